@@ -1,0 +1,36 @@
+// argmax: out[m] = the index k (along one dimension) of the largest x, the first one on ties,
+// as torch.argmax. NaN counts as the largest value, as in PyTorch.
+//
+// The input reads as [outer, K, inner] (src/ops/reduce.ts merges the other dimensions); output
+// element m = o * inner + i looks at x[(o * K + k) * inner + i] for k in [0, K).
+//
+// Buffers:  x [outer * K * inner] f32, out [outer * inner] i32
+// Dispatch: one invocation per output element, workgroups of WG (2-D past 65535).
+
+override WG: u32 = 256u;
+
+struct Params {
+  m: u32,
+  k: u32,
+  inner: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<i32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let m = (wg.y * groups.x + wg.x) * WG + lid;
+  if (m >= p.m) { return; }
+  let o = m / p.inner;
+  let i = m % p.inner;
+  var best = x[o * p.k * p.inner + i];
+  var best_k = 0u;
+  for (var k = 1u; k < p.k; k++) {
+    let v = x[(o * p.k + k) * p.inner + i];
+    if (v > best || (v != v && best == best)) { best = v; best_k = k; }
+  }
+  out[m] = i32(best_k);
+}

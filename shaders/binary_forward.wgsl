@@ -1,0 +1,61 @@
+// binary_forward: out = a OP b, elementwise, with NumPy/PyTorch broadcasting.
+//
+// Buffers:  a   [size of a]     (contiguous; read through a_strides, 0 on broadcast dims)
+//           b   [size of b]     (likewise through b_strides)
+//           out [n] = out_shape (contiguous)
+// Dispatch: one invocation per output element, workgroups of WG, folded into 2-D past 65535.
+// Launched by src/ops/elementwise.ts (binary). T is substituted (f32 or i32).
+// With BROADCAST false, a, b and out have one shape and the index math is skipped.
+
+alias T = f32;
+
+override OP: u32 = 0u;         // 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum
+override BROADCAST: bool = true;
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+  rank: u32,
+  out_shape: array<vec4u, 2>,
+  a_strides: array<vec4u, 2>,
+  b_strides: array<vec4u, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<T>;
+@group(0) @binding(1) var<storage, read> b: array<T>;
+@group(0) @binding(2) var<storage, read_write> out: array<T>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+fn apply(x: T, y: T) -> T {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: { return max(x, y); }
+    default: { return min(x, y); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.n) { return; }
+  if (!BROADCAST) {
+    out[i] = apply(a[i], b[i]);
+    return;
+  }
+  // Walk the output coordinates from the last dimension, accumulating each input's offset.
+  var rest = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(p.rank) - 1; d >= 0; d--) {
+    let size = p.out_shape[d / 4][d % 4];
+    let coord = rest % size;
+    rest = rest / size;
+    ia += coord * p.a_strides[d / 4][d % 4];
+    ib += coord * p.b_strides[d / 4][d % 4];
+  }
+  out[i] = apply(a[ia], b[ib]);
+}

@@ -1,0 +1,25 @@
+// fill: out[i] = value for every element (zeros, ones, full, scalar operands).
+//
+// Buffers:  out [n]; the value arrives as raw bits and is reinterpreted as T (f32 or i32).
+// Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/create.ts.
+
+alias T = f32;
+
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+  bits: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> out: array<T>;
+@group(0) @binding(1) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.n) { return; }
+  out[i] = bitcast<T>(p.bits);
+}

@@ -1,0 +1,52 @@
+// random: seeded uniform [0, 1) or standard normal numbers, counter-based so that element i of
+// a draw depends only on (seed, stream, i): the same on every GPU and for every workgroup size.
+//
+// Hash: PCG's output permutation applied to a 3-word input (Jarzynski & Olano, "Hash Functions
+// for GPU Rendering", JCGT 2020, pcg3d). Normal: Box-Muller, z = sqrt(-2 ln u1) cos(2 pi u2).
+//
+// Buffers:  out [n] f32
+// Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/create.ts (rand, randn).
+
+override DIST: u32 = 0u;   // 0 uniform, 1 normal
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+  seed: u32,
+  stream: u32,   // advances with every draw, so consecutive draws differ
+  low: f32,      // uniform: low + (high - low) u; normal: mean + std z
+  high: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+
+fn pcg3d(input: vec3u) -> vec3u {
+  var v = input * 1664525u + 1013904223u;
+  v.x += v.y * v.z; v.y += v.z * v.x; v.z += v.x * v.y;
+  v ^= v >> vec3u(16u);
+  v.x += v.y * v.z; v.y += v.z * v.x; v.z += v.x * v.y;
+  return v;
+}
+
+// 24 random bits as a float in [0, 1).
+fn unit(bits: u32) -> f32 {
+  return f32(bits >> 8u) * (1.0 / 16777216.0);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.n) { return; }
+  let h = pcg3d(vec3u(i, p.seed, p.stream));
+  if (DIST == 0u) {
+    out[i] = p.low + (p.high - p.low) * unit(h.x);
+  } else {
+    let u1 = 1.0 - unit(h.x);   // (0, 1]: log is finite
+    let u2 = unit(h.y);
+    let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    out[i] = p.low + p.high * z;
+  }
+}

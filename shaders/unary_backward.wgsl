@@ -1,0 +1,59 @@
+// unary_backward: dx = g * f'(x), written with the forward output y where that is cheaper.
+//
+//   neg: -g            exp: g * y            log: g / x          sqrt: g / (2 y)
+//   abs: g * sign(x)   relu: g * (x > 0)     sigmoid: g * y (1 - y)
+//   tanh: g * (1 - y^2)                      pow: g * e * x^(e-1)  (0 where e == 0)
+// NOTE: relu'(0) = 0 and abs'(0) = 0, as in PyTorch.
+//
+// Buffers:  g [n], x [n], y [n] (forward output), dx [n]
+// Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/elementwise.ts (unary).
+
+override OP: u32 = 0u;   // as unary_forward
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+  exponent: f32,
+}
+
+@group(0) @binding(0) var<storage, read> g: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+// x^e for real x and integer e (see unary_forward).
+fn power(v: f32, e: f32) -> f32 {
+  if (e == 1.0) { return v; }
+  if (e == 0.0) { return 1.0; }
+  let magnitude = pow(abs(v), e);
+  if (v >= 0.0) { return magnitude; }
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u); }
+  return select(magnitude, -magnitude, abs(e % 2.0) == 1.0);
+}
+
+fn local_grad(gi: f32, xi: f32, yi: f32) -> f32 {
+  switch OP {
+    case 0u: { return -gi; }
+    case 1u: { return gi * yi; }
+    case 2u: { return gi / xi; }
+    case 3u: { return gi / (2.0 * yi); }
+    case 4u: { return gi * sign(xi); }
+    case 5u: { return select(0.0, gi, xi > 0.0); }
+    case 6u: { return gi * yi * (1.0 - yi); }
+    case 7u: { return gi * (1.0 - yi * yi); }
+    default: {
+      if (p.exponent == 0.0) { return 0.0; }
+      return gi * p.exponent * power(xi, p.exponent - 1.0);
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.n) { return; }
+  dx[i] = local_grad(g[i], x[i], y[i]);
+}

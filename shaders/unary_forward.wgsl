@@ -1,0 +1,59 @@
+// unary_forward: y = f(x), elementwise. T is substituted (f32, or i32 for neg/abs/relu).
+//
+// Buffers:  x [n], y [n]
+// Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/elementwise.ts (unary).
+
+alias T = f32;
+
+override OP: u32 = 0u;  // 0 neg, 1 exp, 2 log, 3 sqrt, 4 abs, 5 relu, 6 sigmoid, 7 tanh, 8 pow
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+  exponent: f32,   // for pow
+}
+
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(1) var<storage, read_write> y: array<T>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+// x^e for any real x: WGSL's pow is undefined for x < 0, but x^e is real for integer e.
+fn power(v: f32, e: f32) -> f32 {
+  if (e == 2.0) { return v * v; }
+  if (e == 1.0) { return v; }
+  if (e == 0.0) { return 1.0; }
+  if (e == 0.5) { return sqrt(v); }
+  let magnitude = pow(abs(v), e);
+  if (v >= 0.0) { return magnitude; }
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u); }   // NaN, as PyTorch
+  let odd = abs(e % 2.0) == 1.0;
+  return select(magnitude, -magnitude, odd);
+}
+
+fn apply(v: T) -> T {
+  switch OP {
+    case 0u: { return -v; }
+    case 4u: { return abs(v); }
+    case 5u: { return max(v, T(0)); }
+    default: {}
+  }
+  let f = f32(v);
+  switch OP {
+    case 1u: { return T(exp(f)); }
+    case 2u: { return T(log(f)); }
+    case 3u: { return T(sqrt(f)); }
+    // sigmoid(x) = 1 / (1 + e^-x), written to avoid overflow for large |x|.
+    case 6u: { return T(select(exp(f) / (1.0 + exp(f)), 1.0 / (1.0 + exp(-f)), f >= 0.0)); }
+    case 7u: { return T(tanh(f)); }
+    default: { return T(power(f, p.exponent)); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.n) { return; }
+  y[i] = apply(x[i]);
+}

@@ -1,0 +1,24 @@
+/**
+ * shadergrad: tensors and autograd whose every op is a hand-written WGSL compute shader.
+ *
+ *   import * as sg from 'shadergrad';
+ *   await sg.init();
+ *   const x = sg.randn([64, 3], { requiresGrad: true });
+ *   const loss = x.matmul(w).relu().mean();
+ *   loss.backward();
+ */
+export { init, shutdown, deviceInfo, type InitOptions, type DeviceInfo } from './gpu/device.js';
+export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
+export { emptyCache } from './gpu/pool.js';
+export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
+export { noGrad, isGradEnabled } from './autograd.js';
+export { tidy, tidyAsync, keep, memory, type MemoryInfo } from './memory.js';
+export {
+  tensor, full, zeros, ones, zerosLike, onesLike, arange, rand, randn, uniform, normal, manualSeed,
+  type TensorOptions,
+} from './ops/create.js';
+export { add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh, clone } from './ops/elementwise.js';
+export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/reduce.js';
+export { reshape, flatten, unsqueeze, squeeze, permute, transpose, contiguous, expand, broadcastTo, slice, cat, split } from './ops/shape.js';
+export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
+export { matmul } from './ops/matmul.js';

@@ -1,0 +1,100 @@
+/**
+ * Comparisons (masks of 1.0 / 0.0), `where`, and dtype casts. Comparisons and casts are not
+ * differentiable; `where` passes the gradient to the branch each element came from.
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import { shaders } from '../shaders.js';
+import { Tensor, type DType, type Scalar } from '../tensor.js';
+import { record } from '../autograd.js';
+import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, wgslType } from './util.js';
+import { full, zeros } from './create.js';
+import { sumToShape } from './reduce.js';
+
+const WG = 256;
+const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
+type CompareOp = keyof typeof COMPARE_OPS;
+
+function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
+  const b = typeof bIn === 'number' ? full([], bIn, { dtype: a.dtype }) : bIn;
+  requireSameDtype(op, a, b);
+  const outShape = broadcastShapes(op, a.shape, b.shape);
+  const out = Tensor.empty(outShape);
+  const kernel: Kernel = {
+    name: 'compare',
+    source: shaders.compare,
+    bindings: ['read', 'read', 'write', 'uniform'],
+    constants: { OP: COMPARE_OPS[op], WG },
+    aliases: { T: wgslType(a) },
+  };
+  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
+    .dims(broadcastStrides(a.shape, outShape)).dims(broadcastStrides(b.shape, outShape)).bytes();
+  dispatch(kernel, [a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  if (b !== bIn) b.dispose();
+  return out;
+}
+
+/** 1.0 where a == b, else 0.0 (float32 mask), with broadcasting. */
+export const eq = (a: Tensor, b: Tensor | Scalar) => compare('eq', a, b);
+export const ne = (a: Tensor, b: Tensor | Scalar) => compare('ne', a, b);
+export const lt = (a: Tensor, b: Tensor | Scalar) => compare('lt', a, b);
+export const le = (a: Tensor, b: Tensor | Scalar) => compare('le', a, b);
+export const gt = (a: Tensor, b: Tensor | Scalar) => compare('gt', a, b);
+export const ge = (a: Tensor, b: Tensor | Scalar) => compare('ge', a, b);
+
+function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[]): Tensor {
+  const out = Tensor.empty(outShape, a.dtype);
+  const kernel: Kernel = {
+    name: 'where_forward',
+    source: shaders.where_forward,
+    bindings: ['read', 'read', 'read', 'write', 'uniform'],
+    constants: { WG },
+    aliases: { T: wgslType(a) },
+  };
+  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
+    .dims(broadcastStrides(cond.shape, outShape)).dims(broadcastStrides(a.shape, outShape))
+    .dims(broadcastStrides(b.shape, outShape)).bytes();
+  dispatch(kernel, [cond.buffer, a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  return out;
+}
+
+/** Elementwise `cond ? a : b` (cond: float32 mask, nonzero = true), with broadcasting of all three. */
+export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
+  requireDtype('where', cond, 'float32');
+  const like = typeof aIn === 'number' ? (typeof bIn === 'number' ? cond : bIn) : aIn;
+  const a = typeof aIn === 'number' ? full([], aIn, { dtype: like.dtype }) : aIn;
+  const b = typeof bIn === 'number' ? full([], bIn, { dtype: like.dtype }) : bIn;
+  requireSameDtype('where', a, b);
+  const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
+  const out = whereRaw(cond, a, b, outShape);
+  const owned = [a, b].filter((t) => t !== aIn && t !== bIn);
+  // d/da = g where cond, else 0; d/db = the other way round; then undo broadcasting.
+  return record(out, 'where', [a, b], (g, needs) => {
+    const zero = zeros([]);
+    const grads = [a, b].map((operand, i) => {
+      if (!needs[i]) return null;
+      const masked = i === 0 ? whereRaw(cond, g, zero, g.shape) : whereRaw(cond, zero, g, g.shape);
+      if (masked.shape.join() === operand.shape.join()) return masked;
+      const reduced = sumToShape(masked, operand.shape);
+      masked.dispose();
+      return reduced;
+    });
+    zero.dispose();
+    return grads;
+  }, owned);
+}
+
+/** A copy converted to `dtype` (float to int truncates toward zero). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const out = Tensor.empty(x.shape, dtype);
+  const kernel: Kernel = {
+    name: 'cast',
+    source: shaders.cast,
+    bindings: ['read', 'write', 'uniform'],
+    constants: { WG },
+    aliases: { FROM: wgslType(x), TO: dtype === 'int32' ? 'i32' : 'f32' },
+  };
+  dispatch(kernel, [x.buffer, out.buffer], new Params().u32(x.size).bytes(), gridFor(x.size, WG));
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * Making tensors: from JavaScript data (uploaded with `queue.writeBuffer`), or filled on the GPU
+ * (`fill.wgsl`, `arange.wgsl`, and the counter-based generator in `random.wgsl`).
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { gpuDevice } from '../gpu/device.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import { Tensor, numel, type DType, type Shape, type NestedArray } from '../tensor.js';
+import { formatShape } from './util.js';
+
+const WG = 256;
+
+export interface TensorOptions {
+  shape?: Shape;
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+type TensorData = NestedArray | readonly number[] | Float32Array | Int32Array | Uint8Array | Float64Array;
+
+/** A tensor from nested arrays, a flat array or a typed array (`shape` then required or flat). */
+export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
+  const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  const { flat, shape: inferred } = flatten(data);
+  const shape = options.shape ?? inferred;
+  if (numel(shape) !== flat.length) {
+    throw new Error(`tensor: ${flat.length} values cannot have shape ${formatShape(shape)} (${numel(shape)} elements)`);
+  }
+  const values = dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
+  const t = Tensor.empty(shape, dtype);
+  if (values.length) gpuDevice().queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  return finish(t, options);
+}
+
+function finish(t: Tensor, options: TensorOptions): Tensor {
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function flatten(data: TensorData): { flat: ArrayLike<number>; shape: number[] } {
+  if (typeof data === 'number') return { flat: [data], shape: [] };
+  if (ArrayBuffer.isView(data)) return { flat: data as ArrayLike<number>, shape: [data.length] };
+  const shape: number[] = [];
+  let level: unknown = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const flat: number[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') throw new Error(`tensor: expected a number at depth ${depth}, got ${typeof v}`);
+      flat.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) throw new Error('tensor: nested arrays are ragged (rows of different lengths)');
+    for (const x of v) walk(x, depth + 1);
+  };
+  walk(data, 0);
+  return { flat, shape };
+}
+
+/** Raw bits of `value` as the kernel's element type sees them. */
+function bitsOf(value: number, dtype: DType): number {
+  const view = new DataView(new ArrayBuffer(4));
+  if (dtype === 'int32') view.setInt32(0, value, true);
+  else view.setFloat32(0, value, true);
+  return view.getUint32(0, true);
+}
+
+/** A tensor of `shape` with every element `value`. */
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  const t = Tensor.empty(shape, dtype);
+  const kernel = { name: 'fill', source: shaders.fill, bindings: ['write', 'uniform'] as const, constants: { WG }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
+  dispatch(kernel, [t.buffer], new Params().u32(t.size).u32(bitsOf(value, dtype)).bytes(), gridFor(t.size, WG));
+  return finish(t, options);
+}
+
+export const zeros = (shape: Shape, options: TensorOptions = {}) => full(shape, 0, options);
+export const ones = (shape: Shape, options: TensorOptions = {}) => full(shape, 1, options);
+export const zerosLike = (t: Tensor) => full(t.shape, 0, { dtype: t.dtype });
+export const onesLike = (t: Tensor) => full(t.shape, 1, { dtype: t.dtype });
+
+/** `start, start + step, ...` up to but excluding `end`, as `torch.arange`. */
+export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new Error('arange: step must be nonzero');
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = options.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
+  const t = Tensor.empty([n], dtype);
+  const kernel = { name: 'arange', source: shaders.arange, bindings: ['write', 'uniform'] as const, constants: { WG }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
+  dispatch(kernel, [t.buffer], new Params().u32(n).f32(start).f32(step).bytes(), gridFor(n, WG));
+  return finish(t, options);
+}
+
+// ---- random numbers ----
+
+let seed = 0x5eed;
+let stream = 0;
+
+/** Makes every later random draw reproducible, as `torch.manual_seed`. */
+export function manualSeed(value: number): void {
+  seed = value >>> 0;
+  stream = 0;
+}
+
+/** The generator's state (seed, draws so far), for checkpoints. */
+export function getRngState(): { seed: number; stream: number } {
+  return { seed, stream };
+}
+
+export function setRngState(state: { seed: number; stream: number }): void {
+  seed = state.seed >>> 0;
+  stream = state.stream >>> 0;
+}
+
+/** Reserves the next stream number, so that each draw gets fresh numbers. */
+export function nextRandomStream(): { seed: number; stream: number } {
+  return { seed, stream: stream++ };
+}
+
+function random(shape: Shape, dist: 0 | 1, a: number, b: number, options: TensorOptions): Tensor {
+  const t = Tensor.empty(shape);
+  const draw = nextRandomStream();
+  const kernel = { name: 'random', source: shaders.random, bindings: ['write', 'uniform'] as const, constants: { DIST: dist, WG } };
+  const params = new Params().u32(t.size).u32(draw.seed).u32(draw.stream).f32(a).f32(b).bytes();
+  dispatch(kernel, [t.buffer], params, gridFor(t.size, WG));
+  return finish(t, options);
+}
+
+/** Uniform numbers in [0, 1) (or [low, high) with `uniform`). */
+export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 0, 0, 1, options);
+/** Uniform numbers in [low, high). */
+export const uniform = (shape: Shape, low: number, high: number, options: TensorOptions = {}) => random(shape, 0, low, high, options);
+/** Standard normal numbers (mean 0, std 1). */
+export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 1, 0, 1, options);
+/** Normal numbers with the given mean and standard deviation. */
+export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) => random(shape, 1, mean, std, options);

@@ -1,0 +1,172 @@
+/**
+ * Elementwise ops: binary arithmetic with broadcasting (add, sub, mul, div, maximum, minimum)
+ * and unary math (neg, exp, log, sqrt, abs, relu, sigmoid, tanh, pow). Each forward launches
+ * `shaders/binary_forward.wgsl` or `unary_forward.wgsl`; each backward the matching
+ * `*_backward.wgsl`, then, for broadcast operands, a sum down to the operand's shape.
+ */
+import { dispatch, gridFor, copyBuffer } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import { shaders } from '../shaders.js';
+import { Tensor, type Scalar } from '../tensor.js';
+import { noGrad, record } from '../autograd.js';
+import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, sameShape, wgslType } from './util.js';
+import { full } from './create.js';
+import { sumToShape } from './reduce.js';
+
+const WG = 256;
+
+// ---- binary ----
+
+const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+type BinaryOp = keyof typeof BINARY_OPS;
+
+function binaryParams(n: number, outShape: readonly number[], a: Tensor, b: Tensor): ArrayBuffer {
+  return new Params()
+    .u32(n)
+    .u32(outShape.length)
+    .dims(outShape)
+    .dims(broadcastStrides(a.shape, outShape))
+    .dims(broadcastStrides(b.shape, outShape))
+    .bytes();
+}
+
+/** A number operand becomes a 0-d tensor of the other operand's dtype. */
+function asTensor(x: Tensor | Scalar, like: Tensor): Tensor {
+  return typeof x === 'number' ? full([], x, { dtype: like.dtype }) : x;
+}
+
+function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
+  if (typeof aIn === 'number' && typeof bIn === 'number') throw new Error(`${op}: at least one operand must be a tensor`);
+  const a = asTensor(aIn, bIn as Tensor);
+  const b = asTensor(bIn, a);
+  requireSameDtype(op, a, b);
+  if (op === 'div') requireDtype('div', a, 'float32');
+  const outShape = broadcastShapes(op, a.shape, b.shape);
+  const out = Tensor.empty(outShape, a.dtype);
+  const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
+  const kernel: Kernel = {
+    name: 'binary_forward',
+    source: shaders.binary_forward,
+    bindings: ['read', 'read', 'write', 'uniform'],
+    constants: { OP: BINARY_OPS[op], BROADCAST: broadcast ? 1 : 0, WG },
+    aliases: { T: wgslType(a) },
+  };
+  dispatch(kernel, [a.buffer, b.buffer, out.buffer], binaryParams(out.size, outShape, a, b), gridFor(out.size, WG));
+  const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
+  return record(out, op, [a, b], (g, needs) => [
+    needs[0] ? binaryGrad(op, 0, g, a, b) : null,
+    needs[1] ? binaryGrad(op, 1, g, a, b) : null,
+  ], scalars);
+}
+
+/** Gradient of `a op b` for one side, summed over the dimensions that side was broadcast on. */
+function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor): Tensor {
+  const operand = side === 0 ? a : b;
+  const broadcast = !(sameShape(a.shape, g.shape) && sameShape(b.shape, g.shape));
+  const local = Tensor.empty(g.shape);
+  const kernel: Kernel = {
+    name: 'binary_backward',
+    source: shaders.binary_backward,
+    bindings: ['read', 'read', 'read', 'write', 'uniform'],
+    constants: { OP: BINARY_OPS[op], SIDE: side, BROADCAST: broadcast ? 1 : 0, WG },
+  };
+  dispatch(kernel, [g.buffer, a.buffer, b.buffer, local.buffer], binaryParams(g.size, g.shape, a, b), gridFor(g.size, WG));
+  if (sameShape(operand.shape, g.shape)) return local;
+  const reduced = sumToShape(local, operand.shape);
+  local.dispose();
+  return reduced;
+}
+
+/** a + b with broadcasting. */
+export const add = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('add', a, b);
+/** a - b with broadcasting. */
+export const sub = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('sub', a, b);
+/** a * b with broadcasting. */
+export const mul = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('mul', a, b);
+/** a / b with broadcasting (float32). */
+export const div = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('div', a, b);
+/** Elementwise max(a, b) with broadcasting; ties split the gradient evenly (torch.maximum). */
+export const maximum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('maximum', a, b);
+/** Elementwise min(a, b) with broadcasting (torch.minimum). */
+export const minimum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('minimum', a, b);
+
+// ---- unary ----
+
+const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
+type UnaryOp = keyof typeof UNARY_OPS;
+/** Ops that make sense on int32 tensors. */
+const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
+
+function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
+  if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
+  const out = Tensor.empty(x.shape, x.dtype);
+  const kernel: Kernel = {
+    name: 'unary_forward',
+    source: shaders.unary_forward,
+    bindings: ['read', 'write', 'uniform'],
+    constants: { OP: UNARY_OPS[op], WG },
+    aliases: { T: wgslType(x) },
+  };
+  const params = new Params().u32(x.size).f32(exponent).bytes();
+  dispatch(kernel, [x.buffer, out.buffer], params, gridFor(x.size, WG));
+  return record(out, op, [x], (g) => {
+    const dx = Tensor.empty(x.shape);
+    const backward: Kernel = {
+      name: 'unary_backward',
+      source: shaders.unary_backward,
+      bindings: ['read', 'read', 'read', 'write', 'uniform'],
+      constants: { OP: UNARY_OPS[op], WG },
+    };
+    dispatch(backward, [g.buffer, x.buffer, out.buffer, dx.buffer], params, gridFor(x.size, WG));
+    return [dx];
+  });
+}
+
+export const neg = (x: Tensor) => unary('neg', x);
+export const exp = (x: Tensor) => unary('exp', x);
+export const log = (x: Tensor) => unary('log', x);
+export const sqrt = (x: Tensor) => unary('sqrt', x);
+export const abs = (x: Tensor) => unary('abs', x);
+export const relu = (x: Tensor) => unary('relu', x);
+export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+export const tanh = (x: Tensor) => unary('tanh', x);
+/** x ** exponent for a number exponent; integer exponents work for negative x. */
+export const pow = (x: Tensor, exponent: number) => unary('pow', x, exponent);
+
+// ---- in place (no autograd) ----
+
+/** Copies `src` into `target` (same shape and dtype) on the GPU. */
+export function copyInto<T extends Tensor>(target: T, src: Tensor): T {
+  if (!sameShape(target.shape, src.shape) || target.dtype !== src.dtype) {
+    throw new Error(`copy_: cannot copy ${src.describe()} into ${target.describe()}`);
+  }
+  copyBuffer(src.buffer, 0, target.buffer, 0, src.size * 4);
+  return target;
+}
+
+/** Evaluates `compute` without autograd and writes the result into `target`. */
+export function assign<T extends Tensor>(target: T, compute: () => Tensor): T {
+  const value = noGrad(compute);
+  if (!sameShape(value.shape, target.shape)) {
+    value.dispose();
+    throw new Error(`in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`);
+  }
+  copyInto(target, value);
+  value.dispose();
+  return target;
+}
+
+export function fillInPlace<T extends Tensor>(target: T, value: number): T {
+  const filled = full(target.shape, value, { dtype: target.dtype });
+  copyInto(target, filled);
+  filled.dispose();
+  return target;
+}
+
+/** A copy with its own storage. */
+export function clone(x: Tensor): Tensor {
+  const out = Tensor.empty(x.shape, x.dtype);
+  copyBuffer(x.buffer, 0, out.buffer, 0, x.size * 4);
+  return record(out, 'clone', [x], (g) => [g.detach()]);
+}

@@ -1,0 +1,187 @@
+/**
+ * Reductions: sum, mean, max, min over all elements or some dimensions, argmax, and
+ * `sumToShape` (the gradient of broadcasting). The heavy lifting is `shaders/reduce.wgsl`;
+ * backward passes expand the gradient with `gather_strided.wgsl` or route it with
+ * `max_backward.wgsl`.
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import { shaders } from '../shaders.js';
+import { Tensor, numel, type Shape } from '../tensor.js';
+import { record } from '../autograd.js';
+import { contiguousStrides, formatShape, normalizeDim, requireDtype, wgslType } from './util.js';
+import { expand } from './shape.js';
+
+const WG = 256;
+/** Below this many elements per output, one invocation per output is faster than a workgroup. */
+const PER_THREAD_MAX_K = 64;
+/** Aim for about this many workgroups, so that every core (or compute unit) has work. */
+const TARGET_WORKGROUPS = 512;
+
+export interface ReduceOptions {
+  keepdim?: boolean;
+}
+
+const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
+type ReduceOp = keyof typeof REDUCE_OPS;
+
+/** The identity of each reduction, as raw bits of the element type. */
+function identityBits(op: ReduceOp, dtype: 'float32' | 'int32'): number {
+  if (op === 'sum') return 0;
+  if (dtype === 'int32') return op === 'max' ? 0x80000000 : 0x7fffffff;
+  return op === 'max' ? 0xff800000 : 0x7f800000; // -inf, +inf
+}
+
+interface Layout {
+  keptShape: number[];
+  keptStrides: number[];
+  redShape: number[];
+  redStrides: number[];
+}
+
+/**
+ * Merges adjacent dimensions that are both kept or both reduced (valid for contiguous data) and
+ * drops dimensions of size 1, so the kernel's index math has as few dimensions as possible.
+ */
+function layoutFor(shape: Shape, reduced: ReadonlySet<number>): Layout {
+  const strides = contiguousStrides(shape);
+  const out: Layout = { keptShape: [], keptStrides: [], redShape: [], redStrides: [] };
+  let lastKind: boolean | null = null;
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const isReduced = reduced.has(d);
+    const [shp, str] = isReduced ? [out.redShape, out.redStrides] : [out.keptShape, out.keptStrides];
+    if (lastKind === isReduced) {
+      shp[shp.length - 1] *= size; // merge with the previous dimension of the same kind
+      str[str.length - 1] = strides[d];
+    } else {
+      shp.push(size);
+      str.push(strides[d]);
+    }
+    lastKind = isReduced;
+  });
+  return out;
+}
+
+/** Launches reduce.wgsl: `x` reduced over `reduced` dims into a new tensor of `outShape`. */
+function reduceInto(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, outShape: Shape, scale: number): Tensor {
+  const layout = layoutFor(x.shape, reduced);
+  const m = numel(layout.keptShape);
+  const k = numel(layout.redShape);
+  // After merging, reduced dims that were innermost form a single dimension of stride 1.
+  const contiguous = layout.redShape.length === 0 || (layout.redShape.length === 1 && layout.redStrides[0] === 1);
+  const kernel = (perThread: boolean, redContiguous: boolean, dtype: string): Kernel => ({
+    name: 'reduce',
+    source: shaders.reduce,
+    bindings: ['read', 'write', 'uniform'],
+    entryPoint: perThread ? 'per_thread' : 'main',
+    constants: { OP: REDUCE_OPS[op], RED_CONTIGUOUS: redContiguous ? 1 : 0, WG },
+    aliases: { T: dtype },
+  });
+  const params = (chunks: number, chunkLen: number, s: number, l: Layout, mm: number, kk: number) =>
+    new Params()
+      .u32(mm).u32(kk).u32(chunks).u32(chunkLen).u32(l.keptShape.length).u32(l.redShape.length)
+      .f32(s).u32(identityBits(op, x.dtype))
+      .dims(l.keptShape).dims(l.keptStrides).dims(l.redShape).dims(l.redStrides)
+      .bytes();
+  const out = Tensor.empty(outShape, x.dtype);
+  const type = wgslType(x);
+  if (k <= PER_THREAD_MAX_K || m >= TARGET_WORKGROUPS * WG) {
+    dispatch(kernel(true, contiguous, type), [x.buffer, out.buffer], params(1, k, scale, layout, m, k), gridFor(m, WG));
+    return out;
+  }
+  const chunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / m), Math.ceil(k / (WG * 4))));
+  const chunkLen = Math.ceil(k / chunks);
+  if (chunks === 1) {
+    dispatch(kernel(false, contiguous, type), [x.buffer, out.buffer], params(1, chunkLen, scale, layout, m, k), gridFor(m, 1));
+    return out;
+  }
+  // Two passes: [M, chunks] partial results, then those reduced along their last dimension.
+  const partial = Tensor.empty([m, chunks], x.dtype);
+  dispatch(kernel(false, contiguous, type), [x.buffer, partial.buffer], params(chunks, chunkLen, 1, layout, m, k), gridFor(m * chunks, 1));
+  const second: Layout = { keptShape: [m], keptStrides: [chunks], redShape: [chunks], redStrides: [1] };
+  const perThread = chunks <= PER_THREAD_MAX_K;
+  dispatch(kernel(perThread, true, type), [partial.buffer, out.buffer], params(1, chunks, scale, second, m, chunks),
+    perThread ? gridFor(m, WG) : gridFor(m, 1));
+  partial.dispose();
+  return out;
+}
+
+/** Normalised, sorted, de-duplicated dims; all dims when `dim` is undefined. */
+function dimsToReduce(op: string, x: Tensor, dim: number | number[] | undefined): number[] {
+  if (dim === undefined) return x.shape.map((_, d) => d);
+  const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(op, d, x.ndim));
+  return [...new Set(dims)].sort((a, b) => a - b);
+}
+
+function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+  const set = new Set(dims);
+  return keepdim ? shape.map((s, d) => (set.has(d) ? 1 : s)) : shape.filter((_, d) => !set.has(d));
+}
+
+function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undefined, options: ReduceOptions): Tensor {
+  if (op === 'mean') requireDtype('mean', x, 'float32');
+  const dims = dimsToReduce(op, x, dim);
+  const count = numel(dims.map((d) => x.shape[d]));
+  const scale = op === 'mean' ? 1 / count : 1;
+  const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
+  const out = reduceInto('sum', x, new Set(dims), outShape, scale);
+  // d(sum)/dx = 1 for every element reduced: expand the gradient back, scaled by 1/K for mean.
+  return record(out, op, [x], (g) => [expand(g.reshape(reducedShape(x.shape, dims, true)), x.shape, scale)]);
+}
+
+/** Sum over all elements, or over `dim` (a number or several). */
+export const sum = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('sum', x, dim, options);
+/** Mean over all elements, or over `dim`. */
+export const mean = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('mean', x, dim, options);
+
+/** Sums a tensor down to `shape` (the inverse of broadcasting `shape` up to `t.shape`). */
+export function sumToShape(t: Tensor, shape: Shape): Tensor {
+  const offset = t.ndim - shape.length;
+  if (offset < 0) throw new Error(`sumToShape: cannot reduce ${formatShape(t.shape)} to ${formatShape(shape)}`);
+  const dims = t.shape.map((s, d) => d).filter((d) => d < offset || (shape[d - offset] === 1 && t.shape[d] !== 1));
+  return reduceInto('sum', t, new Set(dims), shape, 1);
+}
+
+/** [outer, K, inner] view of a reduction along one dim, for argmax and max's backward. */
+function splitAround(shape: Shape, dim: number): { outer: number; k: number; inner: number } {
+  return { outer: numel(shape.slice(0, dim)), k: shape[dim], inner: numel(shape.slice(dim + 1)) };
+}
+
+/** Index of the largest element along `dim` (int32), or in the flattened tensor. */
+export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
+  requireDtype('argmax', x, 'float32');
+  if (x.size === 0) throw new Error('argmax: the tensor is empty');
+  const d = dim === undefined ? 0 : normalizeDim('argmax', dim, x.ndim);
+  const flat = dim === undefined ? [x.size] : x.shape;
+  const { outer, k, inner } = splitAround(flat, d);
+  const outShape = dim === undefined ? (options.keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [d], options.keepdim ?? false);
+  const out = Tensor.empty(outShape, 'int32');
+  const kernel: Kernel = { name: 'argmax', source: shaders.argmax, bindings: ['read', 'write', 'uniform'], constants: { WG } };
+  dispatch(kernel, [x.buffer, out.buffer], new Params().u32(outer * inner).u32(k).u32(inner).bytes(), gridFor(outer * inner, WG));
+  return out;
+}
+
+/**
+ * Largest element along `dim`, or of the whole tensor. The gradient goes to the element that
+ * was selected (the first one on ties, as `argmax`).
+ */
+export function max(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
+  requireDtype('max', x, 'float32');
+  if (x.size === 0) throw new Error('max: the tensor is empty');
+  const dims = dimsToReduce('max', x, dim);
+  const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
+  const out = reduceInto('max', x, new Set(dims), outShape, 1);
+  return record(out, 'max', [x], (g) => {
+    const d = dim === undefined ? 0 : dims[0];
+    const flat = dim === undefined ? [x.size] : x.shape;
+    const { k, inner } = splitAround(flat, d);
+    const index = argmax(x, dim);
+    const dx = Tensor.empty(x.shape);
+    const kernel: Kernel = { name: 'max_backward', source: shaders.max_backward, bindings: ['read', 'read', 'write', 'uniform'], constants: { WG } };
+    dispatch(kernel, [g.buffer, index.buffer, dx.buffer], new Params().u32(x.size).u32(k).u32(inner).bytes(), gridFor(x.size, WG));
+    index.dispose();
+    return [dx];
+  });
+}

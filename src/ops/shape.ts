@@ -1,0 +1,181 @@
+/**
+ * Shape ops. Reshapes (`reshape`, `view`, `flatten`, `unsqueeze`, `squeeze`) share storage and
+ * cost nothing on the GPU. Everything that moves elements (`permute`, `transpose`, `expand`,
+ * `slice`, `cat`) is one strided read (`gather_strided.wgsl`) or write (`scatter_strided.wgsl`),
+ * and each one's gradient is the other.
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import { shaders } from '../shaders.js';
+import { Tensor, numel, type Shape } from '../tensor.js';
+import { record } from '../autograd.js';
+import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
+import { zeros } from './create.js';
+import { sumToShape } from './reduce.js';
+
+const WG = 256;
+
+// ---- views: same storage, new shape ----
+
+/** The same elements in a new shape; one dimension may be -1 (inferred). Shares storage. */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const target = inferShape(x, shape);
+  const out = new Tensor(target, x.dtype, x.storage.retain());
+  return record(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
+}
+
+function inferShape(x: Tensor, shape: Shape): number[] {
+  const unknown = shape.filter((d) => d === -1).length;
+  if (unknown > 1) throw new Error(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
+  const known = numel(shape.filter((d) => d !== -1));
+  const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
+  if (numel(resolved) !== x.size || resolved.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`reshape: shape ${formatShape(shape)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`);
+  }
+  return resolved;
+}
+
+/** Merges dims `startDim..endDim` into one, as `torch.flatten`. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim('flatten', startDim, x.ndim);
+  const e = normalizeDim('flatten', endDim, x.ndim);
+  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+/** Inserts a dimension of size 1 at `dim`. */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+/** Removes dimension `dim` if it has size 1, or every size-1 dimension. */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
+  const d = normalizeDim('squeeze', dim, x.ndim);
+  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : reshape(x, x.shape);
+}
+
+// ---- strided reads and writes ----
+
+function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset = 0, scale = 1): Tensor {
+  const out = Tensor.empty(outShape, x.dtype);
+  const kernel: Kernel = { name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
+  const params = new Params().u32(out.size).u32(outShape.length).u32(offset).f32(scale).dims(outShape).dims(strides).bytes();
+  dispatch(kernel, [x.buffer, out.buffer], params, gridFor(out.size, WG));
+  return out;
+}
+
+function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
+  const kernel: Kernel = { name: 'scatter_strided', source: shaders.scatter_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
+  const params = new Params().u32(x.size).u32(x.ndim).u32(offset).dims(x.shape).dims(strides).bytes();
+  dispatch(kernel, [x.buffer, target.buffer], params, gridFor(x.size, WG));
+}
+
+/** Reorders dimensions: output dim i is input dim `dims[i]`. Writes a new contiguous tensor. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
+    throw new Error(`permute: [${dims.join(', ')}] is not a permutation of the ${x.ndim} dimensions of ${formatShape(x.shape)}`);
+  }
+  const strides = contiguousStrides(x.shape);
+  const out = gather(x, norm.map((d) => x.shape[d]), norm.map((d) => strides[d]));
+  const inverse = norm.map((_, i) => norm.indexOf(i));
+  return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
+}
+
+/** Swaps two dimensions. */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const order = x.shape.map((_, i) => i);
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  [order[a], order[b]] = [order[b], order[a]];
+  return permute(x, order);
+}
+
+/** Tensors here are always contiguous, so this is a view that shares storage. */
+export function contiguous(x: Tensor): Tensor {
+  return reshape(x, x.shape);
+}
+
+/**
+ * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`.
+ * The gradient sums back down to `x`'s shape.
+ */
+export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
+  const offset = shape.length - x.ndim;
+  const own = contiguousStrides(x.shape);
+  const ok = offset >= 0 && x.shape.every((s, d) => s === shape[d + offset] || s === 1);
+  if (!ok) throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
+  const out = gather(x, shape, strides, 0, scale);
+  return record(out, 'expand', [x], (g) => {
+    const summed = sumToShape(g, x.shape);
+    if (scale === 1) return [summed];
+    const scaled = gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale);
+    summed.dispose();
+    return [scaled];
+  });
+}
+
+/**
+ * Elements `start <= i < end` with step `step` along `dim` (Python slice semantics: negative
+ * indices count from the end, out-of-range bounds are clamped). A new contiguous tensor.
+ */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normalizeDim('slice', dim, x.ndim);
+  if (!Number.isInteger(step) || step < 1) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  const size = x.shape[d];
+  const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = clamp(start);
+  const e = end === undefined ? size : clamp(end);
+  const length = Math.max(0, Math.ceil((e - s) / step));
+  const outShape = x.shape.map((v, i) => (i === d ? length : v));
+  const strides = contiguousStrides(x.shape);
+  const sliceStrides = strides.map((v, i) => (i === d ? v * step : v));
+  const out = gather(x, outShape, sliceStrides, s * strides[d]);
+  return record(out, 'slice', [x], (g) => {
+    const dx = zeros(x.shape);
+    scatter(g, dx, sliceStrides, s * strides[d]);
+    return [dx];
+  });
+}
+
+/** Joins tensors along `dim`; all other dimensions must match. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
+  const first = tensors[0];
+  const d = normalizeDim('cat', dim, first.ndim);
+  for (const t of tensors) {
+    const same = t.ndim === first.ndim && t.shape.every((s, i) => i === d || s === first.shape[i]);
+    if (!same) throw new Error(`cat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} do not match except in dimension ${d}`);
+    if (t.dtype !== first.dtype) throw new Error(`cat: dtypes differ: ${first.describe()} and ${t.describe()}`);
+  }
+  const outShape = first.shape.map((s, i) => (i === d ? tensors.reduce((n, t) => n + t.shape[d], 0) : s));
+  const out = Tensor.empty(outShape, first.dtype);
+  const strides = contiguousStrides(outShape);
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of tensors) {
+    starts.push(at);
+    scatter(t, out, strides, at * strides[d]);
+    at += t.shape[d];
+  }
+  return record(out, 'cat', [...tensors], (g, needs) =>
+    tensors.map((t, i) => (needs[i] ? slice(g, d, starts[i], starts[i] + t.shape[d]) : null)),
+  );
+}
+
+/** Splits along `dim` into pieces of `size` (the last may be smaller), as `torch.split`. */
+export function split(x: Tensor, size: number, dim = 0): Tensor[] {
+  const d = normalizeDim('split', dim, x.ndim);
+  const pieces: Tensor[] = [];
+  for (let s = 0; s < x.shape[d]; s += size) pieces.push(slice(x, d, s, s + size));
+  return pieces;
+}
+
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  return sameShape(x.shape, shape) ? reshape(x, shape) : expand(x, shape);
+}

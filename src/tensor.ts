@@ -1,0 +1,218 @@
+/**
+ * The Tensor: a shape, a dtype and a GPU buffer, plus what autograd needs (`requiresGrad`,
+ * `grad`, and `gradFn`, the node that made it). Tensors are always contiguous, row-major;
+ * reshapes share their parent's storage, everything else writes a new buffer.
+ *
+ * The op methods at the bottom are one-line wrappers over `src/ops/`.
+ */
+import { readBuffer } from './gpu/commands.js';
+import { acquireBuffer, releaseBuffer } from './gpu/pool.js';
+import type { GradNode } from './autograd.js';
+import { runBackward, freeNode } from './autograd.js';
+import { trackTensor, untrackTensor, countLive } from './memory.js';
+import * as ew from './ops/elementwise.js';
+import * as red from './ops/reduce.js';
+import * as sh from './ops/shape.js';
+import * as cmp from './ops/compare.js';
+import { matmul } from './ops/matmul.js';
+
+export type DType = 'float32' | 'int32';
+export type Shape = readonly number[];
+export type Scalar = number;
+
+/** A reference-counted GPU buffer that several tensors (views) may share. */
+export class Storage {
+  private refs = 1;
+  constructor(readonly buffer: GPUBuffer, readonly byteLength: number) {
+    countLive(0, byteLength);
+  }
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.refs === 0) {
+      countLive(0, -this.byteLength);
+      releaseBuffer(this.buffer);
+    }
+  }
+}
+
+let nextId = 0;
+
+export function numel(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** Whether gradients flow to this tensor; set it on leaves you want `.grad` for. */
+  requiresGrad = false;
+  /** Accumulated gradient, filled by `backward()` for leaves with `requiresGrad`. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor (null for leaves and after the graph is freed). */
+  gradFn: GradNode | null = null;
+  private storageRef: Storage | null;
+
+  /** Use the factories (`sg.tensor`, `sg.zeros`, ...); this wraps an existing storage. */
+  constructor(shape: Shape, dtype: DType, storage: Storage) {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`shadergrad: invalid shape [${shape.join(', ')}]`);
+    }
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.size = numel(shape);
+    this.storageRef = storage;
+    countLive(1, 0);
+    trackTensor(this);
+  }
+
+  /** A new tensor with an uninitialised buffer of the right size. */
+  static empty(shape: Shape, dtype: DType = 'float32'): Tensor {
+    const bytes = Math.max(4, numel(shape) * 4);
+    return new Tensor(shape, dtype, new Storage(acquireBuffer(bytes), bytes));
+  }
+
+  get storage(): Storage {
+    if (!this.storageRef) throw new Error(`shadergrad: tensor ${this.describe()} was disposed and cannot be used`);
+    return this.storageRef;
+  }
+
+  get buffer(): GPUBuffer {
+    return this.storage.buffer;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.storageRef === null;
+  }
+
+  /** `[2, 3] float32`, for error messages. */
+  describe(): string {
+    return `[${this.shape.join(', ')}] ${this.dtype}`;
+  }
+
+  /** Frees the GPU memory now (it goes back to the pool). Safe to call twice. */
+  dispose(): void {
+    if (!this.storageRef) return;
+    this.storageRef.release();
+    this.storageRef = null;
+    freeNode(this);
+    countLive(-1, 0);
+    untrackTensor(this);
+  }
+
+  // ---- reading back (async: the GPU runs ahead of JavaScript) ----
+
+  /** The elements as a typed array (Float32Array or Int32Array). */
+  async data(): Promise<Float32Array | Int32Array> {
+    const bytes = await readBuffer(this.buffer, this.size * 4);
+    return this.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  /** The elements as nested arrays in the tensor's shape (a number for 0-d tensors). */
+  async toArray(): Promise<NestedArray> {
+    const flat = Array.from(await this.data());
+    return nest(flat, this.shape);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`shadergrad: item() needs a tensor with one element, got shape [${this.shape.join(', ')}]`);
+    return (await this.data())[0];
+  }
+
+  // ---- autograd ----
+
+  /**
+   * Computes gradients of this tensor with respect to every leaf that requires them, adding
+   * them to their `.grad`. Non-scalars need the upstream `gradient` (same shape).
+   */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, gradient, options.retainGraph ?? false);
+  }
+
+  /** The same values, cut off from the graph (shares storage). */
+  detach(): Tensor {
+    return new Tensor(this.shape, this.dtype, this.storage.retain());
+  }
+
+  /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
+  requiresGrad_(flag = true): this {
+    if (flag && this.dtype !== 'float32') throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  // ---- ops (see src/ops/ for the math) ----
+  add(b: Tensor | Scalar): Tensor { return ew.add(this, b); }
+  sub(b: Tensor | Scalar): Tensor { return ew.sub(this, b); }
+  mul(b: Tensor | Scalar): Tensor { return ew.mul(this, b); }
+  div(b: Tensor | Scalar): Tensor { return ew.div(this, b); }
+  neg(): Tensor { return ew.neg(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  abs(): Tensor { return ew.abs(this); }
+  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  relu(): Tensor { return ew.relu(this); }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  tanh(): Tensor { return ew.tanh(this); }
+  matmul(b: Tensor): Tensor { return matmul(this, b); }
+  sum(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.sum(this, dim, options); }
+  mean(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.mean(this, dim, options); }
+  max(dim?: number, options?: red.ReduceOptions): Tensor { return red.max(this, dim, options); }
+  argmax(dim?: number, options?: red.ReduceOptions): Tensor { return red.argmax(this, dim, options); }
+  reshape(shape: Shape): Tensor { return sh.reshape(this, shape); }
+  view(shape: Shape): Tensor { return sh.reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
+  unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
+  squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
+  transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
+  /** Swaps the two dimensions of a 2-D tensor. */
+  get T(): Tensor { return sh.transpose(this, 0, 1); }
+  permute(dims: readonly number[]): Tensor { return sh.permute(this, dims); }
+  contiguous(): Tensor { return sh.contiguous(this); }
+  /** Elements `start <= i < end` (step `step`) along `dim`, like `t[:, start:end:step]`. */
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor { return sh.slice(this, dim, start, end, step); }
+  eq(b: Tensor | Scalar): Tensor { return cmp.eq(this, b); }
+  ne(b: Tensor | Scalar): Tensor { return cmp.ne(this, b); }
+  lt(b: Tensor | Scalar): Tensor { return cmp.lt(this, b); }
+  le(b: Tensor | Scalar): Tensor { return cmp.le(this, b); }
+  gt(b: Tensor | Scalar): Tensor { return cmp.gt(this, b); }
+  ge(b: Tensor | Scalar): Tensor { return cmp.ge(this, b); }
+  /** A float32 copy (`t.float()` in PyTorch). */
+  float(): Tensor { return cmp.cast(this, 'float32'); }
+  /** An int32 copy, truncating toward zero. */
+  int(): Tensor { return cmp.cast(this, 'int32'); }
+  /** In place, without autograd: `this -= b`. For optimiser updates. */
+  sub_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.sub(this, b)); }
+  /** In place, without autograd: `this += b`. */
+  add_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.add(this, b)); }
+  /** In place, without autograd: `this *= b`. */
+  mul_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.mul(this, b)); }
+  /** In place: copies `src`'s values (same shape) into this tensor. */
+  copy_(src: Tensor): this { return ew.copyInto(this, src); }
+  /** In place: sets every element to zero. */
+  zero_(): this { return ew.fillInPlace(this, 0); }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
+  }
+}
+
+export type NestedArray = number | NestedArray[];
+
+function nest(flat: number[], shape: Shape): NestedArray {
+  if (shape.length === 0) return flat[0];
+  const [n, ...rest] = shape;
+  const step = numel(rest);
+  return Array.from({ length: n }, (_, i) => nest(flat.slice(i * step, (i + 1) * step), rest));
+}
