@@ -29,7 +29,7 @@ fn power(v: f32, e: f32) -> f32 {
   if (e == 0.0) { return 1.0; }
   let magnitude = pow(abs(v), e);
   if (v >= 0.0) { return magnitude; }
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u); }
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }   // NaN
   return select(magnitude, -magnitude, abs(e % 2.0) == 1.0);
 }
 

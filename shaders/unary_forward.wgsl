@@ -26,7 +26,8 @@ fn power(v: f32, e: f32) -> f32 {
   if (e == 0.5) { return sqrt(v); }
   let magnitude = pow(abs(v), e);
   if (v >= 0.0) { return magnitude; }
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u); }   // NaN, as PyTorch
+  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
   let odd = abs(e % 2.0) == 1.0;
   return select(magnitude, -magnitude, odd);
 }

@@ -4,7 +4,7 @@
  * it. Within a compute pass each dispatch sees the writes of the ones before it.
  */
 import { gpuDevice, throwIfDeviceFailed } from './device.js';
-import { compiled, type Kernel } from './pipelines.js';
+import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
 
 /** A binding: a whole buffer, or a byte range of one. */
@@ -13,6 +13,8 @@ export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; siz
 /** Submit automatically after this many dispatches, to bound the memory held by a batch. */
 const MAX_DISPATCHES_PER_BATCH = 1024;
 
+/** The device the open batch belongs to; a batch left over from a shut-down device is dropped. */
+let batchDevice: GPUDevice | null = null;
 let encoder: GPUCommandEncoder | null = null;
 let pass: GPUComputePassEncoder | null = null;
 let dispatchesInBatch = 0;
@@ -20,7 +22,10 @@ let dispatchesInBatch = 0;
 let batchUniforms: GPUBuffer[] = [];
 
 function openEncoder(): GPUCommandEncoder {
-  encoder ??= gpuDevice().createCommandEncoder({ label: 'shadergrad batch' });
+  const device = gpuDevice();
+  if (batchDevice !== device) discardBatch();
+  batchDevice = device;
+  encoder ??= device.createCommandEncoder({ label: 'shadergrad batch' });
   return encoder;
 }
 
@@ -40,6 +45,7 @@ function closePass(): void {
  */
 export function dispatch(kernel: Kernel, buffers: BufferBinding[], params: ArrayBuffer | null, workgroups: readonly number[]): void {
   const device = gpuDevice();
+  if (batchDevice !== device) openEncoder();
   const { pipeline, layout } = compiled(kernel);
   const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
     binding,
@@ -72,6 +78,7 @@ export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, ds
 
 /** Submits everything recorded so far. */
 export function flush(): void {
+  if (batchDevice !== gpuDevice()) discardBatch();
   closePass();
   if (encoder) {
     gpuDevice().queue.submit([encoder.finish()]);
@@ -99,9 +106,11 @@ export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): 
   try {
     await politeWait(staging.mapAsync(GPUMapMode.READ, 0, Math.max(bytes, 4)));
   } catch (e) {
+    await settleCompileChecks();
     throwIfDeviceFailed();
     throw e;
   }
+  await settleCompileChecks();
   const data = staging.getMappedRange(0, Math.max(bytes, 4)).slice(0, bytes);
   staging.unmap();
   releaseBuffer(staging);
@@ -113,6 +122,7 @@ export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): 
 export async function synchronize(): Promise<void> {
   flush();
   await politeWait(gpuDevice().queue.onSubmittedWorkDone());
+  await settleCompileChecks();
   throwIfDeviceFailed();
 }
 

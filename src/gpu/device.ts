@@ -149,13 +149,18 @@ export function reportError(message: string): void {
   state?.errors.push(message);
 }
 
-/** Destroys the device and drops every GPU reference so that a Node process can exit. */
-export function shutdown(): void {
+/**
+ * Destroys the device and drops every GPU reference so that a Node process can exit. Work
+ * already submitted is waited for first: destroying a device under running work (or right
+ * after a write to a piped stdout) can crash Dawn at exit. Tensors are unusable afterwards.
+ */
+export async function shutdown(): Promise<void> {
   if (!state) return;
   const s = state;
   state = null;
   wasShutDown = true;
+  await s.device.queue.onSubmittedWorkDone().catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 0));
   s.device.destroy();
   s.gpu = null;
 }
-

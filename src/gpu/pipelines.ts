@@ -28,6 +28,8 @@ interface Compiled {
 }
 
 let cacheDevice: GPUDevice | null = null;
+/** Compile checks not yet resolved; awaited before any sync point reports success. */
+const pendingChecks = new Set<Promise<void>>();
 const pipelines = new Map<string, Compiled>();
 const layouts = new Map<string, GPUBindGroupLayout>();
 
@@ -82,13 +84,20 @@ export function compiled(kernel: Kernel): Compiled {
       layout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
-    device.popErrorScope().then((error) => {
+    const check = device.popErrorScope().then((error) => {
       if (error) reportError(`kernel ${kernel.name} (${k}) failed to compile: ${error.message}`);
-    });
+    }, () => undefined);
+    pendingChecks.add(check);
+    check.finally(() => pendingChecks.delete(check));
     entry = { pipeline, layout };
     pipelines.set(k, entry);
   }
   return entry;
+}
+
+/** Resolves when every pipeline created so far has been checked for compilation errors. */
+export async function settleCompileChecks(): Promise<void> {
+  while (pendingChecks.size) await Promise.all([...pendingChecks]);
 }
 
 export function compiledPipelineCount(): number {

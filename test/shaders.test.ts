@@ -1,0 +1,72 @@
+// Every WGSL file compiles, on Dawn's null backend (no GPU needed: this catches WGSL errors
+// cheaply), for each element type it is specialised to; every file is used by src/ and opens
+// with a comment saying what it computes.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { create, globals } from 'webgpu';
+
+const SHADER_DIR = join(__dirname, '..', 'shaders');
+const SRC_DIR = join(__dirname, '..', 'src');
+
+function filesUnder(dir: string, ext: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name), ext) : e.name.endsWith(ext) ? [join(dir, e.name)] : [],
+  );
+}
+
+const shaderFiles = filesUnder(SHADER_DIR, '.wgsl');
+const sources = filesUnder(SRC_DIR, '.ts').map((f) => readFileSync(f, 'utf8')).join('\n');
+
+describe('shader files', () => {
+  it('are all imported by src/', () => {
+    for (const file of shaderFiles) {
+      const rel = relative(SHADER_DIR, file);
+      expect(sources.includes(`shaders/${rel}'`), `${rel} is not imported anywhere in src/`).toBe(true);
+    }
+  });
+
+  it('open with a comment', () => {
+    for (const file of shaderFiles) {
+      expect(readFileSync(file, 'utf8').trimStart().startsWith('//'), `${file} has no opening comment`).toBe(true);
+    }
+  });
+});
+
+describe('shaders compile on the null backend', () => {
+  let device: GPUDevice;
+  beforeAll(async () => {
+    for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+    const adapter = await create(['backend=null']).requestAdapter();
+    device = await adapter!.requestDevice({ requiredFeatures: adapter!.features.has('shader-f16') ? ['shader-f16'] : [] });
+  });
+
+  /** The element types each `alias NAME = ...;` line may be specialised to. */
+  function variants(code: string): string[] {
+    const out = [code];
+    for (const [, name] of code.matchAll(/alias (\w+) = f32;/g)) {
+      for (const v of [...out]) out.push(v.replace(new RegExp(`alias ${name} = f32;`), `alias ${name} = i32;`));
+    }
+    for (const [, name] of code.matchAll(/alias (\w+) = i32;/g)) {
+      for (const v of [...out]) out.push(v.replace(new RegExp(`alias ${name} = i32;`), `alias ${name} = f32;`));
+    }
+    return out;
+  }
+
+  for (const file of shaderFiles) {
+    it(relative(SHADER_DIR, file), async () => {
+      for (const code of variants(readFileSync(file, 'utf8'))) {
+        device.pushErrorScope('validation');
+        const module = device.createShaderModule({ code });
+        const info = await module.getCompilationInfo();
+        const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+        expect(errors, file).toEqual([]);
+        for (const [, entryPoint] of code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)) {
+          device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
+        }
+        const error = await device.popErrorScope();
+        expect(error?.message ?? null, file).toBeNull();
+      }
+    });
+  }
+});
