@@ -59,9 +59,9 @@ async function accuracy(x: sg.Tensor, y: sg.Tensor): Promise<number> {
   return sg.tidy(() => sg.noGrad(() => forward(x).gt(0).eq(y).mean())).item();
 }
 
-const lr = 0.5;
+const lr = 2.0;
 const batch = 256;
-const epochs = 60;
+const epochs = 100;
 const start = performance.now();
 for (let epoch = 1; epoch <= epochs; epoch++) {
   let lastLoss: sg.Tensor | null = null;
@@ -80,7 +80,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
       return loss.detach();
     });
   }
-  if (epoch % 10 === 0 || epoch === 1) {
+  if (epoch % 20 === 0 || epoch === 1) {
     const loss = await lastLoss!.item(); // the only readback per epoch
     console.log(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}  test accuracy ${(100 * (await accuracy(test.x, test.y))).toFixed(1)}%`);
   }

@@ -7,7 +7,8 @@
  *   const loss = x.matmul(w).relu().mean();
  *   loss.backward();
  */
-export { init, shutdown, deviceInfo, type InitOptions, type DeviceInfo } from './gpu/device.js';
+export { init, type Options as InitOptions } from './init.js';
+export { shutdown, deviceInfo, type DeviceInfo } from './gpu/device.js';
 export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
@@ -22,3 +23,4 @@ export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/re
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, contiguous, expand, broadcastTo, slice, cat, split } from './ops/shape.js';
 export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
 export { matmul } from './ops/matmul.js';
+export { setMatmulVersion, chosenMatmulVersion, tuneMatmul, MATMUL_VERSIONS } from './ops/matmul_tuning.js';

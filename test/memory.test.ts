@@ -70,15 +70,15 @@ describe('memory', () => {
       if (i === 0) first = await loss.item();
       if (i === 499) last = await loss.item();
       loss.dispose();
-      if (i === 4 || i === 499) {
+      if (i === 99 || i === 499) {
         sg.flush();
         snapshots.push(sg.memory());
       }
     }
     expect(snapshots[1].liveTensors).toBe(snapshots[0].liveTensors);
     expect(snapshots[1].bytesInUse).toBe(snapshots[0].bytesInUse);
-    // The pool reuses buffers instead of growing.
-    expect(snapshots[1].pooledBytes).toBeLessThanOrEqual(snapshots[0].pooledBytes * 1.5 + 65536);
+    // Once warm, the pool reuses buffers instead of growing.
+    expect(snapshots[1].pooledBytes).toBeLessThanOrEqual(snapshots[0].pooledBytes * 1.1 + 65536);
     expect(last).toBeLessThan(first);
     for (const t of [...params, x, y]) t.dispose();
   });

@@ -62,7 +62,7 @@ export async function init(options: InitOptions = {}): Promise<DeviceInfo> {
     const value = (adapter.limits as unknown as Record<string, number>)[name];
     if (typeof value === 'number') requiredLimits[name] = value;
   }
-  const optional: GPUFeatureName[] = ['timestamp-query', 'shader-f16'];
+  const optional = ['timestamp-query', 'shader-f16', 'subgroups'] as GPUFeatureName[];
   const requiredFeatures = optional.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = describe(adapter, device);

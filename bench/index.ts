@@ -1,0 +1,124 @@
+/**
+ * `npm run bench`: kernel benchmarks on this machine's WebGPU adapter, printed as tables.
+ * Every figure is a median of timed runs after a warm-up, synchronised with the GPU, and shown
+ * beside this adapter's measured peak and the same work in TensorFlow.js's WebGPU backend (same
+ * adapter, same run) and PyTorch on the CPU.
+ *
+ *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as sg from '../src/index.js';
+import { MATMUL_VERSIONS, timeVersion, setMatmulVersion, chosenMatmulVersion } from '../src/ops/matmul_tuning.js';
+import { synchronize } from '../src/gpu/commands.js';
+import { copyPeak, fmaPeak } from './probes.js';
+import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
+import { fixed, median, printTable } from './timing.js';
+
+const quick = !!process.env.BENCH_QUICK;
+const RUNS = quick ? 3 : 5;
+const info = await sg.init();
+const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
+console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
+console.log(`matmul version chosen for this adapter: ${chosenMatmulVersion()}`);
+
+/** Median seconds of `work()` (which records GPU work), synchronised before and after. */
+async function timeGpu(work: () => sg.Tensor | void, runs = RUNS): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    await synchronize();
+    const start = performance.now();
+    const out = work();
+    await synchronize();
+    if (i > 0) times.push((performance.now() - start) / 1000);
+    if (out) out.dispose();
+  }
+  return median(times);
+}
+
+function torchCpu(): Record<string, unknown> | null {
+  if (!existsSync('/usr/bin/python3')) return null;
+  try {
+    return JSON.parse(execFileSync('/usr/bin/python3', ['bench/torch_cpu.py', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 300_000 }));
+  } catch {
+    return null;
+  }
+}
+
+const fma = await fmaPeak(RUNS);
+const copy = await copyPeak(1 << 24, RUNS);
+printTable('Peak probes', ['probe', 'figure'], [
+  ['FMA only (workgroup 1024, 8 vec4 accumulators)', `${fixed(fma)} GFLOP/s`],
+  ['vec4 copy, 16M floats', `${fixed(copy)} GB/s`],
+]);
+
+const tf = await loadTfjs();
+const torch = torchCpu();
+const torchMatmul = (torch?.matmul ?? {}) as Record<string, number>;
+
+// ---- matmul ----
+const sizes: Array<[number, number, number]> = quick ? [[256, 256, 256], [1024, 1024, 1024]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [2048, 2048, 512]];
+const rows: string[][] = [];
+for (const [m, n, k] of sizes) {
+  const flops = 2 * m * n * k;
+  const a = sg.uniform([m, k], -1, 1);
+  const b = sg.uniform([k, n], -1, 1);
+  const ours = flops / (await timeGpu(() => sg.matmul(a, b))) / 1e9;
+  let tfDefault = NaN;
+  let tfPolite = NaN;
+  if (tf) {
+    const ta = tf.randomUniform([m, k]);
+    const tb = tf.randomUniform([k, n]);
+    tfDefault = flops / (await timeTfjs((t) => t.matMul(ta, tb), RUNS, false)) / 1e9;
+    tfPolite = flops / (await timeTfjs((t) => t.matMul(ta, tb), RUNS, true)) / 1e9;
+    ta.dispose();
+    tb.dispose();
+  }
+  const torchSeconds = torchMatmul[`${m}x${n}x${k}`];
+  const torchGflops = torchSeconds ? flops / torchSeconds / 1e9 : NaN;
+  rows.push([`${m}x${n}x${k}`, fixed(ours), `${fixed((100 * ours) / fma, 0)}%`, fixed(tfDefault), `${fixed(ours / tfDefault)}x`, fixed(tfPolite), `${fixed(ours / tfPolite)}x`, fixed(torchGflops)]);
+  a.dispose();
+  b.dispose();
+}
+printTable('matmul, GFLOP/s (M x N x K)', ['size', 'shadergrad', '% of FMA peak', 'tfjs-webgpu', 'ratio', 'tfjs (polite wait)', 'ratio', 'PyTorch CPU'], rows);
+if (!tf) console.log(`(TensorFlow.js could not run: ${tfjsFailure()})`);
+if (!torch) console.log('(PyTorch not found: install python3-torch for the CPU column)');
+
+const versionRows: string[][] = [];
+for (const v of MATMUL_VERSIONS) {
+  const size = v.name === '01_naive' && quick ? 512 : 1024;
+  const t = await timeVersion(v, size, quick ? 2 : 3);
+  const g = (2 * size ** 3) / t / 1e9;
+  versionRows.push([v.name, `${size}^3`, fixed(g), `${fixed((100 * g) / fma, 0)}%`, v.name === chosenMatmulVersion() ? 'chosen' : '']);
+}
+printTable('matmul kernel versions (shaders/matmul/)', ['version', 'size', 'GFLOP/s', '% of FMA peak', ''], versionRows);
+
+// ---- memory-bound ops ----
+const n = 1 << 24;
+const x = sg.rand([n]);
+const y = sg.rand([n]);
+const addSeconds = await timeGpu(() => sg.add(x, y));
+const sumSeconds = await timeGpu(() => sg.sum(x));
+let tfAdd = NaN;
+let tfSum = NaN;
+if (tf) {
+  const tx = tf.randomUniform([n]);
+  const ty = tf.randomUniform([n]);
+  tfAdd = await timeTfjs((t) => t.add(tx, ty), RUNS);
+  tfSum = await timeTfjs((t) => t.sum(tx), RUNS);
+  tx.dispose();
+  ty.dispose();
+}
+const gbps = (bytes: number, s: number) => bytes / s / 1e9;
+const torchAdd = (torch?.add16M as number) ?? NaN;
+const torchSum = (torch?.sum16M as number) ?? NaN;
+printTable('memory-bound ops on 16M floats, GB/s (bytes read + written)', ['op', 'shadergrad', '% of copy peak', 'tfjs-webgpu (polite wait)', 'PyTorch CPU'], [
+  ['add', fixed(gbps(3 * 4 * n, addSeconds)), `${fixed((100 * gbps(3 * 4 * n, addSeconds)) / copy, 0)}%`, fixed(gbps(3 * 4 * n, tfAdd)), fixed(gbps(3 * 4 * n, torchAdd))],
+  ['sum', fixed(gbps(4 * n, sumSeconds)), `${fixed((100 * gbps(4 * n, sumSeconds)) / copy, 0)}%`, fixed(gbps(4 * n, tfSum)), fixed(gbps(4 * n, torchSum))],
+]);
+x.dispose();
+y.dispose();
+setMatmulVersion(null);
+if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
+await sg.shutdown();
+process.exit(0);
