@@ -15,6 +15,7 @@ export default defineConfig({
   plugins: [wgslAsText],
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     // One GPU device per worker; llvmpipe already uses both cores, so run files one at a time.
     fileParallelism: false,
     testTimeout: 120_000,

@@ -112,8 +112,8 @@ describe('matmul forward', () => {
   it('names both shapes when they cannot be multiplied, before any GPU work', () => {
     const a = sg.zeros([2, 3]);
     const b = sg.zeros([4, 5]);
-    expect(() => sg.matmul(a, b)).toThrow('matmul: shapes [2,3] and [4,5] cannot be multiplied (3 != 4)');
-    expect(() => sg.matmul(sg.zeros([2, 3, 4]), sg.zeros([3, 4, 5]))).toThrow(/batch dimensions of shapes \[2,3,4\] and \[3,4,5\]/);
+    expect(() => sg.matmul(a, b)).toThrow('matmul: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)');
+    expect(() => sg.matmul(sg.zeros([2, 3, 4]), sg.zeros([3, 4, 5]))).toThrow(/batch dimensions of shapes \[2, 3, 4\] and \[3, 4, 5\]/);
   });
 });
 

@@ -1,7 +1,7 @@
 // Every WGSL file compiles, on Dawn's null backend (no GPU needed: this catches WGSL errors
 // cheaply), for each element type it is specialised to; every file is used by src/ and opens
 // with a comment saying what it computes.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { create, globals } from 'webgpu';
@@ -35,10 +35,20 @@ describe('shader files', () => {
 
 describe('shaders compile on the null backend', () => {
   let device: GPUDevice;
+  // Dawn's GPU object must outlive its adapters and devices: a collected one crashes the process.
+  let gpu: GPU;
   beforeAll(async () => {
     for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
-    const adapter = await create(['backend=null']).requestAdapter();
-    device = await adapter!.requestDevice({ requiredFeatures: adapter!.features.has('shader-f16') ? ['shader-f16'] : [] });
+    gpu = create(['backend=null']);
+    const adapter = await gpu.requestAdapter();
+    const wanted = ['shader-f16', 'subgroups'].filter((f) => adapter!.features.has(f)) as GPUFeatureName[];
+    device = await adapter!.requestDevice({ requiredFeatures: wanted });
+  });
+
+  afterAll(async () => {
+    // Destroying the device (after its work) lets the worker process exit cleanly.
+    await device.queue.onSubmittedWorkDone();
+    device.destroy();
   });
 
   /** The element types each `alias NAME = ...;` line may be specialised to. */

@@ -13,7 +13,8 @@ await build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  external: ['webgpu'],
+  // Node built-ins are only imported (dynamically) when running in Node.
+  external: ['webgpu', 'node:*'],
   loader: { '.wgsl': 'text' },
   sourcemap: true,
   logLevel: 'warning',

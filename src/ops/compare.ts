@@ -11,6 +11,7 @@ import { record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, wgslType } from './util.js';
 import { full, zeros } from './create.js';
 import { sumToShape } from './reduce.js';
+import { reshape } from './shape.js';
 
 const WG = 256;
 const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
@@ -85,8 +86,12 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
   }, owned);
 }
 
-/** A copy converted to `dtype` (float to int truncates toward zero). */
+/**
+ * `x` converted to `dtype` (float to int truncates toward zero). Casting to the dtype it already
+ * has returns a view that keeps the graph, as PyTorch's `.float()` on a float tensor.
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return reshape(x, x.shape);
   const out = Tensor.empty(x.shape, dtype);
   const kernel: Kernel = {
     name: 'cast',

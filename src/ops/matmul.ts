@@ -10,12 +10,11 @@ import { dispatch } from '../gpu/commands.js';
 import { Params } from '../gpu/params.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
-import { requireDtype } from './util.js';
+import { formatShape as fmt, requireDtype } from './util.js';
 import { expand, reshape, transpose, squeeze, unsqueeze } from './shape.js';
 import { sumToShape } from './reduce.js';
 import { chooseVersion, type MatmulVersion } from './matmul_tuning.js';
 
-const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
 
 /** Launches C[b] = A[b] @ B[b] with the given version; batch strides in elements (0 = shared). */
 export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Tensor, m: number, n: number, k: number,

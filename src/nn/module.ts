@@ -1,0 +1,198 @@
+/**
+ * Module: the base class of layers and models, with PyTorch's behaviour. A model assigns its
+ * submodules and parameters to fields in its constructor; they are found by walking the
+ * object's own fields in assignment order (JavaScript keeps that order), so dotted names such
+ * as `features.0.weight` come for free and nothing needs registering by hand. Buffers
+ * (running statistics) are the exception, as in PyTorch: `registerBuffer`.
+ */
+import { Tensor } from '../tensor.js';
+import { Parameter } from './parameter.js';
+
+export type StateDict = Map<string, Tensor>;
+
+export abstract class Module {
+  /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
+  training = true;
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Calls `forward` (PyTorch's `module(x)`). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  // ---- what a module holds ----
+
+  private bufferNames(): Set<string> {
+    const self = this as unknown as { __buffers?: Set<string> };
+    if (!self.__buffers) Object.defineProperty(this, '__buffers', { value: new Set<string>(), enumerable: false });
+    return self.__buffers!;
+  }
+
+  /** Registers a tensor that is part of the state (saved, loaded) but not trained. */
+  registerBuffer(name: string, tensor: Tensor): void {
+    this.bufferNames().add(name);
+    (this as unknown as Record<string, Tensor>)[name] = tensor;
+  }
+
+  /** Own fields, in assignment order. */
+  private fields(): Array<[string, unknown]> {
+    return Object.keys(this).map((k) => [k, (this as unknown as Record<string, unknown>)[k]]);
+  }
+
+  /** Direct submodules with their field names. */
+  namedChildren(): Array<[string, Module]> {
+    return this.fields().filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant, pre-order, with dotted names ('' for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** This module's own parameters (not its children's), in assignment order. */
+  private ownParameters(): Array<[string, Parameter]> {
+    return this.fields().filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  private ownBuffers(): Array<[string, Tensor]> {
+    const names = this.bufferNames();
+    return this.fields().filter((e): e is [string, Tensor] => names.has(e[0]) && e[1] instanceof Tensor);
+  }
+
+  /** Every parameter with its dotted name, as `named_parameters()` (shared ones once). */
+  namedParameters(prefix = ''): Array<[string, Parameter]> {
+    const seen = new Set<Parameter>();
+    const out: Array<[string, Parameter]> = [];
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    return this.namedModules(prefix).flatMap(([path, m]) => m.ownBuffers().map(([n, b]) => [path ? `${path}.${n}` : n, b] as [string, Tensor]));
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  // ---- modes and freezing ----
+
+  /** Sets train mode on this module and all descendants. Returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Eval mode: dropout off, batch norm uses running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Freezes (false) or unfreezes (true) every parameter, as `requires_grad_()`. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
+  /** Drops every parameter's gradient (PyTorch's default `set_to_none=True`). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  // ---- state ----
+
+  /** Parameters and buffers by dotted name, in PyTorch's order: each module's own, then children. */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, t] of [...m.ownParameters(), ...m.ownBuffers()]) out.set(path ? `${path}.${name}` : name, t);
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from `state` into this module's parameters and buffers (same storage, so
+   * optimisers keep working). All or nothing: every key, shape and dtype is checked before
+   * anything is written. With `strict` (the default), missing and unexpected keys are errors.
+   */
+  loadStateDict(state: StateDict | Record<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = options.strict ?? true;
+    const incoming = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !incoming.has(k));
+    const unexpectedKeys = [...incoming.keys()].filter((k) => !own.has(k));
+    const problems: string[] = [];
+    if (strict && missingKeys.length) problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (strict && unexpectedKeys.length) problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    for (const [key, target] of own) {
+      const src = incoming.get(key);
+      if (!src) continue;
+      if (src.shape.join() !== target.shape.join()) {
+        problems.push(`size mismatch for ${key}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+      } else if (src.dtype !== target.dtype) {
+        problems.push(`dtype mismatch for ${key}: checkpoint has ${src.dtype}, the model has ${target.dtype}.`);
+      }
+    }
+    if (problems.length) {
+      throw new Error(`Error(s) in loading state_dict for ${this.typeName()}:\n\t${problems.join('\n\t')}`);
+    }
+    for (const [key, target] of own) {
+      const src = incoming.get(key);
+      if (src) target.copy_(src);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+
+  /** The text inside the parentheses of this module's line, as PyTorch's `extra_repr`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** The class name shown when printing. */
+  protected typeName(): string {
+    return this.constructor.name;
+  }
+
+  /** The module tree in PyTorch's exact `repr` format. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = this.namedChildren().map(([name, m]) => `(${name}): ${indent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let s = `${this.typeName()}(`;
+    if (lines.length) s += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
+    return `${s})`;
+  }
+}
+
+/** Indents every line but the first, as PyTorch's `_addindent`. */
+function indent(text: string, spaces: number): string {
+  const [first, ...rest] = text.split('\n');
+  return [first, ...rest.map((l) => ' '.repeat(spaces) + l)].join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * Sequential: modules applied one after another, indexed like a list. Its children live in
+ * numeric fields ('0', '1', ...), so `seq[6]` reads a layer, `seq[6] = new Linear(...)`
+ * replaces it (its parameters are found anew, as PyTorch re-registers them), and dotted names
+ * are `classifier.6.weight`.
+ */
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+
+export class Sequential extends Module {
+  [index: number]: Module;
+
+  /** From modules (named 0, 1, ...) or from a Map of names to modules (PyTorch's OrderedDict). */
+  constructor(...modules: Module[] | [Map<string, Module>]) {
+    super();
+    const first = modules[0];
+    const entries: Array<[string, Module]> = first instanceof Map ? [...first] : (modules as Module[]).map((m, i) => [String(i), m]);
+    for (const [name, m] of entries) (this as unknown as Record<string, Module>)[name] = m;
+  }
+
+  /** The children's names (numeric strings, ascending). */
+  private keys(): string[] {
+    return this.namedChildren().map(([k]) => k);
+  }
+
+  get length(): number {
+    return this.keys().length;
+  }
+
+  /** The module at position `i` (negative counts from the end), like `seq[i]` with any index. */
+  at(i: number): Module {
+    const keys = this.keys();
+    const k = keys[i < 0 ? i + keys.length : i];
+    if (k === undefined) throw new Error(`Sequential: index ${i} is out of range (length ${keys.length})`);
+    return (this as unknown as Record<string, Module>)[k];
+  }
+
+  /** The sub-sequence `seq[start:end]`, sharing the same modules and keeping their names. */
+  slice(start = 0, end?: number): Sequential {
+    return new Sequential(new Map(this.namedChildren().slice(start, end)));
+  }
+
+  /** Adds a module at the end. */
+  append(m: Module): this {
+    const keys = this.keys();
+    const next = keys.length ? Number(keys[keys.length - 1]) + 1 : 0;
+    (this as unknown as Record<string, Module>)[String(next)] = m;
+    return this;
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    yield* this.children();
+  }
+
+  forward(x: Tensor): Tensor {
+    for (const m of this) x = m.forward(x);
+    return x;
+  }
+}
