@@ -65,7 +65,7 @@ describe('random numbers', () => {
 
   it('rand is uniform on [0, 1), uniform on [low, high)', async () => {
     sg.manualSeed(1);
-    const x = await sg.rand([200000]).data();
+    const x = Float64Array.from(await sg.rand([200000]).data());
     const mean = x.reduce((s, v) => s + v, 0) / x.length;
     const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
     expect(x.every((v) => v >= 0 && v < 1)).toBe(true);
@@ -74,13 +74,13 @@ describe('random numbers', () => {
     const histogram = new Array(10).fill(0);
     for (const v of x) histogram[Math.floor(v * 10)]++;
     for (const count of histogram) expect(Math.abs(count / x.length - 0.1)).toBeLessThan(0.005);
-    const u = await sg.uniform([10000], -3, 2).data();
+    const u = Float64Array.from(await sg.uniform([10000], -3, 2).data());
     expect(u.every((v) => v >= -3 && v < 2)).toBe(true);
   });
 
   it('randn has mean 0 and standard deviation 1; normal(mean, std)', async () => {
     sg.manualSeed(2);
-    const x = await sg.randn([200000]).data();
+    const x = Float64Array.from(await sg.randn([200000]).data());
     const mean = x.reduce((s, v) => s + v, 0) / x.length;
     const std = Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length);
     expect(Math.abs(mean)).toBeLessThan(0.01);
@@ -89,7 +89,7 @@ describe('random numbers', () => {
     const within = x.filter((v) => Math.abs(v) < 1).length / x.length;
     expect(Math.abs(within - 0.6827)).toBeLessThan(0.005);
     expect(x.every(Number.isFinite)).toBe(true);
-    const y = await sg.normal([50000], 3, 0.5).data();
+    const y = Float64Array.from(await sg.normal([50000], 3, 0.5).data());
     expectClose([y.reduce((s, v) => s + v, 0) / y.length], [3], 'normal mean', 0.01, 0.01);
   });
 });
