@@ -56,6 +56,11 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor (null for leaves and after the graph is freed). */
   gradFn: GradNode | null = null;
+  /**
+   * [min, max] of the values when they are known on the CPU (int32 tensors made from JS data),
+   * so ops like crossEntropy can reject bad labels before any GPU work; null otherwise.
+   */
+  valueRange: [number, number] | null = null;
   private storageRef: Storage | null;
 
   /** Use the factories (`sg.tensor`, `sg.zeros`, ...); this wraps an existing storage. */

@@ -30,7 +30,18 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const values = dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
   const t = Tensor.empty(shape, dtype);
   if (values.length) gpuDevice().queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  if (dtype === 'int32' && values.length) t.valueRange = valueRange(values as Int32Array);
   return finish(t, options);
+}
+
+function valueRange(values: Int32Array): [number, number] {
+  let lo = values[0];
+  let hi = values[0];
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }
 
 function finish(t: Tensor, options: TensorOptions): Tensor {

@@ -22,6 +22,7 @@ const WG = 256;
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const target = inferShape(x, shape);
   const out = new Tensor(target, x.dtype, x.storage.retain());
+  out.valueRange = x.valueRange;
   return record(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
 }
 

@@ -1,0 +1,55 @@
+// maxpool2d_forward: out[n, c, oh, ow] = max over the window (kh, kw) of
+// x[n, c, oh S - P + kh D, ow S - P + kw D], skipping positions in the padding (PyTorch pads
+// with -inf). Also writes which input element won (ih * W + iw, the first on ties, as
+// PyTorch's CPU kernel), for the backward pass.
+//
+// Buffers:  x [N, C, H, W], out [N, C, OH, OW], index [N, C, OH, OW] i32
+// Dispatch: one invocation per output element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/pool.ts.
+
+override WG: u32 = 256u;
+
+struct Params {
+  total: u32,        // N * C * OH * OW
+  h: u32, w: u32, oh: u32, ow: u32,
+  kh: u32, kw: u32,
+  stride_h: u32, stride_w: u32,
+  pad_h: u32, pad_w: u32,
+  dil_h: u32, dil_w: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> index: array<i32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lid;
+  if (i >= p.total) { return; }
+  let ow = i % p.ow;
+  let oh = (i / p.ow) % p.oh;
+  let plane = i / (p.ow * p.oh);          // n * C + c
+  let base = plane * p.h * p.w;
+  var best = bitcast<f32>(0xff800000u);    // -inf
+  var best_index = -1;
+  for (var kh = 0u; kh < p.kh; kh++) {
+    let ih = i32(oh * p.stride_h + kh * p.dil_h) - i32(p.pad_h);
+    if (ih < 0 || ih >= i32(p.h)) { continue; }
+    for (var kw = 0u; kw < p.kw; kw++) {
+      let iw = i32(ow * p.stride_w + kw * p.dil_w) - i32(p.pad_w);
+      if (iw < 0 || iw >= i32(p.w)) { continue; }
+      let at = u32(ih) * p.w + u32(iw);
+      let v = x[base + at];
+      // NaN propagates, as in PyTorch.
+      if (v > best || v != v || best_index < 0) {
+        best = v;
+        best_index = i32(at);
+        if (v != v) { break; }
+      }
+    }
+  }
+  out[i] = best;
+  index[i] = best_index;
+}

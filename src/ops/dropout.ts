@@ -1,0 +1,29 @@
+/**
+ * Inverted dropout (`dropout_forward.wgsl`): in training, each element is zeroed with
+ * probability p and the rest scaled by 1 / (1 - p); in evaluation it is the identity.
+ * The random numbers come from the seeded generator (`sg.manualSeed`).
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { nextRandomStream } from './create.js';
+import { mul } from './elementwise.js';
+import { reshape } from './shape.js';
+import { requireDtype } from './util.js';
+
+const WG = 256;
+
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  requireDtype('dropout', x, 'float32');
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return reshape(x, x.shape);
+  const y = Tensor.empty(x.shape);
+  const mask = Tensor.empty(x.shape);
+  const draw = nextRandomStream();
+  const kernel = { name: 'dropout_forward', source: shaders.dropout_forward, bindings: ['read', 'write', 'write', 'uniform'] as const, constants: { WG } };
+  dispatch(kernel, [x.buffer, y.buffer, mask.buffer], new Params().u32(x.size).u32(draw.seed).u32(draw.stream).f32(p).bytes(), gridFor(x.size, WG));
+  // d/dx (x * mask) = mask
+  return record(y, 'dropout', [x], (g) => [mul(g, mask)], [mask]);
+}

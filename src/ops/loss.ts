@@ -1,0 +1,107 @@
+/**
+ * Loss functions, as `torch.nn.functional`'s: cross-entropy on logits and class indices (fused,
+ * stable kernels `cross_entropy_*.wgsl`), and MSE, L1 and binary cross-entropy on logits,
+ * written with the elementwise kernels.
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import { Tensor, numel } from '../tensor.js';
+import { record } from '../autograd.js';
+import { abs, add, div, exp, log, mul, neg, relu, sub } from './elementwise.js';
+import { mean, sum } from './reduce.js';
+import { formatShape, requireDtype, sameShape } from './util.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  /** Targets equal to this are skipped (no loss, no gradient, not counted in the mean). */
+  ignoreIndex?: number;
+  /** eps: the target distribution is (1 - eps) one-hot + eps / C uniform. */
+  labelSmoothing?: number;
+}
+
+const WG = 256;
+
+/**
+ * Cross-entropy between logits [N, C] (or [N, C, d1, ...]) and int32 class indices [N] (or
+ * [N, d1, ...]), as `F.cross_entropy`. Out-of-range targets known on the CPU are an error
+ * before any GPU work; ones computed on the GPU give NaN.
+ */
+export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}, layer = 'cross_entropy'): Tensor {
+  requireDtype(layer, logits, 'float32');
+  requireDtype(`${layer} (target)`, target, 'int32');
+  const ignore = options.ignoreIndex ?? -100;
+  const smoothing = options.labelSmoothing ?? 0;
+  if (logits.ndim < 2) throw new Error(`${layer}: expected logits of shape [N, C] (or [N, C, ...]), got ${formatShape(logits.shape)}`);
+  const [n, classes, ...rest] = logits.shape;
+  const expected = [n, ...rest];
+  if (!sameShape(target.shape, expected)) {
+    throw new Error(`${layer}: target shape ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)} (expected ${formatShape(expected)})`);
+  }
+  const range = target.valueRange;
+  if (range && ((range[0] < 0 && range[0] !== ignore) || (range[1] >= classes && range[1] !== ignore))) {
+    throw new Error(`${layer}: target values must be in [0, ${classes - 1}] for logits ${formatShape(logits.shape)}, got values from ${range[0]} to ${range[1]} (target ${formatShape(target.shape)})`);
+  }
+  if (smoothing < 0 || smoothing > 1) throw new Error(`${layer}: labelSmoothing must be between 0 and 1, got ${smoothing}`);
+  const inner = numel(rest);
+  const samples = n * inner;
+  const params = new Params().u32(samples).u32(classes).u32(inner).i32(ignore).f32(smoothing).bytes();
+  const losses = Tensor.empty(expected);
+  const valid = Tensor.empty(expected);
+  const forward = { name: 'cross_entropy_forward', source: shaders.cross_entropy_forward, bindings: ['read', 'read', 'write', 'write', 'uniform'] as const, constants: { WG } };
+  dispatch(forward, [logits.buffer, target.buffer, losses.buffer, valid.buffer], params, gridFor(samples, WG));
+  const perSample = record(losses, 'cross_entropy', [logits], (g) => {
+    const dx = Tensor.empty(logits.shape);
+    const backward = { name: 'cross_entropy_backward', source: shaders.cross_entropy_backward, bindings: ['read', 'read', 'read', 'write', 'uniform'] as const, constants: { WG } };
+    dispatch(backward, [g.buffer, logits.buffer, target.buffer, dx.buffer], params, gridFor(samples, WG));
+    return [dx];
+  });
+  const reduction = options.reduction ?? 'mean';
+  if (reduction === 'none') {
+    valid.dispose();
+    return perSample;
+  }
+  if (reduction === 'sum') {
+    valid.dispose();
+    return sum(perSample);
+  }
+  // Mean over the samples that were not ignored.
+  return div(sum(perSample), sum(valid));
+}
+
+function reduce(x: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'mean' ? mean(x) : reduction === 'sum' ? sum(x) : x;
+}
+
+function checkSameShape(layer: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`${layer}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+  }
+}
+
+/** mean((input - target)^2), as `F.mse_loss`. */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkSameShape('mse_loss', input, target);
+  const d = sub(input, target);
+  return reduce(mul(d, d), options.reduction ?? 'mean');
+}
+
+/** mean(|input - target|), as `F.l1_loss`. */
+export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkSameShape('l1_loss', input, target);
+  return reduce(abs(sub(input, target)), options.reduction ?? 'mean');
+}
+
+/**
+ * Binary cross-entropy on logits z with targets y in [0, 1], as
+ * `F.binary_cross_entropy_with_logits`: max(z, 0) - z y + log(1 + exp(-|z|)), which never
+ * overflows.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkSameShape('binary_cross_entropy_with_logits', logits, target);
+  const softplus = add(relu(logits), log(add(exp(neg(abs(logits))), 1)));
+  return reduce(sub(softplus, mul(logits, target)), options.reduction ?? 'mean');
+}
+

@@ -1,0 +1,118 @@
+/**
+ * Pooling (NCHW), as PyTorch's: max pooling (its gradient goes to the element each window
+ * selected), average pooling, and adaptive average pooling (PyTorch's start/end formula, which
+ * also handles outputs larger than the input). Kernels: `maxpool2d_*.wgsl`, `avgpool2d_*.wgsl`.
+ */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { pair, type Pair } from './conv.js';
+import { formatShape, requireDtype } from './util.js';
+
+const WG = 256;
+
+export interface MaxPool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/**
+ * Output size along one axis, as PyTorch's pooling_output_shape: with ceilMode the division
+ * rounds up, but the last window must start inside the input or its left padding.
+ */
+export function poolOutputSize(size: number, k: number, s: number, p: number, d: number, ceilMode: boolean): number {
+  let out = Math.floor((size + 2 * p - d * (k - 1) - 1 + (ceilMode ? s - 1 : 0)) / s) + 1;
+  if (ceilMode && (out - 1) * s >= size + p) out--;
+  return out;
+}
+
+interface PoolGeometry {
+  h: number; w: number; oh: number; ow: number;
+  k: [number, number]; s: [number, number]; p: [number, number]; d: [number, number];
+}
+
+function check4d(layer: string, x: Tensor): void {
+  requireDtype(layer, x, 'float32');
+  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
+}
+
+function geometry(layer: string, x: Tensor, kernel: Pair, stride: Pair | undefined, padding: Pair, dilation: Pair, ceilMode: boolean): PoolGeometry {
+  const k = pair(kernel);
+  const s = pair(stride ?? kernel);
+  const p = pair(padding);
+  const d = pair(dilation);
+  const [h, w] = x.shape.slice(2);
+  for (let i = 0; i < 2; i++) {
+    if (p[i] * 2 > k[i]) throw new Error(`${layer}: pad should be at most half of effective kernel size, but got pad=${p[i]}, kernel_size=${k[i]}`);
+  }
+  const oh = poolOutputSize(h, k[0], s[0], p[0], d[0], ceilMode);
+  const ow = poolOutputSize(w, k[1], s[1], p[1], d[1], ceilMode);
+  if (oh <= 0 || ow <= 0) throw new Error(`${layer}: input ${formatShape(x.shape)} is too small for kernel ${k.join('x')} (output ${oh}x${ow})`);
+  return { h, w, oh, ow, k, s, p, d };
+}
+
+function poolParams(total: number, g: PoolGeometry, withDilation: boolean): ArrayBuffer {
+  const p = new Params().u32(total).u32(g.h).u32(g.w).u32(g.oh).u32(g.ow)
+    .u32(g.k[0]).u32(g.k[1]).u32(g.s[0]).u32(g.s[1]).u32(g.p[0]).u32(g.p[1]);
+  if (withDilation) p.u32(g.d[0]).u32(g.d[1]);
+  return p.bytes();
+}
+
+/** Max over each window; the gradient flows to the selected element. */
+export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
+  check4d(layer, x);
+  const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
+  const [n, c] = x.shape;
+  const out = Tensor.empty([n, c, g.oh, g.ow]);
+  const index = Tensor.empty([n, c, g.oh, g.ow], 'int32');
+  const forward = { name: 'maxpool2d_forward', source: shaders.maxpool2d_forward, bindings: ['read', 'write', 'write', 'uniform'] as const, constants: { WG } };
+  dispatch(forward, [x.buffer, out.buffer, index.buffer], poolParams(out.size, g, true), gridFor(out.size, WG));
+  return record(out, 'max_pool2d', [x], (grad) => {
+    const dx = Tensor.empty(x.shape);
+    const backward = { name: 'maxpool2d_backward', source: shaders.maxpool2d_backward, bindings: ['read', 'read', 'write', 'uniform'] as const, constants: { WG } };
+    dispatch(backward, [grad.buffer, index.buffer, dx.buffer], poolParams(dx.size, g, true), gridFor(dx.size, WG));
+    return [dx];
+  }, [index]);
+}
+
+function avgPool(x: Tensor, g: PoolGeometry, adaptive: boolean, countPad: boolean, name: string): Tensor {
+  const [n, c] = x.shape;
+  const out = Tensor.empty([n, c, g.oh, g.ow]);
+  const constants = { WG, ADAPTIVE: adaptive ? 1 : 0, COUNT_PAD: countPad ? 1 : 0 };
+  const forward = { name: 'avgpool2d_forward', source: shaders.avgpool2d_forward, bindings: ['read', 'write', 'uniform'] as const, constants };
+  dispatch(forward, [x.buffer, out.buffer], poolParams(out.size, g, false), gridFor(out.size, WG));
+  return record(out, name, [x], (grad) => {
+    const dx = Tensor.empty(x.shape);
+    const backward = { name: 'avgpool2d_backward', source: shaders.avgpool2d_backward, bindings: ['read', 'write', 'uniform'] as const, constants };
+    dispatch(backward, [grad.buffer, dx.buffer], poolParams(dx.size, g, false), gridFor(dx.size, WG));
+    return [dx];
+  });
+}
+
+/** Mean over each window (countIncludePad: divide by the window size with its padding). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}, layer = 'avg_pool2d'): Tensor {
+  check4d(layer, x);
+  const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, 1, options.ceilMode ?? false);
+  return avgPool(x, g, false, options.countIncludePad ?? true, 'avg_pool2d');
+}
+
+/** Averages into a fixed output size: window o covers [floor(o H / OH), ceil((o + 1) H / OH)). */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair, layer = 'adaptive_avg_pool2d'): Tensor {
+  check4d(layer, x);
+  const [oh, ow] = pair(outputSize);
+  if (oh <= 0 || ow <= 0) throw new Error(`${layer}: output size must be positive, got ${oh}x${ow}`);
+  const [h, w] = x.shape.slice(2);
+  const g: PoolGeometry = { h, w, oh, ow, k: [1, 1], s: [1, 1], p: [0, 0], d: [1, 1] };
+  return avgPool(x, g, true, true, 'adaptive_avg_pool2d');
+}
