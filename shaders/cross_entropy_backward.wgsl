@@ -2,7 +2,7 @@
 // respect to the logits, scaled by the upstream gradient g of that sample:
 //   dx_c = g (softmax_c - (1 - eps) [c == t] - eps / C),  and 0 for ignored samples.
 //
-// Buffers:  g [N, inner], x [N, C, inner], target [N, inner] i32, dx [N, C, inner]
+// Buffers:  g [N, inner], x [N, C, inner], labels [N, inner] i32, dx [N, C, inner]
 // Dispatch: one invocation per sample (N * inner), workgroups of WG (2-D past 65535).
 // Launched by src/ops/loss.ts.
 
@@ -18,7 +18,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> g: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> target: array<i32>;
+@group(0) @binding(2) var<storage, read> labels: array<i32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
@@ -28,12 +28,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let s = (wg.y * groups.x + wg.x) * WG + lid;
   if (s >= p.samples) { return; }
   let base = (s / p.inner) * p.classes * p.inner + s % p.inner;
-  let t = target[s];
+  let t = labels[s];
   if (t == p.ignore) {
     for (var c = 0u; c < p.classes; c++) { dx[base + c * p.inner] = 0.0; }
     return;
   }
-  var m = bitcast<f32>(0xff800000u);
+  var m = -0x1.fffffep+127f;   // the lowest f32 (a constant -inf is a WGSL error)
   for (var c = 0u; c < p.classes; c++) { m = max(m, x[base + c * p.inner]); }
   var total = 0.0;
   for (var c = 0u; c < p.classes; c++) { total += exp(x[base + c * p.inner] - m); }

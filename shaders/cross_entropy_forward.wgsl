@@ -5,7 +5,7 @@
 // (the launcher rejects out-of-range targets it can see before any GPU work).
 // Logits read as [N, C, inner] (PyTorch's class dimension 1; inner = product of extra dims).
 //
-// Buffers:  x [N, C, inner] f32, target [N, inner] i32, loss [N, inner] f32, valid [N, inner] f32
+// Buffers:  x [N, C, inner] f32, labels [N, inner] i32, loss [N, inner] f32, valid [N, inner] f32
 // Dispatch: one invocation per sample (N * inner), workgroups of WG (2-D past 65535).
 // Launched by src/ops/loss.ts; gradient in cross_entropy_backward.wgsl.
 
@@ -20,7 +20,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> target: array<i32>;
+@group(0) @binding(1) var<storage, read> labels: array<i32>;
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(3) var<storage, read_write> valid: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
@@ -30,7 +30,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
         @builtin(local_invocation_index) lid: u32) {
   let s = (wg.y * groups.x + wg.x) * WG + lid;
   if (s >= p.samples) { return; }
-  let t = target[s];
+  let t = labels[s];
   if (t == p.ignore) {
     loss[s] = 0.0;
     valid[s] = 0.0;
@@ -42,7 +42,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     return;
   }
   let base = (s / p.inner) * p.classes * p.inner + s % p.inner;
-  var m = bitcast<f32>(0xff800000u);
+  var m = -0x1.fffffep+127f;   // the lowest f32 (a constant -inf is a WGSL error)
   for (var c = 0u; c < p.classes; c++) { m = max(m, x[base + c * p.inner]); }
   var total = 0.0;
   var sum_x = 0.0;
@@ -53,6 +53,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   }
   let lse = m + log(total);
   let nll = lse - x[base + u32(t) * p.inner];
-  let smooth = lse - sum_x / f32(p.classes);
-  loss[s] = (1.0 - p.smoothing) * nll + p.smoothing * smooth;
+  let spread = lse - sum_x / f32(p.classes);   // mean over classes of (lse - x_c)
+  loss[s] = (1.0 - p.smoothing) * nll + p.smoothing * spread;
 }

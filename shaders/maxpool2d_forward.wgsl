@@ -32,7 +32,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let oh = (i / p.ow) % p.oh;
   let plane = i / (p.ow * p.oh);          // n * C + c
   let base = plane * p.h * p.w;
-  var best = bitcast<f32>(0xff800000u);    // -inf
+  var best = -0x1.fffffep+127f;   // the lowest f32 (a constant -inf is a WGSL error)
   var best_index = -1;
   for (var kh = 0u; kh < p.kh; kh++) {
     let ih = i32(oh * p.stride_h + kh * p.dil_h) - i32(p.pad_h);

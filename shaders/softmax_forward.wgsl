@@ -28,7 +28,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let r = (wg.y * groups.x + wg.x) * WG + lid;
   if (r >= p.rows) { return; }
   let base = (r / p.inner) * p.d * p.inner + r % p.inner;
-  var m = bitcast<f32>(0xff800000u);
+  var m = -0x1.fffffep+127f;   // the lowest f32 (a constant -inf is a WGSL error)
   for (var j = 0u; j < p.d; j++) { m = max(m, x[base + j * p.inner]); }
   var s = 0.0;
   for (var j = 0u; j < p.d; j++) { s += exp(x[base + j * p.inner] - m); }

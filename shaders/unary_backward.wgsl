@@ -27,7 +27,8 @@ struct Params {
 fn power(v: f32, e: f32) -> f32 {
   if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
-  let magnitude = pow(abs(v), e);
+  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));   // 0^e for e < 0 (see unary_forward)
+  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
   if (v >= 0.0) { return magnitude; }
   if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }   // NaN
   return select(magnitude, -magnitude, abs(e % 2.0) == 1.0);

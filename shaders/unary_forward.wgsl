@@ -24,7 +24,9 @@ fn power(v: f32, e: f32) -> f32 {
   if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
   if (e == 0.5) { return sqrt(v); }
-  let magnitude = pow(abs(v), e);
+  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
+  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
+  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
   if (v >= 0.0) { return magnitude; }
   // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
   if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
