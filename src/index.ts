@@ -29,3 +29,5 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type Av
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

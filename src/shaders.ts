@@ -3,6 +3,7 @@
  * family lives in `shaders/matmul/` and is imported by `src/ops/matmul.ts`, which picks a
  * version per adapter. `test/shaders.test.ts` checks that every file in `shaders/` is used.
  */
+import adam_step from '../shaders/adam_step.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
 import avgpool2d_backward from '../shaders/avgpool2d_backward.wgsl';
@@ -24,6 +25,7 @@ import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
 import random from '../shaders/random.wgsl';
 import reduce from '../shaders/reduce.wgsl';
 import scatter_strided from '../shaders/scatter_strided.wgsl';
+import sgd_step from '../shaders/sgd_step.wgsl';
 import softmax_backward from '../shaders/softmax_backward.wgsl';
 import softmax_forward from '../shaders/softmax_forward.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
@@ -31,6 +33,7 @@ import unary_forward from '../shaders/unary_forward.wgsl';
 import where_forward from '../shaders/where_forward.wgsl';
 
 export const shaders = {
+  adam_step,
   arange,
   argmax,
   avgpool2d_backward,
@@ -52,6 +55,7 @@ export const shaders = {
   random,
   reduce,
   scatter_strided,
+  sgd_step,
   softmax_backward,
   softmax_forward,
   unary_backward,

@@ -46,18 +46,23 @@ function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
     launchMatmul(chooseVersion(n, k), a, b, out, m, n, k, batch, aStride, bStride);
   }
   return record(out, 'matmul', [a, b], (g, needs) => [
-    needs[0] ? gradSide(bmm(g, transpose(b, -1, -2), batch), a.shape) : null,
-    needs[1] ? gradSide(bmm(transpose(a, -1, -2), g, batch), b.shape) : null,
+    needs[0] ? productGrad(g, b, 'right', batch, a.shape) : null,
+    needs[1] ? productGrad(g, a, 'left', batch, b.shape) : null,
   ]);
 }
 
-/** A product's gradient, summed over the batch if the operand was shared across it. */
-function gradSide(grad: Tensor, shape: readonly number[]): Tensor {
-  if (numel(grad.shape) === numel(shape)) return reshape(grad, shape);
-  const summed = sumToShape(grad, [1, ...shape.slice(-2)]);
-  grad.dispose();
+/**
+ * The gradient of one operand: g @ B^T for A (`other` = B on the right), A^T @ g for B, summed
+ * over the batch if the operand was shared across it. Temporaries are freed here.
+ */
+function productGrad(g: Tensor, other: Tensor, side: 'left' | 'right', batch: number, shape: readonly number[]): Tensor {
+  const otherT = transpose(other, -1, -2);
+  const grad = side === 'right' ? bmm(g, otherT, batch) : bmm(otherT, g, batch);
+  otherT.dispose();
+  const summed = numel(grad.shape) === numel(shape) ? grad : sumToShape(grad, [1, ...shape.slice(-2)]);
   const out = reshape(summed, shape);
-  summed.dispose();
+  if (summed !== grad) summed.dispose();
+  grad.dispose();
   return out;
 }
 

@@ -1,0 +1,9 @@
+/** `sg.nn`: modules and layers with PyTorch's names, behaviour and printed form. */
+export { Module, type StateDict } from './module.js';
+export { Parameter, parameter } from './parameter.js';
+export { Sequential } from './sequential.js';
+export { Linear, Identity, Flatten, linear } from './layers/linear.js';
+export { Conv2d, type Conv2dArgs } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
+export { CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './layers/loss.js';

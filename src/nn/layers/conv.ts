@@ -1,0 +1,65 @@
+/** Conv2d, as torch.nn.Conv2d (NCHW, zero padding). */
+import type { Tensor } from '../../tensor.js';
+import { conv2d, pair, type Pair } from '../../ops/conv.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { parseArgs } from '../args.js';
+import { pyTuple } from '../repr.js';
+import { biasUniform, fanIn, kaimingUniform } from '../init.js';
+
+export interface Conv2dArgs {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  /**
+   * `new Conv2d(in, out, kernelSize, stride?, padding?, dilation?, groups?, bias?)`, or with the
+   * trailing ones as options: `new Conv2d(3, 64, 3, {padding: 1})`.
+   */
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: Array<Pair | boolean | Conv2dArgs | undefined>) {
+    super();
+    const o = parseArgs('Conv2d', ['stride', 'padding', 'dilation', 'groups', 'bias'], rest, { stride: 1 as Pair, padding: 0 as Pair, dilation: 1 as Pair, groups: 1, bias: true });
+    if (inChannels % o.groups || outChannels % o.groups) {
+      throw new Error(`Conv2d: in_channels ${inChannels} and out_channels ${outChannels} must be divisible by groups ${o.groups}`);
+    }
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(o.stride);
+    this.padding = pair(o.padding);
+    this.dilation = pair(o.dilation);
+    this.groups = o.groups;
+    const shape = [outChannels, inChannels / o.groups, ...this.kernelSize];
+    this.weight = kaimingUniform(shape);
+    this.bias = o.bias ? biasUniform(outChannels, fanIn(shape)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    return conv2d(x, this.weight, this.bias, options, 'Conv2d');
+  }
+
+  /** As PyTorch: padding, dilation and groups only when not their defaults. */
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
+  }
+}

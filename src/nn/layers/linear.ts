@@ -1,0 +1,74 @@
+/** Linear, Identity and Flatten, as torch.nn's. */
+import type { Tensor } from '../../tensor.js';
+import { add } from '../../ops/elementwise.js';
+import { matmul } from '../../ops/matmul.js';
+import { flatten, transpose } from '../../ops/shape.js';
+import { formatShape } from '../../ops/util.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { parseArgs } from '../args.js';
+import { pyBool } from '../repr.js';
+import { biasUniform, kaimingUniform } from '../init.js';
+
+/** y = x W^T + b for x [..., in], W [out, in], b [out] (`F.linear`). */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'linear'): Tensor {
+  const inFeatures = weight.shape[1];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
+    throw new Error(`${layer}: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} (expected last dimension ${inFeatures})`);
+  }
+  const y = matmul(x, transpose(weight, 0, 1));
+  return bias ? add(y, bias) : y;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  /** `new Linear(in, out)`, `new Linear(in, out, false)` or `new Linear(in, out, {bias: false})`. */
+  constructor(inFeatures: number, outFeatures: number, ...rest: Array<boolean | { bias?: boolean }>) {
+    super();
+    const o = parseArgs('Linear', ['bias'], rest, { bias: true });
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = kaimingUniform([outFeatures, inFeatures]);
+    this.bias = o.bias ? biasUniform(outFeatures, inFeatures) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias, 'Linear');
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+/** Returns its input (a placeholder, e.g. for a removed classifier). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x.reshape(x.shape);
+  }
+}
+
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  /** `new Flatten()` (from dim 1), `new Flatten(0)`, `new Flatten({startDim, endDim})`. */
+  constructor(...args: Array<number | { startDim?: number; endDim?: number }>) {
+    super();
+    const o = parseArgs('Flatten', ['startDim', 'endDim'], args, { startDim: 1, endDim: -1 });
+    this.startDim = o.startDim;
+    this.endDim = o.endDim;
+  }
+
+  forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}

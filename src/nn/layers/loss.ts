@@ -1,0 +1,53 @@
+/** Loss modules, as torch.nn's: CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss. */
+import type { Tensor } from '../../tensor.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, type Reduction } from '../../ops/loss.js';
+import { Module } from '../module.js';
+import { parseArgs } from '../args.js';
+
+export class CrossEntropyLoss extends Module {
+  readonly reduction: Reduction;
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+
+  constructor(options: { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}) {
+    super();
+    const o = parseArgs('CrossEntropyLoss', [], [options], { reduction: 'mean' as Reduction, ignoreIndex: -100, labelSmoothing: 0 });
+    this.reduction = o.reduction;
+    this.ignoreIndex = o.ignoreIndex;
+    this.labelSmoothing = o.labelSmoothing;
+  }
+
+  forward(logits: Tensor, target: Tensor): Tensor {
+    return crossEntropy(logits, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing }, 'CrossEntropyLoss');
+  }
+}
+
+export class MSELoss extends Module {
+  constructor(readonly options: { reduction?: Reduction } = {}) {
+    super();
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, this.options);
+  }
+}
+
+export class L1Loss extends Module {
+  constructor(readonly options: { reduction?: Reduction } = {}) {
+    super();
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, this.options);
+  }
+}
+
+export class BCEWithLogitsLoss extends Module {
+  constructor(readonly options: { reduction?: Reduction } = {}) {
+    super();
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogits(input, target, this.options);
+  }
+}

@@ -1,0 +1,91 @@
+/** Adam (with amsgrad) and AdamW (decoupled weight decay), as torch.optim's (`adam_step.wgsl`). */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import type { Tensor } from '../tensor.js';
+import { tensor, zeros } from '../ops/create.js';
+import type { Parameter } from '../nn/parameter.js';
+import { keep } from '../memory.js';
+import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+const WG = 256;
+
+interface AdamState {
+  step: number;
+  m: Tensor;
+  v: Tensor;
+  vmax: Tensor;
+}
+
+export class Adam extends Optimizer<AdamOptions> {
+  private state = new Map<Parameter, AdamState>();
+  /** AdamW decays the weights directly instead of adding wd * p to the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}, defaultWeightDecay = 0) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, ...defined(options) });
+  }
+
+  step(): void {
+    for (const [p, o] of this.entries()) {
+      if (!p.grad || !p.requiresGrad) continue;
+      let s = this.state.get(p);
+      if (!s) {
+        s = { step: 0, m: keep(zeros(p.shape)), v: keep(zeros(p.shape)), vmax: keep(zeros(o.amsgrad ? p.shape : [1])) };
+        this.state.set(p, s);
+      }
+      s.step++;
+      const [b1, b2] = o.betas;
+      const params = new Params().u32(p.size).u32(o.amsgrad ? 1 : 0).u32(this.decoupled ? 1 : 0)
+        .f32(o.lr).f32(b1).f32(b2).f32(o.eps).f32(o.weightDecay)
+        .f32(o.lr / (1 - b1 ** s.step)).f32(Math.sqrt(1 - b2 ** s.step)).bytes();
+      const kernel = { name: 'adam_step', source: shaders.adam_step, bindings: ['write', 'read', 'write', 'write', 'write', 'uniform'] as const, constants: { WG } };
+      dispatch(kernel, [p.buffer, p.grad.buffer, s.m.buffer, s.v.buffer, s.vmax.buffer], params, gridFor(p.size, WG));
+    }
+  }
+
+  async stateDict(): Promise<OptimizerState> {
+    const state = [];
+    for (const [p] of this.entries()) {
+      const s = this.state.get(p);
+      state.push(s ? { step: s.step, tensors: { exp_avg: (await s.m.data()) as Float32Array, exp_avg_sq: (await s.v.data()) as Float32Array, max_exp_avg_sq: (await s.vmax.data()) as Float32Array } } : null);
+    }
+    return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
+  }
+
+  loadStateDict(sd: OptimizerState): void {
+    const entries = [...this.entries()];
+    if (sd.state.length !== entries.length) throw new Error(`${this.constructor.name}.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);
+    sd.groups.forEach((g, i) => Object.assign(this.paramGroups[i].options, g));
+    entries.forEach(([p], i) => {
+      const old = this.state.get(p);
+      if (old) for (const t of [old.m, old.v, old.vmax]) t.dispose();
+      const s = sd.state[i];
+      if (!s) return this.state.delete(p);
+      const load = (a: Float32Array, shape: readonly number[]) => keep(tensor(a, { shape }));
+      this.state.set(p, {
+        step: s.step,
+        m: load(s.tensors.exp_avg, p.shape),
+        v: load(s.tensors.exp_avg_sq, p.shape),
+        vmax: load(s.tensors.max_exp_avg_sq, s.tensors.max_exp_avg_sq.length === p.size ? p.shape : [1]),
+      });
+    });
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter), default weightDecay 0.01. */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+    super(params, options, 0.01);
+  }
+}

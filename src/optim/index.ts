@@ -1,0 +1,4 @@
+/** `sg.optim`: optimisers whose update math runs as WGSL kernels. */
+export { Optimizer, type ParamGroup, type OptimizerState } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';

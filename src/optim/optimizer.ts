@@ -1,0 +1,68 @@
+/**
+ * The optimiser base, as torch.optim.Optimizer: parameter groups with their own options,
+ * per-parameter state (kept on the GPU), `zeroGrad`, `step` and state dicts for resuming.
+ * Parameters without a gradient (frozen, or unused this step) are skipped.
+ */
+import type { Tensor } from '../tensor.js';
+import type { Parameter } from '../nn/parameter.js';
+
+export interface ParamGroup<O> {
+  params: Parameter[];
+  options: O;
+}
+
+export type GroupSpec<O> = { params: Iterable<Parameter> } & Partial<O>;
+
+export interface OptimizerState {
+  /** Per parameter (by its position across groups): step count and state tensors. */
+  state: Array<{ step: number; tensors: Record<string, Float32Array> } | null>;
+  groups: Array<Record<string, unknown>>;
+}
+
+/** The entries of `o` that are not undefined (so that `{lr: undefined}` keeps the default). */
+export function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export abstract class Optimizer<O extends { lr: number }> {
+  readonly paramGroups: Array<ParamGroup<O>>;
+
+  /** `params` is a list of parameters, or a list of groups `{params, ...options}`. */
+  constructor(params: Iterable<Parameter> | Array<GroupSpec<O>>, defaults: O) {
+    const list = [...(params as Iterable<Parameter | GroupSpec<O>>)];
+    const isGroups = list.length > 0 && !(list[0] as Tensor).shape;
+    const specs = isGroups ? (list as Array<GroupSpec<O>>) : [{ params: list as Parameter[] } as unknown as GroupSpec<O>];
+    this.paramGroups = specs.map(({ params: ps, ...options }) => ({ params: [...ps], options: { ...defaults, ...defined(options as unknown as Partial<O>) } }));
+    const seen = new Set<Parameter>();
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (seen.has(p)) throw new Error('optimizer: some parameters appear in more than one parameter group');
+        seen.add(p);
+      }
+    }
+  }
+
+  /** Every parameter with its group's options. */
+  protected *entries(): Generator<[Parameter, O]> {
+    for (const g of this.paramGroups) for (const p of g.params) yield [p, g.options];
+  }
+
+  /** Drops every parameter's gradient (PyTorch's default set_to_none=True). */
+  zeroGrad(): void {
+    for (const [p] of this.entries()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** One update of every parameter that has a gradient (recorded on the GPU, not awaited). */
+  abstract step(): void;
+
+  /** Learning rate of each group (for schedulers and logging). */
+  get lrs(): number[] {
+    return this.paramGroups.map((g) => g.options.lr);
+  }
+
+  abstract stateDict(): Promise<OptimizerState>;
+  abstract loadStateDict(state: OptimizerState): void;
+}

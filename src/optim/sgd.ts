@@ -1,0 +1,75 @@
+/** SGD with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD (`sgd_step.wgsl`). */
+import { dispatch, gridFor } from '../gpu/commands.js';
+import { Params } from '../gpu/params.js';
+import { shaders } from '../shaders.js';
+import { Tensor } from '../tensor.js';
+import { tensor } from '../ops/create.js';
+import type { Parameter } from '../nn/parameter.js';
+import { keep } from '../memory.js';
+import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+const WG = 256;
+
+export class SGD extends Optimizer<SGDOptions> {
+  private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
+
+  constructor(params: Iterable<Parameter> | Array<GroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...defined(options) });
+    for (const g of this.paramGroups) {
+      if (g.options.nesterov && (g.options.momentum <= 0 || g.options.dampening !== 0)) {
+        throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
+      }
+    }
+  }
+
+  step(): void {
+    for (const [p, o] of this.entries()) {
+      if (!p.grad || !p.requiresGrad) continue;
+      let s = this.state.get(p);
+      if (!s) this.state.set(p, (s = { step: 0, buf: o.momentum ? keep(Tensor.empty(p.shape)) : null }));
+      const buf = s.buf ?? p.grad; // without momentum the kernel ignores buf
+      const params = new Params().u32(p.size).u32(s.step === 0 ? 1 : 0).u32(o.nesterov ? 1 : 0)
+        .f32(o.lr).f32(o.momentum).f32(o.dampening).f32(o.weightDecay).bytes();
+      const kernel = { name: 'sgd_step', source: shaders.sgd_step, bindings: ['write', 'read', 'write', 'uniform'] as const, constants: { WG } };
+      if (buf === p.grad) {
+        // A buffer cannot be bound read-only and writable in one dispatch: use a scratch one.
+        const scratch = Tensor.empty([1]);
+        dispatch(kernel, [p.buffer, p.grad.buffer, scratch.buffer], params, gridFor(p.size, WG));
+        scratch.dispose();
+      } else {
+        dispatch(kernel, [p.buffer, p.grad.buffer, buf.buffer], params, gridFor(p.size, WG));
+      }
+      s.step++;
+    }
+  }
+
+  async stateDict(): Promise<OptimizerState> {
+    const state = [];
+    for (const [p] of this.entries()) {
+      const s = this.state.get(p);
+      state.push(s ? { step: s.step, tensors: s.buf ? { momentum_buffer: (await s.buf.data()) as Float32Array } : {} } : null);
+    }
+    return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
+  }
+
+  loadStateDict(sd: OptimizerState): void {
+    const entries = [...this.entries()];
+    if (sd.state.length !== entries.length) throw new Error(`SGD.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);
+    sd.groups.forEach((g, i) => Object.assign(this.paramGroups[i].options, g));
+    entries.forEach(([p], i) => {
+      const s = sd.state[i];
+      this.state.get(p)?.buf?.dispose();
+      if (!s) return this.state.delete(p);
+      const mb = s.tensors.momentum_buffer;
+      this.state.set(p, { step: s.step, buf: mb ? keep(tensor(mb, { shape: p.shape })) : null });
+    });
+  }
+}
