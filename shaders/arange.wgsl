@@ -7,11 +7,16 @@
 alias T = f32;
 
 override WG: u32 = 256u;
+// Exact integer arithmetic for int32 results with integer start and step (f32 holds integers
+// exactly only up to 2^24).
+override INT_MATH: bool = false;
 
 struct Params {
   n: u32,
   start: f32,
   step: f32,
+  start_i: i32,  // start and step again, as integers, for INT_MATH
+  step_i: i32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<T>;
@@ -22,5 +27,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
         @builtin(local_invocation_index) lid: u32) {
   let i = (wg.y * groups.x + wg.x) * WG + lid;
   if (i >= p.n) { return; }
-  out[i] = T(p.start + f32(i) * p.step);
+  if (INT_MATH) {
+    out[i] = T(p.start_i + i32(i) * p.step_i);
+  } else {
+    out[i] = T(p.start + f32(i) * p.step);
+  }
 }

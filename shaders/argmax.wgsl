@@ -19,6 +19,12 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> out: array<i32>;
 @group(0) @binding(2) var<uniform> p: Params;
 
+// NOTE: `v != v` is no NaN test here: WGSL lets compilers assume floats are never NaN, and
+// they fold it to false. The bit pattern cannot be folded: exponent all ones, mantissa nonzero.
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -30,7 +36,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   var best_k = 0u;
   for (var k = 1u; k < p.k; k++) {
     let v = x[(o * p.k + k) * p.inner + i];
-    if (v > best || (v != v && best == best)) { best = v; best_k = k; }
+    if (v > best || (is_nan(v) && !is_nan(best))) { best = v; best_k = k; }
   }
   out[m] = i32(best_k);
 }

@@ -41,11 +41,18 @@ struct Params {
 
 var<workgroup> partial: array<T, WG>;
 
+// NaN in a max or min is the result, as in PyTorch (WGSL's max and min may drop it). The test
+// reads the bits: compilers may fold `v != v` to false.
+fn is_nan(v: T) -> bool {
+  if (T(0.5) == T(0)) { return false; }   // T is i32: integers are never NaN
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn combine(a: T, b: T) -> T {
   switch OP {
     case 0u: { return a + b; }
-    case 1u: { return max(a, b); }
-    default: { return min(a, b); }
+    case 1u: { return select(max(a, b), a + b, is_nan(a) || is_nan(b)); }
+    default: { return select(min(a, b), a + b, is_nan(a) || is_nan(b)); }
   }
 }
 

@@ -59,6 +59,12 @@ export function freeNode(t: Tensor): void {
   t.gradFn = null;
 }
 
+/**
+ * Tensors whose node a `backward()` freed, with the op's name: backward through them again is
+ * an error (as in PyTorch) rather than a silent no-op that treats them as leaves.
+ */
+const freedByBackward = new WeakMap<Tensor, string>();
+
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
@@ -72,6 +78,10 @@ function topologicalOrder(root: Tensor): Tensor[] {
     }
     if (seen.has(t)) continue;
     seen.add(t);
+    const freed = freedByBackward.get(t);
+    if (freed && !t.gradFn) {
+      throw new Error(`shadergrad: backward(): the graph through ${t.describe()} (made by ${freed}) was already freed by an earlier backward(); pass { retainGraph: true } to that call to backward twice`);
+    }
     stack.push([t, true]);
     for (const input of t.gradFn?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
   }
@@ -93,7 +103,9 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   const order = topologicalOrder(root);
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
-    grads.set(root, gradient ?? onesLike(root));
+    // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
+    // clone's backward pass g through), which must not alias a tensor the caller still owns.
+    grads.set(root, gradient ? clone(gradient) : onesLike(root));
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
@@ -101,7 +113,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
       grads.delete(t);
       const node = t.gradFn;
       if (!node) {
-        accumulateLeafGrad(t, g === gradient ? clone(g) : g);
+        accumulateLeafGrad(t, g);
         continue;
       }
       const needs = node.inputs.map((x) => x.requiresGrad);
@@ -112,8 +124,11 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
         const previous = grads.get(input);
         grads.set(input, previous ? addAndFree(previous, gi) : gi);
       });
-      if (g !== gradient) g.dispose();
-      if (!retainGraph) freeNode(t);
+      g.dispose();
+      if (!retainGraph) {
+        freedByBackward.set(t, node.name);
+        freeNode(t);
+      }
     }
   });
 }

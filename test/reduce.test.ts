@@ -1,122 +1,205 @@
-// Reductions against float64 references: whole tensor, single and multiple dims, keepdim,
-// negative dims, the per-thread, one-pass and two-pass code paths, argmax ties, max gradients.
+// Reductions against float64 references (test/ref/reduce.ts): whole tensor, one and several
+// dims, keepdim, negative dims, 0-d and empty tensors, and each code path of reduce.wgsl:
+// per-thread (K <= 64), one workgroup per output, two passes (K > 64 * 256), strided dims,
+// and more than 65535 workgroups. argmax takes the first index on ties; so does max's gradient.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
-import { coords, nd, reduceRef, size, type Nd } from './ref/ndarray.js';
-import { checkOp, expectClose, expectTensorClose, poisonPool, randomNd, toTensor } from './helpers.js';
+import { nd, normDim, size } from './ref/ndarray.js';
+import { argmaxRef, maxRef, meanRef, sumRef } from './ref/reduce.js';
+import { checkOp, expectClose, expectTensorEqual, intNd, levelsNd, poisonPool, poisonSize, randomNd, toTensor } from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
 });
 
-const sumRef = (x: Nd, dims: number[], keepdim: boolean) => reduceRef(x, dims, (a, v) => a + v, 0, keepdim);
-const allDims = (x: Nd) => x.shape.map((_, i) => i);
-const norm = (d: number, rank: number) => (d < 0 ? d + rank : d);
-
-const CASES: Array<[number[], number[] | undefined]> = [
-  [[7], undefined],
+/** [shape, dims (undefined: all)], with the reduce.wgsl path each one takes. */
+const SUM_CASES: Array<[number[], number[] | undefined]> = [
+  [[], undefined], // 0-d
+  [[1], undefined],
+  [[7], undefined], // per-thread
   [[33, 5], [1]],
-  [[33, 5], [0]],
-  [[4, 130], [-1]],
-  [[3, 4, 5], [0, 2]],
+  [[33, 5], [0]], // strided reduced dim
+  [[33, 5], [-1]],
+  [[4, 130], [-1]], // one workgroup per output
+  [[3, 4, 5], [0, 2]], // non-adjacent dims
+  [[3, 4, 5], [-1, 0]],
   [[3, 4, 5], [1]],
-  [[2, 3, 4, 5], [1, 2]],
-  [[2, 1, 6], [1]],
-  [[5000], [0]],       // one workgroup pass
-  [[40, 300], [0]],    // strided reduced dim, workgroup pass
-  [[70000], undefined], // two passes (partials, then their sum)
+  [[2, 3, 4, 5], [1, 2]], // adjacent dims merged
+  [[2, 3, 4, 5], [0, 1, 2, 3]],
+  [[2, 1, 6], [1]], // reducing a size-1 dim
+  [[5, 1, 7], [0]], // size-1 dim kept in between
+  [[1, 1], [0, 1]],
+  [[600, 100], [1]], // M >= 512: one pass, one workgroup per output
+  [[300, 40], [0]], // K = 300, strided: one workgroup pass
+  [[40, 300], [0]], // K = 40: per-thread, strided
+  [[5000], [0]], // two passes, second one per-thread (5 chunks)
+  [[3000, 3], [0]], // two passes, strided
+  [[17000, 2], [0]], // K > 64 * 256, strided
+  [[70000], undefined], // two passes, second one with workgroups (69 chunks)
 ];
+
+/** float32 rounding grows with the number of terms: atol scaled by sqrt(K) for sums of values in [-1, 1]. */
+const sumTol = (k: number, mean: boolean) => ({ rtol: 1e-4, atol: (1e-5 + 2e-7 * Math.sqrt(k) * (k > 64 ? 8 : 1)) / (mean ? k : 1) });
 
 describe('sum and mean', () => {
   for (const op of ['sum', 'mean'] as const) {
     for (const keepdim of [false, true]) {
-      it(`${op} (keepdim ${keepdim})`, async () => {
-        for (const [i, [shape, dims]] of CASES.entries()) {
+      it(`${op} (keepdim ${keepdim}) on ${SUM_CASES.length} shapes`, async () => {
+        for (const [i, [shape, dims]] of SUM_CASES.entries()) {
           const x = randomNd(shape, 100 + i);
-          const d = dims === undefined ? allDims(x) : dims.map((v) => norm(v, shape.length));
-          const count = size(d.map((k) => shape[k]));
-          const ref = (t: Nd) => {
-            const s = sumRef(t, d, keepdim);
-            if (dims === undefined && !keepdim) s.shape = [];
-            return op === 'mean' ? { shape: s.shape, data: s.data.map((v) => v / count) } : s;
-          };
+          const k = dims === undefined ? size(shape) : size(dims.map((d) => shape[normDim(d, shape.length)]));
+          const ref = op === 'sum' ? sumRef(dims, keepdim) : meanRef(dims, keepdim);
           const gpu = (t: sg.Tensor) => (op === 'sum' ? t.sum(dims, { keepdim }) : t.mean(dims, { keepdim }));
-          // Large sums accumulate float32 rounding: compare with an absolute tolerance scaled by sqrt(count).
-          const atol = 1e-6 * Math.sqrt(count) * (op === 'sum' ? 1 : 1 / count) + 1e-6;
-          await checkOp(`${op} ${JSON.stringify(shape)} dims ${dims}`, [x], gpu, ref, { atol, rtol: 1e-4 });
+          await checkOp(`${op} [${shape}] dims ${dims}`, [x], gpu, ref, { tol: sumTol(k, op === 'mean') });
         }
       });
     }
   }
 
-  it('int32 sums are exact', async () => {
-    const x = sg.tensor([[1, 2, 3], [4, 5, 2000000]], { dtype: 'int32' });
-    expect(await x.sum().item()).toBe(2000015);
-    expect(await x.sum(1).toArray()).toEqual([6, 2000009]);
+  it('a single dim given as a number, and a list with a repeated dim', async () => {
+    const x = randomNd([6, 7], 1);
+    await checkOp('sum(1)', [x], (t) => t.sum(1), sumRef([1]));
+    await checkOp('mean(-2)', [x], (t) => t.mean(-2), meanRef([0]));
+    await checkOp('sum([1, -1])', [x], (t) => t.sum([1, -1]), sumRef([1]));
+  });
+
+  it('dim 0 of a 0-d tensor (as PyTorch)', async () => {
+    const x = nd([], [3.5]);
+    await checkOp('sum(0) of 0-d', [x], (t) => t.sum(0), sumRef([0]));
+    await checkOp('mean(0) of 0-d', [x], (t) => t.mean(0), meanRef([0]));
+    await checkOp('mean(-1) of 0-d', [x], (t) => t.mean(-1), meanRef([-1]));
+  });
+
+  it('int32 sums are exact (no float32 on the way) on every path', async () => {
+    // Values up to 2^20: float32 would lose the low bits once the sum passes 2^24.
+    for (const [i, [shape, dims]] of ([[[7], undefined], [[33, 50], [1]], [[3, 900], [1]], [[5000], undefined], [[1000, 3], [0]]] as Array<[number[], number[] | undefined]>).entries()) {
+      const x = intNd(shape, 10 + i, -(2 ** 20), 2 ** 20);
+      poisonPool();
+      const out = toTensor(x, { dtype: 'int32' }).sum(dims);
+      expect(out.dtype).toBe('int32');
+      await expectTensorEqual(out, sumRef(dims).forward(x), `int32 sum [${shape}] dims ${dims}`);
+    }
+  });
+
+  it('empty tensors: sum is 0, mean is NaN (as PyTorch)', async () => {
+    expect(await sg.zeros([0]).sum().item()).toBe(0);
+    expect(await sg.zeros([2, 0]).sum(1).toArray()).toEqual([0, 0]);
+    expect(sg.zeros([0, 3]).sum(0).shape).toEqual([3]);
+    expect(await sg.zeros([0, 3]).sum(0).toArray()).toEqual([0, 0, 0]);
+    expect(sg.zeros([0, 3]).sum(1).shape).toEqual([0]);
+    expect(Number.isNaN(await sg.zeros([0]).mean().item())).toBe(true);
+  });
+
+  it('more than 65535 workgroups (one per output row, 2-D grid)', async () => {
+    // M = 65600 rows of K = 65: the one-workgroup-per-output path with a folded grid.
+    const [m, k] = [65600, 65];
+    const rows = randomNd([m, k], 3);
+    poisonSize(m, 3);
+    const x = toTensor(rows);
+    const got = await x.sum(1).data();
+    const want = new Float64Array(m);
+    for (let r = 0; r < m; r++) for (let c = 0; c < k; c++) want[r] += rows.data[r * k + c];
+    expectClose(got, want, 'row sums', sumTol(k, false));
+    x.dispose();
   });
 
   it('sumToShape undoes broadcasting', async () => {
     const x = randomNd([4, 3, 5], 7);
-    const want = sumRef(x, [0, 2], true); // [1, 3, 1]
-    await expectTensorClose(sg.sumToShape(toTensor(x), [3, 1]), { shape: [3, 1], data: want.data }, 'sumToShape');
-  });
-
-  it('empty reductions give the identity', async () => {
-    expect(await sg.zeros([0]).sum().item()).toBe(0);
-    expect(await sg.zeros([2, 0]).sum(1).toArray()).toEqual([0, 0]);
+    await checkOp('sumToShape [4, 3, 5] -> [3, 1]', [x], (t) => sg.sumToShape(t, [3, 1]), {
+      forward: (t) => nd([3, 1], sumRef([0, 2], true).forward(t).data),
+      backward: (g, t) => sumRef([0, 2], true).backward(g, t),
+    }, { differentiable: [] });
+    await checkOp('sumToShape [4, 3, 5] -> [5]', [x], (t) => sg.sumToShape(t, [5]), sumRef([0, 1]), { differentiable: [] });
   });
 });
 
-describe('max and argmax', () => {
-  /** Reference max along one dim (first index on ties), with its gradient routed to that index. */
-  function maxRef(x: Nd, dim: number | undefined, keepdim: boolean): Nd {
-    const dims = dim === undefined ? allDims(x) : [norm(dim, x.shape.length)];
-    const r = reduceRef(x, dims, Math.max, -Infinity, keepdim);
-    if (dim === undefined && !keepdim) r.shape = [];
-    return r;
-  }
+const MAX_CASES: Array<[number[], number | undefined]> = [
+  [[], undefined],
+  [[], 0],
+  [[], -1],
+  [[7], undefined],
+  [[7], 0],
+  [[33, 5], 1],
+  [[33, 5], 0],
+  [[3, 4, 5], -1],
+  [[3, 4, 5], 1],
+  [[2, 1, 6], 1],
+  [[6, 300], 1], // one workgroup per output
+  [[3000, 3], 0], // two passes, strided
+  [[70000], undefined], // two passes
+];
 
-  it('max forward and gradient, whole tensor and along each dim', async () => {
-    for (const [i, [shape, dim]] of ([[[7], undefined], [[33, 5], 1], [[33, 5], 0], [[3, 4, 5], -1], [[3, 4, 5], 1], [[6, 300], 1], [[70000], 0]] as Array<[number[], number | undefined]>).entries()) {
+describe('max', () => {
+  it(`forward and gradient on ${MAX_CASES.length} shapes, keepdim both ways`, async () => {
+    for (const [i, [shape, dim]] of MAX_CASES.entries()) {
       for (const keepdim of [false, true]) {
-        const x = randomNd(shape, 200 + i); // distinct random values: no ties
-        await checkOp(`max ${JSON.stringify(shape)} dim ${dim}`, [x], (t) => t.max(dim, { keepdim }), (t) => maxRef(t, dim, keepdim));
+        const x = randomNd(shape, 200 + i); // continuous values: no ties
+        await checkOp(`max [${shape}] dim ${dim} keepdim ${keepdim}`, [x], (t) => t.max(dim, { keepdim }), maxRef(dim, keepdim));
       }
     }
   });
 
-  it('argmax returns the first maximal index, as torch.argmax', async () => {
+  it('ties: the gradient goes to the first maximal element only', async () => {
+    for (const [i, [shape, dim]] of ([[[8, 9], 1], [[8, 9], 0], [[5, 4, 3], undefined], [[3, 100], 1]] as Array<[number[], number | undefined]>).entries()) {
+      const x = levelsNd(shape, 300 + i, [-1, 0, 0.5, 1]);
+      await checkOp(`max with ties [${shape}] dim ${dim}`, [x], (t) => t.max(dim), maxRef(dim), { fd: false });
+    }
+    const x = sg.tensor([[3, 1, 3]], { requiresGrad: true });
+    x.max(1).sum().backward();
+    expect(await x.grad!.toArray()).toEqual([[1, 0, 0]]);
+  });
+
+  it('all-negative values and -inf (the identity must not leak in)', async () => {
+    await checkOp('max of negatives', [nd([3, 70], new Array(210).fill(0).map((_, i) => -1000 - i))], (t) => t.max(1), maxRef(1));
+    expect(await sg.tensor([-Infinity, -Infinity]).max().item()).toBe(-Infinity);
+  });
+});
+
+describe('NaN', () => {
+  it('max propagates NaN and argmax points at the first NaN, as PyTorch', async () => {
+    const x = nd([3, 70], Array.from({ length: 210 }, (_, i) => (i === 75 || i === 140 || i === 141 ? NaN : Math.sin(i))));
+    // Row 0: no NaN; row 1: NaN at 5; row 2: NaN at 0 and 1. Per-thread and workgroup paths.
+    for (const [shape, dim] of [[[3, 70], 1], [[3, 70], undefined]] as Array<[number[], number | undefined]>) {
+      poisonPool();
+      const t = toTensor(nd(shape, x.data));
+      expectClose(await t.max(dim).data(), dim === undefined ? [NaN] : [Math.max(...x.data.slice(0, 70)), NaN, NaN], `max with NaN, dim ${dim}`);
+      await expectTensorEqual(t.argmax(dim), dim === undefined ? nd([], [75]) : nd([3], [x.data.slice(0, 70).indexOf(Math.max(...x.data.slice(0, 70))), 5, 0]), `argmax with NaN, dim ${dim}`);
+    }
+    expect(await sg.tensor([1, NaN, 3]).argmax().item()).toBe(1);
+    expect(Number.isNaN(await sg.tensor([1, NaN, 3]).max().item())).toBe(true);
+  });
+});
+
+describe('argmax', () => {
+  it('the first maximal index, on shapes with many ties, every dim, keepdim', async () => {
+    const cases: Array<[number[], number | undefined]> = [
+      [[7], undefined], [[7], 0], [[33, 5], 1], [[33, 5], 0], [[3, 130, 7], 1], [[4, 1, 6], -1], [[5, 4, 3], undefined], [[600, 3], 0], [[300], 0],
+    ];
+    for (const [i, [shape, dim]] of cases.entries()) {
+      for (const keepdim of [false, true]) {
+        for (const [kind, x] of [['distinct', randomNd(shape, 400 + i)], ['ties', levelsNd(shape, 500 + i, [0, 1, 2])]] as const) {
+          poisonPool();
+          const out = toTensor(x).argmax(dim, { keepdim });
+          expect(out.dtype).toBe('int32');
+          await expectTensorEqual(out, argmaxRef(x, dim, keepdim), `argmax [${shape}] dim ${dim} keepdim ${keepdim} (${kind})`);
+        }
+      }
+    }
+  });
+
+  it('small examples as torch.argmax', async () => {
     const x = sg.tensor([[1, 5, 5, 2], [7, 7, 7, 7], [-1, -3, -1, -2]]);
     expect(await x.argmax(1).toArray()).toEqual([1, 0, 0]);
     expect(await x.argmax(0).toArray()).toEqual([1, 1, 1, 1]);
     expect(await x.argmax().item()).toBe(4);
-    expect(x.argmax(1).dtype).toBe('int32');
+    expect(x.argmax().shape).toEqual([]);
+    expect(x.argmax(undefined, { keepdim: true }).shape).toEqual([1, 1]);
     expect(x.argmax(1, { keepdim: true }).shape).toEqual([3, 1]);
+    expect(await sg.tensor(2.5).argmax().item()).toBe(0);
   });
 
-  it('argmax against a reference on odd shapes', async () => {
-    for (const [i, [shape, dim]] of ([[[33, 5], 1], [[3, 130, 7], 1], [[9], 0], [[4, 1, 6], -1]] as Array<[number[], number]>).entries()) {
-      const x = randomNd(shape, 300 + i);
-      const d = norm(dim, shape.length);
-      const outShape = shape.filter((_, k) => k !== d);
-      const want = nd(outShape);
-      const best = new Float64Array(size(outShape)).fill(-Infinity);
-      for (let j = 0; j < x.data.length; j++) {
-        const c = coords(j, shape);
-        const o = c.filter((_, k) => k !== d).reduce((acc, v, k) => acc * outShape[k] + v, 0);
-        if (x.data[j] > best[o]) {
-          best[o] = x.data[j];
-          want.data[o] = c[d];
-        }
-      }
-      poisonPool();
-      expectClose(await toTensor(x).argmax(dim).data(), want.data, `argmax ${shape}`);
-    }
-  });
-
-  it('max gradient on ties goes to the first maximal element', async () => {
-    const x = sg.tensor([[3, 1, 3]], { requiresGrad: true });
-    x.max(1).sum().backward();
-    expect(await x.grad!.toArray()).toEqual([[1, 0, 0]]);
+  it('is not differentiable: the result does not require grad', () => {
+    const x = sg.tensor([1, 2], { requiresGrad: true });
+    expect(x.argmax().requiresGrad).toBe(false);
   });
 });

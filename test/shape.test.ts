@@ -1,133 +1,195 @@
-// Shape ops against float64 references: views, permutes, expand, slices with steps and negative
-// indices, concatenation along any dim; gradients by central differences.
+// Shape ops against float64 references (test/ref/shape.ts): views (reshape, view, flatten,
+// unsqueeze, squeeze, contiguous), permute/transpose, expand/broadcastTo, slices with steps,
+// negative indices and clamping, cat along any dim, split; gradients of each.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
-import { coords, flatIndex, nd, permuteRef, size, type Nd } from './ref/ndarray.js';
-import { checkOp, expectClose, randomNd, toTensor } from './helpers.js';
+import { nd } from './ref/ndarray.js';
+import { catRef, expandRef, permuteRef, pythonSlice, reshapeRef, sliceRef, transposeRef } from './ref/shape.js';
+import { checkOp, expectTensorEqual, intNd, poisonPool, randomNd, toTensor } from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
 });
 
 describe('views', () => {
-  it('reshape / view with -1, flatten, unsqueeze, squeeze keep values and pass gradients', async () => {
-    const x = randomNd([2, 3, 4], 1);
-    const same = (shape: number[]) => (t: Nd) => ({ shape, data: t.data });
-    await checkOp('reshape', [x], (t) => t.reshape([4, -1]), same([4, 6]));
-    await checkOp('view', [x], (t) => t.view([24]), same([24]));
-    await checkOp('flatten(1)', [x], (t) => t.flatten(1), same([2, 12]));
-    await checkOp('flatten(0, 1)', [x], (t) => t.flatten(0, 1), same([6, 4]));
-    await checkOp('unsqueeze(-1)', [x], (t) => t.unsqueeze(-1), same([2, 3, 4, 1]));
-    await checkOp('unsqueeze(1)', [x], (t) => t.unsqueeze(1), same([2, 1, 3, 4]));
-    const y = randomNd([1, 5, 1], 2);
-    await checkOp('squeeze()', [y], (t) => t.squeeze(), same([5]));
-    await checkOp('squeeze(0)', [y], (t) => t.squeeze(0), same([5, 1]));
-    await checkOp('squeeze(1) (not size 1: no-op)', [y], (t) => t.squeeze(1), same([1, 5, 1]));
+  it('reshape and view, with -1 inferred, share storage and pass gradients', async () => {
+    const cases: Array<[number[], number[]]> = [
+      [[2, 3, 4], [4, -1]], [[2, 3, 4], [24]], [[2, 3, 4], [-1]], [[2, 3, 4], [3, 2, 2, 2]], [[7], [7, 1]], [[], [1, 1]], [[1], []], [[33, 5], [5, 33]], [[0, 3], [3, -1, 5]],
+    ];
+    for (const [i, [from, to]] of cases.entries()) {
+      const x = randomNd(from, 1 + i);
+      await checkOp(`reshape [${from}] -> [${to}]`, [x], (t) => {
+        const v = t.reshape(to);
+        expect(v.buffer).toBe(t.buffer);
+        return v;
+      }, reshapeRef(to));
+      await checkOp(`view [${from}] -> [${to}]`, [x], (t) => t.view(to), reshapeRef(to));
+    }
   });
 
-  it('views share storage', () => {
-    const x = sg.zeros([4, 6]);
-    expect(x.reshape([24]).buffer).toBe(x.buffer);
-    expect(x.contiguous().buffer).toBe(x.buffer);
-    expect(x.detach().buffer).toBe(x.buffer);
+  it('flatten(startDim, endDim)', async () => {
+    const x = randomNd([2, 3, 4, 5], 10);
+    const cases: Array<[number | undefined, number | undefined, number[]]> = [
+      [undefined, undefined, [120]], [1, undefined, [2, 60]], [0, 1, [6, 4, 5]], [-2, -1, [2, 3, 20]], [1, 2, [2, 12, 5]], [2, 2, [2, 3, 4, 5]],
+    ];
+    for (const [s, e, want] of cases) {
+      await checkOp(`flatten(${s}, ${e})`, [x], (t) => t.flatten(s, e), reshapeRef(want));
+    }
+    await checkOp('flatten of 0-d', [nd([], [2])], (t) => t.flatten(), reshapeRef([1]));
+  });
+
+  it('unsqueeze at every position, squeeze all or one dim', async () => {
+    const x = randomNd([3, 4], 11);
+    const at: Record<number, number[]> = { [-3]: [1, 3, 4], [-2]: [3, 1, 4], [-1]: [3, 4, 1], 0: [1, 3, 4], 1: [3, 1, 4], 2: [3, 4, 1] };
+    for (const [d, want] of Object.entries(at)) {
+      await checkOp(`unsqueeze(${d})`, [x], (t) => t.unsqueeze(Number(d)), reshapeRef(want));
+    }
+    await checkOp('unsqueeze(0) of 0-d', [nd([], [1])], (t) => t.unsqueeze(0), reshapeRef([1]));
+    const y = randomNd([1, 5, 1, 2, 1], 12);
+    await checkOp('squeeze()', [y], (t) => t.squeeze(), reshapeRef([5, 2]));
+    await checkOp('squeeze(0)', [y], (t) => t.squeeze(0), reshapeRef([5, 1, 2, 1]));
+    await checkOp('squeeze(-1)', [y], (t) => t.squeeze(-1), reshapeRef([1, 5, 1, 2]));
+    await checkOp('squeeze(1) (size 5: unchanged)', [y], (t) => t.squeeze(1), reshapeRef([1, 5, 1, 2, 1]));
+    await checkOp('squeeze() of all ones', [nd([1, 1], [3])], (t) => t.squeeze(), reshapeRef([]));
+  });
+
+  it('contiguous and detach are views', async () => {
+    const x = randomNd([4, 6], 13);
+    await checkOp('contiguous', [x], (t) => {
+      const c = t.contiguous();
+      expect(c.buffer).toBe(t.buffer);
+      return c;
+    }, reshapeRef([4, 6]));
+    const t = toTensor(x);
+    expect(t.detach().buffer).toBe(t.buffer);
   });
 });
+
+/** Every permutation of [0, ..., n-1]. */
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
 
 describe('permute and transpose', () => {
-  it('against the reference, with gradients', async () => {
-    const cases: Array<[number[], number[]]> = [[[3, 5], [1, 0]], [[2, 3, 4], [2, 0, 1]], [[7, 1, 33], [1, 2, 0]], [[2, 3, 4, 5], [3, 1, 0, 2]]];
-    for (const [i, [shape, perm]] of cases.entries()) {
-      await checkOp(`permute ${shape} ${perm}`, [randomNd(shape, 10 + i)], (t) => t.permute(perm), (t) => permuteRef(t, perm));
+  it('all 24 permutations of a rank-4 tensor with odd sizes', async () => {
+    const x = randomNd([2, 3, 1, 5], 20);
+    for (const perm of permutations(4)) {
+      await checkOp(`permute [${perm}]`, [x], (t) => t.permute(perm), permuteRef(perm));
     }
-    const x = randomNd([3, 4, 5], 20);
-    await checkOp('transpose(0, 2)', [x], (t) => t.transpose(0, 2), (t) => permuteRef(t, [2, 1, 0]));
-    await checkOp('transpose(-1, -2)', [x], (t) => t.transpose(-1, -2), (t) => permuteRef(t, [0, 2, 1]));
-    await checkOp('T', [randomNd([7, 3], 21)], (t) => t.T, (t) => permuteRef(t, [1, 0]));
+  });
+
+  it('other ranks, negative dims, sizes around the workgroup size', async () => {
+    const cases: Array<[number[], number[]]> = [
+      [[7], [0]], [[3, 5], [1, 0]], [[7, 1, 33], [1, 2, 0]], [[17, 19], [-1, -2]], [[2, 3, 2, 1, 5], [4, 2, 0, 3, 1]], [[2, 1, 3, 2, 1, 2], [5, 0, 4, 1, 3, 2]], [[257, 3], [1, 0]], [[], []],
+    ];
+    for (const [i, [shape, perm]] of cases.entries()) {
+      await checkOp(`permute [${shape}] [${perm}]`, [randomNd(shape, 30 + i)], (t) => t.permute(perm), permuteRef(perm));
+    }
+  });
+
+  it('transpose (any two dims, negative dims) and .T', async () => {
+    const x = randomNd([3, 4, 5], 40);
+    for (const [a, b] of [[0, 2], [2, 0], [1, 1], [-1, -2], [0, -1]]) {
+      await checkOp(`transpose(${a}, ${b})`, [x], (t) => t.transpose(a, b), transposeRef(3, a, b));
+    }
+    await checkOp('T', [randomNd([7, 33], 41)], (t) => t.T, transposeRef(2, 0, 1));
+  });
+
+  it('int32 tensors move through permutes unchanged', async () => {
+    const x = intNd([3, 4, 5], 42, -100000, 100000);
+    poisonPool();
+    await expectTensorEqual(toTensor(x, { dtype: 'int32' }).permute([2, 0, 1]), permuteRef([2, 0, 1]).forward(x), 'int32 permute');
   });
 });
 
-describe('expand', () => {
-  it('broadcasts size-1 and leading dims; the gradient sums back', async () => {
-    const expandRef = (shape: number[]) => (t: Nd): Nd => {
-      const out = nd(shape);
-      const off = shape.length - t.shape.length;
-      for (let i = 0; i < out.data.length; i++) {
-        const c = coords(i, shape).slice(off).map((v, d) => (t.shape[d] === 1 ? 0 : v));
-        out.data[i] = t.data[flatIndex(c, t.shape)];
-      }
-      return out;
-    };
-    for (const [i, [from, to]] of ([[[3, 1], [3, 4]], [[1, 5], [2, 4, 5]], [[], [3, 2]], [[2, 1, 3], [2, 7, 3]]] as Array<[number[], number[]]>).entries()) {
-      await checkOp(`expand ${from} -> ${to}`, [randomNd(from, 30 + i)], (t) => sg.expand(t, to), expandRef(to));
+describe('expand and broadcastTo', () => {
+  it('size-1 dims repeated and leading dims added; the gradient sums back', async () => {
+    const cases: Array<[number[], number[]]> = [
+      [[3, 1], [3, 4]], [[1, 5], [2, 4, 5]], [[], [3, 2]], [[], []], [[2, 1, 3], [2, 7, 3]], [[1], [300]], [[4], [2, 3, 4]], [[2, 3], [2, 3]], [[1, 1, 2], [5, 1, 9, 2]],
+    ];
+    for (const [i, [from, to]] of cases.entries()) {
+      const x = randomNd(from, 50 + i);
+      await checkOp(`expand [${from}] -> [${to}]`, [x], (t) => sg.expand(t, to), expandRef(to));
+      await checkOp(`broadcastTo [${from}] -> [${to}]`, [x], (t) => sg.broadcastTo(t, to), expandRef(to));
     }
+  });
+
+  it('int32 expand', async () => {
+    const x = intNd([3, 1], 59, -5, 5);
+    poisonPool();
+    await expectTensorEqual(sg.expand(toTensor(x, { dtype: 'int32' }), [2, 3, 4]), expandRef([2, 3, 4]).forward(x), 'int32 expand');
   });
 });
 
 describe('slice', () => {
-  /** Python slice semantics along one dim. */
-  function sliceRef(dim: number, start: number, end: number | undefined, step: number) {
-    return (t: Nd): Nd => {
-      const d = dim < 0 ? dim + t.shape.length : dim;
-      const n = t.shape[d];
-      const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-      const picked: number[] = [];
-      for (let i = clamp(start); i < (end === undefined ? n : clamp(end)); i += step) picked.push(i);
-      const shape = t.shape.map((v, k) => (k === d ? picked.length : v));
-      const out = nd(shape);
-      for (let i = 0; i < out.data.length; i++) {
-        const c = coords(i, shape);
-        c[d] = picked[c[d]];
-        out.data[i] = t.data[flatIndex(c, t.shape)];
-      }
-      return out;
-    };
-  }
-
-  it('with steps, negative indices and clamping, and gradients', async () => {
-    const x = randomNd([5, 7, 3], 40);
-    const cases: Array<[number, number, number | undefined, number]> = [
-      [0, 1, 4, 1], [1, 2, undefined, 1], [1, -3, -1, 1], [2, 0, 3, 2], [1, 0, 7, 3], [0, -100, 100, 1], [1, 5, 2, 1], [-1, 1, 2, 1],
+  it('Python semantics: negative indices, steps, clamping, empty results; gradients', async () => {
+    const x = randomNd([5, 7, 3], 60);
+    const cases: Array<[number, number | undefined, number | undefined, number | undefined]> = [
+      [0, 1, 4, 1], [1, 2, undefined, 1], [1, -3, -1, 1], [2, 0, 3, 2], [1, 0, 7, 3], [1, 1, 7, 4], [0, -100, 100, 1], [1, 5, 2, 1], [1, 7, 9, 1],
+      [-1, 1, 2, 1], [-2, -1, undefined, 1], [0, undefined, undefined, 2], [1, -8, -6, 1], [0, 2, 2, 1], [1, undefined, -4, 5],
     ];
     for (const [dim, start, end, step] of cases) {
       await checkOp(`slice(${dim}, ${start}, ${end}, ${step})`, [x], (t) => t.slice(dim, start, end, step), sliceRef(dim, start, end, step));
     }
   });
+
+  it('long dims, steps that do not divide, int32', async () => {
+    const x = randomNd([300, 2], 61);
+    for (const [start, end, step] of [[0, 300, 7], [5, -5, 1], [-257, undefined, 3], [299, undefined, 1]] as Array<[number, number | undefined, number]>) {
+      await checkOp(`slice(0, ${start}, ${end}, ${step}) of [300, 2]`, [x], (t) => t.slice(0, start, end, step), sliceRef(0, start, end, step));
+    }
+    const i = intNd([4, 9], 62, -50, 50);
+    poisonPool();
+    await expectTensorEqual(toTensor(i, { dtype: 'int32' }).slice(1, 1, undefined, 2), sliceRef(1, 1, undefined, 2).forward(i), 'int32 slice');
+  });
+
+  it('the reference slice agrees with Python on a few hand-checked cases', () => {
+    expect(pythonSlice(7, -3, -1, 1)).toEqual([4, 5]);
+    expect(pythonSlice(7, undefined, undefined, 3)).toEqual([0, 3, 6]);
+    expect(pythonSlice(7, -100, 2, 1)).toEqual([0, 1]);
+    expect(pythonSlice(7, 5, 2, 1)).toEqual([]);
+    expect(pythonSlice(7, 1, 100, 4)).toEqual([1, 5]);
+  });
 });
 
 describe('cat and split', () => {
-  it('cat along each dim, with gradients to every input', async () => {
-    for (const dim of [0, 1, 2, -1]) {
-      const d = dim < 0 ? dim + 3 : dim;
-      const shapes = [[2, 3, 4], [2, 3, 4], [2, 3, 4]].map((s, i) => s.map((v, k) => (k === d ? v + i : v)));
-      const inputs = shapes.map((s, i) => randomNd(s, 50 + i));
-      const catRef = (...ts: Nd[]): Nd => {
-        const total = ts.reduce((n, t) => n + t.shape[d], 0);
-        const shape = ts[0].shape.map((v, k) => (k === d ? total : v));
-        const out = nd(shape);
-        for (let i = 0; i < out.data.length; i++) {
-          const c = coords(i, shape);
-          let j = 0;
-          while (c[d] >= ts[j].shape[d]) c[d] -= ts[j++].shape[d];
-          out.data[i] = ts[j].data[flatIndex(c, ts[j].shape)];
-        }
-        return out;
-      };
-      await checkOp(`cat dim ${dim}`, inputs, (...ts) => sg.cat(ts, dim), catRef);
+  it('cat of 2, 3 and 4 tensors along every dim, sizes differing along it (one empty)', async () => {
+    for (const count of [2, 3, 4]) {
+      for (const dim of [0, 1, 2, -1, -3]) {
+        const d = dim < 0 ? dim + 3 : dim;
+        const extents = [2, 5, 0, 1].slice(0, count);
+        const inputs = extents.map((n, i) => randomNd([3, 4, 2].map((v, k) => (k === d ? n : v)), 70 + 10 * count + i));
+        await checkOp(`cat of ${count} along ${dim}`, inputs, (...ts) => sg.cat(ts, dim), catRef(dim));
+      }
     }
   });
 
-  it('split into pieces that cat back together', async () => {
-    const x = randomNd([7, 2], 60);
-    const pieces = sg.split(toTensor(x), 3, 0);
-    expect(pieces.map((p) => p.shape)).toEqual([[3, 2], [3, 2], [1, 2]]);
-    expectClose(await sg.cat(pieces, 0).data(), x.data, 'split then cat');
+  it('1-D cat past the workgroup size; only inputs that require grad get one; int32', async () => {
+    const a = randomNd([200], 80);
+    const b = randomNd([130], 81);
+    await checkOp('cat 1-D', [a, b], (...ts) => sg.cat(ts), catRef(0));
+    await checkOp('cat with a frozen input', [a, b], (...ts) => sg.cat(ts), catRef(0), { differentiable: [1] });
+    const ia = intNd([2, 3], 82, -9, 9);
+    const ib = intNd([1, 3], 83, -9, 9);
+    poisonPool();
+    await expectTensorEqual(sg.cat([toTensor(ia, { dtype: 'int32' }), toTensor(ib, { dtype: 'int32' })]), catRef(0).forward(ia, ib), 'int32 cat');
   });
 
-  it('int32 tensors move through shape ops unchanged', async () => {
-    const x = sg.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' });
-    expect(await x.T.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(await x.slice(1, 1).toArray()).toEqual([[2, 3], [5, 6]]);
-    expect(await sg.cat([x, x], 0).toArray()).toEqual([[1, 2, 3], [4, 5, 6], [1, 2, 3], [4, 5, 6]]);
-    expect(size([2, 3])).toBe(6);
+  it('split into pieces (the last one smaller) that match slices and cat back together', async () => {
+    for (const [shape, size, dim] of [[[7, 2], 3, 0], [[4, 9], 4, 1], [[4, 9], 9, -1], [[6, 5], 2, 0], [[5], 10, 0]] as Array<[number[], number, number]>) {
+      const x = randomNd(shape, 90);
+      const d = dim < 0 ? dim + shape.length : dim;
+      poisonPool();
+      const pieces = sg.split(toTensor(x), size, dim);
+      expect(pieces.length).toBe(Math.ceil(shape[d] / size));
+      for (const [i, p] of pieces.entries()) {
+        await expectTensorEqual(p, sliceRef(d, i * size, (i + 1) * size).forward(x), `split [${shape}] ${size} ${dim} piece ${i}`);
+      }
+      // Gradient through every piece: cat(split(x)) is the identity.
+      await checkOp(`cat(split) [${shape}] ${size} ${dim}`, [x], (t) => sg.cat(sg.split(t, size, dim), dim), reshapeRef(shape));
+      // Through one piece only: zeros elsewhere.
+      await checkOp(`split [${shape}] ${size} ${dim} piece 0`, [x], (t) => sg.split(t, size, dim)[0], sliceRef(d, 0, size));
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { Kernel } from '../gpu/pipelines.js';
 import { shaders } from '../shaders.js';
 import { Tensor, type DType, type Scalar } from '../tensor.js';
 import { record } from '../autograd.js';
-import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, wgslType } from './util.js';
+import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, shapeOf, wgslType } from './util.js';
 import { full, zeros } from './create.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
@@ -18,9 +18,10 @@ const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 type CompareOp = keyof typeof COMPARE_OPS;
 
 function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
+  if (typeof bIn === 'number') requireScalarFits(op, bIn, a);
+  else requireSameDtype(op, a, bIn);
+  const outShape = broadcastShapes(op, a.shape, shapeOf(bIn));
   const b = typeof bIn === 'number' ? full([], bIn, { dtype: a.dtype }) : bIn;
-  requireSameDtype(op, a, b);
-  const outShape = broadcastShapes(op, a.shape, b.shape);
   const out = Tensor.empty(outShape);
   const kernel: Kernel = {
     name: 'compare',
@@ -64,10 +65,14 @@ function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[
 export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
   requireDtype('where', cond, 'float32');
   const like = typeof aIn === 'number' ? (typeof bIn === 'number' ? cond : bIn) : aIn;
+  for (const x of [aIn, bIn]) {
+    if (typeof x === 'number') requireScalarFits('where', x, like);
+    else requireSameDtype('where', like, x);
+  }
+  // Shapes are checked before the number branches become 0-d tensors (no GPU work on error).
+  const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, shapeOf(aIn)), shapeOf(bIn));
   const a = typeof aIn === 'number' ? full([], aIn, { dtype: like.dtype }) : aIn;
   const b = typeof bIn === 'number' ? full([], bIn, { dtype: like.dtype }) : bIn;
-  requireSameDtype('where', a, b);
-  const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
   const out = whereRaw(cond, a, b, outShape);
   const owned = [a, b].filter((t) => t !== aIn && t !== bIn);
   // d/da = g where cond, else 0; d/db = the other way round; then undo broadcasting.

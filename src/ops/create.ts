@@ -101,8 +101,10 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = options.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
   const t = Tensor.empty([n], dtype);
-  const kernel = { name: 'arange', source: shaders.arange, bindings: ['write', 'uniform'] as const, constants: { WG }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
-  dispatch(kernel, [t.buffer], new Params().u32(n).f32(start).f32(step).bytes(), gridFor(n, WG));
+  // int32 results from integer start and step are computed in i32: f32 math is off past 2^24.
+  const intMath = dtype === 'int32' && Number.isInteger(start) && Number.isInteger(step);
+  const kernel = { name: 'arange', source: shaders.arange, bindings: ['write', 'uniform'] as const, constants: { WG, INT_MATH: intMath ? 1 : 0 }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
+  dispatch(kernel, [t.buffer], new Params().u32(n).f32(start).f32(step).i32(start).i32(step).bytes(), gridFor(n, WG));
   return finish(t, options);
 }
 

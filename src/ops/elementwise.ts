@@ -10,7 +10,7 @@ import type { Kernel } from '../gpu/pipelines.js';
 import { shaders } from '../shaders.js';
 import { Tensor, type Scalar } from '../tensor.js';
 import { noGrad, record } from '../autograd.js';
-import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, sameShape, wgslType } from './util.js';
+import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, sameShape, shapeOf, wgslType } from './util.js';
 import { full } from './create.js';
 import { sumToShape } from './reduce.js';
 
@@ -38,11 +38,16 @@ function asTensor(x: Tensor | Scalar, like: Tensor): Tensor {
 
 function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
   if (typeof aIn === 'number' && typeof bIn === 'number') throw new Error(`${op}: at least one operand must be a tensor`);
-  const a = asTensor(aIn, bIn as Tensor);
-  const b = asTensor(bIn, a);
-  requireSameDtype(op, a, b);
-  if (op === 'div') requireDtype('div', a, 'float32');
-  const outShape = broadcastShapes(op, a.shape, b.shape);
+  // Validate everything before any GPU work (a number operand is a fill kernel).
+  const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
+  for (const x of [aIn, bIn]) {
+    if (typeof x === 'number') requireScalarFits(op, x, like);
+    else requireSameDtype(op, like, x);
+  }
+  if (op === 'div') requireDtype('div', like, 'float32');
+  const outShape = broadcastShapes(op, shapeOf(aIn), shapeOf(bIn));
+  const a = asTensor(aIn, like);
+  const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const kernel: Kernel = {

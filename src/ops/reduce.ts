@@ -123,12 +123,17 @@ function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): 
 function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undefined, options: ReduceOptions): Tensor {
   if (op === 'mean') requireDtype('mean', x, 'float32');
   const dims = dimsToReduce(op, x, dim);
-  const count = numel(dims.map((d) => x.shape[d]));
+  const count = numel(dims.map((d) => x.shape[d] ?? 1)); // dim 0 of a 0-d tensor counts 1 element
   const scale = op === 'mean' ? 1 / count : 1;
   const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
   const out = reduceInto('sum', x, new Set(dims), outShape, scale);
   // d(sum)/dx = 1 for every element reduced: expand the gradient back, scaled by 1/K for mean.
-  return record(out, op, [x], (g) => [expand(g.reshape(reducedShape(x.shape, dims, true)), x.shape, scale)]);
+  return record(out, op, [x], (g) => {
+    const kept = g.reshape(reducedShape(x.shape, dims, true));
+    const dx = expand(kept, x.shape, scale);
+    kept.dispose(); // the view would otherwise hold g's buffer forever
+    return [dx];
+  });
 }
 
 /** Sum over all elements, or over `dim` (a number or several). */

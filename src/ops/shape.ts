@@ -126,6 +126,7 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
  * indices count from the end, out-of-range bounds are clamped). A new contiguous tensor.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  if (x.ndim === 0) throw new Error('slice: a 0-d tensor has no dimension to slice');
   const d = normalizeDim('slice', dim, x.ndim);
   if (!Number.isInteger(step) || step < 1) throw new Error(`slice: step must be a positive integer, got ${step}`);
   const size = x.shape[d];
@@ -148,6 +149,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
+  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensors cannot be concatenated (unsqueeze them first)');
   const d = normalizeDim('cat', dim, first.ndim);
   for (const t of tensors) {
     const same = t.ndim === first.ndim && t.shape.every((s, i) => i === d || s === first.shape[i]);
@@ -172,6 +174,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Splits along `dim` into pieces of `size` (the last may be smaller), as `torch.split`. */
 export function split(x: Tensor, size: number, dim = 0): Tensor[] {
   const d = normalizeDim('split', dim, x.ndim);
+  if (!Number.isInteger(size) || size < 1) throw new Error(`split: size must be a positive integer, got ${size}`);
   const pieces: Tensor[] = [];
   for (let s = 0; s < x.shape[d]; s += size) pieces.push(slice(x, d, s, s + size));
   return pieces;

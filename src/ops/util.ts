@@ -43,7 +43,8 @@ export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
 
 /** Resolves a possibly negative dimension, or throws naming the op. */
 export function normalizeDim(op: string, dim: number, rank: number): number {
-  const d = dim < 0 ? dim + rank : dim;
+  // As PyTorch, a 0-d tensor accepts dim 0 and -1.
+  const d = dim < 0 ? dim + Math.max(rank, 1) : dim;
   if (!Number.isInteger(dim) || d < 0 || d >= Math.max(rank, 1)) {
     throw new Error(`${op}: dimension ${dim} is out of range for a tensor of rank ${rank}`);
   }
@@ -60,6 +61,18 @@ export function requireDtype(op: string, t: Tensor, dtype: 'float32' | 'int32'):
 
 export function requireSameDtype(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) throw new Error(`${op}: dtypes differ: ${a.describe()} and ${b.describe()} (convert with .float() or .int())`);
+}
+
+/** The shape of an operand; a number counts as 0-d. */
+export function shapeOf(x: Tensor | number): Shape {
+  return typeof x === 'number' ? [] : x.shape;
+}
+
+/** A number operand takes the tensor's dtype: an int32 tensor takes only integers (no silent truncation). */
+export function requireScalarFits(op: string, value: number, like: Tensor): void {
+  if (like.dtype === 'int32' && !Number.isInteger(value)) {
+    throw new Error(`${op}: the number ${value} is not an integer, so it cannot be combined with ${like.describe()} (convert with .float())`);
+  }
 }
 
 /** WGSL element type of a dtype. */
