@@ -1,17 +1,18 @@
 // col2im: the gradient of im2col. Each input element receives the sum of the matrix entries
 // it was copied to:
 //   dx[n, c, ih, iw] = sum over (kh, kw) with oh = (ih + P - kh D) / S and ow likewise whole
-//                      numbers inside the output: dcols[g, (n, oh, ow), (ci, kh, kw)]
-// with g = c / Cg, ci = c % Cg. One invocation gathers for one input element (no atomics).
+//                      numbers inside the output: dcols[n, (c, kh, kw), (oh, ow)]
+// (the group index is part of c: rows run over all channels). One invocation gathers for one
+// input element, so no atomics are needed.
 //
-// Buffers:  dcols [G, N OH OW, Cg KH KW], dx [N, C, H, W]
-// Dispatch: one invocation per element of dx, workgroups of WG (2-D past 65535).
+// Buffers:  dcols [N, C KH KW, OH OW], dx [N, C, H, W]
+// Dispatch: (ceil(H W / WG), N C) workgroups of WG x 1: x walks the input pixels, y is one
+//           (n, c) plane, the same for the whole workgroup.
 // Launched by src/ops/conv.ts.
 
-override WG: u32 = 256u;
+override WG: u32 = 64u;
 
 struct Params {
-  total: u32,       // N * C * H * W
   n: u32, c: u32, h: u32, w: u32,
   groups: u32, oh: u32, ow: u32,
   kh: u32, kw: u32,
@@ -24,20 +25,15 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(2) var<uniform> p: Params;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let i = (wg.y * groups.x + wg.x) * WG + lid;
-  if (i >= p.total) { return; }
-  let iw = i % p.w;
-  let ih = (i / p.w) % p.h;
-  let c = (i / (p.w * p.h)) % p.c;
-  let n = i / (p.w * p.h * p.c);
-  let cg = p.c / p.groups;
-  let g = c / cg;
-  let ci = c % cg;
-  let width = cg * p.kh * p.kw;
-  let rows = p.n * p.oh * p.ow;
+@compute @workgroup_size(WG, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u) {
+  let pixel = gid.x;
+  if (pixel >= p.h * p.w) { return; }
+  let plane = wg.y;                      // n * C + c
+  let ih = pixel / p.w;
+  let iw = pixel % p.w;
+  let pixels = p.oh * p.ow;
+  let first_row = plane * p.kh * p.kw;   // row (n, c, 0, 0) of dcols
   var acc = 0.0;
   for (var kh = 0u; kh < p.kh; kh++) {
     let th = i32(ih + p.pad_h) - i32(kh * p.dil_h);      // = oh * stride_h
@@ -49,10 +45,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
       if (tw < 0 || tw % i32(p.stride_w) != 0) { continue; }
       let ow = u32(tw) / p.stride_w;
       if (ow >= p.ow) { continue; }
-      let row = (n * p.oh + oh) * p.ow + ow;
-      let col = (ci * p.kh + kh) * p.kw + kw;
-      acc += dcols[(g * rows + row) * width + col];
+      acc += dcols[(first_row + kh * p.kw + kw) * pixels + oh * p.ow + ow];
     }
   }
-  dx[i] = acc;
+  dx[plane * p.h * p.w + pixel] = acc;
 }

@@ -16,6 +16,8 @@ await build({
   // Node built-ins are only imported (dynamically) when running in Node.
   external: ['webgpu', 'node:*'],
   loader: { '.wgsl': 'text' },
+  // Module reprs print class names (constructor.name): keep them through bundling.
+  keepNames: true,
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -25,6 +25,8 @@ await build({
   target: 'node20',
   packages: 'external',
   loader: { '.wgsl': 'text' },
+  // Module reprs print class names (constructor.name): keep them through bundling.
+  keepNames: true,
   sourcemap: 'inline',
   logLevel: 'warning',
 });

@@ -1,8 +1,9 @@
 /**
- * 2-D convolution (NCHW), as `torch.nn.functional.conv2d`, computed as a matrix product:
- * `im2col.wgsl` unrolls every receptive field into a row, the fastest matmul kernel multiplies
- * those rows by the weights, and a permute puts the channels back in NCHW order. Its gradient
- * comes from the matmul's (two products) and from `col2im.wgsl`, the gradient of im2col.
+ * 2-D convolution (NCHW), as `torch.nn.functional.conv2d`, computed as matrix products:
+ * `im2col.wgsl` unrolls every receptive field into a column, and the fastest matmul kernel
+ * multiplies the weights [Cout, Cin*KH*KW] by each sample's columns [Cin*KH*KW, OH*OW], which
+ * lands in NCHW order. Its gradient comes from the matmul's (two products) and from
+ * `col2im.wgsl`, the gradient of im2col.
  */
 import { dispatch, gridFor } from '../gpu/commands.js';
 import { Params } from '../gpu/params.js';
@@ -11,10 +12,10 @@ import { Tensor } from '../tensor.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { add } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { permute, reshape, transpose } from './shape.js';
+import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 
-const WG = 256;
+const WG = 64;
 
 export type Pair = number | readonly [number, number];
 export const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
@@ -33,24 +34,24 @@ interface Geometry {
   stride: [number, number]; pad: [number, number]; dil: [number, number];
 }
 
-function geometryParams(total: number, g: Geometry): ArrayBuffer {
+function geometryParams(g: Geometry): ArrayBuffer {
   return new Params()
-    .u32(total).u32(g.n).u32(g.c).u32(g.h).u32(g.w).u32(g.groups).u32(g.oh).u32(g.ow)
+    .u32(g.n).u32(g.c).u32(g.h).u32(g.w).u32(g.groups).u32(g.oh).u32(g.ow)
     .u32(g.kh).u32(g.kw).u32(g.stride[0]).u32(g.stride[1]).u32(g.pad[0]).u32(g.pad[1]).u32(g.dil[0]).u32(g.dil[1])
     .bytes();
 }
 
-/** [G, N*OH*OW, Cg*KH*KW]: each row one receptive field (differentiable; gradient col2im). */
+/** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns (differentiable; gradient col2im). */
 function im2col(x: Tensor, g: Geometry): Tensor {
-  const rows = g.n * g.oh * g.ow;
-  const width = (g.c / g.groups) * g.kh * g.kw;
-  const cols = Tensor.empty([g.groups, rows, width]);
+  const rowsPerGroup = (g.c / g.groups) * g.kh * g.kw;
+  const pixels = g.oh * g.ow;
+  const cols = Tensor.empty([g.n, g.groups, rowsPerGroup, pixels]);
   const kernel = { name: 'im2col', source: shaders.im2col, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(cols.size, g), gridFor(cols.size, WG));
+  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), [Math.ceil(pixels / WG), g.n * g.groups * rowsPerGroup]);
   return record(cols, 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
     const back = { name: 'col2im', source: shaders.col2im, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(back, [dcols.buffer, dx.buffer], geometryParams(dx.size, g), gridFor(dx.size, WG));
+    dispatch(back, [dcols.buffer, dx.buffer], geometryParams(g), [Math.ceil((g.h * g.w) / WG), g.n * g.c]);
     return [dx];
   });
 }
@@ -90,11 +91,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const temps: Tensor[] = [];
   const temp = (t: Tensor) => (temps.push(t), t);
 
-  const cols = temp(im2col(x, g)); //                                   [G, P, Kg]
-  const wT = temp(transpose(temp(reshape(weight, [groups, coutG, cg * kh * kw])), 1, 2)); // [G, Kg, Cout/G]
-  const prod = temp(groups === 1 ? matmul(temp(reshape(cols, cols.shape.slice(1))), temp(reshape(wT, wT.shape.slice(1)))) : matmul(cols, wT));
-  // [G, N, OH*OW, Cout/G] -> [N, G, Cout/G, OH*OW] -> [N, Cout, OH, OW]
-  const nchw = temp(permute(temp(reshape(prod, [groups, n, oh * ow, coutG])), [1, 0, 3, 2]));
+  // out[n, g] = W[g] @ cols[n, g]: one product per sample and group, already in NCHW order.
+  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
+  const w3 = temp(reshape(weight, [groups, coutG, cg * kh * kw])); //      [G, Cout/G, Kg]
+  const prod = temp(groups === 1 ? matmul(temp(reshape(w3, [coutG, cg * kh * kw])), temp(reshape(cols, [n, cg * kh * kw, oh * ow]))) : matmul(w3, cols));
+  const nchw = prod; //                                                     [N, (G,) Cout/G, OH*OW]
   let out = reshape(nchw, [n, cout, oh, ow]);
   if (bias) {
     const withBias = add(out, temp(reshape(bias, [1, cout, 1, 1])));
