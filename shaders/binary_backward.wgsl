@@ -10,7 +10,8 @@
 //                      (as PyTorch does).
 //
 // Buffers:  g [n] = out_shape, a and b as in binary_forward, grad [n] = out_shape.
-// Dispatch: one invocation per output element, workgroups of WG (2-D past 65535).
+// Dispatch: one invocation per output element, workgroups of WG (2-D past 65535); or, entry
+//           point `rows`, as binary_forward.wgsl's.
 
 override OP: u32 = 0u;       // as binary_forward
 override SIDE: u32 = 0u;     // 0: gradient for a, 1: for b
@@ -64,5 +65,30 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
       ib += coord * p.b_strides[d / 4][d % 4];
     }
   }
+  grad[i] = local_grad(g[i], a[ia], b[ib]);
+}
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u,
+        @builtin(num_workgroups) groups: vec3u) {
+  let last = i32(p.rank) - 1;
+  let inner = p.out_shape[last / 4][last % 4];
+  let row = wg.z * groups.y + wg.y;
+  if (row * inner >= p.n) { return; }
+  var rest = row;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = last - 1; d >= 0; d--) {
+    let size = p.out_shape[d / 4][d % 4];
+    let coord = rest % size;
+    rest /= size;
+    ia += coord * p.a_strides[d / 4][d % 4];
+    ib += coord * p.b_strides[d / 4][d % 4];
+  }
+  let col = gid.x;
+  if (col >= inner) { return; }
+  let i = row * inner + col;
+  ia += col * p.a_strides[last / 4][last % 4];
+  ib += col * p.b_strides[last / 4][last % 4];
   grad[i] = local_grad(g[i], a[ia], b[ib]);
 }

@@ -3,7 +3,9 @@
 // Buffers:  a   [size of a]     (contiguous; read through a_strides, 0 on broadcast dims)
 //           b   [size of b]     (likewise through b_strides)
 //           out [n] = out_shape (contiguous)
-// Dispatch: one invocation per output element, workgroups of WG, folded into 2-D past 65535.
+// Dispatch: one invocation per output element, workgroups of WG, folded into 2-D past 65535;
+//           or, entry point `rows`, x along the innermost dimension and y (z past 65535) one
+//           row of the outer ones, whose index math is then done once per workgroup.
 // Launched by src/ops/elementwise.ts (binary). T is substituted (f32 or i32).
 // With BROADCAST false, a, b and out have one shape and the index math is skipped.
 
@@ -57,5 +59,30 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     ia += coord * p.a_strides[d / 4][d % 4];
     ib += coord * p.b_strides[d / 4][d % 4];
   }
+  out[i] = apply(a[ia], b[ib]);
+}
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u,
+        @builtin(num_workgroups) groups: vec3u) {
+  let last = i32(p.rank) - 1;
+  let inner = p.out_shape[last / 4][last % 4];
+  let row = wg.z * groups.y + wg.y;
+  if (row * inner >= p.n) { return; }
+  var rest = row;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = last - 1; d >= 0; d--) {
+    let size = p.out_shape[d / 4][d % 4];
+    let coord = rest % size;
+    rest /= size;
+    ia += coord * p.a_strides[d / 4][d % 4];
+    ib += coord * p.b_strides[d / 4][d % 4];
+  }
+  let col = gid.x;
+  if (col >= inner) { return; }
+  let i = row * inner + col;
+  ia += col * p.a_strides[last / 4][last % 4];
+  ib += col * p.b_strides[last / 4][last % 4];
   out[i] = apply(a[ia], b[ib]);
 }

@@ -12,6 +12,7 @@ import { Tensor, type Scalar } from '../tensor.js';
 import { noGrad, record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, sameShape, shapeOf, wgslType } from './util.js';
 import { full } from './create.js';
+import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
 
 const WG = 256;
@@ -21,14 +22,17 @@ const WG = 256;
 const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
 type BinaryOp = keyof typeof BINARY_OPS;
 
-function binaryParams(n: number, outShape: readonly number[], a: Tensor, b: Tensor): ArrayBuffer {
-  return new Params()
-    .u32(n)
-    .u32(outShape.length)
-    .dims(outShape)
-    .dims(broadcastStrides(a.shape, outShape))
-    .dims(broadcastStrides(b.shape, outShape))
-    .bytes();
+/**
+ * The launch of a binary kernel over `outShape`: merged dimensions and operand strides, and
+ * which entry point and grid to use (see strided.ts). Without broadcasting it is a flat loop.
+ */
+function binaryLaunch(outShape: readonly number[], a: Tensor, b: Tensor) {
+  const n = outShape.reduce((x, y) => x * y, 1);
+  const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
+  const merged = mergeDims(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+  const launch = broadcast ? stridedLaunch(merged.shape, n, WG) : { entryPoint: 'main', grid: gridFor(n, WG), wg: WG };
+  const params = new Params().u32(n).u32(merged.shape.length).dims(merged.shape).dims(merged.strides[0]).dims(merged.strides[1]).bytes();
+  return { broadcast, params, ...launch };
 }
 
 /** A number operand becomes a 0-d tensor of the other operand's dtype. */
@@ -49,15 +53,16 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
+  const launch = binaryLaunch(outShape, a, b);
   const kernel: Kernel = {
     name: 'binary_forward',
     source: shaders.binary_forward,
     bindings: ['read', 'read', 'write', 'uniform'],
-    constants: { OP: BINARY_OPS[op], BROADCAST: broadcast ? 1 : 0, WG },
+    entryPoint: launch.entryPoint,
+    constants: { OP: BINARY_OPS[op], BROADCAST: launch.broadcast ? 1 : 0, WG: launch.wg },
     aliases: { T: wgslType(a) },
   };
-  dispatch(kernel, [a.buffer, b.buffer, out.buffer], binaryParams(out.size, outShape, a, b), gridFor(out.size, WG));
+  dispatch(kernel, [a.buffer, b.buffer, out.buffer], launch.params, launch.grid);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
   return record(out, op, [a, b], (g, needs) => [
     needs[0] ? binaryGrad(op, 0, g, a, b) : null,
@@ -68,15 +73,19 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
 /** Gradient of `a op b` for one side, summed over the dimensions that side was broadcast on. */
 function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor): Tensor {
   const operand = side === 0 ? a : b;
-  const broadcast = !(sameShape(a.shape, g.shape) && sameShape(b.shape, g.shape));
+  // d(a + b)/da = d(a - b)/da = d(a + b)/db = 1: the gradient itself, no kernel needed.
+  const identity = op === 'add' || (op === 'sub' && side === 0);
+  if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
+  const launch = binaryLaunch(g.shape, a, b);
   const local = Tensor.empty(g.shape);
   const kernel: Kernel = {
     name: 'binary_backward',
     source: shaders.binary_backward,
     bindings: ['read', 'read', 'read', 'write', 'uniform'],
-    constants: { OP: BINARY_OPS[op], SIDE: side, BROADCAST: broadcast ? 1 : 0, WG },
+    entryPoint: launch.entryPoint,
+    constants: { OP: BINARY_OPS[op], SIDE: side, BROADCAST: launch.broadcast ? 1 : 0, WG: launch.wg },
   };
-  dispatch(kernel, [g.buffer, a.buffer, b.buffer, local.buffer], binaryParams(g.size, g.shape, a, b), gridFor(g.size, WG));
+  dispatch(kernel, [g.buffer, a.buffer, b.buffer, local.buffer], launch.params, launch.grid);
   if (sameShape(operand.shape, g.shape)) return local;
   const reduced = sumToShape(local, operand.shape);
   local.dispose();

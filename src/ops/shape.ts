@@ -12,6 +12,7 @@ import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
 import { zeros } from './create.js';
+import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
 
 const WG = 256;
@@ -63,9 +64,14 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 
 function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset = 0, scale = 1): Tensor {
   const out = Tensor.empty(outShape, x.dtype);
-  const kernel: Kernel = { name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
-  const params = new Params().u32(out.size).u32(outShape.length).u32(offset).f32(scale).dims(outShape).dims(strides).bytes();
-  dispatch(kernel, [x.buffer, out.buffer], params, gridFor(out.size, WG));
+  const merged = mergeDims(outShape, [strides]);
+  const launch = stridedLaunch(merged.shape, out.size, WG);
+  const kernel: Kernel = {
+    name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
+    entryPoint: launch.entryPoint, constants: { WG: launch.wg }, aliases: { T: wgslType(x) },
+  };
+  const params = new Params().u32(out.size).u32(merged.shape.length).u32(offset).f32(scale).dims(merged.shape).dims(merged.strides[0]).bytes();
+  dispatch(kernel, [x.buffer, out.buffer], params, launch.grid);
   return out;
 }
 
