@@ -6,8 +6,8 @@
 // input element, so no atomics are needed.
 //
 // Buffers:  dcols [N, C KH KW, OH OW], dx [N, C, H, W]
-// Dispatch: (ceil(H W / WG), N C) workgroups of WG x 1: x walks the input pixels, y is one
-//           (n, c) plane, the same for the whole workgroup.
+// Dispatch: (ceil(H W / WG), N C) workgroups of WG x 1 (N C folded into y and z past 65535):
+//           x walks the input pixels, y one (n, c) plane, the same for the whole workgroup.
 // Launched by src/ops/conv.ts.
 
 override WG: u32 = 64u;
@@ -26,10 +26,11 @@ struct Params {
 @group(0) @binding(2) var<uniform> p: Params;
 
 @compute @workgroup_size(WG, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u,
+        @builtin(num_workgroups) groups: vec3u) {
   let pixel = gid.x;
-  if (pixel >= p.h * p.w) { return; }
-  let plane = wg.y;                      // n * C + c
+  let plane = wg.z * groups.y + wg.y;    // n * C + c
+  if (pixel >= p.h * p.w || plane >= p.n * p.c) { return; }
   let ih = pixel / p.w;
   let iw = pixel % p.w;
   let pixels = p.oh * p.ow;

@@ -7,9 +7,10 @@
 // is already in NCHW order.
 //
 // Buffers:  x [N, C, H, W], cols [N, G, Cg KH KW, OH OW] (Cg = C / G)
-// Dispatch: (ceil(OH OW / WG), N G Cg KH KW) workgroups of WG x 1: x walks the output pixels
-//           (consecutive lanes read consecutive input columns), y is one matrix row, the same
-//           for the whole workgroup, so its index math is done once, not per lane.
+// Dispatch: (ceil(OH OW / WG), rows) workgroups of WG x 1 (rows = N C KH KW folded into y and z
+//           past 65535): x walks the output pixels (consecutive lanes read consecutive input
+//           columns), y one matrix row, the same for the whole workgroup, so its index math is
+//           done once, not per lane.
 // Launched by src/ops/conv.ts; its gradient is col2im.wgsl.
 
 override WG: u32 = 64u;
@@ -28,13 +29,14 @@ struct Params {
 @group(0) @binding(2) var<uniform> p: Params;
 
 @compute @workgroup_size(WG, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u,
+        @builtin(num_workgroups) groups: vec3u) {
   let pixels = p.oh * p.ow;
   let pixel = gid.x;
-  if (pixel >= pixels) { return; }
-  // The matrix row: sample n, then (c, kh, kw) with c = g Cg + ci running over all channels.
-  let row = wg.y;
   let taps = p.kh * p.kw;
+  // The matrix row: sample n, then (c, kh, kw) with c = g Cg + ci running over all channels.
+  let row = wg.z * groups.y + wg.y;
+  if (pixel >= pixels || row >= p.n * p.c * taps) { return; }
   let n = row / (p.c * taps);
   let c = (row / taps) % p.c;
   let kh = (row % taps) / p.kw;

@@ -11,7 +11,7 @@ import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
 
 /** Submit automatically after this many dispatches, to bound the memory held by a batch. */
-const MAX_DISPATCHES_PER_BATCH = 1024;
+const MAX_DISPATCHES_PER_BATCH = 512;
 
 /** The device the open batch belongs to; a batch left over from a shut-down device is dropped. */
 let batchDevice: GPUDevice | null = null;
@@ -62,6 +62,10 @@ export function dispatch(kernel: Kernel, buffers: BufferBinding[], params: Array
   }
   const [x, y = 1, z = 1] = workgroups;
   if (x === 0 || y === 0 || z === 0) return;
+  const limit = device.limits.maxComputeWorkgroupsPerDimension;
+  if (x > limit || y > limit || z > limit) {
+    throw new Error(`shadergrad: kernel ${kernel.name}: dispatch of ${x} x ${y} x ${z} workgroups exceeds the limit of ${limit} per dimension`);
+  }
   const p = openPass();
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));

@@ -41,17 +41,23 @@ function geometryParams(g: Geometry): ArrayBuffer {
     .bytes();
 }
 
+/** Workgroups (x, rows) with the rows folded into y and z past the 65535 limit. */
+function rowsGrid(x: number, rows: number): number[] {
+  const y = Math.min(rows, 65535);
+  return [x, y, Math.ceil(rows / y)];
+}
+
 /** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns (differentiable; gradient col2im). */
 function im2col(x: Tensor, g: Geometry): Tensor {
   const rowsPerGroup = (g.c / g.groups) * g.kh * g.kw;
   const pixels = g.oh * g.ow;
   const cols = Tensor.empty([g.n, g.groups, rowsPerGroup, pixels]);
   const kernel = { name: 'im2col', source: shaders.im2col, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), [Math.ceil(pixels / WG), g.n * g.groups * rowsPerGroup]);
+  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil(pixels / WG), g.n * g.groups * rowsPerGroup));
   return record(cols, 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
     const back = { name: 'col2im', source: shaders.col2im, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(back, [dcols.buffer, dx.buffer], geometryParams(g), [Math.ceil((g.h * g.w) / WG), g.n * g.c]);
+    dispatch(back, [dcols.buffer, dx.buffer], geometryParams(g), rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c));
     return [dx];
   });
 }

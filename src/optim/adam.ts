@@ -34,7 +34,7 @@ export class Adam extends Optimizer<AdamOptions> {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, ...defined(options) });
   }
 
-  step(): void {
+  protected update(): void {
     for (const [p, o] of this.entries()) {
       if (!p.grad || !p.requiresGrad) continue;
       let s = this.state.get(p);

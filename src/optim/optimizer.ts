@@ -4,6 +4,7 @@
  * Parameters without a gradient (frozen, or unused this step) are skipped.
  */
 import type { Tensor } from '../tensor.js';
+import { flush } from '../gpu/commands.js';
 import type { Parameter } from '../nn/parameter.js';
 
 export interface ParamGroup<O> {
@@ -55,8 +56,18 @@ export abstract class Optimizer<O extends { lr: number }> {
     }
   }
 
-  /** One update of every parameter that has a gradient (recorded on the GPU, not awaited). */
-  abstract step(): void;
+  /**
+   * One update of every parameter that has a gradient. The step's GPU work (forward, backward
+   * and update, recorded since the last submit) is submitted at the end, without waiting: a
+   * training step is one command buffer, and buffers freed during it can be reused by the next.
+   */
+  step(): void {
+    this.update();
+    flush();
+  }
+
+  /** Records the update kernels of every parameter that has a gradient. */
+  protected abstract update(): void;
 
   /** Learning rate of each group (for schedulers and logging). */
   get lrs(): number[] {

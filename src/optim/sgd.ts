@@ -30,7 +30,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  step(): void {
+  protected update(): void {
     for (const [p, o] of this.entries()) {
       if (!p.grad || !p.requiresGrad) continue;
       let s = this.state.get(p);
