@@ -83,7 +83,7 @@ console.log(`MNIST digits from the mnist package: ${train.count} train, ${test.c
 // ---- 1. train the digit classifier ----
 const model = new Net();
 console.log(model.toString());
-const epochs = Number(process.env.EPOCHS ?? 4);
+const epochs = Number(process.env.EPOCHS ?? 8);
 const opt = new sg.optim.Adam(model.parameters(), { lr: 1e-3 });
 const trainRows = range(train.count);
 const testRows = range(test.count);

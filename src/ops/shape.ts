@@ -181,9 +181,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 export function split(x: Tensor, size: number, dim = 0): Tensor[] {
   const d = normalizeDim('split', dim, x.ndim);
   if (!Number.isInteger(size) || size < 1) throw new Error(`split: size must be a positive integer, got ${size}`);
-  const pieces: Tensor[] = [];
-  for (let s = 0; s < x.shape[d]; s += size) pieces.push(slice(x, d, s, s + size));
-  return pieces;
+  const count = Math.ceil(x.shape[d] / size);
+  return Array.from({ length: count }, (_, i) => slice(x, d, i * size, (i + 1) * size));
 }
 
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
