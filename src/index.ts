@@ -31,3 +31,4 @@ export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type Cross
 export { dropout } from './ops/dropout.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';

@@ -8,6 +8,10 @@ import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
 import avgpool2d_backward from '../shaders/avgpool2d_backward.wgsl';
 import avgpool2d_forward from '../shaders/avgpool2d_forward.wgsl';
+import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
+import batchnorm_eval_stats from '../shaders/batchnorm_eval_stats.wgsl';
+import batchnorm_forward from '../shaders/batchnorm_forward.wgsl';
+import batchnorm_stats from '../shaders/batchnorm_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -38,6 +42,10 @@ export const shaders = {
   argmax,
   avgpool2d_backward,
   avgpool2d_forward,
+  batchnorm_backward,
+  batchnorm_eval_stats,
+  batchnorm_forward,
+  batchnorm_stats,
   binary_backward,
   binary_forward,
   cast,

@@ -118,3 +118,49 @@ describe('optimisers', () => {
     expect(await run(true)).toEqual(await run(false));
   });
 });
+
+const schedules = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'nn.json'), 'utf8'));
+
+describe('learning-rate schedulers match PyTorch', () => {
+  const makers: Record<string, (o: sg.optim.Optimizer<{ lr: number }>) => { step(metric?: number): void }> = {
+    StepLR: (o) => new sg.optim.lrScheduler.StepLR(o, 3, 0.5),
+    MultiStepLR: (o) => new sg.optim.lrScheduler.MultiStepLR(o, [2, 5, 9], 0.1),
+    ExponentialLR: (o) => new sg.optim.lrScheduler.ExponentialLR(o, 0.9),
+    CosineAnnealingLR: (o) => new sg.optim.lrScheduler.CosineAnnealingLR(o, 10, 0.001),
+    ReduceLROnPlateau: (o) => new sg.optim.lrScheduler.ReduceLROnPlateau(o, { patience: 2, factor: 0.5, cooldown: 1 }),
+  };
+  for (const [name, make] of Object.entries(makers)) {
+    it(name, () => {
+      const p = sg.nn.parameter(sg.zeros([1]));
+      const q = sg.nn.parameter(sg.zeros([1]));
+      const opt = new sg.optim.SGD([{ params: [p], lr: 0.1 }, { params: [q], lr: 0.02 }], { lr: 0.1, momentum: 0.9 });
+      const sched = make(opt);
+      const want: number[][] = schedules.schedulers[name];
+      want.forEach((lrs, epoch) => {
+        sched.step(schedules.schedulers.plateau_metrics[epoch]);
+        lrs.forEach((lr, i) => expect(opt.lrs[i]).toBeCloseTo(lr, 12));
+      });
+    });
+  }
+});
+
+describe('gradient clipping', () => {
+  it('clipGradNorm_ returns the total norm and scales every gradient, as PyTorch', async () => {
+    const c = schedules.clip;
+    const a = sg.nn.parameter(sg.zeros([3]));
+    const b = sg.nn.parameter(sg.zeros([2, 2]));
+    a.grad = sg.keep(sg.tensor(c.grads[0]));
+    b.grad = sg.keep(sg.tensor(c.grads[1], { shape: [2, 2] }));
+    const norm = await sg.nn.utils.clipGradNorm_([a, b], c.max_norm).item();
+    expect(norm).toBeCloseTo(c.norm, 5);
+    const got = [...(await a.grad.data()), ...(await b.grad.data())];
+    [...c.clipped[0], ...c.clipped[1]].forEach((v: number, i: number) => expect(got[i]).toBeCloseTo(v, 6));
+  });
+
+  it('clipGradValue_ clamps elements', async () => {
+    const a = sg.nn.parameter(sg.zeros([4]));
+    a.grad = sg.keep(sg.tensor([-3, -0.5, 0.5, 3]));
+    sg.nn.utils.clipGradValue_([a], 1);
+    expect(await a.grad.toArray()).toEqual([-1, -0.5, 0.5, 1]);
+  });
+});

@@ -6,4 +6,6 @@ export { Linear, Identity, Flatten, linear } from './layers/linear.js';
 export { Conv2d, type Conv2dArgs } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
+export { BatchNorm1d, BatchNorm2d, type BatchNormArgs } from './layers/batchnorm.js';
 export { CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './layers/loss.js';
+export * as utils from './utils.js';

@@ -1,0 +1,81 @@
+/** BatchNorm1d and BatchNorm2d, as torch.nn's (running statistics, momentum, num_batches_tracked). */
+import type { Tensor } from '../../tensor.js';
+import { batchNorm } from '../../ops/batchnorm.js';
+import { ones, zeros, full } from '../../ops/create.js';
+import { keep } from '../../memory.js';
+import { Module } from '../module.js';
+import { Parameter, parameter } from '../parameter.js';
+import { parseArgs } from '../args.js';
+import { pyBool, pyFloat } from '../repr.js';
+
+export interface BatchNormArgs {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNorm extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare running_mean: Tensor;
+  declare running_var: Tensor;
+  declare num_batches_tracked: Tensor;
+
+  constructor(numFeatures: number, rest: Array<number | boolean | BatchNormArgs | undefined>) {
+    super();
+    const o = parseArgs(this.constructor.name, ['eps', 'momentum', 'affine', 'trackRunningStats'], rest, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+    this.numFeatures = numFeatures;
+    this.eps = o.eps;
+    this.momentum = o.momentum;
+    this.affine = o.affine;
+    this.trackRunningStats = o.trackRunningStats;
+    this.weight = o.affine ? parameter(ones([numFeatures])) : null;
+    this.bias = o.affine ? parameter(zeros([numFeatures])) : null;
+    if (o.trackRunningStats) {
+      this.registerBuffer('running_mean', keep(zeros([numFeatures])));
+      this.registerBuffer('running_var', keep(ones([numFeatures])));
+      this.registerBuffer('num_batches_tracked', keep(full([], 0, { dtype: 'int32' })));
+    }
+  }
+
+  /** The input ranks this layer accepts, for its error message. */
+  protected abstract checkInput(x: Tensor): void;
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const running = this.trackRunningStats ? { mean: this.running_mean, variance: this.running_var, batchesTracked: this.num_batches_tracked } : null;
+    return batchNorm(x, running, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps }, this.constructor.name);
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+/** Batch norm over [N, C, H, W], per channel C. */
+export class BatchNorm2d extends BatchNorm {
+  constructor(numFeatures: number, ...rest: Array<number | boolean | BatchNormArgs | undefined>) {
+    super(numFeatures, rest);
+  }
+
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
+  }
+}
+
+/** Batch norm over [N, C] or [N, C, L], per channel C. */
+export class BatchNorm1d extends BatchNorm {
+  constructor(numFeatures: number, ...rest: Array<number | boolean | BatchNormArgs | undefined>) {
+    super(numFeatures, rest);
+  }
+
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
+  }
+}

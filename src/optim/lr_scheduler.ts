@@ -1,0 +1,143 @@
+/**
+ * Learning-rate schedules, as torch.optim.lr_scheduler's (closed forms where PyTorch's
+ * recursive updates are equivalent). Call `step()` once per epoch after the optimiser's steps;
+ * each scheduler rewrites the `lr` of every parameter group from that group's starting lr.
+ */
+import type { Optimizer } from './optimizer.js';
+
+export abstract class LRScheduler {
+  /** Epochs completed (PyTorch's last_epoch). */
+  lastEpoch = 0;
+  readonly baseLrs: number[];
+
+  constructor(protected readonly optimizer: Optimizer<{ lr: number }>) {
+    this.baseLrs = optimizer.paramGroups.map((g) => g.options.lr);
+  }
+
+  /** The learning rate of group `i` after `epoch` epochs. */
+  protected abstract lrAt(epoch: number, baseLr: number, i: number): number;
+
+  step(): void {
+    this.lastEpoch++;
+    this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
+  }
+
+  /** The learning rates now in use, one per group (get_last_lr). */
+  getLastLr(): number[] {
+    return this.optimizer.lrs;
+  }
+
+  stateDict(): { lastEpoch: number } {
+    return { lastEpoch: this.lastEpoch };
+  }
+
+  loadStateDict(state: { lastEpoch: number }): void {
+    this.lastEpoch = state.lastEpoch;
+    this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
+  }
+}
+
+/** lr = base * gamma^floor(epoch / stepSize). */
+export class StepLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly stepSize: number, readonly gamma = 0.1) {
+    super(optimizer);
+  }
+
+  protected lrAt(epoch: number, base: number): number {
+    return base * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
+}
+
+/** lr = base * gamma^(number of milestones <= epoch). */
+export class MultiStepLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly milestones: number[], readonly gamma = 0.1) {
+    super(optimizer);
+  }
+
+  protected lrAt(epoch: number, base: number): number {
+    return base * this.gamma ** this.milestones.filter((m) => m <= epoch).length;
+  }
+}
+
+/** lr = base * gamma^epoch. */
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly gamma: number) {
+    super(optimizer);
+  }
+
+  protected lrAt(epoch: number, base: number): number {
+    return base * this.gamma ** epoch;
+  }
+}
+
+/** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (SGDR without restarts). */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly tMax: number, readonly etaMin = 0) {
+    super(optimizer);
+  }
+
+  protected lrAt(epoch: number, base: number): number {
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+}
+
+export interface PlateauOptions {
+  mode: 'min' | 'max';
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: 'rel' | 'abs';
+  cooldown: number;
+  minLr: number;
+  eps: number;
+}
+
+/**
+ * Multiplies the lr by `factor` when the metric passed to `step(metric)` has not improved for
+ * more than `patience` epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau.
+ */
+export class ReduceLROnPlateau {
+  readonly options: PlateauOptions;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+
+  constructor(private readonly optimizer: Optimizer<{ lr: number }>, options: Partial<PlateauOptions> = {}) {
+    this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+    if (this.options.factor >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');
+    this.best = this.options.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private isBetter(a: number): boolean {
+    const { mode, thresholdMode, threshold } = this.options;
+    if (mode === 'min') return thresholdMode === 'rel' ? a < this.best * (1 - threshold) : a < this.best - threshold;
+    return thresholdMode === 'rel' ? a > this.best * (threshold + 1) : a > this.best + threshold;
+  }
+
+  step(metric: number): void {
+    this.lastEpoch++;
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs++;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.options.patience) {
+      for (const g of this.optimizer.paramGroups) {
+        const reduced = Math.max(g.options.lr * this.options.factor, this.options.minLr);
+        if (g.options.lr - reduced > this.options.eps) g.options.lr = reduced;
+      }
+      this.cooldownCounter = this.options.cooldown;
+      this.numBadEpochs = 0;
+    }
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.lrs;
+  }
+}
