@@ -32,3 +32,4 @@ export { dropout } from './ops/dropout.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
+export { summary, type SummaryOptions } from './nn/summary.js';
