@@ -14,6 +14,7 @@ import { synchronize } from '../src/gpu/commands.js';
 import { copyPeak, fmaPeak } from './probes.js';
 import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
+import { benchConv, benchTrainingStep } from './cnn.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 5;
@@ -119,6 +120,12 @@ printTable('memory-bound ops on 16M floats, GB/s (bytes read + written)', ['op',
 x.dispose();
 y.dispose();
 setMatmulVersion(null);
+
+// ---- CNN layers and a training step ----
+if (!process.env.BENCH_SKIP_CNN) {
+  await benchConv(tf, quick ? 2 : 3);
+  await benchTrainingStep(tf, quick ? 3 : 5);
+}
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
 process.exit(0);

@@ -18,7 +18,9 @@ export async function loadTfjs(): Promise<Tf | null> {
     const nav = ((globalThis as { navigator?: object }).navigator ?? {}) as { gpu?: GPU };
     if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: create([]), configurable: true });
     if (!(globalThis as { navigator?: object }).navigator) Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true });
-    const core = await import('@tensorflow/tfjs-core');
+    // The union package: tfjs-core's own Node bundle leaves out the gradients that the
+    // training-step benchmark needs. The WebGPU backend registers itself with the same core.
+    const core = (await import('@tensorflow/tfjs')) as unknown as Tf;
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await core.setBackend('webgpu'))) throw new Error('setBackend("webgpu") returned false');
     await core.ready();
