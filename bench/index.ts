@@ -17,7 +17,7 @@ import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
 
 const quick = !!process.env.BENCH_QUICK;
-const RUNS = quick ? 3 : 5;
+const RUNS = quick ? 3 : 7;
 const info = await sg.init();
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
