@@ -7,10 +7,11 @@
 // is already in NCHW order.
 //
 // Buffers:  x [N, C, H, W], cols [N, G, Cg KH KW, OH OW] (Cg = C / G)
-// Dispatch: (ceil(OH OW / WG), rows) workgroups of WG x 1 (rows = N C KH KW folded into y and z
-//           past 65535): x walks the output pixels (consecutive lanes read consecutive input
-//           columns), y one matrix row, the same for the whole workgroup, so its index math is
-//           done once, not per lane.
+// Dispatch: (ceil(OH OW / WG), N C) workgroups of WG x 1 (N C folded into y and z past 65535):
+//           x walks the output pixels (consecutive lanes read consecutive input columns), y is
+//           one (n, c) input plane, the same for the whole workgroup; each invocation writes
+//           the KH KW rows of its channel for its pixel, with no division in that loop. (One
+//           workgroup per row instead was 9x as many workgroups, and llvmpipe pays per workgroup.)
 // Launched by src/ops/conv.ts; its gradient is col2im.wgsl.
 
 override WG: u32 = 64u;
@@ -33,22 +34,24 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: ve
         @builtin(num_workgroups) groups: vec3u) {
   let pixels = p.oh * p.ow;
   let pixel = gid.x;
-  let taps = p.kh * p.kw;
-  // The matrix row: sample n, then (c, kh, kw) with c = g Cg + ci running over all channels.
-  let row = wg.z * groups.y + wg.y;
-  if (pixel >= pixels || row >= p.n * p.c * taps) { return; }
-  let n = row / (p.c * taps);
-  let c = (row / taps) % p.c;
-  let kh = (row % taps) / p.kw;
-  let kw = row % p.kw;
+  let plane = wg.z * groups.y + wg.y;    // n * C + c
+  if (pixel >= pixels || plane >= p.n * p.c) { return; }
   let oh = pixel / p.ow;
   let ow = pixel % p.ow;
-  // Signed arithmetic: positions in the padding are negative.
-  let ih = i32(oh * p.stride_h + kh * p.dil_h) - i32(p.pad_h);
-  let iw = i32(ow * p.stride_w + kw * p.dil_w) - i32(p.pad_w);
-  var v = 0.0;
-  if (ih >= 0 && ih < i32(p.h) && iw >= 0 && iw < i32(p.w)) {
-    v = x[((n * p.c + c) * p.h + u32(ih)) * p.w + u32(iw)];
+  let x_plane = plane * p.h * p.w;
+  // Rows (c, kh, kw) of sample n start at row plane * KH * KW (c runs over all channels).
+  var out = plane * p.kh * p.kw * pixels + pixel;
+  let ih0 = i32(oh * p.stride_h) - i32(p.pad_h);
+  let iw0 = i32(ow * p.stride_w) - i32(p.pad_w);
+  for (var kh = 0u; kh < p.kh; kh++) {
+    let ih = ih0 + i32(kh * p.dil_h);
+    let row_ok = ih >= 0 && ih < i32(p.h);
+    for (var kw = 0u; kw < p.kw; kw++) {
+      let iw = iw0 + i32(kw * p.dil_w);
+      var v = 0.0;
+      if (row_ok && iw >= 0 && iw < i32(p.w)) { v = x[x_plane + u32(ih) * p.w + u32(iw)]; }
+      cols[out] = v;
+      out += pixels;
+    }
   }
-  cols[row * pixels + pixel] = v;
 }

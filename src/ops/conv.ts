@@ -53,7 +53,7 @@ function im2col(x: Tensor, g: Geometry): Tensor {
   const pixels = g.oh * g.ow;
   const cols = Tensor.empty([g.n, g.groups, rowsPerGroup, pixels]);
   const kernel = { name: 'im2col', source: shaders.im2col, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil(pixels / WG), g.n * g.groups * rowsPerGroup));
+  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil(pixels / WG), g.n * g.c));
   return record(cols, 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
     const back = { name: 'col2im', source: shaders.col2im, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };

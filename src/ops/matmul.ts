@@ -29,7 +29,9 @@ export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Te
     bindings: ['read', 'read', 'write', 'uniform'] as const,
     constants: { WG_X: wx, WG_Y: wy },
   };
-  dispatch(kernel, [a.buffer, b.buffer, c.buffer], params, [Math.ceil(n / (tx * wx)), Math.ceil(m / (ty * wy)), batch]);
+  const columns = Math.ceil(n / (tx * wx));
+  const rows = Math.ceil(m / (ty * wy));
+  dispatch(kernel, [a.buffer, b.buffer, c.buffer], params, version.rowsFirst ? [rows, columns, batch] : [columns, rows, batch]);
 }
 
 /** C = A @ B for [batch?, M, K] x [batch?, K, N] where each batch is 1 or the same `batch`. */

@@ -14,6 +14,7 @@ import vec4x8 from '../../shaders/matmul/06_vec4_4x8.wgsl';
 import uniformRows from '../../shaders/matmul/07_vec4_8x4_uniform_rows.wgsl';
 import uniformRows16 from '../../shaders/matmul/08_vec4_16x4_uniform_rows.wgsl';
 import subgroupBroadcast from '../../shaders/matmul/09_subgroup_broadcast.wgsl';
+import subgroupRowOrder from '../../shaders/matmul/10_subgroup_broadcast_row_order.wgsl';
 import { deviceInfo, hasFeature } from '../gpu/device.js';
 import { synchronize } from '../gpu/commands.js';
 import { Tensor } from '../tensor.js';
@@ -29,6 +30,8 @@ export interface MatmulVersion {
   strideUnits: [number, number];
   /** A device feature the kernel needs, if any. */
   requires?: string;
+  /** Workgroup x walks blocks of rows and y blocks of columns (the usual order is the reverse). */
+  rowsFirst?: boolean;
   /** Output columns and rows per invocation. */
   tile: [number, number];
   workgroup: [number, number];
@@ -44,6 +47,7 @@ export const MATMUL_VERSIONS: readonly MatmulVersion[] = [
   { name: '07_vec4_8x4_uniform_rows', source: uniformRows, vec4: true, strideUnits: [4, 4], tile: [4, 8], workgroup: [64, 1] },
   { name: '08_vec4_16x4_uniform_rows', source: uniformRows16, vec4: true, strideUnits: [4, 4], tile: [4, 16], workgroup: [64, 1] },
   { name: '09_subgroup_broadcast', source: subgroupBroadcast, vec4: true, requires: 'subgroups', strideUnits: [4, 4], tile: [4, 8], workgroup: [64, 1] },
+  { name: '10_subgroup_broadcast_row_order', source: subgroupRowOrder, vec4: true, requires: 'subgroups', strideUnits: [4, 4], tile: [4, 8], workgroup: [64, 1], rowsFirst: true },
 ];
 
 let forced: string | null = null;

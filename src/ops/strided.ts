@@ -34,6 +34,8 @@ export function mergeDims(shape: readonly number[], strides: ReadonlyArray<reado
 /** Innermost extents at least this long use the `rows` entry point. */
 export const ROWS_MIN_INNER = 32;
 export const ROWS_WG = 64;
+/** Long rows use bigger workgroups: a CPU driver pays a fixed cost per workgroup. */
+const ROWS_WG_LONG = 256;
 
 /** The entry point and workgroup grid for `n` elements of (merged) `shape`. */
 export function stridedLaunch(shape: readonly number[], n: number, flatWorkgroup: number): { entryPoint: string; grid: number[]; wg: number } {
@@ -41,7 +43,8 @@ export function stridedLaunch(shape: readonly number[], n: number, flatWorkgroup
   if (shape.length > 1 && inner >= ROWS_MIN_INNER) {
     const rows = n / inner;
     const y = Math.min(rows, 65535);
-    return { entryPoint: 'rows', grid: [Math.ceil(inner / ROWS_WG), y, Math.ceil(rows / y)], wg: ROWS_WG };
+    const wg = inner >= 4 * ROWS_WG_LONG ? ROWS_WG_LONG : ROWS_WG;
+    return { entryPoint: 'rows', grid: [Math.ceil(inner / wg), y, Math.ceil(rows / y)], wg };
   }
   const groups = Math.ceil(n / flatWorkgroup);
   const y = groups <= 65535 ? 1 : Math.ceil(groups / 65535);
