@@ -4,7 +4,7 @@
 // it in cache, instead of streaming all of B again for every block of rows. Most useful when B
 // is large and M small (a convolution's per-sample products: M = Cout, N = OH OW).
 // Needs the `subgroups` feature, a subgroup size of at least 8, and K and N multiples of 4.
-// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): MEASURED_10 GFLOP/s.
+// Measured at 1024^3 on llvmpipe (2 cores, Mesa 25.0.7): 20.0 GFLOP/s (FMA probe 61.4; `npm run bench`, 2026-11-24; 09 measured 19.8 in the same run).
 //
 // Buffers:  a [batch, M, K/4] vec4f, b [batch, K, N/4] vec4f, c [batch, M, N/4] vec4f.
 // Dispatch: (ceil(M / 8), ceil(N / (4 WG_X)), batch) workgroups of WG_X x 1.
