@@ -36,15 +36,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: ve
   let pixels = p.oh * p.ow;
   let first_row = plane * p.kh * p.kw;   // row (n, c, 0, 0) of dcols
   var acc = 0.0;
+  // Stride 1 (the common case) needs no per-lane division: the branch is the same for all lanes.
+  let unit_stride = p.stride_h == 1u && p.stride_w == 1u;
   for (var kh = 0u; kh < p.kh; kh++) {
     let th = i32(ih + p.pad_h) - i32(kh * p.dil_h);      // = oh * stride_h
-    if (th < 0 || th % i32(p.stride_h) != 0) { continue; }
-    let oh = u32(th) / p.stride_h;
+    if (th < 0) { continue; }
+    var oh = u32(th);
+    if (!unit_stride) {
+      if (th % i32(p.stride_h) != 0) { continue; }
+      oh = u32(th) / p.stride_h;
+    }
     if (oh >= p.oh) { continue; }
     for (var kw = 0u; kw < p.kw; kw++) {
       let tw = i32(iw + p.pad_w) - i32(kw * p.dil_w);
-      if (tw < 0 || tw % i32(p.stride_w) != 0) { continue; }
-      let ow = u32(tw) / p.stride_w;
+      if (tw < 0) { continue; }
+      var ow = u32(tw);
+      if (!unit_stride) {
+        if (tw % i32(p.stride_w) != 0) { continue; }
+        ow = u32(tw) / p.stride_w;
+      }
       if (ow >= p.ow) { continue; }
       acc += dcols[(first_row + kh * p.kw + kw) * pixels + oh * p.ow + ow];
     }

@@ -21,8 +21,11 @@ export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Te
   batch: number, aBatchStride: number, bBatchStride: number): void {
   const [unitA, unitB] = version.strideUnits; // vec4 arrays are indexed in vec4s
   const params = new Params().u32(m).u32(n).u32(k).u32(aBatchStride / unitA).u32(bBatchStride / unitB).bytes();
-  const [wx, wy] = version.workgroup;
   const [tx, ty] = version.tile;
+  let [wx, wy] = version.workgroup;
+  // Narrow products (N of 64, say) would leave most lanes of a wide row of invocations idle:
+  // shrink the row to the columns there are (at least 8 lanes, one subgroup on a CPU driver).
+  if (wy === 1) wx = Math.min(wx, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(n / tx)))));
   const kernel = {
     name: `matmul_${version.name}`,
     source: version.source,
@@ -55,12 +58,24 @@ function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
 
 /**
  * The gradient of one operand: g @ B^T for A (`other` = B on the right), A^T @ g for B, summed
- * over the batch if the operand was shared across it. Temporaries are freed here.
+ * over the batch if the operand was shared across it. When `other` is the big matrix (a
+ * convolution's unrolled input), the same product is computed transposed, (B g^T)^T or
+ * (g^T A)^T, which transposes g and the result instead of `other`.
  */
 function productGrad(g: Tensor, other: Tensor, side: 'left' | 'right', batch: number, shape: readonly number[]): Tensor {
-  const otherT = transpose(other, -1, -2);
-  const grad = side === 'right' ? bmm(g, otherT, batch) : bmm(otherT, g, batch);
-  otherT.dispose();
+  const smallerTransposed = other.size > g.size + numel(shape);
+  let grad: Tensor;
+  if (!smallerTransposed) {
+    const otherT = transpose(other, -1, -2);
+    grad = side === 'right' ? bmm(g, otherT, batch) : bmm(otherT, g, batch);
+    otherT.dispose();
+  } else {
+    const gT = transpose(g, -1, -2);
+    const gradT = side === 'right' ? bmm(other, gT, batch) : bmm(gT, other, batch);
+    grad = transpose(gradT, -1, -2);
+    gT.dispose();
+    gradT.dispose();
+  }
   const summed = numel(grad.shape) === numel(shape) ? grad : sumToShape(grad, [1, ...shape.slice(-2)]);
   const out = reshape(summed, shape);
   if (summed !== grad) summed.dispose();
