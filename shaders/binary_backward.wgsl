@@ -53,7 +53,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   if (i >= p.n) { return; }
   var ia = i;
   var ib = i;
-  if (BROADCAST) {
+  if (BROADCAST && p.rank == 1u) {
+    // One (merged) dimension: a number operand or a same-shape one; no division needed.
+    ia = i * p.a_strides[0].x;
+    ib = i * p.b_strides[0].x;
+  } else if (BROADCAST) {
     var rest = i;
     ia = 0u;
     ib = 0u;

@@ -48,6 +48,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     out[i] = apply(a[i], b[i]);
     return;
   }
+  // One (merged) dimension: a number operand or a same-shape one; no division needed.
+  if (p.rank == 1u) {
+    out[i] = apply(a[i * p.a_strides[0].x], b[i * p.b_strides[0].x]);
+    return;
+  }
   // Walk the output coordinates from the last dimension, accumulating each input's offset.
   var rest = i;
   var ia = 0u;
