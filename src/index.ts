@@ -33,3 +33,7 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
 export { summary, type SummaryOptions } from './nn/summary.js';
+export * as io from './io/index.js';
+export * as models from './models/index.js';
+export * as data from './data/index.js';
+export * as transforms from './data/transforms.js';

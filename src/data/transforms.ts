@@ -1,0 +1,2 @@
+/** `sg.transforms`: torchvision's image transforms. */
+export {};

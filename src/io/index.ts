@@ -1,0 +1,2 @@
+/** `sg.io`: PyTorch checkpoints (zip and legacy), safetensors, training checkpoints. */
+export {};
