@@ -37,3 +37,4 @@ export * as io from './io/index.js';
 export * as models from './models/index.js';
 export * as data from './data/index.js';
 export * as transforms from './data/transforms.js';
+export { save, load, Checkpoint, type CheckpointContents } from './io/checkpoint.js';

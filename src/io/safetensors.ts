@@ -1,0 +1,83 @@
+/**
+ * safetensors (huggingface/safetensors): an 8-byte little-endian header length N, N bytes of
+ * JSON `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {str: str}}`
+ * (offsets relative to the end of the header), then the raw little-endian tensor bytes.
+ */
+import { LazyTensor, ELEMENT_SIZE, contiguousStrides, type SourceDType, type TensorRecord } from './records.js';
+
+const DTYPES: Record<string, SourceDType> = {
+  F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
+  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+};
+
+export interface SafetensorsFile {
+  tensors: Map<string, LazyTensor>;
+  metadata: Record<string, string>;
+  storage(key: string): Uint8Array;
+}
+
+/**
+ * True when the bytes start like a safetensors file: a plausible header length, then '{' (no
+ * zip or pickle has '{' there). A header longer than the file is a truncated safetensors file.
+ */
+export function isSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.length < 10) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  return n > 1n && n < 2n ** 32n && bytes[8] === 0x7b;
+}
+
+export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  if (bytes.length < 8) throw new Error(`truncated: ${file} is ${bytes.length} bytes, shorter than a safetensors header length`);
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (8 + headerLen > bytes.length) throw new Error(`truncated: ${file}: the safetensors header needs ${headerLen} bytes, the file has ${bytes.length - 8} after the length`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  } catch (e) {
+    throw new Error(`${file}: bad safetensors header JSON (${(e as Error).message})`);
+  }
+  const data = bytes.subarray(8 + headerLen);
+  const tensors = new Map<string, LazyTensor>();
+  const ranges = new Map<string, [number, number]>();
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const { dtype, shape, data_offsets: offsets } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const type = DTYPES[dtype];
+    if (!type) throw new Error(`${file}: tensor '${name}' has unsupported safetensors dtype ${dtype}`);
+    const numel = shape.reduce((a, b) => a * b, 1);
+    const [begin, end] = offsets;
+    if (end - begin !== numel * ELEMENT_SIZE[type]) {
+      throw new Error(`byte-length mismatch in ${file}, tensor '${name}': ${dtype} [${shape.join(', ')}] needs ${numel * ELEMENT_SIZE[type]} bytes, data_offsets give ${end - begin}`);
+    }
+    if (end > data.length) throw new Error(`truncated: ${file}: tensor '${name}' needs data bytes ${begin}..${end}, the file has ${data.length}`);
+    tensors.set(name, new LazyTensor({ key: name, dtype: type, numel, base: 0 }, 0, shape, contiguousStrides(shape)));
+    ranges.set(name, [begin, end]);
+  }
+  const metadata = (header.__metadata__ as Record<string, string> | undefined) ?? {};
+  return { tensors, metadata, storage: (key) => data.subarray(...ranges.get(key)!) };
+}
+
+/** Encodes float32/int32 records as a safetensors file (header padded with spaces to 8 bytes). */
+export function encodeSafetensors(tensors: Map<string, TensorRecord>, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const bytes = t.data.length * 4;
+    header[name] = { dtype: t.dtype === 'int32' ? 'I32' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(padded - json.length));
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (const t of tensors.values()) {
+    // Typed arrays are little-endian on every platform WebGPU runs on.
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}

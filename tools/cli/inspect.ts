@@ -1,0 +1,43 @@
+/**
+ * `shadergrad inspect FILE`: the tensors of a .pth/.pt/.th (torch.save, zip or legacy) or
+ * .safetensors file as a table (name, stored dtype, shape, element count) and the total
+ * parameter count, without a GPU. A truncated zip whose tensor list survives is still listed,
+ * with a warning that its data is incomplete.
+ */
+import { inspect, type InspectEntry } from '../../src/io/index.js';
+
+const USAGE = 'usage: shadergrad inspect FILE [--filter SUBSTRING]\n  lists the tensors of a .pth/.pt/.th or .safetensors file';
+
+const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Formats the table: one row per tensor, columns padded to their widest cell. */
+export function formatTable(entries: InspectEntry[]): string {
+  const rows = [['name', 'dtype', 'shape', 'numel'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`, numel(e.shape).toLocaleString('en-US')])];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Prints the table for `args[0]`; `--filter s` keeps the names containing s. Errors set process.exitCode. */
+export async function inspectCommand(args: string[]): Promise<void> {
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--filter');
+  const filterAt = args.indexOf('--filter');
+  const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+  if (!file || args.includes('--help') || (filterAt >= 0 && !filter)) {
+    console.log(USAGE);
+    if (!args.includes('--help')) process.exitCode = 2;
+    return;
+  }
+  try {
+    const result = await inspect(file);
+    const entries = filter ? result.filter((e) => e.name.includes(filter)) : [...result];
+    console.log(`${file} (${result.format}): ${entries.length} tensors${filter ? ` matching '${filter}'` : ''}`);
+    console.log(formatTable(entries));
+    const total = entries.reduce((n, e) => n + numel(e.shape), 0);
+    console.log(`total: ${total.toLocaleString('en-US')} parameters (elements, buffers included) in ${entries.length} tensors`);
+    if (result.truncated) console.log(`warning: ${result.truncated}`);
+  } catch (e) {
+    console.error(`shadergrad inspect: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
