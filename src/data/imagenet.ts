@@ -1,0 +1,36 @@
+/**
+ * ImageNet inference conventions, as torchvision's classification weights expect them: the
+ * 1000 class names in index order, and the evaluation preprocessing: resize the shorter side
+ * to 256, take the centre 224 x 224, scale to [0, 1] and normalise with ImageNet's per-channel
+ * mean and standard deviation, (x - mean) / std.
+ */
+import classNames from './imagenet_classes.json';
+import { Compose } from './transforms/compose.js';
+import { Resize } from './transforms/resize.js';
+import { CenterCrop } from './transforms/crop.js';
+import { Normalize, ToTensor, IMAGENET_MEAN, IMAGENET_STD } from './transforms/tensor.js';
+
+/** ImageNet-1k class names, `IMAGENET_CLASSES[i]` for logit i (torchvision's list). */
+export const IMAGENET_CLASSES: readonly string[] = Object.freeze(classNames as string[]);
+
+export interface EvalTransformOptions {
+  /** Shorter side after resizing (default 256). */
+  resize?: number;
+  /** Side of the centre crop (default 224). */
+  crop?: number;
+  mean?: readonly number[];
+  std?: readonly number[];
+}
+
+/**
+ * `Resize(256) -> CenterCrop(224) -> ToTensor() -> Normalize(mean, std)`, torchvision's
+ * ImageNet evaluation transform (for the CIFAR ResNets use `{resize: 32, crop: 32}`).
+ */
+export function evalTransform(options: EvalTransformOptions = {}): Compose {
+  const crop = options.crop ?? 224;
+  const resize = options.resize ?? (crop === 224 ? 256 : crop);
+  return new Compose([
+    new Resize(resize), new CenterCrop(crop), new ToTensor(),
+    new Normalize(options.mean ?? IMAGENET_MEAN, options.std ?? IMAGENET_STD),
+  ]);
+}

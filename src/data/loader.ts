@@ -1,0 +1,202 @@
+/**
+ * `DataLoader`: batches of a dataset as GPU tensors, `for await (const { x, y } of loader)`,
+ * as `torch.utils.data.DataLoader`. `x` is float32 [B, C, H, W] (or [B, ...sample shape]),
+ * `y` int32 [B]. The consumer owns each batch: dispose it (`batch.dispose()`, or x and y) once
+ * the step using it is recorded; what the step derives from it inside `sg.tidy` is freed by tidy.
+ *
+ * - Order: 0..n-1, or with `shuffle` a permutation seeded by (seed, epoch); each pass over the
+ *   loader is one epoch (`loader.epoch` counts them).
+ * - Augmentation: sample i of epoch e is transformed with a generator seeded by
+ *   `sampleSeed(seed, e, i)`, so batches are identical for any `numWorkers`.
+ * - GPU: when an ImageFolder's transform ends with ToTensor [+ Normalize] (and `transformOnGpu`
+ *   is not false) those two run on the GPU for the whole batch: the uint8 pixels are uploaded
+ *   and `image_to_tensor.wgsl` writes the normalised float32 batch.
+ * - Workers (`numWorkers > 0`, Node, ImageFolder or Subsets of one): reading, decoding and the
+ *   CPU transforms run in worker threads, up to `prefetchFactor` batches per worker ahead of
+ *   the training step; the transform goes to them as data (`toJSON()`). They start on the
+ *   first epoch and stay (idle, not holding the process open) until `close()`.
+ */
+import { type Tensor } from '../tensor.js';
+import { tensor } from '../ops/create.js';
+import { Subset, type Dataset } from './datasets.js';
+import { imagesToTensor, stackHost } from './gpu_batch.js';
+import { ImageFolder } from './image_folder.js';
+import { isHostTensor, isImage, type HostTensor, type Image } from './image.js';
+import { loadFileSample } from './load_sample.js';
+import { mixSeed, randperm, sampleSeed, seededRandom } from './rng.js';
+import { type Transform } from './transforms/base.js';
+import { fromJSON, splitForGpu } from './transforms/compose.js';
+import { WorkerPool } from './workers.js';
+
+export interface DataLoaderOptions {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** Visit the samples in a new seeded random order every epoch (default false). */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+  /** Seed of the shuffles and of the random transforms (default 0). */
+  seed?: number;
+  /** Worker threads that load and transform ahead of the training step (default 0: main thread). */
+  numWorkers?: number;
+  /** Batches loaded ahead per worker (default 2). */
+  prefetchFactor?: number;
+  /** Run a trailing ToTensor + Normalize on the GPU (default true). */
+  transformOnGpu?: boolean;
+}
+
+/** One batch, owned by the consumer. */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** Disposes x and y. */
+  dispose(): void;
+}
+
+/** Where a dataset's samples come from, when they are files (an ImageFolder under Subsets). */
+interface FileSource {
+  folder: ImageFolder;
+  baseIndex: (i: number) => number;
+}
+
+function fileSource(dataset: Dataset<any>): FileSource | null {
+  if (dataset instanceof ImageFolder) return { folder: dataset, baseIndex: (i) => i };
+  if (dataset instanceof Subset) {
+    const inner = fileSource(dataset.dataset);
+    return inner && { folder: inner.folder, baseIndex: (i) => inner.baseIndex(dataset.indices[i]) };
+  }
+  return null;
+}
+
+export class DataLoader implements AsyncIterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly seed: number;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  /** Epochs started so far; the next pass over the loader uses this one. */
+  epoch = 0;
+  private readonly source: FileSource | null;
+  private readonly cpuTransform: Transform<any, any> | undefined;
+  private readonly gpuTail: { mean: number[]; std: number[] } | null;
+  private pool: Promise<WorkerPool> | null = null;
+
+  constructor(readonly dataset: Dataset<any>, options: DataLoaderOptions = {}) {
+    this.batchSize = options.batchSize ?? 1;
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.seed = options.seed ?? 0;
+    this.numWorkers = options.numWorkers ?? 0;
+    this.prefetchFactor = options.prefetchFactor ?? 2;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`DataLoader: batchSize should be a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new Error(`DataLoader: numWorkers should be a non-negative integer, got ${options.numWorkers}`);
+    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor < 1) throw new Error(`DataLoader: prefetchFactor should be a positive integer, got ${options.prefetchFactor}`);
+    this.source = fileSource(dataset);
+    const transform = this.source?.folder.transform;
+    const split = this.source && options.transformOnGpu !== false ? splitForGpu(transform) : { cpu: transform, gpu: null };
+    this.cpuTransform = split.cpu;
+    this.gpuTail = split.gpu;
+    if (this.numWorkers > 0) {
+      if (!this.source) {
+        throw new Error(`DataLoader: numWorkers > 0 needs an ImageFolder (or a Subset of one), whose samples workers can read from files; ${dataset.constructor.name} is read in the main thread: use numWorkers: 0`);
+      }
+      if (this.cpuTransform) fromJSON(this.cpuTransform.toJSON()); // fails now if a transform cannot travel
+    }
+  }
+
+  /** The number of batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The dataset indices of each batch of `epoch`. */
+  batchIndices(epoch: number): number[][] {
+    const n = this.dataset.length;
+    const order = this.shuffle ? randperm(n, seededRandom(mixSeed(this.seed, epoch))) : Array.from({ length: n }, (_, i) => i);
+    return Array.from({ length: this.length }, (_, b) => order.slice(b * this.batchSize, (b + 1) * this.batchSize));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+    const epoch = this.epoch++;
+    const batches = this.batchIndices(epoch);
+    if (this.numWorkers === 0) {
+      for (const indices of batches) {
+        const loaded = indices.map((i) => this.loadInMainThread(i, sampleSeed(this.seed, epoch, i)));
+        yield this.collate(indices, loaded.map((s) => s[0]), loaded.map((s) => s[1]));
+      }
+      return;
+    }
+    if (this.pool && (await this.pool).dead) await this.close();
+    if (!this.pool) this.pool = WorkerPool.start(this.numWorkers, this.cpuTransform ? this.cpuTransform.toJSON() : null);
+    const pool = await this.pool;
+    pool.hold(true);
+    try {
+      const pending: Array<Promise<Array<Image | HostTensor>>> = [];
+      const request = (b: number) => {
+        pending[b] = pool.load(batches[b].map((i): [string, number] => [this.source!.folder.samples[this.source!.baseIndex(i)][0], sampleSeed(this.seed, epoch, i)]));
+      };
+      const ahead = this.numWorkers * this.prefetchFactor;
+      for (let b = 0; b < Math.min(ahead, batches.length); b++) request(b);
+      for (let b = 0; b < batches.length; b++) {
+        const samples = await pending[b];
+        delete pending[b];
+        if (b + ahead < batches.length) request(b + ahead);
+        yield this.collate(batches[b], samples, batches[b].map((i) => this.fileTarget(i)));
+      }
+    } finally {
+      pool.hold(false);
+    }
+  }
+
+  /**
+   * Stops the worker threads (they otherwise live as long as the loader, idle between epochs,
+   * without keeping the process alive). The loader starts new ones if iterated again.
+   */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await (await pool).close();
+  }
+
+  /** Sample `i` (its input after the CPU transforms, and its target) loaded in this thread. */
+  private loadInMainThread(i: number, seed: number): [Image | HostTensor, number] {
+    if (this.source) return [loadFileSample(this.source.folder.samples[this.source.baseIndex(i)][0], this.cpuTransform, seed), this.fileTarget(i)];
+    const [x, y] = this.dataset.get(i, seededRandom(seed));
+    return [x, y];
+  }
+
+  private fileTarget(i: number): number {
+    const raw = this.source!.folder.samples[this.source!.baseIndex(i)][1];
+    const tt = this.source!.folder.targetTransform;
+    return tt ? tt(raw) : raw;
+  }
+
+  private collate(indices: number[], inputs: Array<Image | HostTensor>, targets: number[]): Batch {
+    const labels = Int32Array.from(targets, (t, k) => {
+      if (!Number.isInteger(t)) throw new Error(`DataLoader: the target of sample ${indices[k]} is ${t}; targets must be integer class indices`);
+      return t;
+    });
+    let x: Tensor;
+    if (inputs.every(isImage)) {
+      const images = inputs as Image[];
+      const [first] = images;
+      images.forEach((im, k) => {
+        if (im.width !== first.width || im.height !== first.height) {
+          throw new Error(`DataLoader: images of a batch must have one size to be stacked, got ${first.width}x${first.height} (sample ${indices[0]}) and ${im.width}x${im.height} (sample ${indices[k]}); add Resize and CenterCrop (or RandomResizedCrop) to the transform`);
+        }
+      });
+      if (!this.gpuTail) throw new Error('DataLoader: samples are Images (uint8); end the transform with ToTensor() (and Normalize) to make tensors of them');
+      const pixels = new Uint8Array(images.length * first.width * first.height * 3);
+      images.forEach((im, k) => pixels.set(im.data, k * im.data.length));
+      x = imagesToTensor(pixels, [images.length, first.height, first.width, 3], this.gpuTail.mean, this.gpuTail.std);
+    } else if (inputs.every(isHostTensor)) {
+      x = stackHost(inputs as HostTensor[]);
+    } else {
+      throw new Error(`DataLoader: a batch mixes Images and float tensors (samples ${indices.join(', ')}); give every sample the same transform`);
+    }
+    const y = tensor(labels, { shape: [labels.length] });
+    return { x, y, dispose: () => (x.dispose(), y.dispose()) };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The DataLoader's worker thread (entry point of its own bundle: see workers.ts). It rebuilds
+ * the CPU part of the pipeline from its `toJSON()` data, then for each batch request reads,
+ * decodes and transforms the files with the per-sample seeds it is given (the same function
+ * the main thread uses with numWorkers 0), and sends the pixels back without copying.
+ */
+import { parentPort } from 'node:worker_threads';
+import { fromJSON } from './transforms/compose.js';
+import { loadFileSample, type WorkerReply, type WorkerRequest } from './load_sample.js';
+import { type Transform } from './transforms/base.js';
+
+let transform: Transform<any, any> | undefined;
+
+parentPort!.on('message', (msg: WorkerRequest) => {
+  if (msg.kind === 'init') {
+    transform = msg.spec ? fromJSON(msg.spec) : undefined;
+    return;
+  }
+  try {
+    const samples = msg.items.map(([path, seed]) => loadFileSample(path, transform, seed));
+    const reply: WorkerReply = { id: msg.id, samples };
+    parentPort!.postMessage(reply, [...new Set(samples.map((s) => s.data.buffer as ArrayBuffer))]);
+  } catch (e) {
+    const reply: WorkerReply = { id: msg.id, error: (e as Error).message };
+    parentPort!.postMessage(reply);
+  }
+});
