@@ -1,6 +1,7 @@
-// arange: out[i] = start + i * step.
+// arange: out[i] = start + (base + i) * step.
 //
-// Buffers:  out [n] (T: f32 or i32)
+// Buffers:  out [n] (T: f32 or i32): elements base .. base + n - 1 of the result (a tensor larger
+//           than one storage binding is filled in chunks, each bound as a byte range).
 // Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
 // Launched by src/ops/create.ts.
 
@@ -17,6 +18,7 @@ struct Params {
   step: f32,
   start_i: i32,  // start and step again, as integers, for INT_MATH
   step_i: i32,
+  base: u32,     // index of out[0] in the whole tensor
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<T>;
@@ -28,8 +30,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let i = (wg.y * groups.x + wg.x) * WG + lid;
   if (i >= p.n) { return; }
   if (INT_MATH) {
-    out[i] = T(p.start_i + i32(i) * p.step_i);
+    out[i] = T(p.start_i + i32(p.base + i) * p.step_i);
   } else {
-    out[i] = T(p.start + f32(i) * p.step);
+    out[i] = T(p.start + f32(p.base + i) * p.step);
   }
 }

@@ -4,7 +4,8 @@
 // Hash: PCG's output permutation applied to a 3-word input (Jarzynski & Olano, "Hash Functions
 // for GPU Rendering", JCGT 2020, pcg3d). Normal: Box-Muller, z = sqrt(-2 ln u1) cos(2 pi u2).
 //
-// Buffers:  out [n] f32
+// Buffers:  out [n] f32: elements base .. base + n - 1 of the draw (a tensor larger than one
+//           storage binding is filled in chunks, each bound as a byte range).
 // Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
 // Launched by src/ops/create.ts (rand, randn).
 
@@ -17,6 +18,7 @@ struct Params {
   stream: u32,   // advances with every draw, so consecutive draws differ
   low: f32,      // uniform: low + (high - low) u; normal: mean + std z
   high: f32,
+  base: u32,     // index of out[0] in the whole tensor
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -40,7 +42,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
         @builtin(local_invocation_index) lid: u32) {
   let i = (wg.y * groups.x + wg.x) * WG + lid;
   if (i >= p.n) { return; }
-  let h = pcg3d(vec3u(i, p.seed, p.stream));
+  let h = pcg3d(vec3u(p.base + i, p.seed, p.stream));
   if (DIST == 0u) {
     out[i] = p.low + (p.high - p.low) * unit(h.x);
   } else {

@@ -13,7 +13,7 @@ export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
 export { noGrad, isGradEnabled } from './autograd.js';
-export { tidy, tidyAsync, keep, memory, type MemoryInfo } from './memory.js';
+export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, rand, randn, uniform, normal, manualSeed,
   type TensorOptions,

@@ -9,11 +9,18 @@ import { poolStats } from './gpu/pool.js';
 const scopes: Set<Tensor>[] = [];
 let liveTensors = 0;
 let liveBytes = 0;
+let peakBytes = 0;
 
 /** Called by Tensor: adjusts the counts of live tensors and of bytes held by live storages. */
 export function countLive(tensors: number, bytes: number): void {
   liveTensors += tensors;
   liveBytes += bytes;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
+}
+
+/** Starts a new peak measurement for `memory().peakBytes` from the bytes live now (`torch.cuda.reset_peak_memory_stats`). */
+export function resetPeakMemory(): void {
+  peakBytes = liveBytes;
 }
 
 export function trackTensor(t: Tensor): void {
@@ -95,8 +102,11 @@ export interface MemoryInfo {
   bytesInUse: number;
   /** Bytes of GPU buffers held by the pool for reuse. */
   pooledBytes: number;
+  /** The most `bytesInUse` has been since start or the last `resetPeakMemory()` (`torch.cuda.max_memory_allocated`). */
+  peakBytes: number;
 }
 
+/** What GPU memory tensors hold now, and at most since `resetPeakMemory()`. */
 export function memory(): MemoryInfo {
-  return { liveTensors, bytesInUse: liveBytes, pooledBytes: poolStats().pooledBytes };
+  return { liveTensors, bytesInUse: liveBytes, pooledBytes: poolStats().pooledBytes, peakBytes };
 }

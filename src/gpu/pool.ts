@@ -16,29 +16,51 @@ export const READBACK_USAGE = 0x01 | 0x08; // MAP_READ | COPY_DST
 const MAX_POOLED_BYTES = 1 << 30;
 
 /**
+ * Trim policy: a pooled buffer not handed out again within this many submits is destroyed.
+ * A training loop reuses the same buffers every step (one submit per step), so they stay; sizes
+ * seen once (a last partial batch, an evaluation pass, start-up) leave the pool soon after.
+ */
+let trimAfterSubmits = 32;
+
+/** Sets how many submits a pooled buffer may sit unused before it is destroyed (internal, tests). */
+export function setPoolTrimAfter(submits: number): void {
+  trimAfterSubmits = submits;
+}
+
+/**
  * Rounds a request up to its bucket: powers of two up to 64 KiB, then four buckets per power of
  * two, so no buffer is more than 25% larger than asked for.
  */
-export function bucketSize(bytes: number): number {
+export function bucketSize(bytes: number, maxBufferSize = Infinity): number {
   const size = Math.max(16, Math.ceil(bytes / 16) * 16);
   if (size <= 65536) return 2 ** Math.ceil(Math.log2(size));
   const quarter = 2 ** (Math.floor(Math.log2(size - 1)) - 2);
-  return Math.ceil(size / quarter) * quarter;
+  // Near the device's largest buffer, the exact size: rounding up would exceed it.
+  return Math.min(Math.ceil(size / quarter) * quarter, Math.max(size, maxBufferSize));
+}
+
+/** A pooled buffer and the submit count when it was last given back. */
+interface Idle {
+  buffer: GPUBuffer;
+  since: number;
 }
 
 interface PoolState {
   device: GPUDevice;
-  free: Map<string, GPUBuffer[]>;
+  free: Map<string, Idle[]>;
   pending: Array<[string, GPUBuffer]>;
   pooledBytes: number;
   inUseBytes: number;
+  /** Submits so far (each calls `recycleReleased`). */
+  submits: number;
+  maxBufferSize: number;
 }
 
 let pool: PoolState | null = null;
 
 function current(): PoolState {
   const device = gpuDevice();
-  if (pool?.device !== device) pool = { device, free: new Map(), pending: [], pooledBytes: 0, inUseBytes: 0 };
+  if (pool?.device !== device) pool = { device, free: new Map(), pending: [], pooledBytes: 0, inUseBytes: 0, submits: 0, maxBufferSize: device.limits.maxBufferSize };
   return pool;
 }
 
@@ -47,12 +69,15 @@ const key = (size: number, usage: number) => `${usage}:${size}`;
 /** A buffer of at least `bytes` bytes. Its contents are whatever the last user left. */
 export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: string): GPUBuffer {
   const p = current();
-  const size = bucketSize(bytes);
+  const size = bucketSize(bytes, p.maxBufferSize);
+  if (size > p.maxBufferSize) {
+    throw new Error(`shadergrad: a buffer of ${bytes} bytes exceeds this device's maxBufferSize of ${p.maxBufferSize} bytes`);
+  }
   const reuse = p.free.get(key(size, usage))?.pop();
   p.inUseBytes += size;
   if (reuse) {
     p.pooledBytes -= size;
-    return reuse;
+    return reuse.buffer;
   }
   return p.device.createBuffer({ size, usage, label });
 }
@@ -68,6 +93,7 @@ export function releaseBuffer(buffer: GPUBuffer): void {
 export function recycleReleased(): void {
   if (!pool) return;
   const p = pool;
+  p.submits++;
   for (const [k, buffer] of p.pending.splice(0)) {
     if (p.pooledBytes + buffer.size > MAX_POOLED_BYTES) {
       buffer.destroy();
@@ -75,15 +101,30 @@ export function recycleReleased(): void {
     }
     let list = p.free.get(k);
     if (!list) p.free.set(k, (list = []));
-    list.push(buffer);
+    list.push({ buffer, since: p.submits });
     p.pooledBytes += buffer.size;
+  }
+  trimIdle(p);
+}
+
+/** Destroys pooled buffers unused for more than `trimAfterSubmits` submits (the oldest sit first in each list). */
+function trimIdle(p: PoolState): void {
+  for (const [k, list] of p.free) {
+    let drop = 0;
+    while (drop < list.length && p.submits - list[drop].since > trimAfterSubmits) drop++;
+    if (drop === 0) continue;
+    for (const idle of list.splice(0, drop)) {
+      p.pooledBytes -= idle.buffer.size;
+      idle.buffer.destroy();
+    }
+    if (list.length === 0) p.free.delete(k);
   }
 }
 
 /** Destroys every pooled (unused) buffer, like `torch.cuda.empty_cache()`. */
 export function emptyCache(): void {
   if (!pool) return;
-  for (const list of pool.free.values()) for (const b of list) b.destroy();
+  for (const list of pool.free.values()) for (const idle of list) idle.buffer.destroy();
   pool.free.clear();
   pool.pooledBytes = 0;
 }

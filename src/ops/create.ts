@@ -3,6 +3,7 @@
  * (`fill.wgsl`, `arange.wgsl`, and the counter-based generator in `random.wgsl`).
  */
 import { dispatch, gridFor } from '../gpu/commands.js';
+import { forEachChunk } from '../gpu/chunks.js';
 import { gpuDevice } from '../gpu/device.js';
 import { Params } from '../gpu/params.js';
 import { shaders } from '../shaders.js';
@@ -29,9 +30,20 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   }
   const values = dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
   const t = Tensor.empty(shape, dtype);
-  if (values.length) gpuDevice().queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  upload(t.buffer, values);
   if (dtype === 'int32' && values.length) t.valueRange = valueRange(values as Int32Array);
   return finish(t, options);
+}
+
+/** Bytes per `writeBuffer` call: bounds the staging copy the implementation makes. */
+const UPLOAD_CHUNK = 1 << 26;
+
+/** Copies `values` to the start of `buffer` (writeBuffer has no binding limit; big uploads go in pieces). */
+function upload(buffer: GPUBuffer, values: Float32Array | Int32Array): void {
+  const queue = gpuDevice().queue;
+  for (let at = 0; at < values.byteLength; at += UPLOAD_CHUNK) {
+    queue.writeBuffer(buffer, at, values.buffer, values.byteOffset + at, Math.min(UPLOAD_CHUNK, values.byteLength - at));
+  }
 }
 
 function valueRange(values: Int32Array): [number, number] {
@@ -85,7 +97,8 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   const dtype = options.dtype ?? 'float32';
   const t = Tensor.empty(shape, dtype);
   const kernel = { name: 'fill', source: shaders.fill, bindings: ['write', 'uniform'] as const, constants: { WG }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
-  dispatch(kernel, [t.buffer], new Params().u32(t.size).u32(bitsOf(value, dtype)).bytes(), gridFor(t.size, WG));
+  forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, count, bindings) =>
+    dispatch(kernel, bindings, new Params().u32(count).u32(bitsOf(value, dtype)).bytes(), gridFor(count, WG)));
   return finish(t, options);
 }
 
@@ -104,7 +117,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   // int32 results from integer start and step are computed in i32: f32 math is off past 2^24.
   const intMath = dtype === 'int32' && Number.isInteger(start) && Number.isInteger(step);
   const kernel = { name: 'arange', source: shaders.arange, bindings: ['write', 'uniform'] as const, constants: { WG, INT_MATH: intMath ? 1 : 0 }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
-  dispatch(kernel, [t.buffer], new Params().u32(n).f32(start).f32(step).i32(start).i32(step).bytes(), gridFor(n, WG));
+  forEachChunk('arange', n, [{ buffer: t.buffer, rowBytes: 4 }], (base, count, bindings) =>
+    dispatch(kernel, bindings, new Params().u32(count).f32(start).f32(step).i32(start).i32(step).u32(base).bytes(), gridFor(count, WG)));
   return finish(t, options);
 }
 
@@ -138,8 +152,11 @@ function random(shape: Shape, dist: 0 | 1, a: number, b: number, options: Tensor
   const t = Tensor.empty(shape);
   const draw = nextRandomStream();
   const kernel = { name: 'random', source: shaders.random, bindings: ['write', 'uniform'] as const, constants: { DIST: dist, WG } };
-  const params = new Params().u32(t.size).u32(draw.seed).u32(draw.stream).f32(a).f32(b).bytes();
-  dispatch(kernel, [t.buffer], params, gridFor(t.size, WG));
+  // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.
+  forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (start, count, bindings) => {
+    const params = new Params().u32(count).u32(draw.seed).u32(draw.stream).f32(a).f32(b).u32(start).bytes();
+    dispatch(kernel, bindings, params, gridFor(count, WG));
+  });
   return finish(t, options);
 }
 

@@ -4,7 +4,8 @@
  * `shaders/binary_forward.wgsl` or `unary_forward.wgsl`; each backward the matching
  * `*_backward.wgsl`, then, for broadcast operands, a sum down to the operand's shape.
  */
-import { dispatch, gridFor, copyBuffer } from '../gpu/commands.js';
+import { dispatch, gridFor, copyBuffer, type BufferBinding } from '../gpu/commands.js';
+import { forEachChunk } from '../gpu/chunks.js';
 import { Params } from '../gpu/params.js';
 import type { Kernel } from '../gpu/pipelines.js';
 import { shaders } from '../shaders.js';
@@ -22,17 +23,29 @@ const WG = 256;
 const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
 type BinaryOp = keyof typeof BINARY_OPS;
 
+type Role = 'a' | 'b' | 'out';
+
 /**
- * The launch of a binary kernel over `outShape`: merged dimensions and operand strides, and
- * which entry point and grid to use (see strided.ts). Without broadcasting it is a flat loop.
+ * Launches a binary kernel (forward or backward) over `outShape`. Dimensions that every operand
+ * walks contiguously are merged (strided.ts); without broadcasting that leaves one flat loop.
+ * `operands` are bound in order, each indexed like `a`, `b` or the output. Tensors larger than
+ * a storage binding run in chunks of the outermost merged dimension (gpu/chunks.ts).
  */
-function binaryLaunch(outShape: readonly number[], a: Tensor, b: Tensor) {
-  const n = outShape.reduce((x, y) => x * y, 1);
+function launchBinary(kernel: Omit<Kernel, 'entryPoint'>, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const merged = mergeDims(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
-  const launch = broadcast ? stridedLaunch(merged.shape, n, WG) : { entryPoint: 'main', grid: gridFor(n, WG), wg: WG };
-  const params = new Params().u32(n).u32(merged.shape.length).dims(merged.shape).dims(merged.strides[0]).dims(merged.strides[1]).bytes();
-  return { broadcast, params, ...launch };
+  const inner = merged.shape.slice(1);
+  const innerSize = inner.reduce((x, y) => x * y, 1);
+  const rowBytes: Record<Role, number> = { a: merged.strides[0][0] * 4, b: merged.strides[1][0] * 4, out: innerSize * 4 };
+  const chunks = operands.map(([buffer, role]) => ({ buffer, rowBytes: rowBytes[role] }));
+  forEachChunk(kernel.name, merged.shape[0], chunks, (_, rows, bindings) => {
+    const shape = [rows, ...inner];
+    const n = rows * innerSize;
+    const launch = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main', grid: gridFor(n, WG), wg: WG };
+    const params = new Params().u32(n).u32(shape.length).dims(shape).dims(merged.strides[0]).dims(merged.strides[1]).bytes();
+    const constants = { ...kernel.constants, BROADCAST: broadcast ? 1 : 0, WG: launch.wg };
+    dispatch({ ...kernel, entryPoint: launch.entryPoint, constants }, bindings, params, launch.grid);
+  });
 }
 
 /** A number operand becomes a 0-d tensor of the other operand's dtype. */
@@ -53,16 +66,14 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  const launch = binaryLaunch(outShape, a, b);
-  const kernel: Kernel = {
+  const kernel = {
     name: 'binary_forward',
     source: shaders.binary_forward,
-    bindings: ['read', 'read', 'write', 'uniform'],
-    entryPoint: launch.entryPoint,
-    constants: { OP: BINARY_OPS[op], BROADCAST: launch.broadcast ? 1 : 0, WG: launch.wg },
+    bindings: ['read', 'read', 'write', 'uniform'] as const,
+    constants: { OP: BINARY_OPS[op] },
     aliases: { T: wgslType(a) },
   };
-  dispatch(kernel, [a.buffer, b.buffer, out.buffer], launch.params, launch.grid);
+  launchBinary(kernel, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
   return record(out, op, [a, b], (g, needs) => [
     needs[0] ? binaryGrad(op, 0, g, a, b) : null,
@@ -76,16 +87,14 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   // d(a + b)/da = d(a - b)/da = d(a + b)/db = 1: the gradient itself, no kernel needed.
   const identity = op === 'add' || (op === 'sub' && side === 0);
   if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
-  const launch = binaryLaunch(g.shape, a, b);
   const local = Tensor.empty(g.shape);
-  const kernel: Kernel = {
+  const kernel = {
     name: 'binary_backward',
     source: shaders.binary_backward,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'],
-    entryPoint: launch.entryPoint,
-    constants: { OP: BINARY_OPS[op], SIDE: side, BROADCAST: launch.broadcast ? 1 : 0, WG: launch.wg },
+    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
+    constants: { OP: BINARY_OPS[op], SIDE: side },
   };
-  dispatch(kernel, [g.buffer, a.buffer, b.buffer, local.buffer], launch.params, launch.grid);
+  launchBinary(kernel, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
   if (sameShape(operand.shape, g.shape)) return local;
   const reduced = sumToShape(local, operand.shape);
   local.dispose();
@@ -122,8 +131,8 @@ function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
     constants: { OP: UNARY_OPS[op], WG },
     aliases: { T: wgslType(x) },
   };
-  const params = new Params().u32(x.size).f32(exponent).bytes();
-  dispatch(kernel, [x.buffer, out.buffer], params, gridFor(x.size, WG));
+  flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
+    dispatch(kernel, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
   return record(out, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
     const backward: Kernel = {
@@ -132,9 +141,15 @@ function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
       bindings: ['read', 'read', 'read', 'write', 'uniform'],
       constants: { OP: UNARY_OPS[op], WG },
     };
-    dispatch(backward, [g.buffer, x.buffer, out.buffer, dx.buffer], params, gridFor(x.size, WG));
+    flatChunks(op, x.size, [g.buffer, x.buffer, out.buffer, dx.buffer], (n, bindings) =>
+      dispatch(backward, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
     return [dx];
   });
+}
+
+/** Runs a kernel over `n` elements of same-sized 4-byte operands, in chunks past the binding limit. */
+function flatChunks(op: string, n: number, buffers: GPUBuffer[], launch: (n: number, bindings: BufferBinding[]) => void): void {
+  forEachChunk(op, n, buffers.map((buffer) => ({ buffer, rowBytes: 4 })), (_, count, bindings) => launch(count, bindings));
 }
 
 export const neg = (x: Tensor) => unary('neg', x);

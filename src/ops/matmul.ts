@@ -5,13 +5,22 @@
  *
  * Backward: dA = g @ B^T and dB = A^T @ g (the transposes are materialised with one strided
  * copy, O(n^2) beside the O(n^3) product), summed over batch dims that were broadcast.
+ *
+ * `matmulNT` (a @ b^T, for Linear) reads b in its own [N, K] layout, and, like 2-D products
+ * here, works on operands larger than one storage binding: they are split into blocks of rows
+ * bound as byte ranges (gpu/chunks.ts); blocks of the reduction dimension are summed.
  */
-import { dispatch } from '../gpu/commands.js';
+import { dispatch, type BufferBinding } from '../gpu/commands.js';
+import { deviceBindingLimit, fitsBinding, range, rowsPerChunk } from '../gpu/chunks.js';
+import ntRows from '../../shaders/matmul/11_nt_rows.wgsl';
+import ntVec4 from '../../shaders/matmul/12_nt_vec4.wgsl';
+import ntSubgroup from '../../shaders/matmul/13_nt_subgroup.wgsl';
 import { Params } from '../gpu/params.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape as fmt, requireDtype } from './util.js';
-import { expand, reshape, transpose, squeeze, unsqueeze } from './shape.js';
+import { expand, reshape, slice, transpose, squeeze, unsqueeze } from './shape.js';
+import { add } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { chooseVersion, type MatmulVersion } from './matmul_tuning.js';
 
@@ -19,6 +28,12 @@ import { chooseVersion, type MatmulVersion } from './matmul_tuning.js';
 /** Launches C[b] = A[b] @ B[b] with the given version; batch strides in elements (0 = shared). */
 export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Tensor, m: number, n: number, k: number,
   batch: number, aBatchStride: number, bBatchStride: number): void {
+  launchMatmulOn(version, a.buffer, b.buffer, c.buffer, m, n, k, batch, aBatchStride, bBatchStride);
+}
+
+/** `launchMatmul` on bindings: whole buffers or byte ranges of them. */
+export function launchMatmulOn(version: MatmulVersion, a: BufferBinding, b: BufferBinding, c: BufferBinding, m: number, n: number,
+  k: number, batch: number, aBatchStride: number, bBatchStride: number): void {
   const [unitA, unitB] = version.strideUnits; // vec4 arrays are indexed in vec4s
   const params = new Params().u32(m).u32(n).u32(k).u32(aBatchStride / unitA).u32(bBatchStride / unitB).bytes();
   const [tx, ty] = version.tile;
@@ -34,7 +49,7 @@ export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Te
   };
   const columns = Math.ceil(n / (tx * wx));
   const rows = Math.ceil(m / (ty * wy));
-  dispatch(kernel, [a.buffer, b.buffer, c.buffer], params, version.rowsFirst ? [rows, columns, batch] : [columns, rows, batch]);
+  dispatch(kernel, [a, b, c], params, version.rowsFirst ? [rows, columns, batch] : [columns, rows, batch]);
 }
 
 /** C = A @ B for [batch?, M, K] x [batch?, K, N] where each batch is 1 or the same `batch`. */
@@ -47,6 +62,8 @@ function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
   const bStride = b.ndim === 3 && b.shape[0] > 1 ? k * n : 0;
   if (k === 0) {
     out.zero_();
+  } else if (batch === 1 && !(fitsBinding(a.buffer) && fitsBinding(b.buffer) && fitsBinding(out.buffer))) {
+    blockedProduct(a, b, out);
   } else {
     launchMatmul(chooseVersion(n, k), a, b, out, m, n, k, batch, aStride, bStride);
   }
@@ -80,6 +97,118 @@ function productGrad(g: Tensor, other: Tensor, side: 'left' | 'right', batch: nu
   const out = reshape(summed, shape);
   if (summed !== grad) summed.dispose();
   grad.dispose();
+  return out;
+}
+
+/**
+ * out [M, N] = a [M, K] @ b [K, N] with operands larger than a storage binding: blocks of rows
+ * of a and out, times blocks of rows of b (the reduction dimension) whose partial products are
+ * summed. a's matching block of columns is a small strided copy.
+ */
+function blockedProduct(a: Tensor, b: Tensor, out: Tensor): void {
+  const [m, k] = a.shape.slice(-2);
+  const n = out.shape[out.ndim - 1];
+  const kRows = rowsPerChunk('matmul', [n * 4], k);
+  let total: Tensor | null = null;
+  for (let k0 = 0; k0 < k; k0 += kRows) {
+    const kc = Math.min(kRows, k - k0);
+    const aBlock = kc === k ? reshape(a, [m, k]) : slice(reshape(a, [m, k]), 1, k0, k0 + kc);
+    const part = total || kc < k ? Tensor.empty(out.shape) : out;
+    const mRows = fitsBinding(aBlock.buffer) && fitsBinding(part.buffer) ? m : rowsPerChunk('matmul', [kc * 4, n * 4], m);
+    for (let m0 = 0; m0 < m; m0 += mRows) {
+      const mc = Math.min(mRows, m - m0);
+      const whole = mc === m;
+      launchMatmulOn(chooseVersion(n, kc), whole ? aBlock.buffer : range(aBlock.buffer, m0 * kc * 4, mc * kc * 4),
+        kc === k ? b.buffer : range(b.buffer, k0 * n * 4, kc * n * 4), whole ? part.buffer : range(part.buffer, m0 * n * 4, mc * n * 4), mc, n, kc, 1, 0, 0);
+    }
+    aBlock.dispose();
+    if (part === out) return;
+    const next: Tensor = total ? add(total, part) : part;
+    if (total) {
+      total.dispose();
+      part.dispose();
+    }
+    total = next;
+  }
+  out.copy_(total!);
+  total!.dispose();
+}
+
+/**
+ * a @ b^T for a [M, K] and b [N, K], reading b in place (versions 11-13, `shaders/matmul/1*_nt_*`):
+ * a Linear layer's y = x W^T without a transposed copy of W. Backward: da = g @ b (a plain
+ * product with b as it is) and db = g^T @ a (g is small: only it is transposed).
+ */
+export function matmulNT(a: Tensor, b: Tensor): Tensor {
+  requireDtype('matmulNT', a, 'float32');
+  requireDtype('matmulNT', b, 'float32');
+  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[1]) {
+    throw new Error(`matmulNT: expected a [M, K] and b [N, K], got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  }
+  const [m, k] = a.shape;
+  const n = b.shape[0];
+  const out = Tensor.empty([m, n]);
+  if (out.size > 0 && k === 0) out.zero_();
+  else if (out.size > 0) launchNT(a, b, out);
+  return record(out, 'matmulNT', [a, b], (g, needs) => [
+    needs[0] ? (n === 0 ? zerosOf([m, k]) : bmm(g, b, 1)) : null,
+    needs[1] ? (m === 0 ? zerosOf([n, k]) : gradOfB(g, a)) : null,
+  ]);
+}
+
+const zerosOf = (shape: number[]) => Tensor.empty(shape).zero_();
+
+/**
+ * The NT kernel for a reduction of length k: 13 (subgroup broadcasts) where this adapter runs a
+ * verified subgroup version of the plain product, else 12 (vec4 loads), else 11 (any K).
+ */
+function ntKernel(k: number): { name: string; source: string } {
+  if (k % 4 !== 0) return { name: 'matmul_11_nt_rows', source: ntRows };
+  if (chooseVersion(4, 4).requires === 'subgroups') return { name: 'matmul_13_nt_subgroup', source: ntSubgroup };
+  return { name: 'matmul_12_nt_vec4', source: ntVec4 };
+}
+
+/** Versions 11-13 over blocks of rows of a and out and of rows of b (each block a range of columns of out). */
+function launchNT(a: Tensor, b: Tensor, out: Tensor): void {
+  const [m, k] = a.shape;
+  const n = b.shape[0];
+  // Operands that fit are bound whole; the others in blocks of rows.
+  const mRows = fitsBinding(a.buffer) && fitsBinding(out.buffer) ? m : rowsPerChunk('matmulNT', [k * 4, n * 4], m);
+  const nRows = fitsBinding(b.buffer) ? n : rowsPerChunk('matmulNT', [k * 4], n);
+  const nt = ntKernel(k);
+  for (let m0 = 0; m0 < m; m0 += mRows) {
+    for (let n0 = 0; n0 < n; n0 += nRows) {
+      const [mc, nc] = [Math.min(mRows, m - m0), Math.min(nRows, n - n0)];
+      // Narrow products: no wider a row of invocations than there are columns (at least 8 lanes).
+      const wx = Math.min(64, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(nc / 4)))));
+      const kernel = { ...nt, bindings: ['read', 'read', 'write', 'uniform'] as const, constants: { WG_X: wx } };
+      const params = new Params().u32(mc).u32(nc).u32(k).u32(n).u32(n0).bytes();
+      const bindings = [
+        mc === m ? a.buffer : range(a.buffer, m0 * k * 4, mc * k * 4),
+        nc === n ? b.buffer : range(b.buffer, n0 * k * 4, nc * k * 4),
+        mc === m ? out.buffer : range(out.buffer, m0 * n * 4, mc * n * 4),
+      ];
+      dispatch(kernel, bindings, params, [Math.ceil(mc / 8), Math.ceil(nc / (4 * wx))]);
+    }
+  }
+}
+
+/** g^T @ a for g [M, N] and a [M, K]: the [N, K] gradient of b, in blocks of its rows when large. */
+function gradOfB(g: Tensor, a: Tensor): Tensor {
+  const [m, n] = g.shape;
+  const k = a.shape[1];
+  if (a.buffer.size > deviceBindingLimit()) throw new Error(`matmulNT backward: the input ${fmt(a.shape)} is larger than one storage binding; use smaller batches`);
+  const out = Tensor.empty([n, k]);
+  const nRows = fitsBinding(out.buffer) ? n : rowsPerChunk('matmulNT backward', [k * 4], n);
+  for (let n0 = 0; n0 < n; n0 += nRows) {
+    const nc = Math.min(nRows, n - n0);
+    const gBlock = nc === n ? g.detach() : slice(g, 1, n0, n0 + nc);
+    const gT = transpose(gBlock, 0, 1); // [nc, M], small
+    const c = nc === n ? out.buffer : range(out.buffer, n0 * k * 4, nc * k * 4);
+    launchMatmulOn(chooseVersion(k, m), gT.buffer, a.buffer, c, nc, k, m, 1, 0, 0);
+    gBlock.dispose();
+    gT.dispose();
+  }
   return out;
 }
 

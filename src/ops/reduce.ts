@@ -4,14 +4,16 @@
  * backward passes expand the gradient with `gather_strided.wgsl` or route it with
  * `max_backward.wgsl`.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { fitsBinding, forEachChunk } from '../gpu/chunks.js';
 import { Params } from '../gpu/params.js';
 import type { Kernel } from '../gpu/pipelines.js';
 import { shaders } from '../shaders.js';
-import { Tensor, numel, type Shape } from '../tensor.js';
+import { Tensor, numel, type DType, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
-import { contiguousStrides, formatShape, normalizeDim, requireDtype, wgslType } from './util.js';
+import { contiguousStrides, formatShape, normalizeDim, requireDtype } from './util.js';
 import { expand } from './shape.js';
+import { add, copyInto, maximum, minimum } from './elementwise.js';
 
 const WG = 256;
 /** Below this many elements per output, one invocation per output is faster than a workgroup. */
@@ -66,46 +68,99 @@ function layoutFor(shape: Shape, reduced: ReadonlySet<number>): Layout {
 
 /** Launches reduce.wgsl: `x` reduced over `reduced` dims into a new tensor of `outShape`. */
 function reduceInto(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, outShape: Shape, scale: number): Tensor {
-  const layout = layoutFor(x.shape, reduced);
+  const out = Tensor.empty(outShape, x.dtype);
+  if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) {
+    reduceBuffers(op, x.dtype, x.buffer, x.shape, reduced, out.buffer, scale);
+    return out;
+  }
+  return reduceChunked(op, x, reduced, out, scale);
+}
+
+/**
+ * A reduction of a tensor larger than a storage binding, in chunks of its outermost run of
+ * same-kind dimensions (all kept or all reduced). Kept: each chunk writes its own range of the
+ * output. Reduced: each chunk makes a partial result of the output's shape, and the partials
+ * are combined (sum, max or min of partials is the sum, max or min of the whole).
+ */
+function reduceChunked(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, out: Tensor, scale: number): Tensor {
+  // Runs of adjacent same-kind dimensions (size-1 dimensions dropped): [size, isReduced].
+  const runs: Array<[number, boolean]> = [];
+  x.shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === reduced.has(d)) last[0] *= size;
+    else runs.push([size, reduced.has(d)]);
+  });
+  const [[rows, outerReduced], ...rest] = runs;
+  const restShape = rest.map(([size]) => size);
+  const restReduced = new Set(rest.flatMap(([, r], i) => (r ? [i + 1] : [])));
+  if (outerReduced) restReduced.add(0);
+  const rowElems = numel(restShape);
+  const keptPerRow = numel(rest.filter(([, r]) => !r).map(([size]) => size));
+  const operands = [{ buffer: x.buffer, rowBytes: rowElems * 4 }, { buffer: out.buffer, rowBytes: outerReduced ? 0 : keptPerRow * 4 }];
+  const partials: Tensor[] = [];
+  const name = `${op} (reduce)`;
+  // The output is bound whole only when the outer run is reduced; it then fits (it is small).
+  forEachChunk(name, rows, operands, (_, count, [xRange, outRange]) => {
+    if (!outerReduced) return reduceBuffers(op, x.dtype, xRange, [count, ...restShape], restReduced, outRange, scale);
+    const partial = Tensor.empty(out.shape, x.dtype);
+    reduceBuffers(op, x.dtype, xRange, [count, ...restShape], restReduced, partial.buffer, scale);
+    partials.push(partial);
+  });
+  if (partials.length === 0) return out;
+  const combine = op === 'sum' ? add : op === 'max' ? maximum : minimum;
+  let total = partials[0];
+  for (const p of partials.slice(1)) {
+    const next = combine(total, p);
+    total.dispose();
+    p.dispose();
+    total = next;
+  }
+  copyInto(out, total);
+  total.dispose();
+  return out;
+}
+
+/** reduce.wgsl over the buffers (or byte ranges) of `x` (of `shape`) and of the output. */
+function reduceBuffers(op: ReduceOp, dtype: DType, x: BufferBinding, shape: Shape, reduced: ReadonlySet<number>, outBinding: BufferBinding, scale: number): void {
+  const layout = layoutFor(shape, reduced);
   const m = numel(layout.keptShape);
   const k = numel(layout.redShape);
   // After merging, reduced dims that were innermost form a single dimension of stride 1.
   const contiguous = layout.redShape.length === 0 || (layout.redShape.length === 1 && layout.redStrides[0] === 1);
-  const kernel = (perThread: boolean, redContiguous: boolean, dtype: string): Kernel => ({
+  const kernel = (perThread: boolean, redContiguous: boolean, type: string): Kernel => ({
     name: 'reduce',
     source: shaders.reduce,
     bindings: ['read', 'write', 'uniform'],
     entryPoint: perThread ? 'per_thread' : 'main',
     constants: { OP: REDUCE_OPS[op], RED_CONTIGUOUS: redContiguous ? 1 : 0, WG },
-    aliases: { T: dtype },
+    aliases: { T: type },
   });
   const params = (chunks: number, chunkLen: number, s: number, l: Layout, mm: number, kk: number) =>
     new Params()
       .u32(mm).u32(kk).u32(chunks).u32(chunkLen).u32(l.keptShape.length).u32(l.redShape.length)
-      .f32(s).u32(identityBits(op, x.dtype))
+      .f32(s).u32(identityBits(op, dtype))
       .dims(l.keptShape).dims(l.keptStrides).dims(l.redShape).dims(l.redStrides)
       .bytes();
-  const out = Tensor.empty(outShape, x.dtype);
-  const type = wgslType(x);
+  const type = dtype === 'int32' ? 'i32' : 'f32';
   if (k <= PER_THREAD_MAX_K || m >= TARGET_WORKGROUPS * WG) {
-    dispatch(kernel(true, contiguous, type), [x.buffer, out.buffer], params(1, k, scale, layout, m, k), gridFor(m, WG));
-    return out;
+    dispatch(kernel(true, contiguous, type), [x, outBinding], params(1, k, scale, layout, m, k), gridFor(m, WG));
+    return;
   }
   const chunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / m), Math.ceil(k / (WG * 4))));
   const chunkLen = Math.ceil(k / chunks);
   if (chunks === 1) {
-    dispatch(kernel(false, contiguous, type), [x.buffer, out.buffer], params(1, chunkLen, scale, layout, m, k), gridFor(m, 1));
-    return out;
+    dispatch(kernel(false, contiguous, type), [x, outBinding], params(1, chunkLen, scale, layout, m, k), gridFor(m, 1));
+    return;
   }
   // Two passes: [M, chunks] partial results, then those reduced along their last dimension.
-  const partial = Tensor.empty([m, chunks], x.dtype);
-  dispatch(kernel(false, contiguous, type), [x.buffer, partial.buffer], params(chunks, chunkLen, 1, layout, m, k), gridFor(m * chunks, 1));
+  const partial = Tensor.empty([m, chunks], dtype);
+  dispatch(kernel(false, contiguous, type), [x, partial.buffer], params(chunks, chunkLen, 1, layout, m, k), gridFor(m * chunks, 1));
   const second: Layout = { keptShape: [m], keptStrides: [chunks], redShape: [chunks], redStrides: [1] };
   const perThread = chunks <= PER_THREAD_MAX_K;
-  dispatch(kernel(perThread, true, type), [partial.buffer, out.buffer], params(1, chunks, scale, second, m, chunks),
+  dispatch(kernel(perThread, true, type), [partial.buffer, outBinding], params(1, chunks, scale, second, m, chunks),
     perThread ? gridFor(m, WG) : gridFor(m, 1));
   partial.dispose();
-  return out;
 }
 
 /** Normalised, sorted, de-duplicated dims; all dims when `dim` is undefined. */

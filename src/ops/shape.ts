@@ -4,7 +4,8 @@
  * `slice`, `cat`) is one strided read (`gather_strided.wgsl`) or write (`scatter_strided.wgsl`),
  * and each one's gradient is the other.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { bindingLimit, deviceBindingLimit, fitsBinding, offsetAlignment, range, rowAlignment } from '../gpu/chunks.js';
 import { Params } from '../gpu/params.js';
 import type { Kernel } from '../gpu/pipelines.js';
 import { shaders } from '../shaders.js';
@@ -65,20 +66,80 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset = 0, scale = 1): Tensor {
   const out = Tensor.empty(outShape, x.dtype);
   const merged = mergeDims(outShape, [strides]);
-  const launch = stridedLaunch(merged.shape, out.size, WG);
-  const kernel: Kernel = {
-    name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
-    entryPoint: launch.entryPoint, constants: { WG: launch.wg }, aliases: { T: wgslType(x) },
+  const launch = (shape: number[], xBinding: BufferBinding, outBinding: BufferBinding, at: number) => {
+    const n = numel(shape);
+    const { entryPoint, grid, wg } = stridedLaunch(shape, n, WG);
+    const kernel: Kernel = {
+      name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
+      entryPoint, constants: { WG: wg }, aliases: { T: wgslType(x) },
+    };
+    const params = new Params().u32(n).u32(shape.length).u32(at).f32(scale).dims(shape).dims(merged.strides[0]).bytes();
+    dispatch(kernel, [xBinding, outBinding], params, grid);
   };
-  const params = new Params().u32(out.size).u32(merged.shape.length).u32(offset).f32(scale).dims(merged.shape).dims(merged.strides[0]).bytes();
-  dispatch(kernel, [x.buffer, out.buffer], params, launch.grid);
+  if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) launch(merged.shape, x.buffer, out.buffer, offset);
+  else {
+    try {
+      stridedChunks('gather_strided', x, out, merged.shape, merged.strides[0], offset, out.buffer, x.buffer, (shape, o, xb, at) => launch(shape, xb, o, at));
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  }
   return out;
+}
+
+/**
+ * A strided copy whose source or target exceeds a storage binding (gather: the output is
+ * contiguous and the input strided; scatter: the reverse), in chunks of rows of the outermost
+ * dimension of `shape`. Each chunk binds its range of the contiguous side and the range its rows
+ * touch on the strided side, from an aligned start (the remainder goes into the kernel's offset);
+ * where no range fits, a strided side that the device can bind is bound whole. Copies whose
+ * every chunk of rows touches most of a too-large strided side (transposing it) are refused.
+ */
+function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], strides: number[], offset: number, contiguous: GPUBuffer,
+  strided: GPUBuffer, launch: (shape: number[], contiguous: BufferBinding, strided: BufferBinding, at: number) => void): void {
+  const [rows, ...inner] = shape;
+  const [s0] = strides;
+  const innerSize = numel(inner);
+  const innerExtent = 1 + inner.reduce((e, d, i) => e + (d - 1) * strides[i + 1], 0);
+  const limit = bindingLimit() / 4;
+  const align = offsetAlignment() / 4;
+  const step = rowAlignment([innerSize * 4]);
+  const rowsFor = (byStrided: number) => {
+    const fitting = Math.min(byStrided, Math.floor(limit / innerSize));
+    return fitting >= rows ? rows : Math.floor(fitting / step) * step;
+  };
+  // Ranges of the strided side where they fit, else the whole buffer if the device can bind it.
+  let per = rowsFor(s0 === 0 ? rows : Math.floor((limit - innerExtent - align) / s0) + 1);
+  const wholeStrided = per < 1 && strided.size <= deviceBindingLimit();
+  if (wholeStrided) per = rowsFor(rows);
+  if (per < 1) {
+    throw new Error(`${op}: copying between ${formatShape(x.shape)} and ${formatShape(target.shape)} needs a binding of more than ${bindingLimit()} bytes (the storage binding limit) per row`);
+  }
+  for (let start = 0; start < rows; start += per) {
+    const count = Math.min(per, rows - start);
+    const lo = offset + start * s0;
+    const rowsRange = range(contiguous, start * innerSize * 4, count * innerSize * 4);
+    if (wholeStrided) {
+      launch([count, ...inner], rowsRange, strided, lo);
+      continue;
+    }
+    const base = Math.floor(lo / align) * align;
+    const span = (count - 1) * s0 + innerExtent + (lo - base);
+    launch([count, ...inner], rowsRange, range(strided, base * 4, span * 4), lo - base);
+  }
 }
 
 function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
   const kernel: Kernel = { name: 'scatter_strided', source: shaders.scatter_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
-  const params = new Params().u32(x.size).u32(x.ndim).u32(offset).dims(x.shape).dims(strides).bytes();
-  dispatch(kernel, [x.buffer, target.buffer], params, gridFor(x.size, WG));
+  const launch = (shape: readonly number[], str: readonly number[], xb: BufferBinding, tb: BufferBinding, at: number) => {
+    const n = numel(shape);
+    dispatch(kernel, [xb, tb], new Params().u32(n).u32(shape.length).u32(at).dims(shape).dims(str).bytes(), gridFor(n, WG));
+  };
+  if (fitsBinding(x.buffer) && fitsBinding(target.buffer)) return launch(x.shape, strides, x.buffer, target.buffer, offset);
+  const merged = mergeDims(x.shape, [strides]);
+  stridedChunks('scatter_strided', x, target, merged.shape, merged.strides[0], offset, x.buffer, target.buffer,
+    (shape, xb, tb, at) => launch(shape, merged.strides[0], xb, tb, at));
 }
 
 /** Reorders dimensions: output dim i is input dim `dims[i]`. Writes a new contiguous tensor. */

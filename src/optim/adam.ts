@@ -1,5 +1,6 @@
 /** Adam (with amsgrad) and AdamW (decoupled weight decay), as torch.optim's (`adam_step.wgsl`). */
 import { dispatch, gridFor } from '../gpu/commands.js';
+import { forEachChunk } from '../gpu/chunks.js';
 import { Params } from '../gpu/params.js';
 import { shaders } from '../shaders.js';
 import type { Tensor } from '../tensor.js';
@@ -44,11 +45,15 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       s.step++;
       const [b1, b2] = o.betas;
-      const params = new Params().u32(p.size).u32(o.amsgrad ? 1 : 0).u32(this.decoupled ? 1 : 0)
+      const params = (n: number) => new Params().u32(n).u32(o.amsgrad ? 1 : 0).u32(this.decoupled ? 1 : 0)
         .f32(o.lr).f32(b1).f32(b2).f32(o.eps).f32(o.weightDecay)
         .f32(o.lr / (1 - b1 ** s.step)).f32(Math.sqrt(1 - b2 ** s.step)).bytes();
       const kernel = { name: 'adam_step', source: shaders.adam_step, bindings: ['write', 'read', 'write', 'write', 'write', 'uniform'] as const, constants: { WG } };
-      dispatch(kernel, [p.buffer, p.grad.buffer, s.m.buffer, s.v.buffer, s.vmax.buffer], params, gridFor(p.size, WG));
+      // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts); vmax is
+      // a one-element placeholder (bound whole) without amsgrad.
+      const operands = [p, p.grad, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
+      operands.push({ buffer: s.vmax.buffer, rowBytes: o.amsgrad ? 4 : 0 });
+      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) => dispatch(kernel, bindings, params(n), gridFor(n, WG)));
     }
   }
 

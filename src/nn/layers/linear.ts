@@ -1,8 +1,8 @@
 /** Linear, Identity and Flatten, as torch.nn's. */
 import type { Tensor } from '../../tensor.js';
 import { add } from '../../ops/elementwise.js';
-import { matmul } from '../../ops/matmul.js';
-import { flatten, transpose } from '../../ops/shape.js';
+import { matmulNT } from '../../ops/matmul.js';
+import { flatten, reshape } from '../../ops/shape.js';
 import { formatShape } from '../../ops/util.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -10,13 +10,20 @@ import { parseArgs } from '../args.js';
 import { pyBool } from '../repr.js';
 import { biasUniform, kaimingUniform } from '../init.js';
 
-/** y = x W^T + b for x [..., in], W [out, in], b [out] (`F.linear`). */
+/**
+ * y = x W^T + b for x [..., in], W [out, in], b [out] (`F.linear`). The product reads W in its
+ * [out, in] layout (`matmulNT`): no transposed copy of the weight is made.
+ */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'linear'): Tensor {
   const inFeatures = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
     throw new Error(`${layer}: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} (expected last dimension ${inFeatures})`);
   }
-  const y = matmul(x, transpose(weight, 0, 1));
+  const outFeatures = weight.shape[0];
+  const lead = x.shape.slice(0, -1);
+  const flat = x.ndim === 2 ? x : reshape(x, [-1, inFeatures]);
+  const y2 = matmulNT(flat, weight);
+  const y = x.ndim === 2 ? y2 : reshape(y2, [...lead, outFeatures]);
   return bias ? add(y, bias) : y;
 }
 
