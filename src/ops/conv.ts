@@ -1,17 +1,32 @@
 /**
- * 2-D convolution (NCHW), as `torch.nn.functional.conv2d`, computed as matrix products:
- * `im2col.wgsl` unrolls every receptive field into a column, and the fastest matmul kernel
- * multiplies the weights [Cout, Cin*KH*KW] by each sample's columns [Cin*KH*KW, OH*OW], which
- * lands in NCHW order. Its gradient comes from the matmul's (two products) and from
- * `col2im.wgsl`, the gradient of im2col.
+ * 2-D convolution (NCHW), as `torch.nn.functional.conv2d`, as an implicit matrix product:
+ *   y[n, co, p] = b[co] + sum over (ci, kh, kw) of W[co, ci, kh, kw] x[n, ci, tap(p, kh, kw)]
+ * read straight from the input by the kernels of `shaders/conv2d/` (no unrolled copy of it),
+ * the bias added as each output is stored. The gradients are two more such products:
+ *   dx = conv_transpose(dy, W): the same kernels with TRANSPOSED set (taps run backwards);
+ *   dW[co, ci, kh, kw] = sum over (n, p) of dy[n, co, p] x[n, ci, tap(p, kh, kw)]:
+ *        `conv2d_backward_weight*.wgsl`;
+ *   db[co] = sum over (n, p) of dy[n, co, p].
+ * The previous algorithm, im2col (`shaders/im2col.wgsl`) then one matmul per sample, with its
+ * gradient through the matmul's and `col2im.wgsl`, is version 'im2col_matmul'. With subgroups
+ * it still wins where no row window fits (strides or dilations along the width: ResNet's
+ * downsampling, AlexNet's 11x11 stride 4), so the choice is made per shape.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import implicitSubgroup from '../../shaders/conv2d/01_implicit_subgroup.wgsl';
+import implicitUniformRows from '../../shaders/conv2d/02_implicit_uniform_rows.wgsl';
+import implicitRowWindow from '../../shaders/conv2d/03_implicit_subgroup_row_window.wgsl';
+import weightGradSubgroup from '../../shaders/conv2d_backward_weight_subgroup.wgsl';
+import weightGradUniform from '../../shaders/conv2d_backward_weight.wgsl';
+import weightGradRowWindow from '../../shaders/conv2d_backward_weight_row_window.wgsl';
+import { dispatch } from '../gpu/commands.js';
+import { gpuDevice, hasFeature } from '../gpu/device.js';
 import { Params } from '../gpu/params.js';
 import { shaders } from '../shaders.js';
 import { Tensor } from '../tensor.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { add } from './elementwise.js';
 import { matmul } from './matmul.js';
+import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 
@@ -28,11 +43,103 @@ export interface Conv2dOptions {
 }
 
 interface Geometry {
-  n: number; c: number; h: number; w: number;
+  n: number; c: number; h: number; w: number; cout: number;
   groups: number; oh: number; ow: number;
   kh: number; kw: number;
   stride: [number, number]; pad: [number, number]; dil: [number, number];
 }
+
+// ---- which algorithm ----
+
+/**
+ * The convolution algorithms, fastest first where their needs are met. Forward of the VGG-like
+ * layer (batch 8, 64 -> 64 channels, 56x56, 3x3, pad 1, bias) on llvmpipe (2 cores), one run of
+ * bench/cnn.ts (2026-12-01; the equivalent 25088x64x576 matmul took 67.3 ms):
+ *   03 row window 69.7 ms (97% of the matmul's speed), 01 106.7 ms (63%), 02 (no subgroups)
+ *   179.3 ms (38%), im2col_matmul 170.4 ms (40%); forward + backward with 03: 3.2x its forward.
+ */
+export const CONV_VERSIONS = ['03_implicit_subgroup_row_window', '01_implicit_subgroup', '02_implicit_uniform_rows', 'im2col_matmul'] as const;
+export type ConvVersion = (typeof CONV_VERSIONS)[number];
+let forced: ConvVersion | null = null;
+
+/** Forces a convolution algorithm by name (benchmarks, tests); null for this adapter's choice. */
+export function setConvVersion(name: ConvVersion | null): void {
+  if (name !== null && !CONV_VERSIONS.includes(name)) throw new Error(`setConvVersion: unknown version ${name}; versions: ${CONV_VERSIONS.join(', ')}`);
+  forced = name;
+}
+
+/** Subgroup broadcasts need lanes 0..7 of a subgroup: the feature, and subgroups of 8 or more. */
+function subgroupsOf8(): boolean {
+  const info = (gpuDevice() as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return hasFeature('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+}
+
+/**
+ * The version conv2d runs on this adapter for shapes with stride and dilation 1 along the width
+ * (the VGG-like layer). Unless a version is forced, other shapes run 'im2col_matmul' where there
+ * are subgroups, and 02 everywhere where there are none.
+ */
+export function chosenConvVersion(): ConvVersion {
+  return forced ?? (subgroupsOf8() ? '03_implicit_subgroup_row_window' : '02_implicit_uniform_rows');
+}
+
+const SOURCES: Record<string, string> = {
+  '01_implicit_subgroup': implicitSubgroup,
+  '02_implicit_uniform_rows': implicitUniformRows,
+  '03_implicit_subgroup_row_window': implicitRowWindow,
+};
+
+/** Version 03's row window: stride and dilation 1 along the width, and at most 13 taps there. */
+function rowWindowFits(g: Geometry): boolean {
+  return g.stride[1] === 1 && g.dil[1] === 1 && g.kw <= 13;
+}
+
+/**
+ * The kernel for the forward product and dx's: the forced version where its needs are met,
+ * else the fastest that fits: 03, 01 with subgroups, 02 without.
+ */
+function kernelVersion(g: Geometry): ConvVersion {
+  const sub = subgroupsOf8();
+  const fits = (v: ConvVersion) => (v === '02_implicit_uniform_rows' || sub) && (v !== '03_implicit_subgroup_row_window' || rowWindowFits(g));
+  if (forced && forced !== 'im2col_matmul' && fits(forced)) return forced;
+  return CONV_VERSIONS.find((v) => v !== 'im2col_matmul' && fits(v))!;
+}
+
+// ---- the implicit-GEMM kernels ----
+
+/**
+ * out = src (*) W (forward, + bias) or its transpose (dx from dy), by version 01, 02 or 03. Rows
+ * are the output channels of one group, r the reduced channels; W is read through strides.
+ */
+function launchImplicit(src: Tensor, weight: Tensor, bias: Tensor | null, out: Tensor, g: Geometry, transposed: boolean): void {
+  const version = kernelVersion(g);
+  const taps = g.kh * g.kw;
+  const cg = g.c / g.groups;
+  const coutG = g.cout / g.groups;
+  const [rows, reduce] = transposed ? [cg, coutG] : [coutG, cg];
+  const [srcH, srcW, outH, outW] = transposed ? [g.oh, g.ow, g.h, g.w] : [g.h, g.w, g.oh, g.ow];
+  const params = new Params()
+    .u32(srcH).u32(srcW).u32(outH).u32(outW).u32(rows).u32(reduce).u32(g.groups).u32(g.pad[0]).u32(g.pad[1])
+    .u32(transposed ? taps : cg * taps).u32(transposed ? cg * taps : taps).u32(coutG * cg * taps)
+    .bytes();
+  // Lanes of 4 output pixels; version 03 cuts each row into quads, the last one partial.
+  const lanes = version === '03_implicit_subgroup_row_window' ? outH * Math.ceil(outW / 4) : Math.ceil((outH * outW) / 4);
+  // Small planes (7x7 at the end of a ResNet) would leave most of a 64-wide row of lanes idle.
+  const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(lanes))));
+  const kernel = {
+    name: `conv2d_${version}`,
+    source: SOURCES[version],
+    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
+    constants: {
+      WG_X: wgX, KH: g.kh, KW: g.kw, STRIDE_H: g.stride[0], STRIDE_W: g.stride[1], DIL_H: g.dil[0], DIL_W: g.dil[1],
+      TRANSPOSED: transposed ? 1 : 0, HAS_BIAS: bias ? 1 : 0,
+    },
+  };
+  const grid = [g.groups * Math.ceil(rows / 8), Math.ceil(lanes / wgX), g.n];
+  dispatch(kernel, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], params, grid);
+}
+
+// ---- im2col + matmul (the previous algorithm) ----
 
 function geometryParams(g: Geometry): ArrayBuffer {
   return new Params()
@@ -47,20 +154,96 @@ function rowsGrid(x: number, rows: number): number[] {
   return [x, y, Math.ceil(rows / y)];
 }
 
-/** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns (differentiable; gradient col2im). */
-function im2col(x: Tensor, g: Geometry): Tensor {
-  const rowsPerGroup = (g.c / g.groups) * g.kh * g.kw;
-  const pixels = g.oh * g.ow;
-  const cols = Tensor.empty([g.n, g.groups, rowsPerGroup, pixels]);
+/** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns. */
+function unroll(x: Tensor, g: Geometry): Tensor {
+  const cols = Tensor.empty([g.n, g.groups, (g.c / g.groups) * g.kh * g.kw, g.oh * g.ow]);
   const kernel = { name: 'im2col', source: shaders.im2col, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil(pixels / WG), g.n * g.c));
-  return record(cols, 'im2col', [x], (dcols) => {
+  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c));
+  return cols;
+}
+
+/** im2col as a differentiable op (gradient col2im). */
+function im2col(x: Tensor, g: Geometry): Tensor {
+  return record(unroll(x, g), 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
     const back = { name: 'col2im', source: shaders.col2im, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
     dispatch(back, [dcols.buffer, dx.buffer], geometryParams(g), rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c));
     return [dx];
   });
 }
+
+/** out[n, g] = W[g] @ cols[n, g] with autograd through im2col and the matmul (version 'im2col_matmul'). */
+function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  const [coutG, kg] = [g.cout / g.groups, (g.c / g.groups) * g.kh * g.kw];
+  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+  const temps: Tensor[] = [];
+  const temp = (t: Tensor) => (temps.push(t), t);
+  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
+  const w3 = temp(reshape(weight, [g.groups, coutG, kg])); //              [G, Cout/G, Kg]
+  const prod = temp(g.groups === 1 ? matmul(temp(reshape(w3, [coutG, kg])), temp(reshape(cols, [g.n, kg, g.oh * g.ow]))) : matmul(w3, cols));
+  let out = reshape(prod, [g.n, g.cout, g.oh, g.ow]);
+  if (bias) {
+    const withBias = add(out, temp(reshape(bias, [1, g.cout, 1, 1])));
+    temps.push(out);
+    out = withBias;
+  }
+  if (!keep) for (const t of temps) t.dispose();
+  return out;
+}
+
+// ---- gradients of the implicit version ----
+
+/** dW = sum over (n, p) of dy[n, co, p] x[n, ci, tap(p, kh, kw)], by conv2d_backward_weight*.wgsl. */
+function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Geometry): Tensor {
+  const dw = Tensor.empty(weightShape);
+  const [coutG, cg] = [g.cout / g.groups, g.c / g.groups];
+  const params = new Params()
+    .u32(g.n).u32(g.h).u32(g.w).u32(g.oh).u32(g.ow).u32(coutG).u32(cg).u32(g.groups).u32(g.kh).u32(g.kw)
+    .u32(g.stride[0]).u32(g.stride[1]).u32(g.pad[0]).u32(g.pad[1]).u32(g.dil[0]).u32(g.dil[1])
+    .bytes();
+  const sub = subgroupsOf8() && forced !== '02_implicit_uniform_rows'; // 02: no subgroups anywhere
+  const bindings = ['read', 'read', 'write', 'uniform'] as const;
+  const rowBlocks = g.groups * Math.ceil(coutG / 8);
+  if (sub && g.stride[1] === 1 && g.dil[1] === 1 && g.kw >= 2 && g.kw <= 3) {
+    // One lane per (ci, kh), sliding along the rows.
+    const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(cg * g.kh))));
+    const kernel = { name: 'conv2d_backward_weight_row_window', source: weightGradRowWindow, bindings, constants: { WG_X: wgX } };
+    dispatch(kernel, [x.buffer, dy.buffer, dw.buffer], params, [rowBlocks, Math.ceil((cg * g.kh) / wgX), 1]);
+    return dw;
+  }
+  // One workgroup per tap, 4 input channels per lane.
+  const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(cg / 4)))));
+  const kernel = {
+    name: sub ? 'conv2d_backward_weight_subgroup' : 'conv2d_backward_weight',
+    source: sub ? weightGradSubgroup : weightGradUniform,
+    bindings,
+    constants: { WG_X: wgX },
+  };
+  dispatch(kernel, [x.buffer, dy.buffer, dw.buffer], params, [rowBlocks, g.kh * g.kw, Math.ceil(cg / (4 * wgX))]);
+  return dw;
+}
+
+function conv2dImplicit(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  const out = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
+  launchImplicit(x, weight, bias, out, g, false);
+  return record(out, 'conv2d', bias ? [x, weight, bias] : [x, weight], (dy, needs) => {
+    let dx: Tensor | null = null;
+    if (needs[0]) {
+      dx = Tensor.empty(x.shape);
+      launchImplicit(dy, weight, null, dx, g, true);
+    }
+    const dw = needs[1] ? weightGrad(dy, x, weight.shape, g) : null;
+    let db: Tensor | null = null;
+    if (needs[2]) {
+      const s = sumToShape(dy, [1, g.cout, 1, 1]);
+      db = reshape(s, [g.cout]);
+      s.dispose();
+    }
+    return [dx, dw, db];
+  });
+}
+
+// ---- the op ----
 
 /** Output size along one axis, as PyTorch: floor((in + 2P - D(K - 1) - 1) / S) + 1. */
 export function convOutputSize(size: number, k: number, s: number, p: number, d: number): number {
@@ -91,24 +274,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (oh <= 0 || ow <= 0) {
     throw new Error(`${layer}: input ${formatShape(x.shape)} (padded ${h + 2 * pad[0]}x${w + 2 * pad[1]}) is smaller than the kernel ${kh}x${kw} (dilation ${dil.join('x')})`);
   }
-  const g: Geometry = { n, c, h, w, groups, oh, ow, kh, kw, stride, pad, dil };
-  const coutG = cout / groups;
-  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
-  const temps: Tensor[] = [];
-  const temp = (t: Tensor) => (temps.push(t), t);
-
-  // out[n, g] = W[g] @ cols[n, g]: one product per sample and group, already in NCHW order.
-  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
-  const w3 = temp(reshape(weight, [groups, coutG, cg * kh * kw])); //      [G, Cout/G, Kg]
-  const prod = temp(groups === 1 ? matmul(temp(reshape(w3, [coutG, cg * kh * kw])), temp(reshape(cols, [n, cg * kh * kw, oh * ow]))) : matmul(w3, cols));
-  const nchw = prod; //                                                     [N, (G,) Cout/G, OH*OW]
-  let out = reshape(nchw, [n, cout, oh, ow]);
-  if (bias) {
-    const withBias = add(out, temp(reshape(bias, [1, cout, 1, 1])));
-    temps.push(out);
-    out = withBias;
-  }
-  // Without a graph to keep them alive, the intermediates (the unrolled input above all) go now.
-  if (!keep) for (const t of temps) t.dispose();
-  return out;
+  if (n > 65535) throw new Error(`${layer}: batch of ${n} exceeds the 65535 samples one dispatch can cover; split the batch`);
+  const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
+  // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
+  const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
+  return forced === 'im2col_matmul' || im2colBetter ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);
 }
