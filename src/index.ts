@@ -24,7 +24,7 @@ export { reshape, flatten, unsqueeze, squeeze, permute, transpose, contiguous, e
 export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
 export { matmul } from './ops/matmul.js';
 export { setMatmulVersion, chosenMatmulVersion, tuneMatmul, MATMUL_VERSIONS } from './ops/matmul_tuning.js';
-export { conv2d, type Conv2dOptions } from './ops/conv.js';
+export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOptions } from './ops/conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';

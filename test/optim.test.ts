@@ -144,6 +144,35 @@ describe('learning-rate schedulers match PyTorch', () => {
   }
 });
 
+describe('learning-rate schedulers resume from their state dict', () => {
+  const makers: Record<string, (o: sg.optim.Optimizer<{ lr: number }>) => { step(metric?: number): void; stateDict(): object; loadStateDict(s: never): void }> = {
+    StepLR: (o) => new sg.optim.lrScheduler.StepLR(o, 3, 0.5),
+    CosineAnnealingLR: (o) => new sg.optim.lrScheduler.CosineAnnealingLR(o, 10, 0.001),
+    ReduceLROnPlateau: (o) => new sg.optim.lrScheduler.ReduceLROnPlateau(o, { patience: 2, factor: 0.5, cooldown: 1 }),
+  };
+  for (const [name, make] of Object.entries(makers)) {
+    it(`${name}: stopped halfway, saved as JSON, restored into a new optimizer, it continues as PyTorch`, () => {
+      const want: number[][] = schedules.schedulers[name];
+      const metrics: number[] = schedules.schedulers.plateau_metrics;
+      const fresh = () => {
+        const opt = new sg.optim.SGD([{ params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.1 }, { params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.02 }], { lr: 0.1 });
+        return { opt, sched: make(opt) };
+      };
+      const half = Math.floor(want.length / 2);
+      const first = fresh();
+      for (let e = 0; e < half; e++) first.sched.step(metrics[e]);
+      const saved = JSON.parse(JSON.stringify({ sched: first.sched.stateDict(), lrs: first.opt.lrs }));
+      const second = fresh();
+      second.opt.paramGroups.forEach((g, i) => (g.options.lr = saved.lrs[i])); // as the optimizer's own state dict does
+      second.sched.loadStateDict(saved.sched as never);
+      for (let e = half; e < want.length; e++) {
+        second.sched.step(metrics[e]);
+        want[e].forEach((lr, i) => expect(second.opt.lrs[i]).toBeCloseTo(lr, 12));
+      }
+    });
+  }
+});
+
 describe('gradient clipping', () => {
   it('clipGradNorm_ returns the total norm and scales every gradient, as PyTorch', async () => {
     const c = schedules.clip;

@@ -140,4 +140,25 @@ export class ReduceLROnPlateau {
   getLastLr(): number[] {
     return this.optimizer.lrs;
   }
+
+  /** The counters and the best metric so far, JSON-safe (an infinite best is kept as a string). */
+  stateDict(): PlateauState {
+    const best = Number.isFinite(this.best) ? this.best : String(this.best);
+    return { best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch };
+  }
+
+  /** Restores the counters (the learning rates themselves live in the optimizer's state). */
+  loadStateDict(state: PlateauState): void {
+    this.best = Number(state.best);
+    this.numBadEpochs = state.numBadEpochs;
+    this.cooldownCounter = state.cooldownCounter;
+    this.lastEpoch = state.lastEpoch;
+  }
+}
+
+export interface PlateauState {
+  best: number | string;
+  numBadEpochs: number;
+  cooldownCounter: number;
+  lastEpoch: number;
 }
