@@ -142,7 +142,8 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   mkdirSync(out, { recursive: true });
 
   // Data: two views of the same folder (train / eval transforms) share one split.
-  const trainFolder = new ImageFolder(o.data, { transform: imageTransform(size, true), skipInvalid: true });
+  // A classifier needs at least two classes to tell apart.
+  const trainFolder = new ImageFolder(o.data, { transform: imageTransform(size, true), skipInvalid: true, minClasses: 2 });
   const classes = trainFolder.classes;
   let train: ImageFolder | Subset = trainFolder;
   let val: ImageFolder | Subset;
