@@ -15,6 +15,7 @@ import { copyPeak, fmaPeak } from './probes.js';
 import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
+import { benchModels } from './models.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -126,6 +127,8 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchConv(tf, quick ? 2 : 3);
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
+// ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
+if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
 process.exit(0);
