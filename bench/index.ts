@@ -5,6 +5,7 @@
  * adapter, same run) and PyTorch on the CPU.
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
+ *   BENCH_SKIP_CNN=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models runs only the zoo
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,12 @@ const RUNS = quick ? 3 : 7;
 const info = await sg.init();
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
+// BENCH_ONLY=models runs just the model zoo (BENCH_MODELS=vgg16,resnet18 and BENCH_BATCHES=1,16 narrow it).
+if (process.env.BENCH_ONLY === 'models') {
+  await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
 console.log(`matmul version chosen for this adapter: ${chosenMatmulVersion()}`);
 
 /** Median seconds of `work()` (which records GPU work), synchronised before and after. */

@@ -9,7 +9,6 @@
  *   BENCH_MODELS=resnet18,squeezenet1_1 BENCH_BATCHES=1 node tools/run.mjs bench/models.ts
  *   BENCH_TRAIN=0 ...                                         skip the VGG-16 training step
  */
-import { pathToFileURL } from 'node:url';
 import * as sg from '../src/index.js';
 import { fixed, median, printTable } from './timing.js';
 
@@ -91,11 +90,4 @@ export async function benchModels(): Promise<void> {
   const header = ['model', 'input', 'weights MiB', ...batches.flatMap((b) => [`images/s @${b}`, `peak MiB @${b}`])];
   printTable('model zoo inference (eval mode, no graph; peak = weights + activations)', header, rows);
   if (process.env.BENCH_TRAIN !== '0') await vggTrainingStep();
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const info = await sg.init();
-  console.log(`model zoo benchmarks on ${info.adapterName}`);
-  await benchModels();
-  await sg.shutdown();
 }

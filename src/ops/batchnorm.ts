@@ -11,6 +11,7 @@ import { shaders } from '../shaders.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { ones, zeros } from './create.js';
+import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 
@@ -44,6 +45,11 @@ export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tenso
   }
   const batchStats = options.training || !running;
   if (batchStats && n * s <= 1) throw new Error(`${layer}: expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
+  // With running statistics every sample is normalised on its own: large batches may be split.
+  if (!batchStats) {
+    const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
+    if (split) return split;
+  }
   const params = new Params().u32(n).u32(c).u32(s).bytes();
   const temps: Tensor[] = [];
   const gamma = weight ?? (temps.push(ones([c])), temps[temps.length - 1]);

@@ -29,6 +29,7 @@ import { matmul } from './matmul.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
+import { splitBatch } from './batch_split.js';
 
 const WG = 64;
 
@@ -275,6 +276,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`${layer}: input ${formatShape(x.shape)} (padded ${h + 2 * pad[0]}x${w + 2 * pad[1]}) is smaller than the kernel ${kh}x${kw} (dilation ${dil.join('x')})`);
   }
   if (n > 65535) throw new Error(`${layer}: batch of ${n} exceeds the 65535 samples one dispatch can cover; split the batch`);
+  const split = splitBatch(layer, x, cout * oh * ow, (part) => conv2d(part, weight, bias, options, layer));
+  if (split) return split;
   const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
   // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
   const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);

@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { pair, type Pair } from './conv.js';
 import { formatShape, requireDtype } from './util.js';
+import { splitBatch } from './batch_split.js';
 
 const WG = 256;
 
@@ -74,6 +75,8 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   check4d(layer, x);
   const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
   const [n, c] = x.shape;
+  const split = splitBatch(layer, x, c * g.oh * g.ow, (part) => maxPool2d(part, kernelSize, options, layer));
+  if (split) return split;
   const out = Tensor.empty([n, c, g.oh, g.ow]);
   const index = Tensor.empty([n, c, g.oh, g.ow], 'int32');
   const forward = { name: 'maxpool2d_forward', source: shaders.maxpool2d_forward, bindings: ['read', 'write', 'write', 'uniform'] as const, constants: { WG } };
