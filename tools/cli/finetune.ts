@@ -20,7 +20,8 @@ import type { Optimizer } from '../../src/optim/optimizer.js';
 import { ImageFolder } from '../../src/data/image_folder.js';
 import { load as loadCheckpoint, save as saveCheckpoint } from '../../src/io/checkpoint.js';
 import { Subset, randomSplit } from '../../src/data/datasets.js';
-import { batches, evaluateModel, headPath, imageTransform, loadModel, moduleAt, type Evaluation } from './evaluate.js';
+import { batches, evaluateModel, imageTransform, loadModel, type Evaluation } from './evaluate.js';
+import { freezePlan, type Freeze } from './freeze.js';
 import { type EpochRow, confusionMatrix, writeAtomic, writeMetrics } from './metrics.js';
 import { ProgressBar, formatEpochSummary, type ProgressStream } from './progress.js';
 import { UsageError, flag, helpText, num, parseArgs, required, str, type OptionSpec } from './args.js';
@@ -29,43 +30,7 @@ import { curvesPng } from '../plot/curves.js';
 import { confusionCsv, confusionPng } from '../plot/confusion.js';
 import { predictionGridPng } from '../plot/grid.js';
 
-/** What phase 1 keeps fixed: the feature extractor, all but the new last layer, nothing, or the first N layers. */
-export type Freeze = 'features' | 'all-but-head' | 'none' | number;
-
-export interface FreezePlan {
-  /** The new last layer's parameters (phase 2's head group) and all others (the backbone group). */
-  head: Parameter[];
-  backbone: Parameter[];
-  /** What phase 1 trains. */
-  phase1: Set<Parameter>;
-}
-
-/**
- * Which parameters phase 1 trains. 'features' freezes the `features` block (AlexNet, VGG,
- * SqueezeNet: their whole classifier trains) and, for models without one (ResNets), everything
- * but the head; N freezes the first N layers that hold parameters, in the order of the forward pass.
- */
-export function freezePlan(model: Module, name: string, freeze: Freeze): FreezePlan {
-  const headParams = new Set(moduleAt(model, headPath(name)).module.parameters());
-  const named = model.namedParameters();
-  const head = named.filter(([, p]) => headParams.has(p)).map(([, p]) => p);
-  const backbone = named.filter(([, p]) => !headParams.has(p)).map(([, p]) => p);
-  let phase1: Parameter[];
-  if (freeze === 'none') phase1 = named.map(([, p]) => p);
-  else if (freeze === 'all-but-head') phase1 = head;
-  else if (freeze === 'features') {
-    const hasFeatures = named.some(([n]) => n.startsWith('features.'));
-    phase1 = hasFeatures ? named.filter(([n]) => !n.startsWith('features.')).map(([, p]) => p) : head;
-  } else {
-    const layers = [...new Set(named.map(([n]) => n.slice(0, n.lastIndexOf('.'))))];
-    if (!(Number.isInteger(freeze) && freeze >= 0 && freeze < layers.length)) {
-      throw new Error(`finetune: freeze ${freeze} layers, but ${name} has ${layers.length} layers with parameters (the last is the head)`);
-    }
-    const frozen = new Set(layers.slice(0, freeze));
-    phase1 = named.filter(([n]) => !frozen.has(n.slice(0, n.lastIndexOf('.')))).map(([, p]) => p);
-  }
-  return { head, backbone, phase1: new Set(phase1) };
-}
+export { freezePlan, type Freeze, type FreezePlan } from './freeze.js';
 
 export interface FinetuneOptions {
   /** Training images, DIR/<class>/<image>. */
