@@ -28,8 +28,8 @@ const common: FinetuneOptions = {
   seed: 0,
   numWorkers: 1,
 };
-const headEpochs = Number(process.env.DEMO_HEAD_EPOCHS ?? 15);
-const epochs = headEpochs + Number(process.env.DEMO_FINE_EPOCHS ?? 10);
+const headEpochs = Number(process.env.DEMO_HEAD_EPOCHS ?? 8);
+const epochs = headEpochs + Number(process.env.DEMO_FINE_EPOCHS ?? 15);
 const started = performance.now();
 const minutes = () => ((performance.now() - started) / 60000).toFixed(1);
 
