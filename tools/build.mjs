@@ -7,46 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  // Node built-ins are only imported (dynamically) when running in Node.
-  external: ['webgpu', 'node:*'],
-  loader: { '.wgsl': 'text' },
-  // Module reprs print class names (constructor.name): keep them through bundling.
-  keepNames: true,
-  sourcemap: true,
-  logLevel: 'warning',
-});
+// Every bundle: one ESM file, shaders inlined as text, class names kept (module reprs print them).
+const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, keepNames: true, sourcemap: true, logLevel: 'warning' };
+// Node programs leave npm packages to node_modules.
+const nodeProgram = { ...common, platform: 'node', target: 'node20', packages: 'external' };
+
+// The library. Node built-ins are only imported (dynamically) when running in Node.
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', target: 'es2022', external: ['webgpu', 'node:*'] });
 // The command line (package.json "bin" runs it through tools/shadergrad.mjs).
-await build({
-  entryPoints: ['tools/cli/main.ts'],
-  outfile: 'dist/cli.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  loader: { '.wgsl': 'text' },
-  keepNames: true,
-  sourcemap: true,
-  logLevel: 'warning',
-});
+await build({ ...nodeProgram, entryPoints: ['tools/cli/main.ts'], outfile: 'dist/cli.js' });
 // The DataLoader's worker threads (numWorkers > 0) load this script, found beside dist/index.js.
-await build({
-  entryPoints: ['src/data/worker.ts'],
-  outfile: 'dist/data_worker.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  loader: { '.wgsl': 'text' },
-  logLevel: 'warning',
-});
+await build({ ...nodeProgram, entryPoints: ['src/data/worker.ts'], outfile: 'dist/data_worker.js' });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 console.log('built dist/index.js, dist/cli.js, dist/data_worker.js and dist/types/');
