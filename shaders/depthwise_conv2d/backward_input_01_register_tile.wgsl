@@ -72,24 +72,25 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let w_base = co * KH * KW;
     for (var r = 0u; r < SEG_H; r++) {
       let oh = oh_first + i32(r);
-      if (oh < 0 || oh >= i32(p.oh)) { continue; }
-      let row = dy_plane + u32(oh) * p.ow;
+      let row_inside = oh >= 0 && oh < i32(p.oh);    // rows past dy's edge read as zeros
+      let row = dy_plane + u32(clamp(oh, 0, i32(p.oh) - 1)) * p.ow;
       for (var s = 0u; s < SEG_W; s++) {
         let ow = ow_first + i32(s);
-        seg[s] = select(0.0, dy[row + u32(max(ow, 0))], ow >= 0 && ow < i32(p.ow));
+        seg[s] = select(0.0, dy[row + u32(max(ow, 0))], row_inside && ow >= 0 && ow < i32(p.ow));
       }
       // dx row i meets dy row r through kernel row kh where i + PH - kh DH = SH (FH + r).
       for (var i = 0u; i < BH; i++) {
         let t = i32(i) + PAD_H - STRIDE_H * (FH + i32(r));
-        if (t < 0 || t % DIL_H != 0) { continue; }
-        let kh = u32(t / DIL_H);
-        if (kh >= KH) { break; }
-        for (var kw = 0u; kw < KW; kw++) {
-          let wv = w[w_base + kh * KW + kw];
-          for (var j = 0u; j < BW; j++) {
-            let e = i32(j) + PAD_W - i32(kw) * DIL_W;
-            if (e % STRIDE_W != 0) { continue; }
-            acc[i * BW + j] = fma(seg[u32(e / STRIDE_W - FW)], wv, acc[i * BW + j]);
+        if (t >= 0 && t % DIL_H == 0 && t / DIL_H < i32(KH)) {
+          let kh = u32(t / DIL_H);
+          for (var kw = 0u; kw < KW; kw++) {
+            let wv = w[w_base + kh * KW + kw];
+            for (var j = 0u; j < BW; j++) {
+              let e = i32(j) + PAD_W - i32(kw) * DIL_W;
+              if (e % STRIDE_W == 0) {
+                acc[i * BW + j] = fma(seg[u32(e / STRIDE_W - FW)], wv, acc[i * BW + j]);
+              }
+            }
           }
         }
       }
@@ -99,9 +100,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let dx_plane = plane * p.h * p.w;
   for (var i = 0u; i < BH; i++) {
     let ih = ih0 + i;
-    if (ih >= p.h) { break; }
     for (var j = 0u; j < BW; j++) {
-      if (iw0 + j < p.w) { dx[dx_plane + ih * p.w + iw0 + j] = acc[i * BW + j]; }
+      if (ih < p.h && iw0 + j < p.w) { dx[dx_plane + ih * p.w + iw0 + j] = acc[i * BW + j]; }
     }
   }
 }

@@ -81,22 +81,22 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       let iw0 = i32(ow0 * STRIDE_W) - i32(PAD_W);
       for (var r = 0u; r < SEG_H; r++) {
         let ih = ih0 + i32(r);
-        if (ih < 0 || ih >= i32(p.h)) { continue; }
-        let row = x_plane + u32(ih) * p.w;
+        let row_inside = ih >= 0 && ih < i32(p.h);   // a padding row reads as zeros
+        let row = x_plane + u32(clamp(ih, 0, i32(p.h) - 1)) * p.w;
         for (var s = 0u; s < SEG_W; s++) {
           let iw = iw0 + i32(s);
-          seg[s] = select(0.0, x[row + u32(max(iw, 0))], iw >= 0 && iw < i32(p.w));
+          seg[s] = select(0.0, x[row + u32(max(iw, 0))], row_inside && iw >= 0 && iw < i32(p.w));
         }
         // dy row i meets this x row through kernel row kh where r = i SH + kh DH.
         for (var i = 0u; i < BH; i++) {
-          if (r < i * STRIDE_H) { break; }
           let d = r - i * STRIDE_H;
-          if (d % DIL_H != 0u || d / DIL_H >= KH) { continue; }
-          let kh = d / DIL_H;
-          for (var kw = 0u; kw < KW; kw++) {
-            var a = acc[kh * KW + kw];
-            for (var j = 0u; j < BW; j++) { a = fma(g[i * BW + j], seg[j * STRIDE_W + kw * DIL_W], a); }
-            acc[kh * KW + kw] = a;
+          if (r >= i * STRIDE_H && d % DIL_H == 0u && d / DIL_H < KH) {
+            let kh = d / DIL_H;
+            for (var kw = 0u; kw < KW; kw++) {
+              var a = acc[kh * KW + kw];
+              for (var j = 0u; j < BW; j++) { a = fma(g[i * BW + j], seg[j * STRIDE_W + kw * DIL_W], a); }
+              acc[kh * KW + kw] = a;
+            }
           }
         }
       }

@@ -57,7 +57,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let co = plane - n * p.cout;
   let oh0 = (wg.y * WG_Y + lid.y) * BH;
   let ow0 = (wg.x * WG_X + lid.x) * BW;
-  if (oh0 >= p.oh || ow0 >= p.ow) { return; }
+  // Invocations past the plane compute padding and store nothing (no early return: the weight loads stay uniform).
   let x_plane = (n * p.cin + co / MULT) * p.h * p.w;
   let w_base = co * KH * KW;
   let ih0 = i32(oh0 * STRIDE_H) - i32(PAD_H);
@@ -70,22 +70,22 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var seg: array<f32, MAX_SEG>;
   for (var r = 0u; r < SEG_H; r++) {
     let ih = ih0 + i32(r);
-    if (ih < 0 || ih >= i32(p.h)) { continue; }      // a padding row adds nothing
-    let row = x_plane + u32(ih) * p.w;
+    let row_inside = ih >= 0 && ih < i32(p.h);       // a padding row reads as zeros
+    let row = x_plane + u32(clamp(ih, 0, i32(p.h) - 1)) * p.w;
     for (var s = 0u; s < SEG_W; s++) {
       let iw = iw0 + i32(s);
-      seg[s] = select(0.0, x[row + u32(max(iw, 0))], iw >= 0 && iw < i32(p.w));
+      seg[s] = select(0.0, x[row + u32(max(iw, 0))], row_inside && iw >= 0 && iw < i32(p.w));
     }
     // Output row i reads this input row through kernel row kh where r = i SH + kh DH.
     for (var i = 0u; i < BH; i++) {
-      if (r < i * STRIDE_H) { break; }
       let d = r - i * STRIDE_H;
-      if (d % DIL_H != 0u || d / DIL_H >= KH) { continue; }
-      let kh = d / DIL_H;
-      for (var kw = 0u; kw < KW; kw++) {
-        let wv = w[w_base + kh * KW + kw];
-        for (var j = 0u; j < BW; j++) {
-          acc[i * BW + j] = fma(seg[j * STRIDE_W + kw * DIL_W], wv, acc[i * BW + j]);
+      if (r >= i * STRIDE_H && d % DIL_H == 0u && d / DIL_H < KH) {
+        let kh = d / DIL_H;
+        for (var kw = 0u; kw < KW; kw++) {
+          let wv = w[w_base + kh * KW + kw];
+          for (var j = 0u; j < BW; j++) {
+            acc[i * BW + j] = fma(seg[j * STRIDE_W + kw * DIL_W], wv, acc[i * BW + j]);
+          }
         }
       }
     }
@@ -94,9 +94,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let y_plane = plane * p.oh * p.ow;
   for (var i = 0u; i < BH; i++) {
     let oh = oh0 + i;
-    if (oh >= p.oh) { break; }
     for (var j = 0u; j < BW; j++) {
-      if (ow0 + j < p.ow) { y[y_plane + oh * p.ow + ow0 + j] = acc[i * BW + j]; }
+      if (oh < p.oh && ow0 + j < p.ow) { y[y_plane + oh * p.ow + ow0 + j] = acc[i * BW + j]; }
     }
   }
 }

@@ -39,15 +39,15 @@ const MAX_PLANES = 65535;
 
 /** Tile of the forward and dW kernels: BH x BW outputs per invocation. */
 function tile(g: DepthwiseGeometry) {
-  const [bh, bw] = [2, 4];
+  const [bh, bw] = [4, 4];
   return { bh, bw, segW: (bw - 1) * g.stride[1] + (g.kw - 1) * g.dil[1] + 1 };
 }
 
 /** dx tile: multiples of the strides, so every tile starts on a stride boundary. */
 function inputTile(g: DepthwiseGeometry) {
   const [sh, sw] = g.stride;
-  const bh = sh * Math.ceil(2 / sh);
-  const bw = sw * Math.ceil(4 / sw);
+  const bh = sh * Math.max(1, Math.floor(4 / sh));
+  const bw = sw * Math.max(1, Math.floor(4 / sw));
   const first = (k: number, s: number, p: number, d: number) => Math.floor((p - (k - 1) * d) / s);
   const fh = first(g.kh, sh, g.pad[0], g.dil[0]);
   const fw = first(g.kw, sw, g.pad[1], g.dil[1]);
@@ -112,8 +112,8 @@ function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeo
   return y;
 }
 
-/** dx from dy: backward_input_01_register_tile.wgsl. */
-function inputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
+/** dx from dy (`torch.nn.grad.conv2d_input` for groups = C): backward_input_01_register_tile.wgsl. */
+export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
   const dx = Tensor.empty([g.n, g.c, g.h, g.w]);
   const t = inputTile(g);
   const tilesX = Math.ceil(g.w / t.bw);
@@ -159,6 +159,19 @@ function sumOverBatch(partial: Tensor, g: DepthwiseGeometry, first: number, shap
 }
 
 /**
+ * dw [M C, 1, KH, KW] and db [M C] from x and dy (`torch.nn.grad.conv2d_weight` for groups = C,
+ * and dy summed over N, OH, OW), each only if asked for: per-plane partial sums, then their sum
+ * over the batch.
+ */
+export function depthwiseWeightGrad(x: Tensor, dy: Tensor, g: DepthwiseGeometry, weight = true, bias = false): [Tensor | null, Tensor | null] {
+  const partial = planePartials(x, dy, g);
+  const dw = weight ? sumOverBatch(partial, g, 0, [g.cout, 1, g.kh, g.kw]) : null;
+  const db = bias ? sumOverBatch(partial, g, g.kh * g.kw, [g.cout]) : null;
+  partial.dispose();
+  return [dw, db];
+}
+
+/**
  * Depthwise convolution of x [N, C, H, W] with weight [M C, 1, KH, KW] and bias [M C] or null,
  * on shapes `depthwiseFits` accepts; called by `conv2d` (which checks the shapes) when
  * groups = C and the output channels are a multiple of C. The same as
@@ -167,15 +180,8 @@ function sumOverBatch(partial: Tensor, g: DepthwiseGeometry, first: number, shap
 export function depthwiseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
   const y = forward(x, weight, bias, g);
   return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (dy, needs) => {
-    const dx = needs[0] ? inputGrad(dy, weight, g) : null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (needs[1] || needs[2]) {
-      const partial = planePartials(x, dy, g);
-      if (needs[1]) dw = sumOverBatch(partial, g, 0, [...weight.shape]);
-      if (needs[2]) db = sumOverBatch(partial, g, g.kh * g.kw, [g.cout]);
-      partial.dispose();
-    }
+    const dx = needs[0] ? depthwiseInputGrad(dy, weight, g) : null;
+    const [dw, db] = needs[1] || needs[2] ? depthwiseWeightGrad(x, dy, g, needs[1], needs[2]) : [null, null];
     return [dx, dw, db];
   });
 }
