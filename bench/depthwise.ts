@@ -13,7 +13,7 @@
 import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
 import { convOutputSize } from '../src/ops/conv.js';
-import { depthwiseConv2d, depthwiseInputGrad, depthwiseWeightGrad, setDepthwiseFastPath, type DepthwiseGeometry } from '../src/ops/depthwise_conv.js';
+import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, setDepthwiseFastPath, type DepthwiseGeometry } from '../src/ops/depthwise_conv.js';
 import { fixed, median, printTable } from './timing.js';
 
 /** Median seconds of each work, timed round-robin after one warm-up round (ratios hold when the machine drifts). */
@@ -66,7 +66,7 @@ async function benchShape(s: Shape, copyGBps: number, runs: number): Promise<str
     leaf.grad = null;
   };
   const [fwd, dx, dw, oldFwd, oldFwdDx, oldFwdDw, copyDy] = await timeRoundRobin([
-    () => void depthwiseConv2d(x, w, null, g),
+    () => void depthwiseForward(x, w, null, g),
     () => void depthwiseInputGrad(dy, w, g),
     () => void depthwiseWeightGrad(x, dy, g),
     general(() => void sg.conv2d(x, w, null, options)),

@@ -1,17 +1,24 @@
-// The depthwise conv2d kernels (shaders/depthwise_conv2d/) against float64 references: forward,
-// dx, dW and db on odd shapes (planes that do not divide the 2 x 4 tiles or the workgroups),
-// kernels 1 to 7, strides 1 to 3, padding, dilation 2, channel multipliers 1 to 3, with and
-// without bias, outputs in NaN-poisoned buffers; the reference gradients by central differences.
-import { describe, it, beforeAll } from 'vitest';
+// The depthwise conv2d kernels (shaders/depthwise_conv2d/), every version forced in turn, against
+// float64 references: forward, dx, dW and db on odd shapes (planes that do not divide the 4 x 4
+// and 4 x 8 tiles, the 8-column strips or the workgroups; widths that are and are not multiples
+// of 4, which the vec4 versions need), kernels 1 to 7, strides 1 to 3, padding (also wider than
+// the kernel's reach), dilation 2, channel multipliers 1 to 3, with and without bias, outputs in
+// NaN-poisoned buffers; the reference gradients by central differences.
+import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as sg from '../src/index.js';
 import { convOutputSize } from '../src/ops/conv.js';
-import { depthwiseConv2d, depthwiseFits, type DepthwiseGeometry } from '../src/ops/depthwise_conv.js';
+import {
+  DEPTHWISE_VERSIONS, depthwiseConv2d, depthwiseFits, depthwiseVersion, depthwiseWeightGrad, setDepthwiseVersion,
+  type DepthwiseGeometry, type DepthwisePass,
+} from '../src/ops/depthwise_conv.js';
 import { conv2dRefOp } from './ref/conv_backward.js';
-import { checkOp, randomNd } from './helpers.js';
+import { checkOp, randomNd, toTensor, liveTensorsAfter } from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
 });
+const resetVersions = () => (Object.keys(DEPTHWISE_VERSIONS) as DepthwisePass[]).forEach((p) => setDepthwiseVersion(p, null));
+afterEach(resetVersions);
 
 interface Case { x: [number, number, number, number]; k: [number, number]; mult?: number; stride?: [number, number]; padding?: [number, number]; dilation?: [number, number]; bias?: boolean }
 
@@ -41,17 +48,79 @@ const cases: Case[] = [
   { x: [1, 2, 6, 5], k: [1, 1], stride: [2, 1], bias: true },
   { x: [1, 3, 5, 6], k: [2, 2], padding: [3, 2], dilation: [1, 2] },
   { x: [2, 6, 37, 70], k: [3, 3], padding: [1, 1], bias: true },
+  // Widths that are multiples of 4: the vec4 kernels (forward and dx version 03, dW version 02).
+  { x: [2, 5, 7, 12], k: [3, 3], padding: [1, 1], bias: true },
+  { x: [1, 3, 9, 20], k: [3, 3], padding: [1, 1], mult: 2, bias: true },
+  { x: [3, 5, 11, 16], k: [5, 5], padding: [2, 2] },
+  { x: [2, 5, 7, 16], k: [5, 5], stride: [2, 2], padding: [2, 2], bias: true },
+  { x: [1, 5, 9, 8], k: [3, 3], stride: [2, 2], padding: [1, 1], mult: 3 },
+  { x: [1, 3, 13, 12], k: [7, 7], padding: [3, 3], bias: true },
+  { x: [2, 3, 9, 8], k: [3, 3], padding: [2, 2], dilation: [2, 2], bias: true },
+  { x: [1, 2, 6, 12], k: [3, 5], padding: [4, 6], bias: true },
+  { x: [1, 4, 30, 68], k: [3, 3], padding: [1, 1], bias: true },
 ];
 
-describe('depthwise conv2d kernels', () => {
-  for (const cs of cases) {
-    const { g, o, wShape, cout } = run(cs);
-    const name = `x ${cs.x.join('x')}, k ${cs.k.join('x')}, stride ${o.stride.join('x')}, pad ${o.padding.join('x')}, dilation ${o.dilation.join('x')}, multiplier ${cout / cs.x[1]}${cs.bias ? ', bias' : ''}`;
-    it(name, async () => {
-      if (!depthwiseFits(g)) throw new Error(`${name}: not covered by the depthwise kernels`);
-      const inputs = [randomNd(cs.x, 1), randomNd(wShape, 2)];
-      if (cs.bias) inputs.push(randomNd([cout], 3));
-      await checkOp(name, inputs, (x, w, b) => depthwiseConv2d(x, w, b ?? null, g), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
-    });
-  }
+/** Version sets: the fastest that fits each shape, then the older versions (each falls back where it does not fit). */
+const versionSets: Array<[string, () => void]> = [
+  ['fastest versions', resetVersions],
+  ['forward 02, dx 01, dW 01', () => {
+    setDepthwiseVersion('forward', '02_sliding_rows');
+    setDepthwiseVersion('inputGrad', '01_register_tile');
+    setDepthwiseVersion('weightGrad', '01_plane_partials');
+  }],
+  ['forward 01', () => setDepthwiseVersion('forward', '01_register_tile')],
+];
+
+for (const [setName, choose] of versionSets) {
+  describe(`depthwise conv2d kernels, ${setName}`, () => {
+    for (const cs of cases) {
+      const { g, o, wShape, cout } = run(cs);
+      const name = `x ${cs.x.join('x')}, k ${cs.k.join('x')}, stride ${o.stride.join('x')}, pad ${o.padding.join('x')}, dilation ${o.dilation.join('x')}, multiplier ${cout / cs.x[1]}${cs.bias ? ', bias' : ''}`;
+      it(name, async () => {
+        choose();
+        expect(depthwiseFits(g), `${name}: covered by the depthwise kernels`).toBe(true);
+        const inputs = [randomNd(cs.x, 1), randomNd(wShape, 2)];
+        if (cs.bias) inputs.push(randomNd([cout], 3));
+        await checkOp(name, inputs, (x, w, b) => depthwiseConv2d(x, w, b ?? null, g), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+      });
+    }
+  });
+}
+
+describe('depthwise conv2d choices', () => {
+  it('runs the vec4 versions on MobileNet\'s 56x56 planes and falls back on 14x14 ones', () => {
+    const g = run({ x: [8, 144, 56, 56], k: [3, 3], padding: [1, 1] }).g;
+    expect([depthwiseVersion('forward', g), depthwiseVersion('inputGrad', g), depthwiseVersion('weightGrad', g)]).toEqual(['03_vec4_rows', '03_vec4_rows', '02_vec4_strips']);
+    const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
+    expect([depthwiseVersion('forward', small), depthwiseVersion('inputGrad', small), depthwiseVersion('weightGrad', small)]).toEqual(['02_sliding_rows', '01_register_tile', '01_plane_partials']);
+    const strided = run({ x: [8, 144, 56, 56], k: [3, 3], stride: [2, 2], padding: [1, 1] }).g;
+    expect(depthwiseVersion('inputGrad', strided)).toBe('01_register_tile');
+  });
+
+  it('leaves kernels too wide for its registers to conv2d\'s general path', () => {
+    expect(depthwiseFits(run({ x: [1, 2, 40, 40], k: [3, 33], dilation: [1, 2] }).g)).toBe(false);
+  });
+
+  it('setDepthwiseVersion rejects an unknown version', () => {
+    expect(() => setDepthwiseVersion('forward', '09_nope' as never)).toThrow(/setDepthwiseVersion: unknown forward version 09_nope; versions: 03_vec4_rows/);
+  });
+
+  it('gives the same dW and db bit for bit on every run (no atomics) and leaks no tensors', async () => {
+    for (const version of DEPTHWISE_VERSIONS.weightGrad) {
+      setDepthwiseVersion('weightGrad', version);
+      const { g } = run({ x: [3, 4, 20, 24], k: [3, 3], padding: [1, 1] });
+      const x = toTensor(randomNd([3, 4, 20, 24], 5));
+      const dy = toTensor(randomNd([3, 4, 20, 24], 6));
+      const results: Float32Array[] = [];
+      for (let i = 0; i < 2; i++) {
+        let grads: (sg.Tensor | null)[] = [];
+        expect(liveTensorsAfter(() => { grads = depthwiseWeightGrad(x, dy, g, true, true); })).toBe(2);
+        results.push(Float32Array.from([...(await grads[0]!.data()), ...(await grads[1]!.data())]));
+        grads.forEach((t) => t!.dispose());
+      }
+      expect(Array.from(results[1]), version).toEqual(Array.from(results[0]));
+      x.dispose();
+      dy.dispose();
+    }
+  });
 });

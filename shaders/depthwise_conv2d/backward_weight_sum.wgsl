@@ -1,10 +1,11 @@
-// Depthwise conv2d, gradients of the weight and bias, pass 2 of 2: adds the N per-sample
-// partial sums of pass 1 (backward_weight_01_plane_partials.wgsl) in sample order:
-//   out[co, t] = sum_n partial[n Cout + co, first + t],  t < p.taps
+// Depthwise conv2d, gradients of the weight and bias, pass 2 of 2: adds the partial sums of
+// pass 1 (backward_weight_01_plane_partials.wgsl: one per sample; backward_weight_02_vec4_strips.wgsl:
+// one per sample and column strip) in a fixed order:
+//   out[co, t] = sum_{n, s} partial[n Cout + co, s, first + t],  t < p.taps, s < p.strips
 // Run once for dw (first 0, taps KH KW: out is [Cout, 1, KH, KW]) and once for db (first KH KW,
 // taps 1: out is [Cout]).
 //
-// Buffers:  partial [N Cout, STRIDE], out [Cout, p.taps]; f32.
+// Buffers:  partial [N Cout, p.strips, p.stride], out [Cout, p.taps]; f32.
 // Dispatch: ceil(Cout p.taps / WG) workgroups of WG, folded into 2-D past 65535.
 // Launched by src/ops/depthwise_conv.ts.
 
@@ -16,6 +17,7 @@ struct Params {
   stride: u32,             // values per plane in partial (TAPS + 1)
   first: u32,              // first value of each plane to add up
   taps: u32,               // values per channel in out
+  strips: u32,             // partial sums per plane
 }
 
 @group(0) @binding(0) var<storage, read> partial: array<f32>;
@@ -30,6 +32,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let co = k / p.taps;
   let t = k - co * p.taps;
   var total = 0.0;
-  for (var n = 0u; n < p.n; n++) { total += partial[(n * p.cout + co) * p.stride + p.first + t]; }
+  for (var n = 0u; n < p.n; n++) {
+    for (var s = 0u; s < p.strips; s++) { total += partial[((n * p.cout + co) * p.strips + s) * p.stride + p.first + t]; }
+  }
   out[k] = total;
 }
