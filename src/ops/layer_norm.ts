@@ -17,8 +17,8 @@ import layernormBackward from '../../shaders/layernorm_backward.wgsl';
 import layernormBackwardAffine from '../../shaders/layernorm_backward_affine.wgsl';
 
 const WG = 256;
-/** Rows of up to this many values use one workgroup per row; ConvNeXt's channels-first input never does. */
-const ROW_WG = 128;
+/** Rows narrower than this take one invocation each (the `columns` kernel with inner = 1). */
+const NARROW = 32;
 
 interface Layout {
   outer: number;
@@ -26,9 +26,12 @@ interface Layout {
   inner: number;
 }
 
-/** Workgroups for the row kernel (one per row) or the column kernel (one invocation per row). */
+/**
+ * The row kernel (one workgroup per row: contiguous rows of typical widths, 96 ... 1280) or the
+ * column kernel (one invocation per row: channels-first input, and rows too narrow to share).
+ */
 function geometry(l: Layout): { entryPoint: string; grid: [number, number]; wg: number } {
-  if (l.inner === 1) return { entryPoint: 'rows', grid: gridFor(l.outer, 1), wg: l.d >= 256 ? WG : ROW_WG };
+  if (l.inner === 1 && l.d >= NARROW) return { entryPoint: 'rows', grid: gridFor(l.outer, 1), wg: l.d >= 256 ? WG : 64 };
   return { entryPoint: 'columns', grid: gridFor(l.outer * l.inner, WG), wg: WG };
 }
 
@@ -40,7 +43,7 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias
   const affine = weight !== null;
   const { entryPoint, grid, wg } = geometry(l);
   const constants = { WG: wg, AFFINE: affine ? 1 : 0 };
-  const forward: Kernel = { name: 'layernorm_forward', source: layernormForward, entryPoint, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], constants };
+  const forward: Kernel = { name: 'layernorm_forward', source: layernormForward, entryPoint, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], constants: { ...constants, BIAS: bias ? 1 : 0 } };
   // Without weight and bias, x is bound in their places (read-only aliases, never read).
   if (x.size > 0) dispatch(forward, [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer], params, grid);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
