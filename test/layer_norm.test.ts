@@ -2,10 +2,11 @@
 // reference (test/ref/layer_norm.ts) on odd widths around the workgroup size, widths of real
 // models (96 ... 1280), both kernels (one workgroup per row; one invocation per position),
 // with and without affine parameters; and against PyTorch 1.13 (test/fixtures/layers/layer_norm.json).
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
+import { setLayerNormKernel } from '../src/ops/layer_norm.js';
 import { channelsFirst, lastDims, layerNormRef } from './ref/layer_norm.js';
 import { checkOp, expectClose, randomNd } from './helpers.js';
 import { deterministicInput, setDeterministic } from './ref/deterministic.js';
@@ -17,19 +18,24 @@ beforeAll(async () => {
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures/layers/layer_norm.json'), 'utf8'));
 
 describe('layerNorm over the last dims', () => {
+  afterAll(() => setLayerNormKernel(null));
   // [input shape, trailing dims normalised]: tiny rows, odd widths, model widths, more rows than
   // fit one dispatch row, a 2-D normalized shape.
   const cases: Array<[number[], number]> = [[[3, 5], 1], [[2, 3, 7], 1], [[4, 1], 1], [[5, 96], 1], [[2, 3, 257], 1], [[3, 768], 1],
     [[2, 1001], 1], [[2, 1280], 1], [[2, 3, 4], 2], [[70, 9], 1], [[3, 2, 5, 3], 3]];
   for (const [shape, dims] of cases) {
     const normalized = shape.slice(shape.length - dims);
-    it(`[${shape}] over [${normalized}], affine and not`, async () => {
-      const x = randomNd(shape, shape.length * 31 + shape[shape.length - 1], -2, 3);
-      const w = randomNd(normalized, 5, 0.5, 1.5);
-      const b = randomNd(normalized, 6, -0.5, 0.5);
-      await checkOp(`layer_norm [${shape}]`, [x, w, b], (t, wt, bt) => sg.layerNorm(t, normalized, wt, bt, 1e-5), layerNormRef(lastDims(dims), 1e-5, true));
-      await checkOp(`layer_norm [${shape}] no affine`, [x], (t) => sg.layerNorm(t, normalized, null, null, 1e-6), layerNormRef(lastDims(dims), 1e-6, false));
-    });
+    // Both kernels for contiguous rows: one workgroup per row (GPUs) and one invocation per row (CPU adapters).
+    for (const kernel of ['rows', 'columns'] as const) {
+      it(`[${shape}] over [${normalized}], affine and not, ${kernel} kernel`, async () => {
+        setLayerNormKernel(kernel);
+        const x = randomNd(shape, shape.length * 31 + shape[shape.length - 1], -2, 3);
+        const w = randomNd(normalized, 5, 0.5, 1.5);
+        const b = randomNd(normalized, 6, -0.5, 0.5);
+        await checkOp(`layer_norm [${shape}]`, [x, w, b], (t, wt, bt) => sg.layerNorm(t, normalized, wt, bt, 1e-5), layerNormRef(lastDims(dims), 1e-5, true));
+        await checkOp(`layer_norm [${shape}] no affine`, [x], (t) => sg.layerNorm(t, normalized, null, null, 1e-6), layerNormRef(lastDims(dims), 1e-6, false));
+      });
+    }
   }
 });
 
