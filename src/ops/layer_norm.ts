@@ -6,16 +6,13 @@
  * Kernels: `shaders/layernorm_forward.wgsl` (keeps mean and 1/std per row for the backward),
  * `layernorm_backward.wgsl` (dx) and `layernorm_backward_affine.wgsl` (dw, db).
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
 import { deviceInfo } from '../gpu/device.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, requireDtype, sameShape } from './util.js';
-import layernormForward from '../../shaders/layernorm_forward.wgsl';
-import layernormBackward from '../../shaders/layernorm_backward.wgsl';
-import layernormBackwardAffine from '../../shaders/layernorm_backward_affine.wgsl';
 
 const WG = 256;
 /** x viewed as [outer, d, inner]: rows of d values, `inner` apart. */
@@ -55,7 +52,7 @@ function rowKernel(d: number): RowKernel {
  * Entry point and grid: `rows` with a workgroup of about a quarter of the row (32 ... 256), or
  * `columns` (channels-first input, narrow rows, CPU adapters).
  */
-function geometry(l: Layout): { entryPoint: string; grid: [number, number]; wg: number } {
+function geometry(l: Layout): { entryPoint: 'rows' | 'columns'; grid: [number, number]; wg: number } {
   if (l.inner === 1 && rowKernel(l.d) === 'rows') {
     const wg = Math.min(WG, Math.max(32, 2 ** Math.ceil(Math.log2(l.d / 4))));
     return { entryPoint: 'rows', grid: gridFor(l.outer, 1), wg };
@@ -67,24 +64,23 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias
   const rows = l.outer * l.inner;
   const y = Tensor.empty(x.shape);
   const stats = Tensor.empty([rows, 2]);
-  const params = new Params().u32(l.outer).u32(l.d).u32(l.inner).f32(eps).bytes();
+  const uniforms = { outer: l.outer, d: l.d, inner: l.inner, eps };
   const affine = weight !== null;
   const { entryPoint, grid, wg } = geometry(l);
-  const constants = { WG: wg, AFFINE: affine ? 1 : 0 };
-  const forward: Kernel = { name: 'layernorm_forward', source: layernormForward, entryPoint, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], constants: { ...constants, BIAS: bias ? 1 : 0 } };
   // Without weight and bias, x is bound in their places (read-only aliases, never read).
-  if (x.size > 0) dispatch(forward, [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer], params, grid);
+  if (x.size > 0) {
+    dispatch(K.layernorm_forward, { entryPoint, WG: wg, AFFINE: affine, BIAS: bias !== null }, uniforms,
+      [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer], grid);
+  }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(y, op, inputs, (g, needs) => {
     const dx = needs[0] ? Tensor.empty(x.shape) : null;
     if (dx && x.size > 0) {
-      const backward: Kernel = { name: 'layernorm_backward', source: layernormBackward, entryPoint, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], constants };
-      dispatch(backward, [g.buffer, x.buffer, (weight ?? x).buffer, stats.buffer, dx.buffer], params, grid);
+      dispatch(K.layernorm_backward, { entryPoint, WG: wg, AFFINE: affine }, uniforms, [g.buffer, x.buffer, (weight ?? x).buffer, stats.buffer, dx.buffer], grid);
     }
     if (!affine || !needs.slice(1).some(Boolean)) return [dx, null, null];
     const [dw, db] = [Tensor.empty(weight!.shape), Tensor.empty(weight!.shape)];
-    const kernel: Kernel = { name: 'layernorm_backward_affine', source: layernormBackwardAffine, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], constants: { WG } };
-    dispatch(kernel, [g.buffer, x.buffer, stats.buffer, dw.buffer, db.buffer], params, gridFor(l.d, 1));
+    dispatch(K.layernorm_backward_affine, { WG }, uniforms, [g.buffer, x.buffer, stats.buffer, dw.buffer, db.buffer], gridFor(l.d, 1));
     return [dx, needs[1] ? dw : (dw.dispose(), null), bias && needs[2] ? db : (db.dispose(), null)];
   }, [stats]);
 }
