@@ -4,7 +4,8 @@
  *   - activations (silu, hardswish, gelu) on EfficientNet/MobileNet-sized tensors, forward and backward;
  *   - LayerNorm at ViT widths ([8 * 197, 768]) and ConvNeXt's channels-first LayerNorm2d ([8, 96, 56, 56]);
  *   - softmax over the last dim at attention sizes (S = 50, 197, 257; 8 images x 12 heads);
- *   - one MultiheadAttention forward at ViT-B/32 (B 8, S 50, E 768, 12 heads): ms and launches.
+ *   - one MultiheadAttention forward at ViT-B/32 (B 8, S 50, E 768, 12 heads): ms and GFLOP/s
+ *     (11 launches: QKV product + bias, 3 head splits, scores, softmax, mix, head merge, out product + bias).
  *
  *   node tools/run.mjs bench/layers.ts      (BENCH_QUICK=1 for fewer runs)
  */
@@ -42,11 +43,11 @@ export async function benchLayers(copy: number): Promise<void> {
   const g = sg.randn(x.shape);
   for (const [name, f] of [['silu', sg.silu], ['hardswish', sg.hardswish], ['gelu', (t: sg.Tensor) => sg.gelu(t)]] as const) {
     add(`${name} forward`, '8x144x56x56', 8 * n, await time(() => void f(x)));
+    // The backward kernel alone: the node's closure, called on one recorded forward.
     const xg = sg.randn(x.shape, { requiresGrad: true });
-    add(`${name} backward`, '8x144x56x56', 12 * n, await time(() => {
-      const y = f(xg);
-      sg.noGrad(() => y.gradFn!.backward(g, [true]))[0]!.dispose();
-    }) - await time(() => void f(xg)));
+    const y = f(xg);
+    add(`${name} backward`, '8x144x56x56', 12 * n, await time(() => void sg.noGrad(() => y.gradFn!.backward(g, [true]))));
+    y.dispose();
     xg.dispose();
   }
   x.dispose();
@@ -60,7 +61,7 @@ export async function benchLayers(copy: number): Promise<void> {
   const maps = sg.randn([8, 96, 56, 56]);
   const ln2d = new sg.nn.LayerNorm2d(96, { eps: 1e-6 }).eval();
   add('LayerNorm2d', '8x96x56x56', 8 * maps.size, await time(() => void sg.noGrad(() => ln2d.forward(maps))));
-  add('permute+LayerNorm+permute', '8x96x56x56', 8 * maps.size, await time(() => void sg.noGrad(() => ln.constructor && sg.layerNorm(maps.permute([0, 2, 3, 1]), [96], ln2d.weight, ln2d.bias, 1e-6).permute([0, 3, 1, 2]))));
+  add('permute+LayerNorm+permute', '8x96x56x56', 8 * maps.size, await time(() => void sg.noGrad(() => sg.layerNorm(maps.permute([0, 2, 3, 1]), [96], ln2d.weight, ln2d.bias, 1e-6).permute([0, 3, 1, 2]))));
   maps.dispose();
 
   // Softmax over the last dim at attention sizes.

@@ -12,6 +12,7 @@ import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
+import attention_heads from '../shaders/attention_heads.wgsl';
 import avgpool2d_backward from '../shaders/avgpool2d_backward.wgsl';
 import avgpool2d_forward from '../shaders/avgpool2d_forward.wgsl';
 import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
@@ -224,6 +225,11 @@ const table = {
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  // multi-head attention's head split (ops/attention.ts)
+  attention_heads: {
+    source: attention_heads, entryPoints: ['split', 'merge'], bindings: rw, aliases: none, overrides: { ...wg, TRANSPOSED: 'bool' },
+    params: { b: 'u32', s: 'u32', parts: 'u32', h: 'u32', dh: 'u32', part: 'u32', scale: 'f32' },
   },
   // layer normalisation (ops/layer_norm.ts): x as [outer, d, inner]
   layernorm_forward: {

@@ -7,7 +7,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { attentionRef } from './ref/attention.js';
+import { attentionRef, splitHeadsRef } from './ref/attention.js';
+import { splitHeads } from '../src/ops/attention_heads.js';
 import { nd } from './ref/ndarray.js';
 import { checkOp, expectClose, randomNd, toTensor } from './helpers.js';
 import { deterministicInput, setDeterministic } from './ref/deterministic.js';
@@ -53,6 +54,26 @@ describe('scaledDotProductAttention', () => {
     expect(() => sg.scaledDotProductAttention(q, k, k)).toThrow('scaled_dot_product_attention: query [2, 4, 8], key [2, 5, 7] and value [2, 5, 7] do not fit');
     q.dispose();
     k.dispose();
+  });
+});
+
+describe('splitHeads (the head split of MultiheadAttention)', () => {
+  // [B, S, parts * E], parts, part, heads, scale, transposed
+  const cases: Array<[number[], number, number, number, number, boolean]> = [
+    [[2, 5, 3 * 8], 3, 0, 2, 0.5, false], [[2, 5, 3 * 8], 3, 1, 2, 1, true], [[2, 5, 3 * 8], 3, 2, 4, 1, false],
+    [[1, 7, 9], 1, 0, 3, 1, true], [[3, 50, 3 * 12], 3, 1, 3, 0.25, true], [[1, 1, 6], 3, 2, 1, 2, false],
+  ];
+  for (const [shape, parts, part, heads, scale, transposed] of cases) {
+    it(`[${shape}] part ${part} of ${parts}, ${heads} heads${transposed ? ', transposed' : ''}`, async () => {
+      const x = randomNd(shape, shape[1] + part);
+      await checkOp(`split_heads [${shape}]`, [x], (t) => splitHeads(t, parts, part, heads, { scale, transposed }), splitHeadsRef(parts, part, heads, scale, transposed));
+    });
+  }
+
+  it('refuses widths that do not split', () => {
+    const x = sg.zeros([2, 3, 10]);
+    expect(() => splitHeads(x, 3, 0, 2)).toThrow('split_heads: cannot take part 0 of 3 with 2 heads from shape [2, 3, 10]');
+    x.dispose();
   });
 });
 

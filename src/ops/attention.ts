@@ -34,12 +34,19 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, mask: Tens
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2 || k.shape[k.ndim - 1] !== d || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
     throw new Error(`scaled_dot_product_attention: query ${formatShape(q.shape)}, key ${formatShape(k.shape)} and value ${formatShape(v.shape)} do not fit ([..., L, D], [..., S, D], [..., S, Dv])`);
   }
-  return inferenceTidy([q, k, v, ...(mask ? [mask] : [])], () => {
-    const scores = matmul(mul(q, 1 / Math.sqrt(d)), transpose(k, -1, -2));
-    const probs = softmax(mask ? add(scores, mask) : scores, -1);
-    const weights = dropoutP > 0 ? dropout(probs, dropoutP, true) : probs;
-    return [matmul(weights, v), weights];
-  });
+  return inferenceTidy([q, k, v, ...(mask ? [mask] : [])], () => attendScaled(mul(q, 1 / Math.sqrt(d)), transpose(k, -1, -2), v, mask, dropoutP));
+}
+
+/**
+ * The attention proper, for a query already scaled by 1 / sqrt(D) and the keys already
+ * transposed (as the head split of MultiheadAttention makes them): softmax(qs kT + mask), its
+ * dropout, times v. Returns the output and the weights.
+ */
+export function attendScaled(qScaled: Tensor, kT: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number): [Tensor, Tensor] {
+  const scores = matmul(qScaled, kT);
+  const probs = softmax(mask ? add(scores, mask) : scores, -1);
+  const weights = dropoutP > 0 ? dropout(probs, dropoutP, true) : probs;
+  return [matmul(weights, v), weights];
 }
 
 /**

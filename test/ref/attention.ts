@@ -87,3 +87,36 @@ export function attentionRef(mask: Nd | null = null): RefOp {
     },
   };
 }
+
+/**
+ * The head split: out[b, h, s, d] (or [b, h, d, s] transposed) = scale * packed[b, s, part * E + h * Dh + d]
+ * for packed [B, S, parts * E]; the backward puts scale * g back there, 0 in the other parts.
+ */
+export function splitHeadsRef(parts: number, part: number, heads: number, scale: number, transposed: boolean): RefOp {
+  const geometry = (x: Nd) => {
+    const [b, s, width] = x.shape;
+    const e = width / parts;
+    return { b, s, e, dh: e / heads };
+  };
+  const at = (g: ReturnType<typeof geometry>, b: number, s: number, h: number, d: number) => [
+    (b * g.s + s) * parts * g.e + part * g.e + h * g.dh + d,
+    transposed ? ((b * heads + h) * g.dh + d) * g.s + s : ((b * heads + h) * g.s + s) * g.dh + d,
+  ];
+  const each = (g: ReturnType<typeof geometry>, f: (packed: number, head: number) => void) => {
+    for (let b = 0; b < g.b; b++) for (let s = 0; s < g.s; s++) for (let h = 0; h < heads; h++) for (let d = 0; d < g.dh; d++) f(...(at(g, b, s, h, d) as [number, number]));
+  };
+  return {
+    forward: (x) => {
+      const g = geometry(x);
+      const out = nd(transposed ? [g.b, heads, g.dh, g.s] : [g.b, heads, g.s, g.dh]);
+      each(g, (packed, head) => (out.data[head] = scale * x.data[packed]));
+      return out;
+    },
+    backward: (grad, x) => {
+      const g = geometry(x);
+      const dx = nd(x.shape);
+      each(g, (packed, head) => (dx.data[packed] = scale * grad.data[head]));
+      return [dx];
+    },
+  };
+}

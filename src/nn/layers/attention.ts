@@ -9,7 +9,8 @@ import { add } from '../../ops/elementwise.js';
 import { reshape, permute, slice, transpose, squeeze, unsqueeze } from '../../ops/shape.js';
 import { mean } from '../../ops/reduce.js';
 import { uniform } from '../../ops/create.js';
-import { attentionWithWeights, additiveMask, inferenceTidy } from '../../ops/attention.js';
+import { attendScaled, additiveMask, inferenceTidy } from '../../ops/attention.js';
+import { splitHeads, type SplitHeadsOptions } from '../../ops/attention_heads.js';
 import { formatShape } from '../../ops/util.js';
 import { Module } from '../module.js';
 import { parameter, type Parameter } from '../parameter.js';
@@ -90,9 +91,9 @@ export class MultiheadAttention extends Module {
     const qb = toBatchFirst(query);
     const kb = key === query ? qb : toBatchFirst(key);
     const vb = value === query ? qb : value === key ? kb : toBatchFirst(value);
-    const [q, k, v] = this.project(qb, kb, vb);
-    const [b, l, s] = [q.shape[0], q.shape[2], k.shape[2]];
-    const [heads, weights] = attentionWithWeights(q, k, v, this.mergedMask(options, b, l, s), this.training ? this.dropout : 0);
+    const [q, kT, v] = this.project(qb, kb, vb);
+    const [b, l, s] = [q.shape[0], q.shape[2], kT.shape[3]];
+    const [heads, weights] = attendScaled(q, kT, v, this.mergedMask(options, b, l, s), this.training ? this.dropout : 0);
     const projected = this.out_proj.forward(reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]));
     const out = !batched ? squeeze(projected, 0) : this.batchFirst ? projected : transpose(projected, 0, 1);
     if (!needWeights) return [out, null];
@@ -100,24 +101,24 @@ export class MultiheadAttention extends Module {
     return [out, batched ? returned : squeeze(returned, 0)];
   }
 
-  /** Q, K, V as [B, H, L or S, E / H]; one product for all three in self-attention (q = k = v). */
+  /**
+   * Q / sqrt(E / H) [B, H, L, Dh], K^T [B, H, Dh, S] and V [B, H, S, Dh]: one product for all three
+   * in self-attention (q = k = v), then three head splits of it (ops/attention_heads.ts).
+   */
   private project(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor, Tensor] {
-    const [b, l] = q.shape;
     const { numHeads: h, headDim: dh, embedDim: e } = this;
-    // [B, n, parts * E] -> [parts, B, H, n, Dh]: one strided copy.
-    const splitHeads = (t: Tensor, n: number, parts: number) => permute(reshape(t, [b, n, parts, h, dh]), [2, 0, 3, 1, 4]);
+    const scale = 1 / Math.sqrt(dh);
     if (k === q && v === q) {
-      const qkv = splitHeads(linear(q, this.in_proj_weight, this.in_proj_bias), l, 3);
-      const part = (i: number) => reshape(slice(qkv, 0, i, i + 1), [b, h, l, dh]);
-      return [part(0), part(1), part(2)];
+      const qkv = linear(q, this.in_proj_weight, this.in_proj_bias); // [B, L, 3E]
+      return [splitHeads(qkv, 3, 0, h, { scale }), splitHeads(qkv, 3, 1, h, { transposed: true }), splitHeads(qkv, 3, 2, h)];
     }
     // Cross-attention: each input times its third of the packed weight.
-    const proj = (x: Tensor, i: number) => {
+    const proj = (x: Tensor, i: number, options: SplitHeadsOptions) => {
       const w = slice(this.in_proj_weight, 0, i * e, (i + 1) * e);
       const bias = this.in_proj_bias ? slice(this.in_proj_bias, 0, i * e, (i + 1) * e) : null;
-      return reshape(splitHeads(linear(x, w, bias), x.shape[1], 1), [b, h, x.shape[1], dh]);
+      return splitHeads(linear(x, w, bias), 1, 0, h, options);
     };
-    return [proj(q, 0), proj(k, 1), proj(v, 2)];
+    return [proj(q, 0, { scale }), proj(k, 1, { transposed: true }), proj(v, 2, {})];
   }
 
   /** attn_mask and key_padding_mask as one additive float mask broadcasting to [B, H, L, S] (PyTorch merges them so). */
