@@ -38,3 +38,5 @@ export * as models from './models/index.js';
 export * as data from './data/index.js';
 export * as transforms from './data/transforms.js';
 export { save, load, Checkpoint, type CheckpointContents } from './io/checkpoint.js';
+export * as train from './train/index.js';
+export * as plot from './plot/index.js';

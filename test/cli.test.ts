@@ -8,8 +8,10 @@ import { PNG } from 'pngjs';
 import * as sg from '../src/index.js';
 import { summaryCommand } from '../tools/cli/summary.js';
 import { printCommand } from '../tools/cli/print.js';
-import { finetune, finetuneOptions, freezePlan } from '../tools/cli/finetune.js';
-import { evaluateCommand, loadModel, replaceHead } from '../tools/cli/evaluate.js';
+import { finetuneOptions } from '../tools/cli/finetune.js';
+import { evaluateCommand } from '../tools/cli/evaluate.js';
+
+const { finetune, freezePlan, loadModel, replaceHead } = sg.train;
 import { rng } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sg-cli-'));

@@ -9,7 +9,6 @@ const SPEC: Record<string, OptionSpec> = {
   input: { type: 'string', help: 'input shape without the batch dimension, C,H,W (default 3,32,32 for cifar_resnet*, else 3,224,224)' },
   'batch-size': { type: 'string', help: 'batch size shown in the output shapes (torchsummary batch_size)', default: '-1' },
   'num-classes': { type: 'string', help: "size of the last layer (default: the model's, 1000 or 10 for cifar_resnet*)" },
-  help: { type: 'boolean', help: 'show this help' },
 };
 
 const USAGE = 'shadergrad summary MODEL [options]   (MODEL: one of sg.models.names)';

@@ -36,7 +36,7 @@ export interface ConfusionPngOptions {
 }
 
 /** PNG bytes of the heat map of `matrix` (matrix[true][pred] = count). */
-export function confusionPng(matrix: number[][], classes: string[], options: ConfusionPngOptions = {}): Buffer {
+export function confusionPng(matrix: number[][], classes: string[], options: ConfusionPngOptions = {}): Uint8Array {
   checkMatrix('confusionPng', matrix, classes);
   const n = classes.length;
   const total = matrix.flat().reduce((a, b) => a + b, 0);

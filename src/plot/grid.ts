@@ -29,7 +29,7 @@ export interface GridOptions {
 const FRAME = 3, PAD = 10, CAPTION = 2 * lineHeight() + 4;
 
 /** PNG bytes of the captioned grid. */
-export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Buffer {
+export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Uint8Array {
   if (samples.length === 0) throw new Error('predictionGridPng: no samples to draw');
   const cell = options.cell ?? 96;
   const cols = options.columns ?? Math.min(8, Math.ceil(Math.sqrt(samples.length)));
