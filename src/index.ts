@@ -38,5 +38,10 @@ export * as models from './models/index.js';
 export * as data from './data/index.js';
 export * as transforms from './data/transforms.js';
 export { save, load, Checkpoint, type CheckpointContents } from './io/checkpoint.js';
+/**
+ * The fine-tuning workflow (`sg.train.finetune`, `sg.train.fit`): phases, freezing, parameter
+ * groups, schedulers, best weights, checkpoints and resumption, evaluation, metrics, prediction.
+ */
 export * as train from './train/index.js';
+/** The figures of a training run as PNG bytes: curves, confusion matrix, a grid of predictions. */
 export * as plot from './plot/index.js';

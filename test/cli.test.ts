@@ -173,7 +173,7 @@ describe('finetune', () => {
     let text = '';
     await evaluateCommand(['--model', 'cifar_resnet20', '--weights', join(out, 'model.safetensors'), '--data', data,
       '--classes', join(out, 'classes.json'), '--workers', '0', '--out', join(root, 'eval')], (t) => (text += t));
-    expect(text).toMatch(/^24 images of .* img\/s\)\nloss \d+\.\d{4}  accuracy \d+\.\d\d%\n/);
+    expect(text).toMatch(/^24 images of .* img\/s\)\nloss \d+\.\d{4} {2}accuracy \d+\.\d\d%\n/);
     expect(text).toContain('              precision    recall  f1-score   support\n');
     expect(text).toContain('true\\predicted,blue,green,red\n');
     expect(existsSync(join(root, 'eval', 'confusion.png'))).toBe(true);

@@ -57,7 +57,7 @@ describe('shadergrad predict', () => {
     expect(lines[0]).toBe('dog.jpg:');
     expect(lines).toHaveLength(4);
     const [, top] = lines;
-    expect(top).toMatch(/^ +1\. +\d+\.\d\d%  dog$/);
+    expect(top).toMatch(/^ +1\. +\d+\.\d\d% {2}dog$/);
     expect(Number(top.match(/(\d+\.\d\d)%/)![1])).toBeGreaterThan(90);
   });
 });

@@ -30,6 +30,7 @@ function checkMatrix(op: string, matrix: number[][], classes: string[]): void {
   }
 }
 
+/** Options of `confusionPng`. */
 export interface ConfusionPngOptions {
   /** Title prefix (default 'Confusion matrix'); the accuracy is appended. */
   title?: string;

@@ -10,6 +10,7 @@ import { fitText, lineHeight, textWidth } from './font.js';
 export const CORRECT = hex('#2ca02c');
 export const WRONG = hex('#d62728');
 
+/** One image of the grid with its predicted and true class names. */
 export interface Prediction {
   /** Height x width x channels uint8 pixels (channels 3 by default, or 1 for grey). */
   image: RasterImage;
@@ -17,6 +18,7 @@ export interface Prediction {
   target: string;
 }
 
+/** Options of `predictionGridPng`. */
 export interface GridOptions {
   /** Side of the square each image is fitted into (default 96). */
   cell?: number;

@@ -26,6 +26,7 @@ export interface EpochOptions {
   clipGradNorm?: number;
   /** Checked after each batch; when aborted the epoch stops there. */
   signal?: AbortSignal;
+  /** Called after each batch with the progress so far. */
   onBatch?: (progress: EpochProgress) => void;
 }
 

@@ -69,8 +69,9 @@ export interface FinetuneOptions {
   numWorkers?: number;
   /** Aborting stops training at the next batch, after saving a checkpoint. */
   signal?: AbortSignal;
-  /** Progress bar output (default stdout) and line log (default console.log) of the console display. */
+  /** Where the console display draws its progress bar (default stdout). */
   stream?: ProgressStream;
+  /** Where the console display prints its lines (default console.log). */
   log?: (line: string) => void;
   /** More listeners, called after the console display's. */
   on?: TrainEvents;

@@ -34,6 +34,7 @@ export function accuracy(matrix: number[][]): number {
   return total === 0 ? 0 : matrix.reduce((a, row, i) => a + row[i], 0) / total;
 }
 
+/** Precision, recall, F1 and support of one class (a row of sklearn's classification_report). */
 export interface ClassScores {
   name: string;
   precision: number;
@@ -43,6 +44,7 @@ export interface ClassScores {
   support: number;
 }
 
+/** sklearn's classification_report: per-class scores, accuracy, macro and weighted averages. */
 export interface ClassificationReport {
   classes: ClassScores[];
   accuracy: number;

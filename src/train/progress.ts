@@ -12,11 +12,13 @@ import type { EpochRow } from './metrics.js';
 
 /** Where the bar is written: process.stdout, or anything with write (and isTTY, columns): a browser page can pass its own. */
 export interface ProgressStream {
+  /** Writes text as it is (no newline added). */
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
 }
 
+/** Options of `ProgressBar`. */
 export interface ProgressOptions {
   /** Images (or samples) in the epoch. */
   total: number;
@@ -79,6 +81,7 @@ export function formatProgress(label: string, done: number, total: number, elaps
   return parts.filter((p) => p !== '').join('  ');
 }
 
+/** A progress bar for one epoch: redrawn in place on a terminal, plain lines otherwise. */
 export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly now: () => number;

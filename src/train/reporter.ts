@@ -7,7 +7,9 @@ import { ProgressBar, formatEpochSummary, type ProgressStream } from './progress
 
 /** Where the console reporter writes: lines to `log` (default console.log), the bar to `stream` (default stdout). */
 export interface ReporterOptions {
+  /** Receives each line (default console.log). */
   log?: (line: string) => void;
+  /** Receives the progress bar (default stdout). */
   stream?: ProgressStream;
 }
 
