@@ -52,8 +52,8 @@ export interface TrainEvents {
   batch?(e: { epoch: number; epochs: number; seen: number; samples: number; loss: number; acc: number }): void;
   /** The epoch's training pass ended (before evaluation), or was interrupted. */
   epochTrained?(e: { epoch: number; interrupted: boolean }): void;
-  /** The epoch is evaluated and saved; `best` when it improved the validation accuracy. */
-  epochEnd?(row: EpochRow, e: { epochs: number; best: boolean }): void;
+  /** The epoch is evaluated and saved; `best` when it improved the validation accuracy. Awaited when it returns a promise. */
+  epochEnd?(row: EpochRow, e: { epochs: number; best: boolean }): void | Promise<void>;
 }
 
 /** Options of `fit`. */
@@ -179,7 +179,7 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
       writeMetrics(o.out, rows, groupNames);
       writeAtomic(joinPath(o.out, 'curves.png'), curves(rows, o.phases, o.title));
     }
-    on.epochEnd?.(row, { epochs, best });
+    await on.epochEnd?.(row, { epochs, best });
   }
   if (opt) releaseState(opt);
   return { rows, bestEpoch, bestAcc, interrupted };

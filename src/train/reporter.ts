@@ -36,5 +36,10 @@ export function combineEvents(...all: Array<TrainEvents | undefined>): TrainEven
   const each = <K extends keyof TrainEvents>(key: K) => (...args: Parameters<NonNullable<TrainEvents[K]>>) => {
     for (const e of all) (e?.[key] as ((...a: typeof args) => void) | undefined)?.(...args);
   };
-  return { log: each('log'), epochStart: each('epochStart'), batch: each('batch'), epochTrained: each('epochTrained'), epochEnd: each('epochEnd') };
+  return {
+    log: each('log'), epochStart: each('epochStart'), batch: each('batch'), epochTrained: each('epochTrained'),
+    epochEnd: async (row, e) => {
+      for (const listener of all) await listener?.epochEnd?.(row, e);
+    },
+  };
 }
