@@ -29,13 +29,19 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type Av
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
+/** Modules and layers (`torch.nn`): `Module`, `Sequential`, `Linear`, `Conv2d`, `BatchNorm2d`, losses, `utils`. */
 export * as nn from './nn/index.js';
+/** Optimisers (`torch.optim`): `SGD`, `Adam`, `AdamW`, gradient clipping and `lrScheduler`. */
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
 export { summary, type SummaryOptions } from './nn/summary.js';
+/** Weight files (`torch.load`, safetensors): `load`, `save`, `inspect`, `readCheckpoint`, training checkpoints. */
 export * as io from './io/index.js';
+/** torchvision's classification models and the CIFAR-10 ResNets (`torchvision.models`), `get` by name. */
 export * as models from './models/index.js';
+/** Images, datasets and the DataLoader (`torch.utils.data`, `torchvision.datasets`). */
 export * as data from './data/index.js';
+/** torchvision's image transforms (`torchvision.transforms`), seeded per sample. */
 export * as transforms from './data/transforms.js';
 export { save, load, Checkpoint, type CheckpointContents } from './io/checkpoint.js';
 /**

@@ -8,4 +8,5 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormArgs } from './layers/batchnorm.js';
 export { CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './layers/loss.js';
+/** Gradient clipping (`torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`). */
 export * as utils from './utils.js';
