@@ -161,4 +161,20 @@ describe('sg.train building blocks', () => {
     expect(() => sg.train.makeOptimizer('rmsprop' as 'sgd', [{ params: net.head, lr: 1 }])).toThrow("train: unknown optimizer 'rmsprop' (sgd, adam, adamw)");
     sg.models.disposeModel(net.model);
   });
+
+  it('loadModel reads a weight file once, from bytes, strips a DataParallel prefix and replaces the head', async () => {
+    const live = sg.memory().liveTensors;
+    sg.manualSeed(9);
+    const m = await sg.models.get('cifar_resnet20');
+    const path = join(root, 'dp.safetensors');
+    await sg.io.save(path, new Map([...m.stateDict()].map(([k, t]) => [`module.${k}`, t])));
+    const conv1 = await m.stateDict().get('conv1.weight')!.data();
+    sg.models.disposeModel(m);
+    const loaded = await sg.train.loadModel('cifarResnet20', new Uint8Array(readFileSync(path)), 3);
+    expect(loaded.stateDict().get('linear.weight')!.shape).toEqual([3, 64]);
+    expect(await loaded.stateDict().get('conv1.weight')!.data()).toEqual(conv1);
+    sg.models.disposeModel(loaded);
+    await expect(sg.train.loadModel('resnet18', new Uint8Array(readFileSync(path)), 3)).rejects.toThrow('loadModel: <');
+    expect(sg.memory().liveTensors).toBe(live);
+  });
 });
