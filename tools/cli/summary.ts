@@ -27,7 +27,7 @@ export function modelName(command: string, positional: string[], usage: string):
   const name = positional[0];
   if (!name) throw new UsageError(`${command}: which model? usage: ${usage}`);
   if (positional.length > 1) throw new UsageError(`${command}: unexpected argument "${positional[1]}"`);
-  const canonical = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const canonical = sg.train.canonicalModelName(name);
   if (!sg.models.names.includes(canonical)) {
     throw new UsageError(`${command}: unknown model "${name}"; known models: ${sg.models.names.join(', ')}`);
   }
