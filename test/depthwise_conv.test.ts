@@ -8,11 +8,11 @@ import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as sg from '../src/index.js';
 import { convOutputSize } from '../src/ops/conv.js';
 import {
-  DEPTHWISE_VERSIONS, depthwiseConv2d, depthwiseFits, depthwiseVersion, depthwiseWeightGrad, setDepthwiseVersion,
+  DEPTHWISE_VERSIONS, depthwiseConv2d, depthwiseFits, depthwiseVersion, depthwiseWeightGrad, setDepthwiseFastPath, setDepthwiseVersion,
   type DepthwiseGeometry, type DepthwisePass,
 } from '../src/ops/depthwise_conv.js';
 import { conv2dRefOp } from './ref/conv_backward.js';
-import { checkOp, randomNd, toTensor, liveTensorsAfter } from './helpers.js';
+import { checkOp, expectClose, randomNd, toTensor, liveTensorsAfter } from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -81,11 +81,41 @@ for (const [setName, choose] of versionSets) {
         expect(depthwiseFits(g), `${name}: covered by the depthwise kernels`).toBe(true);
         const inputs = [randomNd(cs.x, 1), randomNd(wShape, 2)];
         if (cs.bias) inputs.push(randomNd([cout], 3));
-        await checkOp(name, inputs, (x, w, b) => depthwiseConv2d(x, w, b ?? null, g), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+        await checkOp(name, inputs, (x, w, b) => sg.conv2d(x, w, b ?? null, o), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
       });
     }
   });
 }
+
+describe('depthwise conv2d routing', () => {
+  it('conv2d runs groups = C (Cout a multiple of C) on the depthwise kernels, and the general path agrees', async () => {
+    const { g, o } = run({ x: [2, 6, 9, 12], k: [3, 3], padding: [1, 1], mult: 2 });
+    const [x, w, b] = [randomNd([2, 6, 9, 12], 1), randomNd([12, 1, 3, 3], 2), randomNd([12], 3)].map((a) => toTensor(a));
+    const routed = await sg.conv2d(x, w, b, o).data();
+    const direct = await depthwiseConv2d(x, w, b, g).data();
+    expect(Array.from(routed)).toEqual(Array.from(direct));
+    setDepthwiseFastPath(false);
+    try {
+      expectClose(await sg.conv2d(x, w, b, o).data(), direct, 'general path');
+    } finally {
+      setDepthwiseFastPath(true);
+    }
+    for (const t of [x, w, b]) t.dispose();
+  });
+
+  // Grouped convolutions that are not depthwise stay on the general kernels: ResNeXt's 32
+  // groups of 4 channels, ShuffleNet's 3x3 depthwise neighbours (groups = C / 2 with 2 channels each).
+  for (const [what, xs, ws, groups, stride] of [
+    ['groups 8 of 4 channels (ResNeXt-like)', [2, 32, 9, 10], [32, 4, 3, 3], 8, 1],
+    ['groups 3 of 2 channels, stride 2', [1, 6, 11, 9], [9, 2, 3, 3], 3, 2],
+  ] as Array<[string, number[], number[], number, number]>) {
+    it(`grouped conv2d, ${what}, against the float64 reference`, async () => {
+      const o = { stride: [stride, stride] as [number, number], padding: [1, 1] as [number, number], dilation: [1, 1] as [number, number], groups };
+      const inputs = [randomNd(xs, 4), randomNd(ws, 5), randomNd([ws[0]], 6)];
+      await checkOp(what, inputs, (x, w, b) => sg.conv2d(x, w, b, o), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+    });
+  }
+});
 
 describe('depthwise conv2d choices', () => {
   it('runs the vec4 versions on MobileNet\'s 56x56 planes and falls back on 14x14 ones', () => {

@@ -7,8 +7,9 @@
 // exists (e divisible by SW) and which loaded dy value it reads are compile-time facts, and the
 // loops unroll into straight FMAs. The tile reads SEG_H dy rows of SEG_W values each, from
 // row q_h + FH and column q_w + FW, FH = floor((PH - (KH - 1) DH) / SH) (likewise FW), every value
-// loaded once. Stride 1 is the forward's correlation with the kernel flipped. The plane (n, c)
-// is the workgroup's z.
+// loaded once (FH, SEG_H and their width twins are computed once from the overrides, so the
+// compiler folds them). Stride 1 is the forward's correlation with the kernel flipped. The
+// plane (n, c) is the workgroup's z.
 // Measured (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, stride 1 / 2): see src/ops/depthwise_conv.ts.
 //
 // Buffers:  dy [N, M C, OH, OW], w [M C, 1, KH, KW], dx [N, C, H, W]; all f32.
@@ -20,19 +21,15 @@ override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
-override STRIDE_H: i32 = 1;
-override STRIDE_W: i32 = 1;
-override DIL_H: i32 = 1;
-override DIL_W: i32 = 1;
-override PAD_H: i32 = 0;
-override PAD_W: i32 = 0;
+override STRIDE_H: u32 = 1u;
+override STRIDE_W: u32 = 1u;
+override DIL_H: u32 = 1u;
+override DIL_W: u32 = 1u;
+override PAD_H: u32 = 0u;
+override PAD_W: u32 = 0u;
 override MULT: u32 = 1u;
-override BH: u32 = 2u;            // dx rows per invocation, a multiple of STRIDE_H (at most MAX_BH)
+override BH: u32 = 4u;            // dx rows per invocation, a multiple of STRIDE_H (at most MAX_BH)
 override BW: u32 = 4u;            // dx columns per invocation, a multiple of STRIDE_W (at most MAX_BW)
-override FH: i32 = -1;            // floor((PAD_H - (KH - 1) DIL_H) / STRIDE_H): first dy row, relative
-override FW: i32 = -1;
-override SEG_H: u32 = 4u;         // floor((BH - 1 + PAD_H) / STRIDE_H) - FH + 1 dy rows
-override SEG_W: u32 = 6u;         // likewise dy columns (at most MAX_SEG)
 
 const MAX_BH = 4u;
 const MAX_BW = 8u;
@@ -43,6 +40,11 @@ struct Params {
   oh: u32, ow: u32,        // dy plane
   cin: u32, cout: u32,     // C and M C
   plane0: u32,             // first plane n C + c of this dispatch
+}
+
+// floor(a / b) for b > 0.
+fn floor_div(a: i32, b: i32) -> i32 {
+  return select(a / b, (a - b + 1) / b, a < 0);
 }
 
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
@@ -58,9 +60,20 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let ih0 = (wg.y * WG_Y + lid.y) * BH;
   let iw0 = (wg.x * WG_X + lid.x) * BW;
   if (ih0 >= p.h || iw0 >= p.w) { return; }
-  // First dy row and column the tile reads (BH, BW are multiples of the strides).
-  let oh_first = i32(ih0) / STRIDE_H + FH;
-  let ow_first = i32(iw0) / STRIDE_W + FW;
+  let sh = i32(STRIDE_H);
+  let sw = i32(STRIDE_W);
+  let ph = i32(PAD_H);
+  let pw = i32(PAD_W);
+  let dh = i32(DIL_H);
+  let dw = i32(DIL_W);
+  // The tile's first dy row is ih0 / SH + FH, FH = floor((PH - (KH - 1) DH) / SH); it reads
+  // SEG_H = floor((BH - 1 + PH) / SH) - FH + 1 rows (likewise along the width).
+  let fh = floor_div(ph - i32(KH - 1u) * dh, sh);
+  let fw = floor_div(pw - i32(KW - 1u) * dw, sw);
+  let seg_h = u32(floor_div(i32(BH) - 1 + ph, sh) - fh + 1);
+  let seg_w = u32(floor_div(i32(BW) - 1 + pw, sw) - fw + 1);
+  let oh_first = i32(ih0) / sh + fh;
+  let ow_first = i32(iw0) / sw + fw;
 
   var acc: array<f32, MAX_BH * MAX_BW>;
   for (var k = 0u; k < BH * BW; k++) { acc[k] = 0.0; }
@@ -70,25 +83,25 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let co = c * MULT + m;
     let dy_plane = (n * p.cout + co) * p.oh * p.ow;
     let w_base = co * KH * KW;
-    for (var r = 0u; r < SEG_H; r++) {
+    for (var r = 0u; r < seg_h; r++) {
       let oh = oh_first + i32(r);
       let row_inside = oh >= 0 && oh < i32(p.oh);    // rows past dy's edge read as zeros
       let row = dy_plane + u32(clamp(oh, 0, i32(p.oh) - 1)) * p.ow;
-      for (var s = 0u; s < SEG_W; s++) {
+      for (var s = 0u; s < seg_w; s++) {
         let ow = ow_first + i32(s);
         seg[s] = select(0.0, dy[row + u32(max(ow, 0))], row_inside && ow >= 0 && ow < i32(p.ow));
       }
       // dx row i meets dy row r through kernel row kh where i + PH - kh DH = SH (FH + r).
       for (var i = 0u; i < BH; i++) {
-        let t = i32(i) + PAD_H - STRIDE_H * (FH + i32(r));
-        if (t >= 0 && t % DIL_H == 0 && t / DIL_H < i32(KH)) {
-          let kh = u32(t / DIL_H);
+        let t = i32(i) + ph - sh * (fh + i32(r));
+        if (t >= 0 && t % dh == 0 && t / dh < i32(KH)) {
+          let kh = u32(t / dh);
           for (var kw = 0u; kw < KW; kw++) {
             let wv = w[w_base + kh * KW + kw];
             for (var j = 0u; j < BW; j++) {
-              let e = i32(j) + PAD_W - i32(kw) * DIL_W;
-              if (e % STRIDE_W == 0) {
-                acc[i * BW + j] = fma(seg[u32(e / STRIDE_W - FW)], wv, acc[i * BW + j]);
+              let e = i32(j) + pw - i32(kw) * dw;
+              if (e % sw == 0) {
+                acc[i * BW + j] = fma(seg[u32(e / sw - fw)], wv, acc[i * BW + j]);
               }
             }
           }

@@ -4,15 +4,9 @@
  * invocation owns a tile of one plane (n, channel), the plane comes from the workgroup's z (no
  * integer division per invocation), and dispatches of more than 65535 planes are split.
  */
-import forward01 from '../../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
-import forward02 from '../../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
-import forward03 from '../../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
-import backwardInput01 from '../../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
-import backwardWeight01 from '../../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
-import backwardWeight02 from '../../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
-import backwardWeightSum from '../../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 
 /** Everything the kernels need to know about one depthwise convolution (sizes already checked). */
@@ -50,9 +44,7 @@ function overPlanes(total: number, launch: (plane0: number, planes: number) => v
   for (let p0 = 0; p0 < total; p0 += MAX_PLANES) launch(p0, Math.min(MAX_PLANES, total - p0));
 }
 
-function planeParams(g: DepthwiseGeometry, plane0: number, strips = 0): ArrayBuffer {
-  return new Params().u32(g.h).u32(g.w).u32(g.oh).u32(g.ow).u32(g.c).u32(g.cout).u32(plane0).u32(strips).bytes();
-}
+const planeUniforms = (g: DepthwiseGeometry, plane0: number) => ({ h: g.h, w: g.w, oh: g.oh, ow: g.ow, cin: g.c, cout: g.cout, plane0 });
 
 function geometryConstants(g: DepthwiseGeometry) {
   return {
@@ -83,13 +75,9 @@ export function forwardRowTile(version: '01_register_tile' | '02_sliding_rows', 
   const tilesX = Math.ceil(g.ow / TILE.bw);
   const tilesY = Math.ceil(g.oh / TILE.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
-  const kernel = {
-    name: `depthwise_conv2d_forward_${version}`,
-    source: version === '01_register_tile' ? forward01 : forward02,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
-    constants: { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw, HAS_BIAS: bias ? 1 : 0 },
-  };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(kernel, [x.buffer, weight.buffer, (bias ?? weight).buffer, y.buffer], planeParams(g, p0),
+  const kernel = version === '01_register_tile' ? K.depthwise_conv2d_forward_01_register_tile : K.depthwise_conv2d_forward_02_sliding_rows;
+  const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw, HAS_BIAS: !!bias };
+  overPlanes(g.n * g.cout, (p0, planes) => dispatch(kernel, spec, planeUniforms(g, p0), [x.buffer, weight.buffer, (bias ?? weight).buffer, y.buffer],
     [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
 }
 
@@ -103,18 +91,13 @@ export function vec4Rows(src: Tensor, weight: Tensor, bias: Tensor | null, out: 
   const tilesX = Math.ceil(outW / VEC4_TILE.bw);
   const tilesY = Math.ceil(outH / VEC4_TILE.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
-  const kernel = {
-    name: 'depthwise_conv2d_forward_03_vec4_rows',
-    source: forward03,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
-    constants: {
-      ...geometryConstants(g), PAD_H: pad[0], PAD_W: pad[1], WG_X: wgX, WG_Y: wgY, BH: VEC4_TILE.bh, BW: VEC4_TILE.bw,
-      HAS_BIAS: bias ? 1 : 0, TRANSPOSED: transposed ? 1 : 0, SOURCES: transposed ? g.cout / g.c : 1,
-    },
+  const spec = {
+    ...geometryConstants(g), PAD_H: pad[0], PAD_W: pad[1], WG_X: wgX, WG_Y: wgY, BH: VEC4_TILE.bh, BW: VEC4_TILE.bw,
+    HAS_BIAS: !!bias, TRANSPOSED: transposed, SOURCES: transposed ? g.cout / g.c : 1,
   };
-  const params = (p0: number) => new Params().u32(srcH).u32(srcW).u32(outH).u32(outW).u32(srcC).u32(outC).u32(p0).bytes();
-  overPlanes(g.n * outC, (p0, planes) => dispatch(kernel, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], params(p0),
-    [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
+  const uniforms = (plane0: number) => ({ src_h: srcH, src_w: srcW, out_h: outH, out_w: outW, src_c: srcC, out_c: outC, plane0 });
+  overPlanes(g.n * outC, (p0, planes) => dispatch(K.depthwise_conv2d_forward_03_vec4_rows, spec, uniforms(p0),
+    [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
 }
 
 // ---- input gradient ----
@@ -124,12 +107,9 @@ function inputTile(g: DepthwiseGeometry) {
   const [sh, sw] = g.stride;
   const bh = sh * Math.max(1, Math.floor(TILE.bh / sh));
   const bw = sw * Math.max(1, Math.floor(TILE.bw / sw));
-  const first = (k: number, s: number, p: number, d: number) => Math.floor((p - (k - 1) * d) / s);
-  const fh = first(g.kh, sh, g.pad[0], g.dil[0]);
-  const fw = first(g.kw, sw, g.pad[1], g.dil[1]);
-  const segH = Math.floor((bh - 1 + g.pad[0]) / sh) - fh + 1;
-  const segW = Math.floor((bw - 1 + g.pad[1]) / sw) - fw + 1;
-  return { bh, bw, fh, fw, segH, segW };
+  // dy values one tile row reads (the shader's seg_w).
+  const segW = Math.floor((bw - 1 + g.pad[1]) / sw) - Math.floor((g.pad[1] - (g.kw - 1) * g.dil[1]) / sw) + 1;
+  return { bh, bw, segW };
 }
 
 export const inputGradFits = {
@@ -147,14 +127,9 @@ export function inputGradTile(dy: Tensor, weight: Tensor, dx: Tensor, g: Depthwi
   const tilesX = Math.ceil(g.w / t.bw);
   const tilesY = Math.ceil(g.h / t.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
-  const kernel = {
-    name: 'depthwise_conv2d_backward_input_01_register_tile',
-    source: backwardInput01,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: t.bh, BW: t.bw, FH: t.fh, FW: t.fw, SEG_H: t.segH, SEG_W: t.segW },
-  };
-  overPlanes(g.n * g.c, (p0, planes) => dispatch(kernel, [dy.buffer, weight.buffer, dx.buffer], planeParams(g, p0),
-    [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
+  const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: t.bh, BW: t.bw };
+  overPlanes(g.n * g.c, (p0, planes) => dispatch(K.depthwise_conv2d_backward_input_01_register_tile, spec, planeUniforms(g, p0),
+    [dy.buffer, weight.buffer, dx.buffer], [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
 }
 
 // ---- weight and bias gradients ----
@@ -174,13 +149,9 @@ export function partialsPerPlane(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   const maxLanes = Math.min(64, 2 ** Math.floor(Math.log2(WORKGROUP_BYTES / (4 * (taps + 1)))));
   const wgX = pow2AtMost(Math.ceil(g.ow / TILE.bw), Math.min(16, maxLanes));
   const wgY = pow2AtMost(Math.ceil(g.oh / TILE.bh), maxLanes / wgX);
-  const kernel = {
-    name: 'depthwise_conv2d_backward_weight_01_plane_partials',
-    source: backwardWeight01,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw },
-  };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(kernel, [x.buffer, dy.buffer, partial.buffer], planeParams(g, p0), [1, 1, planes]));
+  const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw };
+  overPlanes(g.n * g.cout, (p0, planes) => dispatch(K.depthwise_conv2d_backward_weight_01_plane_partials, spec, planeUniforms(g, p0),
+    [x.buffer, dy.buffer, partial.buffer], [1, 1, planes]));
   return { partial, strips: 1 };
 }
 
@@ -190,14 +161,9 @@ export function partialsPerStrip(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   const strips = Math.ceil(g.ow / STRIP);
   const partial = Tensor.empty([g.n * g.cout, strips, taps + 1]);
   const wgX = pow2AtMost(strips, 8);
-  const kernel = {
-    name: 'depthwise_conv2d_backward_weight_02_vec4_strips',
-    source: backwardWeight02,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { ...geometryConstants(g), WG_X: wgX, BW: STRIP },
-  };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(kernel, [x.buffer, dy.buffer, partial.buffer], planeParams(g, p0, strips),
-    [Math.ceil(strips / wgX), 1, planes]));
+  const spec = { ...geometryConstants(g), WG_X: wgX, BW: STRIP };
+  overPlanes(g.n * g.cout, (p0, planes) => dispatch(K.depthwise_conv2d_backward_weight_02_vec4_strips, spec, { ...planeUniforms(g, p0), strips },
+    [x.buffer, dy.buffer, partial.buffer], [Math.ceil(strips / wgX), 1, planes]));
   return { partial, strips };
 }
 
@@ -205,8 +171,7 @@ export function partialsPerStrip(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
 export function sumPartials({ partial, strips }: Partials, g: DepthwiseGeometry, first: number, shape: number[]): Tensor {
   const taps = shape.slice(1).reduce((a, b) => a * b, 1);
   const out = Tensor.empty(shape);
-  const kernel = { name: 'depthwise_conv2d_backward_weight_sum', source: backwardWeightSum, bindings: ['read', 'write', 'uniform'] as const, constants: { WG: 64 } };
-  const params = new Params().u32(g.n).u32(g.cout).u32(g.kh * g.kw + 1).u32(first).u32(taps).u32(strips).bytes();
-  dispatch(kernel, [partial.buffer, out.buffer], params, gridFor(g.cout * taps, 64));
+  const uniforms = { n: g.n, cout: g.cout, stride: g.kh * g.kw + 1, first, taps, strips };
+  dispatch(K.depthwise_conv2d_backward_weight_sum, { WG: 64 }, uniforms, [partial.buffer, out.buffer], gridFor(g.cout * taps, 64));
   return out;
 }
