@@ -11,7 +11,10 @@ import {
   DEPTHWISE_VERSIONS, depthwiseConv2d, depthwiseFits, depthwiseVersion, depthwiseWeightGrad, setDepthwiseFastPath, setDepthwiseVersion,
   type DepthwiseGeometry, type DepthwisePass,
 } from '../src/ops/depthwise_conv.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { conv2dRefOp } from './ref/conv_backward.js';
+import { deterministicInput, setDeterministic } from './ref/deterministic.js';
 import { checkOp, expectClose, randomNd, toTensor, liveTensorsAfter } from './helpers.js';
 
 beforeAll(async () => {
@@ -113,6 +116,36 @@ describe('depthwise conv2d routing', () => {
       const o = { stride: [stride, stride] as [number, number], padding: [1, 1] as [number, number], dilation: [1, 1] as [number, number], groups };
       const inputs = [randomNd(xs, 4), randomNd(ws, 5), randomNd([ws[0]], 6)];
       await checkOp(what, inputs, (x, w, b) => sg.conv2d(x, w, b, o), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+    });
+  }
+});
+
+interface FixtureCase {
+  args: { in: number; out: number; kernel: number; stride: number; padding: number; dilation: number; bias: boolean };
+  repr: string; input: number[]; out_shape: number[]; out: number[]; input_grad: number[]; weight_grad: number[]; bias_grad: number[] | null;
+}
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures/depthwise/conv2d.json'), 'utf8')) as { cases: FixtureCase[] };
+
+describe('depthwise nn.Conv2d against PyTorch 1.13 (tools/fixtures/make_depthwise_fixtures.py)', () => {
+  for (const rec of fixture.cases) {
+    it(rec.repr, async () => {
+      const a = rec.args;
+      const conv = new sg.nn.Conv2d(a.in, a.out, a.kernel, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.in, bias: a.bias });
+      expect(conv.toString()).toBe(rec.repr);
+      setDeterministic(conv);
+      const x = deterministicInput(rec.input);
+      x.requiresGrad = true;
+      const y = conv.forward(x);
+      expect(y.shape).toEqual(rec.out_shape);
+      const u = sg.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(0.291 * i + 0.5)), { shape: y.shape });
+      const loss = y.mul(u).sum();
+      loss.backward();
+      expectClose(await y.data(), rec.out, `${rec.repr} forward`, { rtol: 1e-4, atol: 1e-5 });
+      expectClose(await x.grad!.data(), rec.input_grad, `${rec.repr} dx`, { rtol: 1e-4, atol: 1e-5 });
+      expectClose(await conv.weight.grad!.data(), rec.weight_grad, `${rec.repr} dW`, { rtol: 1e-4, atol: 1e-4 });
+      if (rec.bias_grad) expectClose(await conv.bias!.grad!.data(), rec.bias_grad, `${rec.repr} db`, { rtol: 1e-4, atol: 1e-4 });
+      for (const t of [x, x.grad!, y, u, loss]) t.dispose();
+      conv.zeroGrad();
     });
   }
 });
