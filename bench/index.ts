@@ -6,7 +6,7 @@
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_MODELS=1   leave those sections out
- *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the copy probe and depthwise convolutions
+ *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the depthwise and grouped convolutions
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,7 +33,7 @@ if (process.env.BENCH_ONLY === 'models') {
   process.exit(0);
 }
 if (process.env.BENCH_ONLY === 'depthwise') {
-  await benchDepthwise(await copyPeak(1 << 24, RUNS), RUNS);
+  await benchDepthwise(RUNS);
   await sg.shutdown();
   process.exit(0);
 }
@@ -142,7 +142,7 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchConv(tf, quick ? 2 : 3);
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
-if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(copy, quick ? 3 : 5);
+if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(quick ? 3 : 5);
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
