@@ -12,13 +12,14 @@
  *   dw[co, 0, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, co / M, tap], db[co] = sum dy:
  *                      partial sums per plane or strip, then a sum over them (no atomics, deterministic).
  *
- * Versions, fastest first where their needs are met (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1,
- * CPU time of round-robin runs beside the vec4 copy probe, 2026-12-07; bench/depthwise.ts prints
- * wall-clock figures):
- *   forward 03 vec4 rows (widths multiples of 4)   ~58% of the copy probe's GB/s; 02 ~45%; 01 ~35%
- *   dx 03 vec4 rows (stride 1, widths of 4n)       ~58%; 01 ~45% (stride 2: 01 ~60%)
- *   dW 02 vec4 strips (widths of 4n)               ~140% (it only reads); 01 ~30%
- * 5x5 and 7x7 kernels run at 40% and 20-25% (forward): per-lane weight loads dominate there.
+ * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
+ * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
+ * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
+ *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60%, stride 2: ~50%   (02: 39-47%, 01: 43%)
+ *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
+ *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
+ * 5x5 runs at about 40% (forward) and 7x7 at 20-25%: per-lane weight loads weigh there (on
+ * llvmpipe an address is uniform only when it is a compile-time constant).
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
