@@ -5,15 +5,18 @@
 import { describe, it, expect, beforeAll, beforeEach, afterAll, afterEach } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as sg from '../src/index.js';
+import { predictCommand } from '../tools/cli/predict.js';
 
 const { models } = sg;
 const FIX = join(__dirname, 'fixtures', 'weights');
 const RESNET20 = join(__dirname, '..', 'examples', 'weights', 'resnet20-12fca82f.th');
+const RESNET56 = join(__dirname, '..', 'examples', 'weights', 'resnet56-4bfd9763.th');
+const DOG = [join(__dirname, '..', '..', 'shared'), '/work/shared'].map((d) => join(d, 'assets', 'datasets', 'samples', 'dog.jpg')).find(existsSync) ?? '';
 
 describe('the weights table', () => {
   it('has torchvision 0.14\'s 80 classification models and every zoo model', () => {
@@ -220,6 +223,22 @@ describe('models.get with named weights', () => {
     } finally {
       server.close();
     }
+  });
+
+  it.skipIf(!existsSync(DOG))('the CLI: predict --weights DEFAULT uses the cached file, its categories and its preset', async () => {
+    mkdirSync(join(home, 'hub', 'checkpoints'), { recursive: true });
+    copyFileSync(RESNET56, join(home, 'hub', 'checkpoints', 'resnet56-4bfd9763.th'));
+    process.env.SHADERGRAD_WEIGHTS_URL = await closedPort();
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+    try {
+      await predictCommand(['--model', 'cifar_resnet56', '--weights', 'DEFAULT', '--top', '2', DOG]);
+    } finally {
+      console.log = log;
+    }
+    expect(lines[0]).toBe('dog.jpg:');
+    expect(lines[1]).toMatch(/^ +1\. +\d+\.\d\d%  dog$/);
   });
 
   it('checks numClasses against the weights\' categories before any download', async () => {

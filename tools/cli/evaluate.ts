@@ -54,13 +54,17 @@ export function replaceHead(model: Module, name: string, numClasses: number): Mo
 }
 
 /**
- * A zoo model with `numClasses` outputs, from `weights` when given: a file with another number of
+ * A zoo model with `numClasses` outputs, from `weights` when given (a file, or a weights name
+ * fetched through PyTorch's cache, as `--weights DEFAULT`): a file with another number of
  * classes (ImageNet's 1000) is loaded as it is and its head replaced. A DataParallel 'module.'
  * prefix is removed.
  */
 export async function loadModel(name: string, weights: string | undefined, numClasses: number): Promise<Module> {
   const canonical = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   if (!weights) return sg.models.get(canonical, { numClasses });
+  // A weights name ('DEFAULT', 'IMAGENET1K_V1', 'ResNet18_Weights.IMAGENET1K_V1'): its file in PyTorch's cache.
+  const named = sg.models.resolveWeights(canonical, weights);
+  if (named) weights = (await sg.models.fetchWeights(named)) as string;
   const entries = await sg.io.inspect(weights);
   const head = entries.find((e) => e.name.endsWith(`${headPath(canonical)}.weight`));
   if (!head) throw new Error(`loadModel: ${weights} has no tensor ${headPath(canonical)}.weight; is it a ${canonical} file?`);
@@ -143,7 +147,7 @@ export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, o
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model name (sg.models.names), e.g. resnet18' },
-  weights: { type: 'string', help: 'weights to evaluate (.safetensors or .pth)' },
+  weights: { type: 'string', help: 'weights to evaluate (.safetensors or .pth, or a weights name: DEFAULT)' },
   data: { type: 'string', help: 'image folder DIR/<class>/<image>' },
   classes: { type: 'string', help: "classes.json written by finetune (the model's class order); default: the folder's classes" },
   'image-size': { type: 'string', help: 'input size (default 224; 32 for cifar_resnet*)' },
