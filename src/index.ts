@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * shadergrad: tensors and autograd whose every op is a hand-written WGSL compute shader.
  *
