@@ -28,7 +28,7 @@ export function describeTensor(t: Tensor): string {
   const fn = gradFnName(t);
   if (fn) parts.push(`gradFn=${fn}`);
   if (t.isDisposed) parts.push('disposed');
-  return `Tensor(${parts.join(', ')})`;
+  return `${t.constructor.name}(${parts.join(', ')})`; // Tensor, or Parameter
 }
 
 /** Python's `'{:.Nf}'` / `'{:.Ne}'` of a double: exact decimal digits, ties to even. */
@@ -177,9 +177,9 @@ export function formatTensor(values: ArrayLike<number>, shape: readonly number[]
   return addSuffixes(prefix + body, suffixes, prefix.length);
 }
 
-/** Reads `t` back and formats it as `repr(t)` in PyTorch. */
+/** Reads `t` back and formats it as `repr(t)` in PyTorch (a Parameter as `Parameter containing:\ntensor(...)`). */
 export async function tensorToStringAsync(t: Tensor): Promise<string> {
-  return formatTensor(await t.data(), t.shape, t.dtype, { requiresGrad: t.requiresGrad, gradFn: gradFnName(t) });
+  return (t.constructor.name === 'Parameter' ? 'Parameter containing:\n' : '') + formatTensor(await t.data(), t.shape, t.dtype, { requiresGrad: t.requiresGrad, gradFn: gradFnName(t) });
 }
 
 declare module './tensor.js' {
