@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
 // Every bundle: one ESM file, shaders inlined as text, class names kept (module reprs print them).
@@ -28,7 +29,18 @@ const nodeOnly = {
     }));
   },
 };
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser.js', platform: 'browser', target: 'es2022', plugins: [nodeOnly] });
+// The JPEG decoder's wasm binary: Node reads it from node_modules (src/data/jpeg_wasm.ts); the
+// browser build carries it (src/data/jpeg_wasm_browser.ts, esbuild's binary loader).
+const jpegWasmInline = {
+  name: 'jpeg-wasm-inline',
+  setup(b) {
+    b.onResolve({ filter: /\/jpeg_wasm\.js$/ }, (args) => ({ path: join(args.resolveDir, 'jpeg_wasm_browser.ts') }));
+  },
+};
+await build({
+  ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser.js', platform: 'browser', target: 'es2022',
+  loader: { ...common.loader, '.wasm': 'binary' }, plugins: [nodeOnly, jpegWasmInline],
+});
 // The command line (package.json "bin" runs it through tools/shadergrad.mjs).
 await build({ ...nodeProgram, entryPoints: ['tools/cli/main.ts'], outfile: 'dist/cli.js' });
 // The DataLoader's worker threads (numWorkers > 0) load this script, found beside dist/index.js.
