@@ -90,6 +90,18 @@ describe('blocks against PyTorch 1.13 / torchvision 0.14', () => {
     });
   }
 
+  it('parameters on a module load and save by their own names (loadStateDict round trip)', async () => {
+    const a = new Tiny();
+    const b = new Tiny();
+    setDeterministic(a);
+    b.loadStateDict(a.stateDict());
+    expect(Array.from(await b.class_token.data())).toEqual(Array.from(await a.class_token.data()));
+    expect(Array.from(await b.layer_scale.data())).toEqual(Array.from(await a.layer_scale.data()));
+    expect(b.namedParameters().map(([k]) => k)).toEqual(['class_token', 'layer_scale', 'conv_proj.weight', 'conv_proj.bias', 'ln.weight', 'ln.bias']);
+    const partial = new Map([...a.stateDict()].filter(([k]) => k !== 'class_token'));
+    expect(() => b.loadStateDict(partial)).toThrow('Missing key(s) in state_dict: "class_token".');
+  });
+
   it('print as torchvision prints them', () => {
     const r = fixture.reprs;
     expect(new nn.Permute([0, 2, 3, 1]).toString()).toBe(r.permute);
