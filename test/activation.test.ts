@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, globals } from 'webgpu';
 import * as sg from '../src/index.js';
+import { setBindingLimitForTesting } from '../src/gpu/chunks.js';
 import { ACTIVATIONS, activationRef, erf } from './ref/activation.js';
 import { nd } from './ref/ndarray.js';
 import { awayFrom, checkOp, expectClose, levelsNd, randomNd, toTensor } from './helpers.js';
@@ -79,6 +80,18 @@ describe('activation ops', () => {
     expect(() => new sg.nn.GELU({ approximate: 'exact' as 'none' })).toThrow(/GELU: approximate/);
     i.dispose();
     x.dispose();
+  });
+
+  it('bind tensors larger than one storage binding in aligned ranges (vec4 and scalar paths)', async () => {
+    for (const n of [2080, 2079]) {
+      const x = randomNd([n], n, -5, 5);
+      setBindingLimitForTesting(1024);
+      try {
+        for (const name of ['silu', 'gelu', 'hardswish'] as const) await checkOp(`${name} over chunks (${n})`, [x], OPS[name], activationRef(ACTIVATIONS[name]), { fd: false });
+      } finally {
+        setBindingLimitForTesting(null);
+      }
+    }
   });
 
   it('leaves no tensors behind (forward and backward in tidy)', async () => {

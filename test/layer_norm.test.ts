@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { setLayerNormKernel } from '../src/ops/layer_norm.js';
+import { setBindingLimitForTesting } from '../src/gpu/chunks.js';
 import { channelsFirst, lastDims, layerNormRef } from './ref/layer_norm.js';
 import { checkOp, expectClose, randomNd } from './helpers.js';
 import { deterministicInput, setDeterministic } from './ref/deterministic.js';
@@ -97,6 +98,28 @@ describe('LayerNorm and LayerNorm2d modules against PyTorch 1.13', () => {
       for (const t of [x, y, u, x.grad!]) t.dispose();
     });
   }
+});
+
+describe('inputs larger than one storage binding', () => {
+  afterAll(() => setBindingLimitForTesting(null));
+
+  it('run in runs of leading indices, with the same output and gradients', async () => {
+    // [7, 3, 9, 11] floats are 8,316 bytes: a 2 KiB limit runs them one leading index at a time.
+    const run = async (limit: number | null) => {
+      setBindingLimitForTesting(limit);
+      sg.manualSeed(4);
+      const x = sg.randn([7, 3, 9, 11], { requiresGrad: true });
+      const w = sg.uniform([3], 0.5, 1.5, { requiresGrad: true });
+      const y2d = sg.layerNorm2d(x, w, null);
+      const y = sg.layerNorm(x, [11], null, null);
+      y2d.pow(2).sum().add(y.mul(y2d).sum()).backward();
+      setBindingLimitForTesting(null);
+      return Promise.all([y2d.data(), y.data(), x.grad!.data(), w.grad!.data()]);
+    };
+    const whole = await run(null);
+    const split = await run(2048);
+    for (const [i, what] of ['layerNorm2d', 'layerNorm', 'dx', 'dweight'].entries()) expectClose(split[i], whole[i], what);
+  });
 });
 
 describe('errors and memory', () => {

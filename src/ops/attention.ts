@@ -2,8 +2,9 @@
  * Scaled dot-product attention over heads, built from the batched matmul and softmax kernels:
  *   weights = dropout(softmax(q k^T / sqrt(D) + mask)),  out = weights v
  * for q [..., L, D], k [..., S, D], v [..., S, Dv] with any (broadcast) leading dims, e.g.
- * [B, H, L, D]. Launches: one scale of q, one transposed copy of k, one batched product, the
- * mask addition (if any), one softmax, the dropout (training only), one batched product.
+ * [B, H, L, D]. Launches: one scale of q, one transposed copy of k (MultiheadAttention makes
+ * both in its head split instead, see attention_heads.ts), one batched product, the mask
+ * addition (if any), one softmax, the dropout (training only), one batched product.
  */
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from '../autograd.js';

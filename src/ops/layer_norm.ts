@@ -13,6 +13,7 @@ import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, requireDtype, sameShape } from './util.js';
+import { splitBatch } from './batch_split.js';
 
 const WG = 256;
 /** x viewed as [outer, d, inner]: rows of d values, `inner` apart. */
@@ -107,6 +108,11 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     throw new Error(`layer_norm: input of shape ${formatShape(x.shape)} does not end with normalized shape ${formatShape(shape)}`);
   }
   checkAffine('layer_norm', x, shape, weight, bias);
+  // Rows are independent: past the storage-binding limit, runs of leading indices go separately.
+  if (x.ndim > shape.length) {
+    const split = splitBatch('layer_norm', x, numel(x.shape.slice(1)), (part) => layerNorm(part, shape, weight, bias, eps));
+    if (split) return split;
+  }
   const d = numel(shape);
   return normalize('layer_norm', x, { outer: d === 0 ? 0 : x.size / d, d, inner: 1 }, weight, bias, eps);
 }
@@ -121,5 +127,7 @@ export function layerNorm2d(x: Tensor, weight: Tensor | null = null, bias: Tenso
   if (x.ndim !== 4) throw new Error(`layer_norm2d: expected a 4D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
   const [n, c, h, w] = x.shape;
   checkAffine('layer_norm2d', x, [c], weight, bias);
+  const split = splitBatch('layer_norm2d', x, c * h * w, (part) => layerNorm2d(part, weight, bias, eps));
+  if (split) return split;
   return normalize('layer_norm2d', x, { outer: n, d: c, inner: h * w }, weight, bias, eps);
 }
