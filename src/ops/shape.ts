@@ -4,17 +4,15 @@
  * `slice`, `cat`) is one strided read (`gather_strided.wgsl`) or write (`scatter_strided.wgsl`),
  * and each one's gradient is the other.
  */
-import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, type BufferBinding } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
 import { bindingLimit, deviceBindingLimit, fitsBinding, offsetAlignment, range, rowAlignment } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
 import { zeros } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
-import { sumToShape } from './reduce.js';
 
 const WG = 256;
 
@@ -69,12 +67,8 @@ function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset =
   const launch = (shape: number[], xBinding: BufferBinding, outBinding: BufferBinding, at: number) => {
     const n = numel(shape);
     const { entryPoint, grid, wg } = stridedLaunch(shape, n, WG);
-    const kernel: Kernel = {
-      name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
-      entryPoint, constants: { WG: wg }, aliases: { T: wgslType(x) },
-    };
-    const params = new Params().u32(n).u32(shape.length).u32(at).f32(scale).dims(shape).dims(merged.strides[0]).bytes();
-    dispatch(kernel, [xBinding, outBinding], params, grid);
+    const uniforms = { n, rank: shape.length, offset: at, scale, out_shape: shape, strides: merged.strides[0] };
+    dispatch(K.gather_strided, { WG: wg, T: wgslType(x), entryPoint }, uniforms, [xBinding, outBinding], grid);
   };
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) launch(merged.shape, x.buffer, out.buffer, offset);
   else {
@@ -131,10 +125,9 @@ function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], s
 }
 
 function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
-  const kernel: Kernel = { name: 'scatter_strided', source: shaders.scatter_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
   const launch = (shape: readonly number[], str: readonly number[], xb: BufferBinding, tb: BufferBinding, at: number) => {
     const n = numel(shape);
-    dispatch(kernel, [xb, tb], new Params().u32(n).u32(shape.length).u32(at).dims(shape).dims(str).bytes(), gridFor(n, WG));
+    dispatch(K.scatter_strided, { WG, T: wgslType(x) }, { n, rank: shape.length, offset: at, shape, strides: str }, [xb, tb], gridFor(n, WG));
   };
   if (fitsBinding(x.buffer) && fitsBinding(target.buffer)) return launch(x.shape, strides, x.buffer, target.buffer, offset);
   const merged = mergeDims(x.shape, [strides]);
@@ -169,8 +162,9 @@ export function contiguous(x: Tensor): Tensor {
 }
 
 /**
- * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`.
- * The gradient sums back down to `x`'s shape.
+ * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`, as
+ * `x.expand(*shape) * scale`. The gradient sums back down to `x`'s shape (by Tensor's `sum`:
+ * reduce.ts imports this file).
  */
 export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const offset = shape.length - x.ndim;
@@ -180,11 +174,9 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
   const out = gather(x, shape, strides, 0, scale);
   return record(out, 'expand', [x], (g) => {
-    const summed = sumToShape(g, x.shape);
-    if (scale === 1) return [summed];
-    const scaled = gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale);
-    summed.dispose();
-    return [scaled];
+    const broadcastDims = shape.flatMap((size, d) => (d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : []));
+    const summed = g.sum(broadcastDims, { keepdim: true }).reshape(x.shape);
+    return [scale === 1 ? summed : gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale)];
   });
 }
 
