@@ -66,6 +66,7 @@ export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof
 /** Every model `get` builds, by its torchvision name. */
 export const names: readonly string[] = Object.freeze(Object.keys(builders));
 
+/** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
   /** Size of the last layer (torchvision's `num_classes`). */
   numClasses?: number;
