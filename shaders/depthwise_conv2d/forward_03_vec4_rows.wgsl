@@ -12,8 +12,8 @@
 // are multiples of 4 (each row starts on a vec4); otherwise version 02 runs.
 // Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, CPU time beside the vec4 copy probe in one
 // round-robin, 2026-12-07): 3x3 stride 1 53-60% of the probe's GB/s (02: 39-47%), stride 2 ~50%;
-// as dx, 3x3 55-61%; 5x5 38-42%; 7x7 (96 channels) 21-25%, where the 49 per-lane weight loads
-// per tile weigh as much as the rows.
+// as dx, 3x3 55-61%; 5x5 33-42%; 7x7 (96 channels) 21-25%, where the 49 FMAs per output weigh
+// more than the loads (weights loaded as vec4 rows of a padded copy gained nothing).
 //
 // Buffers:  src [N, SRC_C, SH_, SW_] as vec4s, w [M C, 1, KH, KW], bias [M C] (read only if HAS_BIAS),
 //           out [N, OUT_C, OH_, OW_] as vec4s; all f32.

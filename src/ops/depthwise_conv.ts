@@ -18,8 +18,9 @@
  *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60%, stride 2: ~50%   (02: 39-47%, 01: 43%)
  *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
  *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
- * 5x5 runs at about 40% (forward) and 7x7 at 20-25%: per-lane weight loads weigh there (on
- * llvmpipe an address is uniform only when it is a compile-time constant).
+ * 5x5 runs at 33-42% (forward) and 7x7 at 20-25%: there the FMAs weigh (49 per output, ~8
+ * GFLOP per CPU-second against the dense conv's ~14); weights read as vec4 rows (a padded copy)
+ * were tried and gained nothing.
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
