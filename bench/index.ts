@@ -5,7 +5,7 @@
  * adapter, same run) and PyTorch on the CPU.
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
- *   BENCH_SKIP_CNN=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models runs only the zoo
+ *   BENCH_SKIP_CNN=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models (or layers) runs only that section
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
 import { benchModels } from './models.js';
+import { benchLayers } from './layers.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -57,6 +58,12 @@ function torchCpu(): Record<string, unknown> | null {
 
 const fma = await fmaPeak(RUNS);
 const copy = await copyPeak(1 << 24, RUNS);
+// BENCH_ONLY=layers runs just the layers of post-2016 networks (bench/layers.ts).
+if (process.env.BENCH_ONLY === 'layers') {
+  await benchLayers(copy);
+  await sg.shutdown();
+  process.exit(0);
+}
 printTable('Peak probes', ['probe', 'figure'], [
   ['FMA only (workgroup 1024, 8 vec4 accumulators)', `${fixed(fma)} GFLOP/s`],
   ['vec4 copy, 16M floats', `${fixed(copy)} GB/s`],
@@ -136,6 +143,8 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
+// Activations, LayerNorm, softmax at attention sizes, MultiheadAttention (bench/layers.ts).
+if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
