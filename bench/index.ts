@@ -6,6 +6,7 @@
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models (or layers) runs only that section
+ *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
 import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
+import { benchLoader } from './loader.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -26,6 +28,11 @@ const info = await sg.init();
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
 // BENCH_ONLY=models runs just the model zoo (BENCH_MODELS=vgg16,resnet18 and BENCH_BATCHES=1,16 narrow it).
+if (process.env.BENCH_ONLY === 'loader') {
+  benchLoader(quick);
+  await sg.shutdown();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
   await sg.shutdown();
@@ -145,6 +152,7 @@ if (!process.env.BENCH_SKIP_CNN) {
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
 // Activations, LayerNorm, softmax at attention sizes, MultiheadAttention (bench/layers.ts).
 if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
+benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * shadergrad: tensors and autograd whose every op is a hand-written WGSL compute shader.
  *
@@ -12,6 +13,7 @@ export { shutdown, deviceInfo, type DeviceInfo } from './gpu/device.js';
 export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
+export { formatTensor } from './tensor_format.js';
 export { noGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {

@@ -7,8 +7,10 @@
  *   const model = await sg.models.get('resnet18', { weights: 'resnet18-f37072fd.pth' });
  *   const small = sg.models.vgg11Bn({ numClasses: 10 });
  *
- * Weights are not downloaded for you: fetch the file once by hand and pass its path (or its
- * bytes). torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
+ * Pretrained weights by name (weights/): `get('resnet18', {weights: 'DEFAULT'})`, or a
+ * `sg.models.ResNet18_Weights.IMAGENET1K_V1`, is read from PyTorch's cache
+ * (`~/.cache/torch/hub/checkpoints`) or downloaded into it. A path or bytes is a file.
+ * torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
  *
  * | model | file |
  * |---|---|
@@ -35,6 +37,7 @@ import { vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn } from '
 import { resnet18, resnet34, resnet50 } from './resnet.js';
 import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 import { cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110 } from './cifar_resnet.js';
+import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 
 export { AlexNet, alexnet } from './alexnet.js';
 export { VGG, makeLayers, cfgs, vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn, type VGGOptions } from './vgg.js';
@@ -46,6 +49,7 @@ export {
 } from './cifar_resnet.js';
 export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
+export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
@@ -67,8 +71,14 @@ export interface GetOptions {
   numClasses?: number;
   /** Classifier dropout (AlexNet, VGG, SqueezeNet only, as in torchvision). */
   dropout?: number;
-  /** A weight file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`) to load strictly. */
-  weights?: string | Uint8Array;
+  /**
+   * Weights to load strictly: a `Weights` (`ResNet18_Weights.IMAGENET1K_V1`) or its name
+   * (`'DEFAULT'`, `'IMAGENET1K_V1'`, `'ResNet18_Weights.IMAGENET1K_V1'`), fetched through
+   * PyTorch's cache; or a file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`).
+   */
+  weights?: string | Uint8Array | Weights;
+  /** Named weights: the download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: FetchWeightsOptions['progress'];
   /** Removed from the front of every key in the file, e.g. `'module.'` for `nn.DataParallel`. */
   stripPrefix?: string;
 }
@@ -90,13 +100,19 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);
-  const { weights, stripPrefix, ...modelOptions } = options;
-  const model = build(modelOptions) as ModelOf<N>;
+  const { weights: given, stripPrefix, progress, ...modelOptions } = options;
+  const named = given === undefined ? null : resolveWeights(key, given);
+  const categories = named?.meta.categories?.length;
+  if (named && categories && modelOptions.numClasses !== undefined && modelOptions.numClasses !== categories) {
+    throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
+  }
+  const weights = named ? await fetchWeights(named, { progress }) : (given as string | Uint8Array | undefined);
+  const model = build(named && categories ? { ...modelOptions, numClasses: categories } : modelOptions) as ModelOf<N>;
   if (weights === undefined) return model;
-  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : `<${weights.byteLength} bytes>`;
+  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
-    state = await load(weights, { stripPrefix });
+    state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
   } catch (e) {
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
