@@ -87,16 +87,19 @@ const rrrw = ['read', 'read', 'read', 'write', 'uniform'] as const;
 const wg = { WG: 'u32' } as const;
 /** n elements, the output's shape and two operands' strides (0 on broadcast dims). */
 const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: 'dims', b_strides: 'dims' } as const;
+// prettier-ignore
 const poolParams = {
   total: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32',
 } as const;
 const layerNorm = { outer: 'u32', d: 'u32', inner: 'u32', eps: 'f32' } as const;
 const pool = { ...poolParams, dil_h: 'u32', dil_w: 'u32' } as const;
+// prettier-ignore
 const convGeometry = {
   n: 'u32', c: 'u32', h: 'u32', w: 'u32', groups: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32',
   stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32', dil_h: 'u32', dil_w: 'u32',
 } as const;
 /** Implicit-GEMM convolution (forward and dx): taps, strides and dilations are overrides. */
+// prettier-ignore
 const convForward = {
   entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'uniform'], aliases: none,
   overrides: {
@@ -107,6 +110,7 @@ const convForward = {
     a_row_stride: 'u32', a_r_stride: 'u32', a_group_stride: 'u32',
   },
 } as const;
+// prettier-ignore
 const convWeightGrad = {
   entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
   params: {
@@ -116,15 +120,23 @@ const convWeightGrad = {
 } as const;
 /** C[b] = A[b] @ B[b]; batch strides in units of each array's element (f32 or vec4f). */
 const matmul = {
-  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32', WG_Y: 'u32' },
+  entryPoints: main,
+  bindings: rrw,
+  aliases: none,
+  overrides: { WG_X: 'u32', WG_Y: 'u32' },
   params: { m: 'u32', n: 'u32', k: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32' },
 } as const;
 /** C = A @ B^T into columns [c_col, c_col + N) of a C with ldc columns. */
 const matmulNT = {
-  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
+  entryPoints: main,
+  bindings: rrw,
+  aliases: none,
+  overrides: { WG_X: 'u32' },
   params: { m: 'u32', n: 'u32', k: 'u32', ldc: 'u32', c_col: 'u32' },
 } as const;
 
+// One line per kernel: the table reads as a table.
+// prettier-ignore
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },

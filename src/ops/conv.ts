@@ -228,8 +228,10 @@ export function convOutputSize(size: number, k: number, s: number, p: number, d:
 }
 
 /**
- * y = conv2d(x, weight) + bias, with x [N, C, H, W], weight [Cout, C / groups, KH, KW],
- * bias [Cout] or null. Errors name both shapes before any GPU work.
+ * y[n, co] = b[co] + Σ_{ci, kh, kw} W[co, ci, kh, kw] x[n, ci, oy S + kh D - P, ox S + kw D - P],
+ * with x [N, C, H, W], weight [Cout, C / groups, KH, KW], bias [Cout] or null;
+ * `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`. Errors name both shapes
+ * before any GPU work.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}, layer = 'conv2d'): Tensor {
   requireDtype(layer, x, 'float32');

@@ -16,7 +16,7 @@ import { requireDtype } from './util.js';
 
 export type StochasticDepthMode = 'row' | 'batch';
 
-/** x * noise, noise = bernoulli(1 - p) / (1 - p) per sample ('row') or once ('batch'); identity unless training. */
+/** y = x * noise, noise = bernoulli(1 - p) / (1 - p) per sample ('row') or once ('batch'); identity unless training; `torchvision.ops.stochastic_depth`. */
 export function stochasticDepth(x: Tensor, p: number, mode: StochasticDepthMode, training = true): Tensor {
   requireDtype('stochastic_depth', x, 'float32');
   if (!(p >= 0 && p <= 1))
