@@ -16,8 +16,9 @@ export const canonicalModelName = (name: string): string => name.replace(/([a-z0
 
 /**
  * A zoo model with `numClasses` outputs, from `weights` when given (a path or the file's bytes:
- * `.pth`, `.th`, `.safetensors`; or a weights name such as `'DEFAULT'`, fetched through PyTorch's cache). A file with another number of classes (ImageNet's 1000,
- * CIFAR's 10) is loaded as it is and its head replaced by a fresh layer; nn.DataParallel's
+ * `.pth`, `.th`, `.safetensors`; or a weights name such as `'DEFAULT'`, fetched through
+ * PyTorch's cache). A file with another number of classes (ImageNet's 1000, CIFAR's 10) is
+ * loaded as it is and its head replaced by a fresh layer; nn.DataParallel's
  * `module.` prefix is removed. In PyTorch:
  * `m = resnet18(); m.load_state_dict(torch.load(f)); m.fc = nn.Linear(m.fc.in_features, numClasses)`.
  */
