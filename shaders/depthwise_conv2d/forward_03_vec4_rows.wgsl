@@ -11,7 +11,8 @@
 // and each tile row of outputs is stored as BW / 4 vec4s. Needs source and output widths that
 // are multiples of 4 (each row starts on a vec4); otherwise version 02 runs.
 // Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, CPU time beside the vec4 copy probe in one
-// round-robin, 2026-12-07): 3x3 stride 1 53-60% of the probe's GB/s (02: 39-47%), stride 2 ~50%;
+// round-robin, 2026-12-07): 3x3 stride 1 53-60% of the probe's GB/s (02: 39-47%), stride 2 50-59%
+// (01 wins there and runs strided forwards);
 // as dx, 3x3 55-61%; 5x5 33-42%; 7x7 (96 channels) 21-25%, where the 49 FMAs per output weigh
 // more than the loads (weights loaded as vec4 rows of a padded copy gained nothing).
 //

@@ -15,7 +15,8 @@
  * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
  * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
  * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
- *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60%, stride 2: ~50%   (02: 39-47%, 01: 43%)
+ *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
+ *                                         (53-115% against 03's 50-59%)
  *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
  *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
  * 5x5 runs at 33-42% (forward) and 7x7 at 20-25%: there the FMAs weigh (49 per output, ~8
@@ -57,10 +58,17 @@ export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: V
   else (forced as Record<string, string>)[pass] = version;
 }
 
-/** The version a pass runs for this shape: the forced one if it fits, else the first that fits. */
+/**
+ * The measured exception to "fastest first": strided forwards run 01, whose fully unrolled row
+ * loop beat 03's sliding phases in three runs (3x3 stride 2: 53-115% of the copy probe against
+ * 50-59%; 5x5 stride 2: 29-86% against 23-54%).
+ */
+const preferred = (pass: DepthwisePass, g: DepthwiseGeometry) => (pass === 'forward' && g.stride[0] > 1 ? '01_register_tile' : undefined);
+
+/** The version a pass runs for this shape: the forced (else preferred) one if it fits, else the first that fits. */
 export function depthwiseVersion<P extends DepthwisePass>(pass: P, g: DepthwiseGeometry): Version<P> {
   const fits = FITS[pass] as Record<string, (g: DepthwiseGeometry) => boolean>;
-  const want = forced[pass] as string | undefined;
+  const want = (forced[pass] as string | undefined) ?? preferred(pass, g);
   if (want && fits[want](g)) return want as Version<P>;
   return (DEPTHWISE_VERSIONS[pass] as readonly string[]).find((v) => fits[v](g)) as Version<P>;
 }
