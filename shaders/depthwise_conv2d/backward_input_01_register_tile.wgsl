@@ -16,7 +16,7 @@
 // Buffers:  dy [N, M C, OH, OW], w [M C, 1, KH, KW], dx [N, C, H, W]; all f32.
 // Dispatch: (ceil(W / (BW WG_X)), ceil(H / (BH WG_Y)), planes) workgroups of WG_X x WG_Y,
 //           planes = N C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;

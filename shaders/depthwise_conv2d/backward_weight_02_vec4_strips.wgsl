@@ -17,7 +17,7 @@
 // Buffers:  x [N, C, H, W] as vec4s, dy [N, M C, OH, OW] as vec4s, partial [N M C, STRIPS, TAPS + 1]; f32.
 // Dispatch: (ceil(STRIPS / WG_X), 1, planes) workgroups of WG_X, STRIPS = ceil(OW / BW),
 //           planes = N M C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 8u;
 override KH: u32 = 3u;

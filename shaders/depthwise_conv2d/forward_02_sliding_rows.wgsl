@@ -18,7 +18,7 @@
 //           y [N, M C, OH, OW]; all f32.
 // Dispatch: (ceil(OW / (BW WG_X)), ceil(OH / (BH WG_Y)), planes) workgroups of WG_X x WG_Y, where
 //           planes = N M C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;

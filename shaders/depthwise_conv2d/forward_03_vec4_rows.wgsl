@@ -20,7 +20,7 @@
 //           out [N, OUT_C, OH_, OW_] as vec4s; all f32.
 // Dispatch: (ceil(OW_ / (BW WG_X)), ceil(OH_ / (BH WG_Y)), planes) workgroups of WG_X x WG_Y,
 //           planes = N OUT_C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
