@@ -13,7 +13,7 @@ import { modelName } from './summary.js';
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model name (sg.models.names), e.g. resnet18' },
-  weights: { type: 'string', help: 'weights to evaluate (.safetensors or .pth, or a weights name: DEFAULT)' },
+  weights: { type: 'string', help: 'weights to evaluate (.safetensors or .pth)' },
   data: { type: 'string', help: 'image folder DIR/<class>/<image>' },
   classes: { type: 'string', help: "classes.json written by finetune (the model's class order); default: the folder's classes" },
   'image-size': { type: 'string', help: 'input size (default 224; 32 for cifar_resnet*)' },
