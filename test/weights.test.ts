@@ -191,6 +191,15 @@ describe('downloads into the cache', () => {
     expect((err as Error).message).toMatch(why);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('checkHash: false accepts a file whose hash differs from its name (as torch.hub check_hash=False)', async () => {
+    const path = await models.cachedFile(`${base}/bad/${name}`, name, {
+      cacheDir: dir,
+      progress: false,
+      checkHash: false,
+    });
+    expect(new Uint8Array(readFileSync(path))).toEqual(corrupt);
+  });
 });
 
 describe('models.get with named weights', () => {
