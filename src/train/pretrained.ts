@@ -6,8 +6,7 @@
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import { load } from '../io/index.js';
-import { get } from '../models/index.js';
-import { fetchWeights, resolveWeights, type Weights } from '../models/weights/index.js';
+import { get, resolveWeights, fetchWeights, type Weights } from '../models/index.js';
 import { full } from '../ops/create.js';
 import { headPath, replaceHead } from './head.js';
 
