@@ -153,7 +153,9 @@ describe('downloads into the cache', () => {
       [`/bad/${name}`]: corrupt,
       [`/cut/${name}`]: (res) => {
         res.writeHead(200, { 'content-length': String(payload.byteLength) });
-        res.write(payload.subarray(0, 100_000), () => res.destroy());
+        // end() half-closes after the queued bytes (a FIN), so the client always sees exactly
+        // 100,000 bytes and then the end; destroy() could reset the socket before they arrive.
+        res.write(payload.subarray(0, 100_000), () => res.socket?.end());
       },
     }));
   });
