@@ -5,7 +5,9 @@
  * adapter, same run) and PyTorch on the CPU.
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
- *   BENCH_SKIP_CNN=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models (or layers) runs only that section
+ *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
+ *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the copy probe and depthwise convolutions;
+ *   BENCH_ONLY=layers only the copy probe and the layers of bench/layers.ts
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { benchConv, benchTrainingStep } from './cnn.js';
 import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
+import { benchDepthwise } from './depthwise.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -35,6 +38,11 @@ if (process.env.BENCH_ONLY === 'loader') {
 }
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'depthwise') {
+  await benchDepthwise(await copyPeak(1 << 24, RUNS), RUNS);
   await sg.shutdown();
   process.exit(0);
 }
@@ -149,6 +157,7 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchConv(tf, quick ? 2 : 3);
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
+if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(copy, quick ? 3 : 5);
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
 // Activations, LayerNorm, softmax at attention sizes, MultiheadAttention (bench/layers.ts).
 if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);

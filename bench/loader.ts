@@ -11,16 +11,32 @@ import jpegDecode from 'jpeg-js/lib/decoder.js';
 import * as sg from '../src/index.js';
 import { fixed, printTable } from './timing.js';
 
-const DIRS = ['../shared/assets/datasets/hymenoptera_data/train', '/work/shared/assets/datasets/hymenoptera_data/train', 'examples/data/hymenoptera/train'];
+const DIRS = [
+  '../shared/assets/datasets/hymenoptera_data/train',
+  '/work/shared/assets/datasets/hymenoptera_data/train',
+  'examples/data/hymenoptera/train',
+];
 
 function photos(limit: number): { dir: string; files: string[] } {
   const dir = DIRS.find(existsSync)!;
-  const files = ['ants', 'bees'].flatMap((c) => readdirSync(join(dir, c)).filter((f) => /\.jpe?g$/i.test(f)).map((f) => join(dir, c, f)));
-  return { dir, files: files.filter((_, i) => i % Math.max(1, Math.floor(files.length / limit)) === 0).slice(0, limit) };
+  const files = ['ants', 'bees'].flatMap((c) =>
+    readdirSync(join(dir, c))
+      .filter((f) => /\.jpe?g$/i.test(f))
+      .map((f) => join(dir, c, f)),
+  );
+  return {
+    dir,
+    files: files.filter((_, i) => i % Math.max(1, Math.floor(files.length / limit)) === 0).slice(0, limit),
+  };
 }
 
 function jpegJs(bytes: Uint8Array): sg.data.Image {
-  const { width, height, data } = jpegDecode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 250, maxMemoryUsageInMB: 4096 });
+  const { width, height, data } = jpegDecode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    maxResolutionInMP: 250,
+    maxMemoryUsageInMB: 4096,
+  });
   return { width, height, channels: 3, data };
 }
 
@@ -46,9 +62,12 @@ export function benchLoader(quick: boolean): void {
   time(files.slice(0, 3), (b, f) => sg.data.decodeImage(b, f)); // warm-up (wasm compile, JIT)
   const [turbo, turboMs] = time(files, (b, f) => sg.data.decodeImage(b, f));
   const [js, jsMs] = time(files, (b) => jpegJs(b));
-  printTable(`DataLoader CPU work per worker (${files.length} photos of ${dir}; read, decode, RandomResizedCrop(224), flip)`,
-    ['JPEG decoder', 'samples/s per worker', 'decode ms/sample'], [
-      ['libjpeg-turbo wasm (now; Pillow\'s pixels)', fixed(turbo), fixed(turboMs)],
+  printTable(
+    `DataLoader CPU work per worker (${files.length} photos of ${dir}; read, decode, RandomResizedCrop(224), flip)`,
+    ['JPEG decoder', 'samples/s per worker', 'decode ms/sample'],
+    [
+      ["libjpeg-turbo wasm (now; Pillow's pixels)", fixed(turbo), fixed(turboMs)],
       ['jpeg-js (before)', fixed(js), fixed(jsMs)],
-    ]);
+    ],
+  );
 }

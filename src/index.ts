@@ -28,6 +28,7 @@ export { matmul } from './ops/matmul.js';
 export { setMatmulVersion, chosenMatmulVersion, MATMUL_VERSIONS } from './ops/matmul_versions.js';
 export { tuneMatmul } from './ops/matmul_tuning.js';
 export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOptions } from './ops/conv.js';
+export { setDepthwiseVersion, setDepthwiseFastPath, DEPTHWISE_VERSIONS } from './ops/depthwise_conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';

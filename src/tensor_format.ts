@@ -8,7 +8,7 @@
  * as `1.`, fixed `1.2346`, or scientific `1.2346e+05` when the non-zero magnitudes span more than
  * 1000x, exceed 1e8 or fall below 1e-4.
  */
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 const PRECISION = 4;
 const THRESHOLD = 1000;
@@ -47,7 +47,8 @@ function pyFormat(v: number, digits: number, sci: boolean): string {
   if (keep <= 0) return sign + a.toFixed(digits); // below half a unit of the last place shown
   let r = roundDigits(all, keep);
   if (r.length > keep) [r, e] = [sci ? r.slice(0, keep) : r, e + 1]; // 9.99995 -> 10.0000
-  if (sci) return `${sign}${r[0]}${digits ? `.${r.slice(1)}` : ''}e${e - 1 < 0 ? '-' : '+'}${String(Math.abs(e - 1)).padStart(2, '0')}`;
+  if (sci)
+    return `${sign}${r[0]}${digits ? `.${r.slice(1)}` : ''}e${e - 1 < 0 ? '-' : '+'}${String(Math.abs(e - 1)).padStart(2, '0')}`;
   const [whole, fraction] = e <= 0 ? ['0', '0'.repeat(-e) + r] : [r.slice(0, e), r.slice(e)];
   return sign + whole + (digits ? `.${fraction}` : '');
 }
@@ -75,7 +76,10 @@ class Formatter {
   sciMode = false;
   maxWidth = 1;
 
-  constructor(readonly floating: boolean, values: number[]) {
+  constructor(
+    readonly floating: boolean,
+    values: number[],
+  ) {
     if (!floating) {
       for (const v of values) this.maxWidth = Math.max(this.maxWidth, String(v).length);
       return;
@@ -87,7 +91,11 @@ class Formatter {
     this.intMode = finite.every((v) => v === Math.ceil(v));
     this.sciMode = max / min > 1000 || max > 1e8 || (!this.intMode && min < 1e-4);
     for (const v of finite) {
-      const s = this.sciMode ? pyFormat(v, PRECISION, true) : this.intMode ? `${pyFormat(v, 0, false)}.` : pyFormat(v, PRECISION, false);
+      const s = this.sciMode
+        ? pyFormat(v, PRECISION, true)
+        : this.intMode
+          ? `${pyFormat(v, 0, false)}.`
+          : pyFormat(v, PRECISION, false);
       this.maxWidth = Math.max(this.maxWidth, s.length);
     }
   }
@@ -108,7 +116,10 @@ interface Block {
   offset: number;
 }
 
-const sub = (b: Block, i: number): Block => ({ shape: b.shape.slice(1), offset: b.offset + i * b.shape.slice(1).reduce((x, y) => x * y, 1) });
+const sub = (b: Block, i: number): Block => ({
+  shape: b.shape.slice(1),
+  offset: b.offset + i * b.shape.slice(1).reduce((x, y) => x * y, 1),
+});
 
 /** The indices shown along an axis of length n: all, or the first and last EDGE with null for '...'. */
 function shown(n: number, summarize: boolean): Array<number | null> {
@@ -133,7 +144,9 @@ function blockStr(values: ArrayLike<number>, b: Block, indent: number, summarize
     for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
     return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   }
-  const slices = shown(b.shape[0], summarize).map((i) => (i === null ? '...' : blockStr(values, sub(b, i), indent + 1, summarize, f)));
+  const slices = shown(b.shape[0], summarize).map((i) =>
+    i === null ? '...' : blockStr(values, sub(b, i), indent + 1, summarize, f),
+  );
   return `[${slices.join(`,${'\n'.repeat(dim - 1)}${' '.repeat(indent + 1)}`)}]`;
 }
 
@@ -157,7 +170,12 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
  * `repr(tensor)` as PyTorch prints it, from the values read back: `tensor([[1., 2.]],
  * requires_grad=True)`, `tensor([1, 2], dtype=torch.int32)`, `grad_fn=<MulBackward0>`.
  */
-export function formatTensor(values: ArrayLike<number>, shape: readonly number[], dtype: string, grad: { requiresGrad?: boolean; gradFn?: string | null } = {}): string {
+export function formatTensor(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  dtype: string,
+  grad: { requiresGrad?: boolean; gradFn?: string | null } = {},
+): string {
   const prefix = 'tensor(';
   const numel = shape.reduce((a, b) => a * b, 1);
   const suffixes: string[] = [];
@@ -179,28 +197,8 @@ export function formatTensor(values: ArrayLike<number>, shape: readonly number[]
 
 /** Reads `t` back and formats it as `repr(t)` in PyTorch (a Parameter as `Parameter containing:\ntensor(...)`). */
 export async function tensorToStringAsync(t: Tensor): Promise<string> {
-  return (t.constructor.name === 'Parameter' ? 'Parameter containing:\n' : '') + formatTensor(await t.data(), t.shape, t.dtype, { requiresGrad: t.requiresGrad, gradFn: gradFnName(t) });
+  return (
+    (t.constructor.name === 'Parameter' ? 'Parameter containing:\n' : '') +
+    formatTensor(await t.data(), t.shape, t.dtype, { requiresGrad: t.requiresGrad, gradFn: gradFnName(t) })
+  );
 }
-
-declare module './tensor.js' {
-  interface Tensor {
-    /** The values, formatted as PyTorch's `repr(tensor)` (reads the GPU). */
-    toStringAsync(): Promise<string>;
-    /** `console.log(await t.toStringAsync())`, as `print(t)` in PyTorch. */
-    print(): Promise<void>;
-  }
-}
-
-// NOTE: installed on the prototype here, beside the formatter, while src/tensor.ts is being
-// refactored elsewhere; the methods are declared on Tensor above, so they are typed as its own.
-Object.assign(Tensor.prototype, {
-  toStringAsync(this: Tensor) {
-    return tensorToStringAsync(this);
-  },
-  async print(this: Tensor) {
-    console.log(await tensorToStringAsync(this));
-  },
-  [Symbol.for('nodejs.util.inspect.custom')](this: Tensor) {
-    return describeTensor(this);
-  },
-});

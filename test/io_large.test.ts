@@ -51,10 +51,12 @@ describe('files over 2 GiB', () => {
     const rssBefore = process.memoryUsage().rss;
     const peakBefore = process.resourceUsage().maxRSS * 1024;
     const seen: number[] = [];
-    const state = await sg.io.load(path, { onProgress: (read, total) => {
-      expect(total).toBe(size);
-      seen.push(read);
-    } });
+    const state = await sg.io.load(path, {
+      onProgress: (read, total) => {
+        expect(total).toBe(size);
+        seen.push(read);
+      },
+    });
     const grew = process.resourceUsage().maxRSS * 1024 - Math.max(rssBefore, 0);
     expect(seen.at(-1)).toBe(size);
     expect(seen.length).toBe(Math.ceil(size / (64 * MiB)));
@@ -69,7 +71,9 @@ describe('files over 2 GiB', () => {
     // The file's bytes once, plus the GPU's copy of the tensors (host memory on a software
     // adapter such as llvmpipe) and the upload's staging copy; a second copy of the file would
     // add another 2.1 GiB.
-    console.log(`io_large: file ${(size / GiB).toFixed(2)} GiB, peak RSS grew by ${(grew / GiB).toFixed(2)} GiB (peak before: ${(peakBefore / GiB).toFixed(2)} GiB)`);
+    console.log(
+      `io_large: file ${(size / GiB).toFixed(2)} GiB, peak RSS grew by ${(grew / GiB).toFixed(2)} GiB (peak before: ${(peakBefore / GiB).toFixed(2)} GiB)`,
+    );
     expect(grew).toBeLessThan(size + 2 * BIG * 4 + 256 * MiB);
   });
 });

@@ -12,7 +12,9 @@ import * as sg from '../src/index.js';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'jpeg_pillow.json'), 'utf8'));
 const EXAMPLES = join(__dirname, '..', 'examples', 'data', 'hymenoptera');
-const SHARED = [join(__dirname, '..', '..', 'shared'), '/work/shared'].map((d) => join(d, 'assets', 'datasets', 'hymenoptera_data')).find(existsSync);
+const SHARED = [join(__dirname, '..', '..', 'shared'), '/work/shared']
+  .map((d) => join(d, 'assets', 'datasets', 'hymenoptera_data'))
+  .find(existsSync);
 /**
  * The one tutorial photo whose pixels differ from Pillow's: it is the only one with 4:4:0 chroma
  * subsampling (luma sampled 1x2), for which libjpeg-turbo 2.x has a "fancy" upsampler that the
@@ -26,7 +28,8 @@ function agreeing(set: string, dir: string): { same: string[]; differ: string[] 
   const differ: string[] = [];
   for (const [rel, [w, h, hash]] of Object.entries(fixture.sets[set]) as Array<[string, [number, number, string]]>) {
     const image = sg.data.readImage(join(dir, rel));
-    const ok = image.width === w && image.height === h && createHash('sha256').update(image.data).digest('hex') === hash;
+    const ok =
+      image.width === w && image.height === h && createHash('sha256').update(image.data).digest('hex') === hash;
     (ok ? same : differ).push(rel);
   }
   return { same, differ };
@@ -39,9 +42,11 @@ describe('JPEG decoding, as Pillow', () => {
     expect(same).toHaveLength(397);
   });
 
-  it.skipIf(!SHARED)('the tutorial\'s 397 full-size photos: all but one bit-exact', () => {
+  it.skipIf(!SHARED)("the tutorial's 397 full-size photos: all but one bit-exact", () => {
     const { same, differ } = agreeing('hymenoptera_data', SHARED!);
-    console.log(`jpeg: ${same.length} of ${same.length + differ.length} hymenoptera_data photos decode exactly as Pillow ${fixture.pillow}`);
+    console.log(
+      `jpeg: ${same.length} of ${same.length + differ.length} hymenoptera_data photos decode exactly as Pillow ${fixture.pillow}`,
+    );
     expect(differ).toEqual([...DIFFERENT]);
   });
 
@@ -50,7 +55,11 @@ describe('JPEG decoding, as Pillow', () => {
     const bytes = readFileSync(join(EXAMPLES, 'train', 'ants', '0013035.jpg'));
     const cut = join(dir, 'cut.jpg');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    expect(() => sg.data.readImage(cut)).toThrow(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt or unsupported JPEG file \\(truncated: Premature end of JPEG file`));
+    expect(() => sg.data.readImage(cut)).toThrow(
+      new RegExp(
+        `^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt or unsupported JPEG file \\(truncated: Premature end of JPEG file`,
+      ),
+    );
     const garbage = join(dir, 'garbage.jpg');
     writeFileSync(garbage, Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8]));
     expect(() => sg.data.readImage(garbage)).toThrow(/garbage\.jpg: corrupt or unsupported JPEG file/);

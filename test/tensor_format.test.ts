@@ -8,9 +8,20 @@ import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { formatTensor } from '../src/tensor_format.js';
 
-interface Case { name: string; shape: number[]; dtype: 'float32' | 'int32'; values: Array<number | string>; requiresGrad: boolean; gradFn: string | null; repr: string }
+interface Case {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  values: Array<number | string>;
+  requiresGrad: boolean;
+  gradFn: string | null;
+  repr: string;
+}
 const cases: Case[] = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tensor_format.json'), 'utf8'));
-const numbers = (c: Case) => Float32Array.from(c.values, (v) => (typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity').replace('nan', 'NaN'))));
+const numbers = (c: Case) =>
+  Float32Array.from(c.values, (v) =>
+    typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity').replace('nan', 'NaN')),
+  );
 
 describe('formatTensor, as repr(torch.tensor)', () => {
   it.each(cases.map((c) => [c.name, c] as [string, Case]))('%s', (_, c) => {
@@ -35,7 +46,10 @@ describe('printing a Tensor and a Module', () => {
 
   it('toStringAsync and print give the values as PyTorch prints them', async () => {
     const before = sg.memory().liveTensors;
-    const t = sg.tensor([[1, 2.5], [3, 4]]);
+    const t = sg.tensor([
+      [1, 2.5],
+      [3, 4],
+    ]);
     expect(await t.toStringAsync()).toBe('tensor([[1.0000, 2.5000],\n        [3.0000, 4.0000]])');
     const labels = sg.tensor([1, 2], { dtype: 'int32' });
     const lines: string[] = [];
@@ -52,7 +66,7 @@ describe('printing a Tensor and a Module', () => {
     expect(sg.memory().liveTensors).toBe(before);
   });
 
-  it('console.log of a module shows its toString(), PyTorch\'s form', () => {
+  it("console.log of a module shows its toString(), PyTorch's form", () => {
     const m = new sg.nn.Sequential(new sg.nn.Linear(3, 4), new sg.nn.ReLU());
     expect(inspect(m)).toBe(m.toString());
     expect(inspect(m)).toBe('Sequential(\n  (0): Linear(in_features=3, out_features=4, bias=True)\n  (1): ReLU()\n)');

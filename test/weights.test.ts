@@ -16,13 +16,19 @@ const { models } = sg;
 const FIX = join(__dirname, 'fixtures', 'weights');
 const RESNET20 = join(__dirname, '..', 'examples', 'weights', 'resnet20-12fca82f.th');
 const RESNET56 = join(__dirname, '..', 'examples', 'weights', 'resnet56-4bfd9763.th');
-const DOG = [join(__dirname, '..', '..', 'shared'), '/work/shared'].map((d) => join(d, 'assets', 'datasets', 'samples', 'dog.jpg')).find(existsSync) ?? '';
+const DOG =
+  [join(__dirname, '..', '..', 'shared'), '/work/shared']
+    .map((d) => join(d, 'assets', 'datasets', 'samples', 'dog.jpg'))
+    .find(existsSync) ?? '';
 
 describe('the weights table', () => {
-  it('has torchvision 0.14\'s 80 classification models and every zoo model', () => {
+  it("has torchvision 0.14's 80 classification models and every zoo model", () => {
     for (const name of models.names) expect(models.getModelWeights(name).model, name).toBe(name);
     expect(Object.keys(models.TORCHVISION_WEIGHTS)).toHaveLength(80);
-    expect([...models.ViT_H_14_Weights].map(String)).toEqual(['ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1', 'ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1']);
+    expect([...models.ViT_H_14_Weights].map(String)).toEqual([
+      'ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1',
+      'ViT_H_14_Weights.IMAGENET1K_SWAG_LINEAR_V1',
+    ]);
   });
 
   it('gives url, DEFAULT, meta and names as torchvision does', () => {
@@ -36,7 +42,11 @@ describe('the weights table', () => {
     expect(w.meta.categories![0]).toBe('tench');
     expect(models.ResNet50_Weights.DEFAULT.name).toBe('IMAGENET1K_V2');
     expect(models.VGG16_Weights.IMAGENET1K_FEATURES.meta.categories).toBeNull();
-    expect(models.EfficientNet_B0_Weights.DEFAULT.preset).toMatchObject({ cropSize: 224, resizeSize: 256, interpolation: 'bicubic' });
+    expect(models.EfficientNet_B0_Weights.DEFAULT.preset).toMatchObject({
+      cropSize: 224,
+      resizeSize: 256,
+      interpolation: 'bicubic',
+    });
   });
 
   it('resolves DEFAULT, member and full names, and rejects the wrong ones clearly', () => {
@@ -44,12 +54,16 @@ describe('the weights table', () => {
     expect(models.getWeight('DEFAULT', 'resnet50')).toBe(models.ResNet50_Weights.IMAGENET1K_V2);
     expect(models.resolveWeights('vgg16', 'IMAGENET1K_V1')).toBe(models.VGG16_Weights.IMAGENET1K_V1);
     expect(models.resolveWeights('vgg16', 'run/model.safetensors')).toBeNull();
-    expect(() => models.getWeight('IMAGENET1K_V3', 'resnet18')).toThrow(/ResNet18_Weights: no weights named 'IMAGENET1K_V3'; available: DEFAULT, IMAGENET1K_V1/);
-    expect(() => models.resolveWeights('resnet34', models.ResNet18_Weights.DEFAULT)).toThrow(/expected ResNet34_Weights but received ResNet18_Weights/);
+    expect(() => models.getWeight('IMAGENET1K_V3', 'resnet18')).toThrow(
+      /ResNet18_Weights: no weights named 'IMAGENET1K_V3'; available: DEFAULT, IMAGENET1K_V1/,
+    );
+    expect(() => models.resolveWeights('resnet34', models.ResNet18_Weights.DEFAULT)).toThrow(
+      /expected ResNet34_Weights but received ResNet18_Weights/,
+    );
     expect(() => models.getWeight('DEFAULT')).toThrow(/needs a model name/);
   });
 
-  it('pins the CIFAR ResNet files\' sha256 where the repository holds them', () => {
+  it("pins the CIFAR ResNet files' sha256 where the repository holds them", () => {
     const w = models.CifarResNet20_Weights.DEFAULT;
     expect(createHash('sha256').update(readFileSync(RESNET20)).digest('hex')).toBe(w.meta.sha256);
     expect(w.fileName).toBe('resnet20-12fca82f.th');
@@ -61,14 +75,18 @@ describe('transforms() presets', () => {
   const fixture = JSON.parse(readFileSync(join(FIX, 'presets.json'), 'utf8'));
   const { width, height } = fixture;
   const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) {
-    const v = Math.floor((x * x + 3 * y * y) / 97) + 40 * c + Math.floor((x * y) / 50) + ((13 * x + 7 * y + 61 * c) % 23);
-    data[(y * width + x) * 3 + c] = v % 256;
-  }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) {
+        const v =
+          Math.floor((x * x + 3 * y * y) / 97) + 40 * c + Math.floor((x * y) / 50) + ((13 * x + 7 * y + 61 * c) % 23);
+        data[(y * width + x) * 3 + c] = v % 256;
+      }
   const image: sg.data.Image = { width, height, channels: 3, data };
 
-  const cases = fixture.cases.map((c: { weights: string }) => [c.weights, c]) as Array<[string, any]>;
-  it.each(cases)('%s: torchvision\'s tensor exactly (PIL\'s resampling, bit for bit)', (name, c) => {
+  type PresetCase = { weights: string; shape: number[] };
+  const cases = (fixture.cases as PresetCase[]).map((c) => [c.weights, c] as [string, PresetCase]);
+  it.each(cases)("%s: torchvision's tensor exactly (PIL's resampling, bit for bit)", (name, c) => {
     const w = models.getWeight(name);
     const out = w.transforms().apply(image) as sg.data.HostTensor;
     expect(out.shape).toEqual(c.shape);
@@ -94,14 +112,20 @@ describe('the cache directory, as torch.hub', () => {
 });
 
 /** A server on 127.0.0.1 serving `routes[path]` (bytes, or a handler). */
-function serve(routes: Record<string, Uint8Array | ((res: import('node:http').ServerResponse) => void)>): Promise<{ server: Server; base: string }> {
+function serve(
+  routes: Record<string, Uint8Array | ((res: import('node:http').ServerResponse) => void)>,
+): Promise<{ server: Server; base: string }> {
   const server = createServer((req, res) => {
     const route = routes[req.url ?? ''];
     if (route === undefined) return void res.writeHead(404, 'Not Found').end('no');
     if (typeof route === 'function') return route(res);
     res.writeHead(200, { 'content-length': String(route.byteLength) }).end(route);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
 }
 
 /** A port nothing listens on (bound, then closed). */
@@ -133,18 +157,24 @@ describe('downloads into the cache', () => {
   beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'sg-weights-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('downloads, verifies the name\'s hash prefix, renames into place and reports progress', async () => {
+  it("downloads, verifies the name's hash prefix, renames into place and reports progress", async () => {
     const seen: sg.models.DownloadProgress[] = [];
     const path = await models.cachedFile(`${base}/${name}`, name, { cacheDir: dir, progress: (p) => seen.push(p) });
     expect(path).toBe(join(dir, name));
     expect(new Uint8Array(readFileSync(path))).toEqual(payload);
     expect(readdirSync(dir)).toEqual([name]);
     expect(seen.at(-1)).toMatchObject({ received: payload.byteLength, total: payload.byteLength });
-    expect(models.formatProgress({ ...seen.at(-1)!, elapsed: 2, rate: 150_000, eta: 0 })).toBe('100%|████████████████████| 293.0 KiB/293.0 KiB [0:02<0:00, 146.5 KiB/s]');
+    expect(models.formatProgress({ ...seen.at(-1)!, elapsed: 2, rate: 150_000, eta: 0 })).toBe(
+      '100%|████████████████████| 293.0 KiB/293.0 KiB [0:02<0:00, 146.5 KiB/s]',
+    );
   });
 
   const failures: Array<[string, () => Promise<string>, RegExp]> = [
-    ['a corrupt file (hash mismatch)', async () => `${base}/bad/${name}`, new RegExp(`sha256 mismatch: the file name says the hash starts with ${digest.slice(0, 8)}`)],
+    [
+      'a corrupt file (hash mismatch)',
+      async () => `${base}/bad/${name}`,
+      new RegExp(`sha256 mismatch: the file name says the hash starts with ${digest.slice(0, 8)}`),
+    ],
     ['a cut connection', async () => `${base}/cut/${name}`, /connection broke after 100000 bytes of 300000|truncated/],
     ['a 404', async () => `${base}/missing/${name}`, /HTTP 404 Not Found/],
     ['no server', async () => `${await closedPort()}/${name}`, /no connection \(ECONNREFUSED\)/],
@@ -185,7 +215,7 @@ describe('models.get with named weights', () => {
     copyFileSync(RESNET20, join(home, 'hub', 'checkpoints', 'resnet20-12fca82f.th'));
     process.env.SHADERGRAD_WEIGHTS_URL = await closedPort(); // any download would fail
     const before = sg.memory().liveTensors;
-    const named = await models.get('cifar_resnet20', { weights: 'DEFAULT' });
+    const named = await models.cifarResnet20({ weights: 'DEFAULT' }); // the builder, as torchvision's
     const direct = await models.get('cifar_resnet20', { weights: RESNET20, stripPrefix: 'module.' });
     expect(await stateOf(named)).toEqual(await stateOf(direct));
     expect(sg.memory().liveTensors).toBe(before);
@@ -194,10 +224,12 @@ describe('models.get with named weights', () => {
   it('downloads from SHADERGRAD_WEIGHTS_URL into the cache once, checking the pinned sha256', async () => {
     const file = new Uint8Array(readFileSync(RESNET20));
     let hits = 0;
-    const { server, base } = await serve({ '/mirror/resnet20-12fca82f.th': (res) => {
-      hits++;
-      res.writeHead(200, { 'content-length': String(file.byteLength) }).end(file);
-    } });
+    const { server, base } = await serve({
+      '/mirror/resnet20-12fca82f.th': (res) => {
+        hits++;
+        res.writeHead(200, { 'content-length': String(file.byteLength) }).end(file);
+      },
+    });
     try {
       process.env.SHADERGRAD_WEIGHTS_URL = `${base}/mirror/`;
       const w = models.CifarResNet20_Weights.CIFAR10_V1;
@@ -218,30 +250,37 @@ describe('models.get with named weights', () => {
     const { server, base } = await serve({ '/resnet20-12fca82f.th': file });
     try {
       process.env.SHADERGRAD_WEIGHTS_URL = base;
-      await expect(models.get('cifar_resnet20', { weights: 'DEFAULT', progress: false })).rejects.toThrow(/cannot download .*resnet20-12fca82f\.th to .*hub\/checkpoints\/resnet20-12fca82f\.th: sha256 mismatch: expected 12fca82f0beb/);
+      await expect(models.get('cifar_resnet20', { weights: 'DEFAULT', progress: false })).rejects.toThrow(
+        /cannot download .*resnet20-12fca82f\.th to .*hub\/checkpoints\/resnet20-12fca82f\.th: sha256 mismatch: expected 12fca82f0beb/,
+      );
       expect(readdirSync(join(home, 'hub', 'checkpoints'))).toEqual([]);
     } finally {
       server.close();
     }
   });
 
-  it.skipIf(!existsSync(DOG))('the CLI: predict --weights DEFAULT uses the cached file, its categories and its preset', async () => {
-    mkdirSync(join(home, 'hub', 'checkpoints'), { recursive: true });
-    copyFileSync(RESNET56, join(home, 'hub', 'checkpoints', 'resnet56-4bfd9763.th'));
-    process.env.SHADERGRAD_WEIGHTS_URL = await closedPort();
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-    try {
-      await predictCommand(['--model', 'cifar_resnet56', '--weights', 'DEFAULT', '--top', '2', DOG]);
-    } finally {
-      console.log = log;
-    }
-    expect(lines[0]).toBe('dog.jpg:');
-    expect(lines[1]).toMatch(/^ +1\. +\d+\.\d\d%  dog$/);
-  });
+  it.skipIf(!existsSync(DOG))(
+    'the CLI: predict --weights DEFAULT uses the cached file, its categories and its preset',
+    async () => {
+      mkdirSync(join(home, 'hub', 'checkpoints'), { recursive: true });
+      copyFileSync(RESNET56, join(home, 'hub', 'checkpoints', 'resnet56-4bfd9763.th'));
+      process.env.SHADERGRAD_WEIGHTS_URL = await closedPort();
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+      try {
+        await predictCommand(['--model', 'cifar_resnet56', '--weights', 'DEFAULT', '--top', '2', DOG]);
+      } finally {
+        console.log = log;
+      }
+      expect(lines[0]).toBe('dog.jpg:');
+      expect(lines[1]).toMatch(/^ +1\. +\d+\.\d\d% {2}dog$/);
+    },
+  );
 
-  it('checks numClasses against the weights\' categories before any download', async () => {
-    await expect(models.get('resnet18', { weights: 'DEFAULT', numClasses: 10 })).rejects.toThrow(/numClasses = 10 does not match the 1000 categories of ResNet18_Weights.IMAGENET1K_V1/);
+  it("checks numClasses against the weights' categories before any download", async () => {
+    await expect(models.get('resnet18', { weights: 'DEFAULT', numClasses: 10 })).rejects.toThrow(
+      /numClasses = 10 does not match the 1000 categories of ResNet18_Weights.IMAGENET1K_V1/,
+    );
   });
 });

@@ -9,14 +9,24 @@
 //    zero errors and no Node built-in or `webgpu` left in the output.
 // 4. publint (strict) and @arethetypeswrong/cli (profile esm-only: the package is ESM only).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd, args, cwd = root) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 let failed = 0;
 function step(name, fn) {
   try {
@@ -38,7 +48,14 @@ step('npm pack', () => {
   const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]));
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path);
-  for (const need of ['LICENSE', 'THIRD_PARTY_NOTICES.md', 'dist/index.js', 'dist/browser.js', 'dist/types/index.d.ts', 'package.json']) {
+  for (const need of [
+    'LICENSE',
+    'THIRD_PARTY_NOTICES.md',
+    'dist/index.js',
+    'dist/browser.js',
+    'dist/types/index.d.ts',
+    'package.json',
+  ]) {
     if (!files.includes(need)) throw new Error(`the tarball lacks ${need}`);
   }
   mkdirSync(join(consumer, 'node_modules'), { recursive: true });
@@ -52,7 +69,9 @@ step('npm pack', () => {
   return `${info.filename}, ${files.length} files, ${(info.size / 1024).toFixed(0)} KiB`;
 });
 
-writeFileSync(join(consumer, 'main.ts'), `import * as sg from 'shadergrad';
+writeFileSync(
+  join(consumer, 'main.ts'),
+  `import * as sg from 'shadergrad';
 await sg.init();
 const x: sg.Tensor = sg.randn([2, 3], { requiresGrad: true });
 const loss = x.mul(2).relu().sum();
@@ -63,32 +82,58 @@ const model = await sg.models.get('resnet18', { weights });
 const info: sg.DeviceInfo = sg.deviceInfo();
 const buffers: GPUBuffer[] = [];
 console.log(grad, String(weights), model.toString(), info.adapterName, buffers.length, weights.transforms().toString());
-`);
+`,
+);
 
 for (const resolution of ['bundler', 'nodenext']) {
   step(`strict consumer type check (moduleResolution ${resolution}, skipLibCheck false, no @types/node)`, () => {
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', lib: ['ES2022', 'DOM'], module: resolution === 'bundler' ? 'ESNext' : 'NodeNext', moduleResolution: resolution,
-        strict: true, skipLibCheck: false, noEmit: true, types: [],
-      },
-      files: ['main.ts'],
-    }));
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          module: resolution === 'bundler' ? 'ESNext' : 'NodeNext',
+          moduleResolution: resolution,
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: [],
+        },
+        files: ['main.ts'],
+      }),
+    );
     run(bin('tsc'), ['-p', consumer]);
   });
 }
 
 step('esbuild bundles it for the browser', () => {
   const out = join(work, 'bundle.js');
-  run(bin('esbuild'), [join(consumer, 'main.ts'), '--bundle', '--platform=browser', '--format=esm', `--outfile=${out}`, '--log-level=error'], consumer);
+  run(
+    bin('esbuild'),
+    [
+      join(consumer, 'main.ts'),
+      '--bundle',
+      '--platform=browser',
+      '--format=esm',
+      `--outfile=${out}`,
+      '--log-level=error',
+    ],
+    consumer,
+  );
   const code = readFileSync(out, 'utf8');
   const left = [...code.matchAll(/(?:from|import\()\s*["'](node:[a-z/_]+|webgpu)["']/g)].map((m) => m[1]);
   if (left.length) throw new Error(`the browser bundle still imports ${[...new Set(left)].join(', ')}`);
   return `${(code.length / 1024).toFixed(0)} KiB`;
 });
 
-step('publint --strict', () => run(bin('publint'), ['run', '--strict', join(consumer, 'node_modules', 'shadergrad')]).trim().split('\n').pop());
+step('publint --strict', () =>
+  run(bin('publint'), ['run', '--strict', join(consumer, 'node_modules', 'shadergrad')])
+    .trim()
+    .split('\n')
+    .pop(),
+);
 step('@arethetypeswrong/cli (esm-only)', () => {
   run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii']);
   return 'no problems';

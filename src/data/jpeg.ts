@@ -18,7 +18,10 @@ import { jpegWasm } from './jpeg_wasm.js';
 import type { Image } from './image.js';
 
 interface Decoder {
-  decode(data: BufferSource, preserveOrientation: boolean): { width: number; height: number; data: Uint8ClampedArray } | null;
+  decode(
+    data: BufferSource,
+    preserveOrientation: boolean,
+  ): { width: number; height: number; data: Uint8ClampedArray } | null;
 }
 
 let decoder: Decoder | null = null;
@@ -44,7 +47,8 @@ function libjpeg(): Decoder {
   };
   // With a synchronous instantiateWasm the factory sets `decode` on `module` before it returns.
   void (moduleFactory as unknown as (m: object) => Promise<unknown>)(module).catch(() => {});
-  if (typeof (module as unknown as Decoder).decode !== 'function') throw new Error('the libjpeg-turbo wasm module did not initialise');
+  if (typeof (module as unknown as Decoder).decode !== 'function')
+    throw new Error('the libjpeg-turbo wasm module did not initialise');
   decoder = module as unknown as Decoder;
   return decoder;
 }
@@ -60,8 +64,10 @@ export function decodeJpeg(bytes: Uint8Array): Image {
     if (/Unsupported color conversion/i.test(why)) return decodeWithJpegJs(bytes);
     throw new Error(why);
   }
-  if (messages.some((m) => /premature end/i.test(m))) throw new Error(`truncated: ${messages.join('; ')} (the file ends before the image data does)`);
-  if (!result || result.width === 0 || result.height === 0) throw new Error(messages.join('; ') || 'the image has no pixels');
+  if (messages.some((m) => /premature end/i.test(m)))
+    throw new Error(`truncated: ${messages.join('; ')} (the file ends before the image data does)`);
+  if (!result || result.width === 0 || result.height === 0)
+    throw new Error(messages.join('; ') || 'the image has no pixels');
   const { width, height, data: rgba } = result;
   const data = new Uint8Array(width * height * 3);
   for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
@@ -75,7 +81,11 @@ export function decodeJpeg(bytes: Uint8Array): Image {
 /** jpeg-js, for CMYK/YCCK files (Adobe's inverted CMYK converted as PIL does: R = 255 - ...). */
 function decodeWithJpegJs(bytes: Uint8Array): Image {
   const { width, height, data } = jpegDecode(bytes, {
-    useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: 250, maxMemoryUsageInMB: 4096,
+    useTArray: true,
+    formatAsRGBA: false,
+    tolerantDecoding: false,
+    maxResolutionInMP: 250,
+    maxMemoryUsageInMB: 4096,
   });
   if (width === 0 || height === 0) throw new Error('the image has no pixels');
   return { width, height, channels: 3, data };

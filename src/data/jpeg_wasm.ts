@@ -9,7 +9,9 @@ let bytes: Uint8Array | null = null;
 
 export function jpegWasm(): Uint8Array {
   if (bytes) return bytes;
-  const data = nodeFs('JPEG decoding').readFileSync(resolvePackageFile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', 'JPEG decoding'));
+  const data = nodeFs('JPEG decoding').readFileSync(
+    resolvePackageFile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', 'JPEG decoding'),
+  );
   bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return bytes;
 }

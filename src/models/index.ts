@@ -32,30 +32,31 @@ import { load } from '../io/index.js';
 import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import { alexnet } from './alexnet.js';
-import { vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn } from './vgg.js';
-import { resnet18, resnet34, resnet50 } from './resnet.js';
-import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-import { cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110 } from './cifar_resnet.js';
+import { alexnet as alexnetBuilder } from './alexnet.js';
+import * as vgg from './vgg.js';
+import * as resnet from './resnet.js';
+import * as squeezenet from './squeezenet.js';
+import * as cifar from './cifar_resnet.js';
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
+import type { ProgressOption } from './weights/progress.js';
 
-export { AlexNet, alexnet } from './alexnet.js';
-export { VGG, makeLayers, cfgs, vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn, type VGGOptions } from './vgg.js';
-export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, type ResNetOptions } from './resnet.js';
-export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-export {
-  CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110,
-  type CifarResNetOptions,
-} from './cifar_resnet.js';
+export { AlexNet } from './alexnet.js';
+export { VGG, makeLayers, cfgs, type VGGOptions } from './vgg.js';
+export { ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
+export { SqueezeNet, Fire } from './squeezenet.js';
+export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
 export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
 export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
-  alexnet, vgg11, vgg13, vgg16, vgg19, vgg11_bn: vgg11Bn, vgg13_bn: vgg13Bn, vgg16_bn: vgg16Bn, vgg19_bn: vgg19Bn,
-  resnet18, resnet34, resnet50, squeezenet1_0, squeezenet1_1,
-  cifar_resnet20: cifarResnet20, cifar_resnet32: cifarResnet32, cifar_resnet44: cifarResnet44, cifar_resnet56: cifarResnet56, cifar_resnet110: cifarResnet110,
+  alexnet: alexnetBuilder, vgg11: vgg.vgg11, vgg13: vgg.vgg13, vgg16: vgg.vgg16, vgg19: vgg.vgg19,
+  vgg11_bn: vgg.vgg11Bn, vgg13_bn: vgg.vgg13Bn, vgg16_bn: vgg.vgg16Bn, vgg19_bn: vgg.vgg19Bn,
+  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50,
+  squeezenet1_0: squeezenet.squeezenet1_0, squeezenet1_1: squeezenet.squeezenet1_1,
+  cifar_resnet20: cifar.cifarResnet20, cifar_resnet32: cifar.cifarResnet32, cifar_resnet44: cifar.cifarResnet44,
+  cifar_resnet56: cifar.cifarResnet56, cifar_resnet110: cifar.cifarResnet110,
 };
 
 /** A torchvision model name that `get` knows. */
@@ -66,6 +67,7 @@ export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof
 /** Every model `get` builds, by its torchvision name. */
 export const names: readonly string[] = Object.freeze(Object.keys(builders));
 
+/** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
   /** Size of the last layer (torchvision's `num_classes`). */
   numClasses?: number;
@@ -150,3 +152,68 @@ export function disposeModel(model: Module): void {
 export function countParameters(model: Module): number {
   return model.parameters().reduce((n, p) => n + p.size, 0);
 }
+
+/** What a builder takes besides its model options when it loads weights. */
+export interface WeightsOption {
+  /** Named weights (`'DEFAULT'`, `ResNet18_Weights.IMAGENET1K_V1`) or a file (path or bytes). */
+  weights: string | Uint8Array | Weights;
+  /** The download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: ProgressOption;
+  /** Removed from the front of every key in a file, e.g. `'module.'`. */
+  stripPrefix?: string;
+}
+
+/**
+ * A model builder as torchvision's: `resnet18()` builds the model; `resnet18({weights: 'DEFAULT'})`
+ * (or a weights enum member, or a file) also loads weights, so it returns a Promise, as
+ * `get(name, options)` does.
+ */
+export interface Builder<O, M> {
+  (options?: O & { weights?: undefined }): M;
+  (options: O & WeightsOption): Promise<M>;
+}
+
+function withWeights<O, M extends Module>(name: string, build: (options?: O) => M): Builder<O, M> {
+  const builder = (options?: O & Partial<WeightsOption>) =>
+    options?.weights === undefined ? build(options) : (get(name, options as GetOptions) as Promise<M>);
+  return Object.defineProperty(builder, 'name', { value: build.name }) as Builder<O, M>;
+}
+
+/** AlexNet, as `torchvision.models.alexnet(weights=...)`. */
+export const alexnet = withWeights('alexnet', alexnetBuilder);
+/** VGG-11, as `torchvision.models.vgg11(weights=...)`. */
+export const vgg11 = withWeights('vgg11', vgg.vgg11);
+/** VGG-13, as `torchvision.models.vgg13(weights=...)`. */
+export const vgg13 = withWeights('vgg13', vgg.vgg13);
+/** VGG-16, as `torchvision.models.vgg16(weights=...)`. */
+export const vgg16 = withWeights('vgg16', vgg.vgg16);
+/** VGG-19, as `torchvision.models.vgg19(weights=...)`. */
+export const vgg19 = withWeights('vgg19', vgg.vgg19);
+/** VGG-11 with batch norm, as `torchvision.models.vgg11_bn(weights=...)`. */
+export const vgg11Bn = withWeights('vgg11_bn', vgg.vgg11Bn);
+/** VGG-13 with batch norm, as `torchvision.models.vgg13_bn(weights=...)`. */
+export const vgg13Bn = withWeights('vgg13_bn', vgg.vgg13Bn);
+/** VGG-16 with batch norm, as `torchvision.models.vgg16_bn(weights=...)`. */
+export const vgg16Bn = withWeights('vgg16_bn', vgg.vgg16Bn);
+/** VGG-19 with batch norm, as `torchvision.models.vgg19_bn(weights=...)`. */
+export const vgg19Bn = withWeights('vgg19_bn', vgg.vgg19Bn);
+/** ResNet-18, as `torchvision.models.resnet18(weights=...)`. */
+export const resnet18 = withWeights('resnet18', resnet.resnet18);
+/** ResNet-34, as `torchvision.models.resnet34(weights=...)`. */
+export const resnet34 = withWeights('resnet34', resnet.resnet34);
+/** ResNet-50, as `torchvision.models.resnet50(weights=...)`. */
+export const resnet50 = withWeights('resnet50', resnet.resnet50);
+/** SqueezeNet 1.0, as `torchvision.models.squeezenet1_0(weights=...)`. */
+export const squeezenet1_0 = withWeights('squeezenet1_0', squeezenet.squeezenet1_0);
+/** SqueezeNet 1.1, as `torchvision.models.squeezenet1_1(weights=...)`. */
+export const squeezenet1_1 = withWeights('squeezenet1_1', squeezenet.squeezenet1_1);
+/** akamaster's CIFAR-10 ResNet-20 (`weights: 'DEFAULT'` loads its published checkpoint). */
+export const cifarResnet20 = withWeights('cifar_resnet20', cifar.cifarResnet20);
+/** akamaster's CIFAR-10 ResNet-32. */
+export const cifarResnet32 = withWeights('cifar_resnet32', cifar.cifarResnet32);
+/** akamaster's CIFAR-10 ResNet-44. */
+export const cifarResnet44 = withWeights('cifar_resnet44', cifar.cifarResnet44);
+/** akamaster's CIFAR-10 ResNet-56. */
+export const cifarResnet56 = withWeights('cifar_resnet56', cifar.cifarResnet56);
+/** akamaster's CIFAR-10 ResNet-110. */
+export const cifarResnet110 = withWeights('cifar_resnet110', cifar.cifarResnet110);

@@ -23,6 +23,7 @@ import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 import { splitBatch } from './batch_split.js';
+import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
 
 const WG = 64;
 
@@ -257,6 +258,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const split = splitBatch(layer, x, cout * oh * ow, (part) => conv2d(part, weight, bias, options, layer));
   if (split) return split;
   const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
+  // Depthwise (groups = C, Cout a multiple of C) has kernels of its own unless a version is forced.
+  const depthwise = groups === c && cout % c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
+  if (depthwise) return depthwiseConv2d(x, weight, bias, g);
   // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
   const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
   return forced === 'im2col_matmul' || im2colBetter ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);

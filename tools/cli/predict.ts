@@ -56,13 +56,14 @@ export async function predictCommand(args: string[]): Promise<void> {
 
   // --weights DEFAULT (or IMAGENET1K_V1, ResNet18_Weights.IMAGENET1K_V1): torchvision's weights, their
   // categories and their evaluation preset, unless --classes / --image-size / --resize say otherwise.
-  const named = sg.models.resolveWeights(model.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase(), weights);
+  const named = sg.models.resolveWeights(sg.train.canonicalModelName(model), weights);
   const classesPath = str(p, 'classes') ?? (!named && existsSync(join(dirname(weights), 'classes.json')) ? join(dirname(weights), 'classes.json') : undefined);
   const info: ClassesFile = classesPath ? readClassesFile(classesPath) : { classes: [...(named?.meta.categories ?? sg.data.IMAGENET_CLASSES)] };
   const isCifar = model.toLowerCase().startsWith('cifar');
   const crop = num(p, 'predict', 'image-size', { integer: true }) ?? info.imageSize ?? named?.preset.cropSize ?? (isCifar ? 32 : 224);
   const resize = num(p, 'predict', 'resize', { integer: true }) ?? info.resize ?? named?.preset.resizeSize;
-  const transform = named && crop === named.preset.cropSize && resize === named.preset.resizeSize ? named.transforms() : sg.data.evalTransform({ crop, resize });
+  const preset = named && crop === named.preset.cropSize && resize === named.preset.resizeSize;
+  const transform = preset ? named.transforms() : sg.data.evalTransform({ crop, resize });
 
   await sg.init();
   const net = await sg.models.get(model, {

@@ -15,7 +15,9 @@ import type * as Crypto from 'node:crypto';
 import { progressReporter, type ProgressOption } from './progress.js';
 
 function builtin<T>(id: string): T {
-  const mod = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id);
+  const mod = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+    id,
+  );
   if (!mod) throw new Error(`pretrained weights: needs Node.js >= 20.16 (module ${id} is unavailable)`);
   return mod as T;
 }
@@ -26,7 +28,9 @@ type Env = Record<string, string | undefined>;
 export function torchHome(env: Env = process.env): string {
   const path = builtin<typeof Path>('node:path');
   const home = env.TORCH_HOME ?? path.join(env.XDG_CACHE_HOME ?? '~/.cache', 'torch');
-  return home === '~' || home.startsWith('~/') ? path.join(builtin<typeof Os>('node:os').homedir(), home.slice(1)) : home;
+  return home === '~' || home.startsWith('~/')
+    ? path.join(builtin<typeof Os>('node:os').homedir(), home.slice(1))
+    : home;
 }
 
 /** Where torch.hub keeps downloaded weights: `<torchHome>/hub/checkpoints`. */
@@ -39,6 +43,7 @@ export function hashPrefix(fileName: string): string | null {
   return /-([a-f0-9]*)\./.exec(fileName)?.[1] ?? null;
 }
 
+/** Options of `cachedFile`. */
 export interface FetchOptions {
   /** The cache directory (default `checkpointsDir()`). */
   cacheDir?: string;
@@ -77,7 +82,8 @@ async function download(url: string, tmp: string, fileName: string, options: Fet
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`no connection (${cause?.code ?? cause?.message ?? (e as Error).message})`);
   }
-  if (!response.ok || !response.body) throw new Error(`the server answered HTTP ${response.status} ${response.statusText}`.trim());
+  if (!response.ok || !response.body)
+    throw new Error(`the server answered HTTP ${response.status} ${response.statusText}`.trim());
   const length = response.headers.get('content-length');
   const total = length === null ? null : Number(length);
   const report = progressReporter(url, total, options.progress);
@@ -93,9 +99,12 @@ async function download(url: string, tmp: string, fileName: string, options: Fet
         report(received);
       }
     } catch (e) {
-      throw new Error(`the connection broke after ${received} bytes${total !== null ? ` of ${total}` : ''} (${(e as Error).message})`);
+      throw new Error(
+        `the connection broke after ${received} bytes${total !== null ? ` of ${total}` : ''} (${(e as Error).message})`,
+      );
     }
-    if (total !== null && received !== total) throw new Error(`truncated: received ${received} bytes, the server announced ${total}`);
+    if (total !== null && received !== total)
+      throw new Error(`truncated: received ${received} bytes, the server announced ${total}`);
     await file.sync();
   } finally {
     await file.close();
@@ -112,6 +121,8 @@ export function checkDigest(digest: string, fileName: string, sha256?: string): 
   }
   const prefix = hashPrefix(fileName);
   if (prefix && !digest.startsWith(prefix)) {
-    throw new Error(`sha256 mismatch: the file name says the hash starts with ${prefix}, the downloaded file has ${digest}`);
+    throw new Error(
+      `sha256 mismatch: the file name says the hash starts with ${prefix}, the downloaded file has ${digest}`,
+    );
   }
 }

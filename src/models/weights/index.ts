@@ -41,10 +41,12 @@ export function getWeight(name: string, model?: string): Weights {
   if (dot >= 0) {
     const e = BY_ENUM[name.slice(0, dot)];
     if (!e) throw new Error(`getWeight: unknown weights enum '${name.slice(0, dot)}' in '${name}'`);
-    if (model !== undefined && e.model !== model) throw new Error(`getWeight: ${name} are weights for ${e.model}, not ${model}`);
+    if (model !== undefined && e.model !== model)
+      throw new Error(`getWeight: ${name} are weights for ${e.model}, not ${model}`);
     return e.verify(name);
   }
-  if (model === undefined) throw new Error(`getWeight: '${name}' needs a model name, or the enum's name as in 'ResNet18_Weights.${name}'`);
+  if (model === undefined)
+    throw new Error(`getWeight: '${name}' needs a model name, or the enum's name as in 'ResNet18_Weights.${name}'`);
   return getModelWeights(model).verify(name);
 }
 
@@ -59,13 +61,17 @@ export function isWeightsName(value: string): boolean {
  */
 export function resolveWeights(model: string, value: Weights | string | Uint8Array): Weights | null {
   if (value instanceof Weights) {
-    if (value.model !== model) throw new Error(`Invalid Weight class provided; expected ${getModelWeights(model).enumName} but received ${value.enumName}.`);
+    if (value.model !== model)
+      throw new Error(
+        `Invalid Weight class provided; expected ${getModelWeights(model).enumName} but received ${value.enumName}.`,
+      );
     return value;
   }
   if (typeof value !== 'string' || !isWeightsName(value)) return null;
   return getWeight(value, model);
 }
 
+/** Options of `fetchWeights` (and of `models.get` with named weights). */
 export interface FetchWeightsOptions {
   /** Replaces the URL's directory (default: `$SHADERGRAD_WEIGHTS_URL` in Node, else the published URL). */
   baseUrl?: string;

@@ -52,7 +52,11 @@ export function formatProgress(p: DownloadProgress, width = 20): string {
  * A reporter for one download: call it with the bytes received so far, and with `done` at the
  * end. It computes rate and ETA and passes them to the callback, or draws the bar on stderr.
  */
-export function progressReporter(url: string, total: number | null, option: ProgressOption | undefined): (received: number, done?: boolean) => void {
+export function progressReporter(
+  url: string,
+  total: number | null,
+  option: ProgressOption | undefined,
+): (received: number, done?: boolean) => void {
   if (option === false) return () => {};
   const start = Date.now();
   const stderr = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process?.stderr;

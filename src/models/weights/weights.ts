@@ -89,8 +89,10 @@ export class Weights {
   transforms(): Compose {
     const p = this.preset;
     return new Compose([
-      new Resize(p.resizeSize, { interpolation: p.interpolation }), new CenterCrop(p.cropSize),
-      new ToTensor(), new Normalize(p.mean, p.std),
+      new Resize(p.resizeSize, { interpolation: p.interpolation }),
+      new CenterCrop(p.cropSize),
+      new ToTensor(),
+      new Normalize(p.mean, p.std),
     ]);
   }
 
@@ -121,11 +123,17 @@ export interface AnyWeightsEnum {
    * `'ResNet18_Weights.IMAGENET1K_V1'`), as `ResNet18_Weights.verify(obj)`; throws otherwise.
    */
   verify(value: Weights | string): Weights;
+  /** Iterates the members, as `for w in ResNet50_Weights`. */
   [Symbol.iterator](): Iterator<Weights>;
 }
 
 /** Builds an enum from its generated table rows (used by table.ts and cifar.ts). */
-export function weightsEnum<K extends string>(enumName: string, model: string, defaultName: NoInfer<K>, entries: Record<K, WeightsEntry>): WeightsEnum<K> {
+export function weightsEnum<K extends string>(
+  enumName: string,
+  model: string,
+  defaultName: NoInfer<K>,
+  entries: Record<K, WeightsEntry>,
+): WeightsEnum<K> {
   const members: Record<string, Weights> = {};
   for (const [name, e] of Object.entries(entries) as [string, WeightsEntry][]) {
     members[name] = new Weights(enumName, name, model, e.url, Object.freeze({ ...e.transforms }), e.meta);
@@ -133,16 +141,25 @@ export function weightsEnum<K extends string>(enumName: string, model: string, d
   const list = Object.values(members);
   const verify = (value: Weights | string): Weights => {
     if (value instanceof Weights) {
-      if (value.enumName !== enumName) throw new Error(`Invalid Weight class provided; expected ${enumName} but received ${value.enumName}.`);
+      if (value.enumName !== enumName)
+        throw new Error(`Invalid Weight class provided; expected ${enumName} but received ${value.enumName}.`);
       return value;
     }
     const member = value.startsWith(`${enumName}.`) ? value.slice(enumName.length + 1) : value;
     const found = member === 'DEFAULT' ? members[defaultName] : members[member];
-    if (!found) throw new Error(`${enumName}: no weights named '${value}'; available: DEFAULT, ${list.map((w) => w.name).join(', ')}`);
+    if (!found)
+      throw new Error(
+        `${enumName}: no weights named '${value}'; available: DEFAULT, ${list.map((w) => w.name).join(', ')}`,
+      );
     return found;
   };
   return Object.freeze({
-    ...members, DEFAULT: members[defaultName], enumName, model,
-    members: () => [...list], verify, [Symbol.iterator]: () => list[Symbol.iterator](),
+    ...members,
+    DEFAULT: members[defaultName],
+    enumName,
+    model,
+    members: () => [...list],
+    verify,
+    [Symbol.iterator]: () => list[Symbol.iterator](),
   }) as unknown as WeightsEnum<K>;
 }
