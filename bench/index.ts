@@ -6,8 +6,7 @@
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
- *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the copy probe and depthwise convolutions;
- *   BENCH_ONLY=layers only the copy probe and the layers of bench/layers.ts
+ *   BENCH_ONLY=models, layers or depthwise runs only that section (with the copy probe)
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  */
 import { execFileSync } from 'node:child_process';
