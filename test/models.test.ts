@@ -97,7 +97,7 @@ describe('initialisation as torchvision', () => {
   });
 
   it('cifar_resnet20: kaiming_normal_(fan_in) for convolutions and the linear layer', async () => {
-    const model = models.cifarResnet20();
+    const model = models.cifar_resnet20();
     try {
       const w = Array.from(await (model.layer3[2] as sg.models.CifarBasicBlock).conv2.weight.data()); // [64, 64, 3, 3]: fan_in 576
       expect(std(w) / Math.sqrt(2 / 576)).toBeCloseTo(1, 1);
@@ -149,7 +149,7 @@ describe('eval-mode forward against PyTorch (deterministic weights)', () => {
 
 describe('cifar_resnet20: one training-mode forward and backward against PyTorch', () => {
   it('logits, loss, gradients and running statistics', async () => {
-    const model = models.cifarResnet20().train();
+    const model = models.cifar_resnet20().train();
     setDeterministic(model);
     const x = input(train.input);
     const labels = sg.tensor(Int32Array.from(train.labels));
@@ -237,7 +237,7 @@ describe('models.get', () => {
 
 describe('models.get with weights', () => {
   it('loads a state dict written by sg.io.save (bytes), every value and num_batches_tracked included', async () => {
-    const source = models.cifarResnet20();
+    const source = models.cifar_resnet20();
     setDeterministic(source);
     sg.tidy(() => void source.train().forward(input([2, 3, 32, 32]))); // num_batches_tracked: 1, running stats move
     const dir = mkdtempSync(join(tmpdir(), 'sg-models-'));

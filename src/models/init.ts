@@ -6,7 +6,9 @@
  */
 import { noGrad } from '../autograd.js';
 import { normal, uniform } from '../ops/create.js';
-import { fillInPlace } from '../ops/elementwise.js';
+import { add, fillInPlace, maximum, minimum } from '../ops/elementwise.js';
+import { gt, lt, where } from '../ops/compare.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import type { Parameter } from '../nn/parameter.js';
 
@@ -44,6 +46,24 @@ export function kaimingUniform_(p: Parameter, a = 0): void {
 /** `normal_(w, mean, std)`. */
 export function normal_(p: Parameter, mean: number, std: number): void {
   fill(p, () => normal(p.shape, mean, std));
+}
+
+/** Redraws of out-of-range values before the last clamp in `truncNormal_`. */
+const TRUNC_ROUNDS = 8;
+
+/**
+ * `trunc_normal_(w, mean, std, a, b)`: N(mean, std^2) conditioned on a <= x <= b (absolute
+ * bounds, as PyTorch). Values outside are redrawn from the normal, 8 times, so a value is
+ * still outside with probability P(outside)^9 (< 1e-4 for bounds at one std, 0 in practice
+ * for torchvision's a = -2, b = 2 with std 0.01 or 0.1); those few are clamped to the bounds.
+ * PyTorch samples by the inverse CDF instead: the same distribution.
+ */
+export function truncNormal_(p: Parameter, mean = 0, std = 1, a = -2, b = 2): void {
+  fill(p, () => tidy(() => {
+    let x = normal(p.shape, mean, std);
+    for (let round = 0; round < TRUNC_ROUNDS; round++) x = where(add(lt(x, a), gt(x, b)), normal(p.shape, mean, std), x);
+    return minimum(maximum(x, a), b);
+  }));
 }
 
 /** `constant_(w, value)`. */

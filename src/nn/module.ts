@@ -10,14 +10,19 @@ import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
 
-export abstract class Module {
+/**
+ * `Output` is what `forward` returns: a tensor for layers and most models; GoogLeNet and
+ * Inception v3 return their auxiliary logits beside the logits in training mode, as
+ * torchvision's named tuples (a function taking any model takes `Module<unknown>`).
+ */
+export abstract class Module<Output = Tensor> {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: Tensor[]): Output;
 
   /** Calls `forward` (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: Tensor[]): Output {
     return this.forward(...inputs);
   }
 
@@ -50,13 +55,13 @@ export abstract class Module {
   }
 
   /** This module and every descendant, pre-order, with dotted names ('' for this one). */
-  namedModules(prefix = ''): Array<[string, Module]> {
-    const out: Array<[string, Module]> = [[prefix, this]];
+  namedModules(prefix = ''): Array<[string, Module<unknown>]> {
+    const out: Array<[string, Module<unknown>]> = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
-  modules(): Module[] {
+  modules(): Array<Module<unknown>> {
     return this.namedModules().map(([, m]) => m);
   }
 

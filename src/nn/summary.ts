@@ -7,7 +7,7 @@
  * Sizes in MB are computed as torchsummary does (4 bytes per value; the forward/backward size
  * counts every recorded output twice, for values and gradients).
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { rand } from '../ops/create.js';
@@ -35,7 +35,7 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 const right = (s: string, width: number) => s.padStart(width);
 
 /** The torchsummary table for `model` on inputs of shape `inputShape` (without the batch dimension). */
-export function summary(model: Module, inputShape: readonly number[], options: SummaryOptions = {}): string {
+export function summary(model: Module<unknown>, inputShape: readonly number[], options: SummaryOptions = {}): string {
   const batchSize = options.batchSize ?? -1;
   const rows = recordRows(model, inputShape, batchSize);
   let total = 0;
@@ -70,17 +70,17 @@ export function summary(model: Module, inputShape: readonly number[], options: S
 }
 
 /** Runs the forward pass with every module's `forward` wrapped to record a row when it returns. */
-function recordRows(model: Module, inputShape: readonly number[], batchSize: number): Row[] {
+function recordRows(model: Module<unknown>, inputShape: readonly number[], batchSize: number): Row[] {
   const rows: Row[] = [];
   const modes = model.modules().map((m) => [m, m.training] as const);
-  const wrapped: Module[] = [];
+  const wrapped: Array<Module<unknown>> = [];
   for (const m of model.modules()) {
     if (m === model || m instanceof Sequential) continue;
     const original = m.forward;
     wrapped.push(m);
     m.forward = (...inputs: Tensor[]) => {
       const out = original.apply(m, inputs);
-      rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...out.shape.slice(1)], ...ownWeightAndBias(m) });
+      if (out instanceof Tensor) rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...out.shape.slice(1)], ...ownWeightAndBias(m) });
       return out;
     };
   }
@@ -95,7 +95,7 @@ function recordRows(model: Module, inputShape: readonly number[], batchSize: num
 }
 
 /** torchsummary counts a module's `weight` and `bias` only; trainable follows the weight. */
-function ownWeightAndBias(m: Module): { params: number; trainable: boolean | null } {
+function ownWeightAndBias(m: Module<unknown>): { params: number; trainable: boolean | null } {
   const fields = m as unknown as { weight?: unknown; bias?: unknown };
   let params = 0;
   let trainable: boolean | null = null;

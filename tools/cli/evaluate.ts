@@ -24,12 +24,13 @@ export function headPath(model: string): string {
   if (/^(alexnet|vgg)/.test(model)) return 'classifier.6';
   if (/^squeezenet/.test(model)) return 'classifier.1';
   if (/^cifar_/.test(model)) return 'linear';
-  if (/^resnet/.test(model)) return 'fc';
+  if (/^(resnet|resnext|wide_resnet|googlenet|inception|shufflenet)/.test(model)) return 'fc';
+  if (/^densenet/.test(model)) return 'classifier';
   throw new Error(`headPath: no classifier layer known for model '${model}'`);
 }
 
 /** The module at a dotted path, with its parent and field name. */
-export function moduleAt(model: Module, path: string): { parent: Module; key: string; module: Module } {
+export function moduleAt(model: Module<unknown>, path: string): { parent: Module<unknown>; key: string; module: Module } {
   const keys = path.split('.');
   let parent = model;
   for (const k of keys.slice(0, -1)) parent = (parent as unknown as Record<string, Module>)[k];
@@ -42,7 +43,7 @@ export function moduleAt(model: Module, path: string): { parent: Module; key: st
  * tutorial's `model.fc = nn.Linear(model.fc.in_features, num_classes)` (a 1x1 convolution for
  * SqueezeNet). Returns the new layer.
  */
-export function replaceHead(model: Module, name: string, numClasses: number): Module {
+export function replaceHead(model: Module<unknown>, name: string, numClasses: number): Module {
   const { parent, key, module: old } = moduleAt(model, headPath(name));
   const head = old instanceof Linear ? new Linear(old.inFeatures, numClasses)
     : old instanceof Conv2d ? new Conv2d(old.inChannels, numClasses, 1)
@@ -58,7 +59,7 @@ export function replaceHead(model: Module, name: string, numClasses: number): Mo
  * classes (ImageNet's 1000) is loaded as it is and its head replaced. A DataParallel 'module.'
  * prefix is removed.
  */
-export async function loadModel(name: string, weights: string | undefined, numClasses: number): Promise<Module> {
+export async function loadModel(name: string, weights: string | undefined, numClasses: number): Promise<Module<unknown>> {
   const canonical = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   if (!weights) return sg.models.get(canonical, { numClasses });
   const entries = await sg.io.inspect(weights);
@@ -116,7 +117,7 @@ export interface Evaluation {
 }
 
 /** Runs `model` in eval mode without a graph over `data`: summed cross-entropy and argmax per sample. */
-export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, onBatch?: (done: number) => void): Promise<Evaluation> {
+export async function evaluateModel(model: Module<unknown>, data: AsyncIterable<Batch>, onBatch?: (done: number) => void): Promise<Evaluation> {
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0;
@@ -124,7 +125,7 @@ export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, o
   try {
     for await (const b of data) {
       const [loss, pred] = sg.noGrad(() => sg.tidy(() => {
-        const logits = model.forward(b.images);
+        const logits = sg.models.logitsOf(model.forward(b.images));
         return [sg.crossEntropy(logits, b.labels, { reduction: 'sum' }), sg.argmax(logits, 1)];
       }));
       lossSum += await loss.item();

@@ -79,7 +79,7 @@ export interface FinetuneResult {
   confusion?: number[][];
   interrupted: boolean;
   /** The trained model, holding the best weights (dispose with sg.models.disposeModel). */
-  model: Module;
+  model: Module<unknown>;
   out: string;
 }
 
@@ -189,7 +189,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     for await (const b of batches(train, { batchSize, shuffle: true, seed, epoch, numWorkers })) {
       if (k++ < skip) { b.images.dispose(); b.labels.dispose(); continue; } // trained before the interruption
       const [loss, hits] = sg.tidy(() => {
-        const logits = model.forward(b.images);
+        const logits = sg.models.logitsOf(model.forward(b.images));
         const l = sg.crossEntropy(logits, b.labels);
         opt!.zeroGrad();
         l.backward();

@@ -22,7 +22,7 @@ export interface FreezePlan {
  * SqueezeNet: their whole classifier trains) and, for models without one (ResNets), everything
  * but the head; N freezes the first N layers that hold parameters, in the order of the forward pass.
  */
-export function freezePlan(model: Module, name: string, freeze: Freeze): FreezePlan {
+export function freezePlan(model: Module<unknown>, name: string, freeze: Freeze): FreezePlan {
   const headParams = new Set(moduleAt(model, headPath(name)).module.parameters());
   const named = model.namedParameters();
   const head = named.filter(([, p]) => headParams.has(p)).map(([, p]) => p);

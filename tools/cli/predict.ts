@@ -69,7 +69,7 @@ export async function predictCommand(args: string[]): Promise<void> {
   net.eval();
   for (const file of p.positional) {
     const x = transform.apply(readImage(file)) as HostTensor;
-    const output = sg.noGrad(() => sg.tidy(() => sg.softmax(net.forward(sg.tensor(x.data, { shape: [1, ...x.shape] })), 1)));
+    const output = sg.noGrad(() => sg.tidy(() => sg.softmax(sg.models.logitsOf(net.forward(sg.tensor(x.data, { shape: [1, ...x.shape] }))), 1)));
     const probs = await output.data();
     output.dispose();
     console.log(`${basename(file)}:`);
