@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { expectClose } from './helpers.js';
-import { setDeterministic, deterministicInput as input } from './ref/deterministic.js';
+import { setDeterministic, setHashed, deterministicInput as input } from './ref/deterministic.js';
 
 const { models } = sg;
 const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
@@ -90,7 +90,12 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
   for (const c of trainCases) {
     it(`${c.name}(${JSON.stringify(c.options)}) at [${c.input.join(', ')}]: outputs, loss and gradients`, async () => {
       const model = (await models.get(c.name as string, c.options)).train();
-      setDeterministic(model);
+      setHashed(model);
+      if (model instanceof models.Inception3) { // only the heads' gradients are compared (see the fixture script): skip the trunk's backward
+        model.requiresGrad_(false);
+        model.AuxLogits!.requiresGrad_(true);
+        model.fc.requiresGrad_(true);
+      }
       const x = input(c.input);
       const labels = sg.tensor(Int32Array.from(c.labels));
       const out = model.forward(x) as Record<string, sg.Tensor>;
@@ -120,12 +125,12 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
 
   it('in eval mode, or without auxLogits, forward gives the logits alone', async () => {
     const model = models.googlenet({ auxLogits: false, numClasses: 3, initWeights: false });
-    const x = sg.rand([1, 3, 32, 32]);
+    const x = sg.rand([2, 3, 32, 32]);
     try {
       const train = sg.noGrad(() => model.train().forward(x));
       const evalOut = sg.noGrad(() => model.eval().forward(x));
       expect(train).toBeInstanceOf(sg.Tensor);
-      expect((evalOut as sg.Tensor).shape).toEqual([1, 3]);
+      expect((evalOut as sg.Tensor).shape).toEqual([2, 3]);
       expect(models.logitsOf(train)).toBe(train);
       (train as sg.Tensor).dispose();
       (evalOut as sg.Tensor).dispose();
@@ -169,30 +174,27 @@ describe('DenseNet: the published files\' key style', () => {
 
   it('models.get loads a file in the published key style; loadStateDict(remapDensenetKeys(...)) does the same by hand', async () => {
     const source = models.densenet121({ numClasses: 3 });
-    setDeterministic(source);
     const published: string[] = densenetKeys.published;
     const sourceState = [...source.stateDict()];
     expect(sourceState.map(([k]) => k)).toEqual(densenetKeys.model);
     const file = new Map(sourceState.map(([, t], i) => [published[i], t]));
     const dir = mkdtempSync(join(tmpdir(), 'sg-densenet-'));
     const path = join(dir, 'densenet121-published-style.safetensors');
+    const byHand = models.densenet121({ numClasses: 3 });
     try {
+      expect(() => byHand.loadStateDict(file)).toThrow(/Missing key\(s\) in state_dict: "features.denseblock1.denselayer1.norm1.weight"/);
+      byHand.loadStateDict(models.remapDensenetKeys(file));
+      const w = 'features.denseblock2.denselayer12.conv2.weight';
+      expect(Array.from(await byHand.stateDict().get(w)!.data())).toEqual(Array.from(await source.stateDict().get(w)!.data()));
       await sg.io.save(path, file);
       const loaded = await models.get('densenet121', { numClasses: 3, weights: path });
       const key = 'features.denseblock3.denselayer7.norm2.running_var';
       expect(Array.from(await loaded.stateDict().get(key)!.data())).toEqual(Array.from(await source.stateDict().get(key)!.data()));
-      const byHand = models.densenet121({ numClasses: 3 });
-      const state = await sg.io.load(path);
-      expect(() => byHand.loadStateDict(state)).toThrow(/Missing key\(s\) in state_dict: "features.denseblock1.denselayer1.norm1.weight"/);
-      byHand.loadStateDict(models.remapDensenetKeys(state));
-      const w = 'features.denseblock2.denselayer12.conv2.weight';
-      expect(Array.from(await byHand.stateDict().get(w)!.data())).toEqual(Array.from(await source.stateDict().get(w)!.data()));
-      for (const t of state.values()) t.dispose();
       models.disposeModel(loaded);
-      models.disposeModel(byHand);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       models.disposeModel(source);
+      models.disposeModel(byHand);
     }
   });
 });

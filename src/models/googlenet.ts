@@ -5,7 +5,8 @@
  * then 1x1) and concatenates them along the channels. Two auxiliary classifiers after
  * inception4a and inception4d add to the loss in training; torchvision returns
  * `GoogLeNetOutputs(logits, aux_logits2, aux_logits1)` in training mode, here
- * `{logits, auxLogits2, auxLogits1}`, and the logits alone in eval mode or without `auxLogits`.
+ * `{logits, auxLogits2, auxLogits1}` holding the same tensors (see the NOTE in `forward`), and
+ * the logits alone in eval mode or without `auxLogits`.
  * Initialisation as torchvision: convolution and linear weights trunc_normal_(0, 0.01, -2, 2),
  * batch norm 1 and 0. Weights: `googlenet-1378be20.pth` (see `sg.models.get`, which sets
  * `transformInput` for it as torchvision does).
@@ -73,7 +74,9 @@ export class InceptionAux extends Module {
 /** torchvision's `GoogLeNetOutputs(logits, aux_logits2, aux_logits1)`, in that order. */
 export interface GoogLeNetOutputs {
   logits: Tensor;
+  /** The output of the `aux1` head (after inception4a), as in torchvision 0.14. */
   auxLogits2: Tensor;
+  /** The output of the `aux2` head (after inception4d), as in torchvision 0.14. */
   auxLogits1: Tensor;
 }
 
@@ -172,7 +175,10 @@ export class GoogLeNet extends Module<Tensor | GoogLeNetOutputs> {
     x = this.maxpool4.forward(this.inception4e.forward(x));
     x = this.inception5b.forward(this.inception5a.forward(x));
     const logits = this.fc.forward(this.dropout.forward(flatten(this.avgpool.forward(x), 1)));
-    return aux && aux1 && aux2 ? { logits, auxLogits2: aux2, auxLogits1: aux1 } : logits;
+    // NOTE: torchvision 0.14 swaps the names twice on the way out (`x, aux1, aux2 = self._forward(x)`
+    // on a function returning (x, aux2, aux1), then `GoogLeNetOutputs(x, aux2, aux1)`): its
+    // `aux_logits2` holds the head after inception4a (`aux1`), `aux_logits1` the one after 4d.
+    return aux && aux1 && aux2 ? { logits, auxLogits2: aux1, auxLogits1: aux2 } : logits;
   }
 }
 

@@ -32,6 +32,8 @@ const conv = (i: number, o: number, kernelSize: Pair, padding: Pair = 0, stride 
 const avgPool3 = (x: Tensor) => avgPool2d(x, 3, { stride: 1, padding: 1 });
 const maxPool3s2 = (x: Tensor) => maxPool2d(x, 3, { stride: 2 });
 
+// Each forward runs its branches in torchvision's order (summary rows follow it).
+
 /** 35 x 35: 1x1 | 1x1, 5x5 | 1x1, 3x3, 3x3 | avg pool, 1x1 -> 224 + poolFeatures channels. */
 export class InceptionA extends Module {
   branch1x1: BasicConv2d; branch5x5_1: BasicConv2d; branch5x5_2: BasicConv2d;
@@ -49,9 +51,10 @@ export class InceptionA extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.forward(x);
     const b5 = this.branch5x5_2.forward(this.branch5x5_1.forward(x));
     const b3 = this.branch3x3dbl_3.forward(this.branch3x3dbl_2.forward(this.branch3x3dbl_1.forward(x)));
-    return cat([this.branch1x1.forward(x), b5, b3, this.branch_pool.forward(avgPool3(x))], 1);
+    return cat([b1, b5, b3, this.branch_pool.forward(avgPool3(x))], 1);
   }
 }
 
@@ -68,8 +71,9 @@ export class InceptionB extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const b3 = this.branch3x3dbl_3.forward(this.branch3x3dbl_2.forward(this.branch3x3dbl_1.forward(x)));
-    return cat([this.branch3x3.forward(x), b3, maxPool3s2(x)], 1);
+    const b3 = this.branch3x3.forward(x);
+    const d = this.branch3x3dbl_3.forward(this.branch3x3dbl_2.forward(this.branch3x3dbl_1.forward(x)));
+    return cat([b3, d, maxPool3s2(x)], 1);
   }
 }
 
@@ -95,10 +99,11 @@ export class InceptionC extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.forward(x);
     const b7 = this.branch7x7_3.forward(this.branch7x7_2.forward(this.branch7x7_1.forward(x)));
     let d = this.branch7x7dbl_2.forward(this.branch7x7dbl_1.forward(x));
     d = this.branch7x7dbl_5.forward(this.branch7x7dbl_4.forward(this.branch7x7dbl_3.forward(d)));
-    return cat([this.branch1x1.forward(x), b7, d, this.branch_pool.forward(avgPool3(x))], 1);
+    return cat([b1, b7, d, this.branch_pool.forward(avgPool3(x))], 1);
   }
 }
 
@@ -144,14 +149,13 @@ export class InceptionE extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.forward(x);
     const s = this.branch3x3_1.forward(x);
+    const b3 = [this.branch3x3_2a.forward(s), this.branch3x3_2b.forward(s)];
     const d = this.branch3x3dbl_2.forward(this.branch3x3dbl_1.forward(x));
-    return cat([
-      this.branch1x1.forward(x),
-      this.branch3x3_2a.forward(s), this.branch3x3_2b.forward(s), // torch.cat of the pair, then of all: the same order
-      this.branch3x3dbl_3a.forward(d), this.branch3x3dbl_3b.forward(d),
-      this.branch_pool.forward(avgPool3(x)),
-    ], 1);
+    const bd = [this.branch3x3dbl_3a.forward(d), this.branch3x3dbl_3b.forward(d)];
+    // One cat of the six pieces: the channel order of torchvision's cat of cats.
+    return cat([b1, ...b3, ...bd, this.branch_pool.forward(avgPool3(x))], 1);
   }
 }
 
