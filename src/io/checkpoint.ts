@@ -32,7 +32,7 @@ export interface SchedulerLike {
 
 export interface CheckpointContents {
   /** A module, or a state dict (name -> tensor). */
-  model?: Module<unknown> | Map<string, Tensor>;
+  model?: Module | Map<string, Tensor>;
   optimizer?: Optimizer<{ lr: number }>;
   scheduler?: SchedulerLike;
   epoch?: number;
@@ -89,7 +89,7 @@ export class Checkpoint {
    * written), `optimizer` and `scheduler`, and restores the random-number stream (`rng: false`
    * to skip). Everything is checked before any of them changes.
    */
-  restore(targets: { model?: Module<unknown>; optimizer?: Optimizer<{ lr: number }>; scheduler?: SchedulerLike; rng?: boolean }): void {
+  restore(targets: { model?: Module; optimizer?: Optimizer<{ lr: number }>; scheduler?: SchedulerLike; rng?: boolean }): void {
     const { model, optimizer, scheduler } = targets;
     if (optimizer) {
       if (!this.optimizerState) throw new Error(`${this.file}: the checkpoint holds no optimizer state`);

@@ -95,7 +95,7 @@ export interface GoogLeNetOptions {
   dropoutAux?: number;
 }
 
-export class GoogLeNet extends Module<Tensor | GoogLeNetOutputs> {
+export class GoogLeNet extends Module {
   auxLogits: boolean;
   readonly transformInput: boolean;
   conv1: BasicConv2d;

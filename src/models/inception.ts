@@ -198,7 +198,7 @@ export interface Inception3Options {
   dropout?: number;
 }
 
-export class Inception3 extends Module<Tensor | InceptionOutputs> {
+export class Inception3 extends Module {
   auxLogits: boolean;
   readonly transformInput: boolean;
   Conv2d_1a_3x3: BasicConv2d; Conv2d_2a_3x3: BasicConv2d; Conv2d_2b_3x3: BasicConv2d; maxpool1: MaxPool2d;

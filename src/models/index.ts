@@ -7,8 +7,10 @@
  *   const model = await sg.models.get('resnet18', { weights: 'resnet18-f37072fd.pth' });
  *   const small = sg.models.vgg11_bn({ numClasses: 10 });
  *
- * Weights are not downloaded for you: fetch the file once by hand and pass its path (or its
- * bytes). torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
+ * Pretrained weights by name (weights/): `get('resnet18', {weights: 'DEFAULT'})`, or a
+ * `sg.models.ResNet18_Weights.IMAGENET1K_V1`, is read from PyTorch's cache
+ * (`~/.cache/torch/hub/checkpoints`) or downloaded into it. A path or bytes is a file.
+ * torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
  *
  * | model | file |
  * |---|---|
@@ -37,61 +39,60 @@ import { load } from '../io/index.js';
 import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
-import { alexnet } from './alexnet.js';
-import { vgg11, vgg13, vgg16, vgg19, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn } from './vgg.js';
-import {
-  resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
-} from './resnet.js';
-import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-import { densenet121, densenet161, densenet169, densenet201, remapDensenetKeys } from './densenet.js';
-import { googlenet } from './googlenet.js';
-import { inception_v3 } from './inception.js';
-import { shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0 } from './shufflenet.js';
-import { cifar_resnet20, cifar_resnet32, cifar_resnet44, cifar_resnet56, cifar_resnet110 } from './cifar_resnet.js';
+import { alexnet as alexnetBuilder } from './alexnet.js';
+import * as vgg from './vgg.js';
+import * as resnet from './resnet.js';
+import * as squeezenet from './squeezenet.js';
+import * as densenet from './densenet.js';
+import * as googlenetModule from './googlenet.js';
+import * as inception from './inception.js';
+import * as shufflenet from './shufflenet.js';
+import * as cifar from './cifar_resnet.js';
 import { pretrainedOptions, afterPretrained } from './pretrained.js';
+import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
+import type { ProgressOption } from './weights/progress.js';
 
-export { AlexNet, alexnet } from './alexnet.js';
-export { VGG, makeLayers, cfgs, vgg11, vgg13, vgg16, vgg19, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn, type VGGOptions } from './vgg.js';
-export {
-  ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101, resnet152,
-  resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2, type ResNetOptions,
-} from './resnet.js';
-export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-export {
-  DenseNet, _DenseLayer, _DenseBlock, _Transition, densenet121, densenet161, densenet169, densenet201, remapDensenetKeys, type DenseNetOptions,
-} from './densenet.js';
+export { AlexNet } from './alexnet.js';
+export { VGG, makeLayers, cfgs, type VGGOptions } from './vgg.js';
+export { ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
+export { SqueezeNet, Fire } from './squeezenet.js';
+export { DenseNet, _DenseLayer, _DenseBlock, _Transition, remapDensenetKeys, type DenseNetOptions } from './densenet.js';
 export { BasicConv2d, type BasicConv2dArgs } from './basic_conv2d.js';
-export { GoogLeNet, Inception, InceptionAux as GoogLeNetInceptionAux, googlenet, type GoogLeNetOptions, type GoogLeNetOutputs } from './googlenet.js';
-export {
-  Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionAux, inception_v3, type Inception3Options, type InceptionOutputs,
-} from './inception.js';
+export { GoogLeNet, Inception, InceptionAux as GoogLeNetInceptionAux, type GoogLeNetOptions, type GoogLeNetOutputs } from './googlenet.js';
+export { Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionAux, type Inception3Options, type InceptionOutputs } from './inception.js';
 export { transformInput } from './transform_input.js';
 export { logitsOf } from './outputs.js';
-export { ShuffleNetV2, InvertedResidual, channelShuffle, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0 } from './shufflenet.js';
-export {
-  CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, cifar_resnet20, cifar_resnet32, cifar_resnet44, cifar_resnet56, cifar_resnet110,
-  type CifarResNetOptions,
-} from './cifar_resnet.js';
+export { ShuffleNetV2, InvertedResidual, channelShuffle } from './shufflenet.js';
+export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
 export { kaimingNormal_, kaimingUniform_, normal_, truncNormal_, constant_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
+export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
-  alexnet, vgg11, vgg13, vgg16, vgg19, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn,
-  resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
-  squeezenet1_0, squeezenet1_1, densenet121, densenet161, densenet169, densenet201, googlenet, inception_v3,
-  shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0,
-  cifar_resnet20, cifar_resnet32, cifar_resnet44, cifar_resnet56, cifar_resnet110,
+  alexnet: alexnetBuilder, vgg11: vgg.vgg11, vgg13: vgg.vgg13, vgg16: vgg.vgg16, vgg19: vgg.vgg19,
+  vgg11_bn: vgg.vgg11_bn, vgg13_bn: vgg.vgg13_bn, vgg16_bn: vgg.vgg16_bn, vgg19_bn: vgg.vgg19_bn,
+  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50, resnet101: resnet.resnet101, resnet152: resnet.resnet152,
+  resnext50_32x4d: resnet.resnext50_32x4d, resnext101_32x8d: resnet.resnext101_32x8d, resnext101_64x4d: resnet.resnext101_64x4d,
+  wide_resnet50_2: resnet.wide_resnet50_2, wide_resnet101_2: resnet.wide_resnet101_2,
+  squeezenet1_0: squeezenet.squeezenet1_0, squeezenet1_1: squeezenet.squeezenet1_1,
+  densenet121: densenet.densenet121, densenet161: densenet.densenet161, densenet169: densenet.densenet169, densenet201: densenet.densenet201,
+  googlenet: googlenetModule.googlenet, inception_v3: inception.inception_v3,
+  shufflenet_v2_x0_5: shufflenet.shufflenet_v2_x0_5, shufflenet_v2_x1_0: shufflenet.shufflenet_v2_x1_0,
+  shufflenet_v2_x1_5: shufflenet.shufflenet_v2_x1_5, shufflenet_v2_x2_0: shufflenet.shufflenet_v2_x2_0,
+  cifar_resnet20: cifar.cifar_resnet20, cifar_resnet32: cifar.cifar_resnet32, cifar_resnet44: cifar.cifar_resnet44,
+  cifar_resnet56: cifar.cifar_resnet56, cifar_resnet110: cifar.cifar_resnet110,
 };
 
 /** A torchvision model name that `get` knows. */
 export type ModelName = keyof typeof builders;
 /** The class `get(name)` returns: `get('resnet18')` gives a ResNet; other strings a Module. */
-export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof builders)[N]> : Module<unknown>;
+export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof builders)[N]> : Module;
 
 /** Every model `get` builds, by its torchvision name. */
 export const names: readonly string[] = Object.freeze(Object.keys(builders));
 
+/** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
   /** Size of the last layer (torchvision's `num_classes`). */
   numClasses?: number;
@@ -99,8 +100,14 @@ export interface GetOptions {
   dropout?: number;
   /** Any other option of the model's builder (e.g. `auxLogits`, `groups`, `memoryEfficient`). */
   [option: string]: unknown;
-  /** A weight file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`) to load strictly. */
-  weights?: string | Uint8Array;
+  /**
+   * Weights to load strictly: a `Weights` (`ResNet18_Weights.IMAGENET1K_V1`) or its name
+   * (`'DEFAULT'`, `'IMAGENET1K_V1'`, `'ResNet18_Weights.IMAGENET1K_V1'`), fetched through
+   * PyTorch's cache; or a file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`).
+   */
+  weights?: string | Uint8Array | Weights;
+  /** Named weights: the download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: FetchWeightsOptions['progress'];
   /** Removed from the front of every key in the file, e.g. `'module.'` for `nn.DataParallel`. */
   stripPrefix?: string;
 }
@@ -112,7 +119,8 @@ function canonicalName(name: string): string {
 
 /** Renamings torchvision applies to the keys of its published files before loading them. */
 const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
-  densenet121: remapDensenetKeys, densenet161: remapDensenetKeys, densenet169: remapDensenetKeys, densenet201: remapDensenetKeys,
+  densenet121: densenet.remapDensenetKeys, densenet161: densenet.remapDensenetKeys,
+  densenet169: densenet.remapDensenetKeys, densenet201: densenet.remapDensenetKeys,
 };
 
 /**
@@ -122,8 +130,7 @@ const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
  * of earlier versions (`'vgg16Bn'`) are still accepted but deprecated. Published DenseNet files
  * have their old keys renamed (`remapDensenetKeys`); with weights, GoogLeNet and Inception v3
  * are built as torchvision builds them for its files (`transformInput` unless given, auxiliary
- * heads loaded, then dropped unless asked for: googlenet keeps them only with `auxLogits: true`,
- * inception_v3 unless `auxLogits: false`).
+ * heads loaded; googlenet then drops them unless `auxLogits: true` was given).
  * A file written for another model fails with the strict-load error listing the missing and
  * unexpected keys, prefixed with the model and file name. Files from before PyTorch 0.4.1 have no
  * `num_batches_tracked`; as PyTorch does, those counters start at 0.
@@ -132,13 +139,20 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);
-  const { weights, stripPrefix, ...given } = options;
-  const model = build(weights === undefined ? given : pretrainedOptions(key, given)) as ModelOf<N>;
+  const { weights: given, stripPrefix, progress, ...modelOptions } = options;
+  const named = given === undefined ? null : resolveWeights(key, given);
+  const categories = named?.meta.categories?.length;
+  if (named && categories && modelOptions.numClasses !== undefined && modelOptions.numClasses !== categories) {
+    throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
+  }
+  const weights = named ? await fetchWeights(named, { progress }) : (given as string | Uint8Array | undefined);
+  const options_ = named && categories ? { ...modelOptions, numClasses: categories } : modelOptions;
+  const model = build(weights === undefined ? options_ : pretrainedOptions(key, options_)) as ModelOf<N>;
   if (weights === undefined) return model;
-  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : `<${weights.byteLength} bytes>`;
+  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
-    state = await load(weights, { stripPrefix });
+    state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
     state = keyRemaps[key]?.(state) ?? state;
   } catch (e) {
     disposeModel(model);
@@ -154,7 +168,7 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
       }
     }
     model.loadStateDict(state);
-    afterPretrained(key, model, given);
+    afterPretrained(key, model, modelOptions);
     return model;
   } catch (e) {
     disposeModel(model);
@@ -166,7 +180,7 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
 }
 
 /** Frees a model's GPU memory now: its parameters, their gradients and its buffers. */
-export function disposeModel(model: Module<unknown>): void {
+export function disposeModel(model: Module): void {
   for (const p of model.parameters()) {
     p.grad?.dispose();
     p.grad = null;
@@ -175,6 +189,105 @@ export function disposeModel(model: Module<unknown>): void {
 }
 
 /** Number of parameters (as `sum(p.numel() for p in model.parameters())`). */
-export function countParameters(model: Module<unknown>): number {
+export function countParameters(model: Module): number {
   return model.parameters().reduce((n, p) => n + p.size, 0);
 }
+
+/** What a builder takes besides its model options when it loads weights. */
+export interface WeightsOption {
+  /** Named weights (`'DEFAULT'`, `ResNet18_Weights.IMAGENET1K_V1`) or a file (path or bytes). */
+  weights: string | Uint8Array | Weights;
+  /** The download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: ProgressOption;
+  /** Removed from the front of every key in a file, e.g. `'module.'`. */
+  stripPrefix?: string;
+}
+
+/**
+ * A model builder as torchvision's: `resnet18()` builds the model; `resnet18({weights: 'DEFAULT'})`
+ * (or a weights enum member, or a file) also loads weights, so it returns a Promise, as
+ * `get(name, options)` does.
+ */
+export interface Builder<O, M> {
+  (options?: O & { weights?: undefined }): M;
+  (options: O & WeightsOption): Promise<M>;
+}
+
+function withWeights<O, M extends Module>(name: string, build: (options?: O) => M): Builder<O, M> {
+  const builder = (options?: O & Partial<WeightsOption>) =>
+    options?.weights === undefined ? build(options) : (get(name, options as GetOptions) as Promise<M>);
+  return Object.defineProperty(builder, 'name', { value: build.name }) as Builder<O, M>;
+}
+
+/** AlexNet, as `torchvision.models.alexnet(weights=...)`. */
+export const alexnet = withWeights('alexnet', alexnetBuilder);
+/** VGG-11, as `torchvision.models.vgg11(weights=...)`. */
+export const vgg11 = withWeights('vgg11', vgg.vgg11);
+/** VGG-13, as `torchvision.models.vgg13(weights=...)`. */
+export const vgg13 = withWeights('vgg13', vgg.vgg13);
+/** VGG-16, as `torchvision.models.vgg16(weights=...)`. */
+export const vgg16 = withWeights('vgg16', vgg.vgg16);
+/** VGG-19, as `torchvision.models.vgg19(weights=...)`. */
+export const vgg19 = withWeights('vgg19', vgg.vgg19);
+/** VGG-11 with batch norm, as `torchvision.models.vgg11_bn(weights=...)`. */
+export const vgg11_bn = withWeights('vgg11_bn', vgg.vgg11_bn);
+/** VGG-13 with batch norm, as `torchvision.models.vgg13_bn(weights=...)`. */
+export const vgg13_bn = withWeights('vgg13_bn', vgg.vgg13_bn);
+/** VGG-16 with batch norm, as `torchvision.models.vgg16_bn(weights=...)`. */
+export const vgg16_bn = withWeights('vgg16_bn', vgg.vgg16_bn);
+/** VGG-19 with batch norm, as `torchvision.models.vgg19_bn(weights=...)`. */
+export const vgg19_bn = withWeights('vgg19_bn', vgg.vgg19_bn);
+/** ResNet-18, as `torchvision.models.resnet18(weights=...)`. */
+export const resnet18 = withWeights('resnet18', resnet.resnet18);
+/** ResNet-34, as `torchvision.models.resnet34(weights=...)`. */
+export const resnet34 = withWeights('resnet34', resnet.resnet34);
+/** ResNet-50, as `torchvision.models.resnet50(weights=...)`. */
+export const resnet50 = withWeights('resnet50', resnet.resnet50);
+/** ResNet-101, as `torchvision.models.resnet101(weights=...)`. */
+export const resnet101 = withWeights('resnet101', resnet.resnet101);
+/** ResNet-152, as `torchvision.models.resnet152(weights=...)`. */
+export const resnet152 = withWeights('resnet152', resnet.resnet152);
+/** ResNeXt-50 32x4d, as `torchvision.models.resnext50_32x4d(weights=...)`. */
+export const resnext50_32x4d = withWeights('resnext50_32x4d', resnet.resnext50_32x4d);
+/** ResNeXt-101 32x8d, as `torchvision.models.resnext101_32x8d(weights=...)`. */
+export const resnext101_32x8d = withWeights('resnext101_32x8d', resnet.resnext101_32x8d);
+/** ResNeXt-101 64x4d, as `torchvision.models.resnext101_64x4d(weights=...)`. */
+export const resnext101_64x4d = withWeights('resnext101_64x4d', resnet.resnext101_64x4d);
+/** Wide ResNet-50-2, as `torchvision.models.wide_resnet50_2(weights=...)`. */
+export const wide_resnet50_2 = withWeights('wide_resnet50_2', resnet.wide_resnet50_2);
+/** Wide ResNet-101-2, as `torchvision.models.wide_resnet101_2(weights=...)`. */
+export const wide_resnet101_2 = withWeights('wide_resnet101_2', resnet.wide_resnet101_2);
+/** DenseNet-121, as `torchvision.models.densenet121(weights=...)` (old file keys renamed). */
+export const densenet121 = withWeights('densenet121', densenet.densenet121);
+/** DenseNet-161, as `torchvision.models.densenet161(weights=...)`. */
+export const densenet161 = withWeights('densenet161', densenet.densenet161);
+/** DenseNet-169, as `torchvision.models.densenet169(weights=...)`. */
+export const densenet169 = withWeights('densenet169', densenet.densenet169);
+/** DenseNet-201, as `torchvision.models.densenet201(weights=...)`. */
+export const densenet201 = withWeights('densenet201', densenet.densenet201);
+/** GoogLeNet, as `torchvision.models.googlenet(weights=...)`. */
+export const googlenet = withWeights('googlenet', googlenetModule.googlenet);
+/** Inception v3, as `torchvision.models.inception_v3(weights=...)`. */
+export const inception_v3 = withWeights('inception_v3', inception.inception_v3);
+/** ShuffleNet V2 x0.5, as `torchvision.models.shufflenet_v2_x0_5(weights=...)`. */
+export const shufflenet_v2_x0_5 = withWeights('shufflenet_v2_x0_5', shufflenet.shufflenet_v2_x0_5);
+/** ShuffleNet V2 x1.0, as `torchvision.models.shufflenet_v2_x1_0(weights=...)`. */
+export const shufflenet_v2_x1_0 = withWeights('shufflenet_v2_x1_0', shufflenet.shufflenet_v2_x1_0);
+/** ShuffleNet V2 x1.5, as `torchvision.models.shufflenet_v2_x1_5(weights=...)`. */
+export const shufflenet_v2_x1_5 = withWeights('shufflenet_v2_x1_5', shufflenet.shufflenet_v2_x1_5);
+/** ShuffleNet V2 x2.0, as `torchvision.models.shufflenet_v2_x2_0(weights=...)`. */
+export const shufflenet_v2_x2_0 = withWeights('shufflenet_v2_x2_0', shufflenet.shufflenet_v2_x2_0);
+/** SqueezeNet 1.0, as `torchvision.models.squeezenet1_0(weights=...)`. */
+export const squeezenet1_0 = withWeights('squeezenet1_0', squeezenet.squeezenet1_0);
+/** SqueezeNet 1.1, as `torchvision.models.squeezenet1_1(weights=...)`. */
+export const squeezenet1_1 = withWeights('squeezenet1_1', squeezenet.squeezenet1_1);
+/** akamaster's CIFAR-10 ResNet-20 (`weights: 'DEFAULT'` loads its published checkpoint). */
+export const cifar_resnet20 = withWeights('cifar_resnet20', cifar.cifar_resnet20);
+/** akamaster's CIFAR-10 ResNet-32. */
+export const cifar_resnet32 = withWeights('cifar_resnet32', cifar.cifar_resnet32);
+/** akamaster's CIFAR-10 ResNet-44. */
+export const cifar_resnet44 = withWeights('cifar_resnet44', cifar.cifar_resnet44);
+/** akamaster's CIFAR-10 ResNet-56. */
+export const cifar_resnet56 = withWeights('cifar_resnet56', cifar.cifar_resnet56);
+/** akamaster's CIFAR-10 ResNet-110. */
+export const cifar_resnet110 = withWeights('cifar_resnet110', cifar.cifar_resnet110);

@@ -30,7 +30,7 @@ export function pretrainedOptions(name: string, given: Record<string, unknown>):
 }
 
 /** After loading: googlenet keeps its auxiliary heads only if `auxLogits: true` was given. */
-export function afterPretrained(name: string, model: Module<unknown>, given: Record<string, unknown>): void {
+export function afterPretrained(name: string, model: Module, given: Record<string, unknown>): void {
   if (!(model instanceof GoogLeNet) || given.auxLogits === true) return;
   for (const head of [model.aux1, model.aux2]) for (const p of head?.parameters() ?? []) p.dispose();
   for (const head of [model.aux1, model.aux2]) for (const b of head?.buffers() ?? []) b.dispose();

@@ -10,19 +10,20 @@ import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
 
-/**
- * `Output` is what `forward` returns: a tensor for layers and most models; GoogLeNet and
- * Inception v3 return their auxiliary logits beside the logits in training mode, as
- * torchvision's named tuples (a function taking any model takes `Module<unknown>`).
- */
-export abstract class Module<Output = Tensor> {
+export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
 
-  abstract forward(...inputs: Tensor[]): Output;
+  /**
+   * The computation. Most layers take and return one Tensor; some take several inputs or options
+   * and return several results (MultiheadAttention returns `[output, weights]`, GoogLeNet in
+   * training `{logits, auxLogits2, auxLogits1}`), so the base signature is open and each subclass types its own.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
   /** Calls `forward` (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Output {
+  call(...inputs: Tensor[]): Tensor {
     return this.forward(...inputs);
   }
 
@@ -55,13 +56,13 @@ export abstract class Module<Output = Tensor> {
   }
 
   /** This module and every descendant, pre-order, with dotted names ('' for this one). */
-  namedModules(prefix = ''): Array<[string, Module<unknown>]> {
-    const out: Array<[string, Module<unknown>]> = [[prefix, this]];
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
-  modules(): Array<Module<unknown>> {
+  modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
 
@@ -182,6 +183,11 @@ export abstract class Module<Output = Tensor> {
   /** The class name shown when printing. */
   protected typeName(): string {
     return this.constructor.name;
+  }
+
+  /** `console.log(module)` / `util.inspect` print `toString()`, as `print(module)` does. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** The module tree in PyTorch's exact `repr` format. */

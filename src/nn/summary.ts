@@ -37,7 +37,7 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 const right = (s: string, width: number) => s.padStart(width);
 
 /** The torchsummary table for `model` on inputs of shape `inputShape` (without the batch dimension). */
-export function summary(model: Module<unknown>, inputShape: readonly number[], options: SummaryOptions = {}): string {
+export function summary(model: Module, inputShape: readonly number[], options: SummaryOptions = {}): string {
   const batchSize = options.batchSize ?? -1;
   const rows = recordRows(model, inputShape, batchSize);
   let total = 0;
@@ -72,13 +72,13 @@ export function summary(model: Module<unknown>, inputShape: readonly number[], o
 }
 
 /** Runs the forward pass with every module's `forward` wrapped to record a row when it returns. */
-function recordRows(model: Module<unknown>, inputShape: readonly number[], batchSize: number): Row[] {
+function recordRows(model: Module, inputShape: readonly number[], batchSize: number): Row[] {
   const rows: Row[] = [];
   const modes = model.modules().map((m) => [m, m.training] as const);
   const buffers = model.buffers();
   const saved = buffers.map((b) => noGrad(() => clone(b)));
   const rng = getRngState();
-  const wrapped: Array<Module<unknown>> = [];
+  const wrapped: Module[] = [];
   for (const m of model.modules()) {
     if (m === model || m instanceof Sequential) continue;
     const original = m.forward;
@@ -102,7 +102,7 @@ function recordRows(model: Module<unknown>, inputShape: readonly number[], batch
 }
 
 /** torchsummary counts a module's `weight` and `bias` only; trainable follows the weight. */
-function ownWeightAndBias(m: Module<unknown>): { params: number; trainable: boolean | null } {
+function ownWeightAndBias(m: Module): { params: number; trainable: boolean | null } {
   const fields = m as unknown as { weight?: unknown; bias?: unknown };
   let params = 0;
   let trainable: boolean | null = null;

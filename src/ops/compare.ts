@@ -2,10 +2,9 @@
  * Comparisons (masks of 1.0 / 0.0), `where`, and dtype casts. Comparisons and casts are not
  * differentiable; `where` passes the gradient to the branch each element came from.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { COMPARE_OPS, K } from '../kernels.js';
 import { Tensor, type DType, type Scalar } from '../tensor.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, shapeOf, wgslType } from './util.js';
@@ -14,7 +13,6 @@ import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 
 const WG = 256;
-const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 type CompareOp = keyof typeof COMPARE_OPS;
 
 function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
@@ -23,45 +21,42 @@ function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
   const outShape = broadcastShapes(op, a.shape, shapeOf(bIn));
   const b = typeof bIn === 'number' ? full([], bIn, { dtype: a.dtype }) : bIn;
   const out = Tensor.empty(outShape);
-  const kernel: Kernel = {
-    name: 'compare',
-    source: shaders.compare,
-    bindings: ['read', 'read', 'write', 'uniform'],
-    constants: { OP: COMPARE_OPS[op], WG },
-    aliases: { T: wgslType(a) },
+  const uniforms = {
+    n: out.size, rank: outShape.length, out_shape: outShape,
+    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
   };
-  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
-    .dims(broadcastStrides(a.shape, outShape)).dims(broadcastStrides(b.shape, outShape)).bytes();
-  dispatch(kernel, [a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  dispatch(K.compare, { OP: op, WG, T: wgslType(a) }, uniforms, [a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
   if (b !== bIn) b.dispose();
   return out;
 }
 
-/** 1.0 where a == b, else 0.0 (float32 mask), with broadcasting. */
+/** out = 1.0 where a == b, else 0.0 (a float32 mask), with broadcasting; `torch.eq` (which returns bool). Not differentiable. */
 export const eq = (a: Tensor, b: Tensor | Scalar) => compare('eq', a, b);
+/** out = 1.0 where a != b, else 0.0, with broadcasting; `torch.ne`. */
 export const ne = (a: Tensor, b: Tensor | Scalar) => compare('ne', a, b);
+/** out = 1.0 where a < b, else 0.0, with broadcasting; `torch.lt`. */
 export const lt = (a: Tensor, b: Tensor | Scalar) => compare('lt', a, b);
+/** out = 1.0 where a <= b, else 0.0, with broadcasting; `torch.le`. */
 export const le = (a: Tensor, b: Tensor | Scalar) => compare('le', a, b);
+/** out = 1.0 where a > b, else 0.0, with broadcasting; `torch.gt`. */
 export const gt = (a: Tensor, b: Tensor | Scalar) => compare('gt', a, b);
+/** out = 1.0 where a >= b, else 0.0, with broadcasting; `torch.ge`. */
 export const ge = (a: Tensor, b: Tensor | Scalar) => compare('ge', a, b);
 
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[]): Tensor {
   const out = Tensor.empty(outShape, a.dtype);
-  const kernel: Kernel = {
-    name: 'where_forward',
-    source: shaders.where_forward,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'],
-    constants: { WG },
-    aliases: { T: wgslType(a) },
+  const uniforms = {
+    n: out.size, rank: outShape.length, out_shape: outShape, cond_strides: broadcastStrides(cond.shape, outShape),
+    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
   };
-  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
-    .dims(broadcastStrides(cond.shape, outShape)).dims(broadcastStrides(a.shape, outShape))
-    .dims(broadcastStrides(b.shape, outShape)).bytes();
-  dispatch(kernel, [cond.buffer, a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  dispatch(K.where_forward, { WG, T: wgslType(a) }, uniforms, [cond.buffer, a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
   return out;
 }
 
-/** Elementwise `cond ? a : b` (cond: float32 mask, nonzero = true), with broadcasting of all three. */
+/**
+ * out = cond ? a : b elementwise (cond: a float32 mask, nonzero = true), all three broadcast;
+ * `torch.where`. da = g where cond, db = g elsewhere.
+ */
 export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
   requireDtype('where', cond, 'float32');
   const like = typeof aIn === 'number' ? (typeof bIn === 'number' ? cond : bIn) : aIn;
@@ -78,33 +73,22 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
   // d/da = g where cond, else 0; d/db = the other way round; then undo broadcasting.
   return record(out, 'where', [a, b], (g, needs) => {
     const zero = zeros([]);
-    const grads = [a, b].map((operand, i) => {
+    return [a, b].map((operand, i) => {
       if (!needs[i]) return null;
       const masked = i === 0 ? whereRaw(cond, g, zero, g.shape) : whereRaw(cond, zero, g, g.shape);
-      if (masked.shape.join() === operand.shape.join()) return masked;
-      const reduced = sumToShape(masked, operand.shape);
-      masked.dispose();
-      return reduced;
+      return masked.shape.join() === operand.shape.join() ? masked : sumToShape(masked, operand.shape);
     });
-    zero.dispose();
-    return grads;
   }, owned);
 }
 
 /**
- * `x` converted to `dtype` (float to int truncates toward zero). Casting to the dtype it already
+ * `x` converted to `dtype` (float to int truncates toward zero), as `x.to(dtype)`. Casting to the dtype it already
  * has returns a view that keeps the graph, as PyTorch's `.float()` on a float tensor.
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return reshape(x, x.shape);
   const out = Tensor.empty(x.shape, dtype);
-  const kernel: Kernel = {
-    name: 'cast',
-    source: shaders.cast,
-    bindings: ['read', 'write', 'uniform'],
-    constants: { WG },
-    aliases: { FROM: wgslType(x), TO: dtype === 'int32' ? 'i32' : 'f32' },
-  };
-  dispatch(kernel, [x.buffer, out.buffer], new Params().u32(x.size).bytes(), gridFor(x.size, WG));
+  const spec = { WG, FROM: wgslType(x), TO: dtype === 'int32' ? 'i32' : 'f32' } as const;
+  dispatch(K.cast, spec, { n: x.size }, [x.buffer, out.buffer], gridFor(x.size, WG));
   return out;
 }

@@ -4,11 +4,10 @@
  * `shaders/binary_forward.wgsl` or `unary_forward.wgsl`; each backward the matching
  * `*_backward.wgsl`, then, for broadcast operands, a sum down to the operand's shape.
  */
-import { dispatch, gridFor, copyBuffer, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, copyBuffer, type BufferBinding } from '../gpu/commands.js';
 import { forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { BINARY_OPS, K, UNARY_OPS } from '../kernels.js';
 import { Tensor, type Scalar } from '../tensor.js';
 import { noGrad, record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, sameShape, shapeOf, wgslType } from './util.js';
@@ -20,10 +19,12 @@ const WG = 256;
 
 // ---- binary ----
 
-const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
 type BinaryOp = keyof typeof BINARY_OPS;
 
 type Role = 'a' | 'b' | 'out';
+
+/** Which binary kernel: the forward (elements of type T), or the gradient for one side. */
+type BinaryLaunch = { kernel: 'forward'; op: BinaryOp; T: 'f32' | 'i32' } | { kernel: 'backward'; op: BinaryOp; side: 0 | 1 };
 
 /**
  * Launches a binary kernel (forward or backward) over `outShape`. Dimensions that every operand
@@ -31,20 +32,21 @@ type Role = 'a' | 'b' | 'out';
  * `operands` are bound in order, each indexed like `a`, `b` or the output. Tensors larger than
  * a storage binding run in chunks of the outermost merged dimension (gpu/chunks.ts).
  */
-function launchBinary(kernel: Omit<Kernel, 'entryPoint'>, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
+function launchBinary(which: BinaryLaunch, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const merged = mergeDims(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
   const inner = merged.shape.slice(1);
   const innerSize = inner.reduce((x, y) => x * y, 1);
   const rowBytes: Record<Role, number> = { a: merged.strides[0][0] * 4, b: merged.strides[1][0] * 4, out: innerSize * 4 };
   const chunks = operands.map(([buffer, role]) => ({ buffer, rowBytes: rowBytes[role] }));
-  forEachChunk(kernel.name, merged.shape[0], chunks, (_, rows, bindings) => {
+  forEachChunk(`binary_${which.kernel}`, merged.shape[0], chunks, (_, rows, bindings) => {
     const shape = [rows, ...inner];
     const n = rows * innerSize;
-    const launch = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main', grid: gridFor(n, WG), wg: WG };
-    const params = new Params().u32(n).u32(shape.length).dims(shape).dims(merged.strides[0]).dims(merged.strides[1]).bytes();
-    const constants = { ...kernel.constants, BROADCAST: broadcast ? 1 : 0, WG: launch.wg };
-    dispatch({ ...kernel, entryPoint: launch.entryPoint, constants }, bindings, params, launch.grid);
+    const { entryPoint, grid, wg } = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main' as const, grid: gridFor(n, WG), wg: WG };
+    const uniforms = { n, rank: shape.length, out_shape: shape, a_strides: merged.strides[0], b_strides: merged.strides[1] };
+    const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
+    if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
+    else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
   });
 }
 
@@ -66,14 +68,7 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  const kernel = {
-    name: 'binary_forward',
-    source: shaders.binary_forward,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { OP: BINARY_OPS[op] },
-    aliases: { T: wgslType(a) },
-  };
-  launchBinary(kernel, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
+  launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
   return record(out, op, [a, b], (g, needs) => [
     needs[0] ? binaryGrad(op, 0, g, a, b) : null,
@@ -88,35 +83,25 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   const identity = op === 'add' || (op === 'sub' && side === 0);
   if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
   const local = Tensor.empty(g.shape);
-  const kernel = {
-    name: 'binary_backward',
-    source: shaders.binary_backward,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
-    constants: { OP: BINARY_OPS[op], SIDE: side },
-  };
-  launchBinary(kernel, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
-  if (sameShape(operand.shape, g.shape)) return local;
-  const reduced = sumToShape(local, operand.shape);
-  local.dispose();
-  return reduced;
+  launchBinary({ kernel: 'backward', op, side }, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
+  return sameShape(operand.shape, g.shape) ? local : sumToShape(local, operand.shape);
 }
 
-/** a + b with broadcasting. */
+/** out = a + b, with broadcasting; `torch.add`. d/da = d/db = g (summed over broadcast dims). */
 export const add = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('add', a, b);
-/** a - b with broadcasting. */
+/** out = a - b, with broadcasting; `torch.sub`. d/da = g, d/db = -g. */
 export const sub = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('sub', a, b);
-/** a * b with broadcasting. */
+/** out = a * b, with broadcasting; `torch.mul`. d/da = g b, d/db = g a. */
 export const mul = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('mul', a, b);
-/** a / b with broadcasting (float32). */
+/** out = a / b, with broadcasting (float32); `torch.div`. d/da = g / b, d/db = -g a / b². */
 export const div = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('div', a, b);
-/** Elementwise max(a, b) with broadcasting; ties split the gradient evenly (torch.maximum). */
+/** out = max(a, b) elementwise, with broadcasting; `torch.maximum`. The gradient goes to the larger; ties split it evenly. */
 export const maximum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('maximum', a, b);
-/** Elementwise min(a, b) with broadcasting (torch.minimum). */
+/** out = min(a, b) elementwise, with broadcasting; `torch.minimum`. The gradient goes to the smaller; ties split it evenly. */
 export const minimum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('minimum', a, b);
 
 // ---- unary ----
 
-const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
 type UnaryOp = keyof typeof UNARY_OPS;
 /** Ops that make sense on int32 tensors. */
 const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
@@ -124,25 +109,12 @@ const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
 function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
   if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
   const out = Tensor.empty(x.shape, x.dtype);
-  const kernel: Kernel = {
-    name: 'unary_forward',
-    source: shaders.unary_forward,
-    bindings: ['read', 'write', 'uniform'],
-    constants: { OP: UNARY_OPS[op], WG },
-    aliases: { T: wgslType(x) },
-  };
   flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
-    dispatch(kernel, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
+    dispatch(K.unary_forward, { OP: op, WG, T: wgslType(x) }, { n, exponent }, bindings, gridFor(n, WG)));
   return record(out, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
-    const backward: Kernel = {
-      name: 'unary_backward',
-      source: shaders.unary_backward,
-      bindings: ['read', 'read', 'read', 'write', 'uniform'],
-      constants: { OP: UNARY_OPS[op], WG },
-    };
     flatChunks(op, x.size, [g.buffer, x.buffer, out.buffer, dx.buffer], (n, bindings) =>
-      dispatch(backward, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
+      dispatch(K.unary_backward, { OP: op, WG }, { n, exponent }, bindings, gridFor(n, WG)));
     return [dx];
   });
 }
@@ -152,15 +124,23 @@ function flatChunks(op: string, n: number, buffers: GPUBuffer[], launch: (n: num
   forEachChunk(op, n, buffers.map((buffer) => ({ buffer, rowBytes: 4 })), (_, count, bindings) => launch(count, bindings));
 }
 
+/** y = -x; `torch.neg`. dx = -g. */
 export const neg = (x: Tensor) => unary('neg', x);
+/** y = e^x; `torch.exp`. dx = g y. */
 export const exp = (x: Tensor) => unary('exp', x);
+/** y = ln x (float32); `torch.log`. dx = g / x. */
 export const log = (x: Tensor) => unary('log', x);
+/** y = √x; `torch.sqrt`. dx = g / (2 y). */
 export const sqrt = (x: Tensor) => unary('sqrt', x);
+/** y = |x|; `torch.abs`. dx = g sign(x). */
 export const abs = (x: Tensor) => unary('abs', x);
+/** y = max(x, 0); `torch.relu`. dx = g where x > 0 (NOTE: 0 at x = 0, as PyTorch). */
 export const relu = (x: Tensor) => unary('relu', x);
+/** y = 1 / (1 + e^-x); `torch.sigmoid`. dx = g y (1 - y). */
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+/** y = tanh x; `torch.tanh`. dx = g (1 - y²). */
 export const tanh = (x: Tensor) => unary('tanh', x);
-/** x ** exponent for a number exponent; integer exponents work for negative x. */
+/** y = x^e for a number e (integer e works for negative x); `torch.pow(x, e)`. dx = g e x^(e-1). */
 export const pow = (x: Tensor, exponent: number) => unary('pow', x, exponent);
 
 // ---- in place (no autograd) ----
@@ -193,7 +173,7 @@ export function fillInPlace<T extends Tensor>(target: T, value: number): T {
   return target;
 }
 
-/** A copy with its own storage. */
+/** A copy with its own storage; `torch.clone`. dx = g. */
 export function clone(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape, x.dtype);
   copyBuffer(x.buffer, 0, out.buffer, 0, x.size * 4);

@@ -4,23 +4,21 @@
  * `slice`, `cat`) is one strided read (`gather_strided.wgsl`) or write (`scatter_strided.wgsl`),
  * and each one's gradient is the other.
  */
-import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, type BufferBinding } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
 import { bindingLimit, deviceBindingLimit, fitsBinding, offsetAlignment, range, rowAlignment } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
 import { zeros } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
-import { sumToShape } from './reduce.js';
 
 const WG = 256;
 
 // ---- views: same storage, new shape ----
 
-/** The same elements in a new shape; one dimension may be -1 (inferred). Shares storage. */
+/** The same elements in a new shape; one dimension may be -1 (inferred). Shares storage; `torch.reshape`. dx = g reshaped back. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const target = inferShape(x, shape);
   const out = new Tensor(target, x.dtype, x.storage.retain());
@@ -48,13 +46,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
-/** Inserts a dimension of size 1 at `dim`. */
+/** Inserts a dimension of size 1 at `dim`; `torch.unsqueeze`. A view. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
-/** Removes dimension `dim` if it has size 1, or every size-1 dimension. */
+/** Removes dimension `dim` if it has size 1, or every size-1 dimension; `torch.squeeze`. A view. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
   const d = normalizeDim('squeeze', dim, x.ndim);
@@ -69,12 +67,8 @@ function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset =
   const launch = (shape: number[], xBinding: BufferBinding, outBinding: BufferBinding, at: number) => {
     const n = numel(shape);
     const { entryPoint, grid, wg } = stridedLaunch(shape, n, WG);
-    const kernel: Kernel = {
-      name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
-      entryPoint, constants: { WG: wg }, aliases: { T: wgslType(x) },
-    };
-    const params = new Params().u32(n).u32(shape.length).u32(at).f32(scale).dims(shape).dims(merged.strides[0]).bytes();
-    dispatch(kernel, [xBinding, outBinding], params, grid);
+    const uniforms = { n, rank: shape.length, offset: at, scale, out_shape: shape, strides: merged.strides[0] };
+    dispatch(K.gather_strided, { WG: wg, T: wgslType(x), entryPoint }, uniforms, [xBinding, outBinding], grid);
   };
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) launch(merged.shape, x.buffer, out.buffer, offset);
   else {
@@ -131,10 +125,9 @@ function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], s
 }
 
 function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
-  const kernel: Kernel = { name: 'scatter_strided', source: shaders.scatter_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
   const launch = (shape: readonly number[], str: readonly number[], xb: BufferBinding, tb: BufferBinding, at: number) => {
     const n = numel(shape);
-    dispatch(kernel, [xb, tb], new Params().u32(n).u32(shape.length).u32(at).dims(shape).dims(str).bytes(), gridFor(n, WG));
+    dispatch(K.scatter_strided, { WG, T: wgslType(x) }, { n, rank: shape.length, offset: at, shape, strides: str }, [xb, tb], gridFor(n, WG));
   };
   if (fitsBinding(x.buffer) && fitsBinding(target.buffer)) return launch(x.shape, strides, x.buffer, target.buffer, offset);
   const merged = mergeDims(x.shape, [strides]);
@@ -142,7 +135,7 @@ function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: 
     (shape, xb, tb, at) => launch(shape, merged.strides[0], xb, tb, at));
 }
 
-/** Reorders dimensions: output dim i is input dim `dims[i]`. Writes a new contiguous tensor. */
+/** out[..., i_k, ...] = x[..., i_dims[k], ...]: output dim k is input dim `dims[k]`; `torch.permute` (a contiguous copy here). dx = g permuted back. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
@@ -154,7 +147,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
 }
 
-/** Swaps two dimensions. */
+/** Swaps two dimensions, as `torch.transpose` (a contiguous copy here). dx = g transposed back. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const order = x.shape.map((_, i) => i);
   const a = normalizeDim('transpose', dim0, x.ndim);
@@ -163,14 +156,15 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, order);
 }
 
-/** Tensors here are always contiguous, so this is a view that shares storage. */
+/** `torch.contiguous`: tensors here are always contiguous, so this is a view that shares storage. */
 export function contiguous(x: Tensor): Tensor {
   return reshape(x, x.shape);
 }
 
 /**
- * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`.
- * The gradient sums back down to `x`'s shape.
+ * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`, as
+ * `x.expand(*shape) * scale`. The gradient sums back down to `x`'s shape (by Tensor's `sum`:
+ * reduce.ts imports this file).
  */
 export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const offset = shape.length - x.ndim;
@@ -180,17 +174,16 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
   const out = gather(x, shape, strides, 0, scale);
   return record(out, 'expand', [x], (g) => {
-    const summed = sumToShape(g, x.shape);
-    if (scale === 1) return [summed];
-    const scaled = gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale);
-    summed.dispose();
-    return [scaled];
+    const broadcastDims = shape.flatMap((size, d) => (d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : []));
+    const summed = g.sum(broadcastDims, { keepdim: true }).reshape(x.shape);
+    return [scale === 1 ? summed : gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale)];
   });
 }
 
 /**
  * Elements `start <= i < end` with step `step` along `dim` (Python slice semantics: negative
- * indices count from the end, out-of-range bounds are clamped). A new contiguous tensor.
+ * indices count from the end, out-of-range bounds are clamped), as `x[:, start:end:step]`
+ * (`torch.Tensor.__getitem__`). A new contiguous tensor; its gradient scatters g into zeros.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   if (x.ndim === 0) throw new Error('slice: a 0-d tensor has no dimension to slice');
@@ -212,7 +205,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   });
 }
 
-/** Joins tensors along `dim`; all other dimensions must match. */
+/** Joins tensors along `dim`; all other dimensions must match; `torch.cat`. Each input's gradient is its slice of g. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
@@ -246,6 +239,7 @@ export function split(x: Tensor, size: number, dim = 0): Tensor[] {
   return Array.from({ length: count }, (_, i) => slice(x, d, i * size, (i + 1) * size));
 }
 
+/** `x` broadcast to `shape` (size-1 dims repeated, leading dims added); `torch.broadcast_to`. dx = g summed back. */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return sameShape(x.shape, shape) ? reshape(x, shape) : expand(x, shape);
 }

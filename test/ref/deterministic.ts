@@ -8,7 +8,7 @@ import * as sg from '../../src/index.js';
  * s sqrt(3 / fan_in), 1-D weight 1 + 0.2 s, bias and running_mean 0.1 s, running_var
  * 1 + 0.25 s; num_batches_tracked stays 0. fan_in is size / shape[0].
  */
-export function setDeterministic(model: sg.nn.Module<unknown>): void {
+export function setDeterministic(model: sg.nn.Module): void {
   [...model.stateDict()].forEach(([key, t], j) => {
     if (key.endsWith('num_batches_tracked')) return;
     const fanIn = t.size / t.shape[0];
@@ -44,7 +44,7 @@ export function hashUniform(i: number, j: number): number {
  * As setDeterministic with s_i = hashUniform(i, j) (zoo_common.py: hashed_): well conditioned
  * in training mode, where batch norm divides by each channel's batch spread.
  */
-export function setHashed(model: sg.nn.Module<unknown>): void {
+export function setHashed(model: sg.nn.Module): void {
   [...model.stateDict()].forEach(([key, t], j) => {
     if (key.endsWith('num_batches_tracked')) return;
     const fanIn = t.size / t.shape[0];
