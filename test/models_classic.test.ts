@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { expectClose } from './helpers.js';
 import { setDeterministic, setHashed, deterministicInput as input } from './ref/deterministic.js';
+import { summaryCommand } from '../tools/cli/summary.js';
+import { printCommand } from '../tools/cli/print.js';
 
 const { models } = sg;
 const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
@@ -21,8 +23,18 @@ const trainCases = read('classic_train.json').models;
 const summaries = read('classic_summary.json').models;
 const densenetKeys = read('classic_densenet_published_keys.json');
 
-interface Entry { name: string; options: Record<string, unknown>; repr: string; keys: Array<[string, number[]]>; parameters: number }
-interface Sampled { size: number; index: number[]; values: number[] }
+interface Entry {
+  name: string;
+  options: Record<string, unknown>;
+  repr: string;
+  keys: Array<[string, number[]]>;
+  parameters: number;
+}
+interface Sampled {
+  size: number;
+  index: number[];
+  values: number[];
+}
 
 const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
@@ -39,7 +51,9 @@ describe('classic zoo structure matches torchvision 0.14', () => {
         expect(model.toString()).toBe(entry.repr);
         expect([...model.stateDict()].map(([k, t]) => [k, [...t.shape]])).toEqual(entry.keys);
         expect(models.countParameters(model)).toBe(entry.parameters);
-        expect(model.namedParameters().map(([k]) => k)).toEqual(entry.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)));
+        expect(model.namedParameters().map(([k]) => k)).toEqual(
+          entry.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)),
+        );
       } finally {
         models.disposeModel(model);
       }
@@ -50,13 +64,28 @@ describe('classic zoo structure matches torchvision 0.14', () => {
   }
 
   it('every classic model is in models.names, with the parameter counts torchvision quotes', () => {
-    const counts = Object.fromEntries(structure.filter((e) => !Object.keys(e.options).length).map((e) => [e.name, e.parameters]));
+    const counts = Object.fromEntries(
+      structure.filter((e) => !Object.keys(e.options).length).map((e) => [e.name, e.parameters]),
+    );
     for (const name of Object.keys(counts)) expect(models.names).toContain(name);
     expect(counts).toMatchObject({
-      resnet101: 44_549_160, resnet152: 60_192_808, resnext50_32x4d: 25_028_904, resnext101_32x8d: 88_791_336, resnext101_64x4d: 83_455_272,
-      wide_resnet50_2: 68_883_240, wide_resnet101_2: 126_886_696, densenet121: 7_978_856, densenet161: 28_681_000, densenet169: 14_149_480,
-      densenet201: 20_013_928, googlenet: 13_004_888, inception_v3: 27_161_264, shufflenet_v2_x0_5: 1_366_792, shufflenet_v2_x1_0: 2_278_604,
-      shufflenet_v2_x1_5: 3_503_624, shufflenet_v2_x2_0: 7_393_996,
+      resnet101: 44_549_160,
+      resnet152: 60_192_808,
+      resnext50_32x4d: 25_028_904,
+      resnext101_32x8d: 88_791_336,
+      resnext101_64x4d: 83_455_272,
+      wide_resnet50_2: 68_883_240,
+      wide_resnet101_2: 126_886_696,
+      densenet121: 7_978_856,
+      densenet161: 28_681_000,
+      densenet169: 14_149_480,
+      densenet201: 20_013_928,
+      googlenet: 13_004_888,
+      inception_v3: 27_161_264,
+      shufflenet_v2_x0_5: 1_366_792,
+      shufflenet_v2_x1_0: 2_278_604,
+      shufflenet_v2_x1_5: 3_503_624,
+      shufflenet_v2_x2_0: 7_393_996,
     });
   });
 });
@@ -83,7 +112,10 @@ describe('classic zoo: eval-mode logits against PyTorch float64 (deterministic w
 
 /** Cross-entropy as torchvision's reference training uses it with auxiliary heads: CE(logits) + 0.3 sum CE(aux). */
 function auxLoss(logits: sg.Tensor, aux: sg.Tensor[], labels: sg.Tensor): sg.Tensor {
-  return aux.reduce((loss, a) => sg.add(loss, sg.mul(sg.crossEntropy(a, labels), 0.3)), sg.crossEntropy(logits, labels));
+  return aux.reduce(
+    (loss, a) => sg.add(loss, sg.mul(sg.crossEntropy(a, labels), 0.3)),
+    sg.crossEntropy(logits, labels),
+  );
 }
 
 describe('classic zoo: training mode with the auxiliary heads against PyTorch float64', () => {
@@ -91,7 +123,8 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
     it(`${c.name}(${JSON.stringify(c.options)}) at [${c.input.join(', ')}]: outputs, loss and gradients`, async () => {
       const model = (await models.get(c.name as string, c.options)).train();
       setHashed(model);
-      if (model instanceof models.Inception3) { // only the heads' gradients are compared (see the fixture script): skip the trunk's backward
+      if (model instanceof models.Inception3) {
+        // only the heads' gradients are compared (see the fixture script): skip the trunk's backward
         model.requiresGrad_(false);
         model.AuxLogits!.requiresGrad_(true);
         model.fc.requiresGrad_(true);
@@ -100,21 +133,29 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
       const labels = sg.tensor(Int32Array.from(c.labels));
       const out = model.forward(x) as Record<string, sg.Tensor>;
       // torchvision's field order: GoogLeNetOutputs(logits, aux_logits2, aux_logits1), InceptionOutputs(logits, aux_logits).
-      expect(Object.keys(out)).toEqual(c.name === 'googlenet' ? ['logits', 'auxLogits2', 'auxLogits1'] : ['logits', 'auxLogits']);
+      expect(Object.keys(out)).toEqual(
+        c.name === 'googlenet' ? ['logits', 'auxLogits2', 'auxLogits1'] : ['logits', 'auxLogits'],
+      );
       const aux = Object.values(out).slice(1);
       const loss = auxLoss(out.logits, aux, labels);
       loss.backward();
       try {
         const rel = { rtol: 5e-3 };
         expectClose(await out.logits.data(), c.logits, 'logits', { ...rel, atol: 5e-3 * maxAbs(c.logits) });
-        for (const [i, a] of aux.entries()) expectClose(await a.data(), c.aux[i], `aux ${i}`, { ...rel, atol: 5e-3 * maxAbs(c.aux[i]) });
+        for (const [i, a] of aux.entries())
+          expectClose(await a.data(), c.aux[i], `aux ${i}`, { ...rel, atol: 5e-3 * maxAbs(c.aux[i]) });
         expectClose([await loss.item()], [c.loss], 'loss', { rtol: 1e-4 });
         const params = new Map(model.namedParameters());
         for (const [name, want] of Object.entries(c.grads as Record<string, Sampled>)) {
           const grad = await params.get(name)!.grad!.data();
           expect(grad.length, name).toBe(want.size);
           // Batch-norm gradients subtract nearly equal terms: compare against the gradient's scale.
-          expectClose(want.index.map((i) => grad[i]), want.values, `grad of ${name}`, { ...rel, atol: 5e-3 * maxAbs(want.values) });
+          expectClose(
+            want.index.map((i) => grad[i]),
+            want.values,
+            `grad of ${name}`,
+            { ...rel, atol: 5e-3 * maxAbs(want.values) },
+          );
         }
       } finally {
         for (const t of [x, labels, loss, ...Object.values(out)]) t.dispose();
@@ -141,14 +182,19 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
   });
 });
 
-describe('classic zoo: sg.summary gives torchsummary\'s rows and totals', () => {
+describe("classic zoo: sg.summary gives torchsummary's rows and totals", () => {
   for (const s of summaries) {
     it(`${s.name} at [${s.input.join(', ')}]`, async () => {
-      const model = await models.get(s.name, s.name === 'googlenet' || s.name === 'inception_v3' ? { initWeights: false } : {});
+      const model = await models.get(
+        s.name,
+        s.name === 'googlenet' || s.name === 'inception_v3' ? { initWeights: false } : {},
+      );
       try {
         const text = sg.summary(model, s.input);
-        const rows = (s.rows as Array<[string, number[], number]>).map(([name, shape, params]) =>
-          `${name.padStart(20)}  ${`[${shape.join(', ')}]`.padStart(25)} ${params.toLocaleString('en-US').padStart(15)}`);
+        const rows = (s.rows as Array<[string, number[], number]>).map(
+          ([name, shape, params]) =>
+            `${name.padStart(20)}  ${`[${shape.join(', ')}]`.padStart(25)} ${params.toLocaleString('en-US').padStart(15)}`,
+        );
         const lines = text.split('\n');
         expect(lines.slice(3, 3 + rows.length)).toEqual(rows);
         expect(text).toContain(`Total params: ${s.total.toLocaleString('en-US')}\n`);
@@ -160,16 +206,22 @@ describe('classic zoo: sg.summary gives torchsummary\'s rows and totals', () => 
   }
 });
 
-describe('DenseNet: the published files\' key style', () => {
-  it('remapDensenetKeys renames every published key to the module\'s, in order, and nothing else', () => {
+describe("DenseNet: the published files' key style", () => {
+  it("remapDensenetKeys renames every published key to the module's, in order, and nothing else", () => {
     const published: string[] = densenetKeys.published;
     expect(published).toContain('features.denseblock1.denselayer1.norm.1.weight');
     expect(published).toContain('features.denseblock4.denselayer16.conv.2.weight');
     const state = new Map(published.map((k) => [k, null as unknown as sg.Tensor]));
     expect([...models.remapDensenetKeys(state).keys()]).toEqual(densenetKeys.model);
     // Already-renamed keys and keys of other models pass unchanged.
-    const other = { 'features.denseblock1.denselayer1.norm1.weight': null, 'features.norm5.running_var': null, 'layer1.0.conv.1.weight': null };
-    expect([...models.remapDensenetKeys(other as unknown as Record<string, sg.Tensor>).keys()]).toEqual(Object.keys(other));
+    const other = {
+      'features.denseblock1.denselayer1.norm1.weight': null,
+      'features.norm5.running_var': null,
+      'layer1.0.conv.1.weight': null,
+    };
+    expect([...models.remapDensenetKeys(other as unknown as Record<string, sg.Tensor>).keys()]).toEqual(
+      Object.keys(other),
+    );
   });
 
   it('models.get loads a file in the published key style; loadStateDict(remapDensenetKeys(...)) does the same by hand', async () => {
@@ -182,14 +234,20 @@ describe('DenseNet: the published files\' key style', () => {
     const path = join(dir, 'densenet121-published-style.safetensors');
     const byHand = models.densenet121({ numClasses: 3 });
     try {
-      expect(() => byHand.loadStateDict(file)).toThrow(/Missing key\(s\) in state_dict: "features.denseblock1.denselayer1.norm1.weight"/);
+      expect(() => byHand.loadStateDict(file)).toThrow(
+        /Missing key\(s\) in state_dict: "features.denseblock1.denselayer1.norm1.weight"/,
+      );
       byHand.loadStateDict(models.remapDensenetKeys(file));
       const w = 'features.denseblock2.denselayer12.conv2.weight';
-      expect(Array.from(await byHand.stateDict().get(w)!.data())).toEqual(Array.from(await source.stateDict().get(w)!.data()));
+      expect(Array.from(await byHand.stateDict().get(w)!.data())).toEqual(
+        Array.from(await source.stateDict().get(w)!.data()),
+      );
       await sg.io.save(path, file);
       const loaded = await models.get('densenet121', { numClasses: 3, weights: path });
       const key = 'features.denseblock3.denselayer7.norm2.running_var';
-      expect(Array.from(await loaded.stateDict().get(key)!.data())).toEqual(Array.from(await source.stateDict().get(key)!.data()));
+      expect(Array.from(await loaded.stateDict().get(key)!.data())).toEqual(
+        Array.from(await source.stateDict().get(key)!.data()),
+      );
       models.disposeModel(loaded);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -200,12 +258,20 @@ describe('DenseNet: the published files\' key style', () => {
 });
 
 describe('classic zoo options', () => {
-  it('torchvision\'s errors: fixed ResNeXt widths, BasicBlock limits, ShuffleNet stage lists', () => {
-    expect(() => models.resnext50_32x4d({ groups: 8 })).toThrow("ResNet: the parameter 'groups' expected value 32 but got 8 instead.");
+  it("torchvision's errors: fixed ResNeXt widths, BasicBlock limits, ShuffleNet stage lists", () => {
+    expect(() => models.resnext50_32x4d({ groups: 8 })).toThrow(
+      "ResNet: the parameter 'groups' expected value 32 but got 8 instead.",
+    );
     expect(() => models.resnet18({ groups: 2 })).toThrow('BasicBlock only supports groups=1 and base_width=64');
-    expect(() => models.resnet34({ replaceStrideWithDilation: [false, false, true] })).toThrow('Dilation > 1 not supported in BasicBlock');
-    expect(() => models.resnet50({ replaceStrideWithDilation: [true] as unknown as [boolean, boolean, boolean] })).toThrow(/3-element array/);
-    expect(() => new models.ShuffleNetV2([4, 8], [24, 48, 96, 192, 1024])).toThrow('expected stages_repeats as list of 3 positive ints');
+    expect(() => models.resnet34({ replaceStrideWithDilation: [false, false, true] })).toThrow(
+      'Dilation > 1 not supported in BasicBlock',
+    );
+    expect(() =>
+      models.resnet50({ replaceStrideWithDilation: [true] as unknown as [boolean, boolean, boolean] }),
+    ).toThrow(/3-element array/);
+    expect(() => new models.ShuffleNetV2([4, 8], [24, 48, 96, 192, 1024])).toThrow(
+      'expected stages_repeats as list of 3 positive ints',
+    );
     expect(() => models.densenet121({ dropout: 0.1 } as object)).toThrow("DenseNet: unknown option 'dropout'");
   });
 
@@ -220,11 +286,17 @@ describe('classic zoo options', () => {
       expect([plain.auxLogits, plain.aux1, plain.aux2]).toEqual([false, null, null]);
       expect([...plain.stateDict().keys()].some((k) => k.startsWith('aux'))).toBe(false);
       models.disposeModel(plain);
-      const withAux = await models.get('googlenet', { numClasses: 4, weights: path, auxLogits: true, transformInput: false });
+      const withAux = await models.get('googlenet', {
+        numClasses: 4,
+        weights: path,
+        auxLogits: true,
+        transformInput: false,
+      });
       expect([withAux.auxLogits, withAux.transformInput, withAux.aux1 !== null]).toEqual([true, false, true]);
       models.disposeModel(withAux);
-      await expect(models.get('googlenet', { numClasses: 4, weights: path, auxLogits: false }))
-        .rejects.toThrow("models.get: the parameter 'auxLogits' expected value True but got False instead.");
+      await expect(models.get('googlenet', { numClasses: 4, weights: path, auxLogits: false })).rejects.toThrow(
+        "models.get: the parameter 'auxLogits' expected value True but got False instead.",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       models.disposeModel(source);
@@ -232,12 +304,25 @@ describe('classic zoo options', () => {
   });
 
   it('channelShuffle interleaves the groups and its gradient undoes it', async () => {
-    const x = sg.tensor(Float32Array.from({ length: 2 * 6 }, (_, i) => i), { shape: [2, 6, 1, 1], requiresGrad: true });
+    const x = sg.tensor(
+      Float32Array.from({ length: 2 * 6 }, (_, i) => i),
+      { shape: [2, 6, 1, 1], requiresGrad: true },
+    );
     const y = models.channelShuffle(x, 2);
     expect(Array.from(await y.data())).toEqual([0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]);
-    sg.mul(y, sg.tensor(Float32Array.from({ length: 12 }, (_, i) => i), { shape: [2, 6, 1, 1] })).sum().backward();
+    sg.mul(
+      y,
+      sg.tensor(
+        Float32Array.from({ length: 12 }, (_, i) => i),
+        { shape: [2, 6, 1, 1] },
+      ),
+    )
+      .sum()
+      .backward();
     expect(Array.from(await x.grad!.data())).toEqual([0, 2, 4, 1, 3, 5, 6, 8, 10, 7, 9, 11]);
-    expect(() => models.channelShuffle(sg.zeros([1, 5, 2, 2]), 2)).toThrow('channel_shuffle: expected [N, C, H, W] with C divisible by 2, got [1, 5, 2, 2]');
+    expect(() => models.channelShuffle(sg.zeros([1, 5, 2, 2]), 2)).toThrow(
+      'channel_shuffle: expected [N, C, H, W] with C divisible by 2, got [1, 5, 2, 2]',
+    );
   });
 
   it('truncNormal_: the distribution within the bounds, also when they are close', async () => {
@@ -255,5 +340,19 @@ describe('classic zoo options', () => {
     // Clamping instead of redrawing would pile 16% of the values on each bound.
     expect(v.filter((x) => x === -0.5 || x === 1.5).length).toBeLessThan(5);
     p.dispose();
+  });
+});
+
+describe('the command line knows the classic models', () => {
+  it('shadergrad print and summary take their torchvision names', async () => {
+    const entry = structure.find((e) => e.name === 'shufflenet_v2_x0_5' && !Object.keys(e.options).length)!;
+    let text = '';
+    await printCommand(['shufflenet_v2_x0_5'], (t) => (text += t));
+    expect(text.trimEnd()).toBe(entry.repr);
+    text = '';
+    await summaryCommand(['shufflenet_v2_x0_5', '--input', '3,64,64'], (t) => (text += t));
+    expect(text).toContain(`Total params: ${entry.parameters.toLocaleString('en-US')}\n`);
+    for (const name of ['densenet121', 'googlenet', 'inception_v3', 'resnext101_64x4d', 'wide_resnet101_2'])
+      expect(models.names).toContain(name);
   });
 });

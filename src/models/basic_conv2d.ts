@@ -23,7 +23,11 @@ export class BasicConv2d extends Module {
   /** `new BasicConv2d(64, 192, {kernelSize: 3, padding: 1})`, as `BasicConv2d(64, 192, kernel_size=3, padding=1)`. */
   constructor(inChannels: number, outChannels: number, args: BasicConv2dArgs) {
     super();
-    this.conv = new Conv2d(inChannels, outChannels, args.kernelSize, { stride: args.stride ?? 1, padding: args.padding ?? 0, bias: false });
+    this.conv = new Conv2d(inChannels, outChannels, args.kernelSize, {
+      stride: args.stride ?? 1,
+      padding: args.padding ?? 0,
+      bias: false,
+    });
     this.bn = new BatchNorm2d(outChannels, { eps: 0.001 });
   }
 

@@ -66,7 +66,14 @@ export class _DenseLayer extends Module {
 
 /** `numLayers` dense layers (`denselayer1` ...); the output concatenates the input and every layer's output. */
 export class _DenseBlock extends Module {
-  constructor(numLayers: number, numInputFeatures: number, bnSize: number, growthRate: number, dropRate: number, memoryEfficient = false) {
+  constructor(
+    numLayers: number,
+    numInputFeatures: number,
+    bnSize: number,
+    growthRate: number,
+    dropRate: number,
+    memoryEfficient = false,
+  ) {
     super();
     for (let i = 0; i < numLayers; i++) {
       const layer = new _DenseLayer(numInputFeatures + i * growthRate, growthRate, bnSize, dropRate, memoryEfficient);
@@ -85,12 +92,14 @@ export class _DenseBlock extends Module {
 /** norm, relu, 1x1 conv to `numOutputFeatures`, 2x2 average pool: a Sequential with named layers. */
 export class _Transition extends Sequential {
   constructor(numInputFeatures: number, numOutputFeatures: number) {
-    super(new Map<string, Module>([
-      ['norm', new BatchNorm2d(numInputFeatures)],
-      ['relu', new ReLU(true)],
-      ['conv', new Conv2d(numInputFeatures, numOutputFeatures, 1, { stride: 1, bias: false })],
-      ['pool', new AvgPool2d(2, { stride: 2 })],
-    ]));
+    super(
+      new Map<string, Module>([
+        ['norm', new BatchNorm2d(numInputFeatures)],
+        ['relu', new ReLU(true)],
+        ['conv', new Conv2d(numInputFeatures, numOutputFeatures, 1, { stride: 1, bias: false })],
+        ['pool', new AvgPool2d(2, { stride: 2 })],
+      ]),
+    );
   }
 }
 
@@ -108,9 +117,19 @@ export class DenseNet extends Module {
   classifier: Linear;
 
   /** torchvision's `DenseNet(growth_rate, block_config, num_init_features, bn_size, ...)`. */
-  constructor(growthRate: number, blockConfig: readonly number[], numInitFeatures: number, bnSize = 4, options: DenseNetOptions = {}) {
+  constructor(
+    growthRate: number,
+    blockConfig: readonly number[],
+    numInitFeatures: number,
+    bnSize = 4,
+    options: DenseNetOptions = {},
+  ) {
     super();
-    const { numClasses, dropRate, memoryEfficient } = modelOptions('DenseNet', options, { numClasses: 1000, dropRate: 0, memoryEfficient: false });
+    const { numClasses, dropRate, memoryEfficient } = modelOptions('DenseNet', options, {
+      numClasses: 1000,
+      dropRate: 0,
+      memoryEfficient: false,
+    });
     const layers = new Map<string, Module>([
       ['conv0', new Conv2d(3, numInitFeatures, 7, { stride: 2, padding: 3, bias: false })],
       ['norm0', new BatchNorm2d(numInitFeatures)],
@@ -119,7 +138,10 @@ export class DenseNet extends Module {
     ]);
     let numFeatures = numInitFeatures;
     blockConfig.forEach((numLayers, i) => {
-      layers.set(`denseblock${i + 1}`, new _DenseBlock(numLayers, numFeatures, bnSize, growthRate, dropRate, memoryEfficient));
+      layers.set(
+        `denseblock${i + 1}`,
+        new _DenseBlock(numLayers, numFeatures, bnSize, growthRate, dropRate, memoryEfficient),
+      );
       numFeatures += numLayers * growthRate;
       if (i !== blockConfig.length - 1) {
         layers.set(`transition${i + 1}`, new _Transition(numFeatures, Math.floor(numFeatures / 2)));
@@ -156,10 +178,12 @@ const OLD_KEY = /^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bi
  */
 export function remapDensenetKeys(state: StateDict | Record<string, Tensor>): StateDict {
   const entries = state instanceof Map ? [...state] : Object.entries(state);
-  return new Map(entries.map(([key, t]) => {
-    const m = OLD_KEY.exec(key);
-    return [m ? m[1] + m[2] : key, t];
-  }));
+  return new Map(
+    entries.map(([key, t]) => {
+      const m = OLD_KEY.exec(key);
+      return [m ? m[1] + m[2] : key, t];
+    }),
+  );
 }
 
 type Options = DenseNetOptions;

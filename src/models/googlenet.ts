@@ -35,13 +35,30 @@ export class Inception extends Module {
   branch3: Sequential;
   branch4: Sequential;
 
-  constructor(inChannels: number, ch1x1: number, ch3x3red: number, ch3x3: number, ch5x5red: number, ch5x5: number, poolProj: number) {
+  constructor(
+    inChannels: number,
+    ch1x1: number,
+    ch3x3red: number,
+    ch3x3: number,
+    ch5x5red: number,
+    ch5x5: number,
+    poolProj: number,
+  ) {
     super();
     this.branch1 = new BasicConv2d(inChannels, ch1x1, { kernelSize: 1 });
-    this.branch2 = new Sequential(new BasicConv2d(inChannels, ch3x3red, { kernelSize: 1 }), new BasicConv2d(ch3x3red, ch3x3, { kernelSize: 3, padding: 1 }));
+    this.branch2 = new Sequential(
+      new BasicConv2d(inChannels, ch3x3red, { kernelSize: 1 }),
+      new BasicConv2d(ch3x3red, ch3x3, { kernelSize: 3, padding: 1 }),
+    );
     // NOTE: kernel 3, not 5: a known bug kept for the published weights (pytorch/vision#906).
-    this.branch3 = new Sequential(new BasicConv2d(inChannels, ch5x5red, { kernelSize: 1 }), new BasicConv2d(ch5x5red, ch5x5, { kernelSize: 3, padding: 1 }));
-    this.branch4 = new Sequential(new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }), new BasicConv2d(inChannels, poolProj, { kernelSize: 1 }));
+    this.branch3 = new Sequential(
+      new BasicConv2d(inChannels, ch5x5red, { kernelSize: 1 }),
+      new BasicConv2d(ch5x5red, ch5x5, { kernelSize: 3, padding: 1 }),
+    );
+    this.branch4 = new Sequential(
+      new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }),
+      new BasicConv2d(inChannels, poolProj, { kernelSize: 1 }),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -122,7 +139,14 @@ export class GoogLeNet extends Module {
 
   constructor(options: GoogLeNetOptions = {}) {
     super();
-    const defaults = { numClasses: 1000, auxLogits: true, transformInput: false, initWeights: true, dropout: 0.2, dropoutAux: 0.7 };
+    const defaults = {
+      numClasses: 1000,
+      auxLogits: true,
+      transformInput: false,
+      initWeights: true,
+      dropout: 0.2,
+      dropoutAux: 0.7,
+    };
     const o = modelOptions('GoogLeNet', options, defaults);
     this.auxLogits = o.auxLogits;
     this.transformInput = o.transformInput;

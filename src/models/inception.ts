@@ -27,7 +27,8 @@ import { constant_, truncNormal_ } from './init.js';
 import { BasicConv2d } from './basic_conv2d.js';
 import { transformInput } from './transform_input.js';
 
-const conv = (i: number, o: number, kernelSize: Pair, padding: Pair = 0, stride = 1) => new BasicConv2d(i, o, { kernelSize, stride, padding });
+const conv = (i: number, o: number, kernelSize: Pair, padding: Pair = 0, stride = 1) =>
+  new BasicConv2d(i, o, { kernelSize, stride, padding });
 /** The 3x3 average pool (stride 1, padding 1, padding counted) that blocks A, C and E pool with. */
 const avgPool3 = (x: Tensor) => avgPool2d(x, 3, { stride: 1, padding: 1 });
 const maxPool3s2 = (x: Tensor) => maxPool2d(x, 3, { stride: 2 });
@@ -36,8 +37,13 @@ const maxPool3s2 = (x: Tensor) => maxPool2d(x, 3, { stride: 2 });
 
 /** 35 x 35: 1x1 | 1x1, 5x5 | 1x1, 3x3, 3x3 | avg pool, 1x1 -> 224 + poolFeatures channels. */
 export class InceptionA extends Module {
-  branch1x1: BasicConv2d; branch5x5_1: BasicConv2d; branch5x5_2: BasicConv2d;
-  branch3x3dbl_1: BasicConv2d; branch3x3dbl_2: BasicConv2d; branch3x3dbl_3: BasicConv2d; branch_pool: BasicConv2d;
+  branch1x1: BasicConv2d;
+  branch5x5_1: BasicConv2d;
+  branch5x5_2: BasicConv2d;
+  branch3x3dbl_1: BasicConv2d;
+  branch3x3dbl_2: BasicConv2d;
+  branch3x3dbl_3: BasicConv2d;
+  branch_pool: BasicConv2d;
 
   constructor(inChannels: number, poolFeatures: number) {
     super();
@@ -60,7 +66,10 @@ export class InceptionA extends Module {
 
 /** 35 -> 17: 3x3 stride 2 | 1x1, 3x3, 3x3 stride 2 | max pool -> 480 + inChannels channels. */
 export class InceptionB extends Module {
-  branch3x3: BasicConv2d; branch3x3dbl_1: BasicConv2d; branch3x3dbl_2: BasicConv2d; branch3x3dbl_3: BasicConv2d;
+  branch3x3: BasicConv2d;
+  branch3x3dbl_1: BasicConv2d;
+  branch3x3dbl_2: BasicConv2d;
+  branch3x3dbl_3: BasicConv2d;
 
   constructor(inChannels: number) {
     super();
@@ -79,8 +88,15 @@ export class InceptionB extends Module {
 
 /** 17 x 17: 1x1 | 1x1, 1x7, 7x1 | 1x1, 7x1, 1x7, 7x1, 1x7 | avg pool, 1x1 -> 768 channels. */
 export class InceptionC extends Module {
-  branch1x1: BasicConv2d; branch7x7_1: BasicConv2d; branch7x7_2: BasicConv2d; branch7x7_3: BasicConv2d;
-  branch7x7dbl_1: BasicConv2d; branch7x7dbl_2: BasicConv2d; branch7x7dbl_3: BasicConv2d; branch7x7dbl_4: BasicConv2d; branch7x7dbl_5: BasicConv2d;
+  branch1x1: BasicConv2d;
+  branch7x7_1: BasicConv2d;
+  branch7x7_2: BasicConv2d;
+  branch7x7_3: BasicConv2d;
+  branch7x7dbl_1: BasicConv2d;
+  branch7x7dbl_2: BasicConv2d;
+  branch7x7dbl_3: BasicConv2d;
+  branch7x7dbl_4: BasicConv2d;
+  branch7x7dbl_5: BasicConv2d;
   branch_pool: BasicConv2d;
 
   constructor(inChannels: number, channels7x7: number) {
@@ -109,8 +125,12 @@ export class InceptionC extends Module {
 
 /** 17 -> 8: 1x1, 3x3 stride 2 | 1x1, 1x7, 7x1, 3x3 stride 2 | max pool -> 512 + inChannels channels. */
 export class InceptionD extends Module {
-  branch3x3_1: BasicConv2d; branch3x3_2: BasicConv2d;
-  branch7x7x3_1: BasicConv2d; branch7x7x3_2: BasicConv2d; branch7x7x3_3: BasicConv2d; branch7x7x3_4: BasicConv2d;
+  branch3x3_1: BasicConv2d;
+  branch3x3_2: BasicConv2d;
+  branch7x7x3_1: BasicConv2d;
+  branch7x7x3_2: BasicConv2d;
+  branch7x7x3_3: BasicConv2d;
+  branch7x7x3_4: BasicConv2d;
 
   constructor(inChannels: number) {
     super();
@@ -124,15 +144,23 @@ export class InceptionD extends Module {
 
   forward(x: Tensor): Tensor {
     const b3 = this.branch3x3_2.forward(this.branch3x3_1.forward(x));
-    const b7 = this.branch7x7x3_4.forward(this.branch7x7x3_3.forward(this.branch7x7x3_2.forward(this.branch7x7x3_1.forward(x))));
+    const b7 = this.branch7x7x3_4.forward(
+      this.branch7x7x3_3.forward(this.branch7x7x3_2.forward(this.branch7x7x3_1.forward(x))),
+    );
     return cat([b3, b7, maxPool3s2(x)], 1);
   }
 }
 
 /** 8 x 8: 1x1 | 1x1, (1x3 | 3x1) | 1x1, 3x3, (1x3 | 3x1) | avg pool, 1x1 -> 2048 channels. */
 export class InceptionE extends Module {
-  branch1x1: BasicConv2d; branch3x3_1: BasicConv2d; branch3x3_2a: BasicConv2d; branch3x3_2b: BasicConv2d;
-  branch3x3dbl_1: BasicConv2d; branch3x3dbl_2: BasicConv2d; branch3x3dbl_3a: BasicConv2d; branch3x3dbl_3b: BasicConv2d;
+  branch1x1: BasicConv2d;
+  branch3x3_1: BasicConv2d;
+  branch3x3_2a: BasicConv2d;
+  branch3x3_2b: BasicConv2d;
+  branch3x3dbl_1: BasicConv2d;
+  branch3x3dbl_2: BasicConv2d;
+  branch3x3dbl_3a: BasicConv2d;
+  branch3x3dbl_3b: BasicConv2d;
   branch_pool: BasicConv2d;
 
   constructor(inChannels: number) {
@@ -201,19 +229,38 @@ export interface Inception3Options {
 export class Inception3 extends Module {
   auxLogits: boolean;
   readonly transformInput: boolean;
-  Conv2d_1a_3x3: BasicConv2d; Conv2d_2a_3x3: BasicConv2d; Conv2d_2b_3x3: BasicConv2d; maxpool1: MaxPool2d;
-  Conv2d_3b_1x1: BasicConv2d; Conv2d_4a_3x3: BasicConv2d; maxpool2: MaxPool2d;
-  Mixed_5b: InceptionA; Mixed_5c: InceptionA; Mixed_5d: InceptionA;
-  Mixed_6a: InceptionB; Mixed_6b: InceptionC; Mixed_6c: InceptionC; Mixed_6d: InceptionC; Mixed_6e: InceptionC;
+  Conv2d_1a_3x3: BasicConv2d;
+  Conv2d_2a_3x3: BasicConv2d;
+  Conv2d_2b_3x3: BasicConv2d;
+  maxpool1: MaxPool2d;
+  Conv2d_3b_1x1: BasicConv2d;
+  Conv2d_4a_3x3: BasicConv2d;
+  maxpool2: MaxPool2d;
+  Mixed_5b: InceptionA;
+  Mixed_5c: InceptionA;
+  Mixed_5d: InceptionA;
+  Mixed_6a: InceptionB;
+  Mixed_6b: InceptionC;
+  Mixed_6c: InceptionC;
+  Mixed_6d: InceptionC;
+  Mixed_6e: InceptionC;
   AuxLogits: InceptionAux | null;
-  Mixed_7a: InceptionD; Mixed_7b: InceptionE; Mixed_7c: InceptionE;
+  Mixed_7a: InceptionD;
+  Mixed_7b: InceptionE;
+  Mixed_7c: InceptionE;
   avgpool: AdaptiveAvgPool2d;
   dropout: Dropout;
   fc: Linear;
 
   constructor(options: Inception3Options = {}) {
     super();
-    const o = modelOptions('Inception3', options, { numClasses: 1000, auxLogits: true, transformInput: false, initWeights: true, dropout: 0.5 });
+    const o = modelOptions('Inception3', options, {
+      numClasses: 1000,
+      auxLogits: true,
+      transformInput: false,
+      initWeights: true,
+      dropout: 0.5,
+    });
     this.auxLogits = o.auxLogits;
     this.transformInput = o.transformInput;
     this.Conv2d_1a_3x3 = conv(3, 32, 3, 0, 2);
@@ -247,7 +294,8 @@ export class Inception3 extends Module {
    */
   private initialise(): void {
     for (const m of this.modules()) {
-      if (m instanceof Conv2d || m instanceof Linear) truncNormal_(m.weight, 0, m === this.AuxLogits?.fc ? 0.001 : 0.1, -2, 2);
+      if (m instanceof Conv2d || m instanceof Linear)
+        truncNormal_(m.weight, 0, m === this.AuxLogits?.fc ? 0.001 : 0.1, -2, 2);
       else if (m instanceof BatchNorm2d) {
         constant_(m.weight, 1);
         constant_(m.bias, 0);
@@ -261,7 +309,9 @@ export class Inception3 extends Module {
     x = this.maxpool1.forward(this.Conv2d_2b_3x3.forward(this.Conv2d_2a_3x3.forward(this.Conv2d_1a_3x3.forward(x))));
     x = this.maxpool2.forward(this.Conv2d_4a_3x3.forward(this.Conv2d_3b_1x1.forward(x)));
     x = this.Mixed_5d.forward(this.Mixed_5c.forward(this.Mixed_5b.forward(x)));
-    x = this.Mixed_6e.forward(this.Mixed_6d.forward(this.Mixed_6c.forward(this.Mixed_6b.forward(this.Mixed_6a.forward(x)))));
+    x = this.Mixed_6e.forward(
+      this.Mixed_6d.forward(this.Mixed_6c.forward(this.Mixed_6b.forward(this.Mixed_6a.forward(x)))),
+    );
     const aux = this.training && this.auxLogits && this.AuxLogits ? this.AuxLogits.forward(x) : null;
     x = this.Mixed_7c.forward(this.Mixed_7b.forward(this.Mixed_7a.forward(x)));
     const logits = this.fc.forward(flatten(this.dropout.forward(this.avgpool.forward(x)), 1));

@@ -10,5 +10,7 @@ export function logitsOf(output: unknown): Tensor {
   if (output instanceof Tensor) return output;
   const logits = (output as { logits?: unknown } | null)?.logits;
   if (logits instanceof Tensor) return logits;
-  throw new Error(`logitsOf: expected a tensor or an object with a logits tensor, got ${output === null ? 'null' : typeof output}`);
+  throw new Error(
+    `logitsOf: expected a tensor or an object with a logits tensor, got ${output === null ? 'null' : typeof output}`,
+  );
 }

@@ -15,7 +15,9 @@ function overwrite(options: Record<string, unknown>, key: string, value: unknown
   if (options[key] === undefined) options[key] = value;
   else if (options[key] !== value) {
     const py = (v: unknown) => (v === true ? 'True' : v === false ? 'False' : String(v));
-    throw new Error(`models.get: the parameter '${key}' expected value ${py(value)} but got ${py(options[key])} instead.`);
+    throw new Error(
+      `models.get: the parameter '${key}' expected value ${py(value)} but got ${py(options[key])} instead.`,
+    );
   }
 }
 

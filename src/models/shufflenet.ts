@@ -27,13 +27,18 @@ import { modelOptions } from './options.js';
  */
 export function channelShuffle(x: Tensor, groups: number): Tensor {
   const [n, c, h, w] = x.shape;
-  if (x.ndim !== 4 || c % groups !== 0) throw new Error(`channel_shuffle: expected [N, C, H, W] with C divisible by ${groups}, got [${x.shape.join(', ')}]`);
+  if (x.ndim !== 4 || c % groups !== 0)
+    throw new Error(
+      `channel_shuffle: expected [N, C, H, W] with C divisible by ${groups}, got [${x.shape.join(', ')}]`,
+    );
   const grouped = reshape(x, [n, groups, c / groups, h, w]);
   return reshape(transpose(grouped, 1, 2), [n, c, h, w]);
 }
 
-const depthwiseConv = (channels: number, stride: number) => new Conv2d(channels, channels, 3, { stride, padding: 1, groups: channels, bias: false });
-const pointwiseConv = (inChannels: number, outChannels: number) => new Conv2d(inChannels, outChannels, 1, { stride: 1, padding: 0, bias: false });
+const depthwiseConv = (channels: number, stride: number) =>
+  new Conv2d(channels, channels, 3, { stride, padding: 1, groups: channels, bias: false });
+const pointwiseConv = (inChannels: number, outChannels: number) =>
+  new Conv2d(inChannels, outChannels, 1, { stride: 1, padding: 0, bias: false });
 
 /** The ShuffleNet V2 unit: stride 1 keeps half the channels as they are; stride 2 downsamples both halves. */
 export class InvertedResidual extends Module {
@@ -47,15 +52,29 @@ export class InvertedResidual extends Module {
     this.stride = stride;
     const branchFeatures = Math.floor(oup / 2);
     if (stride === 1 && inp !== branchFeatures * 2) {
-      throw new Error(`Invalid combination of stride ${stride}, inp ${inp} and oup ${oup} values. If stride == 1 then inp should be equal to oup // 2 << 1.`);
+      throw new Error(
+        `Invalid combination of stride ${stride}, inp ${inp} and oup ${oup} values. If stride == 1 then inp should be equal to oup // 2 << 1.`,
+      );
     }
-    this.branch1 = stride > 1
-      ? new Sequential(depthwiseConv(inp, stride), new BatchNorm2d(inp), pointwiseConv(inp, branchFeatures), new BatchNorm2d(branchFeatures), new ReLU(true))
-      : new Sequential();
+    this.branch1 =
+      stride > 1
+        ? new Sequential(
+            depthwiseConv(inp, stride),
+            new BatchNorm2d(inp),
+            pointwiseConv(inp, branchFeatures),
+            new BatchNorm2d(branchFeatures),
+            new ReLU(true),
+          )
+        : new Sequential();
     this.branch2 = new Sequential(
-      pointwiseConv(stride > 1 ? inp : branchFeatures, branchFeatures), new BatchNorm2d(branchFeatures), new ReLU(true),
-      depthwiseConv(branchFeatures, stride), new BatchNorm2d(branchFeatures),
-      pointwiseConv(branchFeatures, branchFeatures), new BatchNorm2d(branchFeatures), new ReLU(true),
+      pointwiseConv(stride > 1 ? inp : branchFeatures, branchFeatures),
+      new BatchNorm2d(branchFeatures),
+      new ReLU(true),
+      depthwiseConv(branchFeatures, stride),
+      new BatchNorm2d(branchFeatures),
+      pointwiseConv(branchFeatures, branchFeatures),
+      new BatchNorm2d(branchFeatures),
+      new ReLU(true),
     );
   }
 
@@ -82,13 +101,22 @@ export class ShuffleNetV2 extends Module {
   fc: Linear;
 
   /** `stagesRepeats`: units per stage (3); `stagesOutChannels`: conv1, the three stages, conv5 (5). */
-  constructor(stagesRepeats: readonly number[], stagesOutChannels: readonly number[], options: { numClasses?: number } = {}) {
+  constructor(
+    stagesRepeats: readonly number[],
+    stagesOutChannels: readonly number[],
+    options: { numClasses?: number } = {},
+  ) {
     super();
     const { numClasses } = modelOptions('ShuffleNetV2', options, { numClasses: 1000 });
     if (stagesRepeats.length !== 3) throw new Error('ShuffleNetV2: expected stages_repeats as list of 3 positive ints');
-    if (stagesOutChannels.length !== 5) throw new Error('ShuffleNetV2: expected stages_out_channels as list of 5 positive ints');
+    if (stagesOutChannels.length !== 5)
+      throw new Error('ShuffleNetV2: expected stages_out_channels as list of 5 positive ints');
     let input = stagesOutChannels[0];
-    this.conv1 = new Sequential(new Conv2d(3, input, 3, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(input), new ReLU(true));
+    this.conv1 = new Sequential(
+      new Conv2d(3, input, 3, { stride: 2, padding: 1, bias: false }),
+      new BatchNorm2d(input),
+      new ReLU(true),
+    );
     this.maxpool = new MaxPool2d(3, { stride: 2, padding: 1 });
     const stage = (repeats: number, output: number) => {
       const units = [new InvertedResidual(input, output, 2)];
@@ -100,7 +128,11 @@ export class ShuffleNetV2 extends Module {
     this.stage3 = stage(stagesRepeats[1], stagesOutChannels[2]);
     this.stage4 = stage(stagesRepeats[2], stagesOutChannels[3]);
     const output = stagesOutChannels[4];
-    this.conv5 = new Sequential(new Conv2d(input, output, 1, { stride: 1, padding: 0, bias: false }), new BatchNorm2d(output), new ReLU(true));
+    this.conv5 = new Sequential(
+      new Conv2d(input, output, 1, { stride: 1, padding: 0, bias: false }),
+      new BatchNorm2d(output),
+      new ReLU(true),
+    );
     this.fc = new Linear(output, numClasses);
   }
 
@@ -115,10 +147,14 @@ export class ShuffleNetV2 extends Module {
 type Options = { numClasses?: number };
 const REPEATS = [4, 8, 4];
 /** ShuffleNet V2 x0.5: 1,366,792 parameters. */
-export const shufflenet_v2_x0_5 = (options: Options = {}) => new ShuffleNetV2(REPEATS, [24, 48, 96, 192, 1024], options);
+export const shufflenet_v2_x0_5 = (options: Options = {}) =>
+  new ShuffleNetV2(REPEATS, [24, 48, 96, 192, 1024], options);
 /** ShuffleNet V2 x1.0: 2,278,604 parameters. */
-export const shufflenet_v2_x1_0 = (options: Options = {}) => new ShuffleNetV2(REPEATS, [24, 116, 232, 464, 1024], options);
+export const shufflenet_v2_x1_0 = (options: Options = {}) =>
+  new ShuffleNetV2(REPEATS, [24, 116, 232, 464, 1024], options);
 /** ShuffleNet V2 x1.5: 3,503,624 parameters. */
-export const shufflenet_v2_x1_5 = (options: Options = {}) => new ShuffleNetV2(REPEATS, [24, 176, 352, 704, 1024], options);
+export const shufflenet_v2_x1_5 = (options: Options = {}) =>
+  new ShuffleNetV2(REPEATS, [24, 176, 352, 704, 1024], options);
 /** ShuffleNet V2 x2.0: 7,393,996 parameters. */
-export const shufflenet_v2_x2_0 = (options: Options = {}) => new ShuffleNetV2(REPEATS, [24, 244, 488, 976, 2048], options);
+export const shufflenet_v2_x2_0 = (options: Options = {}) =>
+  new ShuffleNetV2(REPEATS, [24, 244, 488, 976, 2048], options);
