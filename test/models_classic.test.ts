@@ -13,6 +13,7 @@ import { expectClose } from './helpers.js';
 import { setDeterministic, setHashed, deterministicInput as input } from './ref/deterministic.js';
 import { summaryCommand } from '../tools/cli/summary.js';
 import { printCommand } from '../tools/cli/print.js';
+import { pretrainedOptions, afterPretrained } from '../src/models/pretrained.js';
 
 const { models } = sg;
 const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
@@ -275,31 +276,49 @@ describe('classic zoo options', () => {
     expect(() => models.densenet121({ dropout: 0.1 } as object)).toThrow("DenseNet: unknown option 'dropout'");
   });
 
-  it('googlenet and inception_v3 with weights are built as torchvision builds them for its files', async () => {
-    const source = models.googlenet({ initWeights: false, numClasses: 4 });
+  it('googlenet and inception_v3 with named weights are built as torchvision builds them; files load as they are', async () => {
+    // Named weights (torchvision's enums): transformInput on unless given, aux heads forced on,
+    // no init; googlenet then drops its heads unless auxLogits: true was asked for.
+    expect(pretrainedOptions('googlenet', { numClasses: 1000 })).toEqual({
+      numClasses: 1000,
+      transformInput: true,
+      auxLogits: true,
+      initWeights: false,
+    });
+    expect(pretrainedOptions('inception_v3', { transformInput: false })).toEqual({
+      transformInput: false,
+      auxLogits: true,
+      initWeights: false,
+    });
+    expect(pretrainedOptions('resnet18', { numClasses: 3 })).toEqual({ numClasses: 3 });
+    expect(() => pretrainedOptions('googlenet', { auxLogits: false })).toThrow(
+      "models.get: the parameter 'auxLogits' expected value True but got False instead.",
+    );
+    const named = models.googlenet({ initWeights: false, numClasses: 4 });
+    afterPretrained('googlenet', named, {});
+    expect([named.auxLogits, named.aux1, named.aux2]).toEqual([false, null, null]);
+    expect([...named.stateDict().keys()].some((k) => k.startsWith('aux'))).toBe(false);
+    const kept = models.googlenet({ initWeights: false, numClasses: 4 });
+    afterPretrained('googlenet', kept, { auxLogits: true });
+    expect(kept.aux1).not.toBeNull();
+    // Files: with auxiliary keys they load into the model the options build; without, into one without heads.
+    const withHeads = models.googlenet({ initWeights: false, numClasses: 4 });
+    const withoutHeads = models.googlenet({ initWeights: false, numClasses: 4, auxLogits: false });
     const dir = mkdtempSync(join(tmpdir(), 'sg-googlenet-'));
-    const path = join(dir, 'googlenet.safetensors');
     try {
-      await sg.io.save(path, source.stateDict());
-      const plain = await models.get('googlenet', { numClasses: 4, weights: path });
-      expect(plain.transformInput).toBe(true);
-      expect([plain.auxLogits, plain.aux1, plain.aux2]).toEqual([false, null, null]);
-      expect([...plain.stateDict().keys()].some((k) => k.startsWith('aux'))).toBe(false);
-      models.disposeModel(plain);
-      const withAux = await models.get('googlenet', {
-        numClasses: 4,
-        weights: path,
-        auxLogits: true,
-        transformInput: false,
-      });
-      expect([withAux.auxLogits, withAux.transformInput, withAux.aux1 !== null]).toEqual([true, false, true]);
-      models.disposeModel(withAux);
-      await expect(models.get('googlenet', { numClasses: 4, weights: path, auxLogits: false })).rejects.toThrow(
-        "models.get: the parameter 'auxLogits' expected value True but got False instead.",
-      );
+      await sg.io.save(join(dir, 'with.safetensors'), withHeads.stateDict());
+      await sg.io.save(join(dir, 'without.safetensors'), withoutHeads.stateDict());
+      const a = await models.get('googlenet', { numClasses: 4, weights: join(dir, 'with.safetensors') });
+      expect([a.auxLogits, a.transformInput, a.aux1 !== null]).toEqual([true, false, true]);
+      const b = await models.get('googlenet', { numClasses: 4, weights: join(dir, 'without.safetensors') });
+      expect([b.auxLogits, b.aux1, b.aux2]).toEqual([false, null, null]);
+      await expect(
+        models.get('googlenet', { numClasses: 4, auxLogits: true, weights: join(dir, 'without.safetensors') }),
+      ).rejects.toThrow(/Missing key\(s\) in state_dict: "aux1.conv.conv.weight"/);
+      for (const m of [a, b]) models.disposeModel(m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      models.disposeModel(source);
+      for (const m of [named, kept, withHeads, withoutHeads]) models.disposeModel(m);
     }
   });
 

@@ -48,7 +48,7 @@ import * as googlenetModule from './googlenet.js';
 import * as inception from './inception.js';
 import * as shufflenet from './shufflenet.js';
 import * as cifar from './cifar_resnet.js';
-import { pretrainedOptions, afterPretrained } from './pretrained.js';
+import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 import type { ProgressOption } from './weights/progress.js';
 
@@ -128,9 +128,10 @@ const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
  * and, with `weights`, loads a state dict into it strictly (as `model.load_state_dict(torch.load(f))`).
  * Names are torchvision's (`'resnet18'`, `'vgg16_bn'`; see `names`); the camelCase spellings
  * of earlier versions (`'vgg16Bn'`) are still accepted but deprecated. Published DenseNet files
- * have their old keys renamed (`remapDensenetKeys`); with weights, GoogLeNet and Inception v3
- * are built as torchvision builds them for its files (`transformInput` unless given, auxiliary
- * heads loaded; googlenet then drops them unless `auxLogits: true` was given).
+ * have their old keys renamed (`remapDensenetKeys`); with named weights, GoogLeNet and
+ * Inception v3 are built as torchvision builds them (`transformInput` unless given, auxiliary
+ * heads loaded; googlenet then drops them unless `auxLogits: true` was given); a file without
+ * auxiliary-head keys loads into a model without auxiliary heads.
  * A file written for another model fails with the strict-load error listing the missing and
  * unexpected keys, prefixed with the model and file name. Files from before PyTorch 0.4.1 have no
  * `num_batches_tracked`; as PyTorch does, those counters start at 0.
@@ -147,13 +148,14 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   }
   const weights = named ? await fetchWeights(named, { progress }) : (given as string | Uint8Array | undefined);
   const options_ = named && categories ? { ...modelOptions, numClasses: categories } : modelOptions;
-  const model = build(weights === undefined ? options_ : pretrainedOptions(key, options_)) as ModelOf<N>;
+  const model = build(named ? pretrainedOptions(key, options_) : options_) as ModelOf<N>;
   if (weights === undefined) return model;
   const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
     state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
     state = keyRemaps[key]?.(state) ?? state;
+    if (!named) matchAuxHeads(model, state.keys(), modelOptions);
   } catch (e) {
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
@@ -168,7 +170,7 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
       }
     }
     model.loadStateDict(state);
-    afterPretrained(key, model, modelOptions);
+    if (named) afterPretrained(key, model, modelOptions);
     return model;
   } catch (e) {
     disposeModel(model);
