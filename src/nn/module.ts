@@ -51,6 +51,7 @@ export abstract class Module {
     return this.fields().filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** Direct submodules, in assignment order, as `children()`. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -62,6 +63,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, pre-order, as `modules()`. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -90,14 +92,17 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter (shared ones once), in assignment order, as `parameters()`. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Every registered buffer with its dotted name (prefixed by `prefix`), as `named_buffers()`. */
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
     return this.namedModules(prefix).flatMap(([path, m]) => m.ownBuffers().map(([n, b]) => [path ? `${path}.${n}` : n, b] as [string, Tensor]));
   }
 
+  /** Every registered buffer (e.g. batch norm running statistics), as `buffers()`. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }
