@@ -12,6 +12,7 @@ import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
 import { type Transform } from './transforms/base.js';
 
+/** Options of `ImageFolder`: the transforms and how invalid files are handled. */
 export interface ImageFolderOptions {
   /** Applied to each decoded Image (e.g. a Compose ending with ToTensor and Normalize). */
   transform?: Transform<any, any>;
@@ -38,6 +39,7 @@ export class ImageFolder implements Dataset<Example> {
   readonly skipped: number;
   readonly skippedFiles: string[];
   readonly transform?: Transform<any, any>;
+  /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
 
   constructor(root: string, options: ImageFolderOptions = {}) {
