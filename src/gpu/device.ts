@@ -11,6 +11,7 @@ export interface InitOptions {
   dawnFlags?: string[];
 }
 
+/** The adapter and device that `sg.init()` acquired: names, enabled features and the limits requested. */
 export interface DeviceInfo {
   adapterName: string;
   vendor: string;
@@ -116,6 +117,7 @@ export function gpuDevice(): GPUDevice {
   throw new Error('shadergrad: not initialised: call `await sg.init()` first');
 }
 
+/** The adapter and device in use (throws before `await sg.init()`), as `torch.cuda.get_device_properties`. */
 export function deviceInfo(): DeviceInfo {
   gpuDevice();
   return state!.info;
