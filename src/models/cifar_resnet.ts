@@ -66,6 +66,7 @@ export class CifarBasicBlock extends Module {
   }
 }
 
+/** Options of the CIFAR ResNets (`cifarResnet20` ... `cifarResnet110`). */
 export interface CifarResNetOptions {
   /** Size of the linear layer (10 for CIFAR-10). */
   numClasses?: number;

@@ -84,6 +84,7 @@ export class Bottleneck extends Module {
 
 type Block = typeof BasicBlock | typeof Bottleneck;
 
+/** Options of the ResNets (`resnet18`, `resnet34`, `resnet50`), as torchvision's `num_classes` and `zero_init_residual`. */
 export interface ResNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;

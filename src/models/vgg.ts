@@ -45,6 +45,7 @@ export function makeLayers(cfg: Config, batchNorm = false): Sequential {
   return new Sequential(...layers);
 }
 
+/** Options of the VGGs (`vgg11` ... `vgg19Bn`): the classifier's, plus whether to apply torchvision's initialisation. */
 export interface VGGOptions extends ClassifierOptions {
   /** Apply torchvision's initialisation (default true; false leaves PyTorch's layer defaults). */
   initWeights?: boolean;

@@ -48,6 +48,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** Iterates over the submodules in order (`for (const layer of seq)`), as iterating a `torch.nn.Sequential`. */
   *[Symbol.iterator](): Iterator<Module> {
     yield* this.children();
   }

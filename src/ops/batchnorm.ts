@@ -14,6 +14,7 @@ import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 
+/** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
 export interface BatchNormOptions {
   training: boolean;
   momentum: number;

@@ -30,6 +30,7 @@ const WG = 64;
 export type Pair = number | readonly [number, number];
 export const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+/** Options of `conv2d`, as the keyword arguments of `torch.nn.functional.conv2d` (stride 1, padding 0, dilation 1, groups 1 by default). */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;

@@ -12,6 +12,7 @@ import { formatShape } from './util.js';
 
 const WG = 256;
 
+/** Options of the tensor factories: the shape (for flat data), the dtype (float32 by default) and `requiresGrad`, as torch's `dtype=` and `requires_grad=`. */
 export interface TensorOptions {
   shape?: Shape;
   dtype?: DType;

@@ -14,6 +14,7 @@ import { splitBatch } from './batch_split.js';
 
 const WG = 256;
 
+/** Options of `maxPool2d`, as `torch.nn.functional.max_pool2d` (stride defaults to the kernel size). */
 export interface MaxPool2dOptions {
   stride?: Pair;
   padding?: Pair;
@@ -21,6 +22,7 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
+/** Options of `avgPool2d`, as `torch.nn.functional.avg_pool2d` (stride defaults to the kernel size). */
 export interface AvgPool2dOptions {
   stride?: Pair;
   padding?: Pair;

@@ -8,6 +8,7 @@ import { Parameter, parameter } from '../parameter.js';
 import { parseArgs } from '../args.js';
 import { pyBool, pyFloat } from '../repr.js';
 
+/** Keyword arguments of the batch norm layers, as `torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)`. */
 export interface BatchNormArgs {
   eps?: number;
   momentum?: number;

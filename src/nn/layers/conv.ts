@@ -7,6 +7,7 @@ import { parseArgs } from '../args.js';
 import { pyTuple } from '../repr.js';
 import { biasUniform, fanIn, kaimingUniform } from '../init.js';
 
+/** Keyword arguments of `Conv2d`, as `torch.nn.Conv2d(..., stride=1, padding=0, dilation=1, groups=1, bias=True)`. */
 export interface Conv2dArgs {
   stride?: Pair;
   padding?: Pair;
