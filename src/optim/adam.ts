@@ -9,6 +9,7 @@ import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
 import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
 
+/** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
 export interface AdamOptions {
   lr: number;
   betas: [number, number];
@@ -57,6 +58,7 @@ export class Adam extends Optimizer<AdamOptions> {
     }
   }
 
+  /** Step counts and `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` of every parameter (read from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   async stateDict(): Promise<OptimizerState> {
     const state = [];
     for (const [p] of this.entries()) {
@@ -66,6 +68,7 @@ export class Adam extends Optimizer<AdamOptions> {
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
 
+  /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
     if (sd.state.length !== entries.length) throw new Error(`${this.constructor.name}.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);

@@ -74,6 +74,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     return this.paramGroups.map((g) => g.options.lr);
   }
 
+  /** The per-parameter state (step count, moment buffers read back from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   abstract stateDict(): Promise<OptimizerState>;
+  /** Restores what `stateDict()` returned (same parameters, same order), as `optimizer.load_state_dict()`. */
   abstract loadStateDict(state: OptimizerState): void;
 }

@@ -9,6 +9,7 @@ import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
 import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
 
+/** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
 export interface SGDOptions {
   lr: number;
   momentum: number;
@@ -51,6 +52,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
+  /** Step counts and the `momentum_buffer` of every parameter (read from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   async stateDict(): Promise<OptimizerState> {
     const state = [];
     for (const [p] of this.entries()) {
@@ -60,6 +62,7 @@ export class SGD extends Optimizer<SGDOptions> {
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
 
+  /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
     if (sd.state.length !== entries.length) throw new Error(`SGD.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);
