@@ -13,11 +13,17 @@ export interface InitOptions {
 
 /** The adapter and device that `sg.init()` acquired: names, enabled features and the limits requested. */
 export interface DeviceInfo {
+  /** The adapter's description (e.g. 'llvmpipe (LLVM 15.0.7, 256 bits)' for Mesa's software driver), or its device or vendor name. */
   adapterName: string;
+  /** The adapter's vendor, as `GPUAdapterInfo.vendor`. */
   vendor: string;
+  /** The adapter's architecture, as `GPUAdapterInfo.architecture`. */
   architecture: string;
+  /** Dawn's backend type (e.g. 'vulkan'), where the implementation reports it. */
   backend: string;
+  /** The optional WebGPU features enabled on the device ('timestamp-query', 'shader-f16', 'subgroups'), sorted. */
   features: string[];
+  /** The device limits the kernels rely on (each the adapter's maximum), by WebGPU name. */
   limits: Record<string, number>;
 }
 

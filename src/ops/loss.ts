@@ -17,6 +17,7 @@ export type Reduction = 'mean' | 'sum' | 'none';
 
 /** Options of `crossEntropy`, as the keyword arguments of `torch.nn.functional.cross_entropy`. */
 export interface CrossEntropyOptions {
+  /** 'mean' (default: over the targets not ignored), 'sum' or 'none'. */
   reduction?: Reduction;
   /** Targets equal to this are skipped (no loss, no gradient, not counted in the mean). */
   ignoreIndex?: number;

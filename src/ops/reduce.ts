@@ -21,6 +21,7 @@ const TARGET_WORKGROUPS = 512;
 
 /** Options of the reductions: `keepdim` keeps each reduced dimension with size 1, as PyTorch's `keepdim=True`. */
 export interface ReduceOptions {
+  /** Keep each reduced dimension with size 1 (default false). */
   keepdim?: boolean;
 }
 

@@ -11,10 +11,15 @@ import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optim
 
 /** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates [β1, β2] of the running averages of the gradient and of its square (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to √v̂ in the denominator (default 1e-8). */
   eps: number;
+  /** Adam: adds wd p to the gradient (L2); AdamW: p = p (1 - lr wd) before the update. Default 0 (AdamW: 0.01). */
   weightDecay: number;
+  /** Divide by the maximum of all v so far instead of v (default false). */
   amsgrad: boolean;
 }
 

@@ -90,13 +90,21 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Options of `ReduceLROnPlateau`, as torch's keyword arguments (`mode='min'`, `factor=0.1`, `patience=10`, `threshold=1e-4`, `threshold_mode='rel'`, `cooldown=0`, `min_lr=0`, `eps=1e-8`). */
 export interface PlateauOptions {
+  /** Whether the metric improves by going down (default 'min', e.g. a loss) or up ('max', e.g. accuracy). */
   mode: 'min' | 'max';
+  /** lr = lr * factor on a plateau (default 0.1; must be < 1). */
   factor: number;
+  /** Epochs without improvement tolerated before reducing (default 10). */
   patience: number;
+  /** The least change that counts as an improvement (default 1e-4). */
   threshold: number;
+  /** 'rel' (default): better than best * (1 ∓ threshold); 'abs': better than best ∓ threshold. */
   thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again (default 0). */
   cooldown: number;
+  /** The lr is never reduced below this (default 0). */
   minLr: number;
+  /** A reduction smaller than this is not applied (default 1e-8). */
   eps: number;
 }
 

@@ -11,10 +11,15 @@ import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optim
 
 /** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
 export interface SGDOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** μ: buf = μ buf + (1 - dampening) d (default 0: no momentum buffer). */
   momentum: number;
+  /** Dampening of the gradient added to the momentum buffer (default 0). */
   dampening: number;
+  /** Adds wd p to the gradient, an L2 penalty (default 0). */
   weightDecay: number;
+  /** Nesterov momentum: d = d + μ buf instead of d = buf (needs momentum > 0 and dampening 0). */
   nesterov: boolean;
 }
 
