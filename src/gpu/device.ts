@@ -13,15 +13,15 @@ export interface InitOptions {
 
 /** The adapter and device that `sg.init()` acquired: names, enabled features and the limits requested. */
 export interface DeviceInfo {
-  /** The adapter's description (e.g. 'llvmpipe (LLVM 15.0.7, 256 bits)' for Mesa's software driver), or its device or vendor name. */
+  /** The adapter's description (Mesa's software driver: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'), or its device or vendor name. */
   adapterName: string;
-  /** The adapter's vendor, as `GPUAdapterInfo.vendor`. */
+  /** The adapter's vendor (e.g. 'mesa'), as `GPUAdapterInfo.vendor`. */
   vendor: string;
-  /** The adapter's architecture, as `GPUAdapterInfo.architecture`. */
+  /** The adapter's architecture (e.g. 'software'), as `GPUAdapterInfo.architecture`. */
   architecture: string;
-  /** Dawn's backend type (e.g. 'vulkan'), where the implementation reports it. */
+  /** The backend type, where the implementation reports it ('' otherwise, as Dawn in Node does). */
   backend: string;
-  /** The optional WebGPU features enabled on the device ('timestamp-query', 'shader-f16', 'subgroups'), sorted. */
+  /** The features enabled on the device, sorted: those it always has plus the optional ones the adapter offers ('timestamp-query', 'shader-f16', 'subgroups'). */
   features: string[];
   /** The device limits the kernels rely on (each the adapter's maximum), by WebGPU name. */
   limits: Record<string, number>;
