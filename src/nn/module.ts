@@ -8,8 +8,13 @@
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 
+/** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
 
+/**
+ * The base class of layers and models, as `torch.nn.Module`: subclasses assign submodules and
+ * Parameters to fields in their constructor and implement `forward`; `call(x)` runs it.
+ */
 export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;

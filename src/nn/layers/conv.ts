@@ -21,6 +21,7 @@ export interface Conv2dArgs {
   bias?: boolean;
 }
 
+/** 2-D convolution (cross-correlation) of an [N, C_in, H, W] input with weight [C_out, C_in / groups, kH, kW] plus bias, as `torch.nn.Conv2d`. */
 export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
