@@ -26,6 +26,10 @@ export interface ImageFolderOptions {
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Images in root/<class>/<file> as a dataset of `[image, classIndex]`, classes the sorted folder
+ * names, as `torchvision.datasets.ImageFolder`. Node only.
+ */
 export class ImageFolder implements Dataset<Example> {
   readonly root: string;
   /** Sorted class folder names. */

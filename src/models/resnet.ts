@@ -92,6 +92,7 @@ export interface ResNetOptions {
   zeroInitResidual?: boolean;
 }
 
+/** ResNet (`torchvision.models.ResNet`): a 7x7 stem, four stages of `block`s (`layers` blocks each), global average pooling and a linear layer; build it with `resnet18()`, `resnet34()`, `resnet50()`. */
 export class ResNet extends Module {
   private inPlanes = 64;
   conv1: Conv2d;

@@ -51,6 +51,7 @@ export interface VGGOptions extends ClassifierOptions {
   initWeights?: boolean;
 }
 
+/** VGG (`torchvision.models.VGG`): a `features` extractor, a 7x7 adaptive average pool and three linear layers with dropout; build it with `vgg11()` ... `vgg19Bn()`. */
 export class VGG extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

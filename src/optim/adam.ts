@@ -32,6 +32,10 @@ interface AdamState {
   vmax: Tensor;
 }
 
+/**
+ * Adam, as `torch.optim.Adam`: m = β1 m + (1 - β1) g, v = β2 v + (1 - β2) g²,
+ * p -= lr m̂ / (√v̂ + eps) with bias-corrected m̂, v̂ (and amsgrad, L2 weight decay); one WGSL kernel per parameter.
+ */
 export class Adam extends Optimizer<AdamOptions> {
   private state = new Map<Parameter, AdamState>();
   /** AdamW decays the weights directly instead of adding wd * p to the gradient. */

@@ -25,6 +25,7 @@ export interface SGDOptions {
 
 const WG = 256;
 
+/** SGD, as `torch.optim.SGD`: d = g + wd p, buf = μ buf + (1 - dampening) d, p -= lr (buf, or d + μ buf with Nesterov); one WGSL kernel per parameter. */
 export class SGD extends Optimizer<SGDOptions> {
   private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
 
