@@ -40,6 +40,7 @@ export function optionAShortcut(x: Tensor, pad: number): Tensor {
   return cat([zero, sub, zero], 1);
 }
 
+/** The residual block of the CIFAR ResNets: out = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut the identity or option A; prints as `BasicBlock`. */
 export class CifarBasicBlock extends Module {
   conv1: Conv2d;
   bn1: BatchNorm2d;
@@ -66,11 +67,13 @@ export class CifarBasicBlock extends Module {
   }
 }
 
+/** Options of the CIFAR ResNets (`cifarResnet20` ... `cifarResnet110`). */
 export interface CifarResNetOptions {
   /** Size of the linear layer (10 for CIFAR-10). */
   numClasses?: number;
 }
 
+/** A CIFAR-10 ResNet of 6n + 2 layers (n = `blocks` per stage) for [N, 3, 32, 32] inputs, as akamaster's `ResNet`; build it with `cifarResnet20()` ... `cifarResnet110()`. */
 export class CifarResNet extends Module {
   conv1: Conv2d;
   bn1: BatchNorm2d;

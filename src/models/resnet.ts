@@ -95,6 +95,7 @@ export class Bottleneck extends Module {
 
 type Block = typeof BasicBlock | typeof Bottleneck;
 
+/** Options of the ResNets (`resnet18`, `resnet34`, `resnet50`), as torchvision's `num_classes` and `zero_init_residual`. */
 export interface ResNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -108,6 +109,7 @@ export interface ResNetOptions {
   replaceStrideWithDilation?: [boolean, boolean, boolean] | null;
 }
 
+/** ResNet (`torchvision.models.ResNet`): a 7x7 stem, four stages of `block`s (`layers` blocks each), global average pooling and a linear layer; build it with `resnet18()`, `resnet34()`, `resnet50()`. */
 export class ResNet extends Module {
   private inPlanes = 64;
   private dilation = 1;

@@ -45,11 +45,13 @@ export function makeLayers(cfg: Config, batchNorm = false): Sequential {
   return new Sequential(...layers);
 }
 
+/** Options of the VGGs (`vgg11` ... `vgg19Bn`): the classifier's, plus whether to apply torchvision's initialisation. */
 export interface VGGOptions extends ClassifierOptions {
   /** Apply torchvision's initialisation (default true; false leaves PyTorch's layer defaults). */
   initWeights?: boolean;
 }
 
+/** VGG (`torchvision.models.VGG`): a `features` extractor, a 7x7 adaptive average pool and three linear layers with dropout; build it with `vgg11()` ... `vgg19Bn()`. */
 export class VGG extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

@@ -17,6 +17,7 @@ import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 import { Parameter } from './parameter.js';
 
+/** Options of `summary`: the batch size shown and whether to print the table. */
 export interface SummaryOptions {
   /** Shown as the first dimension of every shape (torchsummary's batch_size; default -1). */
   batchSize?: number;
