@@ -35,6 +35,12 @@ import { vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn } from '
 import { resnet18, resnet34, resnet50 } from './resnet.js';
 import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 import { cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110 } from './cifar_resnet.js';
+// The modern half of the zoo (EfficientNet, MobileNet, ConvNeXt, ViT):
+import * as efficientnet from './efficientnet.js';
+import * as mobilenetV2 from './mobilenet_v2.js';
+import * as mobilenetV3 from './mobilenet_v3.js';
+import * as convnext from './convnext.js';
+import * as vit from './vision_transformer.js';
 
 export { AlexNet, alexnet } from './alexnet.js';
 export { VGG, makeLayers, cfgs, vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn, type VGGOptions } from './vgg.js';
@@ -44,6 +50,23 @@ export {
   CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110,
   type CifarResNetOptions,
 } from './cifar_resnet.js';
+// The modern half of the zoo:
+export {
+  EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, type MBConvConfig, type EfficientNetOptions, type NormLayer,
+  efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, efficientnet_b5, efficientnet_b6, efficientnet_b7,
+  efficientnet_v2_s, efficientnet_v2_m, efficientnet_v2_l,
+} from './efficientnet.js';
+export { MobileNetV2, InvertedResidual, mobilenet_v2, type MobileNetV2Options } from './mobilenet_v2.js';
+export {
+  MobileNetV3, InvertedResidual as InvertedResidualV3, invertedResidualConfig, mobilenet_v3_small, mobilenet_v3_large,
+  type InvertedResidualConfig, type MobileNetV3Options,
+} from './mobilenet_v3.js';
+export { ConvNeXt, CNBlock, convnext_tiny, convnext_small, convnext_base, convnext_large, type CNBlockConfig, type ConvNeXtOptions } from './convnext.js';
+export {
+  VisionTransformer, Encoder, EncoderBlock, MLPBlock, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14,
+  type VisionTransformerOptions, type ConvStemConfig, type ViTOptions,
+} from './vision_transformer.js';
+export { makeDivisible } from './make_divisible.js';
 export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
 
@@ -52,6 +75,14 @@ const builders = {
   alexnet, vgg11, vgg13, vgg16, vgg19, vgg11_bn: vgg11Bn, vgg13_bn: vgg13Bn, vgg16_bn: vgg16Bn, vgg19_bn: vgg19Bn,
   resnet18, resnet34, resnet50, squeezenet1_0, squeezenet1_1,
   cifar_resnet20: cifarResnet20, cifar_resnet32: cifarResnet32, cifar_resnet44: cifarResnet44, cifar_resnet56: cifarResnet56, cifar_resnet110: cifarResnet110,
+  // The modern half of the zoo:
+  efficientnet_b0: efficientnet.efficientnet_b0, efficientnet_b1: efficientnet.efficientnet_b1, efficientnet_b2: efficientnet.efficientnet_b2,
+  efficientnet_b3: efficientnet.efficientnet_b3, efficientnet_b4: efficientnet.efficientnet_b4, efficientnet_b5: efficientnet.efficientnet_b5,
+  efficientnet_b6: efficientnet.efficientnet_b6, efficientnet_b7: efficientnet.efficientnet_b7,
+  efficientnet_v2_s: efficientnet.efficientnet_v2_s, efficientnet_v2_m: efficientnet.efficientnet_v2_m, efficientnet_v2_l: efficientnet.efficientnet_v2_l,
+  mobilenet_v2: mobilenetV2.mobilenet_v2, mobilenet_v3_small: mobilenetV3.mobilenet_v3_small, mobilenet_v3_large: mobilenetV3.mobilenet_v3_large,
+  convnext_tiny: convnext.convnext_tiny, convnext_small: convnext.convnext_small, convnext_base: convnext.convnext_base, convnext_large: convnext.convnext_large,
+  vit_b_16: vit.vit_b_16, vit_b_32: vit.vit_b_32, vit_l_16: vit.vit_l_16, vit_l_32: vit.vit_l_32, vit_h_14: vit.vit_h_14,
 };
 
 /** A torchvision model name that `get` knows. */

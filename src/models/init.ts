@@ -50,3 +50,26 @@ export function normal_(p: Parameter, mean: number, std: number): void {
 export function constant_(p: Parameter | null, value: number): void {
   if (p) fillInPlace(p, value);
 }
+
+/** `uniform_(w, low, high)`. */
+export function uniform_(p: Parameter, low: number, high: number): void {
+  fill(p, () => uniform(p.shape, low, high));
+}
+
+/**
+ * `trunc_normal_(w, mean=0, std, a=-2, b=2)`: N(mean, std^2) restricted to [a, b]. The models
+ * that use it (ConvNeXt std 0.02, ViT std sqrt(1 / fan_in) <= 0.2) put the bounds 10 or more
+ * standard deviations out, where the normal's mass is below 1e-23: a plain normal draw is the
+ * same distribution to float precision, so that is what this draws (and it says so if not).
+ */
+export function truncNormal_(p: Parameter, std: number, a = -2, b = 2): void {
+  if (Math.min(-a, b) < 10 * std) throw new Error(`truncNormal_: bounds [${a}, ${b}] within 10 std (${std}) are not supported`);
+  fill(p, () => normal(p.shape, 0, std));
+}
+
+/** `xavier_uniform_(w)`: U(-b, b) with b = sqrt(6 / (fan_in + fan_out)) (gain 1). */
+export function xavierUniform_(p: Parameter): void {
+  const f = fans(p.shape);
+  const bound = Math.sqrt(6 / (f.fanIn + f.fanOut));
+  fill(p, () => uniform(p.shape, -bound, bound));
+}

@@ -25,6 +25,10 @@ export function headPath(model: string): string {
   if (/^squeezenet/.test(model)) return 'classifier.1';
   if (/^cifar_/.test(model)) return 'linear';
   if (/^resnet/.test(model)) return 'fc';
+  if (/^(efficientnet|mobilenet_v2)/.test(model)) return 'classifier.1';
+  if (/^mobilenet_v3/.test(model)) return 'classifier.3';
+  if (/^convnext/.test(model)) return 'classifier.2';
+  if (/^vit_/.test(model)) return 'heads.head';
   throw new Error(`headPath: no classifier layer known for model '${model}'`);
 }
 

@@ -1,0 +1,190 @@
+// The modern half of the zoo (EfficientNet B0-B7 and V2, MobileNet V2/V3, ConvNeXt, ViT) against
+// torchvision 0.14 / PyTorch 1.13 (test/fixtures/zoo/modern_*.json, written by
+// tools/fixtures/make_zoo_modern_fixtures.py): printed form, state_dict keys and shapes,
+// parameter counts, initialisation, eval-mode logits against PyTorch's float64 ones with
+// deterministic weights, training-mode cross-entropy gradients, and torchsummary's table for the
+// tutorial's efficientnet_b0.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as sg from '../src/index.js';
+import { expectClose } from './helpers.js';
+import { setDeterministic, deterministicInput as input } from './ref/deterministic.js';
+
+const { models, nn } = sg;
+const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
+type Options = Record<string, unknown>;
+interface Entry { name: string; options: Options; file: string }
+interface Structure { repr: string; keys: Array<[string, number[]]>; parameters: number }
+interface Sample { shape: number[]; step: number; values: number[]; norm: number }
+
+const MODERN = [
+  'efficientnet_b0', 'efficientnet_b1', 'efficientnet_b2', 'efficientnet_b3', 'efficientnet_b4', 'efficientnet_b5', 'efficientnet_b6', 'efficientnet_b7',
+  'efficientnet_v2_s', 'efficientnet_v2_m', 'efficientnet_v2_l', 'mobilenet_v2', 'mobilenet_v3_small', 'mobilenet_v3_large',
+  'convnext_tiny', 'convnext_small', 'convnext_base', 'convnext_large', 'vit_b_16', 'vit_b_32', 'vit_l_16', 'vit_l_32', 'vit_h_14',
+];
+
+/** A model from the fixtures' name and (camelCase) options: a builder of sg.models, or the VisionTransformer class. */
+function build(name: string, options: Options): sg.nn.Module {
+  if (name === 'VisionTransformer') return new models.VisionTransformer(options as unknown as sg.models.VisionTransformerOptions);
+  const builder = (models as unknown as Record<string, (o: Options) => sg.nn.Module>)[name];
+  return builder(options);
+}
+
+const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+const std = (v: number[]) => {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+};
+/** Every `step`-th value, as the fixture stores large tensors. */
+const strided = (v: ArrayLike<number>, step: number) => Array.from({ length: Math.ceil(v.length / step) }, (_, i) => v[i * step]);
+const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0));
+
+beforeAll(async () => {
+  await sg.init();
+});
+
+describe('modern zoo structure matches torchvision 0.14', () => {
+  const index: Entry[] = read('modern_structure.json').models;
+
+  it('every model is in sg.models.names and has a fixture', () => {
+    for (const name of MODERN) expect(models.names, name).toContain(name);
+    expect(new Set(index.map((e) => e.name))).toEqual(new Set([...MODERN, 'VisionTransformer']));
+  });
+
+  for (const entry of index) {
+    it(`${entry.name}(${JSON.stringify(entry.options)}): repr, state_dict keys and shapes, parameter count`, async () => {
+      const want: Structure = read(entry.file);
+      const before = sg.memory().liveTensors;
+      const model = build(entry.name, entry.options);
+      try {
+        expect(model.toString()).toBe(want.repr);
+        expect([...model.stateDict()].map(([k, t]) => [k, [...t.shape]])).toEqual(want.keys);
+        expect(models.countParameters(model)).toBe(want.parameters);
+        expect(model.namedParameters().map(([k]) => k)).toEqual(want.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)));
+      } finally {
+        models.disposeModel(model);
+      }
+      expect(sg.memory().liveTensors).toBe(before);
+      await sg.synchronize();
+      sg.emptyCache();
+    });
+  }
+
+  it('models.get builds them by name, with options', async () => {
+    const model = await models.get('mobilenet_v3_small', { numClasses: 4, dropout: 0.1 });
+    try {
+      expect(model).toBeInstanceOf(models.MobileNetV3);
+      expect(model.toString()).toContain('(3): Linear(in_features=1024, out_features=4, bias=True)');
+      expect(model.toString()).toContain('(2): Dropout(p=0.1, inplace=True)');
+    } finally {
+      models.disposeModel(model);
+    }
+    expect(() => models.efficientnet_b0({ numClass: 3 } as never)).toThrow(/EfficientNet: unknown option 'numClass'/);
+    expect(() => new models.VisionTransformer({ imageSize: 30, patchSize: 8, numLayers: 1, numHeads: 1, hiddenDim: 8, mlpDim: 8 })).toThrow(/indivisible by patch size/);
+  });
+});
+
+describe('initialisation as torchvision', () => {
+  it('efficientnet_b0: kaiming_normal_(fan_out) convolutions, linear U(-1/sqrt(out), 1/sqrt(out)), zero biases', async () => {
+    sg.manualSeed(3);
+    const model = models.efficientnet_b0();
+    try {
+      const conv = (model.features[6] as sg.nn.Sequential)[0] as sg.models.MBConv; // block.0.0: 1x1 [672, 112, 1, 1]
+      const w = Array.from(await ((conv.block[0] as sg.nn.Sequential)[0] as sg.nn.Conv2d).weight.data());
+      expect(std(w) / Math.sqrt(2 / 672)).toBeCloseTo(1, 1);
+      const fc = model.classifier[1] as sg.nn.Linear;
+      const lin = await fc.weight.data();
+      expect(maxAbs(lin)).toBeLessThanOrEqual(1 / Math.sqrt(1000));
+      expect(maxAbs(lin)).toBeGreaterThan(0.99 / Math.sqrt(1000));
+      expect(maxAbs(await fc.bias!.data())).toBe(0);
+    } finally {
+      models.disposeModel(model);
+    }
+  });
+
+  it('convnext_tiny: trunc_normal_(0.02) weights, layer_scale 1e-6; vit: zero head, N(0, 0.02) position embeddings', async () => {
+    const model = models.convnext_tiny({ numClasses: 10 });
+    try {
+      const block = (model.features[1] as sg.nn.Sequential)[0] as sg.models.CNBlock;
+      expect(std(Array.from(await (block.block[3] as sg.nn.Linear).weight.data()))).toBeCloseTo(0.02, 3);
+      expect(Array.from(await block.layer_scale.data())).toEqual(Array(96).fill(Math.fround(1e-6)));
+    } finally {
+      models.disposeModel(model);
+    }
+    const vit = new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 1, numHeads: 2, hiddenDim: 64, mlpDim: 32 });
+    try {
+      expect(maxAbs(await (vit.heads[0] as sg.nn.Linear).weight.data())).toBe(0);
+      expect(std(Array.from(await vit.encoder.pos_embedding.data()))).toBeCloseTo(0.02, 2);
+      expect(maxAbs(await vit.class_token.data())).toBe(0);
+    } finally {
+      models.disposeModel(vit);
+    }
+  });
+});
+
+describe('eval-mode forward against PyTorch float64 (deterministic weights)', () => {
+  for (const c of read('modern_forward.json').models) {
+    it(`${c.name}(${JSON.stringify(c.options)}) on [${c.input.join(', ')}]`, async () => {
+      const model = build(c.name, c.options).eval();
+      setDeterministic(model);
+      const x = input(c.input);
+      const y = sg.noGrad(() => model.forward(x));
+      try {
+        expect(y.shape).toEqual(c.output_shape);
+        expectClose(await y.data(), c.output, `${c.name} logits`, { rtol: 1e-3, atol: 1e-4 * maxAbs(c.output) });
+      } finally {
+        x.dispose();
+        y.dispose();
+        models.disposeModel(model);
+      }
+    });
+  }
+});
+
+describe('training-mode cross-entropy gradients against PyTorch float64', () => {
+  for (const c of read('modern_grads.json').models) {
+    it(`${c.name}(${JSON.stringify(c.options)}) on [${c.input.join(', ')}]`, async () => {
+      const model = build(c.name, { ...c.options, ...(c.name === 'efficientnet_b0' ? { dropout: 0 } : {}) }).train();
+      setDeterministic(model);
+      const x = input(c.input);
+      x.requiresGrad = true;
+      const labels = sg.tensor(Int32Array.from(c.labels));
+      const logits = model.forward(x);
+      const loss = sg.crossEntropy(logits, labels);
+      loss.backward();
+      try {
+        expectClose(await logits.data(), c.logits, 'logits', { rtol: 1e-3, atol: 1e-4 * maxAbs(c.logits) });
+        expectClose([await loss.item()], [c.loss], 'loss', { rtol: 1e-4 });
+        const params = new Map(model.namedParameters());
+        const check = async (what: string, got: sg.Tensor, want: Sample) => {
+          expect([...got.shape], what).toEqual(want.shape);
+          const g = await got.data();
+          // Within 5e-3 of the gradient's own scale: batch norm's backward subtracts nearly equal terms.
+          expectClose(strided(g, want.step), want.values, what, { rtol: 5e-3, atol: 5e-3 * maxAbs(want.values) });
+          expect(Math.abs(norm(g) - want.norm) / want.norm, `${what}: norm`).toBeLessThan(5e-3);
+        };
+        for (const [name, want] of Object.entries(c.grads as Record<string, Sample>)) await check(`grad of ${name}`, params.get(name)!.grad!, want);
+        await check('grad of the input', x.grad!, c.input_grad);
+      } finally {
+        for (const t of [x, labels, logits, loss]) t.dispose();
+        x.grad?.dispose();
+        models.disposeModel(model);
+      }
+    });
+  }
+});
+
+describe("the tutorial's efficientnet_b0", () => {
+  it('frozen features and a 3-class head: torchsummary table at [3, 224, 224], batch size 64', async () => {
+    const model = models.efficientnet_b0();
+    try {
+      model.features.requiresGrad_(false);
+      for (const p of model.classifier[1].parameters()) p.dispose(); // the old head
+      model.classifier[1] = new nn.Linear(1280, 3);
+      expect(sg.summary(model, [3, 224, 224], { batchSize: 64 })).toBe(read('modern_summary.json').efficientnet_b0_frozen_3_classes);
+    } finally {
+      models.disposeModel(model);
+    }
+  });
+});
