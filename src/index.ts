@@ -29,7 +29,12 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type Av
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
+export { silu, hardswish, hardsigmoid, relu6, gelu, type GeluOptions } from './ops/activation.js';
+export { layerNorm, layerNorm2d } from './ops/layer_norm.js';
+export { scaledDotProductAttention, type AttentionOptions } from './ops/attention.js';
+export { stochasticDepth, type StochasticDepthMode } from './ops/stochastic_depth.js';
 export * as nn from './nn/index.js';
+export * as ops from './vision_ops.js';
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
 export { summary, type SummaryOptions } from './nn/summary.js';

@@ -14,7 +14,13 @@ export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /**
+   * The computation. Most layers take and return one Tensor; some take several inputs or options
+   * and return several results (MultiheadAttention returns `[output, weights]`, GoogLeNet in
+   * training `{logits, aux1, aux2}`), so the base signature is open and each subclass types its own.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
   /** Calls `forward` (PyTorch's `module(x)`). */
   call(...inputs: Tensor[]): Tensor {

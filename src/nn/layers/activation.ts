@@ -1,6 +1,7 @@
 /** Activations and Dropout, as torch.nn's. */
 import type { Tensor } from '../../tensor.js';
 import { relu, sigmoid, tanh } from '../../ops/elementwise.js';
+import { silu, hardswish, hardsigmoid, relu6, gelu } from '../../ops/activation.js';
 import { softmax, logSoftmax } from '../../ops/softmax.js';
 import { dropout } from '../../ops/dropout.js';
 import { Module } from '../module.js';
@@ -23,6 +24,94 @@ export class ReLU extends Module {
 
   override extraRepr(): string {
     return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+/** Reads PyTorch's `inplace` flag (positional or `{inplace}`); the result is a new tensor either way. */
+function inplaceFlag(layer: string, args: Array<boolean | { inplace?: boolean }>): boolean {
+  return parseArgs(layer, ['inplace'], args, { inplace: false }).inplace;
+}
+
+/** x * sigmoid(x) (`nn.SiLU`); repr `SiLU()` or `SiLU(inplace=True)`. */
+export class SiLU extends Module {
+  readonly inplace: boolean;
+
+  constructor(...args: Array<boolean | { inplace?: boolean }>) {
+    super();
+    this.inplace = inplaceFlag('SiLU', args);
+  }
+
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+
+  override extraRepr(): string {
+    return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+/** min(max(x, 0), 6) (`nn.ReLU6`); repr `ReLU6()` or `ReLU6(inplace=True)`. */
+export class ReLU6 extends Module {
+  readonly inplace: boolean;
+
+  constructor(...args: Array<boolean | { inplace?: boolean }>) {
+    super();
+    this.inplace = inplaceFlag('ReLU6', args);
+  }
+
+  forward(x: Tensor): Tensor {
+    return relu6(x);
+  }
+
+  override extraRepr(): string {
+    return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+/** x * relu6(x + 3) / 6 (`nn.Hardswish`); PyTorch prints `Hardswish()` whatever `inplace` is. */
+export class Hardswish extends Module {
+  readonly inplace: boolean;
+
+  constructor(...args: Array<boolean | { inplace?: boolean }>) {
+    super();
+    this.inplace = inplaceFlag('Hardswish', args);
+  }
+
+  forward(x: Tensor): Tensor {
+    return hardswish(x);
+  }
+}
+
+/** relu6(x + 3) / 6 (`nn.Hardsigmoid`); printed `Hardsigmoid()` whatever `inplace` is. */
+export class Hardsigmoid extends Module {
+  readonly inplace: boolean;
+
+  constructor(...args: Array<boolean | { inplace?: boolean }>) {
+    super();
+    this.inplace = inplaceFlag('Hardsigmoid', args);
+  }
+
+  forward(x: Tensor): Tensor {
+    return hardsigmoid(x);
+  }
+}
+
+/** x * Phi(x) (`nn.GELU`), or its tanh approximation: `new GELU({approximate: 'tanh'})` or `new GELU('tanh')`. */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(...args: Array<'none' | 'tanh' | { approximate?: 'none' | 'tanh' }>) {
+    super();
+    this.approximate = parseArgs('GELU', ['approximate'], args, { approximate: 'none' as 'none' | 'tanh' }).approximate;
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${this.approximate}'`);
+  }
+
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
   }
 }
 
