@@ -52,7 +52,7 @@ model.classifier[1] = new nn.Linear(1280, train.classes.length);
 console.log(sg.summary(model, [3, imageSize, imageSize], { batchSize: 64 }));
 
 /** One epoch of training with `optimizer` (only parameters with requiresGrad change). */
-async function trainEpoch(optimizer: sg.optim.Optimizer): Promise<number> {
+async function trainEpoch(optimizer: sg.optim.Adam): Promise<number> {
   model.train();
   let total = 0;
   let batches = 0;
@@ -75,7 +75,7 @@ async function evaluate(): Promise<number> {
   model.eval();
   let correct = 0;
   for await (const batch of new sg.data.DataLoader(val, { batchSize })) {
-    const hits = sg.noGrad(() => sg.tidy(() => sg.eq(sg.argmax(model.forward(batch.x), 1), batch.y).cast('float32').sum()));
+    const hits = sg.noGrad(() => sg.tidy(() => sg.eq(sg.argmax(model.forward(batch.x), 1), batch.y).float().sum()));
     correct += await hits.item();
     hits.dispose();
     batch.dispose();

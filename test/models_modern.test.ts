@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { expectClose } from './helpers.js';
 import { setDeterministic, deterministicInput as input } from './ref/deterministic.js';
+import { normalCdf } from './ref/create.js';
 
 const { models, nn } = sg;
 const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
@@ -114,12 +115,34 @@ describe('initialisation as torchvision', () => {
     }
     const vit = new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 1, numHeads: 2, hiddenDim: 64, mlpDim: 32 });
     try {
-      expect(maxAbs(await (vit.heads[0] as sg.nn.Linear).weight.data())).toBe(0);
+      expect(maxAbs(await (vit.heads as unknown as { head: sg.nn.Linear }).head.weight.data())).toBe(0);
       expect(std(Array.from(await vit.encoder.pos_embedding.data()))).toBeCloseTo(0.02, 2);
       expect(maxAbs(await vit.class_token.data())).toBe(0);
     } finally {
       models.disposeModel(vit);
     }
+  });
+});
+
+describe('truncNormal_ (trunc_normal_)', () => {
+  it('redraws values outside tight bounds: all inside, with the truncated normal mean and variance', async () => {
+    const p = new nn.Parameter(sg.zeros([40001]));
+    const [mean, sigma, a, b] = [0.2, 1, -0.5, 1.5];
+    models.truncNormal_(p, sigma, a, b, mean);
+    const v = Array.from(await p.data());
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(a);
+    expect(Math.max(...v)).toBeLessThanOrEqual(b);
+    // Truncated normal on [alpha, beta] (in std units): mean mu + sigma (phi(alpha) - phi(beta)) / Z,
+    // variance sigma^2 (1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2).
+    const phi = (z: number) => Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+    const [al, be] = [(a - mean) / sigma, (b - mean) / sigma];
+    const z = normalCdf(be) - normalCdf(al);
+    const wantMean = mean + sigma * (phi(al) - phi(be)) / z;
+    const wantVar = sigma ** 2 * (1 + (al * phi(al) - be * phi(be)) / z - ((phi(al) - phi(be)) / z) ** 2);
+    const m = v.reduce((s, x) => s + x, 0) / v.length;
+    expect(Math.abs(m - wantMean)).toBeLessThan(0.01);
+    expect(Math.abs(std(v) ** 2 - wantVar)).toBeLessThan(0.01);
+    p.dispose();
   });
 });
 

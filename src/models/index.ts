@@ -68,6 +68,7 @@ export {
 } from './vision_transformer.js';
 export { makeDivisible } from './make_divisible.js';
 export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
+export { uniform_, truncNormal_, xavierUniform_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
