@@ -44,7 +44,9 @@ beforeAll(async () => {
 
 describe('model structure matches torchvision 0.14', () => {
   it('covers every model of the zoo', () => {
-    expect(new Set(structure.models.map((e: Entry) => e.name))).toEqual(new Set(models.names));
+    // The modern half (EfficientNet, MobileNet, ConvNeXt, ViT) has its fixtures in fixtures/zoo (test/models_modern.test.ts).
+    const modern = new Set(JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', 'modern_structure.json'), 'utf8')).models.map((e: Entry) => e.name));
+    expect(new Set(structure.models.map((e: Entry) => e.name))).toEqual(new Set(models.names.filter((n) => !modern.has(n))));
   });
 
   for (const entry of structure.models as Entry[]) {
