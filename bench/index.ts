@@ -10,7 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as sg from '../src/index.js';
-import { MATMUL_VERSIONS, timeVersion, setMatmulVersion, chosenMatmulVersion } from '../src/ops/matmul_tuning.js';
+import { timeVersion } from '../src/ops/matmul_tuning.js';
+import { MATMUL_VERSIONS, setMatmulVersion, chosenMatmulVersion } from '../src/ops/matmul_versions.js';
 import { synchronize } from '../src/gpu/commands.js';
 import { copyPeak, fmaPeak } from './probes.js';
 import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';

@@ -6,7 +6,7 @@
  */
 import fmaProbe from './probes/fma_peak.wgsl';
 import copyProbe from './probes/copy_peak.wgsl';
-import { dispatch, synchronize } from '../src/gpu/commands.js';
+import { encodeDispatch, synchronize } from '../src/gpu/commands.js';
 import { Tensor } from '../src/tensor.js';
 import { median } from './timing.js';
 
@@ -30,7 +30,7 @@ export async function fmaPeak(runs = 5): Promise<number> {
   const out = Tensor.empty([groups * wg * 4]);
   const kernel = { name: 'fma_peak', source: fmaProbe, bindings: ['write', 'uniform'] as const, constants: { WG: wg } };
   const params = new Uint32Array([iters, 0, 0, 0]).buffer;
-  const seconds = await timeDispatch(() => dispatch(kernel, [out.buffer], params, [groups]), runs);
+  const seconds = await timeDispatch(() => encodeDispatch(kernel, [out.buffer], params, [groups]), runs);
   out.dispose();
   return (groups * wg * iters * 8 * 4 * 2) / seconds / 1e9;
 }
@@ -45,7 +45,7 @@ export async function copyPeak(floats: number, runs = 5): Promise<number> {
   const y = Math.ceil(vec4s / wg / x);
   const kernel = { name: 'copy_peak', source: copyProbe, bindings: ['read', 'write', 'uniform'] as const, constants: { WG: wg } };
   const params = new Uint32Array([vec4s, 0, 0, 0]).buffer;
-  const seconds = await timeDispatch(() => dispatch(kernel, [src.buffer, dst.buffer], params, [x, y]), runs);
+  const seconds = await timeDispatch(() => encodeDispatch(kernel, [src.buffer, dst.buffer], params, [x, y]), runs);
   src.dispose();
   dst.dispose();
   return (2 * floats * 4) / seconds / 1e9;

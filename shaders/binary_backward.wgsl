@@ -13,7 +13,14 @@
 // Dispatch: one invocation per output element, workgroups of WG (2-D past 65535); or, entry
 //           point `rows`, as binary_forward.wgsl's.
 
-override OP: u32 = 0u;       // as binary_forward
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: BINARY_OPS)
+const ADD = 0u;
+const SUB = 1u;
+const MUL = 2u;
+const DIV = 3u;
+const MAXIMUM = 4u;
+const MINIMUM = 5u;
+
 override SIDE: u32 = 0u;     // 0: gradient for a, 1: for b
 override BROADCAST: bool = true;
 override WG: u32 = 256u;
@@ -34,13 +41,13 @@ struct Params {
 
 fn local_grad(gi: f32, x: f32, y: f32) -> f32 {
   switch OP {
-    case 0u: { return gi; }
-    case 1u: { return select(gi, -gi, SIDE == 1u); }
-    case 2u: { return gi * select(y, x, SIDE == 1u); }
-    case 3u: { return select(gi / y, -gi * x / (y * y), SIDE == 1u); }
+    case ADD: { return gi; }
+    case SUB: { return select(gi, -gi, SIDE == 1u); }
+    case MUL: { return gi * select(y, x, SIDE == 1u); }
+    case DIV: { return select(gi / y, -gi * x / (y * y), SIDE == 1u); }
     default: {
       if (x == y) { return 0.5 * gi; }
-      let a_wins = select((x < y), (x > y), OP == 4u);
+      let a_wins = select((x < y), (x > y), OP == MAXIMUM);
       return select(0.0, gi, a_wins == (SIDE == 0u));
     }
   }

@@ -11,7 +11,14 @@
 
 alias T = f32;
 
-override OP: u32 = 0u;         // 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: BINARY_OPS)
+const ADD = 0u;
+const SUB = 1u;
+const MUL = 2u;
+const DIV = 3u;
+const MAXIMUM = 4u;
+const MINIMUM = 5u;
+
 override BROADCAST: bool = true;
 override WG: u32 = 256u;
 
@@ -30,11 +37,11 @@ struct Params {
 
 fn apply(x: T, y: T) -> T {
   switch OP {
-    case 0u: { return x + y; }
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return max(x, y); }
+    case ADD: { return x + y; }
+    case SUB: { return x - y; }
+    case MUL: { return x * y; }
+    case DIV: { return x / y; }
+    case MAXIMUM: { return max(x, y); }
     default: { return min(x, y); }
   }
 }

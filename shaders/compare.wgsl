@@ -7,7 +7,14 @@
 
 alias T = f32;
 
-override OP: u32 = 0u;    // 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: COMPARE_OPS)
+const EQ = 0u;
+const NE = 1u;
+const LT = 2u;
+const LE = 3u;
+const GT = 4u;
+const GE = 5u;
+
 override WG: u32 = 256u;
 
 struct Params {
@@ -25,11 +32,11 @@ struct Params {
 
 fn test(x: T, y: T) -> bool {
   switch OP {
-    case 0u: { return x == y; }
-    case 1u: { return x != y; }
-    case 2u: { return x < y; }
-    case 3u: { return x <= y; }
-    case 4u: { return x > y; }
+    case EQ: { return x == y; }
+    case NE: { return x != y; }
+    case LT: { return x < y; }
+    case LE: { return x <= y; }
+    case GT: { return x > y; }
     default: { return x >= y; }
   }
 }

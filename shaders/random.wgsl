@@ -9,7 +9,10 @@
 // Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
 // Launched by src/ops/create.ts (rand, randn).
 
-override DIST: u32 = 0u;   // 0 uniform, 1 normal
+override DIST: u32 = 0u;  // one of the DIST values below (src/kernels.ts: DISTRIBUTIONS)
+const UNIFORM = 0u;
+const NORMAL = 1u;
+
 override WG: u32 = 256u;
 
 struct Params {
@@ -43,7 +46,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let i = (wg.y * groups.x + wg.x) * WG + lid;
   if (i >= p.n) { return; }
   let h = pcg3d(vec3u(p.base + i, p.seed, p.stream));
-  if (DIST == 0u) {
+  if (DIST == UNIFORM) {
     out[i] = p.low + (p.high - p.low) * unit(h.x);
   } else {
     let u1 = 1.0 - unit(h.x);   // (0, 1]: log is finite

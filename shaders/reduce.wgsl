@@ -16,7 +16,11 @@
 
 alias T = f32;
 
-override OP: u32 = 0u;           // 0 sum, 1 max, 2 min
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: REDUCE_OPS)
+const SUM = 0u;
+const MAX = 1u;
+const MIN = 2u;
+
 override RED_CONTIGUOUS: bool = false;
 override WG: u32 = 256u;
 
@@ -50,8 +54,8 @@ fn is_nan(v: T) -> bool {
 
 fn combine(a: T, b: T) -> T {
   switch OP {
-    case 0u: { return a + b; }
-    case 1u: { return select(max(a, b), a + b, is_nan(a) || is_nan(b)); }
+    case SUM: { return a + b; }
+    case MAX: { return select(max(a, b), a + b, is_nan(a) || is_nan(b)); }
     default: { return select(min(a, b), a + b, is_nan(a) || is_nan(b)); }
   }
 }
@@ -80,7 +84,7 @@ fn red_offset(k: u32) -> u32 {
 }
 
 fn finish(v: T) -> T {
-  if (OP == 0u) { return v * T(p.scale); }
+  if (OP == SUM) { return v * T(p.scale); }
   return v;
 }
 

@@ -9,7 +9,17 @@
 // Dispatch: one invocation per element, workgroups of WG (2-D past 65535).
 // Launched by src/ops/elementwise.ts (unary).
 
-override OP: u32 = 0u;   // as unary_forward
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: UNARY_OPS)
+const NEG = 0u;
+const EXP = 1u;
+const LOG = 2u;
+const SQRT = 3u;
+const ABS = 4u;
+const RELU = 5u;
+const SIGMOID = 6u;
+const TANH = 7u;
+const POW = 8u;
+
 override WG: u32 = 256u;
 
 struct Params {
@@ -36,14 +46,14 @@ fn power(v: f32, e: f32) -> f32 {
 
 fn local_grad(gi: f32, xi: f32, yi: f32) -> f32 {
   switch OP {
-    case 0u: { return -gi; }
-    case 1u: { return gi * yi; }
-    case 2u: { return gi / xi; }
-    case 3u: { return gi / (2.0 * yi); }
-    case 4u: { return gi * sign(xi); }
-    case 5u: { return select(0.0, gi, xi > 0.0); }
-    case 6u: { return gi * yi * (1.0 - yi); }
-    case 7u: { return gi * (1.0 - yi * yi); }
+    case NEG: { return -gi; }
+    case EXP: { return gi * yi; }
+    case LOG: { return gi / xi; }
+    case SQRT: { return gi / (2.0 * yi); }
+    case ABS: { return gi * sign(xi); }
+    case RELU: { return select(0.0, gi, xi > 0.0); }
+    case SIGMOID: { return gi * yi * (1.0 - yi); }
+    case TANH: { return gi * (1.0 - yi * yi); }
     default: {
       if (p.exponent == 0.0) { return 0.0; }
       return gi * p.exponent * power(xi, p.exponent - 1.0);

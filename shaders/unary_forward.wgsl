@@ -6,7 +6,17 @@
 
 alias T = f32;
 
-override OP: u32 = 0u;  // 0 neg, 1 exp, 2 log, 3 sqrt, 4 abs, 5 relu, 6 sigmoid, 7 tanh, 8 pow
+override OP: u32 = 0u;  // one of the OP values below (src/kernels.ts: UNARY_OPS)
+const NEG = 0u;
+const EXP = 1u;
+const LOG = 2u;
+const SQRT = 3u;
+const ABS = 4u;
+const RELU = 5u;
+const SIGMOID = 6u;
+const TANH = 7u;
+const POW = 8u;
+
 override WG: u32 = 256u;
 
 struct Params {
@@ -36,19 +46,19 @@ fn power(v: f32, e: f32) -> f32 {
 
 fn apply(v: T) -> T {
   switch OP {
-    case 0u: { return -v; }
-    case 4u: { return abs(v); }
-    case 5u: { return max(v, T(0)); }
+    case NEG: { return -v; }
+    case ABS: { return abs(v); }
+    case RELU: { return max(v, T(0)); }
     default: {}
   }
   let f = f32(v);
   switch OP {
-    case 1u: { return T(exp(f)); }
-    case 2u: { return T(log(f)); }
-    case 3u: { return T(sqrt(f)); }
+    case EXP: { return T(exp(f)); }
+    case LOG: { return T(log(f)); }
+    case SQRT: { return T(sqrt(f)); }
     // sigmoid(x) = 1 / (1 + e^-x), written to avoid overflow for large |x|.
-    case 6u: { return T(select(exp(f) / (1.0 + exp(f)), 1.0 / (1.0 + exp(-f)), f >= 0.0)); }
-    case 7u: { return T(tanh(f)); }
+    case SIGMOID: { return T(select(exp(f) / (1.0 + exp(f)), 1.0 / (1.0 + exp(-f)), f >= 0.0)); }
+    case TANH: { return T(tanh(f)); }
     default: { return T(power(f, p.exponent)); }
   }
 }

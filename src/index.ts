@@ -23,7 +23,8 @@ export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/re
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, contiguous, expand, broadcastTo, slice, cat, split } from './ops/shape.js';
 export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
 export { matmul } from './ops/matmul.js';
-export { setMatmulVersion, chosenMatmulVersion, tuneMatmul, MATMUL_VERSIONS } from './ops/matmul_tuning.js';
+export { setMatmulVersion, chosenMatmulVersion, MATMUL_VERSIONS } from './ops/matmul_versions.js';
+export { tuneMatmul } from './ops/matmul_tuning.js';
 export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOptions } from './ops/conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { dispatch } from '../src/gpu/commands.js';
+import { encodeDispatch } from '../src/gpu/commands.js';
 import type { Kernel } from '../src/gpu/pipelines.js';
 import { bucketSize } from '../src/gpu/pool.js';
 
@@ -27,7 +27,7 @@ describe('device', () => {
 
   it('a shader that fails to compile is reported with the kernel name', async () => {
     const broken: Kernel = { name: 'deliberately_broken', source: '@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }', bindings: [] };
-    dispatch(broken, [], null, [1]);
+    encodeDispatch(broken, [], null, [1]);
     await expect(sg.synchronize()).rejects.toThrow(/deliberately_broken/);
     // The failed batch may report follow-up errors once; then the device is usable again.
     await sg.synchronize().catch(() => undefined);
@@ -36,7 +36,7 @@ describe('device', () => {
 
   it('a binding the shader does not expect is a clear error naming the kernel', () => {
     const k: Kernel = { name: 'fill', source: '', bindings: ['write', 'uniform'] };
-    expect(() => dispatch(k, [], null, [1])).toThrow(/kernel fill takes 2 bindings, got 0/);
+    expect(() => encodeDispatch(k, [], null, [1])).toThrow(/kernel fill takes 2 bindings, got 0/);
   });
 
   it('pool buckets round up by at most 25% above 64 KiB', () => {

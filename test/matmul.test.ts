@@ -2,7 +2,7 @@
 // 1-D operands, gradients (checked against the reference's own finite differences).
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
-import { MATMUL_VERSIONS, setMatmulVersion } from '../src/ops/matmul_tuning.js';
+import { MATMUL_VERSIONS, setMatmulVersion } from '../src/ops/matmul_versions.js';
 import { hasFeature } from '../src/gpu/device.js';
 import { matmulRef, transposeRef } from './ref/matmul.js';
 

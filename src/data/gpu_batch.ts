@@ -3,17 +3,16 @@
  * a quarter of the float32 size, and `image_to_tensor.wgsl` writes the normalised float32
  * [B, C, H, W] batch (ToTensor + Normalize on the GPU); float samples are stacked and uploaded.
  */
-import src from '../../shaders/image_to_tensor.wgsl';
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
 import { gpuDevice } from '../gpu/device.js';
-import { Params } from '../gpu/params.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { acquireBuffer, releaseBuffer } from '../gpu/pool.js';
 import { tensor } from '../ops/create.js';
 import { Tensor } from '../tensor.js';
 import { type HostTensor } from './image.js';
 
 const WG = 256;
-const kernel = { name: 'image_to_tensor', source: src, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
 
 /**
  * `pixels`, B images of H x W x C bytes (HWC, image after image), as a float32 [B, C, H, W]
@@ -34,10 +33,12 @@ export function imagesToTensor(pixels: Uint8Array, shape: readonly [number, numb
   const padded = pixels.length === bytes && pixels.byteOffset % 4 === 0 ? pixels : copyPadded(pixels, bytes);
   gpuDevice().queue.writeBuffer(upload, 0, padded.buffer, padded.byteOffset, bytes);
   const lane = (v: readonly number[], c: number) => v[v.length === 1 ? 0 : c] ?? 1;
-  const params = new Params().u32(out.size).u32(H * W).u32(C).u32(0);
-  for (let c = 0; c < 4; c++) params.f32(c < C ? lane(mean, c) : 0);
-  for (let c = 0; c < 4; c++) params.f32(c < C ? lane(std, c) : 1);
-  dispatch(kernel, [upload, out.buffer], params.bytes(), gridFor(out.size, WG));
+  const channels = [0, 1, 2, 3];
+  const uniforms = {
+    n: out.size, hw: H * W, c: C, pad: 0,
+    mean: channels.map((c) => (c < C ? lane(mean, c) : 0)), stdev: channels.map((c) => (c < C ? lane(std, c) : 1)),
+  };
+  dispatch(K.image_to_tensor, { WG }, uniforms, [upload, out.buffer], gridFor(out.size, WG));
   releaseBuffer(upload); // reused only after the recorded dispatch is submitted
   return out;
 }

@@ -43,7 +43,7 @@ function closePass(): void {
  * Records one dispatch. `buffers` fill the kernel's storage bindings in order; `params`, if
  * given, fills its uniform binding (which must be the last one).
  */
-export function dispatch(kernel: Kernel, buffers: BufferBinding[], params: ArrayBuffer | null, workgroups: readonly number[]): void {
+export function encodeDispatch(kernel: Kernel, buffers: BufferBinding[], params: ArrayBuffer | null, workgroups: readonly number[]): void {
   const device = gpuDevice();
   if (batchDevice !== device) openEncoder();
   const { pipeline, layout } = compiled(kernel);

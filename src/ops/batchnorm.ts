@@ -5,9 +5,8 @@
  * ones. Kernels: `batchnorm_stats.wgsl`, `batchnorm_eval_stats.wgsl`, `batchnorm_forward.wgsl`,
  * `batchnorm_backward.wgsl`.
  */
-import { dispatch } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { ones, zeros } from './create.js';
@@ -50,7 +49,7 @@ export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tenso
     const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
     if (split) return split;
   }
-  const params = new Params().u32(n).u32(c).u32(s).bytes();
+  const sizes = { n, c, s };
   const temps: Tensor[] = [];
   const gamma = weight ?? (temps.push(ones([c])), temps[temps.length - 1]);
   const beta = bias ?? (temps.push(zeros([c])), temps[temps.length - 1]);
@@ -58,33 +57,25 @@ export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tenso
   if (batchStats) {
     const scratch = running ? null : Tensor.empty([c]);
     const counter = running?.batchesTracked ?? Tensor.empty([1], 'int32');
-    const kernel = { name: 'batchnorm_stats', source: shaders.batchnorm_stats, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'] as const, constants: { WG: 256 } };
-    const p = new Params().u32(n).u32(c).u32(s).f32(options.eps).f32(options.momentum).u32(running && options.training ? 1 : 0).bytes();
+    const uniforms = { ...sizes, eps: options.eps, momentum: options.momentum, update_running: running && options.training ? 1 : 0 };
     const rm = running?.mean ?? scratch!;
     // Without running statistics, a scratch buffer stands in for both (the kernel does not write them).
     const rv = running?.variance ?? Tensor.empty([c]);
-    dispatch(kernel, [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer], p, [c]);
+    dispatch(K.batchnorm_stats, { WG: 256 }, uniforms, [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer], [c]);
     if (!running) temps.push(scratch!, rv, counter);
     else if (!running.batchesTracked) temps.push(counter);
   } else {
-    const kernel = { name: 'batchnorm_eval_stats', source: shaders.batchnorm_eval_stats, bindings: ['read', 'read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(kernel, [running!.mean.buffer, running!.variance.buffer, stats.buffer], new Params().u32(c).f32(options.eps).bytes(), [Math.ceil(c / WG)]);
+    dispatch(K.batchnorm_eval_stats, { WG }, { c, eps: options.eps }, [running!.mean.buffer, running!.variance.buffer, stats.buffer], [Math.ceil(c / WG)]);
   }
   const y = Tensor.empty(x.shape);
-  const forward = { name: 'batchnorm_forward', source: shaders.batchnorm_forward, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(forward, [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer], params, planesGrid(Math.ceil(s / WG), n * c));
+  dispatch(K.batchnorm_forward, { WG }, sizes, [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer], planesGrid(Math.ceil(s / WG), n * c));
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(y, layer, inputs, (g, needs) => {
     const sums = Tensor.empty([c, 2]);
-    const constants = { WG, TRAINING: batchStats ? 1 : 0 };
-    const bindings = ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'] as const;
     const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([1]);
-    const reduceKernel = { name: 'batchnorm_backward', source: shaders.batchnorm_backward, bindings, entryPoint: 'reduce', constants };
-    dispatch(reduceKernel, [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer], params, [c]);
-    if (needs[0]) {
-      const kernel = { name: 'batchnorm_backward', source: shaders.batchnorm_backward, bindings, entryPoint: 'main', constants };
-      dispatch(kernel, [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer], params, planesGrid(Math.ceil(s / WG), n * c));
-    }
+    const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
+    dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
+    if (needs[0]) dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats }, sizes, buffers, planesGrid(Math.ceil(s / WG), n * c));
     const column = (k: number) => {
       const col = slice(sums, 1, k, k + 1);
       const flat = reshape(col, [c]);

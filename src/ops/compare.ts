@@ -2,10 +2,9 @@
  * Comparisons (masks of 1.0 / 0.0), `where`, and dtype casts. Comparisons and casts are not
  * differentiable; `where` passes the gradient to the branch each element came from.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { COMPARE_OPS, K } from '../kernels.js';
 import { Tensor, type DType, type Scalar } from '../tensor.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, shapeOf, wgslType } from './util.js';
@@ -14,7 +13,6 @@ import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 
 const WG = 256;
-const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 type CompareOp = keyof typeof COMPARE_OPS;
 
 function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
@@ -23,16 +21,11 @@ function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
   const outShape = broadcastShapes(op, a.shape, shapeOf(bIn));
   const b = typeof bIn === 'number' ? full([], bIn, { dtype: a.dtype }) : bIn;
   const out = Tensor.empty(outShape);
-  const kernel: Kernel = {
-    name: 'compare',
-    source: shaders.compare,
-    bindings: ['read', 'read', 'write', 'uniform'],
-    constants: { OP: COMPARE_OPS[op], WG },
-    aliases: { T: wgslType(a) },
+  const uniforms = {
+    n: out.size, rank: outShape.length, out_shape: outShape,
+    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
   };
-  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
-    .dims(broadcastStrides(a.shape, outShape)).dims(broadcastStrides(b.shape, outShape)).bytes();
-  dispatch(kernel, [a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  dispatch(K.compare, { OP: op, WG, T: wgslType(a) }, uniforms, [a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
   if (b !== bIn) b.dispose();
   return out;
 }
@@ -47,17 +40,11 @@ export const ge = (a: Tensor, b: Tensor | Scalar) => compare('ge', a, b);
 
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[]): Tensor {
   const out = Tensor.empty(outShape, a.dtype);
-  const kernel: Kernel = {
-    name: 'where_forward',
-    source: shaders.where_forward,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'],
-    constants: { WG },
-    aliases: { T: wgslType(a) },
+  const uniforms = {
+    n: out.size, rank: outShape.length, out_shape: outShape, cond_strides: broadcastStrides(cond.shape, outShape),
+    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
   };
-  const params = new Params().u32(out.size).u32(outShape.length).dims(outShape)
-    .dims(broadcastStrides(cond.shape, outShape)).dims(broadcastStrides(a.shape, outShape))
-    .dims(broadcastStrides(b.shape, outShape)).bytes();
-  dispatch(kernel, [cond.buffer, a.buffer, b.buffer, out.buffer], params, gridFor(out.size, WG));
+  dispatch(K.where_forward, { WG, T: wgslType(a) }, uniforms, [cond.buffer, a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
   return out;
 }
 
@@ -98,13 +85,7 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return reshape(x, x.shape);
   const out = Tensor.empty(x.shape, dtype);
-  const kernel: Kernel = {
-    name: 'cast',
-    source: shaders.cast,
-    bindings: ['read', 'write', 'uniform'],
-    constants: { WG },
-    aliases: { FROM: wgslType(x), TO: dtype === 'int32' ? 'i32' : 'f32' },
-  };
-  dispatch(kernel, [x.buffer, out.buffer], new Params().u32(x.size).bytes(), gridFor(x.size, WG));
+  const spec = { WG, FROM: wgslType(x), TO: dtype === 'int32' ? 'i32' : 'f32' } as const;
+  dispatch(K.cast, spec, { n: x.size }, [x.buffer, out.buffer], gridFor(x.size, WG));
   return out;
 }

@@ -1,27 +1,20 @@
 /**
  * 2-D convolution (NCHW), as `torch.nn.functional.conv2d`, as an implicit matrix product:
  *   y[n, co, p] = b[co] + sum over (ci, kh, kw) of W[co, ci, kh, kw] x[n, ci, tap(p, kh, kw)]
- * read straight from the input by the kernels of `shaders/conv2d/` (no unrolled copy of it),
+ * read straight from the input by the kernels of `shaders/conv2d/forward/` (no unrolled copy of it),
  * the bias added as each output is stored. The gradients are two more such products:
  *   dx = conv_transpose(dy, W): the same kernels with TRANSPOSED set (taps run backwards);
  *   dW[co, ci, kh, kw] = sum over (n, p) of dy[n, co, p] x[n, ci, tap(p, kh, kw)]:
- *        `conv2d_backward_weight*.wgsl`;
+ *        `shaders/conv2d/backward_weight/`;
  *   db[co] = sum over (n, p) of dy[n, co, p].
  * The previous algorithm, im2col (`shaders/im2col.wgsl`) then one matmul per sample, with its
  * gradient through the matmul's and `col2im.wgsl`, is version 'im2col_matmul'. With subgroups
  * it still wins where no row window fits (strides or dilations along the width: ResNet's
  * downsampling, AlexNet's 11x11 stride 4), so the choice is made per shape.
  */
-import implicitSubgroup from '../../shaders/conv2d/01_implicit_subgroup.wgsl';
-import implicitUniformRows from '../../shaders/conv2d/02_implicit_uniform_rows.wgsl';
-import implicitRowWindow from '../../shaders/conv2d/03_implicit_subgroup_row_window.wgsl';
-import weightGradSubgroup from '../../shaders/conv2d_backward_weight_subgroup.wgsl';
-import weightGradUniform from '../../shaders/conv2d_backward_weight.wgsl';
-import weightGradRowWindow from '../../shaders/conv2d_backward_weight_row_window.wgsl';
-import { dispatch } from '../gpu/commands.js';
 import { gpuDevice, hasFeature } from '../gpu/device.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { isGradEnabled, record } from '../autograd.js';
 import { add } from './elementwise.js';
@@ -84,11 +77,11 @@ export function chosenConvVersion(): ConvVersion {
   return forced ?? (subgroupsOf8() ? '03_implicit_subgroup_row_window' : '02_implicit_uniform_rows');
 }
 
-const SOURCES: Record<string, string> = {
-  '01_implicit_subgroup': implicitSubgroup,
-  '02_implicit_uniform_rows': implicitUniformRows,
-  '03_implicit_subgroup_row_window': implicitRowWindow,
-};
+const KERNELS = {
+  '01_implicit_subgroup': K.conv2d_01_implicit_subgroup,
+  '02_implicit_uniform_rows': K.conv2d_02_implicit_uniform_rows,
+  '03_implicit_subgroup_row_window': K.conv2d_03_implicit_subgroup_row_window,
+} as const;
 
 /** Version 03's row window: stride and dilation 1 along the width, and at most 13 taps there. */
 function rowWindowFits(g: Geometry): boolean {
@@ -99,11 +92,11 @@ function rowWindowFits(g: Geometry): boolean {
  * The kernel for the forward product and dx's: the forced version where its needs are met,
  * else the fastest that fits: 03, 01 with subgroups, 02 without.
  */
-function kernelVersion(g: Geometry): ConvVersion {
+function kernelVersion(g: Geometry): keyof typeof KERNELS {
   const sub = subgroupsOf8();
   const fits = (v: ConvVersion) => (v === '02_implicit_uniform_rows' || sub) && (v !== '03_implicit_subgroup_row_window' || rowWindowFits(g));
   if (forced && forced !== 'im2col_matmul' && fits(forced)) return forced;
-  return CONV_VERSIONS.find((v) => v !== 'im2col_matmul' && fits(v))!;
+  return CONV_VERSIONS.find((v): v is keyof typeof KERNELS => v !== 'im2col_matmul' && fits(v))!;
 }
 
 // ---- the implicit-GEMM kernels ----
@@ -119,34 +112,30 @@ function launchImplicit(src: Tensor, weight: Tensor, bias: Tensor | null, out: T
   const coutG = g.cout / g.groups;
   const [rows, reduce] = transposed ? [cg, coutG] : [coutG, cg];
   const [srcH, srcW, outH, outW] = transposed ? [g.oh, g.ow, g.h, g.w] : [g.h, g.w, g.oh, g.ow];
-  const params = new Params()
-    .u32(srcH).u32(srcW).u32(outH).u32(outW).u32(rows).u32(reduce).u32(g.groups).u32(g.pad[0]).u32(g.pad[1])
-    .u32(transposed ? taps : cg * taps).u32(transposed ? cg * taps : taps).u32(coutG * cg * taps)
-    .bytes();
+  const uniforms = {
+    src_h: srcH, src_w: srcW, out_h: outH, out_w: outW, rows, reduce, groups: g.groups, pad_h: g.pad[0], pad_w: g.pad[1],
+    a_row_stride: transposed ? taps : cg * taps, a_r_stride: transposed ? cg * taps : taps, a_group_stride: coutG * cg * taps,
+  };
   // Lanes of 4 output pixels; version 03 cuts each row into quads, the last one partial.
   const lanes = version === '03_implicit_subgroup_row_window' ? outH * Math.ceil(outW / 4) : Math.ceil((outH * outW) / 4);
   // Small planes (7x7 at the end of a ResNet) would leave most of a 64-wide row of lanes idle.
   const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(lanes))));
-  const kernel = {
-    name: `conv2d_${version}`,
-    source: SOURCES[version],
-    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
-    constants: {
-      WG_X: wgX, KH: g.kh, KW: g.kw, STRIDE_H: g.stride[0], STRIDE_W: g.stride[1], DIL_H: g.dil[0], DIL_W: g.dil[1],
-      TRANSPOSED: transposed ? 1 : 0, HAS_BIAS: bias ? 1 : 0,
-    },
+  const spec = {
+    WG_X: wgX, KH: g.kh, KW: g.kw, STRIDE_H: g.stride[0], STRIDE_W: g.stride[1], DIL_H: g.dil[0], DIL_W: g.dil[1],
+    TRANSPOSED: transposed, HAS_BIAS: bias !== null,
   };
   const grid = [g.groups * Math.ceil(rows / 8), Math.ceil(lanes / wgX), g.n];
-  dispatch(kernel, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], params, grid);
+  dispatch(KERNELS[version], spec, uniforms, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], grid);
 }
 
 // ---- im2col + matmul (the previous algorithm) ----
 
-function geometryParams(g: Geometry): ArrayBuffer {
-  return new Params()
-    .u32(g.n).u32(g.c).u32(g.h).u32(g.w).u32(g.groups).u32(g.oh).u32(g.ow)
-    .u32(g.kh).u32(g.kw).u32(g.stride[0]).u32(g.stride[1]).u32(g.pad[0]).u32(g.pad[1]).u32(g.dil[0]).u32(g.dil[1])
-    .bytes();
+/** im2col's and col2im's uniforms. */
+function geometryUniforms(g: Geometry) {
+  return {
+    n: g.n, c: g.c, h: g.h, w: g.w, groups: g.groups, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
+    stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
+  };
 }
 
 /** Workgroups (x, rows) with the rows folded into y and z past the 65535 limit. */
@@ -158,8 +147,7 @@ function rowsGrid(x: number, rows: number): number[] {
 /** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns. */
 function unroll(x: Tensor, g: Geometry): Tensor {
   const cols = Tensor.empty([g.n, g.groups, (g.c / g.groups) * g.kh * g.kw, g.oh * g.ow]);
-  const kernel = { name: 'im2col', source: shaders.im2col, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, cols.buffer], geometryParams(g), rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c));
+  dispatch(K.im2col, { WG }, geometryUniforms(g), [x.buffer, cols.buffer], rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c));
   return cols;
 }
 
@@ -167,8 +155,7 @@ function unroll(x: Tensor, g: Geometry): Tensor {
 function im2col(x: Tensor, g: Geometry): Tensor {
   return record(unroll(x, g), 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
-    const back = { name: 'col2im', source: shaders.col2im, bindings: ['read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(back, [dcols.buffer, dx.buffer], geometryParams(g), rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c));
+    dispatch(K.col2im, { WG }, geometryUniforms(g), [dcols.buffer, dx.buffer], rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c));
     return [dx];
   });
 }
@@ -194,33 +181,27 @@ function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometr
 
 // ---- gradients of the implicit version ----
 
-/** dW = sum over (n, p) of dy[n, co, p] x[n, ci, tap(p, kh, kw)], by conv2d_backward_weight*.wgsl. */
+/** dW = sum over (n, p) of dy[n, co, p] x[n, ci, tap(p, kh, kw)], by the kernels of shaders/conv2d/backward_weight/. */
 function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Geometry): Tensor {
   const dw = Tensor.empty(weightShape);
   const [coutG, cg] = [g.cout / g.groups, g.c / g.groups];
-  const params = new Params()
-    .u32(g.n).u32(g.h).u32(g.w).u32(g.oh).u32(g.ow).u32(coutG).u32(cg).u32(g.groups).u32(g.kh).u32(g.kw)
-    .u32(g.stride[0]).u32(g.stride[1]).u32(g.pad[0]).u32(g.pad[1]).u32(g.dil[0]).u32(g.dil[1])
-    .bytes();
+  const uniforms = {
+    n: g.n, h: g.h, w: g.w, oh: g.oh, ow: g.ow, rows: coutG, cg, groups: g.groups, kh: g.kh, kw: g.kw,
+    stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
+  };
+  const buffers = [x.buffer, dy.buffer, dw.buffer];
   const sub = subgroupsOf8() && forced !== '02_implicit_uniform_rows'; // 02: no subgroups anywhere
-  const bindings = ['read', 'read', 'write', 'uniform'] as const;
   const rowBlocks = g.groups * Math.ceil(coutG / 8);
   if (sub && g.stride[1] === 1 && g.dil[1] === 1 && g.kw >= 2 && g.kw <= 3) {
     // One lane per (ci, kh), sliding along the rows.
     const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(cg * g.kh))));
-    const kernel = { name: 'conv2d_backward_weight_row_window', source: weightGradRowWindow, bindings, constants: { WG_X: wgX } };
-    dispatch(kernel, [x.buffer, dy.buffer, dw.buffer], params, [rowBlocks, Math.ceil((cg * g.kh) / wgX), 1]);
+    dispatch(K.conv2d_backward_weight_03_subgroup_row_window, { WG_X: wgX }, uniforms, buffers, [rowBlocks, Math.ceil((cg * g.kh) / wgX), 1]);
     return dw;
   }
   // One workgroup per tap, 4 input channels per lane.
   const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(cg / 4)))));
-  const kernel = {
-    name: sub ? 'conv2d_backward_weight_subgroup' : 'conv2d_backward_weight',
-    source: sub ? weightGradSubgroup : weightGradUniform,
-    bindings,
-    constants: { WG_X: wgX },
-  };
-  dispatch(kernel, [x.buffer, dy.buffer, dw.buffer], params, [rowBlocks, g.kh * g.kw, Math.ceil(cg / (4 * wgX))]);
+  const kernel = sub ? K.conv2d_backward_weight_01_subgroup : K.conv2d_backward_weight_02_uniform_rows;
+  dispatch(kernel, { WG_X: wgX }, uniforms, buffers, [rowBlocks, g.kh * g.kw, Math.ceil(cg / (4 * wgX))]);
   return dw;
 }
 

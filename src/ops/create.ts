@@ -2,11 +2,11 @@
  * Making tensors: from JavaScript data (uploaded with `queue.writeBuffer`), or filled on the GPU
  * (`fill.wgsl`, `arange.wgsl`, and the counter-based generator in `random.wgsl`).
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
 import { forEachChunk } from '../gpu/chunks.js';
 import { gpuDevice } from '../gpu/device.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { K } from '../kernels.js';
 import { Tensor, numel, type DType, type Shape, type NestedArray } from '../tensor.js';
 import { formatShape } from './util.js';
 
@@ -96,9 +96,9 @@ function bitsOf(value: number, dtype: DType): number {
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? 'float32';
   const t = Tensor.empty(shape, dtype);
-  const kernel = { name: 'fill', source: shaders.fill, bindings: ['write', 'uniform'] as const, constants: { WG }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
-  forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, count, bindings) =>
-    dispatch(kernel, bindings, new Params().u32(count).u32(bitsOf(value, dtype)).bytes(), gridFor(count, WG)));
+  const T = dtype === 'int32' ? 'i32' : 'f32';
+  forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, n, bindings) =>
+    dispatch(K.fill, { WG, T }, { n, bits: bitsOf(value, dtype) }, bindings, gridFor(n, WG)));
   return finish(t, options);
 }
 
@@ -116,9 +116,9 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   const t = Tensor.empty([n], dtype);
   // int32 results from integer start and step are computed in i32: f32 math is off past 2^24.
   const intMath = dtype === 'int32' && Number.isInteger(start) && Number.isInteger(step);
-  const kernel = { name: 'arange', source: shaders.arange, bindings: ['write', 'uniform'] as const, constants: { WG, INT_MATH: intMath ? 1 : 0 }, aliases: { T: dtype === 'int32' ? 'i32' : 'f32' } };
+  const spec = { WG, INT_MATH: intMath, T: dtype === 'int32' ? 'i32' : 'f32' } as const;
   forEachChunk('arange', n, [{ buffer: t.buffer, rowBytes: 4 }], (base, count, bindings) =>
-    dispatch(kernel, bindings, new Params().u32(count).f32(start).f32(step).i32(start).i32(step).u32(base).bytes(), gridFor(count, WG)));
+    dispatch(K.arange, spec, { n: count, start, step, start_i: start, step_i: step, base }, bindings, gridFor(count, WG)));
   return finish(t, options);
 }
 
@@ -148,23 +148,20 @@ export function nextRandomStream(): { seed: number; stream: number } {
   return { seed, stream: stream++ };
 }
 
-function random(shape: Shape, dist: 0 | 1, a: number, b: number, options: TensorOptions): Tensor {
+function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: number, options: TensorOptions): Tensor {
   const t = Tensor.empty(shape);
-  const draw = nextRandomStream();
-  const kernel = { name: 'random', source: shaders.random, bindings: ['write', 'uniform'] as const, constants: { DIST: dist, WG } };
+  const { seed, stream } = nextRandomStream();
   // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.
-  forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (start, count, bindings) => {
-    const params = new Params().u32(count).u32(draw.seed).u32(draw.stream).f32(a).f32(b).u32(start).bytes();
-    dispatch(kernel, bindings, params, gridFor(count, WG));
-  });
+  forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (base, n, bindings) =>
+    dispatch(K.random, { DIST: dist, WG }, { n, seed, stream, low, high, base }, bindings, gridFor(n, WG)));
   return finish(t, options);
 }
 
 /** Uniform numbers in [0, 1) (or [low, high) with `uniform`). */
-export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 0, 0, 1, options);
+export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 'uniform', 0, 1, options);
 /** Uniform numbers in [low, high). */
-export const uniform = (shape: Shape, low: number, high: number, options: TensorOptions = {}) => random(shape, 0, low, high, options);
+export const uniform = (shape: Shape, low: number, high: number, options: TensorOptions = {}) => random(shape, 'uniform', low, high, options);
 /** Standard normal numbers (mean 0, std 1). */
-export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 1, 0, 1, options);
+export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 'normal', 0, 1, options);
 /** Normal numbers with the given mean and standard deviation. */
-export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) => random(shape, 1, mean, std, options);
+export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) => random(shape, 'normal', mean, std, options);

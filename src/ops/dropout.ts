@@ -3,9 +3,9 @@
  * probability p and the rest scaled by 1 / (1 - p); in evaluation it is the identity.
  * The random numbers come from the seeded generator (`sg.manualSeed`).
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { nextRandomStream } from './create.js';
@@ -21,9 +21,8 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return reshape(x, x.shape);
   const y = Tensor.empty(x.shape);
   const mask = Tensor.empty(x.shape);
-  const draw = nextRandomStream();
-  const kernel = { name: 'dropout_forward', source: shaders.dropout_forward, bindings: ['read', 'write', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(kernel, [x.buffer, y.buffer, mask.buffer], new Params().u32(x.size).u32(draw.seed).u32(draw.stream).f32(p).bytes(), gridFor(x.size, WG));
+  const { seed, stream } = nextRandomStream();
+  dispatch(K.dropout_forward, { WG }, { n: x.size, seed, stream, p }, [x.buffer, y.buffer, mask.buffer], gridFor(x.size, WG));
   // d/dx (x * mask) = mask
   return record(y, 'dropout', [x], (g) => [mul(g, mask)], [mask]);
 }

@@ -4,11 +4,10 @@
  * `shaders/binary_forward.wgsl` or `unary_forward.wgsl`; each backward the matching
  * `*_backward.wgsl`, then, for broadcast operands, a sum down to the operand's shape.
  */
-import { dispatch, gridFor, copyBuffer, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, copyBuffer, type BufferBinding } from '../gpu/commands.js';
 import { forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { BINARY_OPS, K, UNARY_OPS } from '../kernels.js';
 import { Tensor, type Scalar } from '../tensor.js';
 import { noGrad, record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, sameShape, shapeOf, wgslType } from './util.js';
@@ -20,10 +19,12 @@ const WG = 256;
 
 // ---- binary ----
 
-const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
 type BinaryOp = keyof typeof BINARY_OPS;
 
 type Role = 'a' | 'b' | 'out';
+
+/** Which binary kernel: the forward (elements of type T), or the gradient for one side. */
+type BinaryLaunch = { kernel: 'forward'; op: BinaryOp; T: 'f32' | 'i32' } | { kernel: 'backward'; op: BinaryOp; side: 0 | 1 };
 
 /**
  * Launches a binary kernel (forward or backward) over `outShape`. Dimensions that every operand
@@ -31,20 +32,21 @@ type Role = 'a' | 'b' | 'out';
  * `operands` are bound in order, each indexed like `a`, `b` or the output. Tensors larger than
  * a storage binding run in chunks of the outermost merged dimension (gpu/chunks.ts).
  */
-function launchBinary(kernel: Omit<Kernel, 'entryPoint'>, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
+function launchBinary(which: BinaryLaunch, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const merged = mergeDims(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
   const inner = merged.shape.slice(1);
   const innerSize = inner.reduce((x, y) => x * y, 1);
   const rowBytes: Record<Role, number> = { a: merged.strides[0][0] * 4, b: merged.strides[1][0] * 4, out: innerSize * 4 };
   const chunks = operands.map(([buffer, role]) => ({ buffer, rowBytes: rowBytes[role] }));
-  forEachChunk(kernel.name, merged.shape[0], chunks, (_, rows, bindings) => {
+  forEachChunk(`binary_${which.kernel}`, merged.shape[0], chunks, (_, rows, bindings) => {
     const shape = [rows, ...inner];
     const n = rows * innerSize;
-    const launch = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main', grid: gridFor(n, WG), wg: WG };
-    const params = new Params().u32(n).u32(shape.length).dims(shape).dims(merged.strides[0]).dims(merged.strides[1]).bytes();
-    const constants = { ...kernel.constants, BROADCAST: broadcast ? 1 : 0, WG: launch.wg };
-    dispatch({ ...kernel, entryPoint: launch.entryPoint, constants }, bindings, params, launch.grid);
+    const { entryPoint, grid, wg } = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main' as const, grid: gridFor(n, WG), wg: WG };
+    const uniforms = { n, rank: shape.length, out_shape: shape, a_strides: merged.strides[0], b_strides: merged.strides[1] };
+    const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
+    if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
+    else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
   });
 }
 
@@ -66,14 +68,7 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  const kernel = {
-    name: 'binary_forward',
-    source: shaders.binary_forward,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { OP: BINARY_OPS[op] },
-    aliases: { T: wgslType(a) },
-  };
-  launchBinary(kernel, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
+  launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
   return record(out, op, [a, b], (g, needs) => [
     needs[0] ? binaryGrad(op, 0, g, a, b) : null,
@@ -88,13 +83,7 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   const identity = op === 'add' || (op === 'sub' && side === 0);
   if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
   const local = Tensor.empty(g.shape);
-  const kernel = {
-    name: 'binary_backward',
-    source: shaders.binary_backward,
-    bindings: ['read', 'read', 'read', 'write', 'uniform'] as const,
-    constants: { OP: BINARY_OPS[op], SIDE: side },
-  };
-  launchBinary(kernel, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
+  launchBinary({ kernel: 'backward', op, side }, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
   if (sameShape(operand.shape, g.shape)) return local;
   const reduced = sumToShape(local, operand.shape);
   local.dispose();
@@ -116,7 +105,6 @@ export const minimum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('minim
 
 // ---- unary ----
 
-const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
 type UnaryOp = keyof typeof UNARY_OPS;
 /** Ops that make sense on int32 tensors. */
 const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
@@ -124,25 +112,12 @@ const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
 function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
   if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
   const out = Tensor.empty(x.shape, x.dtype);
-  const kernel: Kernel = {
-    name: 'unary_forward',
-    source: shaders.unary_forward,
-    bindings: ['read', 'write', 'uniform'],
-    constants: { OP: UNARY_OPS[op], WG },
-    aliases: { T: wgslType(x) },
-  };
   flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
-    dispatch(kernel, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
+    dispatch(K.unary_forward, { OP: op, WG, T: wgslType(x) }, { n, exponent }, bindings, gridFor(n, WG)));
   return record(out, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
-    const backward: Kernel = {
-      name: 'unary_backward',
-      source: shaders.unary_backward,
-      bindings: ['read', 'read', 'read', 'write', 'uniform'],
-      constants: { OP: UNARY_OPS[op], WG },
-    };
     flatChunks(op, x.size, [g.buffer, x.buffer, out.buffer, dx.buffer], (n, bindings) =>
-      dispatch(backward, bindings, new Params().u32(n).f32(exponent).bytes(), gridFor(n, WG)));
+      dispatch(K.unary_backward, { OP: op, WG }, { n, exponent }, bindings, gridFor(n, WG)));
     return [dx];
   });
 }

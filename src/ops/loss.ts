@@ -3,9 +3,9 @@
  * stable kernels `cross_entropy_*.wgsl`), and MSE, L1 and binary cross-entropy on logits,
  * written with the elementwise kernels.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { abs, add, div, exp, log, mul, neg, relu, sub } from './elementwise.js';
@@ -47,15 +47,13 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   if (smoothing < 0 || smoothing > 1) throw new Error(`${layer}: labelSmoothing must be between 0 and 1, got ${smoothing}`);
   const inner = numel(rest);
   const samples = n * inner;
-  const params = new Params().u32(samples).u32(classes).u32(inner).i32(ignore).f32(smoothing).bytes();
+  const uniforms = { samples, classes, inner, ignore, smoothing };
   const losses = Tensor.empty(expected);
   const valid = Tensor.empty(expected);
-  const forward = { name: 'cross_entropy_forward', source: shaders.cross_entropy_forward, bindings: ['read', 'read', 'write', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(forward, [logits.buffer, target.buffer, losses.buffer, valid.buffer], params, gridFor(samples, WG));
+  dispatch(K.cross_entropy_forward, { WG }, uniforms, [logits.buffer, target.buffer, losses.buffer, valid.buffer], gridFor(samples, WG));
   const perSample = record(losses, 'cross_entropy', [logits], (g) => {
     const dx = Tensor.empty(logits.shape);
-    const backward = { name: 'cross_entropy_backward', source: shaders.cross_entropy_backward, bindings: ['read', 'read', 'read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(backward, [g.buffer, logits.buffer, target.buffer, dx.buffer], params, gridFor(samples, WG));
+    dispatch(K.cross_entropy_backward, { WG }, uniforms, [g.buffer, logits.buffer, target.buffer, dx.buffer], gridFor(samples, WG));
     return [dx];
   });
   const reduction = options.reduction ?? 'mean';

@@ -10,47 +10,16 @@
  * here, works on operands larger than one storage binding: they are split into blocks of rows
  * bound as byte ranges (gpu/chunks.ts); blocks of the reduction dimension are summed.
  */
-import { dispatch, type BufferBinding } from '../gpu/commands.js';
 import { deviceBindingLimit, fitsBinding, range, rowsPerChunk } from '../gpu/chunks.js';
-import ntRows from '../../shaders/matmul/11_nt_rows.wgsl';
-import ntVec4 from '../../shaders/matmul/12_nt_vec4.wgsl';
-import ntSubgroup from '../../shaders/matmul/13_nt_subgroup.wgsl';
-import { Params } from '../gpu/params.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape as fmt, requireDtype } from './util.js';
 import { expand, reshape, slice, transpose, squeeze, unsqueeze } from './shape.js';
 import { add } from './elementwise.js';
 import { sumToShape } from './reduce.js';
-import { chooseVersion, type MatmulVersion } from './matmul_tuning.js';
-
-
-/** Launches C[b] = A[b] @ B[b] with the given version; batch strides in elements (0 = shared). */
-export function launchMatmul(version: MatmulVersion, a: Tensor, b: Tensor, c: Tensor, m: number, n: number, k: number,
-  batch: number, aBatchStride: number, bBatchStride: number): void {
-  launchMatmulOn(version, a.buffer, b.buffer, c.buffer, m, n, k, batch, aBatchStride, bBatchStride);
-}
-
-/** `launchMatmul` on bindings: whole buffers or byte ranges of them. */
-export function launchMatmulOn(version: MatmulVersion, a: BufferBinding, b: BufferBinding, c: BufferBinding, m: number, n: number,
-  k: number, batch: number, aBatchStride: number, bBatchStride: number): void {
-  const [unitA, unitB] = version.strideUnits; // vec4 arrays are indexed in vec4s
-  const params = new Params().u32(m).u32(n).u32(k).u32(aBatchStride / unitA).u32(bBatchStride / unitB).bytes();
-  const [tx, ty] = version.tile;
-  let [wx, wy] = version.workgroup;
-  // Narrow products (N of 64, say) would leave most lanes of a wide row of invocations idle:
-  // shrink the row to the columns there are (at least 8 lanes, one subgroup on a CPU driver).
-  if (wy === 1) wx = Math.min(wx, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(n / tx)))));
-  const kernel = {
-    name: `matmul_${version.name}`,
-    source: version.source,
-    bindings: ['read', 'read', 'write', 'uniform'] as const,
-    constants: { WG_X: wx, WG_Y: wy },
-  };
-  const columns = Math.ceil(n / (tx * wx));
-  const rows = Math.ceil(m / (ty * wy));
-  dispatch(kernel, [a, b, c], params, version.rowsFirst ? [rows, columns, batch] : [columns, rows, batch]);
-}
+import { chooseVersion, launchMatmul, launchMatmulOn } from './matmul_versions.js';
 
 /** C = A @ B for [batch?, M, K] x [batch?, K, N] where each batch is 1 or the same `batch`. */
 function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
@@ -162,10 +131,10 @@ const zerosOf = (shape: number[]) => Tensor.empty(shape).zero_();
  * The NT kernel for a reduction of length k: 13 (subgroup broadcasts) where this adapter runs a
  * verified subgroup version of the plain product, else 12 (vec4 loads), else 11 (any K).
  */
-function ntKernel(k: number): { name: string; source: string } {
-  if (k % 4 !== 0) return { name: 'matmul_11_nt_rows', source: ntRows };
-  if (chooseVersion(4, 4).requires === 'subgroups') return { name: 'matmul_13_nt_subgroup', source: ntSubgroup };
-  return { name: 'matmul_12_nt_vec4', source: ntVec4 };
+function ntKernel(k: number): typeof K.matmul_11_nt_rows | typeof K.matmul_12_nt_vec4 | typeof K.matmul_13_nt_subgroup {
+  if (k % 4 !== 0) return K.matmul_11_nt_rows;
+  if (chooseVersion(4, 4).requires === 'subgroups') return K.matmul_13_nt_subgroup;
+  return K.matmul_12_nt_vec4;
 }
 
 /** Versions 11-13 over blocks of rows of a and out and of rows of b (each block a range of columns of out). */
@@ -181,14 +150,12 @@ function launchNT(a: Tensor, b: Tensor, out: Tensor): void {
       const [mc, nc] = [Math.min(mRows, m - m0), Math.min(nRows, n - n0)];
       // Narrow products: no wider a row of invocations than there are columns (at least 8 lanes).
       const wx = Math.min(64, Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(nc / 4)))));
-      const kernel = { ...nt, bindings: ['read', 'read', 'write', 'uniform'] as const, constants: { WG_X: wx } };
-      const params = new Params().u32(mc).u32(nc).u32(k).u32(n).u32(n0).bytes();
       const bindings = [
         mc === m ? a.buffer : range(a.buffer, m0 * k * 4, mc * k * 4),
         nc === n ? b.buffer : range(b.buffer, n0 * k * 4, nc * k * 4),
         mc === m ? out.buffer : range(out.buffer, m0 * n * 4, mc * n * 4),
       ];
-      dispatch(kernel, bindings, params, [Math.ceil(mc / 8), Math.ceil(nc / (4 * wx))]);
+      dispatch(nt, { WG_X: wx }, { m: mc, n: nc, k, ldc: n, c_col: n0 }, bindings, [Math.ceil(mc / 8), Math.ceil(nc / (4 * wx))]);
     }
   }
 }

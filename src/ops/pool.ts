@@ -3,9 +3,9 @@
  * selected), average pooling, and adaptive average pooling (PyTorch's start/end formula, which
  * also handles outputs larger than the input). Kernels: `maxpool2d_*.wgsl`, `avgpool2d_*.wgsl`.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { pair, type Pair } from './conv.js';
@@ -63,12 +63,12 @@ function geometry(layer: string, x: Tensor, kernel: Pair, stride: Pair | undefin
   return { h, w, oh, ow, k, s, p, d };
 }
 
-function poolParams(total: number, g: PoolGeometry, withDilation: boolean): ArrayBuffer {
-  const p = new Params().u32(total).u32(g.h).u32(g.w).u32(g.oh).u32(g.ow)
-    .u32(g.k[0]).u32(g.k[1]).u32(g.s[0]).u32(g.s[1]).u32(g.p[0]).u32(g.p[1]);
-  if (withDilation) p.u32(g.d[0]).u32(g.d[1]);
-  return p.bytes();
+/** The pooling kernels' uniforms over `total` invocations (avg pooling takes no dilation). */
+function poolUniforms(total: number, g: PoolGeometry) {
+  return { total, h: g.h, w: g.w, oh: g.oh, ow: g.ow, kh: g.k[0], kw: g.k[1], stride_h: g.s[0], stride_w: g.s[1], pad_h: g.p[0], pad_w: g.p[1] };
 }
+
+const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({ ...u, dil_h: g.d[0], dil_w: g.d[1] });
 
 /** Max over each window; the gradient flows to the selected element. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
@@ -79,12 +79,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   if (split) return split;
   const out = Tensor.empty([n, c, g.oh, g.ow]);
   const index = Tensor.empty([n, c, g.oh, g.ow], 'int32');
-  const forward = { name: 'maxpool2d_forward', source: shaders.maxpool2d_forward, bindings: ['read', 'write', 'write', 'uniform'] as const, constants: { WG } };
-  dispatch(forward, [x.buffer, out.buffer, index.buffer], poolParams(out.size, g, true), gridFor(out.size, WG));
+  dispatch(K.maxpool2d_forward, { WG }, withDilation(poolUniforms(out.size, g), g), [x.buffer, out.buffer, index.buffer], gridFor(out.size, WG));
   return record(out, 'max_pool2d', [x], (grad) => {
     const dx = Tensor.empty(x.shape);
-    const backward = { name: 'maxpool2d_backward', source: shaders.maxpool2d_backward, bindings: ['read', 'read', 'write', 'uniform'] as const, constants: { WG } };
-    dispatch(backward, [grad.buffer, index.buffer, dx.buffer], poolParams(dx.size, g, true), gridFor(dx.size, WG));
+    dispatch(K.maxpool2d_backward, { WG }, withDilation(poolUniforms(dx.size, g), g), [grad.buffer, index.buffer, dx.buffer], gridFor(dx.size, WG));
     return [dx];
   }, [index]);
 }
@@ -92,13 +90,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
 function avgPool(x: Tensor, g: PoolGeometry, adaptive: boolean, countPad: boolean, name: string): Tensor {
   const [n, c] = x.shape;
   const out = Tensor.empty([n, c, g.oh, g.ow]);
-  const constants = { WG, ADAPTIVE: adaptive ? 1 : 0, COUNT_PAD: countPad ? 1 : 0 };
-  const forward = { name: 'avgpool2d_forward', source: shaders.avgpool2d_forward, bindings: ['read', 'write', 'uniform'] as const, constants };
-  dispatch(forward, [x.buffer, out.buffer], poolParams(out.size, g, false), gridFor(out.size, WG));
+  const spec = { WG, ADAPTIVE: adaptive, COUNT_PAD: countPad };
+  dispatch(K.avgpool2d_forward, spec, poolUniforms(out.size, g), [x.buffer, out.buffer], gridFor(out.size, WG));
   return record(out, name, [x], (grad) => {
     const dx = Tensor.empty(x.shape);
-    const backward = { name: 'avgpool2d_backward', source: shaders.avgpool2d_backward, bindings: ['read', 'write', 'uniform'] as const, constants };
-    dispatch(backward, [grad.buffer, dx.buffer], poolParams(dx.size, g, false), gridFor(dx.size, WG));
+    dispatch(K.avgpool2d_backward, spec, poolUniforms(dx.size, g), [grad.buffer, dx.buffer], gridFor(dx.size, WG));
     return [dx];
   });
 }

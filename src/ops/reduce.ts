@@ -4,11 +4,10 @@
  * backward passes expand the gradient with `gather_strided.wgsl` or route it with
  * `max_backward.wgsl`.
  */
-import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, type BufferBinding } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
 import { fitsBinding, forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { K, REDUCE_OPS } from '../kernels.js';
 import { Tensor, numel, type DType, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, requireDtype } from './util.js';
@@ -25,7 +24,6 @@ export interface ReduceOptions {
   keepdim?: boolean;
 }
 
-const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 type ReduceOp = keyof typeof REDUCE_OPS;
 
 /** The identity of each reduction, as raw bits of the element type. */
@@ -128,38 +126,32 @@ function reduceBuffers(op: ReduceOp, dtype: DType, x: BufferBinding, shape: Shap
   const k = numel(layout.redShape);
   // After merging, reduced dims that were innermost form a single dimension of stride 1.
   const contiguous = layout.redShape.length === 0 || (layout.redShape.length === 1 && layout.redStrides[0] === 1);
-  const kernel = (perThread: boolean, redContiguous: boolean, type: string): Kernel => ({
-    name: 'reduce',
-    source: shaders.reduce,
-    bindings: ['read', 'write', 'uniform'],
-    entryPoint: perThread ? 'per_thread' : 'main',
-    constants: { OP: REDUCE_OPS[op], RED_CONTIGUOUS: redContiguous ? 1 : 0, WG },
-    aliases: { T: type },
-  });
-  const params = (chunks: number, chunkLen: number, s: number, l: Layout, mm: number, kk: number) =>
-    new Params()
-      .u32(mm).u32(kk).u32(chunks).u32(chunkLen).u32(l.keptShape.length).u32(l.redShape.length)
-      .f32(s).u32(identityBits(op, dtype))
-      .dims(l.keptShape).dims(l.keptStrides).dims(l.redShape).dims(l.redStrides)
-      .bytes();
-  const type = dtype === 'int32' ? 'i32' : 'f32';
+  /** One launch: `chunks` chunks of `chunkLen` elements of each of the m outputs of layout `l`. */
+  const launch = (perThread: boolean, redContiguous: boolean, buffers: BufferBinding[], l: Layout, sizes: { m: number; k: number; chunks: number; chunkLen: number; scale: number }) => {
+    const spec = { OP: op, RED_CONTIGUOUS: redContiguous, WG, T: dtype === 'int32' ? 'i32' : 'f32', entryPoint: perThread ? 'per_thread' : 'main' } as const;
+    const uniforms = {
+      m: sizes.m, k: sizes.k, chunks: sizes.chunks, chunk_len: sizes.chunkLen, kept_rank: l.keptShape.length, red_rank: l.redShape.length,
+      scale: sizes.scale, init_bits: identityBits(op, dtype),
+      kept_shape: l.keptShape, kept_strides: l.keptStrides, red_shape: l.redShape, red_strides: l.redStrides,
+    };
+    // Per thread: one invocation per output (chunk); else one workgroup each.
+    dispatch(K.reduce, spec, uniforms, buffers, perThread ? gridFor(sizes.m * sizes.chunks, WG) : gridFor(sizes.m * sizes.chunks, 1));
+  };
   if (k <= PER_THREAD_MAX_K || m >= TARGET_WORKGROUPS * WG) {
-    dispatch(kernel(true, contiguous, type), [x, outBinding], params(1, k, scale, layout, m, k), gridFor(m, WG));
+    launch(true, contiguous, [x, outBinding], layout, { m, k, chunks: 1, chunkLen: k, scale });
     return;
   }
   const chunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / m), Math.ceil(k / (WG * 4))));
   const chunkLen = Math.ceil(k / chunks);
   if (chunks === 1) {
-    dispatch(kernel(false, contiguous, type), [x, outBinding], params(1, chunkLen, scale, layout, m, k), gridFor(m, 1));
+    launch(false, contiguous, [x, outBinding], layout, { m, k, chunks: 1, chunkLen, scale });
     return;
   }
   // Two passes: [M, chunks] partial results, then those reduced along their last dimension.
   const partial = Tensor.empty([m, chunks], dtype);
-  dispatch(kernel(false, contiguous, type), [x, partial.buffer], params(chunks, chunkLen, 1, layout, m, k), gridFor(m * chunks, 1));
+  launch(false, contiguous, [x, partial.buffer], layout, { m, k, chunks, chunkLen, scale: 1 });
   const second: Layout = { keptShape: [m], keptStrides: [chunks], redShape: [chunks], redStrides: [1] };
-  const perThread = chunks <= PER_THREAD_MAX_K;
-  dispatch(kernel(perThread, true, type), [partial.buffer, outBinding], params(1, chunks, scale, second, m, chunks),
-    perThread ? gridFor(m, WG) : gridFor(m, 1));
+  launch(chunks <= PER_THREAD_MAX_K, true, [partial.buffer, outBinding], second, { m, k: chunks, chunks: 1, chunkLen: chunks, scale });
   partial.dispose();
 }
 
@@ -206,7 +198,7 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
 
 /** [outer, K, inner] view of a reduction along one dim, for argmax and max's backward. */
 function splitAround(shape: Shape, dim: number): { outer: number; k: number; inner: number } {
-  return { outer: numel(shape.slice(0, dim)), k: shape[dim], inner: numel(shape.slice(dim + 1)) };
+  return { outer: numel(shape.slice(0, dim)), k: shape[dim] ?? 1, inner: numel(shape.slice(dim + 1)) }; // a 0-d tensor: K = 1
 }
 
 /** Index of the largest element along `dim` (int32), or in the flattened tensor. */
@@ -218,8 +210,7 @@ export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Te
   const { outer, k, inner } = splitAround(flat, d);
   const outShape = dim === undefined ? (options.keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [d], options.keepdim ?? false);
   const out = Tensor.empty(outShape, 'int32');
-  const kernel: Kernel = { name: 'argmax', source: shaders.argmax, bindings: ['read', 'write', 'uniform'], constants: { WG } };
-  dispatch(kernel, [x.buffer, out.buffer], new Params().u32(outer * inner).u32(k).u32(inner).bytes(), gridFor(outer * inner, WG));
+  dispatch(K.argmax, { WG }, { m: outer * inner, k, inner }, [x.buffer, out.buffer], gridFor(outer * inner, WG));
   return out;
 }
 
@@ -239,8 +230,7 @@ export function max(x: Tensor, dim?: number, options: ReduceOptions = {}): Tenso
     const { k, inner } = splitAround(flat, d);
     const index = argmax(x, dim);
     const dx = Tensor.empty(x.shape);
-    const kernel: Kernel = { name: 'max_backward', source: shaders.max_backward, bindings: ['read', 'read', 'write', 'uniform'], constants: { WG } };
-    dispatch(kernel, [g.buffer, index.buffer, dx.buffer], new Params().u32(x.size).u32(k).u32(inner).bytes(), gridFor(x.size, WG));
+    dispatch(K.max_backward, { WG }, { n: x.size, k, inner }, [g.buffer, index.buffer, dx.buffer], gridFor(x.size, WG));
     index.dispose();
     return [dx];
   });

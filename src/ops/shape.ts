@@ -4,11 +4,10 @@
  * `slice`, `cat`) is one strided read (`gather_strided.wgsl`) or write (`scatter_strided.wgsl`),
  * and each one's gradient is the other.
  */
-import { dispatch, gridFor, type BufferBinding } from '../gpu/commands.js';
+import { gridFor, type BufferBinding } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
 import { bindingLimit, deviceBindingLimit, fitsBinding, offsetAlignment, range, rowAlignment } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
-import { shaders } from '../shaders.js';
+import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
@@ -69,12 +68,8 @@ function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset =
   const launch = (shape: number[], xBinding: BufferBinding, outBinding: BufferBinding, at: number) => {
     const n = numel(shape);
     const { entryPoint, grid, wg } = stridedLaunch(shape, n, WG);
-    const kernel: Kernel = {
-      name: 'gather_strided', source: shaders.gather_strided, bindings: ['read', 'write', 'uniform'],
-      entryPoint, constants: { WG: wg }, aliases: { T: wgslType(x) },
-    };
-    const params = new Params().u32(n).u32(shape.length).u32(at).f32(scale).dims(shape).dims(merged.strides[0]).bytes();
-    dispatch(kernel, [xBinding, outBinding], params, grid);
+    const uniforms = { n, rank: shape.length, offset: at, scale, out_shape: shape, strides: merged.strides[0] };
+    dispatch(K.gather_strided, { WG: wg, T: wgslType(x), entryPoint }, uniforms, [xBinding, outBinding], grid);
   };
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) launch(merged.shape, x.buffer, out.buffer, offset);
   else {
@@ -131,10 +126,9 @@ function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], s
 }
 
 function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
-  const kernel: Kernel = { name: 'scatter_strided', source: shaders.scatter_strided, bindings: ['read', 'write', 'uniform'], constants: { WG }, aliases: { T: wgslType(x) } };
   const launch = (shape: readonly number[], str: readonly number[], xb: BufferBinding, tb: BufferBinding, at: number) => {
     const n = numel(shape);
-    dispatch(kernel, [xb, tb], new Params().u32(n).u32(shape.length).u32(at).dims(shape).dims(str).bytes(), gridFor(n, WG));
+    dispatch(K.scatter_strided, { WG, T: wgslType(x) }, { n, rank: shape.length, offset: at, shape, strides: str }, [xb, tb], gridFor(n, WG));
   };
   if (fitsBinding(x.buffer) && fitsBinding(target.buffer)) return launch(x.shape, strides, x.buffer, target.buffer, offset);
   const merged = mergeDims(x.shape, [strides]);

@@ -1,7 +1,7 @@
 /** softmax and logSoftmax along a dimension (`softmax_*.wgsl`), computed with max subtraction. */
-import { dispatch, gridFor } from '../gpu/commands.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { normalizeDim, requireDtype } from './util.js';
@@ -15,15 +15,12 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   const size = x.ndim === 0 ? 1 : x.shape[d];
   const inner = numel(x.shape.slice(d + 1));
   const rows = x.size / Math.max(size, 1);
-  const params = new Params().u32(rows).u32(size).u32(inner).bytes();
-  const constants = { WG, LOG: log ? 1 : 0 };
+  const uniforms = { rows, d: size, inner };
   const y = Tensor.empty(x.shape);
-  const forward = { name: 'softmax_forward', source: shaders.softmax_forward, bindings: ['read', 'write', 'uniform'] as const, constants };
-  dispatch(forward, [x.buffer, y.buffer], params, gridFor(rows, WG));
+  dispatch(K.softmax_forward, { WG, LOG: log }, uniforms, [x.buffer, y.buffer], gridFor(rows, WG));
   return record(y, name, [x], (g) => {
     const dx = Tensor.empty(x.shape);
-    const backward = { name: 'softmax_backward', source: shaders.softmax_backward, bindings: ['read', 'read', 'write', 'uniform'] as const, constants };
-    dispatch(backward, [g.buffer, y.buffer, dx.buffer], params, gridFor(rows, WG));
+    dispatch(K.softmax_backward, { WG, LOG: log }, uniforms, [g.buffer, y.buffer, dx.buffer], gridFor(rows, WG));
     return [dx];
   });
 }

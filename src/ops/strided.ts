@@ -38,7 +38,7 @@ export const ROWS_WG = 64;
 const ROWS_WG_LONG = 256;
 
 /** The entry point and workgroup grid for `n` elements of (merged) `shape`. */
-export function stridedLaunch(shape: readonly number[], n: number, flatWorkgroup: number): { entryPoint: string; grid: number[]; wg: number } {
+export function stridedLaunch(shape: readonly number[], n: number, flatWorkgroup: number): { entryPoint: 'main' | 'rows'; grid: number[]; wg: number } {
   const inner = shape[shape.length - 1];
   if (shape.length > 1 && inner >= ROWS_MIN_INNER) {
     const rows = n / inner;

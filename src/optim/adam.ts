@@ -1,8 +1,8 @@
 /** Adam (with amsgrad) and AdamW (decoupled weight decay), as torch.optim's (`adam_step.wgsl`). */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
 import { forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
@@ -45,15 +45,15 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       s.step++;
       const [b1, b2] = o.betas;
-      const params = (n: number) => new Params().u32(n).u32(o.amsgrad ? 1 : 0).u32(this.decoupled ? 1 : 0)
-        .f32(o.lr).f32(b1).f32(b2).f32(o.eps).f32(o.weightDecay)
-        .f32(o.lr / (1 - b1 ** s.step)).f32(Math.sqrt(1 - b2 ** s.step)).bytes();
-      const kernel = { name: 'adam_step', source: shaders.adam_step, bindings: ['write', 'read', 'write', 'write', 'write', 'uniform'] as const, constants: { WG } };
+      const uniforms = {
+        amsgrad: o.amsgrad ? 1 : 0, decoupled: this.decoupled ? 1 : 0, lr: o.lr, beta1: b1, beta2: b2, eps: o.eps, weight_decay: o.weightDecay,
+        step_size: o.lr / (1 - b1 ** s.step), bc2_sqrt: Math.sqrt(1 - b2 ** s.step),
+      };
       // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts); vmax is
       // a one-element placeholder (bound whole) without amsgrad.
       const operands = [p, p.grad, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
       operands.push({ buffer: s.vmax.buffer, rowBytes: o.amsgrad ? 4 : 0 });
-      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) => dispatch(kernel, bindings, params(n), gridFor(n, WG)));
+      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) => dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)));
     }
   }
 

@@ -1,8 +1,8 @@
 /** SGD with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD (`sgd_step.wgsl`). */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
 import { forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import { shaders } from '../shaders.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { tensor } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
@@ -36,16 +36,16 @@ export class SGD extends Optimizer<SGDOptions> {
       if (!p.grad || !p.requiresGrad) continue;
       let s = this.state.get(p);
       if (!s) this.state.set(p, (s = { step: 0, buf: o.momentum ? keep(Tensor.empty(p.shape)) : null }));
-      const params = (n: number) => new Params().u32(n).u32(s.step === 0 ? 1 : 0).u32(o.nesterov ? 1 : 0)
-        .f32(o.lr).f32(o.momentum).f32(o.dampening).f32(o.weightDecay).bytes();
-      const kernel = { name: 'sgd_step', source: shaders.sgd_step, bindings: ['write', 'read', 'write', 'uniform'] as const, constants: { WG } };
+      const uniforms = {
+        first_step: s.step === 0 ? 1 : 0, nesterov: o.nesterov ? 1 : 0, lr: o.lr, momentum: o.momentum, dampening: o.dampening, weight_decay: o.weightDecay,
+      };
       // Without momentum the kernel ignores buf; a buffer cannot be bound read-only and
       // writable in one dispatch, so a one-element scratch one (bound whole) stands in.
       const scratch = s.buf ? null : Tensor.empty([1]);
       const operands = [{ buffer: p.buffer, rowBytes: 4 }, { buffer: p.grad.buffer, rowBytes: 4 },
         scratch ? { buffer: scratch.buffer, rowBytes: 0 } : { buffer: s.buf!.buffer, rowBytes: 4 }];
       // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts).
-      forEachChunk('SGD.step', p.size, operands, (_, n, bindings) => dispatch(kernel, bindings, params(n), gridFor(n, WG)));
+      forEachChunk('SGD.step', p.size, operands, (_, n, bindings) => dispatch(K.sgd_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)));
       scratch?.dispose();
       s.step++;
     }

@@ -10,7 +10,7 @@
 // Measured on the VGG-like layer (batch 8, 64 -> 64, 56x56, 3x3, pad 1, bias; llvmpipe, 2 cores,
 // 2026-12-01, CPU time of round-robin runs): forward 356 ms of CPU against 127 for the equivalent
 // matmul (36%) and 140 for version 03; forward + both gradients (with
-// conv2d_backward_weight.wgsl) 3.1x its forward. Still ahead of im2col with a matmul that has
+// backward_weight/02_uniform_rows.wgsl) 3.1x its forward. Still ahead of im2col with a matmul that has
 // no subgroups either (456 ms with matmul 03, 559 with 07).
 //
 // Buffers:  src [N, G R, SH_, SW_], a (weights), bias [Cout] (unused unless HAS_BIAS),

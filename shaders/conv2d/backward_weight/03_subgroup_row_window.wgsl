@@ -5,7 +5,7 @@
 // Each lane owns one (ci, kh) and the KW (<= 3) taps kw of it for 8 output channels. Walking
 // along an output row, the 3 x values it needs, x[ox - P + kw] for kw = 0..2, slide by one per
 // step: each step loads ONE new x value and, through `subgroupBroadcast` from lanes 0..7, one
-// dy value per channel, for 8 vec3 FMAs (conv2d_backward_weight_subgroup.wgsl loads 5 for 8
+// dy value per channel, for 8 vec3 FMAs (backward_weight/01_subgroup.wgsl loads 5 for 8
 // vec4s). vec3, not vec4: the 24 accumulators leave registers free (3 x 3 is the kernel that
 // matters; a 2-wide one computes an unused third tap). Padding columns read as 0; rows outside the input are masked
 // (control flow stays uniform: broadcasts need every lane).

@@ -1,0 +1,238 @@
+/**
+ * The kernel table: every WGSL file in `shaders/`, imported here and nowhere else (bundled as
+ * text by esbuild's `text` loader), with what a launch needs to know about it: its entry points,
+ * bindings in order, the `override` constants a call site may set (op switches by name: the
+ * table maps names to the WGSL `const`s of the shader), the `alias` types it may be specialised
+ * to, and the fields of its uniform `struct Params` in declaration order. Launch one with
+ *   dispatch(K.binary_backward, { OP: 'mul', SIDE: 1 }, { n, rank, ... }, buffers, grid)
+ * (gpu/kernel.ts). `test/kernels.test.ts` checks the table against the shader files.
+ */
+import adam_step from '../shaders/adam_step.wgsl';
+import arange from '../shaders/arange.wgsl';
+import argmax from '../shaders/argmax.wgsl';
+import avgpool2d_backward from '../shaders/avgpool2d_backward.wgsl';
+import avgpool2d_forward from '../shaders/avgpool2d_forward.wgsl';
+import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
+import batchnorm_eval_stats from '../shaders/batchnorm_eval_stats.wgsl';
+import batchnorm_forward from '../shaders/batchnorm_forward.wgsl';
+import batchnorm_stats from '../shaders/batchnorm_stats.wgsl';
+import binary_backward from '../shaders/binary_backward.wgsl';
+import binary_forward from '../shaders/binary_forward.wgsl';
+import cast from '../shaders/cast.wgsl';
+import col2im from '../shaders/col2im.wgsl';
+import compare from '../shaders/compare.wgsl';
+import conv2d_forward_01 from '../shaders/conv2d/forward/01_implicit_subgroup.wgsl';
+import conv2d_forward_02 from '../shaders/conv2d/forward/02_implicit_uniform_rows.wgsl';
+import conv2d_forward_03 from '../shaders/conv2d/forward/03_implicit_subgroup_row_window.wgsl';
+import conv2d_backward_weight_01 from '../shaders/conv2d/backward_weight/01_subgroup.wgsl';
+import conv2d_backward_weight_02 from '../shaders/conv2d/backward_weight/02_uniform_rows.wgsl';
+import conv2d_backward_weight_03 from '../shaders/conv2d/backward_weight/03_subgroup_row_window.wgsl';
+import cross_entropy_backward from '../shaders/cross_entropy_backward.wgsl';
+import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
+import dropout_forward from '../shaders/dropout_forward.wgsl';
+import fill from '../shaders/fill.wgsl';
+import gather_strided from '../shaders/gather_strided.wgsl';
+import im2col from '../shaders/im2col.wgsl';
+import image_to_tensor from '../shaders/image_to_tensor.wgsl';
+import matmul_01 from '../shaders/matmul/01_naive.wgsl';
+import matmul_02 from '../shaders/matmul/02_register_4x4.wgsl';
+import matmul_03 from '../shaders/matmul/03_vec4_4x4.wgsl';
+import matmul_04 from '../shaders/matmul/04_vec4_8x8.wgsl';
+import matmul_05 from '../shaders/matmul/05_row_strip.wgsl';
+import matmul_06 from '../shaders/matmul/06_vec4_4x8.wgsl';
+import matmul_07 from '../shaders/matmul/07_vec4_8x4_uniform_rows.wgsl';
+import matmul_08 from '../shaders/matmul/08_vec4_16x4_uniform_rows.wgsl';
+import matmul_09 from '../shaders/matmul/09_subgroup_broadcast.wgsl';
+import matmul_10 from '../shaders/matmul/10_subgroup_broadcast_row_order.wgsl';
+import matmul_11 from '../shaders/matmul/11_nt_rows.wgsl';
+import matmul_12 from '../shaders/matmul/12_nt_vec4.wgsl';
+import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
+import max_backward from '../shaders/max_backward.wgsl';
+import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
+import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
+import random from '../shaders/random.wgsl';
+import reduce from '../shaders/reduce.wgsl';
+import scatter_strided from '../shaders/scatter_strided.wgsl';
+import sgd_step from '../shaders/sgd_step.wgsl';
+import softmax_backward from '../shaders/softmax_backward.wgsl';
+import softmax_forward from '../shaders/softmax_forward.wgsl';
+import unary_backward from '../shaders/unary_backward.wgsl';
+import unary_forward from '../shaders/unary_forward.wgsl';
+import where_forward from '../shaders/where_forward.wgsl';
+import { nameKernels, type KernelSpec } from './gpu/kernel.js';
+
+// ---- op codes: each name is a `const NAME = value;` in the shaders that switch on it ----
+
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
+export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
+export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
+export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
+
+// ---- shared shapes of entries ----
+
+const main = ['main'] as const;
+const none = [] as const;
+const T = ['T'] as const;
+const rw = ['read', 'write', 'uniform'] as const;
+const rrw = ['read', 'read', 'write', 'uniform'] as const;
+const rrrw = ['read', 'read', 'read', 'write', 'uniform'] as const;
+const wg = { WG: 'u32' } as const;
+/** n elements, the output's shape and two operands' strides (0 on broadcast dims). */
+const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: 'dims', b_strides: 'dims' } as const;
+const poolParams = {
+  total: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32',
+} as const;
+const pool = { ...poolParams, dil_h: 'u32', dil_w: 'u32' } as const;
+const convGeometry = {
+  n: 'u32', c: 'u32', h: 'u32', w: 'u32', groups: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32',
+  stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32', dil_h: 'u32', dil_w: 'u32',
+} as const;
+/** Implicit-GEMM convolution (forward and dx): taps, strides and dilations are overrides. */
+const convForward = {
+  entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'uniform'], aliases: none,
+  overrides: {
+    WG_X: 'u32', KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool',
+  },
+  params: {
+    src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', rows: 'u32', reduce: 'u32', groups: 'u32', pad_h: 'u32', pad_w: 'u32',
+    a_row_stride: 'u32', a_r_stride: 'u32', a_group_stride: 'u32',
+  },
+} as const;
+const convWeightGrad = {
+  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
+  params: {
+    n: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', rows: 'u32', cg: 'u32', groups: 'u32', kh: 'u32', kw: 'u32',
+    stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32', dil_h: 'u32', dil_w: 'u32',
+  },
+} as const;
+/** C[b] = A[b] @ B[b]; batch strides in units of each array's element (f32 or vec4f). */
+const matmul = {
+  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32', WG_Y: 'u32' },
+  params: { m: 'u32', n: 'u32', k: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32' },
+} as const;
+/** C = A @ B^T into columns [c_col, c_col + N) of a C with ldc columns. */
+const matmulNT = {
+  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
+  params: { m: 'u32', n: 'u32', k: 'u32', ldc: 'u32', c_col: 'u32' },
+} as const;
+
+const table = {
+  // elementwise (ops/elementwise.ts, ops/compare.ts)
+  binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  binary_backward: { source: binary_backward, entryPoints: ['main', 'rows'], bindings: rrrw, aliases: none, overrides: { OP: BINARY_OPS, SIDE: 'u32', BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  unary_forward: { source: unary_forward, entryPoints: main, bindings: rw, aliases: T, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
+  unary_backward: { source: unary_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
+  compare: { source: compare, entryPoints: main, bindings: rrw, aliases: T, overrides: { OP: COMPARE_OPS, ...wg }, params: broadcastParams },
+  where_forward: {
+    source: where_forward, entryPoints: main, bindings: rrrw, aliases: T, overrides: wg,
+    params: { n: 'u32', rank: 'u32', out_shape: 'dims', cond_strides: 'dims', a_strides: 'dims', b_strides: 'dims' },
+  },
+  cast: { source: cast, entryPoints: main, bindings: rw, aliases: ['FROM', 'TO'], overrides: wg, params: { n: 'u32' } },
+  // creation (ops/create.ts)
+  fill: { source: fill, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: wg, params: { n: 'u32', bits: 'u32' } },
+  arange: {
+    source: arange, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: { ...wg, INT_MATH: 'bool' },
+    params: { n: 'u32', start: 'f32', step: 'f32', start_i: 'i32', step_i: 'i32', base: 'u32' },
+  },
+  random: {
+    source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, ...wg },
+    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32' },
+  },
+  // shape (ops/shape.ts)
+  gather_strided: {
+    source: gather_strided, entryPoints: ['main', 'rows'], bindings: rw, aliases: T, overrides: wg,
+    params: { n: 'u32', rank: 'u32', offset: 'u32', scale: 'f32', out_shape: 'dims', strides: 'dims' },
+  },
+  scatter_strided: {
+    source: scatter_strided, entryPoints: main, bindings: rw, aliases: T, overrides: wg,
+    params: { n: 'u32', rank: 'u32', offset: 'u32', shape: 'dims', strides: 'dims' },
+  },
+  // reductions (ops/reduce.ts)
+  reduce: {
+    source: reduce, entryPoints: ['main', 'per_thread'], bindings: rw, aliases: T, overrides: { OP: REDUCE_OPS, RED_CONTIGUOUS: 'bool', ...wg },
+    params: {
+      m: 'u32', k: 'u32', chunks: 'u32', chunk_len: 'u32', kept_rank: 'u32', red_rank: 'u32', scale: 'f32', init_bits: 'u32',
+      kept_shape: 'dims', kept_strides: 'dims', red_shape: 'dims', red_strides: 'dims',
+    },
+  },
+  argmax: { source: argmax, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: { m: 'u32', k: 'u32', inner: 'u32' } },
+  max_backward: { source: max_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { n: 'u32', k: 'u32', inner: 'u32' } },
+  // products (ops/matmul.ts, the versions in ops/matmul_versions.ts)
+  matmul_01_naive: { source: matmul_01, ...matmul },
+  matmul_02_register_4x4: { source: matmul_02, ...matmul },
+  matmul_03_vec4_4x4: { source: matmul_03, ...matmul },
+  matmul_04_vec4_8x8: { source: matmul_04, ...matmul },
+  matmul_05_row_strip: { source: matmul_05, ...matmul },
+  matmul_06_vec4_4x8: { source: matmul_06, ...matmul },
+  matmul_07_vec4_8x4_uniform_rows: { source: matmul_07, ...matmul },
+  matmul_08_vec4_16x4_uniform_rows: { source: matmul_08, ...matmul },
+  matmul_09_subgroup_broadcast: { source: matmul_09, ...matmul },
+  matmul_10_subgroup_broadcast_row_order: { source: matmul_10, ...matmul },
+  matmul_11_nt_rows: { source: matmul_11, ...matmulNT },
+  matmul_12_nt_vec4: { source: matmul_12, ...matmulNT },
+  matmul_13_nt_subgroup: { source: matmul_13, ...matmulNT },
+  // convolution (ops/conv.ts)
+  conv2d_01_implicit_subgroup: { source: conv2d_forward_01, ...convForward },
+  conv2d_02_implicit_uniform_rows: { source: conv2d_forward_02, ...convForward },
+  conv2d_03_implicit_subgroup_row_window: { source: conv2d_forward_03, ...convForward },
+  conv2d_backward_weight_01_subgroup: { source: conv2d_backward_weight_01, ...convWeightGrad },
+  conv2d_backward_weight_02_uniform_rows: { source: conv2d_backward_weight_02, ...convWeightGrad },
+  conv2d_backward_weight_03_subgroup_row_window: { source: conv2d_backward_weight_03, ...convWeightGrad },
+  im2col: { source: im2col, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
+  col2im: { source: col2im, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
+  // pooling (ops/pool.ts)
+  maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_backward: { source: maxpool2d_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: pool },
+  avgpool2d_forward: { source: avgpool2d_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
+  avgpool2d_backward: { source: avgpool2d_backward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
+  // softmax, losses, dropout (ops/softmax.ts, ops/loss.ts, ops/dropout.ts)
+  softmax_forward: { source: softmax_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
+  softmax_backward: { source: softmax_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
+  cross_entropy_forward: {
+    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32' },
+  },
+  cross_entropy_backward: {
+    source: cross_entropy_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: wg,
+    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32' },
+  },
+  dropout_forward: {
+    source: dropout_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', seed: 'u32', stream: 'u32', p: 'f32' },
+  },
+  // batch normalisation (ops/batchnorm.ts)
+  batchnorm_stats: {
+    source: batchnorm_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+  },
+  batchnorm_eval_stats: { source: batchnorm_eval_stats, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { c: 'u32', eps: 'f32' } },
+  batchnorm_forward: {
+    source: batchnorm_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  batchnorm_backward: {
+    source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  // optimisers (optim/sgd.ts, optim/adam.ts)
+  sgd_step: {
+    source: sgd_step, entryPoints: main, bindings: ['write', 'read', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', first_step: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' },
+  },
+  adam_step: {
+    source: adam_step, entryPoints: main, bindings: ['write', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: {
+      n: 'u32', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
+    },
+  },
+  // data (data/gpu_batch.ts)
+  image_to_tensor: {
+    source: image_to_tensor, entryPoints: main, bindings: rw, aliases: none, overrides: wg,
+    params: { n: 'u32', hw: 'u32', c: 'u32', pad: 'u32', mean: 'vec4f', stdev: 'vec4f' },
+  },
+} as const satisfies Record<string, KernelSpec>;
+
+/** Every kernel, by name: `K.binary_forward`, `K.matmul_03_vec4_4x4`, ... */
+export const K = nameKernels(table);
+export type KernelName = keyof typeof K;
