@@ -13,7 +13,7 @@
 // Dispatch: one invocation per V, workgroups of WG, 2-D past 65535 workgroups (gridFor).
 // Launched by src/ops/activation.ts.
 
-alias V = f32;
+alias V = vec4<f32>;
 
 const SILU = 0u;
 const HARDSWISH = 1u;

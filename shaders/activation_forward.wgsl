@@ -13,8 +13,8 @@
 // Dispatch: one invocation per V, workgroups of WG, 2-D past 65535 workgroups (gridFor).
 // Launched by src/ops/activation.ts.
 
-alias V = f32;
-alias U = u32;   // the unsigned type of V's shape (vec4<u32> with vec4<f32>), for the NaN test
+alias V = vec4<f32>;
+alias U = vec4<u32>;   // the unsigned type of V's shape (vec4<u32> with vec4<f32>), for the NaN test
 
 const SILU = 0u;
 const HARDSWISH = 1u;

@@ -8,7 +8,7 @@
 //   columns: inner > 1 (ConvNeXt's LayerNorm2d on NCHW, D = C, inner = H * W): one invocation
 //            per (outer, inner) position looping over D; neighbouring invocations read
 //            neighbouring addresses, and no permuted copy of the input is needed.
-// Without AFFINE, w and b are not read (any buffer is bound there).
+// Without AFFINE, w and b are not read; without BIAS, b is not (any buffer is bound there).
 //
 // Buffers:  x [outer, D, inner], w [D], b [D], y [outer, D, inner],
 //           stats [rows, 2] (mean, rstd per row, rows = outer * inner, kept for backward)
@@ -17,6 +17,7 @@
 
 override WG: u32 = 256u;
 override AFFINE: bool = true;
+override BIAS: bool = true;
 
 struct Params {
   outer: u32,
@@ -48,8 +49,10 @@ fn workgroup_sum(lid: u32, v: f32) -> f32 {
 }
 
 fn affine(v: f32, c: u32) -> f32 {
-  if (AFFINE) { return v * w[c] + b[c]; }
-  return v;
+  var out = v;
+  if (AFFINE) { out *= w[c]; }
+  if (BIAS) { out += b[c]; }
+  return out;
 }
 
 @compute @workgroup_size(WG)

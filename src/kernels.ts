@@ -7,9 +7,12 @@
  *   dispatch(K.binary_backward, { OP: 'mul', SIDE: 1 }, { n, rank, ... }, buffers, grid)
  * (gpu/kernel.ts). `test/kernels.test.ts` checks the table against the shader files.
  */
+import activation_backward from '../shaders/activation_backward.wgsl';
+import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
+import attention_heads from '../shaders/attention_heads.wgsl';
 import avgpool2d_backward from '../shaders/avgpool2d_backward.wgsl';
 import avgpool2d_forward from '../shaders/avgpool2d_forward.wgsl';
 import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
@@ -47,6 +50,9 @@ import matmul_10 from '../shaders/matmul/10_subgroup_broadcast_row_order.wgsl';
 import matmul_11 from '../shaders/matmul/11_nt_rows.wgsl';
 import matmul_12 from '../shaders/matmul/12_nt_vec4.wgsl';
 import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
+import layernorm_backward from '../shaders/layernorm_backward.wgsl';
+import layernorm_backward_affine from '../shaders/layernorm_backward_affine.wgsl';
+import layernorm_forward from '../shaders/layernorm_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
@@ -68,6 +74,7 @@ export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sig
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
+export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5 } as const;
 
 // ---- shared shapes of entries ----
 
@@ -83,6 +90,7 @@ const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: '
 const poolParams = {
   total: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32',
 } as const;
+const layerNorm = { outer: 'u32', d: 'u32', inner: 'u32', eps: 'f32' } as const;
 const pool = { ...poolParams, dil_h: 'u32', dil_w: 'u32' } as const;
 const convGeometry = {
   n: 'u32', c: 'u32', h: 'u32', w: 'u32', groups: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32',
@@ -128,6 +136,9 @@ const table = {
     source: where_forward, entryPoints: main, bindings: rrrw, aliases: T, overrides: wg,
     params: { n: 'u32', rank: 'u32', out_shape: 'dims', cond_strides: 'dims', a_strides: 'dims', b_strides: 'dims' },
   },
+  // the activations of post-2016 networks (ops/activation.ts): V is vec4<f32> or f32, U its unsigned twin
+  activation_forward: { source: activation_forward, entryPoints: main, bindings: rw, aliases: ['V', 'U'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
+  activation_backward: { source: activation_backward, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
   cast: { source: cast, entryPoints: main, bindings: rw, aliases: ['FROM', 'TO'], overrides: wg, params: { n: 'u32' } },
   // creation (ops/create.ts)
   fill: { source: fill, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: wg, params: { n: 'u32', bits: 'u32' } },
@@ -214,6 +225,23 @@ const table = {
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  // multi-head attention's head split (ops/attention.ts)
+  attention_heads: {
+    source: attention_heads, entryPoints: ['split', 'merge'], bindings: rw, aliases: none, overrides: { ...wg, TRANSPOSED: 'bool' },
+    params: { b: 'u32', s: 'u32', parts: 'u32', h: 'u32', dh: 'u32', part: 'u32', scale: 'f32' },
+  },
+  // layer normalisation (ops/layer_norm.ts): x as [outer, d, inner]
+  layernorm_forward: {
+    source: layernorm_forward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
+  },
+  layernorm_backward: {
+    source: layernorm_backward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool' }, params: layerNorm,
+  },
+  layernorm_backward_affine: {
+    source: layernorm_backward_affine, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: layerNorm,
   },
   // optimisers (optim/sgd.ts, optim/adam.ts)
   sgd_step: {

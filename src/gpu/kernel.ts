@@ -23,7 +23,7 @@ export interface KernelSpec {
   readonly bindings: readonly BindingKind[];
   /** The `override` declarations a call site may set, by name. */
   readonly overrides: Readonly<Record<string, OverrideType>>;
-  /** `alias NAME = f32;` lines a call site may retype (f32 or i32). */
+  /** `alias NAME = ...;` lines a call site may retype (AliasType). */
   readonly aliases: readonly string[];
   /** The fields of `struct Params`, in declaration order. */
   readonly params: Readonly<Record<string, FieldType>>;
@@ -35,10 +35,13 @@ export type NamedKernel<N extends string = string, S extends KernelSpec = Kernel
 type OverrideValue<T> = T extends 'bool' ? boolean : T extends 'u32' | 'f32' ? number : keyof T;
 type FieldValue<T> = T extends 'dims' | 'vec4f' ? readonly number[] : number;
 
+/** Types an `alias` may be given: element types, and vec4s for kernels that load 16 bytes at a time. */
+export type AliasType = 'f32' | 'i32' | 'u32' | 'vec4<f32>' | 'vec4<u32>';
+
 /** What a call site may choose: overrides by name, alias types, and the entry point. */
 export type Specialisation<S extends KernelSpec> =
   & { readonly [O in keyof S['overrides']]?: OverrideValue<S['overrides'][O]> }
-  & { readonly [A in S['aliases'][number]]?: 'f32' | 'i32' }
+  & { readonly [A in S['aliases'][number]]?: AliasType }
   & { readonly entryPoint?: S['entryPoints'][number] };
 
 /** Every uniform field, by name. */

@@ -6,45 +6,41 @@
  * invocation loads and stores a vec4 (the shader's `V` alias), and there is no index arithmetic
  * beyond one flat index.
  */
-import { dispatch, gridFor } from '../gpu/commands.js';
+import { gridFor } from '../gpu/commands.js';
 import { forEachChunk } from '../gpu/chunks.js';
-import { Params } from '../gpu/params.js';
-import type { Kernel } from '../gpu/pipelines.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K, type ACTIVATIONS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { requireDtype } from './util.js';
-import activationForward from '../../shaders/activation_forward.wgsl';
-import activationBackward from '../../shaders/activation_backward.wgsl';
 
 const WG = 256;
 
-/** The shader's op constants (SILU, HARDSWISH, ... in activation_*.wgsl). */
-const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5 } as const;
 type Activation = keyof typeof ACTIVATIONS;
 
-/** Launches one activation kernel over `size` elements of same-sized operands, vec4 when possible. */
-function launch(source: string, name: string, op: Activation, size: number, buffers: GPUBuffer[], bindings: Kernel['bindings']): void {
-  const width = size % 4 === 0 ? 4 : 1;
-  const kernel: Kernel = {
-    name,
-    source,
-    bindings,
-    constants: { OP: ACTIVATIONS[op], WG },
-    // The forward also tests NaN bits through U, the unsigned type of the same shape.
-    aliases: { V: width === 4 ? 'vec4<f32>' : 'f32', ...(name === 'activation_forward' ? { U: width === 4 ? 'vec4<u32>' : 'u32' } : {}) },
-  };
-  // Past the storage-binding limit, the operands are bound in aligned ranges (gpu/chunks.ts).
-  forEachChunk(op, size / width, buffers.map((buffer) => ({ buffer, rowBytes: 4 * width })), (_, n, bound) =>
-    dispatch(kernel, bound, new Params().u32(n).bytes(), gridFor(n, WG)));
+/**
+ * Runs `launch` over `size` elements of same-sized operands in V units: vec4 when the size divides
+ * by 4, else f32; past the storage-binding limit in aligned ranges (gpu/chunks.ts).
+ */
+function overVectors(op: Activation, size: number, buffers: GPUBuffer[], launch: (vec4: boolean, n: number, bound: Parameters<typeof dispatch>[3]) => void): void {
+  const vec4 = size % 4 === 0;
+  const width = vec4 ? 4 : 1;
+  forEachChunk(op, size / width, buffers.map((buffer) => ({ buffer, rowBytes: 4 * width })), (_, n, bound) => launch(vec4, n, bound));
 }
 
 function activation(op: Activation, x: Tensor): Tensor {
   requireDtype(op, x, 'float32');
   const y = Tensor.empty(x.shape);
-  if (x.size > 0) launch(activationForward, 'activation_forward', op, x.size, [x.buffer, y.buffer], ['read', 'write', 'uniform']);
+  if (x.size > 0) {
+    overVectors(op, x.size, [x.buffer, y.buffer], (vec4, n, bound) =>
+      dispatch(K.activation_forward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32', U: vec4 ? 'vec4<u32>' : 'u32' }, { n }, bound, gridFor(n, WG)));
+  }
   return record(y, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
-    if (x.size > 0) launch(activationBackward, 'activation_backward', op, x.size, [g.buffer, x.buffer, dx.buffer], ['read', 'read', 'write', 'uniform']);
+    if (x.size > 0) {
+      overVectors(op, x.size, [g.buffer, x.buffer, dx.buffer], (vec4, n, bound) =>
+        dispatch(K.activation_backward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32' }, { n }, bound, gridFor(n, WG)));
+    }
     return [dx];
   });
 }

@@ -6,6 +6,8 @@
  * mask addition (if any), one softmax, the dropout (training only), one batched product.
  */
 import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from '../autograd.js';
+import { tidy } from '../memory.js';
 import { add, mul } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { softmax } from './softmax.js';
@@ -32,24 +34,28 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, mask: Tens
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2 || k.shape[k.ndim - 1] !== d || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
     throw new Error(`scaled_dot_product_attention: query ${formatShape(q.shape)}, key ${formatShape(k.shape)} and value ${formatShape(v.shape)} do not fit ([..., L, D], [..., S, D], [..., S, Dv])`);
   }
-  const temps: Tensor[] = [];
-  const temp = (t: Tensor) => (temps.push(t), t);
-  const kT = temp(transpose(k, -1, -2));
-  const raw = temp(matmul(temp(mul(q, 1 / Math.sqrt(d))), kT));
-  const probs = softmax(mask ? temp(add(raw, mask)) : raw, -1);
-  const weights = dropoutP > 0 ? dropout(temp(probs), dropoutP, true) : probs;
-  const out = matmul(weights, v);
-  freeTemps(out, temps);
-  return [out, weights];
+  return inferenceTidy([q, k, v, ...(mask ? [mask] : [])], () => attendScaled(mul(q, 1 / Math.sqrt(d)), transpose(k, -1, -2), v, mask, dropoutP));
 }
 
 /**
- * Frees intermediate results once nothing can need them: at once when `out` is not part of a
- * graph (inference); otherwise the backward reads them and they go with the caller's `tidy`.
+ * The attention proper, for a query already scaled by 1 / sqrt(D) and the keys already
+ * transposed (as the head split of MultiheadAttention makes them): softmax(qs kT + mask), its
+ * dropout, times v. Returns the output and the weights.
  */
-export function freeTemps(out: Tensor, temps: Tensor[]): void {
-  if (out.requiresGrad) return;
-  for (const t of temps) t.dispose();
+export function attendScaled(qScaled: Tensor, kT: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number): [Tensor, Tensor] {
+  const scores = matmul(qScaled, kT);
+  const probs = softmax(mask ? add(scores, mask) : scores, -1);
+  const weights = dropoutP > 0 ? dropout(probs, dropoutP, true) : probs;
+  return [matmul(weights, v), weights];
+}
+
+/**
+ * Runs `fn` inside `tidy` when no graph will be recorded (inference: no input requires grad, or
+ * grad mode is off), so its intermediate results are freed at once. When a graph is recorded the
+ * backward reads them: they stay, and go with the caller's `tidy` as every op's do.
+ */
+export function inferenceTidy<T>(inputs: Tensor[], fn: () => T): T {
+  return isGradEnabled() && inputs.some((t) => t.requiresGrad) ? fn() : tidy(fn);
 }
 
 /** A boolean-style int32 mask (nonzero = `masked` value) as an additive float mask: -inf where masked. */
@@ -68,8 +74,8 @@ export function additiveMask(mask: Tensor, maskedWhenNonzero: boolean): Tensor {
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const dropoutP = options.dropoutP ?? 0;
   if (!(dropoutP >= 0 && dropoutP <= 1)) throw new Error(`scaled_dot_product_attention: dropout probability has to be between 0 and 1, but got ${dropoutP}`);
-  const mask = options.attnMask ? additiveMask(options.attnMask, false) : null;
-  const [out, weights] = attentionWithWeights(q, k, v, mask, dropoutP);
-  freeTemps(out, mask && mask !== options.attnMask ? [weights, mask] : [weights]);
-  return out;
+  return inferenceTidy([q, k, v], () => {
+    const mask = options.attnMask ? additiveMask(options.attnMask, false) : null;
+    return attentionWithWeights(q, k, v, mask, dropoutP)[0];
+  });
 }

@@ -9,7 +9,8 @@ import { add } from '../../ops/elementwise.js';
 import { reshape, permute, slice, transpose, squeeze, unsqueeze } from '../../ops/shape.js';
 import { mean } from '../../ops/reduce.js';
 import { uniform } from '../../ops/create.js';
-import { attentionWithWeights, additiveMask, freeTemps } from '../../ops/attention.js';
+import { attendScaled, additiveMask, inferenceTidy } from '../../ops/attention.js';
+import { splitHeads, type SplitHeadsOptions } from '../../ops/attention_heads.js';
 import { formatShape } from '../../ops/util.js';
 import { Module } from '../module.js';
 import { parameter, type Parameter } from '../parameter.js';
@@ -73,73 +74,78 @@ export class MultiheadAttention extends Module {
   }
 
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
-    const { needWeights = true, averageAttnWeights = true } = options;
     const batched = query.ndim === 3;
     this.checkInputs(query, key, value, batched);
-    const temps: Tensor[] = [];
-    const temp = (t: Tensor) => (temps.push(t), t);
+    // Sizes in the [B, L, E] layout the computation uses.
+    const seqDim = batched && this.batchFirst ? 1 : 0;
+    const [b, l, s] = [batched ? query.shape[1 - seqDim] : 1, query.shape[seqDim], key.shape[seqDim]];
+    this.checkMasks(options, b, l, s);
+    const inputs = [query, key, value, ...this.parameters()];
+    return inferenceTidy(inputs, () => this.attend(query, key, value, options, batched));
+  }
+
+  private attend(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions, batched: boolean): [Tensor, Tensor | null] {
+    const { needWeights = true, averageAttnWeights = true } = options;
     // Work in [B, L, E]: unbatched inputs gain a batch of 1, sequence-first ones are transposed.
-    const toBatchFirst = (t: Tensor) => temp(!batched ? unsqueeze(t, 0) : this.batchFirst ? reshape(t, t.shape) : transpose(t, 0, 1));
+    const toBatchFirst = (t: Tensor) => (!batched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
     const qb = toBatchFirst(query);
     const kb = key === query ? qb : toBatchFirst(key);
     const vb = value === query ? qb : value === key ? kb : toBatchFirst(value);
-    const [q, k, v] = this.project(qb, kb, vb, temp);
-    const mask = this.mergedMask(options, q.shape[0], q.shape[2], k.shape[2], temp);
-    const [heads, weights] = attentionWithWeights(q, k, v, mask, this.training ? this.dropout : 0);
-    const [b, l] = [q.shape[0], q.shape[2]];
-    const merged = temp(reshape(temp(permute(temp(heads), [0, 2, 1, 3])), [b, l, this.embedDim]));
-    const projected = this.out_proj.forward(merged);
-    const out = !batched ? squeeze(temp(projected), 0) : this.batchFirst ? projected : transpose(temp(projected), 0, 1);
-    let returned: Tensor | null = null;
-    if (needWeights) {
-      returned = averageAttnWeights ? mean(weights, 1) : reshape(weights, weights.shape);
-      if (!batched) returned = squeeze(temp(returned), 0);
-    }
-    freeTemps(out, [...temps, weights]);
-    return [out, returned];
+    const [q, kT, v] = this.project(qb, kb, vb);
+    const [b, l, s] = [q.shape[0], q.shape[2], kT.shape[3]];
+    const [heads, weights] = attendScaled(q, kT, v, this.mergedMask(options, b, l, s), this.training ? this.dropout : 0);
+    const projected = this.out_proj.forward(reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]));
+    const out = !batched ? squeeze(projected, 0) : this.batchFirst ? projected : transpose(projected, 0, 1);
+    if (!needWeights) return [out, null];
+    const returned = averageAttnWeights ? mean(weights, 1) : weights;
+    return [out, batched ? returned : squeeze(returned, 0)];
   }
 
-  /** Q, K, V as [B, H, L or S, E / H]; one product for all three in self-attention (q = k = v). */
-  private project(q: Tensor, k: Tensor, v: Tensor, temp: (t: Tensor) => Tensor): [Tensor, Tensor, Tensor] {
-    const [b, l] = q.shape;
+  /**
+   * Q / sqrt(E / H) [B, H, L, Dh], K^T [B, H, Dh, S] and V [B, H, S, Dh]: one product for all three
+   * in self-attention (q = k = v), then three head splits of it (ops/attention_heads.ts).
+   */
+  private project(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor, Tensor] {
     const { numHeads: h, headDim: dh, embedDim: e } = this;
-    const splitHeads = (t: Tensor, n: number, parts: number) => temp(permute(temp(reshape(t, [b, n, parts, h, dh])), [2, 0, 3, 1, 4]));
+    const scale = 1 / Math.sqrt(dh);
     if (k === q && v === q) {
-      const qkv = splitHeads(temp(linear(q, this.in_proj_weight, this.in_proj_bias)), l, 3); // [3, B, H, L, Dh]
-      const part = (i: number) => temp(reshape(temp(slice(qkv, 0, i, i + 1)), [b, h, l, dh]));
-      return [part(0), part(1), part(2)];
+      const qkv = linear(q, this.in_proj_weight, this.in_proj_bias); // [B, L, 3E]
+      return [splitHeads(qkv, 3, 0, h, { scale }), splitHeads(qkv, 3, 1, h, { transposed: true }), splitHeads(qkv, 3, 2, h)];
     }
-    const proj = (x: Tensor, i: number) => {
-      const w = temp(slice(this.in_proj_weight, 0, i * e, (i + 1) * e));
-      const bias = this.in_proj_bias ? temp(slice(this.in_proj_bias, 0, i * e, (i + 1) * e)) : null;
-      const y = temp(linear(x, w, bias));
-      return temp(reshape(splitHeads(y, x.shape[1], 1), [b, h, x.shape[1], dh]));
+    // Cross-attention: each input times its third of the packed weight.
+    const proj = (x: Tensor, i: number, options: SplitHeadsOptions) => {
+      const w = slice(this.in_proj_weight, 0, i * e, (i + 1) * e);
+      const bias = this.in_proj_bias ? slice(this.in_proj_bias, 0, i * e, (i + 1) * e) : null;
+      return splitHeads(linear(x, w, bias), 1, 0, h, options);
     };
-    return [proj(q, 0), proj(k, 1), proj(v, 2)];
+    return [proj(q, 0, { scale }), proj(k, 1, { transposed: true }), proj(v, 2, {})];
   }
 
-  /** attn_mask and key_padding_mask as one additive float mask broadcasting to [B, H, L, S]. */
-  private mergedMask(options: MultiheadAttentionForwardOptions, b: number, l: number, s: number, temp: (t: Tensor) => Tensor): Tensor | null {
+  /** attn_mask and key_padding_mask as one additive float mask broadcasting to [B, H, L, S] (PyTorch merges them so). */
+  private mergedMask(options: MultiheadAttentionForwardOptions, b: number, l: number, s: number): Tensor | null {
     const { attnMask, keyPaddingMask } = options;
     let mask: Tensor | null = null;
+    if (attnMask) {
+      const additive = additiveMask(attnMask, true);
+      mask = attnMask.ndim === 2 ? additive : reshape(additive, [b, this.numHeads, l, s]);
+    }
+    if (keyPaddingMask) {
+      const padding = reshape(additiveMask(keyPaddingMask, true), [b, 1, 1, s]);
+      mask = mask ? add(mask, padding) : padding;
+    }
+    return mask;
+  }
+
+  private checkMasks(options: MultiheadAttentionForwardOptions, b: number, l: number, s: number): void {
+    const { attnMask, keyPaddingMask } = options;
     if (attnMask) {
       const ok = (attnMask.ndim === 2 && attnMask.shape[0] === l && attnMask.shape[1] === s) ||
         (attnMask.ndim === 3 && attnMask.shape[0] === b * this.numHeads && attnMask.shape[1] === l && attnMask.shape[2] === s);
       if (!ok) throw new Error(`MultiheadAttention: attn_mask of shape ${formatShape(attnMask.shape)} should be [${l}, ${s}] or [${b * this.numHeads}, ${l}, ${s}]`);
-      const additive = additiveMask(attnMask, true);
-      if (additive !== attnMask) temp(additive);
-      mask = attnMask.ndim === 2 ? additive : temp(reshape(additive, [b, this.numHeads, l, s]));
     }
-    if (keyPaddingMask) {
-      if (keyPaddingMask.ndim !== 2 || keyPaddingMask.shape[0] !== b || keyPaddingMask.shape[1] !== s) {
-        throw new Error(`MultiheadAttention: key_padding_mask of shape ${formatShape(keyPaddingMask.shape)} should be [${b}, ${s}]`);
-      }
-      const additive = additiveMask(keyPaddingMask, true);
-      if (additive !== keyPaddingMask) temp(additive);
-      const padding = temp(reshape(additive, [b, 1, 1, s]));
-      mask = mask ? temp(add(mask, padding)) : padding;
+    if (keyPaddingMask && !(keyPaddingMask.ndim === 2 && keyPaddingMask.shape[0] === b && keyPaddingMask.shape[1] === s)) {
+      throw new Error(`MultiheadAttention: key_padding_mask of shape ${formatShape(keyPaddingMask.shape)} should be [${b}, ${s}]`);
     }
-    return mask;
   }
 
   private checkInputs(query: Tensor, key: Tensor, value: Tensor, batched: boolean): void {
