@@ -13,7 +13,10 @@
 // Dispatch: ceil(n / PER) invocations in workgroups of WG (2-D past 65535 workgroups).
 // Launched by src/ops/random_inplace.ts (uniform_, normal_).
 
-override DIST: u32 = 0u;   // 0 uniform, 1 normal
+override DIST: u32 = 0u;  // one of the DIST values below (src/kernels.ts: DISTRIBUTIONS)
+const UNIFORM = 0u;
+const NORMAL = 1u;
+
 override WG: u32 = 64u;
 override PER: u32 = 64u;
 
@@ -50,7 +53,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     let i = first + k * WG;
     if (i >= p.n) { return; }
     let h = pcg3d(vec3u(p.base + i, p.seed, p.stream));
-    if (DIST == 0u) {
+    if (DIST == UNIFORM) {
       out[i] = p.low + (p.high - p.low) * unit(h.x);
     } else {
       let u1 = 1.0 - unit(h.x);   // (0, 1]: log is finite
