@@ -221,6 +221,41 @@ describe('eval-mode forward, then training-mode cross-entropy gradients, against
   }
 });
 
+/** The small models of modern_pth.json, built with the model classes as the fixture script builds them. */
+const TINY: Record<string, () => sg.nn.Module> = {
+  efficientnet_tiny: () => new models.EfficientNet([
+    models.fusedMBConvConfig(1, 3, 1, 8, 8, 1), models.fusedMBConvConfig(4, 3, 2, 8, 16, 1), models.mbConvConfig(4, 3, 2, 16, 16, 2), models.mbConvConfig(6, 5, 1, 16, 24, 1),
+  ], { dropout: 0.2, numClasses: 5, lastChannel: 48, normLayer: (c) => new nn.BatchNorm2d(c, { eps: 1e-3 }) }),
+  mobilenet_v3_tiny: () => new models.MobileNetV3([
+    models.invertedResidualConfig(8, 3, 8, 8, true, 'RE', 2, 1, 1.0), models.invertedResidualConfig(8, 5, 24, 16, false, 'HS', 2, 1, 1.0),
+    models.invertedResidualConfig(16, 5, 48, 16, true, 'HS', 1, 1, 1.0),
+  ], 32, { numClasses: 4 }),
+  convnext_tiny_blocks: () => new models.ConvNeXt([{ inputChannels: 8, outChannels: 16, numLayers: 1 }, { inputChannels: 16, outChannels: null, numLayers: 2 }], { numClasses: 3 }),
+  vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 32, mlpDim: 64, numClasses: 10 }),
+};
+
+describe('torch.save files of randomly initialised models load and give PyTorch\'s float64 logits', () => {
+  for (const c of read('modern_pth.json').models) {
+    it(`${c.file} (${c.name})`, async () => {
+      const model = TINY[c.name]();
+      const state = await sg.io.load(join(__dirname, 'fixtures', 'zoo', c.file));
+      const x = input(c.input);
+      try {
+        expect(model.toString()).toBe(c.repr);
+        model.loadStateDict(state);
+        model.eval();
+        const y = sg.noGrad(() => model.forward(x) as sg.Tensor);
+        expectClose(await y.data(), c.output, `${c.name} logits`, { rtol: 1e-3, atol: 1e-4 * maxAbs(c.output) });
+        y.dispose();
+      } finally {
+        for (const t of state.values()) t.dispose();
+        x.dispose();
+        models.disposeModel(model);
+      }
+    });
+  }
+});
+
 describe("the tutorial's efficientnet_b0", () => {
   it('frozen features and a 3-class head: torchsummary table at [3, 224, 224], batch size 64', async () => {
     const model = models.efficientnet_b0();

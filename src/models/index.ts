@@ -17,6 +17,13 @@
  * | vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn | `vgg11_bn-6002323d.pth`, `vgg13_bn-abd245e5.pth`, `vgg16_bn-6c64b313.pth`, `vgg19_bn-c79401a0.pth` |
  * | resnet18, resnet34, resnet50 | `resnet18-f37072fd.pth`, `resnet34-b627a593.pth`, `resnet50-0676ba61.pth` (ResNet-50 V1; V2 is `resnet50-11ad3fa6.pth`) |
  * | squeezenet1_0, squeezenet1_1 | `squeezenet1_0-b66bff10.pth`, `squeezenet1_1-b8a52dc0.pth` |
+ * | efficientnet_b0 ... b4 | `efficientnet_b0_rwightman-3dd342df.pth`, `efficientnet_b1_rwightman-533bc792.pth` (V2: `efficientnet_b1-c27df63c.pth`), `efficientnet_b2_rwightman-bcdf34b7.pth`, `efficientnet_b3_rwightman-cf984f9c.pth`, `efficientnet_b4_rwightman-7eb33cd5.pth` |
+ * | efficientnet_b5 ... b7 | `efficientnet_b5_lukemelas-b6417697.pth`, `efficientnet_b6_lukemelas-c76e70fd.pth`, `efficientnet_b7_lukemelas-dcc49843.pth` |
+ * | efficientnet_v2_s, _m, _l | `efficientnet_v2_s-dd5fe13b.pth`, `efficientnet_v2_m-dc08266a.pth`, `efficientnet_v2_l-59c71312.pth` |
+ * | mobilenet_v2, mobilenet_v3_small, mobilenet_v3_large | `mobilenet_v2-b0353104.pth` (V2: `mobilenet_v2-7ebf99e0.pth`), `mobilenet_v3_small-047dcff4.pth`, `mobilenet_v3_large-8738ca79.pth` (V2: `mobilenet_v3_large-5c1a4163.pth`) |
+ * | convnext_tiny, _small, _base, _large | `convnext_tiny-983f1562.pth`, `convnext_small-0c510722.pth`, `convnext_base-6075fbad.pth`, `convnext_large-ea097f82.pth` |
+ * | vit_b_16, vit_b_32, vit_l_16, vit_l_32 | `vit_b_16-c867db91.pth`, `vit_b_32-d86f8d99.pth`, `vit_l_16-852ce7e3.pth`, `vit_l_32-c7638314.pth` (224 px) |
+ * | vit_h_14 (and SWAG B/16, L/16) | `vit_h_14_swag-80465313.pth` with `{imageSize: 518}` (`vit_b_16_swag-9ac1b537.pth` at 384, `vit_l_16_swag-4f3808c9.pth` at 512); the `_lc_swag` files at 224 |
  *
  * The CIFAR-10 ResNets' checkpoints are at
  * `https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/<file>`:
@@ -103,6 +110,8 @@ export interface GetOptions {
   weights?: string | Uint8Array;
   /** Removed from the front of every key in the file, e.g. `'module.'` for `nn.DataParallel`. */
   stripPrefix?: string;
+  /** The model's other torchvision options, camelCase: `stochasticDepthProb`, `widthMult`, `imageSize` (ViT), ... */
+  [option: string]: unknown;
 }
 
 /** 'vgg16Bn' -> 'vgg16_bn', 'cifarResnet20' -> 'cifar_resnet20'; torchvision names pass unchanged. */
