@@ -9,13 +9,12 @@
  *   control: the same network trained from scratch on the same images for as many epochs
  *
  * It prints each phase's validation accuracy beside the control's, and where the plots are.
- * Every option here is also a flag of `npx shadergrad finetune`.
+ * Every option here is also a flag of `npx shadergrad finetune`; both call sg.train.finetune.
  */
-import { finetune, type FinetuneOptions } from '../tools/cli/finetune.js';
 import * as sg from '../src/index.js';
 
 const out = process.argv[2] ?? 'demo-out';
-const common: FinetuneOptions = {
+const common: sg.train.FinetuneOptions = {
   data: 'examples/data/hymenoptera/train',
   val: 'examples/data/hymenoptera/val',
   model: 'cifar_resnet56',
@@ -34,7 +33,7 @@ const started = performance.now();
 const minutes = () => ((performance.now() - started) / 60000).toFixed(1);
 
 console.log('== Fine-tuning the pretrained ResNet-56 (CIFAR-10) to tell ants from bees');
-const tuned = await finetune({
+const tuned = await sg.train.finetune({
   ...common, weights: 'examples/weights/resnet56-4bfd9763.th', freeze: 'all-but-head',
   epochs, headEpochs, out: `${out}/pretrained`,
 });
@@ -42,7 +41,7 @@ sg.models.disposeModel(tuned.model);
 const best = (phase: number) => Math.max(...tuned.rows.filter((r) => r.phase === phase).map((r) => r.valAcc));
 
 console.log(`\n== Control: the same network from random weights (${minutes()} min so far)`);
-const scratch = await finetune({
+const scratch = await sg.train.finetune({
   // every layer at the full learning rate: nothing here is pretrained
   ...common, freeze: 'none', epochs, headEpochs: 0, backboneLr: common.headLr, out: `${out}/scratch`,
 });

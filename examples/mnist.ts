@@ -8,7 +8,6 @@
  *   npm run demo            (EPOCHS=N to change the number of epochs)
  */
 import * as sg from '../src/index.js';
-import { loadMnist, permutation, type DigitSet } from '../src/data/mnist.js';
 
 const { nn } = sg;
 
@@ -26,7 +25,7 @@ class Net extends nn.Module {
 }
 
 /** A batch of images [n, 1, 28, 28] and labels [n] (int32) from `rows` of a digit set. */
-function batch(set: DigitSet, rows: number[], relabel?: (digit: number) => number): { x: sg.Tensor; y: sg.Tensor } {
+function batch(set: sg.data.DigitSet, rows: number[], relabel?: (digit: number) => number): { x: sg.Tensor; y: sg.Tensor } {
   const images = new Float32Array(rows.length * 784);
   const labels = new Int32Array(rows.length);
   rows.forEach((r, i) => {
@@ -37,9 +36,9 @@ function batch(set: DigitSet, rows: number[], relabel?: (digit: number) => numbe
 }
 
 /** One epoch of minibatch training; the only readback is the epoch's mean loss. */
-async function trainEpoch(model: sg.nn.Module, opt: sg.optim.Optimizer<{ lr: number }>, set: DigitSet, rows: number[], seed: number, batchSize = 64, relabel?: (d: number) => number): Promise<number> {
+async function trainEpoch(model: sg.nn.Module, opt: sg.optim.Optimizer<{ lr: number }>, set: sg.data.DigitSet, rows: number[], seed: number, batchSize = 64, relabel?: (d: number) => number): Promise<number> {
   model.train();
-  const order = permutation(rows.length, seed).map((i) => rows[i]);
+  const order = sg.data.permutation(rows.length, seed).map((i) => rows[i]);
   let total: sg.Tensor = sg.keep(sg.zeros([]));
   for (let i = 0; i < order.length; i += batchSize) {
     const next = sg.tidy(() => {
@@ -59,7 +58,7 @@ async function trainEpoch(model: sg.nn.Module, opt: sg.optim.Optimizer<{ lr: num
 }
 
 /** Accuracy on `rows` of a digit set, in eval mode, without building a graph. */
-async function accuracy(model: sg.nn.Module, set: DigitSet, rows: number[], relabel?: (d: number) => number): Promise<number> {
+async function accuracy(model: sg.nn.Module, set: sg.data.DigitSet, rows: number[], relabel?: (d: number) => number): Promise<number> {
   model.eval();
   let correct = 0;
   for (let i = 0; i < rows.length; i += 500) {
@@ -77,7 +76,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const info = await sg.init();
 console.log(`shadergrad on ${info.adapterName}`);
 sg.manualSeed(0);
-const { train, test } = await loadMnist({ trainCount: 8000, seed: 0 });
+const { train, test } = await sg.data.loadMnist({ trainCount: 8000, seed: 0 });
 console.log(`MNIST digits from the mnist package: ${train.count} train, ${test.count} test`);
 
 // ---- 1. train the digit classifier ----
@@ -100,7 +99,7 @@ console.log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s: 
 
 // ---- 2. transfer learning: is the digit even? from 50 images per class ----
 const even = (d: number) => (d % 2 === 0 ? 1 : 0);
-const fewRows = permutation(train.count, 7).filter((_, i, all) => i < all.length).reduce<number[]>((rows, r) => {
+const fewRows = sg.data.permutation(train.count, 7).filter((_, i, all) => i < all.length).reduce<number[]>((rows, r) => {
   const label = even(train.labels[r]);
   if (rows.filter((q) => even(train.labels[q]) === label).length < 50) rows.push(r);
   return rows;

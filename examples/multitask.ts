@@ -9,9 +9,6 @@
  *   node tools/run.mjs examples/multitask.ts
  */
 import * as sg from '../src/index.js';
-import { loadMnist, type DigitSet } from '../src/data/mnist.js';
-import { seededRandom } from '../src/data/rng.js';
-import { rotateImage } from '../src/data/transforms/geometry.js';
 
 const { nn, optim } = sg;
 const MAX_ANGLE = 45;
@@ -37,15 +34,15 @@ class DigitAndAngle extends nn.Module {
 }
 
 /** Every digit rotated by a seeded random angle (bilinear), with the angles. */
-function rotated(set: DigitSet, seed: number): { images: Float32Array; angles: Float32Array } {
-  const random = seededRandom(seed);
+function rotated(set: sg.data.DigitSet, seed: number): { images: Float32Array; angles: Float32Array } {
+  const random = sg.data.seededRandom(seed);
   const images = new Float32Array(set.images.length);
   const angles = new Float32Array(set.count);
   const rgb = { width: 28, height: 28, channels: 3 as const, data: new Uint8Array(784 * 3) };
   for (let i = 0; i < set.count; i++) {
     for (let p = 0; p < 784; p++) rgb.data.fill(Math.round(255 * set.images[i * 784 + p]), p * 3, p * 3 + 3);
     angles[i] = (2 * random() - 1) * MAX_ANGLE;
-    const out = rotateImage(rgb, angles[i], 'bilinear');
+    const out = sg.transforms.rotateImage(rgb, angles[i], 'bilinear');
     for (let p = 0; p < 784; p++) images[i * 784 + p] = out.data[p * 3] / 255;
   }
   return { images, angles };
@@ -55,7 +52,7 @@ const batchOf = (images: Float32Array, from: number, n: number) => sg.tensor(ima
 
 await sg.init();
 sg.manualSeed(0);
-const { train, test } = await loadMnist({ trainCount: 4000, seed: 1 });
+const { train, test } = await sg.data.loadMnist({ trainCount: 4000, seed: 1 });
 const testSet = { ...test, images: test.images.subarray(0, 1000 * 784), labels: test.labels.subarray(0, 1000), count: 1000 };
 const trainData = rotated(train, 2);
 const testData = rotated(testSet, 3);

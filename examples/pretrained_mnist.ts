@@ -6,7 +6,6 @@
  *   node tools/run.mjs examples/pretrained_mnist.ts [path/to/mnist.pt]
  */
 import * as sg from '../src/index.js';
-import { loadMnist } from '../src/data/mnist.js';
 import { Net, countCorrect } from './mnist_cnn.js';
 
 const file = process.argv[2] ?? '../shared/assets/weights/burn/mnist/mnist.pt';
@@ -15,7 +14,7 @@ const net = new Net();
 net.loadStateDict(await sg.io.load(file));
 net.eval();
 console.log(net.toString());
-const { train, test } = await loadMnist({ trainCount: 0 });
+const { train, test } = await sg.data.loadMnist({ trainCount: 0 });
 const digits = train.count ? train : test;
 const started = performance.now();
 const correct = await countCorrect(net, digits.images, digits.labels);

@@ -35,6 +35,7 @@ struct Params {
 @group(0) @binding(3) var<uniform> p: Params;
 
 // erfc(z), Numerical Recipes' erfcc (fractional error < 1.2e-7), as in the forward.
+// same as activation_forward.wgsl:erfc_v
 fn erfc_v(z: V) -> V {
   let a = abs(z);
   let t = 1.0 / (1.0 + 0.5 * a);
@@ -44,11 +45,13 @@ fn erfc_v(z: V) -> V {
   return select(2.0 - r, r, z >= V(0.0));
 }
 
+// same as activation_forward.wgsl:sigmoid_v
 fn sigmoid_v(v: V) -> V {
   let e = exp(-abs(v));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= V(0.0));
 }
 
+// same as activation_forward.wgsl:tanh_v
 fn tanh_v(u: V) -> V {
   let e = exp(-2.0 * abs(u));
   return sign(u) * (1.0 - e) / (1.0 + e);

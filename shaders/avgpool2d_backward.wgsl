@@ -26,6 +26,7 @@ struct Params {
 struct Window { start: i32, end: i32, size: i32 }
 
 // The same windows as avgpool2d_forward.wgsl.
+// same as avgpool2d_forward.wgsl:window
 fn window(o: u32, n: u32, m: u32, k: u32, s: u32, pad: u32) -> Window {
   if (ADAPTIVE) {
     let start = i32((o * n) / m);

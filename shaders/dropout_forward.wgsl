@@ -23,6 +23,7 @@ struct Params {
 @group(0) @binding(3) var<uniform> p: Params;
 
 // PCG-style 3-word hash, as random.wgsl (Jarzynski & Olano, JCGT 2020).
+// same as random.wgsl:pcg3d
 fn pcg3d(input: vec3u) -> vec3u {
   var v = input * 1664525u + 1013904223u;
   v.x += v.y * v.z; v.y += v.z * v.x; v.z += v.x * v.y;

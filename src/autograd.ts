@@ -2,12 +2,12 @@
  * Reverse-mode automatic differentiation, as in micrograd: every differentiable op records a
  * `GradNode` on its output holding its inputs and a closure that maps the output's gradient to
  * the inputs' gradients (each a WGSL kernel). `backward()` sorts the graph topologically and
- * runs the closures from the output back to the leaves.
+ * runs the closures from the output back to the leaves, each inside a `tidy` scope that keeps
+ * only the gradients it returns: a closure reads like the math (`dA = g @ Bᵀ`) and frees
+ * nothing by hand. This file imports no op: it adds gradients with Tensor's `add` method.
  */
 import type { Tensor } from './tensor.js';
-import { keep } from './memory.js';
-import { add, clone } from './ops/elementwise.js';
-import { onesLike } from './ops/create.js';
+import { keep, tidy } from './memory.js';
 
 export interface GradNode {
   /** The op's name, for error messages and debugging. */
@@ -88,11 +88,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-/**
- * Implements `tensor.backward(gradient)`. Ops used here come in through `ops`, set by the
- * ops layer, to keep this file free of kernel code.
- */
-export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean): void {
+/** The errors of `tensor.backward(gradient)`, raised before any GPU work. */
+export function checkBackward(root: Tensor, gradient: Tensor | undefined): void {
   if (!root.requiresGrad) throw new Error('shadergrad: backward(): the tensor does not require grad and has no grad_fn');
   if (!gradient && root.size !== 1) {
     throw new Error(`shadergrad: backward(): grad can be implicitly created only for scalar outputs; got shape [${root.shape.join(', ')}], pass a gradient`);
@@ -100,12 +97,17 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
   if (gradient && gradient.shape.join() !== root.shape.join()) {
     throw new Error(`shadergrad: backward(): gradient shape [${gradient.shape.join(', ')}] does not match tensor shape [${root.shape.join(', ')}]`);
   }
+}
+
+/**
+ * Implements `tensor.backward()`: `seed` (a tensor this call owns: ones, or a copy of the
+ * caller's gradient) flows from `root` back to every leaf that requires a gradient.
+ */
+export function runBackward(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   const order = topologicalOrder(root);
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
-    // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
-    // clone's backward pass g through), which must not alias a tensor the caller still owns.
-    grads.set(root, gradient ? clone(gradient) : onesLike(root));
+    grads.set(root, seed);
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
@@ -117,7 +119,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
         continue;
       }
       const needs = node.inputs.map((x) => x.requiresGrad);
-      const inputGrads = node.backward(g, needs);
+      // Every temporary of the rule is freed when it returns; only the gradients survive.
+      const inputGrads = tidy(() => node.backward(g, needs));
       node.inputs.forEach((input, k) => {
         const gi = inputGrads[k];
         if (!gi || !needs[k]) return;
@@ -144,7 +147,7 @@ function accumulateLeafGrad(leaf: Tensor, g: Tensor): void {
 
 /** a + b, freeing both. */
 function addAndFree(a: Tensor, b: Tensor): Tensor {
-  const sum = add(a, b);
+  const sum = a.add(b);
   a.dispose();
   b.dispose();
   return sum;

@@ -34,13 +34,27 @@ export { silu, hardswish, hardsigmoid, relu6, gelu, type GeluOptions } from './o
 export { layerNorm, layerNorm2d } from './ops/layer_norm.js';
 export { scaledDotProductAttention, type AttentionOptions } from './ops/attention.js';
 export { stochasticDepth, type StochasticDepthMode } from './ops/stochastic_depth.js';
+/** Modules and layers (`torch.nn`): `Module`, `Sequential`, `Linear`, `Conv2d`, `BatchNorm2d`, activations, attention, losses, `utils`. */
 export * as nn from './nn/index.js';
+/** torchvision.ops building blocks: `Permute`, `StochasticDepth`, `SqueezeExcitation`, `Conv2dNormActivation`. */
 export * as ops from './vision_ops.js';
+/** Optimisers (`torch.optim`): `SGD`, `Adam`, `AdamW`, gradient clipping and `lrScheduler`. */
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
 export { summary, type SummaryOptions } from './nn/summary.js';
+/** Weight files (`torch.load`, safetensors): `load`, `save`, `inspect`, `readCheckpoint`, training checkpoints. */
 export * as io from './io/index.js';
+/** torchvision's classification models and the CIFAR-10 ResNets (`torchvision.models`), `get` by name. */
 export * as models from './models/index.js';
+/** Images, datasets and the DataLoader (`torch.utils.data`, `torchvision.datasets`). */
 export * as data from './data/index.js';
+/** torchvision's image transforms (`torchvision.transforms`), seeded per sample. */
 export * as transforms from './data/transforms.js';
 export { save, load, Checkpoint, type CheckpointContents } from './io/checkpoint.js';
+/**
+ * The fine-tuning workflow (`sg.train.finetune`, `sg.train.fit`): phases, freezing, parameter
+ * groups, schedulers, best weights, checkpoints and resumption, evaluation, metrics, prediction.
+ */
+export * as train from './train/index.js';
+/** The figures of a training run as PNG bytes: curves, confusion matrix, a grid of predictions. */
+export * as plot from './plot/index.js';

@@ -8,12 +8,13 @@
 import { readBuffer } from './gpu/commands.js';
 import { acquireBuffer, releaseBuffer } from './gpu/pool.js';
 import type { GradNode } from './autograd.js';
-import { runBackward, freeNode } from './autograd.js';
+import { checkBackward, noGrad, runBackward, freeNode } from './autograd.js';
 import { trackTensor, untrackTensor, countLive } from './memory.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
+import { onesLike } from './ops/create.js';
 import { matmul } from './ops/matmul.js';
 
 export type DType = 'float32' | 'int32';
@@ -141,7 +142,11 @@ export class Tensor {
    * them to their `.grad`. Non-scalars need the upstream `gradient` (same shape).
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, gradient, options.retainGraph ?? false);
+    checkBackward(this, gradient);
+    // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
+    // clone's backward pass g through), which must not alias a tensor the caller still owns.
+    const seed = noGrad(() => (gradient ? ew.clone(gradient) : onesLike(this)));
+    runBackward(this, seed, options.retainGraph ?? false);
   }
 
   /** The same values, cut off from the graph (shares storage). */
@@ -161,6 +166,9 @@ export class Tensor {
   sub(b: Tensor | Scalar): Tensor { return ew.sub(this, b); }
   mul(b: Tensor | Scalar): Tensor { return ew.mul(this, b); }
   div(b: Tensor | Scalar): Tensor { return ew.div(this, b); }
+  maximum(b: Tensor | Scalar): Tensor { return ew.maximum(this, b); }
+  minimum(b: Tensor | Scalar): Tensor { return ew.minimum(this, b); }
+  clone(): Tensor { return ew.clone(this); }
   neg(): Tensor { return ew.neg(this); }
   exp(): Tensor { return ew.exp(this); }
   log(): Tensor { return ew.log(this); }

@@ -8,8 +8,10 @@ import { PNG } from 'pngjs';
 import * as sg from '../src/index.js';
 import { summaryCommand } from '../tools/cli/summary.js';
 import { printCommand } from '../tools/cli/print.js';
-import { finetune, finetuneOptions, freezePlan } from '../tools/cli/finetune.js';
-import { evaluateCommand, loadModel, replaceHead } from '../tools/cli/evaluate.js';
+import { finetuneOptions } from '../tools/cli/finetune.js';
+import { evaluateCommand } from '../tools/cli/evaluate.js';
+
+const { finetune, freezePlan, loadModel, replaceHead } = sg.train;
 import { rng } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sg-cli-'));
@@ -171,7 +173,7 @@ describe('finetune', () => {
     let text = '';
     await evaluateCommand(['--model', 'cifar_resnet20', '--weights', join(out, 'model.safetensors'), '--data', data,
       '--classes', join(out, 'classes.json'), '--workers', '0', '--out', join(root, 'eval')], (t) => (text += t));
-    expect(text).toMatch(/^24 images of .* img\/s\)\nloss \d+\.\d{4}  accuracy \d+\.\d\d%\n/);
+    expect(text).toMatch(/^24 images of .* img\/s\)\nloss \d+\.\d{4} {2}accuracy \d+\.\d\d%\n/);
     expect(text).toContain('              precision    recall  f1-score   support\n');
     expect(text).toContain('true\\predicted,blue,green,red\n');
     expect(existsSync(join(root, 'eval', 'confusion.png'))).toBe(true);

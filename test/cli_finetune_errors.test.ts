@@ -7,9 +7,10 @@ import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { finetune } from '../tools/cli/finetune.js';
-import { encodeJpeg } from '../src/data/image.js';
 import { rng } from './helpers.js';
+
+const { finetune } = sg.train;
+const { encodeJpeg } = sg.data;
 
 const root = mkdtempSync(join(tmpdir(), 'sg-finetune-'));
 const quiet = { log: () => {}, stream: { write: () => true, isTTY: false }, numWorkers: 0 };

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { predictCommand, readClassesFile, topK } from '../tools/cli/predict.js';
+import { predictCommand, readClassesFile } from '../tools/cli/predict.js';
 import { UsageError } from '../tools/cli/args.js';
 
 const root = join(__dirname, '..');
@@ -31,7 +31,7 @@ describe('shadergrad predict', () => {
   });
 
   it('topK orders indices by value, largest first', () => {
-    expect(topK([0.1, 0.5, 0.2, 0.9], 3)).toEqual([3, 1, 2]);
+    expect(sg.train.topK([0.1, 0.5, 0.2, 0.9], 3)).toEqual([3, 1, 2]);
   });
 
   it('reads classes.json as a list or as {classes}, and names a bad file', () => {
@@ -57,7 +57,7 @@ describe('shadergrad predict', () => {
     expect(lines[0]).toBe('dog.jpg:');
     expect(lines).toHaveLength(4);
     const [, top] = lines;
-    expect(top).toMatch(/^ +1\. +\d+\.\d\d%  dog$/);
+    expect(top).toMatch(/^ +1\. +\d+\.\d\d% {2}dog$/);
     expect(Number(top.match(/(\d+\.\d\d)%/)![1])).toBeGreaterThan(90);
   });
 });

@@ -82,6 +82,41 @@ describe('the kernel table', () => {
   });
 });
 
+/** Each top-level `fn NAME(...) { ... }` of a WGSL file, by name, as text. */
+function functionsOf(code: string): Map<string, string> {
+  return new Map([...code.matchAll(/^fn (\w+)\([\s\S]*?^\}/gm)].map((m) => [m[1], m[0]]));
+}
+
+describe('helpers copied between shaders', () => {
+  const marks = shaderFiles.flatMap(({ file, code }) =>
+    [...code.matchAll(/^\/\/ same as (\S+):(\w+)\nfn (\w+)\(/gm)].map(([, source, fn, next]) => ({ file, source, fn, next })));
+
+  it('are marked `// same as FILE:fn` and stay identical to the original', () => {
+    expect(marks.length).toBeGreaterThan(0);
+    for (const { file, source, fn, next } of marks) {
+      expect(next, `${file}: the mark names ${fn} but precedes fn ${next}`).toBe(fn);
+      const original = shaderFiles.find((f) => f.file === source);
+      expect(original, `${file}: no shader ${source}`).toBeDefined();
+      const copy = functionsOf(shaderFiles.find((f) => f.file === file)!.code).get(fn);
+      expect(copy, `${file}:${fn} differs from ${source}:${fn}`).toBe(functionsOf(original!.code).get(fn));
+    }
+  });
+
+  it('are all marked: of the files sharing the text of a function, only the original lacks the mark', () => {
+    const holders = new Map<string, Array<{ file: string; marked: boolean }>>();
+    for (const { file, code } of shaderFiles) {
+      for (const [fn, text] of functionsOf(code)) {
+        const marked = new RegExp(`^// same as \\S+:${fn}\\nfn ${fn}\\(`, 'm').test(code);
+        holders.set(text, [...(holders.get(text) ?? []), { file: `${file}:${fn}`, marked }]);
+      }
+    }
+    for (const copies of holders.values()) {
+      const unmarked = copies.filter((c) => !c.marked).map((c) => c.file);
+      expect(unmarked.length, `identical functions, only one may be unmarked: ${unmarked.join(', ')}`).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
 describe('launching by name', () => {
   it('lays out struct Params by WGSL rules: scalars, then array<vec4u, 2> on 16-byte boundaries', () => {
     const bytes = packUniforms(K.binary_forward, { n: 7, rank: 2, out_shape: [3, 4], a_strides: [4, 1], b_strides: [0, 1] });

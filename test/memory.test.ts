@@ -82,4 +82,30 @@ describe('memory', () => {
     expect(last).toBeLessThan(first);
     for (const t of [...params, x, y]) t.dispose();
   });
+
+  it('backward keeps only the gradients: the temporaries of every backward rule are freed', async () => {
+    sg.manualSeed(2);
+    const x = sg.randn([2, 3, 5, 5], { requiresGrad: true });
+    const w = sg.randn([4, 3, 3, 3], { requiresGrad: true });
+    const b = sg.randn([4], { requiresGrad: true });
+    const gamma = sg.randn([4], { requiresGrad: true });
+    const beta = sg.randn([4], { requiresGrad: true });
+    const m = sg.randn([2, 16, 7], { requiresGrad: true });
+    const v = sg.randn([7], { requiresGrad: true });
+    const leaves = [x, w, b, gamma, beta, m, v];
+    // conv (dx, dW, db), batch norm, max, a broadcast product (a sum back to [7]), a batched
+    // matmul with a shared right operand (summed over the batch), where with a number, expand.
+    const y = sg.batchNorm(sg.conv2d(x, w, b, { padding: 1 }), null, gamma, beta, { training: true, eps: 1e-5, momentum: 0.1 });
+    const flat = y.reshape([2, 4, 25]).max(2).mul(sg.expand(v.slice(0, 0, 1), [2, 4], 0.5));
+    const prod = sg.matmul(m.mul(v), sg.where(v.gt(0), v, 0).unsqueeze(1).relu());
+    const loss = flat.sum().add(prod.sum(undefined).mul(0.1)).mean();
+    const before = sg.memory().liveTensors;
+    loss.backward(undefined, { retainGraph: true });
+    // With the graph retained, backward adds exactly one tensor per leaf: its .grad.
+    expect(sg.memory().liveTensors).toBe(before + leaves.length);
+    for (const t of leaves) expect(t.grad!.shape).toEqual(t.shape);
+    for (const t of leaves) t.grad!.dispose();
+    loss.dispose();
+    for (const t of leaves) t.dispose();
+  });
 });

@@ -1,16 +1,16 @@
-// The PNG plots (tools/plot/): the font, the raster, and the three figures, decoded with pngjs and
+// The PNG plots (src/plot/, sg.plot): the font, the raster, and the three figures, decoded with pngjs and
 // checked at pixels whose colour the data determines.
 import { describe, it, expect } from 'vitest';
 import { PNG } from 'pngjs';
-import { Canvas } from '../tools/plot/canvas.js';
-import { ADVANCE, fitText, glyph, textWidth } from '../tools/plot/font.js';
-import { niceTicks, tickLabel } from '../tools/plot/axes.js';
-import { TRAIN, VAL, curvesPng } from '../tools/plot/curves.js';
-import { blues, confusionCsv, confusionPng, textColorOn } from '../tools/plot/confusion.js';
-import { CORRECT, WRONG, predictionGridPng } from '../tools/plot/grid.js';
+import { Canvas } from '../src/plot/canvas.js';
+import { ADVANCE, fitText, glyph, textWidth } from '../src/plot/font.js';
+import { niceTicks, tickLabel } from '../src/plot/axes.js';
+import { TRAIN, VAL, curvesPng } from '../src/plot/curves.js';
+import { blues, confusionCsv, confusionPng, textColorOn } from '../src/plot/confusion.js';
+import { CORRECT, WRONG, predictionGridPng } from '../src/plot/grid.js';
 
 type Px = [number, number, number, number];
-const decode = (bytes: Buffer) => PNG.sync.read(bytes);
+const decode = (bytes: Uint8Array) => PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 const at = (png: PNG, x: number, y: number): Px => {
   const i = (y * png.width + x) * 4;
   return [png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]];

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   ProgressBar, formatBar, formatDuration, formatEpochSummary, formatProgress, formatRate,
-} from '../tools/cli/progress.js';
+} from '../src/train/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const out: string[] = [];

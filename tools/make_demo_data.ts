@@ -10,8 +10,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage, encodeJpeg, headerProblem } from '../src/data/image.js';
-import { Resize } from '../src/data/transforms/resize.js';
+import * as sg from '../src/index.js';
 
 const source = process.argv[2] ?? '../shared/assets/datasets/hymenoptera_data';
 const dest = process.argv[3] ?? 'examples/data/hymenoptera';
@@ -31,7 +30,7 @@ function isProgressive(bytes: Uint8Array): boolean {
 }
 
 rmSync(dest, { recursive: true, force: true });
-const resize = new Resize(SHORT_SIDE);
+const resize = new sg.transforms.Resize(SHORT_SIDE);
 let written = 0;
 let bytesOut = 0;
 const progressive: string[] = [];
@@ -42,14 +41,14 @@ for (const split of ['train', 'val']) {
     for (const name of readdirSync(join(source, split, cls)).sort()) {
       const rel = `${split}/${cls}/${name}`;
       const bytes = new Uint8Array(readFileSync(join(source, rel)));
-      const problem = headerProblem(bytes.subarray(0, 12), rel);
-      if (problem) {
-        skipped.push(problem);
+      const format = sg.data.sniffFormat(bytes.subarray(0, 12));
+      if (format !== 'JPEG' && format !== 'PNG') {
+        skipped.push(`${rel}: ${format ? `${format} images are not supported` : 'not a JPEG or PNG image'}`);
         continue;
       }
       if (isProgressive(bytes)) progressive.push(rel);
-      const small = resize.apply(decodeImage(bytes, rel));
-      const out = encodeJpeg(small, QUALITY);
+      const small = resize.apply(sg.data.decodeImage(bytes, rel));
+      const out = sg.data.encodeJpeg(small as sg.data.Image, QUALITY);
       writeFileSync(join(dest, split, cls, name), out); // same name (formica.jpeg keeps its extension)
       written++;
       bytesOut += out.length;

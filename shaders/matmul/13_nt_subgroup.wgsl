@@ -34,6 +34,7 @@ struct Params {
 @group(0) @binding(3) var<uniform> p: Params;
 
 // The four dot products of one A row with this lane's four B rows, added to acc.
+// same as matmul/12_nt_vec4.wgsl:dot4
 fn dot4(av: vec4f, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f, acc: vec4f) -> vec4f {
   return acc + vec4f(dot(av, b0), dot(av, b1), dot(av, b2), dot(av, b3));
 }

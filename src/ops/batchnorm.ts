@@ -76,16 +76,11 @@ export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tenso
     const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
     dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
     if (needs[0]) dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats }, sizes, buffers, planesGrid(Math.ceil(s / WG), n * c));
-    const column = (k: number) => {
-      const col = slice(sums, 1, k, k + 1);
-      const flat = reshape(col, [c]);
-      col.dispose();
-      return flat;
-    };
-    const grads: (Tensor | null)[] = [needs[0] ? dx : (dx.dispose(), null)];
+    // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
+    const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
+    const grads: (Tensor | null)[] = [needs[0] ? dx : null];
     if (weight) grads.push(needs[grads.length] ? column(1) : null);
     if (bias) grads.push(needs[grads.length] ? column(0) : null);
-    sums.dispose();
     return grads;
   }, [stats, ...temps]);
 }

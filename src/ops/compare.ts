@@ -65,16 +65,11 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
   // d/da = g where cond, else 0; d/db = the other way round; then undo broadcasting.
   return record(out, 'where', [a, b], (g, needs) => {
     const zero = zeros([]);
-    const grads = [a, b].map((operand, i) => {
+    return [a, b].map((operand, i) => {
       if (!needs[i]) return null;
       const masked = i === 0 ? whereRaw(cond, g, zero, g.shape) : whereRaw(cond, zero, g, g.shape);
-      if (masked.shape.join() === operand.shape.join()) return masked;
-      const reduced = sumToShape(masked, operand.shape);
-      masked.dispose();
-      return reduced;
+      return masked.shape.join() === operand.shape.join() ? masked : sumToShape(masked, operand.shape);
     });
-    zero.dispose();
-    return grads;
   }, owned);
 }
 

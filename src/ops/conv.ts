@@ -215,12 +215,7 @@ function conv2dImplicit(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geome
       launchImplicit(dy, weight, null, dx, g, true);
     }
     const dw = needs[1] ? weightGrad(dy, x, weight.shape, g) : null;
-    let db: Tensor | null = null;
-    if (needs[2]) {
-      const s = sumToShape(dy, [1, g.cout, 1, 1]);
-      db = reshape(s, [g.cout]);
-      s.dispose();
-    }
+    const db = needs[2] ? reshape(sumToShape(dy, [1, g.cout, 1, 1]), [g.cout]) : null;
     return [dx, dw, db];
   });
 }

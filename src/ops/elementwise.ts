@@ -84,10 +84,7 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
   const local = Tensor.empty(g.shape);
   launchBinary({ kernel: 'backward', op, side }, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
-  if (sameShape(operand.shape, g.shape)) return local;
-  const reduced = sumToShape(local, operand.shape);
-  local.dispose();
-  return reduced;
+  return sameShape(operand.shape, g.shape) ? local : sumToShape(local, operand.shape);
 }
 
 /** a + b with broadcasting. */

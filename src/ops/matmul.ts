@@ -49,24 +49,13 @@ function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
  * (g^T A)^T, which transposes g and the result instead of `other`.
  */
 function productGrad(g: Tensor, other: Tensor, side: 'left' | 'right', batch: number, shape: readonly number[]): Tensor {
+  const T = (t: Tensor) => transpose(t, -1, -2);
   const smallerTransposed = other.size > g.size + numel(shape);
   let grad: Tensor;
-  if (!smallerTransposed) {
-    const otherT = transpose(other, -1, -2);
-    grad = side === 'right' ? bmm(g, otherT, batch) : bmm(otherT, g, batch);
-    otherT.dispose();
-  } else {
-    const gT = transpose(g, -1, -2);
-    const gradT = side === 'right' ? bmm(other, gT, batch) : bmm(gT, other, batch);
-    grad = transpose(gradT, -1, -2);
-    gT.dispose();
-    gradT.dispose();
-  }
-  const summed = numel(grad.shape) === numel(shape) ? grad : sumToShape(grad, [1, ...shape.slice(-2)]);
-  const out = reshape(summed, shape);
-  if (summed !== grad) summed.dispose();
-  grad.dispose();
-  return out;
+  if (side === 'right') grad = smallerTransposed ? T(bmm(other, T(g), batch)) : bmm(g, T(other), batch); // dA = g @ Bᵀ = (B @ gᵀ)ᵀ
+  else grad = smallerTransposed ? T(bmm(T(g), other, batch)) : bmm(T(other), g, batch); //                   dB = Aᵀ @ g = (gᵀ @ A)ᵀ
+  // Summed over the batch where the operand was shared across it.
+  return reshape(numel(grad.shape) === numel(shape) ? grad : sumToShape(grad, [1, ...shape.slice(-2)]), shape);
 }
 
 /**
@@ -169,12 +158,9 @@ function gradOfB(g: Tensor, a: Tensor): Tensor {
   const nRows = fitsBinding(out.buffer) ? n : rowsPerChunk('matmulNT backward', [k * 4], n);
   for (let n0 = 0; n0 < n; n0 += nRows) {
     const nc = Math.min(nRows, n - n0);
-    const gBlock = nc === n ? g.detach() : slice(g, 1, n0, n0 + nc);
-    const gT = transpose(gBlock, 0, 1); // [nc, M], small
+    const gT = transpose(nc === n ? g : slice(g, 1, n0, n0 + nc), 0, 1); // [nc, M], small
     const c = nc === n ? out.buffer : range(out.buffer, n0 * k * 4, nc * k * 4);
     launchMatmulOn(chooseVersion(k, m), gT.buffer, a.buffer, c, nc, k, m, 1, 0, 0);
-    gBlock.dispose();
-    gT.dispose();
   }
   return out;
 }

@@ -12,7 +12,6 @@ import { Tensor, numel, type DType, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, requireDtype } from './util.js';
 import { expand } from './shape.js';
-import { add, copyInto, maximum, minimum } from './elementwise.js';
 
 const WG = 256;
 /** Below this many elements per output, one invocation per output is faster than a workgroup. */
@@ -106,15 +105,15 @@ function reduceChunked(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, ou
     partials.push(partial);
   });
   if (partials.length === 0) return out;
-  const combine = op === 'sum' ? add : op === 'max' ? maximum : minimum;
+  // Tensor's methods, not elementwise.ts: that file imports this one (for sumToShape).
   let total = partials[0];
   for (const p of partials.slice(1)) {
-    const next = combine(total, p);
+    const next = op === 'sum' ? total.add(p) : op === 'max' ? total.maximum(p) : total.minimum(p);
     total.dispose();
     p.dispose();
     total = next;
   }
-  copyInto(out, total);
+  out.copy_(total);
   total.dispose();
   return out;
 }
@@ -175,12 +174,7 @@ function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undef
   const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
   const out = reduceInto('sum', x, new Set(dims), outShape, scale);
   // d(sum)/dx = 1 for every element reduced: expand the gradient back, scaled by 1/K for mean.
-  return record(out, op, [x], (g) => {
-    const kept = g.reshape(reducedShape(x.shape, dims, true));
-    const dx = expand(kept, x.shape, scale);
-    kept.dispose(); // the view would otherwise hold g's buffer forever
-    return [dx];
-  });
+  return record(out, op, [x], (g) => [expand(g.reshape(reducedShape(x.shape, dims, true)), x.shape, scale)]);
 }
 
 /** Sum over all elements, or over `dim` (a number or several). */
@@ -231,7 +225,6 @@ export function max(x: Tensor, dim?: number, options: ReduceOptions = {}): Tenso
     const index = argmax(x, dim);
     const dx = Tensor.empty(x.shape);
     dispatch(K.max_backward, { WG }, { n: x.size, k, inner }, [g.buffer, index.buffer, dx.buffer], gridFor(x.size, WG));
-    index.dispose();
     return [dx];
   });
 }

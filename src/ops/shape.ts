@@ -13,7 +13,6 @@ import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, sameShape, wgslType } from './util.js';
 import { zeros } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
-import { sumToShape } from './reduce.js';
 
 const WG = 256;
 
@@ -163,8 +162,9 @@ export function contiguous(x: Tensor): Tensor {
 }
 
 /**
- * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`.
- * The gradient sums back down to `x`'s shape.
+ * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`, as
+ * `x.expand(*shape) * scale`. The gradient sums back down to `x`'s shape (by Tensor's `sum`:
+ * reduce.ts imports this file).
  */
 export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const offset = shape.length - x.ndim;
@@ -174,11 +174,9 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
   const out = gather(x, shape, strides, 0, scale);
   return record(out, 'expand', [x], (g) => {
-    const summed = sumToShape(g, x.shape);
-    if (scale === 1) return [summed];
-    const scaled = gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale);
-    summed.dispose();
-    return [scaled];
+    const broadcastDims = shape.flatMap((size, d) => (d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : []));
+    const summed = g.sum(broadcastDims, { keepdim: true }).reshape(x.shape);
+    return [scale === 1 ? summed : gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale)];
   });
 }
 

@@ -4,32 +4,45 @@
  * parameter count, without a GPU. A truncated zip whose tensor list survives is still listed,
  * with a warning that its data is incomplete.
  */
-import { inspect, type InspectEntry } from '../../src/io/index.js';
+import * as sg from '../../src/index.js';
+import { UsageError, flag, helpText, parseArgs, str, type OptionSpec } from './args.js';
 
-const USAGE = 'usage: shadergrad inspect FILE [--filter SUBSTRING]\n  lists the tensors of a .pth/.pt/.th or .safetensors file';
+const SPEC: Record<string, OptionSpec> = {
+  filter: { type: 'string', help: 'list only the tensors whose name contains SUBSTRING' },
+};
+
+const USAGE = 'shadergrad inspect FILE [--filter SUBSTRING]   (lists the tensors of a .pth/.pt/.th or .safetensors file)';
 
 const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Formats the table: one row per tensor, columns padded to their widest cell. */
-export function formatTable(entries: InspectEntry[]): string {
+export function formatTable(entries: sg.io.InspectEntry[]): string {
   const rows = [['name', 'dtype', 'shape', 'numel'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`, numel(e.shape).toLocaleString('en-US')])];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** Prints the table for `args[0]`; `--filter s` keeps the names containing s. Errors set process.exitCode. */
+/**
+ * Prints the table for the file argument; `--filter s` keeps the names containing s. Without a
+ * file it prints the usage (exit code 2); a file that cannot be read sets exit code 1.
+ */
 export async function inspectCommand(args: string[]): Promise<void> {
-  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--filter');
-  const filterAt = args.indexOf('--filter');
-  const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
-  if (!file || args.includes('--help') || (filterAt >= 0 && !filter)) {
-    console.log(USAGE);
-    if (!args.includes('--help')) process.exitCode = 2;
+  const p = parseArgs('inspect', args, SPEC);
+  if (flag(p, 'help')) {
+    console.log(helpText(USAGE, SPEC).trimEnd());
     return;
   }
+  const [file, ...extra] = p.positional;
+  if (extra.length) throw new UsageError(`inspect: one file at a time; unexpected argument "${extra[0]}"`);
+  if (!file) {
+    console.log(helpText(USAGE, SPEC).trimEnd());
+    process.exitCode = 2;
+    return;
+  }
+  const filter = str(p, 'filter');
   try {
-    const result = await inspect(file);
+    const result = await sg.io.inspect(file);
     const entries = filter ? result.filter((e) => e.name.includes(filter)) : [...result];
     console.log(`${file} (${result.format}): ${entries.length} tensors${filter ? ` matching '${filter}'` : ''}`);
     console.log(formatTable(entries));

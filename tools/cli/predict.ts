@@ -7,22 +7,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as sg from '../../src/index.js';
-import { readImage } from '../../src/data/image.js';
-import { IMAGENET_CLASSES, evalTransform } from '../../src/data/imagenet.js';
-import type { HostTensor } from '../../src/data/image.js';
 import { flag, helpText, num, parseArgs, required, str, UsageError, type OptionSpec } from './args.js';
 
 const spec: Record<string, OptionSpec> = {
   model: { type: 'string', help: `architecture (${sg.models.names.join(', ')})` },
   weights: { type: 'string', help: 'weight file: torchvision .pth, .th, or .safetensors from finetune' },
   classes: { type: 'string', help: 'classes.json written by finetune (default: beside --weights if there, else ImageNet)' },
-  top: { type: 'string', help: 'how many classes to print', default: '5' },
+  top: { type: 'string', help: 'how many classes to print (-1: all; write --top=-1)', default: '5' },
   'image-size': { type: 'string', help: 'centre-crop side (default 224; 32 for cifar_ models; or from classes.json)' },
   resize: { type: 'string', help: 'shorter side before cropping (default 256 for 224 crops, else the crop size)' },
   'strip-prefix': { type: 'string', help: "key prefix to remove, e.g. 'module.' (cifar checkpoints get it by default)" },
-  help: { type: 'boolean', help: 'show this help' },
 };
 
+/** The class names of a model, and the input size it was trained at. */
 export interface ClassesFile {
   classes: string[];
   imageSize?: number;
@@ -44,6 +41,7 @@ export function readClassesFile(path: string): ClassesFile {
   return info as ClassesFile;
 }
 
+/** Runs `shadergrad predict`: the top classes of each image, printed with their probabilities. */
 export async function predictCommand(args: string[]): Promise<void> {
   const p = parseArgs('predict', args, spec);
   if (flag(p, 'help')) {
@@ -54,32 +52,28 @@ export async function predictCommand(args: string[]): Promise<void> {
   const weights = required(p, 'predict', 'weights');
   if (p.positional.length === 0) throw new UsageError('predict: give at least one image (JPEG or PNG)');
   const top = num(p, 'predict', 'top', { integer: true })!;
+  if (top === 0 || top < -1) throw new UsageError(`predict: --top must be a positive number of classes, or -1 for all of them; got ${top}`);
 
   const classesPath = str(p, 'classes') ?? (existsSync(join(dirname(weights), 'classes.json')) ? join(dirname(weights), 'classes.json') : undefined);
-  const info: ClassesFile = classesPath ? readClassesFile(classesPath) : { classes: [...IMAGENET_CLASSES] };
+  const info: ClassesFile = classesPath ? readClassesFile(classesPath) : { classes: [...sg.data.IMAGENET_CLASSES] };
   const isCifar = model.toLowerCase().startsWith('cifar');
   const crop = num(p, 'predict', 'image-size', { integer: true }) ?? info.imageSize ?? (isCifar ? 32 : 224);
   const resize = num(p, 'predict', 'resize', { integer: true }) ?? info.resize;
-  const transform = evalTransform({ crop, resize });
+  const transform = sg.data.evalTransform({ crop, resize });
 
   await sg.init();
   const net = await sg.models.get(model, {
     weights, numClasses: info.classes.length, stripPrefix: str(p, 'strip-prefix') ?? (isCifar ? 'module.' : undefined),
   });
-  net.eval();
-  for (const file of p.positional) {
-    const x = transform.apply(readImage(file)) as HostTensor;
-    const output = sg.noGrad(() => sg.tidy(() => sg.softmax(net.forward(sg.tensor(x.data, { shape: [1, ...x.shape] })), 1)));
-    const probs = await output.data();
-    output.dispose();
-    console.log(`${basename(file)}:`);
-    for (const [rank, k] of topK(probs, top).entries()) {
-      console.log(`  ${String(rank + 1).padStart(2)}. ${(100 * probs[k]).toFixed(2).padStart(6)}%  ${info.classes[k] ?? `class ${k}`}`);
+  try {
+    for (const file of p.positional) {
+      const probs = await sg.train.classify(net, transform.apply(sg.data.readImage(file)) as sg.data.HostTensor);
+      console.log(`${basename(file)}:`);
+      for (const [rank, k] of sg.train.topK(probs, top < 0 ? probs.length : top).entries()) {
+        console.log(`  ${String(rank + 1).padStart(2)}. ${(100 * probs[k]).toFixed(2).padStart(6)}%  ${info.classes[k] ?? `class ${k}`}`);
+      }
     }
+  } finally {
+    sg.models.disposeModel(net);
   }
-}
-
-/** Indices of the k largest values, largest first. */
-export function topK(values: ArrayLike<number>, k: number): number[] {
-  return Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
 }

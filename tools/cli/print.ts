@@ -8,7 +8,6 @@ import { modelName } from './summary.js';
 
 const SPEC: Record<string, OptionSpec> = {
   'num-classes': { type: 'string', help: "size of the last layer (default: the model's, 1000 or 10 for cifar_resnet*)" },
-  help: { type: 'boolean', help: 'show this help' },
 };
 
 const USAGE = 'shadergrad print MODEL [options]   (MODEL: one of sg.models.names)';

@@ -9,7 +9,6 @@ const SPEC: Record<string, OptionSpec> = {
   input: { type: 'string', help: 'input shape without the batch dimension, C,H,W (default 3,32,32 for cifar_resnet*, else 3,224,224)' },
   'batch-size': { type: 'string', help: 'batch size shown in the output shapes (torchsummary batch_size)', default: '-1' },
   'num-classes': { type: 'string', help: "size of the last layer (default: the model's, 1000 or 10 for cifar_resnet*)" },
-  help: { type: 'boolean', help: 'show this help' },
 };
 
 const USAGE = 'shadergrad summary MODEL [options]   (MODEL: one of sg.models.names)';
@@ -28,7 +27,7 @@ export function modelName(command: string, positional: string[], usage: string):
   const name = positional[0];
   if (!name) throw new UsageError(`${command}: which model? usage: ${usage}`);
   if (positional.length > 1) throw new UsageError(`${command}: unexpected argument "${positional[1]}"`);
-  const canonical = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const canonical = sg.train.canonicalModelName(name);
   if (!sg.models.names.includes(canonical)) {
     throw new UsageError(`${command}: unknown model "${name}"; known models: ${sg.models.names.join(', ')}`);
   }

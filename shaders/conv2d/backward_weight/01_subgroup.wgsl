@@ -1,4 +1,4 @@
-// conv2d weight gradient, implicit GEMM with subgroup broadcasts:
+// conv2d weight gradient, version 01: implicit GEMM with subgroup broadcasts:
 //   dW[g Cout/G + co, ci, kh, kw] = sum over (n, oy, ox) of
 //       dy[n, g Cout/G + co, oy, ox] * x[n, g Cin/G + ci, oy S - P + kh D, ox S - P + kw D]
 // read straight from dy and x (no im2col buffer). A workgroup owns one tap (kh, kw) and one
@@ -37,6 +37,7 @@ var<private> c0: vec4f; var<private> c1: vec4f; var<private> c2: vec4f; var<priv
 var<private> c4: vec4f; var<private> c5: vec4f; var<private> c6: vec4f; var<private> c7: vec4f;
 
 // One pixel: channel i gets dy[channel i] (held by lane i as `s`) times this lane's 4 inputs.
+// same as matmul/09_subgroup_broadcast.wgsl:accumulate
 fn accumulate(s: f32, bk: vec4f) {
   c0 = fma(vec4f(subgroupBroadcast(s, 0u)), bk, c0);
   c1 = fma(vec4f(subgroupBroadcast(s, 1u)), bk, c1);

@@ -1,4 +1,4 @@
-// conv2d weight gradient, implicit GEMM, for adapters without subgroups (see the subgroup
+// conv2d weight gradient, version 02: implicit GEMM for adapters without subgroups (see the subgroup
 // version, backward_weight/01_subgroup.wgsl, for the method):
 //   dW[g Cout/G + co, ci, kh, kw] = sum over (n, oy, ox) of
 //       dy[n, g Cout/G + co, oy, ox] * x[n, g Cin/G + ci, oy S - P + kh D, ox S - P + kw D]
@@ -45,6 +45,7 @@ fn accumulate(d: u32, o: array<u32, 8>, bk: vec4f) {
 }
 
 // The outputs o in [lo, hi) whose tap o S - P + k D lands inside [0, size).
+// same as conv2d/backward_weight/01_subgroup.wgsl:inside_range
 fn inside_range(size: u32, out_size: u32, s: u32, pad: u32, kd: u32) -> vec2u {
   let first = i32(pad) - i32(kd);                  // o S >= P - k D
   let lo = select(0u, (u32(first) + s - 1u) / s, first > 0);

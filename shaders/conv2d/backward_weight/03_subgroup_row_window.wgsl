@@ -1,4 +1,4 @@
-// conv2d weight gradient for stride-1 rows and kernels 2 or 3 wide, implicit GEMM with a
+// conv2d weight gradient, version 03: for stride-1 rows and kernels 2 or 3 wide, implicit GEMM with a
 // sliding window and subgroup broadcasts:
 //   dW[g Cout/G + co, ci, kh, kw] = sum over (n, oy, ox) of
 //       dy[n, g Cout/G + co, oy, ox] * x[n, g Cin/G + ci, oy S - P + kh D, ox - P + kw]

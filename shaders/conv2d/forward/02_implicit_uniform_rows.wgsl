@@ -59,6 +59,7 @@ fn accumulate(ai: u32, r0: u32, r1: u32, r2: u32, r3: u32, r4: u32, r5: u32, r6:
 }
 
 // Where output pixel (oy, ox) reads tap (kh, kw) in its source plane, or -1 if nowhere.
+// same as conv2d/forward/01_implicit_subgroup.wgsl:tap
 fn tap(oy: u32, ox: u32, kh: u32, kw: u32) -> i32 {
   if (!TRANSPOSED) {
     let iy = i32(oy * STRIDE_H + kh * DIL_H) - i32(p.pad_h);

@@ -51,6 +51,7 @@ var<private> c0: vec4f; var<private> c1: vec4f; var<private> c2: vec4f; var<priv
 var<private> c4: vec4f; var<private> c5: vec4f; var<private> c6: vec4f; var<private> c7: vec4f;
 
 // One r: row i gets A[row i, r, tap] (held by lane i as `s`) times this lane's 4 source values.
+// same as matmul/09_subgroup_broadcast.wgsl:accumulate
 fn accumulate(s: f32, bk: vec4f) {
   c0 = fma(vec4f(subgroupBroadcast(s, 0u)), bk, c0);
   c1 = fma(vec4f(subgroupBroadcast(s, 1u)), bk, c1);

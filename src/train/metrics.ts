@@ -9,9 +9,8 @@
  * sklearn's classification_report with zero_division=0; macro = unweighted mean over classes,
  * weighted = mean weighted by support.
  */
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { csvField } from '../plot/confusion.js';
+import { joinPath, writeAtomic } from './files.js';
 
 /** The matrix C[true][pred] of counts for class indices in [0, numClasses). */
 export function confusionMatrix(pred: ArrayLike<number>, target: ArrayLike<number>, numClasses: number): number[][] {
@@ -35,6 +34,7 @@ export function accuracy(matrix: number[][]): number {
   return total === 0 ? 0 : matrix.reduce((a, row, i) => a + row[i], 0) / total;
 }
 
+/** Precision, recall, F1 and support of one class (a row of sklearn's classification_report). */
 export interface ClassScores {
   name: string;
   precision: number;
@@ -44,6 +44,7 @@ export interface ClassScores {
   support: number;
 }
 
+/** sklearn's classification_report: per-class scores, accuracy, macro and weighted averages. */
 export interface ClassificationReport {
   classes: ClassScores[];
   accuracy: number;
@@ -132,15 +133,8 @@ export function metricsJson(rows: EpochRow[], groupNames?: string[]): string {
   })), null, 2) + '\n';
 }
 
-/** Writes `data` to `path` atomically: a temporary file beside it, then a rename. */
-export function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /** Writes metrics.csv and metrics.json into `dir`. */
 export function writeMetrics(dir: string, rows: EpochRow[], groupNames?: string[]): void {
-  writeAtomic(join(dir, 'metrics.csv'), metricsCsv(rows, groupNames));
-  writeAtomic(join(dir, 'metrics.json'), metricsJson(rows, groupNames));
+  writeAtomic(joinPath(dir, 'metrics.csv'), metricsCsv(rows, groupNames));
+  writeAtomic(joinPath(dir, 'metrics.json'), metricsJson(rows, groupNames));
 }

@@ -30,13 +30,14 @@ function checkMatrix(op: string, matrix: number[][], classes: string[]): void {
   }
 }
 
+/** Options of `confusionPng`. */
 export interface ConfusionPngOptions {
   /** Title prefix (default 'Confusion matrix'); the accuracy is appended. */
   title?: string;
 }
 
 /** PNG bytes of the heat map of `matrix` (matrix[true][pred] = count). */
-export function confusionPng(matrix: number[][], classes: string[], options: ConfusionPngOptions = {}): Buffer {
+export function confusionPng(matrix: number[][], classes: string[], options: ConfusionPngOptions = {}): Uint8Array {
   checkMatrix('confusionPng', matrix, classes);
   const n = classes.length;
   const total = matrix.flat().reduce((a, b) => a + b, 0);

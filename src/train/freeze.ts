@@ -1,14 +1,15 @@
 /**
  * Which parameters each phase of fine-tuning trains: the new last layer (the head), the rest
- * (the backbone), and what `--freeze` leaves trainable in phase 1.
+ * (the backbone), and what `freeze` leaves trainable in phase 1.
  */
-import type { Module } from '../../src/nn/module.js';
-import type { Parameter } from '../../src/nn/parameter.js';
-import { headPath, moduleAt } from './evaluate.js';
+import type { Module } from '../nn/module.js';
+import type { Parameter } from '../nn/parameter.js';
+import { headPath, moduleAt } from './head.js';
 
-/** What phase 1 keeps fixed: the feature extractor, all but the new last layer, nothing, or the first N layers. */
+/** What phase 1 of fine-tuning keeps fixed: the feature extractor, all but the new last layer, nothing, or the first N layers. */
 export type Freeze = 'features' | 'all-but-head' | 'none' | number;
 
+/** The parameters of a model split for the two phases of fine-tuning. */
 export interface FreezePlan {
   /** The new last layer's parameters (phase 2's head group) and all others (the backbone group). */
   head: Parameter[];
@@ -21,6 +22,7 @@ export interface FreezePlan {
  * Which parameters phase 1 trains. 'features' freezes the `features` block (AlexNet, VGG,
  * SqueezeNet: their whole classifier trains) and, for models without one (ResNets), everything
  * but the head; N freezes the first N layers that hold parameters, in the order of the forward pass.
+ * In PyTorch: `for p in model.features.parameters(): p.requires_grad = False`.
  */
 export function freezePlan(model: Module, name: string, freeze: Freeze): FreezePlan {
   const headParams = new Set(moduleAt(model, headPath(name)).module.parameters());

@@ -27,7 +27,7 @@ export interface Curves {
 const WIDTH = 1040, HEIGHT = 440;
 
 /** PNG bytes of the two-panel training curves. */
-export function curvesPng(c: Curves): Buffer {
+export function curvesPng(c: Curves): Uint8Array {
   const n = c.epochs.length;
   for (const [name, arr] of Object.entries({ trainLoss: c.trainLoss, valLoss: c.valLoss, trainAcc: c.trainAcc, valAcc: c.valAcc })) {
     if (arr.length !== n) throw new Error(`curvesPng: ${name} has ${arr.length} values for ${n} epochs`);

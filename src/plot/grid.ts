@@ -10,6 +10,7 @@ import { fitText, lineHeight, textWidth } from './font.js';
 export const CORRECT = hex('#2ca02c');
 export const WRONG = hex('#d62728');
 
+/** One image of the grid with its predicted and true class names. */
 export interface Prediction {
   /** Height x width x channels uint8 pixels (channels 3 by default, or 1 for grey). */
   image: RasterImage;
@@ -17,6 +18,7 @@ export interface Prediction {
   target: string;
 }
 
+/** Options of `predictionGridPng`. */
 export interface GridOptions {
   /** Side of the square each image is fitted into (default 96). */
   cell?: number;
@@ -29,7 +31,7 @@ export interface GridOptions {
 const FRAME = 3, PAD = 10, CAPTION = 2 * lineHeight() + 4;
 
 /** PNG bytes of the captioned grid. */
-export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Buffer {
+export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Uint8Array {
   if (samples.length === 0) throw new Error('predictionGridPng: no samples to draw');
   const cell = options.cell ?? 96;
   const cols = options.columns ?? Math.min(8, Math.ceil(Math.sqrt(samples.length)));

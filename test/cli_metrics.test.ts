@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   accuracy, classificationReport, confusionMatrix, formatReport, metricsCsv, metricsJson, writeMetrics, type EpochRow,
-} from '../tools/cli/metrics.js';
+} from '../src/train/metrics.js';
 
 // 8 samples, 3 classes; class 2 is never predicted.
 const target = [0, 0, 0, 1, 1, 2, 2, 2];

@@ -1,10 +1,12 @@
 /**
  * An RGBA raster for the plots: filled rectangles, anti-aliased lines and discs, bitmap text
- * (tools/plot/font.ts), scaled images, and PNG encoding through pngjs. Coordinates are pixels
+ * (src/plot/font.ts), scaled images, and PNG encoding through pngjs (loaded at run time in Node,
+ * see src/data/node.ts, so that the plots bundle for browsers). Coordinates are pixels
  * with the origin at the top left; pixel (x, y) covers [x, x+1) x [y, y+1), so its centre is
  * at (x + 0.5, y + 0.5).
  */
-import { PNG } from 'pngjs';
+import type * as PngJs from 'pngjs';
+import { nodeRequire } from '../data/node.js';
 import { ADVANCE, CAP_H, GLYPH_H, GLYPH_W, glyph, textWidth } from './font.js';
 
 /** A colour as [r, g, b] or [r, g, b, a], each 0..255. */
@@ -183,7 +185,8 @@ export class Canvas {
   }
 
   /** The raster as PNG file bytes. */
-  toPng(): Buffer {
+  toPng(): Uint8Array {
+    const { PNG } = nodeRequire<typeof PngJs>('pngjs', 'PNG encoding of plots');
     const png = new PNG({ width: this.width, height: this.height });
     png.data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
     return PNG.sync.write(png);

@@ -1,5 +1,5 @@
 /**
- * The per-epoch progress display of `shadergrad finetune`. On a terminal, one line redrawn in
+ * The per-epoch progress display of a training run (`sg.train`, `shadergrad finetune`). On a terminal, one line redrawn in
  * place with `\r` (at most every `redrawMs`):
  *
  *   epoch 3/10 [=========>..........]  480/1000  35.2 img/s  loss 0.4123  acc 87.5%  ETA 0:14
@@ -10,13 +10,15 @@
  */
 import type { EpochRow } from './metrics.js';
 
-/** Where the bar is written: process.stdout, or anything with write (and isTTY, columns). */
+/** Where the bar is written: process.stdout, or anything with write (and isTTY, columns): a browser page can pass its own. */
 export interface ProgressStream {
+  /** Writes text as it is (no newline added). */
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
 }
 
+/** Options of `ProgressBar`. */
 export interface ProgressOptions {
   /** Images (or samples) in the epoch. */
   total: number;
@@ -79,6 +81,7 @@ export function formatProgress(label: string, done: number, total: number, elaps
   return parts.filter((p) => p !== '').join('  ');
 }
 
+/** A progress bar for one epoch: redrawn in place on a terminal, plain lines otherwise. */
 export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly now: () => number;
@@ -88,7 +91,7 @@ export class ProgressBar {
   private drawn = false;
 
   constructor(private readonly o: ProgressOptions) {
-    this.stream = o.stream ?? process.stdout;
+    this.stream = o.stream ?? stdout();
     this.now = o.now ?? (() => performance.now());
     this.start = this.now();
     this.lastPlain = this.start;
@@ -140,4 +143,10 @@ export function formatEpochSummary(row: EpochRow, totalEpochs: number, options: 
     `${row.seconds.toFixed(1)}s`,
     ...(options.best ? ['*best*'] : []),
   ].join('  ');
+}
+
+/** Node's process.stdout, or a sink that drops the text where there is none (browsers). */
+export function stdout(): ProgressStream {
+  const proc = (globalThis as { process?: { stdout?: ProgressStream } }).process;
+  return proc?.stdout ?? { write: () => true };
 }

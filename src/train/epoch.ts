@@ -1,0 +1,68 @@
+/**
+ * One training epoch: forward, cross-entropy, backward, (clipping,) optimizer step per batch,
+ * with running sums of the loss and the hits, resumable after any finished batch.
+ */
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm_ } from '../nn/utils.js';
+import { tidy } from '../memory.js';
+import { crossEntropy } from '../ops/loss.js';
+import { argmax } from '../ops/reduce.js';
+import { eq } from '../ops/compare.js';
+import type { Batch } from './data.js';
+
+/** Progress through an epoch: batches done and the running sums of its metrics. */
+export interface EpochProgress {
+  batches: number;
+  seen: number;
+  lossSum: number;
+  correct: number;
+}
+
+/** Options of `trainEpoch`. */
+export interface EpochOptions {
+  /** Progress of an interrupted run of this epoch: its batches are skipped, its sums continued. */
+  resumeFrom?: EpochProgress | null;
+  clipGradNorm?: number;
+  /** Checked after each batch; when aborted the epoch stops there. */
+  signal?: AbortSignal;
+  /** Called after each batch with the progress so far. */
+  onBatch?: (progress: EpochProgress) => void;
+}
+
+/**
+ * Trains `model` for one pass over `data` (its batches are disposed): per batch
+ * loss = crossEntropy(model(x), y), backward, optional clipping of the trainable parameters'
+ * gradient norm, `opt.step()`. The model is in training mode, except layers whose parameters are
+ * all frozen, which run in eval mode so that batch norm keeps its running statistics.
+ */
+export async function trainEpoch(model: Module, opt: Optimizer<{ lr: number }>, data: AsyncIterable<Batch>, o: EpochOptions = {}):
+  Promise<{ progress: EpochProgress; interrupted: boolean }> {
+  model.train();
+  for (const m of model.modules()) if (m.parameters().length && m.parameters().every((p) => !p.requiresGrad)) m.eval();
+  const trainable = model.parameters().filter((p) => p.requiresGrad);
+  const progress = { ...(o.resumeFrom ?? { batches: 0, seen: 0, lossSum: 0, correct: 0 }) };
+  const skip = progress.batches;
+  let k = 0;
+  for await (const b of data) {
+    if (k++ < skip) { b.images.dispose(); b.labels.dispose(); continue; } // trained before the interruption
+    const [loss, hits] = tidy(() => {
+      const logits = model.forward(b.images);
+      const l = crossEntropy(logits, b.labels);
+      opt.zeroGrad();
+      l.backward();
+      if (o.clipGradNorm) clipGradNorm_(trainable, o.clipGradNorm);
+      opt.step();
+      return [l.detach(), eq(argmax(logits, 1), b.labels).sum()];
+    });
+    const n = b.indices.length;
+    progress.lossSum += (await loss.item()) * n;
+    progress.correct += await hits.item();
+    progress.seen += n;
+    progress.batches++;
+    for (const t of [loss, hits, b.images, b.labels]) t.dispose();
+    o.onBatch?.(progress);
+    if (o.signal?.aborted) return { progress, interrupted: true };
+  }
+  return { progress, interrupted: false };
+}
