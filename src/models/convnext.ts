@@ -25,6 +25,7 @@ import { modelOptions } from './options.js';
 import { constant_, truncNormal_ } from './init.js';
 import type { NormLayer } from './efficientnet.js';
 
+/** ConvNeXt's block (`torchvision.models.convnext.CNBlock`): x + stochastic_depth(layer_scale * block(x)). */
 export class CNBlock extends Module {
   block: Sequential;
   layer_scale: Parameter;
@@ -59,6 +60,7 @@ export interface CNBlockConfig {
   numLayers: number;
 }
 
+/** Options of `ConvNeXt` and the `convnext_*` builders: torchvision's keywords in camelCase. */
 export interface ConvNeXtOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -70,6 +72,7 @@ export interface ConvNeXtOptions {
   normLayer?: NormLayer;
 }
 
+/** `torchvision.models.ConvNeXt`: [N, 3, H, W] -> logits [N, numClasses]; keys `features.*`, `classifier.*`. */
 export class ConvNeXt extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

@@ -118,6 +118,10 @@ export class FusedMBConv extends Module {
   }
 }
 
+/**
+ * Options of `EfficientNet` and the `efficientnet_*` builders: torchvision's keywords in camelCase.
+ * (torchvision's builders fix `dropout` per variant and reject it as a keyword; these accept it.)
+ */
 export interface EfficientNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -131,6 +135,7 @@ export interface EfficientNetOptions {
   lastChannel?: number | null;
 }
 
+/** `torchvision.models.EfficientNet` (V1 and V2): [N, 3, H, W] -> logits [N, numClasses]; keys `features.*`, `classifier.1.*`. */
 export class EfficientNet extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

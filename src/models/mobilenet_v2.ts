@@ -23,6 +23,7 @@ import { constant_, kaimingNormal_, normal_ } from './init.js';
 import { makeDivisible } from './make_divisible.js';
 import type { NormLayer } from './efficientnet.js';
 
+/** MobileNet V2's block (`torchvision.models.mobilenetv2.InvertedResidual`): x + conv(x) when stride 1 and inp = oup. */
 export class InvertedResidual extends Module {
   readonly stride: number;
   readonly useResConnect: boolean;
@@ -51,6 +52,7 @@ export class InvertedResidual extends Module {
   }
 }
 
+/** Options of `MobileNetV2` / `mobilenet_v2`: torchvision's keywords in camelCase. */
 export interface MobileNetV2Options {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -68,6 +70,7 @@ export interface MobileNetV2Options {
 
 const SETTING = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
 
+/** `torchvision.models.MobileNetV2`: [N, 3, H, W] -> logits [N, numClasses]; keys `features.*`, `classifier.1.*`. */
 export class MobileNetV2 extends Module {
   readonly lastChannel: number;
   features: Sequential;

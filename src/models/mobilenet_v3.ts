@@ -80,6 +80,7 @@ export class InvertedResidual extends Module {
   }
 }
 
+/** Options of `MobileNetV3` and the `mobilenet_v3_*` builders (the last three shape the blocks, as torchvision's `_mobilenet_v3_conf`). */
 export interface MobileNetV3Options {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -95,6 +96,7 @@ export interface MobileNetV3Options {
   dilated?: boolean;
 }
 
+/** `torchvision.models.MobileNetV3`: [N, 3, H, W] -> logits [N, numClasses]; keys `features.*`, `classifier.0.*`, `classifier.3.*`. */
 export class MobileNetV3 extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

@@ -106,6 +106,7 @@ export interface ConvStemConfig {
   activationLayer?: new (options: { inplace?: boolean }) => Module;
 }
 
+/** torchvision's `VisionTransformer` parameters in camelCase; the first six are required. */
 export interface VisionTransformerOptions {
   /** Side of the square input image. */
   imageSize: number;
@@ -133,6 +134,7 @@ export interface VisionTransformerOptions {
   convStemConfigs?: ConvStemConfig[] | null;
 }
 
+/** `torchvision.models.VisionTransformer`: [N, 3, imageSize, imageSize] -> logits [N, numClasses]. */
 export class VisionTransformer extends Module {
   readonly imageSize: number;
   readonly patchSize: number;
