@@ -32,6 +32,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<uniform> p: Params;
 
+// same as random.wgsl:pcg3d
 fn pcg3d(input: vec3u) -> vec3u {
   var v = input * 1664525u + 1013904223u;
   v.x += v.y * v.z; v.y += v.z * v.x; v.z += v.x * v.y;
@@ -41,6 +42,7 @@ fn pcg3d(input: vec3u) -> vec3u {
 }
 
 // 24 random bits as a float in [0, 1).
+// same as random.wgsl:unit
 fn unit(bits: u32) -> f32 {
   return f32(bits >> 8u) * (1.0 / 16777216.0);
 }
