@@ -7,10 +7,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { finetune, finetuneOptions } from '../tools/cli/finetune.js';
-import { headPath, replaceHead } from '../tools/cli/evaluate.js';
+import { finetuneOptions } from '../tools/cli/finetune.js';
 
 const { models, nn } = sg;
+const { finetune, headPath, replaceHead } = sg.train;
 const root = mkdtempSync(join(tmpdir(), 'sg-effnet-'));
 const quiet = { log: () => {}, stream: { write: () => true, isTTY: false }, numWorkers: 0 };
 

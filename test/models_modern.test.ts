@@ -81,6 +81,11 @@ describe('modern zoo structure matches torchvision 0.14', () => {
     } finally {
       models.disposeModel(model);
     }
+    // torchvision's norm_layer may be a class or a partial: both forms build the same tree.
+    const [a, b] = [models.mobilenet_v2({ widthMult: 0.5, normLayer: nn.BatchNorm2d }), models.mobilenet_v2({ widthMult: 0.5, normLayer: (c) => new nn.BatchNorm2d(c) })];
+    expect(a.toString()).toBe(b.toString());
+    models.disposeModel(a);
+    models.disposeModel(b);
     expect(() => models.efficientnet_b0({ numClass: 3 } as never)).toThrow(/EfficientNet: unknown option 'numClass'/);
     expect(() => new models.VisionTransformer({ imageSize: 30, patchSize: 8, numLayers: 1, numHeads: 1, hiddenDim: 8, mlpDim: 8 })).toThrow(/indivisible by patch size/);
   });

@@ -20,7 +20,7 @@ import { Parameter, parameter } from '../nn/parameter.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear, Flatten } from '../nn/layers/linear.js';
 import { AdaptiveAvgPool2d } from '../nn/layers/pool.js';
-import { GELU, LayerNorm, LayerNorm2d, Permute, StochasticDepth, Conv2dNormActivation } from '../nn/index.js';
+import { GELU, LayerNorm, LayerNorm2d, Permute, StochasticDepth, Conv2dNormActivation, makeLayer } from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, truncNormal_ } from './init.js';
 import type { NormLayer } from './efficientnet.js';
@@ -36,7 +36,7 @@ export class CNBlock extends Module {
     this.block = new Sequential(
       new Conv2d(dim, dim, 7, { padding: 3, groups: dim, bias: true }),
       new Permute([0, 2, 3, 1]),
-      normLayer(dim),
+      makeLayer(normLayer, dim),
       new Linear(dim, 4 * dim, { bias: true }),
       new GELU(),
       new Linear(4 * dim, dim, { bias: true }),
@@ -96,14 +96,14 @@ export class ConvNeXt extends Module {
       }
       layers.push(new Sequential(...stage));
       if (cnf.outChannels !== null) {
-        layers.push(new Sequential(o.normLayer(cnf.inputChannels), new Conv2d(cnf.inputChannels, cnf.outChannels, 2, { stride: 2 })));
+        layers.push(new Sequential(makeLayer(o.normLayer, cnf.inputChannels), new Conv2d(cnf.inputChannels, cnf.outChannels, 2, { stride: 2 })));
       }
     }
     this.features = new Sequential(...layers);
     this.avgpool = new AdaptiveAvgPool2d(1);
     const last = setting[setting.length - 1];
     const lastChannels = last.outChannels ?? last.inputChannels;
-    this.classifier = new Sequential(o.normLayer(lastChannels), new Flatten(1), new Linear(lastChannels, o.numClasses));
+    this.classifier = new Sequential(makeLayer(o.normLayer, lastChannels), new Flatten(1), new Linear(lastChannels, o.numClasses));
     for (const m of this.modules()) {
       if (m instanceof Conv2d || m instanceof Linear) {
         truncNormal_(m.weight, 0.02);

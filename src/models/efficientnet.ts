@@ -25,13 +25,17 @@ import { Linear } from '../nn/layers/linear.js';
 import { Dropout } from '../nn/layers/activation.js';
 import { AdaptiveAvgPool2d } from '../nn/layers/pool.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
-import { SiLU, StochasticDepth, SqueezeExcitation, Conv2dNormActivation } from '../nn/index.js';
+import { SiLU, StochasticDepth, SqueezeExcitation, Conv2dNormActivation, type LayerFactory } from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, kaimingNormal_, uniform_ } from './init.js';
 import { makeDivisible } from './make_divisible.js';
 
-/** A normalisation layer for `channels` channels (torchvision's `norm_layer`). */
-export type NormLayer = (channels: number) => Module;
+/**
+ * How a model makes its normalisation layers (torchvision's `norm_layer`): a class called with
+ * the channel count (`nn.BatchNorm2d`) or a function (`(c) => new nn.BatchNorm2d(c, {eps: 1e-3})`
+ * for torchvision's `partial(nn.BatchNorm2d, eps=1e-3)`).
+ */
+export type NormLayer = LayerFactory<[number]>;
 
 /** One stage: expand ratio, kernel, stride of its first block, channels in and out, block count. */
 export interface MBConvConfig {

@@ -17,7 +17,7 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Dropout } from '../nn/layers/activation.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
-import { ReLU6, Conv2dNormActivation } from '../nn/index.js';
+import { ReLU6, Conv2dNormActivation, makeLayer } from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, kaimingNormal_, normal_ } from './init.js';
 import { makeDivisible } from './make_divisible.js';
@@ -41,7 +41,7 @@ export class InvertedResidual extends Module {
     layers.push(
       new Conv2dNormActivation(hidden, hidden, { stride, groups: hidden, normLayer, activationLayer: ReLU6 }),
       new Conv2d(hidden, oup, 1, 1, 0, { bias: false }),
-      normLayer(oup),
+      makeLayer(normLayer, oup),
     );
     this.conv = new Sequential(...layers);
     this.outChannels = oup;

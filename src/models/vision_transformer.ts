@@ -24,7 +24,7 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Dropout, ReLU, Tanh } from '../nn/layers/activation.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
-import { GELU, LayerNorm, MultiheadAttention, Conv2dNormActivation } from '../nn/index.js';
+import { GELU, LayerNorm, MultiheadAttention, Conv2dNormActivation, makeLayer, type LayerFactory } from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, normal_, truncNormal_, xavierUniform_ } from './init.js';
 import type { NormLayer } from './efficientnet.js';
@@ -54,10 +54,10 @@ export class EncoderBlock extends Module {
   constructor(numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number, normLayer: NormLayer) {
     super();
     this.numHeads = numHeads;
-    this.ln_1 = normLayer(hiddenDim);
+    this.ln_1 = makeLayer(normLayer, hiddenDim);
     this.self_attention = new MultiheadAttention(hiddenDim, numHeads, { dropout: attentionDropout, batchFirst: true });
     this.dropout = new Dropout(dropout);
-    this.ln_2 = normLayer(hiddenDim);
+    this.ln_2 = makeLayer(normLayer, hiddenDim);
     this.mlp = new MLPBlock(hiddenDim, mlpDim, dropout);
   }
 
@@ -85,7 +85,7 @@ export class Encoder extends Module {
     const layers = new Map<string, Module>();
     for (let i = 0; i < numLayers; i++) layers.set(`encoder_layer_${i}`, new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer));
     this.layers = new Sequential(layers);
-    this.ln = normLayer(hiddenDim);
+    this.ln = makeLayer(normLayer, hiddenDim);
   }
 
   /** [N, S, D] -> [N, S, D]. */
@@ -103,7 +103,7 @@ export interface ConvStemConfig {
   /** Default BatchNorm2d. */
   normLayer?: NormLayer;
   /** Default ReLU. */
-  activationLayer?: new (options: { inplace?: boolean }) => Module;
+  activationLayer?: LayerFactory<[{ inplace?: boolean }]>;
 }
 
 /** torchvision's `VisionTransformer` parameters in camelCase; the first six are required. */
