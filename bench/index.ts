@@ -5,7 +5,9 @@
  * adapter, same run) and PyTorch on the CPU.
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
- *   BENCH_SKIP_CNN=1, BENCH_SKIP_MODELS=1   leave those sections out; BENCH_ONLY=models runs only the zoo
+ *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_MODELS=1   leave those sections out
+ *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the copy probe and depthwise convolutions
+ *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
 import { benchModels } from './models.js';
+import { benchLoader } from './loader.js';
+import { benchDepthwise } from './depthwise.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -25,8 +29,18 @@ const info = await sg.init();
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
 // BENCH_ONLY=models runs just the model zoo (BENCH_MODELS=vgg16,resnet18 and BENCH_BATCHES=1,16 narrow it).
+if (process.env.BENCH_ONLY === 'loader') {
+  benchLoader(quick);
+  await sg.shutdown();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'depthwise') {
+  await benchDepthwise(await copyPeak(1 << 24, RUNS), RUNS);
   await sg.shutdown();
   process.exit(0);
 }
@@ -135,7 +149,9 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchConv(tf, quick ? 2 : 3);
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
+if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(copy, quick ? 3 : 5);
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
+benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();

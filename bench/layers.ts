@@ -41,12 +41,21 @@ export async function benchLayers(copy: number): Promise<void> {
   const x = sg.randn([8, 144, 56, 56]);
   const n = x.size;
   const g = sg.randn(x.shape);
-  for (const [name, f] of [['silu', sg.silu], ['hardswish', sg.hardswish], ['gelu', (t: sg.Tensor) => sg.gelu(t)]] as const) {
+  for (const [name, f] of [
+    ['silu', sg.silu],
+    ['hardswish', sg.hardswish],
+    ['gelu', (t: sg.Tensor) => sg.gelu(t)],
+  ] as const) {
     add(`${name} forward`, '8x144x56x56', 8 * n, await time(() => void f(x)));
     // The backward kernel alone: the node's closure, called on one recorded forward.
     const xg = sg.randn(x.shape, { requiresGrad: true });
     const y = f(xg);
-    add(`${name} backward`, '8x144x56x56', 12 * n, await time(() => void sg.noGrad(() => y.gradFn!.backward(g, [true]))));
+    add(
+      `${name} backward`,
+      '8x144x56x56',
+      12 * n,
+      await time(() => void sg.noGrad(() => y.gradFn!.backward(g, [true]))),
+    );
     y.dispose();
     xg.dispose();
   }
@@ -61,7 +70,17 @@ export async function benchLayers(copy: number): Promise<void> {
   const maps = sg.randn([8, 96, 56, 56]);
   const ln2d = new sg.nn.LayerNorm2d(96, { eps: 1e-6 }).eval();
   add('LayerNorm2d', '8x96x56x56', 8 * maps.size, await time(() => void sg.noGrad(() => ln2d.forward(maps))));
-  add('permute+LayerNorm+permute', '8x96x56x56', 8 * maps.size, await time(() => void sg.noGrad(() => sg.layerNorm(maps.permute([0, 2, 3, 1]), [96], ln2d.weight, ln2d.bias, 1e-6).permute([0, 3, 1, 2]))));
+  add(
+    'permute+LayerNorm+permute',
+    '8x96x56x56',
+    8 * maps.size,
+    await time(
+      () =>
+        void sg.noGrad(() =>
+          sg.layerNorm(maps.permute([0, 2, 3, 1]), [96], ln2d.weight, ln2d.bias, 1e-6).permute([0, 3, 1, 2]),
+        ),
+    ),
+  );
   maps.dispose();
 
   // Softmax over the last dim at attention sizes.
@@ -70,14 +89,22 @@ export async function benchLayers(copy: number): Promise<void> {
     add('softmax(-1)', `8x12x${s}x${s}`, 8 * scores.size, await time(() => void sg.softmax(scores, -1)));
     scores.dispose();
   }
-  printTable(`Layers, GB/s of bytes read + written (vec4 copy peak ${fixed(copy)} GB/s)`, ['op', 'shape', 'ms', 'GB/s', '% of copy'], rows);
+  printTable(
+    `Layers, GB/s of bytes read + written (vec4 copy peak ${fixed(copy)} GB/s)`,
+    ['op', 'shape', 'ms', 'GB/s', '% of copy'],
+    rows,
+  );
 
   // MultiheadAttention at ViT-B/32: 2 * B * S * E * (3E + E) (projections) + 2 * 2 * B * S^2 * E (scores, mix).
   const mha = new sg.nn.MultiheadAttention(768, 12, { batchFirst: true }).eval();
   const seq = sg.randn([8, 50, 768]);
   const seconds = await time(() => void sg.noGrad(() => mha.forward(seq, seq, seq, { needWeights: false })));
   const flops = 2 * 8 * 50 * 768 * 4 * 768 + 4 * 8 * 50 * 50 * 768;
-  printTable('MultiheadAttention forward (ViT-B/32: B 8, S 50, E 768, 12 heads, eval)', ['ms', 'GFLOP/s'], [[fixed(seconds * 1e3, 2), fixed(flops / seconds / 1e9)]]);
+  printTable(
+    'MultiheadAttention forward (ViT-B/32: B 8, S 50, E 768, 12 heads, eval)',
+    ['ms', 'GFLOP/s'],
+    [[fixed(seconds * 1e3, 2), fixed(flops / seconds / 1e9)]],
+  );
   seq.dispose();
 }
 

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * shadergrad: tensors and autograd whose every op is a hand-written WGSL compute shader.
  *
@@ -12,6 +13,7 @@ export { shutdown, deviceInfo, type DeviceInfo } from './gpu/device.js';
 export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
+export { formatTensor } from './tensor_format.js';
 export { noGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
@@ -26,6 +28,7 @@ export { matmul } from './ops/matmul.js';
 export { setMatmulVersion, chosenMatmulVersion, MATMUL_VERSIONS } from './ops/matmul_versions.js';
 export { tuneMatmul } from './ops/matmul_tuning.js';
 export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOptions } from './ops/conv.js';
+export { setDepthwiseVersion, setDepthwiseFastPath, DEPTHWISE_VERSIONS } from './ops/depthwise_conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';

@@ -31,6 +31,13 @@ import conv2d_backward_weight_01 from '../shaders/conv2d/backward_weight/01_subg
 import conv2d_backward_weight_02 from '../shaders/conv2d/backward_weight/02_uniform_rows.wgsl';
 import conv2d_backward_weight_03 from '../shaders/conv2d/backward_weight/03_subgroup_row_window.wgsl';
 import cross_entropy_backward from '../shaders/cross_entropy_backward.wgsl';
+import depthwise_forward_01 from '../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
+import depthwise_forward_02 from '../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
+import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
+import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
+import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
+import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
+import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
 import fill from '../shaders/fill.wgsl';
@@ -88,16 +95,19 @@ const rrrw = ['read', 'read', 'read', 'write', 'uniform'] as const;
 const wg = { WG: 'u32' } as const;
 /** n elements, the output's shape and two operands' strides (0 on broadcast dims). */
 const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: 'dims', b_strides: 'dims' } as const;
+// prettier-ignore
 const poolParams = {
   total: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32',
 } as const;
 const layerNorm = { outer: 'u32', d: 'u32', inner: 'u32', eps: 'f32' } as const;
 const pool = { ...poolParams, dil_h: 'u32', dil_w: 'u32' } as const;
+// prettier-ignore
 const convGeometry = {
   n: 'u32', c: 'u32', h: 'u32', w: 'u32', groups: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32',
   stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32', dil_h: 'u32', dil_w: 'u32',
 } as const;
 /** Implicit-GEMM convolution (forward and dx): taps, strides and dilations are overrides. */
+// prettier-ignore
 const convForward = {
   entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'uniform'], aliases: none,
   overrides: {
@@ -108,6 +118,14 @@ const convForward = {
     a_row_stride: 'u32', a_r_stride: 'u32', a_group_stride: 'u32',
   },
 } as const;
+/** Depthwise convolution (ops/depthwise_kernels.ts): geometry as overrides, one plane per workgroup z. */
+const depthwiseGeometry = {
+  KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', PAD_H: 'u32', PAD_W: 'u32', MULT: 'u32',
+} as const;
+const depthwisePlanes = { h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', cin: 'u32', cout: 'u32', plane0: 'u32' } as const;
+const depthwiseTile = { entryPoints: main, aliases: none, params: depthwisePlanes } as const;
+const tileLanes = { WG_X: 'u32', WG_Y: 'u32', BH: 'u32', BW: 'u32' } as const;
+// prettier-ignore
 const convWeightGrad = {
   entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
   params: {
@@ -117,15 +135,23 @@ const convWeightGrad = {
 } as const;
 /** C[b] = A[b] @ B[b]; batch strides in units of each array's element (f32 or vec4f). */
 const matmul = {
-  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32', WG_Y: 'u32' },
+  entryPoints: main,
+  bindings: rrw,
+  aliases: none,
+  overrides: { WG_X: 'u32', WG_Y: 'u32' },
   params: { m: 'u32', n: 'u32', k: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32' },
 } as const;
 /** C = A @ B^T into columns [c_col, c_col + N) of a C with ldc columns. */
 const matmulNT = {
-  entryPoints: main, bindings: rrw, aliases: none, overrides: { WG_X: 'u32' },
+  entryPoints: main,
+  bindings: rrw,
+  aliases: none,
+  overrides: { WG_X: 'u32' },
   params: { m: 'u32', n: 'u32', k: 'u32', ldc: 'u32', c_col: 'u32' },
 } as const;
 
+// One line per kernel: the table reads as a table.
+// prettier-ignore
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
@@ -196,6 +222,38 @@ const table = {
   conv2d_backward_weight_02_uniform_rows: { source: conv2d_backward_weight_02, ...convWeightGrad },
   conv2d_backward_weight_03_subgroup_row_window: { source: conv2d_backward_weight_03, ...convWeightGrad },
   im2col: { source: im2col, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
+  // depthwise convolution (ops/depthwise_conv.ts, launched by ops/depthwise_kernels.ts)
+  depthwise_conv2d_forward_01_register_tile: {
+    source: depthwise_forward_01, ...depthwiseTile, bindings: rrrw,
+    overrides: { ...depthwiseGeometry, ...tileLanes, HAS_BIAS: 'bool', SEG_H: 'u32', SEG_W: 'u32' },
+  },
+  depthwise_conv2d_forward_02_sliding_rows: {
+    source: depthwise_forward_02, ...depthwiseTile, bindings: rrrw,
+    overrides: { ...depthwiseGeometry, ...tileLanes, HAS_BIAS: 'bool', SEG_W: 'u32', SLIDE: 'bool' },
+  },
+  depthwise_conv2d_forward_03_vec4_rows: {
+    source: depthwise_forward_03, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: {
+      ...depthwiseGeometry, ...tileLanes, TRANSPOSED: 'bool', HAS_BIAS: 'bool', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', SOURCES: 'u32',
+    },
+    params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
+  },
+  depthwise_conv2d_backward_input_01_register_tile: {
+    source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
+  },
+  depthwise_conv2d_backward_weight_01_plane_partials: {
+    source: depthwise_backward_weight_01, ...depthwiseTile, bindings: rrw,
+    overrides: { ...depthwiseGeometry, ...tileLanes, SEG_H: 'u32', SEG_W: 'u32', TAPS: 'u32' },
+  },
+  depthwise_conv2d_backward_weight_02_vec4_strips: {
+    source: depthwise_backward_weight_02, entryPoints: main, aliases: none, bindings: rrw,
+    overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', TAPS: 'u32' },
+    params: { ...depthwisePlanes, strips: 'u32' },
+  },
+  depthwise_conv2d_backward_weight_sum: {
+    source: depthwise_backward_weight_sum, entryPoints: main, bindings: rw, aliases: none, overrides: wg,
+    params: { n: 'u32', cout: 'u32', stride: 'u32', first: 'u32', taps: 'u32', strips: 'u32' },
+  },
   col2im: { source: col2im, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
   // pooling (ops/pool.ts)
   maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },

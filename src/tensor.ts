@@ -16,6 +16,7 @@ import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
 import { matmul } from './ops/matmul.js';
+import { describeTensor, tensorToStringAsync } from './tensor_format.js';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
@@ -215,6 +216,13 @@ export class Tensor {
   copy_(src: Tensor): this { return ew.copyInto(this, src); }
   /** In place: sets every element to zero. */
   zero_(): this { return ew.fillInPlace(this, 0); }
+
+  /** The values, formatted as PyTorch's `repr(tensor)` (reads the GPU; see tensor_format.ts). */
+  toStringAsync(): Promise<string> { return tensorToStringAsync(this); }
+  /** `console.log(await t.toStringAsync())`, as `print(t)` in PyTorch. */
+  async print(): Promise<void> { console.log(await tensorToStringAsync(this)); }
+  /** What `console.log(t)` / `util.inspect(t)` show: shape, dtype, requiresGrad, gradFn; no GPU read. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return describeTensor(this); }
 
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad=true' : ''})`;

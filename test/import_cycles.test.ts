@@ -11,7 +11,11 @@ const SRC = join(ROOT, 'src');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? filesUnder(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -19,7 +23,8 @@ function filesUnder(dir: string): string[] {
 function importsOf(file: string): string[] {
   const code = readFileSync(file, 'utf8');
   const specs = [...code.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
-  return specs.filter((s) => s.startsWith('.') && !s.endsWith('.wgsl') && !s.endsWith('.json'))
+  return specs
+    .filter((s) => s.startsWith('.') && !s.endsWith('.wgsl') && !s.endsWith('.json'))
     .map((s) => relative(ROOT, resolve(dirname(file), s.replace(/\.js$/, '.ts'))));
 }
 
@@ -53,7 +58,8 @@ function findCycle(): string[] | null {
 
 describe('imports in src/', () => {
   it('resolve to files of the repository', () => {
-    for (const [file, imports] of graph) for (const i of imports) expect(graph.has(i) || !i.startsWith('src/'), `${file} imports ${i}`).toBe(true);
+    for (const [file, imports] of graph)
+      for (const i of imports) expect(graph.has(i) || !i.startsWith('src/'), `${file} imports ${i}`).toBe(true);
   });
 
   it('form no cycle but Tensor methods over the ops', () => {

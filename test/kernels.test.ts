@@ -17,7 +17,10 @@ function filesUnder(dir: string, ext: string): string[] {
   );
 }
 
-const shaderFiles = filesUnder(SHADER_DIR, '.wgsl').map((f) => ({ file: relative(SHADER_DIR, f), code: readFileSync(f, 'utf8') }));
+const shaderFiles = filesUnder(SHADER_DIR, '.wgsl').map((f) => ({
+  file: relative(SHADER_DIR, f),
+  code: readFileSync(f, 'utf8'),
+}));
 const entries = Object.entries(K) as Array<[string, KernelSpec & { name: string }]>;
 
 /** The WGSL with its comments removed. */
@@ -27,17 +30,29 @@ const stripComments = (code: string) => code.replace(/\/\/[^\n]*/g, '');
 function paramsOf(code: string): Array<[string, string]> {
   const body = /struct Params \{([\s\S]*?)\n\}/.exec(stripComments(code));
   if (!body) return [];
-  const types: Record<string, string> = { 'array<vec4u, 2>': 'dims', u32: 'u32', i32: 'i32', f32: 'f32', vec4f: 'vec4f' };
-  return [...body[1].matchAll(/(\w+)\s*:\s*(array<vec4u, 2>|\w+)/g)].map(([, name, type]) => [name, types[type] ?? `unknown ${type}`]);
+  const types: Record<string, string> = {
+    'array<vec4u, 2>': 'dims',
+    u32: 'u32',
+    i32: 'i32',
+    f32: 'f32',
+    vec4f: 'vec4f',
+  };
+  return [...body[1].matchAll(/(\w+)\s*:\s*(array<vec4u, 2>|\w+)/g)].map(([, name, type]) => [
+    name,
+    types[type] ?? `unknown ${type}`,
+  ]);
 }
 
 function bindingsOf(code: string): string[] {
   return [...stripComments(code).matchAll(/@binding\((\d+)\) var<(\w+)(?:, (\w+))?>/g)].map(([, , space, access]) =>
-    space === 'uniform' ? 'uniform' : access === 'read' ? 'read' : 'write');
+    space === 'uniform' ? 'uniform' : access === 'read' ? 'read' : 'write',
+  );
 }
 
-const entryPointsOf = (code: string) => [...stripComments(code).matchAll(/@compute[^\n]*\s*fn (\w+)/g)].map((m) => m[1]);
-const overridesOf = (code: string) => new Map([...stripComments(code).matchAll(/^override (\w+): (\w+)/gm)].map((m) => [m[1], m[2]]));
+const entryPointsOf = (code: string) =>
+  [...stripComments(code).matchAll(/@compute[^\n]*\s*fn (\w+)/g)].map((m) => m[1]);
+const overridesOf = (code: string) =>
+  new Map([...stripComments(code).matchAll(/^override (\w+): (\w+)/gm)].map((m) => [m[1], m[2]]));
 const aliasesOf = (code: string) => [...stripComments(code).matchAll(/^alias (\w+) = /gm)].map((m) => m[1]);
 
 describe('the kernel table', () => {
@@ -47,7 +62,10 @@ describe('the kernel table', () => {
       expect(users, `${file} is in the table ${users.length} times`).toHaveLength(1);
     }
     for (const [name, spec] of entries) {
-      expect(shaderFiles.some((f) => f.code === spec.source), `${name}'s source is not a file of shaders/`).toBe(true);
+      expect(
+        shaderFiles.some((f) => f.code === spec.source),
+        `${name}'s source is not a file of shaders/`,
+      ).toBe(true);
     }
     expect(entries).toHaveLength(shaderFiles.length);
   });
@@ -73,7 +91,9 @@ describe('the kernel table', () => {
       expect(declared.get(override), `${name}: override ${override}`).toBe(typeof type === 'object' ? 'u32' : type);
       if (typeof type !== 'object') continue;
       for (const [op, value] of Object.entries(type)) {
-        expect(spec.source, `${name}: const ${op.toUpperCase()} = ${value}u`).toMatch(new RegExp(`^const ${op.toUpperCase()} = ${value}u;`, 'm'));
+        expect(spec.source, `${name}: const ${op.toUpperCase()} = ${value}u`).toMatch(
+          new RegExp(`^const ${op.toUpperCase()} = ${value}u;`, 'm'),
+        );
       }
       const code = stripComments(spec.source);
       expect(code, `${name}: ${override} compared with a bare number`).not.toMatch(new RegExp(`${override} [!=]= \\d`));
@@ -89,7 +109,13 @@ function functionsOf(code: string): Map<string, string> {
 
 describe('helpers copied between shaders', () => {
   const marks = shaderFiles.flatMap(({ file, code }) =>
-    [...code.matchAll(/^\/\/ same as (\S+):(\w+)\nfn (\w+)\(/gm)].map(([, source, fn, next]) => ({ file, source, fn, next })));
+    [...code.matchAll(/^\/\/ same as (\S+):(\w+)\nfn (\w+)\(/gm)].map(([, source, fn, next]) => ({
+      file,
+      source,
+      fn,
+      next,
+    })),
+  );
 
   it('are marked `// same as FILE:fn` and stay identical to the original', () => {
     expect(marks.length).toBeGreaterThan(0);
@@ -112,18 +138,29 @@ describe('helpers copied between shaders', () => {
     }
     for (const copies of holders.values()) {
       const unmarked = copies.filter((c) => !c.marked).map((c) => c.file);
-      expect(unmarked.length, `identical functions, only one may be unmarked: ${unmarked.join(', ')}`).toBeLessThanOrEqual(1);
+      expect(
+        unmarked.length,
+        `identical functions, only one may be unmarked: ${unmarked.join(', ')}`,
+      ).toBeLessThanOrEqual(1);
     }
   });
 });
 
 describe('launching by name', () => {
   it('lays out struct Params by WGSL rules: scalars, then array<vec4u, 2> on 16-byte boundaries', () => {
-    const bytes = packUniforms(K.binary_forward, { n: 7, rank: 2, out_shape: [3, 4], a_strides: [4, 1], b_strides: [0, 1] });
+    const bytes = packUniforms(K.binary_forward, {
+      n: 7,
+      rank: 2,
+      out_shape: [3, 4],
+      a_strides: [4, 1],
+      b_strides: [0, 1],
+    });
     const u = new Uint32Array(bytes);
     expect(bytes.byteLength).toBe(112); // 8 bytes, padded to 16, then 3 x 32
     expect([u[0], u[1], u[4], u[5], u[6], u[12], u[13], u[20], u[21]]).toEqual([7, 2, 3, 4, 0, 4, 1, 0, 1]);
-    const image = new Float32Array(packUniforms(K.image_to_tensor, { n: 1, hw: 1, c: 3, pad: 0, mean: [0.5, 0.25, 0.125, 0], stdev: [1, 2, 3, 1] }));
+    const image = new Float32Array(
+      packUniforms(K.image_to_tensor, { n: 1, hw: 1, c: 3, pad: 0, mean: [0.5, 0.25, 0.125, 0], stdev: [1, 2, 3, 1] }),
+    );
     expect([...image.slice(4, 12)]).toEqual([0.5, 0.25, 0.125, 0, 1, 2, 3, 1]);
   });
 
@@ -134,8 +171,14 @@ describe('launching by name', () => {
 
   it('refuses an unknown override, op name or entry point before any GPU work', () => {
     const u = { n: 1, exponent: 0 };
-    expect(() => dispatch(K.unary_forward, { OP: 'cube' } as never, u, [], [1])).toThrow(/kernel unary_forward: 'cube' is not one of its OP values \(neg, exp/);
-    expect(() => dispatch(K.unary_forward, { SIDE: 1 } as never, u, [], [1])).toThrow(/kernel unary_forward has no override 'SIDE'/);
-    expect(() => dispatch(K.unary_forward, { entryPoint: 'rows' } as never, u, [], [1])).toThrow(/kernel unary_forward has no entry point 'rows'/);
+    expect(() => dispatch(K.unary_forward, { OP: 'cube' } as never, u, [], [1])).toThrow(
+      /kernel unary_forward: 'cube' is not one of its OP values \(neg, exp/,
+    );
+    expect(() => dispatch(K.unary_forward, { SIDE: 1 } as never, u, [], [1])).toThrow(
+      /kernel unary_forward has no override 'SIDE'/,
+    );
+    expect(() => dispatch(K.unary_forward, { entryPoint: 'rows' } as never, u, [], [1])).toThrow(
+      /kernel unary_forward has no entry point 'rows'/,
+    );
   });
 });

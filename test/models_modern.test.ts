@@ -5,7 +5,8 @@
 // deterministic weights, training-mode cross-entropy gradients, and torchsummary's table for the
 // tutorial's efficientnet_b0.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { expectClose } from './helpers.js';
@@ -81,6 +82,16 @@ describe('modern zoo structure matches torchvision 0.14', () => {
     } finally {
       models.disposeModel(model);
     }
+    // A builder given weights loads them (and so returns a Promise), as torchvision's.
+    const file = join(tmpdir(), `sg-mnv3-${process.pid}.safetensors`);
+    const saved = models.mobilenet_v3_small({ numClasses: 3 });
+    await sg.io.save(file, saved.stateDict());
+    const loaded = await models.mobilenet_v3_small({ numClasses: 3, weights: file });
+    const [w0, w1] = [saved, loaded].map((m) => new Map(m.stateDict()).get('features.4.block.2.fc1.weight')!);
+    expect(Array.from(await w1.data())).toEqual(Array.from(await w0.data()));
+    models.disposeModel(saved);
+    models.disposeModel(loaded);
+    rmSync(file);
     // torchvision's norm_layer may be a class or a partial: both forms build the same tree.
     const [a, b] = [models.mobilenet_v2({ widthMult: 0.5, normLayer: nn.BatchNorm2d }), models.mobilenet_v2({ widthMult: 0.5, normLayer: (c) => new nn.BatchNorm2d(c) })];
     expect(a.toString()).toBe(b.toString());

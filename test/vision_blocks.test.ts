@@ -27,8 +27,14 @@ class CNBlock extends nn.Module {
   constructor(dim: number, layerScale: number, stochasticDepthProb: number) {
     super();
     this.block = new nn.Sequential(
-      new nn.Conv2d(dim, dim, 7, { padding: 3, groups: dim, bias: true }), new nn.Permute([0, 2, 3, 1]),
-      new nn.LayerNorm(dim, { eps: 1e-6 }), new nn.Linear(dim, 4 * dim), new nn.GELU(), new nn.Linear(4 * dim, dim), new nn.Permute([0, 3, 1, 2]));
+      new nn.Conv2d(dim, dim, 7, { padding: 3, groups: dim, bias: true }),
+      new nn.Permute([0, 2, 3, 1]),
+      new nn.LayerNorm(dim, { eps: 1e-6 }),
+      new nn.Linear(dim, 4 * dim),
+      new nn.GELU(),
+      new nn.Linear(4 * dim, dim),
+      new nn.Permute([0, 3, 1, 2]),
+    );
     this.layer_scale = nn.parameter(sg.full([dim, 1, 1], layerScale));
     this.stochastic_depth = new sg.ops.StochasticDepth(stochasticDepthProb, 'row');
   }
@@ -54,11 +60,25 @@ class Tiny extends nn.Module {
 
 const cases: Record<string, { make: () => sg.nn.Module; input?: (x: sg.Tensor) => sg.Tensor; eval?: boolean }> = {
   se: { make: () => new nn.SqueezeExcitation(8, 2) },
-  se_silu_hardsigmoid: { make: () => new sg.ops.SqueezeExcitation(6, 3, { activation: nn.SiLU, scaleActivation: nn.Hardsigmoid }), input: (x) => x.mul(2) },
-  cna_hardswish: { make: () => new nn.Conv2dNormActivation(4, 6, { kernelSize: 3, stride: 2, activationLayer: nn.Hardswish }), eval: true },
-  cna_depthwise_plain: { make: () => new sg.ops.Conv2dNormActivation(4, 4, { groups: 4, normLayer: null, activationLayer: null }) },
+  se_silu_hardsigmoid: {
+    make: () => new sg.ops.SqueezeExcitation(6, 3, { activation: nn.SiLU, scaleActivation: nn.Hardsigmoid }),
+    input: (x) => x.mul(2),
+  },
+  cna_hardswish: {
+    make: () => new nn.Conv2dNormActivation(4, 6, { kernelSize: 3, stride: 2, activationLayer: nn.Hardswish }),
+    eval: true,
+  },
+  cna_depthwise_plain: {
+    make: () => new sg.ops.Conv2dNormActivation(4, 4, { groups: 4, normLayer: null, activationLayer: null }),
+  },
   cna_5x5_silu_eps: {
-    make: () => new nn.Conv2dNormActivation(3, 5, { kernelSize: 5, normLayer: (c: number) => new nn.BatchNorm2d(c, { eps: 1e-3 }), activationLayer: nn.SiLU, bias: true }),
+    make: () =>
+      new nn.Conv2dNormActivation(3, 5, {
+        kernelSize: 5,
+        normLayer: (c: number) => new nn.BatchNorm2d(c, { eps: 1e-3 }),
+        activationLayer: nn.SiLU,
+        bias: true,
+      }),
     eval: true,
   },
   cnblock: { make: () => new CNBlock(8, 1e-6, 0.1), eval: true },
@@ -78,13 +98,17 @@ describe('blocks against PyTorch 1.13 / torchvision 0.14', () => {
       x.requiresGrad = true;
       const y = m.forward(x) as sg.Tensor;
       expect(y.shape).toEqual(rec.out_shape);
-      const u = sg.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(0.291 * i + 0.5)), { shape: y.shape });
+      const u = sg.tensor(
+        Float32Array.from({ length: y.size }, (_, i) => Math.cos(0.291 * i + 0.5)),
+        { shape: y.shape },
+      );
       sg.tidy(() => y.mul(u).sum().backward());
       expectClose(await y.data(), rec.out, `${name} output`, { rtol: 1e-4, atol: 1e-5 });
       expectClose(await x.grad!.data(), rec.input_grads[0], `${name} input gradient`, { rtol: 1e-4, atol: 1e-5 });
       const grads = m.namedParameters().filter(([, p]) => p.grad);
       expect(grads.map(([k]) => k).sort()).toEqual(Object.keys(rec.param_grads).sort());
-      for (const [key, p] of grads) expectClose(await p.grad!.data(), rec.param_grads[key], `${name} d${key}`, { rtol: 1e-4, atol: 1e-5 });
+      for (const [key, p] of grads)
+        expectClose(await p.grad!.data(), rec.param_grads[key], `${name} d${key}`, { rtol: 1e-4, atol: 1e-5 });
       m.zeroGrad();
       for (const t of [x, y, u, x.grad!]) t.dispose();
     });
@@ -97,7 +121,14 @@ describe('blocks against PyTorch 1.13 / torchvision 0.14', () => {
     b.loadStateDict(a.stateDict());
     expect(Array.from(await b.class_token.data())).toEqual(Array.from(await a.class_token.data()));
     expect(Array.from(await b.layer_scale.data())).toEqual(Array.from(await a.layer_scale.data()));
-    expect(b.namedParameters().map(([k]) => k)).toEqual(['class_token', 'layer_scale', 'conv_proj.weight', 'conv_proj.bias', 'ln.weight', 'ln.bias']);
+    expect(b.namedParameters().map(([k]) => k)).toEqual([
+      'class_token',
+      'layer_scale',
+      'conv_proj.weight',
+      'conv_proj.bias',
+      'ln.weight',
+      'ln.bias',
+    ]);
     const partial = new Map([...a.stateDict()].filter(([k]) => k !== 'class_token'));
     expect(() => b.loadStateDict(partial)).toThrow('Missing key(s) in state_dict: "class_token".');
   });
@@ -111,7 +142,9 @@ describe('blocks against PyTorch 1.13 / torchvision 0.14', () => {
     expect(new nn.LayerNorm(768, { eps: 1e-6 }).toString()).toBe(r.layernorm);
     expect(new nn.LayerNorm([3, 4], { elementwiseAffine: false }).toString()).toBe(r.layernorm_no_affine);
     expect(new nn.MultiheadAttention(768, 12, { batchFirst: true }).toString()).toBe(r.mha);
-    expect(new nn.Conv2dNormActivation(32, 64, { kernelSize: 1, activationLayer: nn.ReLU6 }).toString()).toBe(r.cna_relu6);
+    expect(new nn.Conv2dNormActivation(32, 64, { kernelSize: 1, activationLayer: nn.ReLU6 }).toString()).toBe(
+      r.cna_relu6,
+    );
   });
 
   it('Conv2dNormActivation is a Sequential: indexing, outChannels, positional arguments', () => {
@@ -170,8 +203,12 @@ describe('StochasticDepth', () => {
 
   it('rejects bad p and mode', () => {
     const x = sg.ones([2, 2]);
-    expect(() => sg.stochasticDepth(x, 1.5, 'row')).toThrow('stochastic_depth: drop probability has to be between 0 and 1, but got 1.5');
-    expect(() => sg.stochasticDepth(x, 0.5, 'col' as 'row')).toThrow("stochastic_depth: mode has to be either 'batch' or 'row', but got col");
+    expect(() => sg.stochasticDepth(x, 1.5, 'row')).toThrow(
+      'stochastic_depth: drop probability has to be between 0 and 1, but got 1.5',
+    );
+    expect(() => sg.stochasticDepth(x, 0.5, 'col' as 'row')).toThrow(
+      "stochastic_depth: mode has to be either 'batch' or 'row', but got col",
+    );
     expect(() => new nn.StochasticDepth(-0.1, 'row')).toThrow('StochasticDepth: drop probability');
     x.dispose();
   });

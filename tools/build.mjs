@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Builds the package: dist/index.js (one ESM file, shaders inlined as text, `webgpu` left as an
-// external dependency), dist/cli.js (the `shadergrad` command), dist/data_worker.js (the
+// external dependency), dist/browser.js (the same for browsers: no Node built-in, no `webgpu`;
+// package.json's `browser` condition points bundlers to it), dist/cli.js (the `shadergrad` command), dist/data_worker.js (the
 // DataLoader's worker threads) and dist/types/*.d.ts (type declarations from tsc).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
 // Every bundle: one ESM file, shaders inlined as text, class names kept (module reprs print them).
@@ -14,9 +16,34 @@ const nodeProgram = { ...common, platform: 'node', target: 'node20', packages: '
 
 // The library. Node built-ins are only imported (dynamically) when running in Node.
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', target: 'es2022', external: ['webgpu', 'node:*'] });
+
+// In the browser build, Node built-ins and `webgpu` (Dawn, for Node) become a module that throws
+// when loaded: the library reaches them only through dynamic imports on Node-only paths, which
+// already turn that failure into a clear error; browsers use navigator.gpu.
+const nodeOnly = {
+  name: 'node-only',
+  setup(b) {
+    b.onResolve({ filter: /^(node:.*|webgpu)$/ }, (args) => ({ path: args.path, namespace: 'node-only' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not available in the browser`)});`,
+    }));
+  },
+};
+// The JPEG decoder's wasm binary: Node reads it from node_modules (src/data/jpeg_wasm.ts); the
+// browser build carries it (src/data/jpeg_wasm_browser.ts, esbuild's binary loader).
+const jpegWasmInline = {
+  name: 'jpeg-wasm-inline',
+  setup(b) {
+    b.onResolve({ filter: /\/jpeg_wasm\.js$/ }, (args) => ({ path: join(args.resolveDir, 'jpeg_wasm_browser.ts') }));
+  },
+};
+await build({
+  ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser.js', platform: 'browser', target: 'es2022',
+  loader: { ...common.loader, '.wasm': 'binary' }, plugins: [nodeOnly, jpegWasmInline],
+});
 // The command line (package.json "bin" runs it through tools/shadergrad.mjs).
 await build({ ...nodeProgram, entryPoints: ['tools/cli/main.ts'], outfile: 'dist/cli.js' });
 // The DataLoader's worker threads (numWorkers > 0) load this script, found beside dist/index.js.
 await build({ ...nodeProgram, entryPoints: ['src/data/worker.ts'], outfile: 'dist/data_worker.js' });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/index.js, dist/cli.js, dist/data_worker.js and dist/types/');
+console.log('built dist/index.js, dist/browser.js, dist/cli.js, dist/data_worker.js and dist/types/');

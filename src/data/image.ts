@@ -1,11 +1,12 @@
 /**
  * Images on the CPU and their decoding. An `Image` is 8-bit RGB, row-major HWC (what PIL's
  * `.convert('RGB')` gives); after `ToTensor` a sample is a `HostTensor`, float32 CHW.
- * JPEG (baseline and progressive) is decoded by `jpeg-js`, PNG by `pngjs` (Node only); the
- * format is detected from the first bytes, never from the file name.
+ * JPEG (baseline and progressive) is decoded by libjpeg-turbo in wasm as Pillow decodes it
+ * (jpeg.ts), PNG by `pngjs` (Node only); the format is detected from the first bytes, never
+ * from the file name.
  */
-import jpegDecode from 'jpeg-js/lib/decoder.js';
 import jpegEncode from 'jpeg-js/lib/encoder.js';
+import { decodeJpeg } from './jpeg.js';
 import { nodeFs, nodeRequire } from './node.js';
 
 type PngJs = typeof import('pngjs');
@@ -85,16 +86,6 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): Image {
   } catch (e) {
     throw new Error(`${name}: corrupt or unsupported ${format} file (${(e as Error).message})`);
   }
-}
-
-function decodeJpeg(bytes: Uint8Array): Image {
-  // Grayscale and CMYK JPEGs come out as RGB too. The limits are raised from jpeg-js's
-  // defaults (100 MP, 512 MB) so large photos decode; they still stop absurd headers.
-  const { width, height, data } = jpegDecode(bytes, {
-    useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: 250, maxMemoryUsageInMB: 4096,
-  });
-  if (width === 0 || height === 0) throw new Error('the image has no pixels');
-  return { width, height, channels: 3, data };
 }
 
 function decodePng(bytes: Uint8Array): Image {

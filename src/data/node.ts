@@ -24,3 +24,9 @@ export function nodeRequire<T>(id: string, what: string): T {
   const { createRequire } = builtin<typeof import('node:module')>('node:module', what);
   return createRequire(import.meta.url)(id) as T;
 }
+
+/** The path of a file inside an installed npm package (`require.resolve`), hidden from bundlers. */
+export function resolvePackageFile(id: string, what: string): string {
+  const { createRequire } = builtin<typeof import('node:module')>('node:module', what);
+  return createRequire(import.meta.url).resolve(id);
+}

@@ -14,7 +14,7 @@
  */
 export { Transform, type Sample, type TransformSpec } from './transforms/base.js';
 export { Compose, fromJSON, splitForGpu } from './transforms/compose.js';
-export { Resize, resizeImage, resizedSize } from './transforms/resize.js';
+export { Resize, resizeImage, resizedSize, type ResizeInterpolation } from './transforms/resize.js';
 export { CenterCrop, RandomResizedCrop, cropImage, type RandomResizedCropOptions } from './transforms/crop.js';
 export { RandomHorizontalFlip, RandomRotation, hflipImage, rotateImage, type Interpolation } from './transforms/geometry.js';
 export { ColorJitter, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, type ColorJitterOptions } from './transforms/color.js';

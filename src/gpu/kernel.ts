@@ -39,16 +39,17 @@ type FieldValue<T> = T extends 'dims' | 'vec4f' ? readonly number[] : number;
 export type AliasType = 'f32' | 'i32' | 'u32' | 'vec4<f32>' | 'vec4<u32>';
 
 /** What a call site may choose: overrides by name, alias types, and the entry point. */
-export type Specialisation<S extends KernelSpec> =
-  & { readonly [O in keyof S['overrides']]?: OverrideValue<S['overrides'][O]> }
-  & { readonly [A in S['aliases'][number]]?: AliasType }
-  & { readonly entryPoint?: S['entryPoints'][number] };
+export type Specialisation<S extends KernelSpec> = {
+  readonly [O in keyof S['overrides']]?: OverrideValue<S['overrides'][O]>;
+} & { readonly [A in S['aliases'][number]]?: AliasType } & { readonly entryPoint?: S['entryPoints'][number] };
 
 /** Every uniform field, by name. */
 export type Uniforms<S extends KernelSpec> = { readonly [F in keyof S['params']]: FieldValue<S['params'][F]> };
 
 /** Names every entry by its key. */
-export function nameKernels<T extends Record<string, KernelSpec>>(table: T): { readonly [N in keyof T & string]: NamedKernel<N, T[N]> } {
+export function nameKernels<T extends Record<string, KernelSpec>>(
+  table: T,
+): { readonly [N in keyof T & string]: NamedKernel<N, T[N]> } {
   return Object.fromEntries(Object.entries(table).map(([name, spec]) => [name, { ...spec, name }])) as never;
 }
 
@@ -60,10 +61,16 @@ const ALIGN: Record<FieldType, number> = { u32: 4, i32: 4, f32: 4, vec4f: 16, di
  * The bytes of `struct Params` from values by name, laid out by WGSL's rules (scalars 4-byte
  * aligned, vec4f and array<vec4u, 2> 16-byte aligned, the struct padded to 16).
  */
-export function packUniforms(kernel: NamedKernel, values: Readonly<Record<string, number | readonly number[]>>): ArrayBuffer {
+export function packUniforms(
+  kernel: NamedKernel,
+  values: Readonly<Record<string, number | readonly number[]>>,
+): ArrayBuffer {
   const fields = Object.entries(kernel.params);
   for (const name of Object.keys(values)) {
-    if (!(name in kernel.params)) throw new Error(`shadergrad: kernel ${kernel.name} has no uniform field '${name}' (fields: ${fields.map(([f]) => f).join(', ')})`);
+    if (!(name in kernel.params))
+      throw new Error(
+        `shadergrad: kernel ${kernel.name} has no uniform field '${name}' (fields: ${fields.map(([f]) => f).join(', ')})`,
+      );
   }
   let size = 0;
   for (const [, type] of fields) size = Math.ceil(size / ALIGN[type]) * ALIGN[type] + SIZE[type];
@@ -79,12 +86,24 @@ export function packUniforms(kernel: NamedKernel, values: Readonly<Record<string
   return view.buffer;
 }
 
-function writeField(view: DataView, offset: number, type: FieldType, value: number | readonly number[], kernel: string, name: string): void {
+function writeField(
+  view: DataView,
+  offset: number,
+  type: FieldType,
+  value: number | readonly number[],
+  kernel: string,
+  name: string,
+): void {
   if (type === 'dims' || type === 'vec4f') {
     const max = type === 'dims' ? MAX_RANK : 4;
-    if (typeof value === 'number') throw new Error(`shadergrad: kernel ${kernel}: uniform field '${name}' takes a list of numbers`);
+    if (typeof value === 'number')
+      throw new Error(`shadergrad: kernel ${kernel}: uniform field '${name}' takes a list of numbers`);
     if (value.length > max) {
-      throw new Error(type === 'dims' ? `shadergrad: tensors of rank ${value.length} exceed the maximum rank ${MAX_RANK}` : `shadergrad: kernel ${kernel}: '${name}' takes at most 4 numbers`);
+      throw new Error(
+        type === 'dims'
+          ? `shadergrad: tensors of rank ${value.length} exceed the maximum rank ${MAX_RANK}`
+          : `shadergrad: kernel ${kernel}: '${name}' takes at most 4 numbers`,
+      );
     }
     for (let i = 0; i < max; i++) {
       if (type === 'dims') view.setUint32(offset + 4 * i, (value[i] ?? 0) >>> 0, true);
@@ -92,7 +111,8 @@ function writeField(view: DataView, offset: number, type: FieldType, value: numb
     }
     return;
   }
-  if (typeof value !== 'number') throw new Error(`shadergrad: kernel ${kernel}: uniform field '${name}' takes a number`);
+  if (typeof value !== 'number')
+    throw new Error(`shadergrad: kernel ${kernel}: uniform field '${name}' takes a number`);
   if (type === 'u32') view.setUint32(offset, value >>> 0, true);
   else if (type === 'i32') view.setInt32(offset, value | 0, true);
   else view.setFloat32(offset, value, true);
@@ -106,7 +126,8 @@ function resolve(kernel: NamedKernel, spec: Readonly<Record<string, unknown>>): 
   for (const [name, value] of Object.entries(spec)) {
     const type = kernel.overrides[name];
     if (name === 'entryPoint') {
-      if (!kernel.entryPoints.includes(value as string)) throw new Error(`shadergrad: kernel ${kernel.name} has no entry point '${String(value)}'`);
+      if (!kernel.entryPoints.includes(value as string))
+        throw new Error(`shadergrad: kernel ${kernel.name} has no entry point '${String(value)}'`);
       entryPoint = value as string;
     } else if (kernel.aliases.includes(name)) {
       aliases[name] = value as string;
@@ -114,7 +135,10 @@ function resolve(kernel: NamedKernel, spec: Readonly<Record<string, unknown>>): 
       throw new Error(`shadergrad: kernel ${kernel.name} has no override '${name}'`);
     } else if (typeof type === 'object') {
       const code = type[value as string];
-      if (code === undefined) throw new Error(`shadergrad: kernel ${kernel.name}: '${String(value)}' is not one of its ${name} values (${Object.keys(type).join(', ')})`);
+      if (code === undefined)
+        throw new Error(
+          `shadergrad: kernel ${kernel.name}: '${String(value)}' is not one of its ${name} values (${Object.keys(type).join(', ')})`,
+        );
       constants[name] = code;
     } else {
       constants[name] = typeof value === 'boolean' ? (value ? 1 : 0) : (value as number);
@@ -128,8 +152,13 @@ function resolve(kernel: NamedKernel, spec: Readonly<Record<string, unknown>>): 
  * entry point; `uniforms` gives every field of its `struct Params` by name; `buffers` fill the
  * storage bindings in order (whole buffers or byte ranges); `grid` is the workgroup count.
  */
-export function dispatch<N extends string, S extends KernelSpec>(kernel: NamedKernel<N, S>, spec: Specialisation<S>, uniforms: Uniforms<S>,
-  buffers: BufferBinding[], grid: readonly number[]): void {
+export function dispatch<N extends string, S extends KernelSpec>(
+  kernel: NamedKernel<N, S>,
+  spec: Specialisation<S>,
+  uniforms: Uniforms<S>,
+  buffers: BufferBinding[],
+  grid: readonly number[],
+): void {
   const hasUniform = kernel.bindings[kernel.bindings.length - 1] === 'uniform';
   const bytes = hasUniform ? packUniforms(kernel, uniforms as Record<string, number | readonly number[]>) : null;
   encodeDispatch(resolve(kernel, spec as Record<string, unknown>), buffers, bytes, grid);

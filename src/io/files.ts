@@ -5,8 +5,20 @@
  * leaves a half-written checkpoint under the real name.
  */
 
-/** The bytes of a source and the name to use in errors (the path, `name`, or "<bytes>"). */
-export async function readSource(source: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; file: string }> {
+/** Bytes read so far and the file's size, for `onProgress` while a large file loads. */
+export type ReadProgress = (read: number, total: number) => void;
+
+/** Bytes per read: large enough to be fast, small enough to report progress often. */
+const CHUNK = 64 * 2 ** 20;
+/** The largest Uint8Array JavaScript engines allocate (V8: 2^32 bytes). */
+const MAX_BYTES = 2 ** 32;
+
+/**
+ * The bytes of a source and the name to use in errors (the path, `name`, or "<bytes>"). Files
+ * are read by ranges through a file handle into one buffer of the file's size (`fs.readFile`
+ * refuses files over 2 GiB, and would briefly hold them twice), calling `onProgress` per chunk.
+ */
+export async function readSource(source: string | Uint8Array, name?: string, onProgress?: ReadProgress): Promise<{ bytes: Uint8Array; file: string }> {
   if (source instanceof Uint8Array) return { bytes: source, file: name ?? '<bytes>' };
   const file = name ?? source;
   let fs: typeof import('node:fs/promises');
@@ -15,12 +27,30 @@ export async function readSource(source: string | Uint8Array, name?: string): Pr
   } catch {
     throw new Error(`${file}: reading files needs Node's fs module; in a browser, pass the file's bytes (a Uint8Array) instead`);
   }
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    return { bytes: new Uint8Array(await fs.readFile(source)), file };
+    handle = await fs.open(source, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new Error(`${file}: cannot read the file: ${why}`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new Error('it is a directory');
+    if (stat.size > MAX_BYTES) throw new Error(`it is ${stat.size} bytes; files over 4 GiB (JavaScript's largest array) are not supported`);
+    const bytes = new Uint8Array(stat.size);
+    for (let at = 0; at < bytes.length;) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(CHUNK, bytes.length - at), at);
+      if (bytesRead === 0) throw new Error(`it shrank while being read (${at} of ${bytes.length} bytes)`);
+      at += bytesRead;
+      onProgress?.(at, bytes.length);
+    }
+    return { bytes, file };
+  } catch (e) {
+    throw new Error(`${file}: cannot read the file: ${(e as Error).message}`);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -10,7 +10,7 @@
  *   await sg.io.save('model.safetensors', model.stateDict());
  */
 import type { Tensor } from '../tensor.js';
-import { readSource, writeAtomic } from './files.js';
+import { readSource, writeAtomic, type ReadProgress } from './files.js';
 import { toGpu, toRecords } from './upload.js';
 import { isSafetensors, readSafetensors, encodeSafetensors } from './safetensors.js';
 import { readTorch } from './torch.js';
@@ -18,6 +18,7 @@ import { CHECKPOINT_FORMAT } from './checkpoint.js';
 import { LazyTensor, materialize, materializeTensor, walkTensors, isLazy, type StorageRef, type TensorRecord } from './records.js';
 
 export type { TensorRecord, SourceDType } from './records.js';
+export type { ReadProgress } from './files.js';
 /** Training checkpoints, also exported at the top level as `sg.save` / `sg.load`. */
 export { save as saveCheckpoint, load as loadCheckpoint, Checkpoint, type CheckpointContents } from './checkpoint.js';
 
@@ -32,8 +33,8 @@ interface Parsed {
 }
 
 /** Reads and parses any supported file (no tensor data is decoded yet). */
-async function parseFile(source: string | Uint8Array, options: { name?: string; allowTruncated?: boolean } = {}): Promise<Parsed> {
-  const { bytes, file } = await readSource(source, options.name);
+async function parseFile(source: string | Uint8Array, options: { name?: string; allowTruncated?: boolean; onProgress?: ReadProgress } = {}): Promise<Parsed> {
+  const { bytes, file } = await readSource(source, options.name, options.onProgress);
   if (isSafetensors(bytes)) {
     const st = readSafetensors(bytes, file);
     return { file, format: 'safetensors', root: st.tensors, storage: (ref) => st.storage(ref.key), metadata: st.metadata };
@@ -72,14 +73,18 @@ function unwrap(root: unknown, metadata?: Record<string, string>): unknown {
  * All or nothing: the file is parsed and every tensor decoded and checked on the CPU first; the
  * GPU tensors are made at the end (and disposed again if making one fails). Errors name the
  * file (or `name`, or "<bytes>") and the problem.
+ *
+ * Large files: the file is read by ranges (`onProgress(bytesRead, fileSize)` after each 64 MiB)
+ * into one buffer, and float32/int32 tensors stored contiguously and aligned are uploaded from
+ * views of it, not copies, so host memory peaks near the file's size (files up to 4 GiB).
  */
-export async function load(source: string | Uint8Array, options: { stripPrefix?: string; name?: string } = {}): Promise<Map<string, Tensor>> {
+export async function load(source: string | Uint8Array, options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } = {}): Promise<Map<string, Tensor>> {
   const parsed = await parseFile(source, options);
   const records = new Map<string, TensorRecord>();
   for (const [path, lazy] of walkTensors(unwrap(parsed.root, parsed.metadata), isLazy, parsed.file)) {
     const key = options.stripPrefix && path.startsWith(options.stripPrefix) ? path.slice(options.stripPrefix.length) : path;
     if (records.has(key)) throw new Error(`${parsed.file}: two tensors are named '${key}' after stripping '${options.stripPrefix}'`);
-    records.set(key, materializeTensor(lazy, parsed.storage(lazy.storage, path), `${parsed.file}, tensor '${path}'`));
+    records.set(key, materializeTensor(lazy, parsed.storage(lazy.storage, path), `${parsed.file}, tensor '${path}'`, { view: true }));
   }
   return toGpu(records);
 }

@@ -76,10 +76,11 @@ const INT32_MIN = -(2n ** 31n);
 const INT32_MAX = 2n ** 31n - 1n;
 
 /**
- * Copies a (possibly strided, offset, shared) tensor out of its storage into a contiguous record.
+ * Copies a (possibly strided, offset, shared) tensor out of its storage into a contiguous record
+ * (with `view`, an aligned contiguous float32/int32 tensor is shared, not copied).
  * `bytes` is the whole storage record; `where` names the file and key for errors.
  */
-export function materializeTensor(t: LazyTensor, bytes: Uint8Array, where: string): TensorRecord {
+export function materializeTensor(t: LazyTensor, bytes: Uint8Array, where: string, options: { view?: boolean } = {}): TensorRecord {
   const { dtype, numel: storageNumel, base } = t.storage;
   const size = ELEMENT_SIZE[dtype];
   const expected = storageNumel * size;
@@ -99,10 +100,15 @@ export function materializeTensor(t: LazyTensor, bytes: Uint8Array, where: strin
   }
   const floating = isFloating(dtype);
   const shape = [...t.shape];
-  // Fast path: a contiguous float32/int32 view is one aligned copy (the common case by far).
+  // Fast path: a contiguous float32/int32 view is one aligned copy (the common case by far), or
+  // with `view` and a 4-byte-aligned start, no copy at all: the record shares the file's bytes.
   const dense = contiguousStrides(t.shape);
   if ((dtype === 'float32' || dtype === 'int32') && t.stride.every((s, k) => s === dense[k] || t.shape[k] === 1)) {
     const start = (base + t.offset) * 4;
+    if (options.view && (bytes.byteOffset + start) % 4 === 0) {
+      const at = bytes.byteOffset + start;
+      return { dtype: floating ? 'float32' : 'int32', shape, data: floating ? new Float32Array(bytes.buffer, at, n) : new Int32Array(bytes.buffer, at, n), sourceDtype: dtype };
+    }
     const copy = bytes.slice(start, start + n * 4).buffer;
     return { dtype: floating ? 'float32' : 'int32', shape, data: floating ? new Float32Array(copy) : new Int32Array(copy), sourceDtype: dtype };
   }

@@ -7,8 +7,10 @@
  *   const model = await sg.models.get('resnet18', { weights: 'resnet18-f37072fd.pth' });
  *   const small = sg.models.vgg11Bn({ numClasses: 10 });
  *
- * Weights are not downloaded for you: fetch the file once by hand and pass its path (or its
- * bytes). torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
+ * Pretrained weights by name (weights/): `get('resnet18', {weights: 'DEFAULT'})`, or a
+ * `sg.models.ResNet18_Weights.IMAGENET1K_V1`, is read from PyTorch's cache
+ * (`~/.cache/torch/hub/checkpoints`) or downloaded into it. A path or bytes is a file.
+ * torchvision's ImageNet weights are at `https://download.pytorch.org/models/<file>`:
  *
  * | model | file |
  * |---|---|
@@ -37,52 +39,45 @@ import { load } from '../io/index.js';
 import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import { alexnet } from './alexnet.js';
-import { vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn } from './vgg.js';
-import { resnet18, resnet34, resnet50 } from './resnet.js';
-import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-import { cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110 } from './cifar_resnet.js';
+import { alexnet as alexnetBuilder } from './alexnet.js';
+import * as vgg from './vgg.js';
+import * as resnet from './resnet.js';
+import * as squeezenet from './squeezenet.js';
+import * as cifar from './cifar_resnet.js';
 // The modern half of the zoo (EfficientNet, MobileNet, ConvNeXt, ViT):
 import * as efficientnet from './efficientnet.js';
 import * as mobilenetV2 from './mobilenet_v2.js';
 import * as mobilenetV3 from './mobilenet_v3.js';
 import * as convnext from './convnext.js';
 import * as vit from './vision_transformer.js';
+import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
+import type { ProgressOption } from './weights/progress.js';
 
-export { AlexNet, alexnet } from './alexnet.js';
-export { VGG, makeLayers, cfgs, vgg11, vgg13, vgg16, vgg19, vgg11Bn, vgg13Bn, vgg16Bn, vgg19Bn, type VGGOptions } from './vgg.js';
-export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, type ResNetOptions } from './resnet.js';
-export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
-export {
-  CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, cifarResnet20, cifarResnet32, cifarResnet44, cifarResnet56, cifarResnet110,
-  type CifarResNetOptions,
-} from './cifar_resnet.js';
-// The modern half of the zoo:
-export {
-  EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, type MBConvConfig, type EfficientNetOptions, type NormLayer,
-  efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, efficientnet_b5, efficientnet_b6, efficientnet_b7,
-  efficientnet_v2_s, efficientnet_v2_m, efficientnet_v2_l,
-} from './efficientnet.js';
-export { MobileNetV2, InvertedResidual, mobilenet_v2, type MobileNetV2Options } from './mobilenet_v2.js';
-export {
-  MobileNetV3, InvertedResidual as InvertedResidualV3, invertedResidualConfig, mobilenet_v3_small, mobilenet_v3_large,
-  type InvertedResidualConfig, type MobileNetV3Options,
-} from './mobilenet_v3.js';
-export { ConvNeXt, CNBlock, convnext_tiny, convnext_small, convnext_base, convnext_large, type CNBlockConfig, type ConvNeXtOptions } from './convnext.js';
-export {
-  VisionTransformer, Encoder, EncoderBlock, MLPBlock, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14,
-  type VisionTransformerOptions, type ConvStemConfig, type ViTOptions,
-} from './vision_transformer.js';
+export { AlexNet } from './alexnet.js';
+export { VGG, makeLayers, cfgs, type VGGOptions } from './vgg.js';
+export { ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
+export { SqueezeNet, Fire } from './squeezenet.js';
+export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
+// The modern half of the zoo (their builders, which take weights, are at the end):
+export { EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, type MBConvConfig, type EfficientNetOptions, type NormLayer } from './efficientnet.js';
+export { MobileNetV2, InvertedResidual, type MobileNetV2Options } from './mobilenet_v2.js';
+export { MobileNetV3, InvertedResidual as InvertedResidualV3, invertedResidualConfig, type InvertedResidualConfig, type MobileNetV3Options } from './mobilenet_v3.js';
+export { ConvNeXt, CNBlock, type CNBlockConfig, type ConvNeXtOptions } from './convnext.js';
+export { VisionTransformer, Encoder, EncoderBlock, MLPBlock, type VisionTransformerOptions, type ConvStemConfig, type ViTOptions } from './vision_transformer.js';
 export { makeDivisible } from './make_divisible.js';
 export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
 export { uniform_, truncNormal_, xavierUniform_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
+export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
-  alexnet, vgg11, vgg13, vgg16, vgg19, vgg11_bn: vgg11Bn, vgg13_bn: vgg13Bn, vgg16_bn: vgg16Bn, vgg19_bn: vgg19Bn,
-  resnet18, resnet34, resnet50, squeezenet1_0, squeezenet1_1,
-  cifar_resnet20: cifarResnet20, cifar_resnet32: cifarResnet32, cifar_resnet44: cifarResnet44, cifar_resnet56: cifarResnet56, cifar_resnet110: cifarResnet110,
+  alexnet: alexnetBuilder, vgg11: vgg.vgg11, vgg13: vgg.vgg13, vgg16: vgg.vgg16, vgg19: vgg.vgg19,
+  vgg11_bn: vgg.vgg11Bn, vgg13_bn: vgg.vgg13Bn, vgg16_bn: vgg.vgg16Bn, vgg19_bn: vgg.vgg19Bn,
+  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50,
+  squeezenet1_0: squeezenet.squeezenet1_0, squeezenet1_1: squeezenet.squeezenet1_1,
+  cifar_resnet20: cifar.cifarResnet20, cifar_resnet32: cifar.cifarResnet32, cifar_resnet44: cifar.cifarResnet44,
+  cifar_resnet56: cifar.cifarResnet56, cifar_resnet110: cifar.cifarResnet110,
   // The modern half of the zoo:
   efficientnet_b0: efficientnet.efficientnet_b0, efficientnet_b1: efficientnet.efficientnet_b1, efficientnet_b2: efficientnet.efficientnet_b2,
   efficientnet_b3: efficientnet.efficientnet_b3, efficientnet_b4: efficientnet.efficientnet_b4, efficientnet_b5: efficientnet.efficientnet_b5,
@@ -101,13 +96,20 @@ export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof
 /** Every model `get` builds, by its torchvision name. */
 export const names: readonly string[] = Object.freeze(Object.keys(builders));
 
+/** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
   /** Size of the last layer (torchvision's `num_classes`). */
   numClasses?: number;
   /** Classifier dropout (AlexNet, VGG, SqueezeNet only, as in torchvision). */
   dropout?: number;
-  /** A weight file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`) to load strictly. */
-  weights?: string | Uint8Array;
+  /**
+   * Weights to load strictly: a `Weights` (`ResNet18_Weights.IMAGENET1K_V1`) or its name
+   * (`'DEFAULT'`, `'IMAGENET1K_V1'`, `'ResNet18_Weights.IMAGENET1K_V1'`), fetched through
+   * PyTorch's cache; or a file (path or bytes: `.pth`, legacy `.th`/`.pt`, `.safetensors`).
+   */
+  weights?: string | Uint8Array | Weights;
+  /** Named weights: the download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: FetchWeightsOptions['progress'];
   /** Removed from the front of every key in the file, e.g. `'module.'` for `nn.DataParallel`. */
   stripPrefix?: string;
   /** The model's other torchvision options, camelCase: `stochasticDepthProb`, `widthMult`, `imageSize` (ViT), ... */
@@ -131,13 +133,21 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);
-  const { weights, stripPrefix, ...modelOptions } = options;
-  const model = build(modelOptions) as ModelOf<N>;
+  const { weights: given, stripPrefix, progress, ...modelOptions } = options;
+  const named = given === undefined ? null : resolveWeights(key, given);
+  const categories = named?.meta.categories?.length;
+  if (named && categories && modelOptions.numClasses !== undefined && modelOptions.numClasses !== categories) {
+    throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
+  }
+  const weights = named ? await fetchWeights(named, { progress }) : (given as string | Uint8Array | undefined);
+  // torchvision's ViT builders take the image size from named weights too (SWAG files: 384, 512, 518 px).
+  const imageSize = named && key.startsWith('vit_') ? { imageSize: named.meta.minSize[0] } : {};
+  const model = build(named && categories ? { ...modelOptions, ...imageSize, numClasses: categories } : modelOptions) as ModelOf<N>;
   if (weights === undefined) return model;
-  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : `<${weights.byteLength} bytes>`;
+  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
-    state = await load(weights, { stripPrefix });
+    state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
   } catch (e) {
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
@@ -175,3 +185,116 @@ export function disposeModel(model: Module): void {
 export function countParameters(model: Module): number {
   return model.parameters().reduce((n, p) => n + p.size, 0);
 }
+
+/** What a builder takes besides its model options when it loads weights. */
+export interface WeightsOption {
+  /** Named weights (`'DEFAULT'`, `ResNet18_Weights.IMAGENET1K_V1`) or a file (path or bytes). */
+  weights: string | Uint8Array | Weights;
+  /** The download's progress bar (default on stderr in Node), a callback, or false. */
+  progress?: ProgressOption;
+  /** Removed from the front of every key in a file, e.g. `'module.'`. */
+  stripPrefix?: string;
+}
+
+/**
+ * A model builder as torchvision's: `resnet18()` builds the model; `resnet18({weights: 'DEFAULT'})`
+ * (or a weights enum member, or a file) also loads weights, so it returns a Promise, as
+ * `get(name, options)` does.
+ */
+export interface Builder<O, M> {
+  (options?: O & { weights?: undefined }): M;
+  (options: O & WeightsOption): Promise<M>;
+}
+
+function withWeights<O, M extends Module>(name: string, build: (options?: O) => M): Builder<O, M> {
+  const builder = (options?: O & Partial<WeightsOption>) =>
+    options?.weights === undefined ? build(options) : (get(name, options as GetOptions) as Promise<M>);
+  return Object.defineProperty(builder, 'name', { value: build.name }) as Builder<O, M>;
+}
+
+/** AlexNet, as `torchvision.models.alexnet(weights=...)`. */
+export const alexnet = withWeights('alexnet', alexnetBuilder);
+/** VGG-11, as `torchvision.models.vgg11(weights=...)`. */
+export const vgg11 = withWeights('vgg11', vgg.vgg11);
+/** VGG-13, as `torchvision.models.vgg13(weights=...)`. */
+export const vgg13 = withWeights('vgg13', vgg.vgg13);
+/** VGG-16, as `torchvision.models.vgg16(weights=...)`. */
+export const vgg16 = withWeights('vgg16', vgg.vgg16);
+/** VGG-19, as `torchvision.models.vgg19(weights=...)`. */
+export const vgg19 = withWeights('vgg19', vgg.vgg19);
+/** VGG-11 with batch norm, as `torchvision.models.vgg11_bn(weights=...)`. */
+export const vgg11Bn = withWeights('vgg11_bn', vgg.vgg11Bn);
+/** VGG-13 with batch norm, as `torchvision.models.vgg13_bn(weights=...)`. */
+export const vgg13Bn = withWeights('vgg13_bn', vgg.vgg13Bn);
+/** VGG-16 with batch norm, as `torchvision.models.vgg16_bn(weights=...)`. */
+export const vgg16Bn = withWeights('vgg16_bn', vgg.vgg16Bn);
+/** VGG-19 with batch norm, as `torchvision.models.vgg19_bn(weights=...)`. */
+export const vgg19Bn = withWeights('vgg19_bn', vgg.vgg19Bn);
+/** ResNet-18, as `torchvision.models.resnet18(weights=...)`. */
+export const resnet18 = withWeights('resnet18', resnet.resnet18);
+/** ResNet-34, as `torchvision.models.resnet34(weights=...)`. */
+export const resnet34 = withWeights('resnet34', resnet.resnet34);
+/** ResNet-50, as `torchvision.models.resnet50(weights=...)`. */
+export const resnet50 = withWeights('resnet50', resnet.resnet50);
+/** SqueezeNet 1.0, as `torchvision.models.squeezenet1_0(weights=...)`. */
+export const squeezenet1_0 = withWeights('squeezenet1_0', squeezenet.squeezenet1_0);
+/** SqueezeNet 1.1, as `torchvision.models.squeezenet1_1(weights=...)`. */
+export const squeezenet1_1 = withWeights('squeezenet1_1', squeezenet.squeezenet1_1);
+/** akamaster's CIFAR-10 ResNet-20 (`weights: 'DEFAULT'` loads its published checkpoint). */
+export const cifarResnet20 = withWeights('cifar_resnet20', cifar.cifarResnet20);
+/** akamaster's CIFAR-10 ResNet-32. */
+export const cifarResnet32 = withWeights('cifar_resnet32', cifar.cifarResnet32);
+/** akamaster's CIFAR-10 ResNet-44. */
+export const cifarResnet44 = withWeights('cifar_resnet44', cifar.cifarResnet44);
+/** akamaster's CIFAR-10 ResNet-56. */
+export const cifarResnet56 = withWeights('cifar_resnet56', cifar.cifarResnet56);
+/** akamaster's CIFAR-10 ResNet-110. */
+export const cifarResnet110 = withWeights('cifar_resnet110', cifar.cifarResnet110);
+
+// ---- the modern half of the zoo, as torchvision's builders (`weights` too) ----
+/** EfficientNet-B0, as `torchvision.models.efficientnet_b0(weights=...)`. */
+export const efficientnet_b0 = withWeights('efficientnet_b0', efficientnet.efficientnet_b0);
+/** EfficientNet-B1, as `torchvision.models.efficientnet_b1(weights=...)`. */
+export const efficientnet_b1 = withWeights('efficientnet_b1', efficientnet.efficientnet_b1);
+/** EfficientNet-B2, as `torchvision.models.efficientnet_b2(weights=...)`. */
+export const efficientnet_b2 = withWeights('efficientnet_b2', efficientnet.efficientnet_b2);
+/** EfficientNet-B3, as `torchvision.models.efficientnet_b3(weights=...)`. */
+export const efficientnet_b3 = withWeights('efficientnet_b3', efficientnet.efficientnet_b3);
+/** EfficientNet-B4, as `torchvision.models.efficientnet_b4(weights=...)`. */
+export const efficientnet_b4 = withWeights('efficientnet_b4', efficientnet.efficientnet_b4);
+/** EfficientNet-B5, as `torchvision.models.efficientnet_b5(weights=...)`. */
+export const efficientnet_b5 = withWeights('efficientnet_b5', efficientnet.efficientnet_b5);
+/** EfficientNet-B6, as `torchvision.models.efficientnet_b6(weights=...)`. */
+export const efficientnet_b6 = withWeights('efficientnet_b6', efficientnet.efficientnet_b6);
+/** EfficientNet-B7, as `torchvision.models.efficientnet_b7(weights=...)`. */
+export const efficientnet_b7 = withWeights('efficientnet_b7', efficientnet.efficientnet_b7);
+/** EfficientNetV2-S, as `torchvision.models.efficientnet_v2_s(weights=...)`. */
+export const efficientnet_v2_s = withWeights('efficientnet_v2_s', efficientnet.efficientnet_v2_s);
+/** EfficientNetV2-M, as `torchvision.models.efficientnet_v2_m(weights=...)`. */
+export const efficientnet_v2_m = withWeights('efficientnet_v2_m', efficientnet.efficientnet_v2_m);
+/** EfficientNetV2-L, as `torchvision.models.efficientnet_v2_l(weights=...)`. */
+export const efficientnet_v2_l = withWeights('efficientnet_v2_l', efficientnet.efficientnet_v2_l);
+/** MobileNet V2, as `torchvision.models.mobilenet_v2(weights=...)`. */
+export const mobilenet_v2 = withWeights('mobilenet_v2', mobilenetV2.mobilenet_v2);
+/** MobileNet V3 Small, as `torchvision.models.mobilenet_v3_small(weights=...)`. */
+export const mobilenet_v3_small = withWeights('mobilenet_v3_small', mobilenetV3.mobilenet_v3_small);
+/** MobileNet V3 Large, as `torchvision.models.mobilenet_v3_large(weights=...)`. */
+export const mobilenet_v3_large = withWeights('mobilenet_v3_large', mobilenetV3.mobilenet_v3_large);
+/** ConvNeXt Tiny, as `torchvision.models.convnext_tiny(weights=...)`. */
+export const convnext_tiny = withWeights('convnext_tiny', convnext.convnext_tiny);
+/** ConvNeXt Small, as `torchvision.models.convnext_small(weights=...)`. */
+export const convnext_small = withWeights('convnext_small', convnext.convnext_small);
+/** ConvNeXt Base, as `torchvision.models.convnext_base(weights=...)`. */
+export const convnext_base = withWeights('convnext_base', convnext.convnext_base);
+/** ConvNeXt Large, as `torchvision.models.convnext_large(weights=...)`. */
+export const convnext_large = withWeights('convnext_large', convnext.convnext_large);
+/** ViT-B/16, as `torchvision.models.vit_b_16(weights=...)` (SWAG weights set imageSize 384). */
+export const vit_b_16 = withWeights('vit_b_16', vit.vit_b_16);
+/** ViT-B/32, as `torchvision.models.vit_b_32(weights=...)`. */
+export const vit_b_32 = withWeights('vit_b_32', vit.vit_b_32);
+/** ViT-L/16, as `torchvision.models.vit_l_16(weights=...)` (SWAG weights set imageSize 512). */
+export const vit_l_16 = withWeights('vit_l_16', vit.vit_l_16);
+/** ViT-L/32, as `torchvision.models.vit_l_32(weights=...)`. */
+export const vit_l_32 = withWeights('vit_l_32', vit.vit_l_32);
+/** ViT-H/14, as `torchvision.models.vit_h_14(weights=...)` (its DEFAULT, SWAG E2E, sets imageSize 518). */
+export const vit_h_14 = withWeights('vit_h_14', vit.vit_h_14);

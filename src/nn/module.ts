@@ -185,6 +185,11 @@ export abstract class Module {
     return this.constructor.name;
   }
 
+  /** `console.log(module)` / `util.inspect` print `toString()`, as `print(module)` does. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** The module tree in PyTorch's exact `repr` format. */
   toString(): string {
     const extra = this.extraRepr();

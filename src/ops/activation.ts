@@ -22,10 +22,20 @@ type Activation = keyof typeof ACTIVATIONS;
  * Runs `launch` over `size` elements of same-sized operands in V units: vec4 when the size divides
  * by 4, else f32; past the storage-binding limit in aligned ranges (gpu/chunks.ts).
  */
-function overVectors(op: Activation, size: number, buffers: GPUBuffer[], launch: (vec4: boolean, n: number, bound: Parameters<typeof dispatch>[3]) => void): void {
+function overVectors(
+  op: Activation,
+  size: number,
+  buffers: GPUBuffer[],
+  launch: (vec4: boolean, n: number, bound: Parameters<typeof dispatch>[3]) => void,
+): void {
   const vec4 = size % 4 === 0;
   const width = vec4 ? 4 : 1;
-  forEachChunk(op, size / width, buffers.map((buffer) => ({ buffer, rowBytes: 4 * width })), (_, n, bound) => launch(vec4, n, bound));
+  forEachChunk(
+    op,
+    size / width,
+    buffers.map((buffer) => ({ buffer, rowBytes: 4 * width })),
+    (_, n, bound) => launch(vec4, n, bound),
+  );
 }
 
 function activation(op: Activation, x: Tensor): Tensor {
@@ -33,13 +43,21 @@ function activation(op: Activation, x: Tensor): Tensor {
   const y = Tensor.empty(x.shape);
   if (x.size > 0) {
     overVectors(op, x.size, [x.buffer, y.buffer], (vec4, n, bound) =>
-      dispatch(K.activation_forward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32', U: vec4 ? 'vec4<u32>' : 'u32' }, { n }, bound, gridFor(n, WG)));
+      dispatch(
+        K.activation_forward,
+        { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32', U: vec4 ? 'vec4<u32>' : 'u32' },
+        { n },
+        bound,
+        gridFor(n, WG),
+      ),
+    );
   }
   return record(y, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
     if (x.size > 0) {
       overVectors(op, x.size, [g.buffer, x.buffer, dx.buffer], (vec4, n, bound) =>
-        dispatch(K.activation_backward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32' }, { n }, bound, gridFor(n, WG)));
+        dispatch(K.activation_backward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32' }, { n }, bound, gridFor(n, WG)),
+      );
     }
     return [dx];
   });
@@ -70,6 +88,7 @@ export interface GeluOptions {
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate ?? 'none';
-  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  if (approximate !== 'none' && approximate !== 'tanh')
+    throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
   return activation(approximate === 'tanh' ? 'gelu_tanh' : 'gelu', x);
 }

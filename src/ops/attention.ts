@@ -2,8 +2,9 @@
  * Scaled dot-product attention over heads, built from the batched matmul and softmax kernels:
  *   weights = dropout(softmax(q k^T / sqrt(D) + mask)),  out = weights v
  * for q [..., L, D], k [..., S, D], v [..., S, Dv] with any (broadcast) leading dims, e.g.
- * [B, H, L, D]. Launches: one scale of q, one transposed copy of k, one batched product, the
- * mask addition (if any), one softmax, the dropout (training only), one batched product.
+ * [B, H, L, D]. Launches: one scale of q, one transposed copy of k (MultiheadAttention makes
+ * both in its head split instead, see attention_heads.ts), one batched product, the mask
+ * addition (if any), one softmax, the dropout (training only), one batched product.
  */
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from '../autograd.js';
@@ -28,13 +29,29 @@ export interface AttentionOptions {
 }
 
 /** q / sqrt(D), q k^T, mask, softmax, dropout, @ v; returns the output and the weights used. */
-export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number): [Tensor, Tensor] {
+export function attentionWithWeights(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  mask: Tensor | null,
+  dropoutP: number,
+): [Tensor, Tensor] {
   for (const t of [q, k, v]) requireDtype('scaled_dot_product_attention', t, 'float32');
   const d = q.shape[q.ndim - 1];
-  if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2 || k.shape[k.ndim - 1] !== d || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
-    throw new Error(`scaled_dot_product_attention: query ${formatShape(q.shape)}, key ${formatShape(k.shape)} and value ${formatShape(v.shape)} do not fit ([..., L, D], [..., S, D], [..., S, Dv])`);
+  if (
+    q.ndim < 2 ||
+    k.ndim < 2 ||
+    v.ndim < 2 ||
+    k.shape[k.ndim - 1] !== d ||
+    k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]
+  ) {
+    throw new Error(
+      `scaled_dot_product_attention: query ${formatShape(q.shape)}, key ${formatShape(k.shape)} and value ${formatShape(v.shape)} do not fit ([..., L, D], [..., S, D], [..., S, Dv])`,
+    );
   }
-  return inferenceTidy([q, k, v, ...(mask ? [mask] : [])], () => attendScaled(mul(q, 1 / Math.sqrt(d)), transpose(k, -1, -2), v, mask, dropoutP));
+  return inferenceTidy([q, k, v, ...(mask ? [mask] : [])], () =>
+    attendScaled(mul(q, 1 / Math.sqrt(d)), transpose(k, -1, -2), v, mask, dropoutP),
+  );
 }
 
 /**
@@ -42,7 +59,13 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, mask: Tens
  * transposed (as the head split of MultiheadAttention makes them): softmax(qs kT + mask), its
  * dropout, times v. Returns the output and the weights.
  */
-export function attendScaled(qScaled: Tensor, kT: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number): [Tensor, Tensor] {
+export function attendScaled(
+  qScaled: Tensor,
+  kT: Tensor,
+  v: Tensor,
+  mask: Tensor | null,
+  dropoutP: number,
+): [Tensor, Tensor] {
   const scores = matmul(qScaled, kT);
   const probs = softmax(mask ? add(scores, mask) : scores, -1);
   const weights = dropoutP > 0 ? dropout(probs, dropoutP, true) : probs;
@@ -73,7 +96,8 @@ export function additiveMask(mask: Tensor, maskedWhenNonzero: boolean): Tensor {
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const dropoutP = options.dropoutP ?? 0;
-  if (!(dropoutP >= 0 && dropoutP <= 1)) throw new Error(`scaled_dot_product_attention: dropout probability has to be between 0 and 1, but got ${dropoutP}`);
+  if (!(dropoutP >= 0 && dropoutP <= 1))
+    throw new Error(`scaled_dot_product_attention: dropout probability has to be between 0 and 1, but got ${dropoutP}`);
   return inferenceTidy([q, k, v], () => {
     const mask = options.attnMask ? additiveMask(options.attnMask, false) : null;
     return attentionWithWeights(q, k, v, mask, dropoutP)[0];

@@ -25,22 +25,44 @@ export interface SplitHeadsOptions {
 }
 
 /** Part `part` of `parts` packed projections of `packed` [B, S, parts * E], split into `heads` heads. */
-export function splitHeads(packed: Tensor, parts: number, part: number, heads: number, options: SplitHeadsOptions = {}): Tensor {
+export function splitHeads(
+  packed: Tensor,
+  parts: number,
+  part: number,
+  heads: number,
+  options: SplitHeadsOptions = {},
+): Tensor {
   requireDtype('split_heads', packed, 'float32');
   const { scale = 1, transposed = false } = options;
   const [b, s, width] = packed.shape;
   const e = width / parts;
   if (packed.ndim !== 3 || !Number.isInteger(e) || e % heads !== 0 || part < 0 || part >= parts) {
-    throw new Error(`split_heads: cannot take part ${part} of ${parts} with ${heads} heads from shape ${formatShape(packed.shape)}`);
+    throw new Error(
+      `split_heads: cannot take part ${part} of ${parts} with ${heads} heads from shape ${formatShape(packed.shape)}`,
+    );
   }
   const dh = e / heads;
   const out = Tensor.empty(transposed ? [b, heads, dh, s] : [b, heads, s, dh]);
   const uniforms = { b, s, parts, h: heads, dh, part, scale };
   const grid = gridFor(b * s * heads, WG);
-  if (out.size > 0) dispatch(K.attention_heads, { entryPoint: 'split', WG, TRANSPOSED: transposed }, uniforms, [packed.buffer, out.buffer], grid);
+  if (out.size > 0)
+    dispatch(
+      K.attention_heads,
+      { entryPoint: 'split', WG, TRANSPOSED: transposed },
+      uniforms,
+      [packed.buffer, out.buffer],
+      grid,
+    );
   return record(out, 'split_heads', [packed], (g) => {
     const dPacked = Tensor.empty(packed.shape);
-    if (out.size > 0) dispatch(K.attention_heads, { entryPoint: 'merge', WG, TRANSPOSED: transposed }, uniforms, [g.buffer, dPacked.buffer], grid);
+    if (out.size > 0)
+      dispatch(
+        K.attention_heads,
+        { entryPoint: 'merge', WG, TRANSPOSED: transposed },
+        uniforms,
+        [g.buffer, dPacked.buffer],
+        grid,
+      );
     return [dPacked];
   });
 }

@@ -34,6 +34,10 @@ function planesGrid(x: number, planes: number): number[] {
   return [x, y, Math.ceil(planes / y)];
 }
 
+/**
+ * y = (x - E[x]) / √(Var[x] + eps) γ + β per channel (dim 1), with batch statistics when training
+ * (updating `running` with `momentum`) or the running ones; `F.batch_norm`.
+ */
 export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tensor | null, bias: Tensor | null, options: BatchNormOptions, layer = 'batch_norm'): Tensor {
   requireDtype(layer, x, 'float32');
   if (x.ndim < 2) throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);

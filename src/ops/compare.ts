@@ -30,12 +30,17 @@ function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
   return out;
 }
 
-/** 1.0 where a == b, else 0.0 (float32 mask), with broadcasting. */
+/** out = 1.0 where a == b, else 0.0 (a float32 mask), with broadcasting; `torch.eq` (which returns bool). Not differentiable. */
 export const eq = (a: Tensor, b: Tensor | Scalar) => compare('eq', a, b);
+/** out = 1.0 where a != b, else 0.0, with broadcasting; `torch.ne`. */
 export const ne = (a: Tensor, b: Tensor | Scalar) => compare('ne', a, b);
+/** out = 1.0 where a < b, else 0.0, with broadcasting; `torch.lt`. */
 export const lt = (a: Tensor, b: Tensor | Scalar) => compare('lt', a, b);
+/** out = 1.0 where a <= b, else 0.0, with broadcasting; `torch.le`. */
 export const le = (a: Tensor, b: Tensor | Scalar) => compare('le', a, b);
+/** out = 1.0 where a > b, else 0.0, with broadcasting; `torch.gt`. */
 export const gt = (a: Tensor, b: Tensor | Scalar) => compare('gt', a, b);
+/** out = 1.0 where a >= b, else 0.0, with broadcasting; `torch.ge`. */
 export const ge = (a: Tensor, b: Tensor | Scalar) => compare('ge', a, b);
 
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[]): Tensor {
@@ -48,7 +53,10 @@ function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[
   return out;
 }
 
-/** Elementwise `cond ? a : b` (cond: float32 mask, nonzero = true), with broadcasting of all three. */
+/**
+ * out = cond ? a : b elementwise (cond: a float32 mask, nonzero = true), all three broadcast;
+ * `torch.where`. da = g where cond, db = g elsewhere.
+ */
 export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
   requireDtype('where', cond, 'float32');
   const like = typeof aIn === 'number' ? (typeof bIn === 'number' ? cond : bIn) : aIn;
@@ -74,7 +82,7 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
 }
 
 /**
- * `x` converted to `dtype` (float to int truncates toward zero). Casting to the dtype it already
+ * `x` converted to `dtype` (float to int truncates toward zero), as `x.to(dtype)`. Casting to the dtype it already
  * has returns a view that keeps the graph, as PyTorch's `.float()` on a float tensor.
  */
 export function cast(x: Tensor, dtype: DType): Tensor {

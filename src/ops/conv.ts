@@ -23,6 +23,7 @@ import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 import { splitBatch } from './batch_split.js';
+import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
 
 const WG = 64;
 
@@ -228,8 +229,10 @@ export function convOutputSize(size: number, k: number, s: number, p: number, d:
 }
 
 /**
- * y = conv2d(x, weight) + bias, with x [N, C, H, W], weight [Cout, C / groups, KH, KW],
- * bias [Cout] or null. Errors name both shapes before any GPU work.
+ * y[n, co] = b[co] + Σ_{ci, kh, kw} W[co, ci, kh, kw] x[n, ci, oy S + kh D - P, ox S + kw D - P],
+ * with x [N, C, H, W], weight [Cout, C / groups, KH, KW], bias [Cout] or null;
+ * `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`. Errors name both shapes
+ * before any GPU work.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}, layer = 'conv2d'): Tensor {
   requireDtype(layer, x, 'float32');
@@ -255,6 +258,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const split = splitBatch(layer, x, cout * oh * ow, (part) => conv2d(part, weight, bias, options, layer));
   if (split) return split;
   const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
+  // Depthwise (groups = C, Cout a multiple of C) has kernels of its own unless a version is forced.
+  const depthwise = groups === c && cout % c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
+  if (depthwise) return depthwiseConv2d(x, weight, bias, g);
   // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
   const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
   return forced === 'im2col_matmul' || im2colBetter ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);

@@ -20,7 +20,7 @@ export interface TensorOptions {
 
 type TensorData = NestedArray | readonly number[] | Float32Array | Int32Array | Uint8Array | Float64Array;
 
-/** A tensor from nested arrays, a flat array or a typed array (`shape` then required or flat). */
+/** A tensor from nested arrays, a flat array or a typed array (`shape` then required or flat); `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   const { flat, shape: inferred } = flatten(data);
@@ -92,7 +92,7 @@ function bitsOf(value: number, dtype: DType): number {
   return view.getUint32(0, true);
 }
 
-/** A tensor of `shape` with every element `value`. */
+/** A tensor of `shape` with every element `value`; `torch.full`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? 'float32';
   const t = Tensor.empty(shape, dtype);
@@ -102,9 +102,13 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   return finish(t, options);
 }
 
+/** A tensor of `shape` filled with 0; `torch.zeros`. */
 export const zeros = (shape: Shape, options: TensorOptions = {}) => full(shape, 0, options);
+/** A tensor of `shape` filled with 1; `torch.ones`. */
 export const ones = (shape: Shape, options: TensorOptions = {}) => full(shape, 1, options);
+/** Zeros of `t`'s shape and dtype; `torch.zeros_like`. */
 export const zerosLike = (t: Tensor) => full(t.shape, 0, { dtype: t.dtype });
+/** Ones of `t`'s shape and dtype; `torch.ones_like`. */
 export const onesLike = (t: Tensor) => full(t.shape, 1, { dtype: t.dtype });
 
 /** `start, start + step, ...` up to but excluding `end`, as `torch.arange`. */
@@ -157,11 +161,11 @@ function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: num
   return finish(t, options);
 }
 
-/** Uniform numbers in [0, 1) (or [low, high) with `uniform`). */
+/** x ~ U[0, 1) (or [low, high) with `uniform`); `torch.rand`. */
 export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 'uniform', 0, 1, options);
-/** Uniform numbers in [low, high). */
+/** x ~ U[low, high); `torch.empty(shape).uniform_(low, high)`. */
 export const uniform = (shape: Shape, low: number, high: number, options: TensorOptions = {}) => random(shape, 'uniform', low, high, options);
-/** Standard normal numbers (mean 0, std 1). */
+/** x ~ N(0, 1); `torch.randn`. */
 export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 'normal', 0, 1, options);
-/** Normal numbers with the given mean and standard deviation. */
+/** x ~ N(mean, std²); `torch.normal(mean, std, shape)`. */
 export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) => random(shape, 'normal', mean, std, options);

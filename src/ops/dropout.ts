@@ -15,6 +15,7 @@ import { requireDtype } from './util.js';
 
 const WG = 256;
 
+/** y = x m / (1 - p), m ~ Bernoulli(1 - p) per element, when training (else y = x); `F.dropout`. dx = g m / (1 - p). */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   requireDtype('dropout', x, 'float32');
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);

@@ -87,17 +87,17 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   return sameShape(operand.shape, g.shape) ? local : sumToShape(local, operand.shape);
 }
 
-/** a + b with broadcasting. */
+/** out = a + b, with broadcasting; `torch.add`. d/da = d/db = g (summed over broadcast dims). */
 export const add = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('add', a, b);
-/** a - b with broadcasting. */
+/** out = a - b, with broadcasting; `torch.sub`. d/da = g, d/db = -g. */
 export const sub = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('sub', a, b);
-/** a * b with broadcasting. */
+/** out = a * b, with broadcasting; `torch.mul`. d/da = g b, d/db = g a. */
 export const mul = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('mul', a, b);
-/** a / b with broadcasting (float32). */
+/** out = a / b, with broadcasting (float32); `torch.div`. d/da = g / b, d/db = -g a / b². */
 export const div = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('div', a, b);
-/** Elementwise max(a, b) with broadcasting; ties split the gradient evenly (torch.maximum). */
+/** out = max(a, b) elementwise, with broadcasting; `torch.maximum`. The gradient goes to the larger; ties split it evenly. */
 export const maximum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('maximum', a, b);
-/** Elementwise min(a, b) with broadcasting (torch.minimum). */
+/** out = min(a, b) elementwise, with broadcasting; `torch.minimum`. The gradient goes to the smaller; ties split it evenly. */
 export const minimum = (a: Tensor | Scalar, b: Tensor | Scalar) => binary('minimum', a, b);
 
 // ---- unary ----
@@ -124,15 +124,23 @@ function flatChunks(op: string, n: number, buffers: GPUBuffer[], launch: (n: num
   forEachChunk(op, n, buffers.map((buffer) => ({ buffer, rowBytes: 4 })), (_, count, bindings) => launch(count, bindings));
 }
 
+/** y = -x; `torch.neg`. dx = -g. */
 export const neg = (x: Tensor) => unary('neg', x);
+/** y = e^x; `torch.exp`. dx = g y. */
 export const exp = (x: Tensor) => unary('exp', x);
+/** y = ln x (float32); `torch.log`. dx = g / x. */
 export const log = (x: Tensor) => unary('log', x);
+/** y = √x; `torch.sqrt`. dx = g / (2 y). */
 export const sqrt = (x: Tensor) => unary('sqrt', x);
+/** y = |x|; `torch.abs`. dx = g sign(x). */
 export const abs = (x: Tensor) => unary('abs', x);
+/** y = max(x, 0); `torch.relu`. dx = g where x > 0 (NOTE: 0 at x = 0, as PyTorch). */
 export const relu = (x: Tensor) => unary('relu', x);
+/** y = 1 / (1 + e^-x); `torch.sigmoid`. dx = g y (1 - y). */
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+/** y = tanh x; `torch.tanh`. dx = g (1 - y²). */
 export const tanh = (x: Tensor) => unary('tanh', x);
-/** x ** exponent for a number exponent; integer exponents work for negative x. */
+/** y = x^e for a number e (integer e works for negative x); `torch.pow(x, e)`. dx = g e x^(e-1). */
 export const pow = (x: Tensor, exponent: number) => unary('pow', x, exponent);
 
 // ---- in place (no autograd) ----
@@ -165,7 +173,7 @@ export function fillInPlace<T extends Tensor>(target: T, value: number): T {
   return target;
 }
 
-/** A copy with its own storage. */
+/** A copy with its own storage; `torch.clone`. dx = g. */
 export function clone(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape, x.dtype);
   copyBuffer(x.buffer, 0, out.buffer, 0, x.size * 4);

@@ -13,6 +13,7 @@ import { K } from '../kernels.js';
 import { Tensor, numel, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, requireDtype, sameShape } from './util.js';
+import { splitBatch } from './batch_split.js';
 
 const WG = 256;
 /** x viewed as [outer, d, inner]: rows of d values, `inner` apart. */
@@ -69,29 +70,59 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias
   const { entryPoint, grid, wg } = geometry(l);
   // Without weight and bias, x is bound in their places (read-only aliases, never read).
   if (x.size > 0) {
-    dispatch(K.layernorm_forward, { entryPoint, WG: wg, AFFINE: affine, BIAS: bias !== null }, uniforms,
-      [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer], grid);
+    dispatch(
+      K.layernorm_forward,
+      { entryPoint, WG: wg, AFFINE: affine, BIAS: bias !== null },
+      uniforms,
+      [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
+      grid,
+    );
   }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  return record(y, op, inputs, (g, needs) => {
-    const dx = needs[0] ? Tensor.empty(x.shape) : null;
-    if (dx && x.size > 0) {
-      dispatch(K.layernorm_backward, { entryPoint, WG: wg, AFFINE: affine }, uniforms, [g.buffer, x.buffer, (weight ?? x).buffer, stats.buffer, dx.buffer], grid);
-    }
-    if (!affine || !needs.slice(1).some(Boolean)) return [dx, null, null];
-    const [dw, db] = [Tensor.empty(weight!.shape), Tensor.empty(weight!.shape)];
-    dispatch(K.layernorm_backward_affine, { WG }, uniforms, [g.buffer, x.buffer, stats.buffer, dw.buffer, db.buffer], gridFor(l.d, 1));
-    return [dx, needs[1] ? dw : (dw.dispose(), null), bias && needs[2] ? db : (db.dispose(), null)];
-  }, [stats]);
+  return record(
+    y,
+    op,
+    inputs,
+    (g, needs) => {
+      const dx = needs[0] ? Tensor.empty(x.shape) : null;
+      if (dx && x.size > 0) {
+        dispatch(
+          K.layernorm_backward,
+          { entryPoint, WG: wg, AFFINE: affine },
+          uniforms,
+          [g.buffer, x.buffer, (weight ?? x).buffer, stats.buffer, dx.buffer],
+          grid,
+        );
+      }
+      if (!affine || !needs.slice(1).some(Boolean)) return [dx, null, null];
+      const [dw, db] = [Tensor.empty(weight!.shape), Tensor.empty(weight!.shape)];
+      dispatch(
+        K.layernorm_backward_affine,
+        { WG },
+        uniforms,
+        [g.buffer, x.buffer, stats.buffer, dw.buffer, db.buffer],
+        gridFor(l.d, 1),
+      );
+      return [dx, needs[1] ? dw : (dw.dispose(), null), bias && needs[2] ? db : (db.dispose(), null)];
+    },
+    [stats],
+  );
 }
 
 function checkAffine(op: string, x: Tensor, shape: Shape, weight: Tensor | null, bias: Tensor | null): void {
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (t === null) continue;
     requireDtype(op, t, 'float32');
-    if (!sameShape(t.shape, shape)) throw new Error(`${op}: ${name} of shape ${formatShape(t.shape)} does not match normalized shape ${formatShape(shape)} of input ${formatShape(x.shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new Error(
+        `${op}: ${name} of shape ${formatShape(t.shape)} does not match normalized shape ${formatShape(shape)} of input ${formatShape(x.shape)}`,
+      );
   }
-  if (weight === null && bias !== null) throw new Error(`${op}: a bias without a weight is not supported (pass a weight of ones)`);
+  if (weight === null && bias !== null)
+    throw new Error(`${op}: a bias without a weight is not supported (pass a weight of ones)`);
 }
 
 /**
@@ -99,14 +130,29 @@ function checkAffine(op: string, x: Tensor, shape: Shape, weight: Tensor | null,
  * normalized_shape, weight, bias, eps)`): y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias,
  * mean and biased variance over those dims for every leading index.
  */
-export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   requireDtype('layer_norm', x, 'float32');
   const tail = x.shape.slice(x.ndim - shape.length);
   if (shape.length === 0 || shape.length > x.ndim || !sameShape(tail, shape)) {
-    throw new Error(`layer_norm: input of shape ${formatShape(x.shape)} does not end with normalized shape ${formatShape(shape)}`);
+    throw new Error(
+      `layer_norm: input of shape ${formatShape(x.shape)} does not end with normalized shape ${formatShape(shape)}`,
+    );
   }
   checkAffine('layer_norm', x, shape, weight, bias);
+  // Rows are independent: past the storage-binding limit, runs of leading indices go separately.
+  if (x.ndim > shape.length) {
+    const split = splitBatch('layer_norm', x, numel(x.shape.slice(1)), (part) =>
+      layerNorm(part, shape, weight, bias, eps),
+    );
+    if (split) return split;
+  }
   const d = numel(shape);
   return normalize('layer_norm', x, { outer: d === 0 ? 0 : x.size / d, d, inner: 1 }, weight, bias, eps);
 }
@@ -118,8 +164,11 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
  */
 export function layerNorm2d(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-6): Tensor {
   requireDtype('layer_norm2d', x, 'float32');
-  if (x.ndim !== 4) throw new Error(`layer_norm2d: expected a 4D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 4)
+    throw new Error(`layer_norm2d: expected a 4D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
   const [n, c, h, w] = x.shape;
   checkAffine('layer_norm2d', x, [c], weight, bias);
+  const split = splitBatch('layer_norm2d', x, c * h * w, (part) => layerNorm2d(part, weight, bias, eps));
+  if (split) return split;
   return normalize('layer_norm2d', x, { outer: n, d: c, inner: h * w }, weight, bias, eps);
 }

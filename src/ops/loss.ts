@@ -25,8 +25,8 @@ export interface CrossEntropyOptions {
 const WG = 256;
 
 /**
- * Cross-entropy between logits [N, C] (or [N, C, d1, ...]) and int32 class indices [N] (or
- * [N, d1, ...]), as `F.cross_entropy`. Out-of-range targets known on the CPU are an error
+ * Cross-entropy -log softmax(logits)[target], averaged, between logits [N, C] (or [N, C, d1, ...])
+ * and int32 class indices [N] (or [N, d1, ...]), as `F.cross_entropy` (ignoreIndex, labelSmoothing). Out-of-range targets known on the CPU are an error
  * before any GPU work; ones computed on the GPU give NaN.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}, layer = 'cross_entropy'): Tensor {
@@ -79,14 +79,14 @@ function checkSameShape(layer: string, input: Tensor, target: Tensor): void {
   }
 }
 
-/** mean((input - target)^2), as `F.mse_loss`. */
+/** mean((input - target)²) (or sum, or none), as `F.mse_loss`. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   checkSameShape('mse_loss', input, target);
   const d = sub(input, target);
   return reduce(mul(d, d), options.reduction ?? 'mean');
 }
 
-/** mean(|input - target|), as `F.l1_loss`. */
+/** mean(|input - target|) (or sum, or none), as `F.l1_loss`. */
 export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   checkSameShape('l1_loss', input, target);
   return reduce(abs(sub(input, target)), options.reduction ?? 'mean');

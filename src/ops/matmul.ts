@@ -165,7 +165,10 @@ function gradOfB(g: Tensor, a: Tensor): Tensor {
   return out;
 }
 
-/** Matrix product with PyTorch's rules for 1-D, 2-D and batched operands. */
+/**
+ * C = A @ B, C[i, j] = Σ_k A[i, k] B[k, j], with PyTorch's rules for 1-D, 2-D and batched
+ * (broadcast) operands; `torch.matmul`. dA = g @ Bᵀ, dB = Aᵀ @ g.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireDtype('matmul', a, 'float32');
   requireDtype('matmul', b, 'float32');

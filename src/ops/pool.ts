@@ -70,7 +70,7 @@ function poolUniforms(total: number, g: PoolGeometry) {
 
 const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({ ...u, dil_h: g.d[0], dil_w: g.d[1] });
 
-/** Max over each window; the gradient flows to the selected element. */
+/** out = max over each KH x KW window (stride, padding, dilation, ceilMode); `F.max_pool2d`. The gradient flows to the selected element. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
   check4d(layer, x);
   const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
@@ -99,14 +99,14 @@ function avgPool(x: Tensor, g: PoolGeometry, adaptive: boolean, countPad: boolea
   });
 }
 
-/** Mean over each window (countIncludePad: divide by the window size with its padding). */
+/** out = mean over each window (countIncludePad: divide by the window size with its padding); `F.avg_pool2d`. dx = g / count spread over the window. */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}, layer = 'avg_pool2d'): Tensor {
   check4d(layer, x);
   const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, 1, options.ceilMode ?? false);
   return avgPool(x, g, false, options.countIncludePad ?? true, 'avg_pool2d');
 }
 
-/** Averages into a fixed output size: window o covers [floor(o H / OH), ceil((o + 1) H / OH)). */
+/** Averages into a fixed output size: window o covers [floor(o H / OH), ceil((o + 1) H / OH)); `F.adaptive_avg_pool2d`. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair, layer = 'adaptive_avg_pool2d'): Tensor {
   check4d(layer, x);
   const [oh, ow] = pair(outputSize);

@@ -177,12 +177,12 @@ function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undef
   return record(out, op, [x], (g) => [expand(g.reshape(reducedShape(x.shape, dims, true)), x.shape, scale)]);
 }
 
-/** Sum over all elements, or over `dim` (a number or several). */
+/** out = Σ x over all elements, or over `dim` (a number or several); `torch.sum`. dx = g expanded back. */
 export const sum = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('sum', x, dim, options);
-/** Mean over all elements, or over `dim`. */
+/** out = (1/K) Σ x over all elements, or over `dim`; `torch.mean`. dx = g / K expanded back. */
 export const mean = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('mean', x, dim, options);
 
-/** Sums a tensor down to `shape` (the inverse of broadcasting `shape` up to `t.shape`). */
+/** Sums `t` down to `shape` (the gradient of broadcasting `shape` up to `t.shape`), as `t.sum_to_size(shape)`. */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
   const offset = t.ndim - shape.length;
   if (offset < 0) throw new Error(`sumToShape: cannot reduce ${formatShape(t.shape)} to ${formatShape(shape)}`);
@@ -195,7 +195,7 @@ function splitAround(shape: Shape, dim: number): { outer: number; k: number; inn
   return { outer: numel(shape.slice(0, dim)), k: shape[dim] ?? 1, inner: numel(shape.slice(dim + 1)) }; // a 0-d tensor: K = 1
 }
 
-/** Index of the largest element along `dim` (int32), or in the flattened tensor. */
+/** argmax_i x_i along `dim` (int32; the first on ties), or in the flattened tensor; `torch.argmax`. */
 export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
   requireDtype('argmax', x, 'float32');
   if (x.size === 0) throw new Error('argmax: the tensor is empty');
@@ -209,8 +209,8 @@ export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Te
 }
 
 /**
- * Largest element along `dim`, or of the whole tensor. The gradient goes to the element that
- * was selected (the first one on ties, as `argmax`).
+ * out = max_i x_i along `dim`, or of the whole tensor; `torch.amax` (values only). The gradient
+ * goes to the element that was selected (the first one on ties, as `argmax`).
  */
 export function max(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
   requireDtype('max', x, 'float32');

@@ -18,7 +18,7 @@ const WG = 256;
 
 // ---- views: same storage, new shape ----
 
-/** The same elements in a new shape; one dimension may be -1 (inferred). Shares storage. */
+/** The same elements in a new shape; one dimension may be -1 (inferred). Shares storage; `torch.reshape`. dx = g reshaped back. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const target = inferShape(x, shape);
   const out = new Tensor(target, x.dtype, x.storage.retain());
@@ -46,13 +46,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
-/** Inserts a dimension of size 1 at `dim`. */
+/** Inserts a dimension of size 1 at `dim`; `torch.unsqueeze`. A view. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
-/** Removes dimension `dim` if it has size 1, or every size-1 dimension. */
+/** Removes dimension `dim` if it has size 1, or every size-1 dimension; `torch.squeeze`. A view. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
   const d = normalizeDim('squeeze', dim, x.ndim);
@@ -135,7 +135,7 @@ function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: 
     (shape, xb, tb, at) => launch(shape, merged.strides[0], xb, tb, at));
 }
 
-/** Reorders dimensions: output dim i is input dim `dims[i]`. Writes a new contiguous tensor. */
+/** out[..., i_k, ...] = x[..., i_dims[k], ...]: output dim k is input dim `dims[k]`; `torch.permute` (a contiguous copy here). dx = g permuted back. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
@@ -147,7 +147,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
 }
 
-/** Swaps two dimensions. */
+/** Swaps two dimensions, as `torch.transpose` (a contiguous copy here). dx = g transposed back. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const order = x.shape.map((_, i) => i);
   const a = normalizeDim('transpose', dim0, x.ndim);
@@ -156,7 +156,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, order);
 }
 
-/** Tensors here are always contiguous, so this is a view that shares storage. */
+/** `torch.contiguous`: tensors here are always contiguous, so this is a view that shares storage. */
 export function contiguous(x: Tensor): Tensor {
   return reshape(x, x.shape);
 }
@@ -182,7 +182,8 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
 
 /**
  * Elements `start <= i < end` with step `step` along `dim` (Python slice semantics: negative
- * indices count from the end, out-of-range bounds are clamped). A new contiguous tensor.
+ * indices count from the end, out-of-range bounds are clamped), as `x[:, start:end:step]`
+ * (`torch.Tensor.__getitem__`). A new contiguous tensor; its gradient scatters g into zeros.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   if (x.ndim === 0) throw new Error('slice: a 0-d tensor has no dimension to slice');
@@ -204,7 +205,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   });
 }
 
-/** Joins tensors along `dim`; all other dimensions must match. */
+/** Joins tensors along `dim`; all other dimensions must match; `torch.cat`. Each input's gradient is its slice of g. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
@@ -238,6 +239,7 @@ export function split(x: Tensor, size: number, dim = 0): Tensor[] {
   return Array.from({ length: count }, (_, i) => slice(x, d, i * size, (i + 1) * size));
 }
 
+/** `x` broadcast to `shape` (size-1 dims repeated, leading dims added); `torch.broadcast_to`. dx = g summed back. */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return sameShape(x.shape, shape) ? reshape(x, shape) : expand(x, shape);
 }

@@ -25,7 +25,7 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   });
 }
 
-/** exp(x_i) / sum_j exp(x_j) along `dim`. */
+/** y_i = exp(x_i) / Σ_j exp(x_j) along `dim`; `torch.softmax`. dx = y (g - Σ g y). */
 export const softmax = (x: Tensor, dim = -1) => softmaxOp(x, dim, false);
-/** x_i - log sum_j exp(x_j) along `dim`. */
+/** y_i = x_i - log Σ_j exp(x_j) along `dim`; `torch.log_softmax`. dx = g - softmax(x) Σ g. */
 export const logSoftmax = (x: Tensor, dim = -1) => softmaxOp(x, dim, true);

@@ -16,11 +16,13 @@ import { requireDtype } from './util.js';
 
 export type StochasticDepthMode = 'row' | 'batch';
 
-/** x * noise, noise = bernoulli(1 - p) / (1 - p) per sample ('row') or once ('batch'); identity unless training. */
+/** y = x * noise, noise = bernoulli(1 - p) / (1 - p) per sample ('row') or once ('batch'); identity unless training; `torchvision.ops.stochastic_depth`. */
 export function stochasticDepth(x: Tensor, p: number, mode: StochasticDepthMode, training = true): Tensor {
   requireDtype('stochastic_depth', x, 'float32');
-  if (!(p >= 0 && p <= 1)) throw new Error(`stochastic_depth: drop probability has to be between 0 and 1, but got ${p}`);
-  if (mode !== 'row' && mode !== 'batch') throw new Error(`stochastic_depth: mode has to be either 'batch' or 'row', but got ${mode}`);
+  if (!(p >= 0 && p <= 1))
+    throw new Error(`stochastic_depth: drop probability has to be between 0 and 1, but got ${p}`);
+  if (mode !== 'row' && mode !== 'batch')
+    throw new Error(`stochastic_depth: mode has to be either 'batch' or 'row', but got ${mode}`);
   if (!training || p === 0) return reshape(x, x.shape);
   const size = x.shape.map((n, d) => (mode === 'row' && d === 0 ? n : 1));
   const unit = ones(size);

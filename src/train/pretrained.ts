@@ -6,7 +6,7 @@
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import { load } from '../io/index.js';
-import { get } from '../models/index.js';
+import { get, resolveWeights, fetchWeights, type Weights } from '../models/index.js';
 import { full } from '../ops/create.js';
 import { headPath, replaceHead } from './head.js';
 
@@ -15,14 +15,19 @@ export const canonicalModelName = (name: string): string => name.replace(/([a-z0
 
 /**
  * A zoo model with `numClasses` outputs, from `weights` when given (a path or the file's bytes:
- * `.pth`, `.th`, `.safetensors`). A file with another number of classes (ImageNet's 1000,
+ * `.pth`, `.th`, `.safetensors`; or named weights, `'DEFAULT'` or `ResNet18_Weights.IMAGENET1K_V1`,
+ * fetched through PyTorch's cache). A file with another number of classes (ImageNet's 1000,
  * CIFAR's 10) is loaded as it is and its head replaced by a fresh layer; nn.DataParallel's
  * `module.` prefix is removed. In PyTorch:
  * `m = resnet18(); m.load_state_dict(torch.load(f)); m.fc = nn.Linear(m.fc.in_features, numClasses)`.
  */
-export async function loadModel(name: string, weights: string | Uint8Array | undefined, numClasses: number): Promise<Module> {
+export async function loadModel(name: string, given: string | Uint8Array | Weights | undefined, numClasses: number): Promise<Module> {
   const canonical = canonicalModelName(name);
-  if (weights === undefined) return get(canonical, { numClasses });
+  if (given === undefined) return get(canonical, { numClasses });
+  // A weights name ('DEFAULT', 'IMAGENET1K_V1', 'ResNet18_Weights.IMAGENET1K_V1') or enum member:
+  // its file in PyTorch's cache, downloaded first if missing.
+  const named = resolveWeights(canonical, given);
+  const weights = named ? await fetchWeights(named) : (given as string | Uint8Array);
   const file = typeof weights === 'string' ? weights : `<${weights.byteLength} bytes>`;
   const state = await load(weights, { name: typeof weights === 'string' ? undefined : file });
   try {

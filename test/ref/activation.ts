@@ -24,7 +24,7 @@ export function erf(x: number): number {
 /** erfc(x) for x >= 3: exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))). */
 function erfcTail(x: number): number {
   let f = 0;
-  for (let k = 120; k >= 1; k--) f = (k / 2) / (x + f);
+  for (let k = 120; k >= 1; k--) f = k / 2 / (x + f);
   return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
 }
 
@@ -75,6 +75,11 @@ export const ACTIVATIONS: Record<'silu' | 'hardswish' | 'hardsigmoid' | 'relu6' 
 export function activationRef(a: Scalar): RefOp {
   return {
     forward: (x) => nd(x.shape, x.data.map(a.f)),
-    backward: (g, x) => [nd(x.shape, x.data.map((v, i) => g.data[i] * a.df(v)))],
+    backward: (g, x) => [
+      nd(
+        x.shape,
+        x.data.map((v, i) => g.data[i] * a.df(v)),
+      ),
+    ],
   };
 }

@@ -15,7 +15,13 @@ interface Dims {
 
 function dims(q: Nd, k: Nd, v: Nd): Dims {
   const r = q.shape.length;
-  return { batch: q.data.length / (q.shape[r - 2] * q.shape[r - 1]), l: q.shape[r - 2], s: k.shape[r - 2], d: q.shape[r - 1], dv: v.shape[r - 1] };
+  return {
+    batch: q.data.length / (q.shape[r - 2] * q.shape[r - 1]),
+    l: q.shape[r - 2],
+    s: k.shape[r - 2],
+    d: q.shape[r - 1],
+    dv: v.shape[r - 1],
+  };
 }
 
 /** P for batch entry b: [l, s] row-major, from the scores and an additive mask read as [l, s] (broadcast). */
@@ -32,7 +38,7 @@ function probabilities(q: Nd, k: Nd, mask: Nd | null, m: Dims, b: number): Float
       max = Math.max(max, sc);
     }
     let sum = 0;
-    for (let j = 0; j < m.s; j++) sum += (p[i * m.s + j] = Math.exp(p[i * m.s + j] - max));
+    for (let j = 0; j < m.s; j++) sum += p[i * m.s + j] = Math.exp(p[i * m.s + j] - max);
     for (let j = 0; j < m.s; j++) p[i * m.s + j] /= sum;
   }
   return p;
@@ -103,7 +109,9 @@ export function splitHeadsRef(parts: number, part: number, heads: number, scale:
     transposed ? ((b * heads + h) * g.dh + d) * g.s + s : ((b * heads + h) * g.s + s) * g.dh + d,
   ];
   const each = (g: ReturnType<typeof geometry>, f: (packed: number, head: number) => void) => {
-    for (let b = 0; b < g.b; b++) for (let s = 0; s < g.s; s++) for (let h = 0; h < heads; h++) for (let d = 0; d < g.dh; d++) f(...(at(g, b, s, h, d) as [number, number]));
+    for (let b = 0; b < g.b; b++)
+      for (let s = 0; s < g.s; s++)
+        for (let h = 0; h < heads; h++) for (let d = 0; d < g.dh; d++) f(...(at(g, b, s, h, d) as [number, number]));
   };
   return {
     forward: (x) => {

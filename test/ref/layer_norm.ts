@@ -75,10 +75,16 @@ export function layerNormRef(layout: (x: Nd) => LayerNormLayout, eps: number, af
 }
 
 /** nn.LayerNorm over the trailing `dims` dims. */
-export const lastDims = (dims: number) => (x: Nd): LayerNormLayout => {
-  const d = x.shape.slice(x.shape.length - dims).reduce((a, b) => a * b, 1);
-  return { outer: x.data.length / d, d, inner: 1 };
-};
+export const lastDims =
+  (dims: number) =>
+  (x: Nd): LayerNormLayout => {
+    const d = x.shape.slice(x.shape.length - dims).reduce((a, b) => a * b, 1);
+    return { outer: x.data.length / d, d, inner: 1 };
+  };
 
 /** LayerNorm2d over dim 1 of NCHW. */
-export const channelsFirst = (x: Nd): LayerNormLayout => ({ outer: x.shape[0], d: x.shape[1], inner: x.shape[2] * x.shape[3] });
+export const channelsFirst = (x: Nd): LayerNormLayout => ({
+  outer: x.shape[0],
+  d: x.shape[1],
+  inner: x.shape[2] * x.shape[3],
+});

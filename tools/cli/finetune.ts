@@ -14,7 +14,7 @@ const SPEC: Record<string, OptionSpec> = {
   val: { type: 'string', help: 'validation images (same classes); default: hold out --val-split of --data' },
   'val-split': { type: 'string', help: 'fraction of --data held out for validation when there is no --val', default: '0.2' },
   model: { type: 'string', help: 'model name (sg.models.names), e.g. resnet18' },
-  weights: { type: 'string', help: 'pretrained weights (.pth or .safetensors); default: random initialisation' },
+  weights: { type: 'string', help: 'pretrained weights (.pth or .safetensors, or a weights name: DEFAULT, IMAGENET1K_V1); default: random initialisation' },
   freeze: { type: 'string', help: 'fixed in phase 1: features | all-but-head | none | N (first N layers)', default: 'features' },
   'head-lr': { type: 'string', help: 'learning rate of the new last layer (and of everything phase 1 trains)', default: '1e-3' },
   'backbone-lr': { type: 'string', help: 'learning rate of the other layers in phase 2', default: '1e-4' },

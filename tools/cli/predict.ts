@@ -11,7 +11,7 @@ import { flag, helpText, num, parseArgs, required, str, UsageError, type OptionS
 
 const spec: Record<string, OptionSpec> = {
   model: { type: 'string', help: `architecture (${sg.models.names.join(', ')})` },
-  weights: { type: 'string', help: 'weight file: torchvision .pth, .th, or .safetensors from finetune' },
+  weights: { type: 'string', help: 'weight file (torchvision .pth, .th, .safetensors from finetune) or a weights name (DEFAULT, IMAGENET1K_V1)' },
   classes: { type: 'string', help: 'classes.json written by finetune (default: beside --weights if there, else ImageNet)' },
   top: { type: 'string', help: 'how many classes to print (-1: all; write --top=-1)', default: '5' },
   'image-size': { type: 'string', help: 'centre-crop side (default 224; 32 for cifar_ models; or from classes.json)' },
@@ -54,16 +54,21 @@ export async function predictCommand(args: string[]): Promise<void> {
   const top = num(p, 'predict', 'top', { integer: true })!;
   if (top === 0 || top < -1) throw new UsageError(`predict: --top must be a positive number of classes, or -1 for all of them; got ${top}`);
 
-  const classesPath = str(p, 'classes') ?? (existsSync(join(dirname(weights), 'classes.json')) ? join(dirname(weights), 'classes.json') : undefined);
-  const info: ClassesFile = classesPath ? readClassesFile(classesPath) : { classes: [...sg.data.IMAGENET_CLASSES] };
+  // --weights DEFAULT (or IMAGENET1K_V1, ResNet18_Weights.IMAGENET1K_V1): torchvision's weights, their
+  // categories and their evaluation preset, unless --classes / --image-size / --resize say otherwise.
+  const named = sg.models.resolveWeights(sg.train.canonicalModelName(model), weights);
+  const classesPath = str(p, 'classes') ?? (!named && existsSync(join(dirname(weights), 'classes.json')) ? join(dirname(weights), 'classes.json') : undefined);
+  const info: ClassesFile = classesPath ? readClassesFile(classesPath) : { classes: [...(named?.meta.categories ?? sg.data.IMAGENET_CLASSES)] };
   const isCifar = model.toLowerCase().startsWith('cifar');
-  const crop = num(p, 'predict', 'image-size', { integer: true }) ?? info.imageSize ?? (isCifar ? 32 : 224);
-  const resize = num(p, 'predict', 'resize', { integer: true }) ?? info.resize;
-  const transform = sg.data.evalTransform({ crop, resize });
+  const crop = num(p, 'predict', 'image-size', { integer: true }) ?? info.imageSize ?? named?.preset.cropSize ?? (isCifar ? 32 : 224);
+  const resize = num(p, 'predict', 'resize', { integer: true }) ?? info.resize ?? named?.preset.resizeSize;
+  const preset = named && crop === named.preset.cropSize && resize === named.preset.resizeSize;
+  const transform = preset ? named.transforms() : sg.data.evalTransform({ crop, resize });
 
   await sg.init();
   const net = await sg.models.get(model, {
-    weights, numClasses: info.classes.length, stripPrefix: str(p, 'strip-prefix') ?? (isCifar ? 'module.' : undefined),
+    weights: named ?? weights, numClasses: info.classes.length,
+    stripPrefix: str(p, 'strip-prefix') ?? named?.meta.stripPrefix ?? (isCifar ? 'module.' : undefined),
   });
   try {
     for (const file of p.positional) {

@@ -39,7 +39,7 @@ export function fromJSON(spec: TransformSpec): Transform<any, any> {
   const a = spec as Record<string, any>;
   switch (spec.name) {
     case 'Compose': return new Compose((a.transforms as TransformSpec[]).map(fromJSON));
-    case 'Resize': return new Resize(a.size, { maxSize: a.maxSize });
+    case 'Resize': return new Resize(a.size, { maxSize: a.maxSize, interpolation: a.interpolation });
     case 'CenterCrop': return new CenterCrop(a.size);
     case 'RandomResizedCrop': return new RandomResizedCrop(a.size, { scale: a.scale, ratio: a.ratio });
     case 'RandomHorizontalFlip': return new RandomHorizontalFlip(a.p);

@@ -21,6 +21,7 @@ import { Linear, linear } from './linear.js';
 /** PyTorch's name for MHA's output projection (a Linear that quantisation leaves alone). */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
+/** Options of `new nn.MultiheadAttention(embedDim, numHeads, options)` (PyTorch's keyword arguments). */
 export interface MultiheadAttentionArgs {
   /** Dropout on the attention weights in training (default 0). */
   dropout?: number;
@@ -30,6 +31,7 @@ export interface MultiheadAttentionArgs {
   batchFirst?: boolean;
 }
 
+/** Options of `MultiheadAttention.forward(query, key, value, options)`. */
 export interface MultiheadAttentionForwardOptions {
   /** [B, S]: int32 nonzero (PyTorch's True) = ignore that key, or float32 added to the scores. */
   keyPaddingMask?: Tensor | null;
@@ -59,7 +61,8 @@ export class MultiheadAttention extends Module {
   constructor(embedDim: number, numHeads: number, ...rest: Array<number | boolean | MultiheadAttentionArgs>) {
     super();
     const o = parseArgs('MultiheadAttention', ['dropout', 'bias'], rest, { dropout: 0, bias: true, batchFirst: false });
-    if (!Number.isInteger(embedDim / numHeads)) throw new Error(`MultiheadAttention: embed_dim ${embedDim} must be divisible by num_heads ${numHeads}`);
+    if (!Number.isInteger(embedDim / numHeads))
+      throw new Error(`MultiheadAttention: embed_dim ${embedDim} must be divisible by num_heads ${numHeads}`);
     this.embedDim = embedDim;
     this.numHeads = numHeads;
     this.headDim = embedDim / numHeads;
@@ -73,7 +76,12 @@ export class MultiheadAttention extends Module {
     if (this.out_proj.bias) this.out_proj.bias.zero_();
   }
 
-  forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiheadAttentionForwardOptions = {},
+  ): [Tensor, Tensor | null] {
     const batched = query.ndim === 3;
     this.checkInputs(query, key, value, batched);
     // Sizes in the [B, L, E] layout the computation uses.
@@ -84,7 +92,13 @@ export class MultiheadAttention extends Module {
     return inferenceTidy(inputs, () => this.attend(query, key, value, options, batched));
   }
 
-  private attend(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions, batched: boolean): [Tensor, Tensor | null] {
+  private attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiheadAttentionForwardOptions,
+    batched: boolean,
+  ): [Tensor, Tensor | null] {
     const { needWeights = true, averageAttnWeights = true } = options;
     // Work in [B, L, E]: unbatched inputs gain a batch of 1, sequence-first ones are transposed.
     const toBatchFirst = (t: Tensor) => (!batched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
@@ -93,7 +107,13 @@ export class MultiheadAttention extends Module {
     const vb = value === query ? qb : value === key ? kb : toBatchFirst(value);
     const [q, kT, v] = this.project(qb, kb, vb);
     const [b, l, s] = [q.shape[0], q.shape[2], kT.shape[3]];
-    const [heads, weights] = attendScaled(q, kT, v, this.mergedMask(options, b, l, s), this.training ? this.dropout : 0);
+    const [heads, weights] = attendScaled(
+      q,
+      kT,
+      v,
+      this.mergedMask(options, b, l, s),
+      this.training ? this.dropout : 0,
+    );
     const projected = this.out_proj.forward(reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]));
     const out = !batched ? squeeze(projected, 0) : this.batchFirst ? projected : transpose(projected, 0, 1);
     if (!needWeights) return [out, null];
@@ -110,7 +130,11 @@ export class MultiheadAttention extends Module {
     const scale = 1 / Math.sqrt(dh);
     if (k === q && v === q) {
       const qkv = linear(q, this.in_proj_weight, this.in_proj_bias); // [B, L, 3E]
-      return [splitHeads(qkv, 3, 0, h, { scale }), splitHeads(qkv, 3, 1, h, { transposed: true }), splitHeads(qkv, 3, 2, h)];
+      return [
+        splitHeads(qkv, 3, 0, h, { scale }),
+        splitHeads(qkv, 3, 1, h, { transposed: true }),
+        splitHeads(qkv, 3, 2, h),
+      ];
     }
     // Cross-attention: each input times its third of the packed weight.
     const proj = (x: Tensor, i: number, options: SplitHeadsOptions) => {
@@ -139,12 +163,24 @@ export class MultiheadAttention extends Module {
   private checkMasks(options: MultiheadAttentionForwardOptions, b: number, l: number, s: number): void {
     const { attnMask, keyPaddingMask } = options;
     if (attnMask) {
-      const ok = (attnMask.ndim === 2 && attnMask.shape[0] === l && attnMask.shape[1] === s) ||
-        (attnMask.ndim === 3 && attnMask.shape[0] === b * this.numHeads && attnMask.shape[1] === l && attnMask.shape[2] === s);
-      if (!ok) throw new Error(`MultiheadAttention: attn_mask of shape ${formatShape(attnMask.shape)} should be [${l}, ${s}] or [${b * this.numHeads}, ${l}, ${s}]`);
+      const ok =
+        (attnMask.ndim === 2 && attnMask.shape[0] === l && attnMask.shape[1] === s) ||
+        (attnMask.ndim === 3 &&
+          attnMask.shape[0] === b * this.numHeads &&
+          attnMask.shape[1] === l &&
+          attnMask.shape[2] === s);
+      if (!ok)
+        throw new Error(
+          `MultiheadAttention: attn_mask of shape ${formatShape(attnMask.shape)} should be [${l}, ${s}] or [${b * this.numHeads}, ${l}, ${s}]`,
+        );
     }
-    if (keyPaddingMask && !(keyPaddingMask.ndim === 2 && keyPaddingMask.shape[0] === b && keyPaddingMask.shape[1] === s)) {
-      throw new Error(`MultiheadAttention: key_padding_mask of shape ${formatShape(keyPaddingMask.shape)} should be [${b}, ${s}]`);
+    if (
+      keyPaddingMask &&
+      !(keyPaddingMask.ndim === 2 && keyPaddingMask.shape[0] === b && keyPaddingMask.shape[1] === s)
+    ) {
+      throw new Error(
+        `MultiheadAttention: key_padding_mask of shape ${formatShape(keyPaddingMask.shape)} should be [${b}, ${s}]`,
+      );
     }
   }
 
@@ -152,7 +188,9 @@ export class MultiheadAttention extends Module {
     const rank = batched ? 3 : 2;
     const shapes = `query ${formatShape(query.shape)}, key ${formatShape(key.shape)}, value ${formatShape(value.shape)}`;
     if (![2, 3].includes(query.ndim) || key.ndim !== rank || value.ndim !== rank) {
-      throw new Error(`MultiheadAttention: expected 3-D (batched) or 2-D (unbatched) query, key and value of the same rank, got ${shapes}`);
+      throw new Error(
+        `MultiheadAttention: expected 3-D (batched) or 2-D (unbatched) query, key and value of the same rank, got ${shapes}`,
+      );
     }
     const e = this.embedDim;
     if (query.shape[rank - 1] !== e || key.shape[rank - 1] !== e || value.shape[rank - 1] !== e) {
@@ -160,8 +198,13 @@ export class MultiheadAttention extends Module {
     }
     const seqDim = batched && this.batchFirst ? 1 : 0;
     const batchDim = batched ? 1 - seqDim : -1;
-    if (key.shape[seqDim] !== value.shape[seqDim] || (batched && (key.shape[batchDim] !== query.shape[batchDim] || value.shape[batchDim] !== query.shape[batchDim]))) {
-      throw new Error(`MultiheadAttention: key and value must have the same sequence length and batch size as each other and the query, got ${shapes}`);
+    if (
+      key.shape[seqDim] !== value.shape[seqDim] ||
+      (batched && (key.shape[batchDim] !== query.shape[batchDim] || value.shape[batchDim] !== query.shape[batchDim]))
+    ) {
+      throw new Error(
+        `MultiheadAttention: key and value must have the same sequence length and batch size as each other and the query, got ${shapes}`,
+      );
     }
   }
 }

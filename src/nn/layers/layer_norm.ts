@@ -7,6 +7,7 @@ import { parameter, type Parameter } from '../parameter.js';
 import { parseArgs } from '../args.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
 
+/** Options of `new nn.LayerNorm(normalizedShape, options)`. */
 export interface LayerNormArgs {
   eps?: number;
   elementwiseAffine?: boolean;
@@ -51,12 +52,17 @@ export class LayerNorm extends Module {
 export class LayerNorm2d extends LayerNorm {
   constructor(normalizedShape: number | readonly number[], ...rest: Array<number | boolean | LayerNormArgs>) {
     super(normalizedShape, ...rest);
-    if (this.normalizedShape.length !== 1) throw new Error(`LayerNorm2d: normalizes over the channels only, got normalized shape ${pyTuple(this.normalizedShape)}`);
+    if (this.normalizedShape.length !== 1)
+      throw new Error(
+        `LayerNorm2d: normalizes over the channels only, got normalized shape ${pyTuple(this.normalizedShape)}`,
+      );
   }
 
   override forward(x: Tensor): Tensor {
     if (x.ndim === 4 && x.shape[1] !== this.normalizedShape[0]) {
-      throw new Error(`LayerNorm2d: input of shape [${x.shape.join(', ')}] has ${x.shape[1]} channels, expected ${this.normalizedShape[0]}`);
+      throw new Error(
+        `LayerNorm2d: input of shape [${x.shape.join(', ')}] has ${x.shape[1]} channels, expected ${this.normalizedShape[0]}`,
+      );
     }
     return layerNorm2d(x, this.weight, this.bias, this.eps);
   }

@@ -48,10 +48,15 @@ export class Permute extends Module {
  * or per batch ('batch') in training, identity in eval. Printed `StochasticDepth(p=0.2, mode=row)`.
  */
 export class StochasticDepth extends Module {
-  constructor(readonly p: number, readonly mode: StochasticDepthMode) {
+  constructor(
+    readonly p: number,
+    readonly mode: StochasticDepthMode,
+  ) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`StochasticDepth: drop probability has to be between 0 and 1, but got ${p}`);
-    if (mode !== 'row' && mode !== 'batch') throw new Error(`StochasticDepth: mode has to be either 'batch' or 'row', but got ${mode}`);
+    if (!(p >= 0 && p <= 1))
+      throw new Error(`StochasticDepth: drop probability has to be between 0 and 1, but got ${p}`);
+    if (mode !== 'row' && mode !== 'batch')
+      throw new Error(`StochasticDepth: mode has to be either 'batch' or 'row', but got ${mode}`);
   }
 
   forward(x: Tensor): Tensor {
@@ -64,6 +69,7 @@ export class StochasticDepth extends Module {
   }
 }
 
+/** The layers of a SqueezeExcitation block (torchvision's `activation`, `scale_activation`). */
 export interface SqueezeExcitationArgs {
   activation?: LayerFactory<[]>;
   scaleActivation?: LayerFactory<[]>;
@@ -81,9 +87,16 @@ export class SqueezeExcitation extends Module {
   activation: Module;
   scale_activation: Module;
 
-  constructor(inputChannels: number, squeezeChannels: number, ...rest: Array<LayerFactory<[]> | SqueezeExcitationArgs>) {
+  constructor(
+    inputChannels: number,
+    squeezeChannels: number,
+    ...rest: Array<LayerFactory<[]> | SqueezeExcitationArgs>
+  ) {
     super();
-    const o = parseArgs<Required<SqueezeExcitationArgs>>('SqueezeExcitation', ['activation', 'scaleActivation'], rest, { activation: ReLU, scaleActivation: Sigmoid });
+    const o = parseArgs<Required<SqueezeExcitationArgs>>('SqueezeExcitation', ['activation', 'scaleActivation'], rest, {
+      activation: ReLU,
+      scaleActivation: Sigmoid,
+    });
     this.avgpool = new AdaptiveAvgPool2d(1);
     this.fc1 = new Conv2d(inputChannels, squeezeChannels, 1);
     this.fc2 = new Conv2d(squeezeChannels, inputChannels, 1);
@@ -103,6 +116,7 @@ export class SqueezeExcitation extends Module {
   }
 }
 
+/** Options of `new nn.Conv2dNormActivation(in, out, options)`, torchvision's arguments in camelCase. */
 export interface Conv2dNormActivationArgs {
   kernelSize?: Pair;
   stride?: Pair;
@@ -127,16 +141,43 @@ export interface Conv2dNormActivationArgs {
 export class Conv2dNormActivation extends Sequential {
   readonly outChannels: number;
 
-  constructor(inChannels: number, outChannels: number, ...rest: Array<Pair | number | null | boolean | LayerFactory<never> | Conv2dNormActivationArgs>) {
-    const o = parseArgs<Required<Conv2dNormActivationArgs>>('Conv2dNormActivation',
-      ['kernelSize', 'stride', 'padding', 'groups', 'normLayer', 'activationLayer', 'dilation', 'inplace', 'bias'], rest,
-      { kernelSize: 3, stride: 1, padding: null, groups: 1, normLayer: BatchNorm2d, activationLayer: ReLU, dilation: 1, inplace: true, bias: null });
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    ...rest: Array<Pair | number | null | boolean | LayerFactory<never> | Conv2dNormActivationArgs>
+  ) {
+    const o = parseArgs<Required<Conv2dNormActivationArgs>>(
+      'Conv2dNormActivation',
+      ['kernelSize', 'stride', 'padding', 'groups', 'normLayer', 'activationLayer', 'dilation', 'inplace', 'bias'],
+      rest,
+      {
+        kernelSize: 3,
+        stride: 1,
+        padding: null,
+        groups: 1,
+        normLayer: BatchNorm2d,
+        activationLayer: ReLU,
+        dilation: 1,
+        inplace: true,
+        bias: null,
+      },
+    );
     const [k, d] = [pairOf(o.kernelSize), pairOf(o.dilation)];
-    const padding = o.padding ?? (typeof o.kernelSize === 'number' && typeof o.dilation === 'number'
-      ? Math.floor((o.kernelSize - 1) / 2) * o.dilation
-      : [0, 1].map((i) => Math.floor((k[i] - 1) / 2) * d[i]) as [number, number]);
+    const padding =
+      o.padding ??
+      (typeof o.kernelSize === 'number' && typeof o.dilation === 'number'
+        ? Math.floor((o.kernelSize - 1) / 2) * o.dilation
+        : ([0, 1].map((i) => Math.floor((k[i] - 1) / 2) * d[i]) as [number, number]));
     const bias = o.bias ?? o.normLayer === null;
-    const layers: Module[] = [new Conv2d(inChannels, outChannels, o.kernelSize, { stride: o.stride, padding, dilation: o.dilation, groups: o.groups, bias })];
+    const layers: Module[] = [
+      new Conv2d(inChannels, outChannels, o.kernelSize, {
+        stride: o.stride,
+        padding,
+        dilation: o.dilation,
+        groups: o.groups,
+        bias,
+      }),
+    ];
     if (o.normLayer) layers.push(makeLayer(o.normLayer, outChannels));
     if (o.activationLayer) {
       const params = o.inplace === null ? [] : [{ inplace: o.inplace }];

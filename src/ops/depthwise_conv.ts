@@ -1,0 +1,120 @@
+/**
+ * Depthwise 2-D convolution (NCHW): conv2d with groups = C input channels and M C output
+ * channels (channel multiplier M), the convolution of MobileNet, EfficientNet, ShuffleNet and
+ * ConvNeXt. Each output channel co reads input channel co / M only:
+ *   y[n, co, oh, ow] = b[co] + sum_{kh, kw} w[co, 0, kh, kw] x[n, co / M, oh SH - PH + kh DH, ow SW - PW + kw DW]
+ * so there is nothing to share between output channels, and the implicit-GEMM kernels of
+ * conv.ts (8 output channels per lane group) would leave 7/8 of their lanes idle. These
+ * kernels (`shaders/depthwise_conv2d/`, launched by depthwise_kernels.ts) give each invocation a
+ * tile of one plane and reuse every loaded value across the tile's taps. Gradients:
+ *   dx[n, c, ih, iw] = sum_{m, kh, kw} w[c M + m, 0, kh, kw] dy[n, c M + m, (ih + PH - kh DH) / SH, (iw + PW - kw DW) / SW]
+ *                      over the taps where both divisions are exact;
+ *   dw[co, 0, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, co / M, tap], db[co] = sum dy:
+ *                      partial sums per plane or strip, then a sum over them (no atomics, deterministic).
+ *
+ * Versions, fastest first where their needs are met (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1,
+ * CPU time of round-robin runs beside the vec4 copy probe, 2026-12-07; bench/depthwise.ts prints
+ * wall-clock figures):
+ *   forward 03 vec4 rows (widths multiples of 4)   ~58% of the copy probe's GB/s; 02 ~45%; 01 ~35%
+ *   dx 03 vec4 rows (stride 1, widths of 4n)       ~58%; 01 ~45% (stride 2: 01 ~60%)
+ *   dW 02 vec4 strips (widths of 4n)               ~140% (it only reads); 01 ~30%
+ * 5x5 and 7x7 kernels run at 40% and 20-25% (forward): per-lane weight loads dominate there.
+ */
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import {
+  type DepthwiseGeometry, type Partials, forwardFits, forwardRowTile, inputGradFits, inputGradTile, partialsPerPlane,
+  partialsPerStrip, sumPartials, vec4Rows, weightGradFits,
+} from './depthwise_kernels.js';
+
+export type { DepthwiseGeometry } from './depthwise_kernels.js';
+
+/** Kernel versions of each pass, fastest first. */
+export const DEPTHWISE_VERSIONS = {
+  forward: ['03_vec4_rows', '02_sliding_rows', '01_register_tile'],
+  inputGrad: ['03_vec4_rows', '01_register_tile'],
+  weightGrad: ['02_vec4_strips', '01_plane_partials'],
+} as const;
+export type DepthwisePass = keyof typeof DEPTHWISE_VERSIONS;
+type Version<P extends DepthwisePass> = (typeof DEPTHWISE_VERSIONS)[P][number];
+
+const FITS: { [P in DepthwisePass]: Record<Version<P>, (g: DepthwiseGeometry) => boolean> } = {
+  forward: forwardFits,
+  inputGrad: inputGradFits,
+  weightGrad: weightGradFits,
+};
+
+const forced: { [P in DepthwisePass]?: Version<P> } = {};
+
+/** Forces a pass's kernel version (benchmarks, tests) where the shape allows it; null for the fastest that fits. */
+export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: Version<P> | null): void {
+  if (version !== null && !(DEPTHWISE_VERSIONS[pass] as readonly string[]).includes(version)) {
+    throw new Error(`setDepthwiseVersion: unknown ${pass} version ${version}; versions: ${DEPTHWISE_VERSIONS[pass].join(', ')}`);
+  }
+  if (version === null) delete forced[pass];
+  else (forced as Record<string, string>)[pass] = version;
+}
+
+/** The version a pass runs for this shape: the forced one if it fits, else the first that fits. */
+export function depthwiseVersion<P extends DepthwisePass>(pass: P, g: DepthwiseGeometry): Version<P> {
+  const fits = FITS[pass] as Record<string, (g: DepthwiseGeometry) => boolean>;
+  const want = forced[pass] as string | undefined;
+  if (want && fits[want](g)) return want as Version<P>;
+  return (DEPTHWISE_VERSIONS[pass] as readonly string[]).find((v) => fits[v](g)) as Version<P>;
+}
+
+/** Whether these kernels cover the shape (every pass has a version that fits); else conv2d's general kernels run it. */
+export function depthwiseFits(g: DepthwiseGeometry): boolean {
+  return (Object.keys(FITS) as DepthwisePass[]).every((pass) => depthwiseVersion(pass, g) !== undefined);
+}
+
+let fastPath = true;
+/** Turns the depthwise kernels off (conv2d then runs depthwise shapes on its general kernels), for benchmarks and tests. */
+export function setDepthwiseFastPath(on: boolean): void {
+  fastPath = on;
+}
+export const depthwiseFastPath = (): boolean => fastPath;
+
+/** y = depthwise conv of x with w, plus bias (`F.conv2d(x, w, b, ..., groups=C)` without autograd). */
+export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
+  const y = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
+  const version = depthwiseVersion('forward', g);
+  if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
+  else forwardRowTile(version, x, weight, bias, y, g);
+  return y;
+}
+
+/** dx from dy (`torch.nn.grad.conv2d_input` for groups = C). */
+export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
+  const dx = Tensor.empty([g.n, g.c, g.h, g.w]);
+  if (depthwiseVersion('inputGrad', g) === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
+  else inputGradTile(dy, weight, dx, g);
+  return dx;
+}
+
+/**
+ * dw [M C, 1, KH, KW] and db [M C] from x and dy (`torch.nn.grad.conv2d_weight` for groups = C,
+ * and dy summed over N, OH, OW), each only if asked for.
+ */
+export function depthwiseWeightGrad(x: Tensor, dy: Tensor, g: DepthwiseGeometry, weight = true, bias = false): [Tensor | null, Tensor | null] {
+  const partials: Partials = depthwiseVersion('weightGrad', g) === '02_vec4_strips' ? partialsPerStrip(x, dy, g) : partialsPerPlane(x, dy, g);
+  const dw = weight ? sumPartials(partials, g, 0, [g.cout, 1, g.kh, g.kw]) : null;
+  const db = bias ? sumPartials(partials, g, g.kh * g.kw, [g.cout]) : null;
+  partials.partial.dispose();
+  return [dw, db];
+}
+
+/**
+ * Depthwise convolution of x [N, C, H, W] with weight [M C, 1, KH, KW] and bias [M C] or null,
+ * with autograd, on shapes `depthwiseFits` accepts; called by `conv2d` (which checks the
+ * shapes) when groups = C and the output channels are a multiple of C. The same as
+ * `torch.nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups=C)`.
+ */
+export function depthwiseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
+  const y = depthwiseForward(x, weight, bias, g);
+  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (dy, needs) => {
+    const dx = needs[0] ? depthwiseInputGrad(dy, weight, g) : null;
+    const [dw, db] = needs[1] || needs[2] ? depthwiseWeightGrad(x, dy, g, needs[1], needs[2]) : [null, null];
+    return [dx, dw, db];
+  });
+}
