@@ -5,8 +5,8 @@
  * adapter, same run) and PyTorch on the CPU.
  *
  *   BENCH_QUICK=1 npm run bench     fewer runs, smaller sizes
- *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_MODELS=1   leave those sections out
- *   BENCH_ONLY=models runs only the zoo; BENCH_ONLY=depthwise only the copy probe and depthwise convolutions
+ *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
+ *   BENCH_ONLY=models, layers or depthwise runs only that section (with the copy probe)
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { loadTfjs, tfjsFailure, timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
 import { benchConv, benchTrainingStep } from './cnn.js';
 import { benchModels } from './models.js';
+import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
 
@@ -71,6 +72,12 @@ function torchCpu(): Record<string, unknown> | null {
 
 const fma = await fmaPeak(RUNS);
 const copy = await copyPeak(1 << 24, RUNS);
+// BENCH_ONLY=layers runs just the layers of post-2016 networks (bench/layers.ts).
+if (process.env.BENCH_ONLY === 'layers') {
+  await benchLayers(copy);
+  await sg.shutdown();
+  process.exit(0);
+}
 printTable('Peak probes', ['probe', 'figure'], [
   ['FMA only (workgroup 1024, 8 vec4 accumulators)', `${fixed(fma)} GFLOP/s`],
   ['vec4 copy, 16M floats', `${fixed(copy)} GB/s`],
@@ -151,6 +158,8 @@ if (!process.env.BENCH_SKIP_CNN) {
 }
 if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(copy, quick ? 3 : 5);
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
+// Activations, LayerNorm, softmax at attention sizes, MultiheadAttention (bench/layers.ts).
+if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
 benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);

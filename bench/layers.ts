@@ -7,11 +7,10 @@
  *   - one MultiheadAttention forward at ViT-B/32 (B 8, S 50, E 768, 12 heads): ms and GFLOP/s
  *     (11 launches: QKV product + bias, 3 head splits, scores, softmax, mix, head merge, out product + bias).
  *
- *   node tools/run.mjs bench/layers.ts      (BENCH_QUICK=1 for fewer runs)
+ *   BENCH_ONLY=layers npm run bench      (this section alone; BENCH_QUICK=1 for fewer runs)
  */
 import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
-import { copyPeak } from './probes.js';
 import { fixed, median, printTable } from './timing.js';
 
 const RUNS = process.env.BENCH_QUICK ? 3 : 7;
@@ -106,11 +105,4 @@ export async function benchLayers(copy: number): Promise<void> {
     [[fixed(seconds * 1e3, 2), fixed(flops / seconds / 1e9)]],
   );
   seq.dispose();
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const info = await sg.init();
-  console.log(`layer benchmarks on ${info.adapterName}`);
-  await benchLayers(await copyPeak(1 << 24, RUNS));
-  await sg.shutdown();
 }

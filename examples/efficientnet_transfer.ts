@@ -18,7 +18,9 @@
  *   curl -LO https://download.pytorch.org/models/efficientnet_b0_rwightman-3dd342df.pth
  * (that is what `EfficientNet_B0_Weights.IMAGENET1K_V1` downloads; or, in Python,
  * `torch.save(efficientnet_b0(weights="DEFAULT").state_dict(), "b0.pth")`) and pass its path.
- * `sg.models.get` loads it strictly: every key and shape must match torchvision's model.
+ * `sg.models.get` loads it strictly: every key and shape must match torchvision's model. Passing
+ * `DEFAULT` instead of a path takes `EfficientNet_B0_Weights.DEFAULT` from PyTorch's cache
+ * (`~/.cache/torch/hub/checkpoints`, where `torchvision` put it), downloading it if a network is there.
  * Environment: IMAGE_SIZE (224, what the weights expect), HEAD_EPOCHS (2), FINE_EPOCHS (2),
  * BATCH (16), OUT (efficientnet-out: the weights and classes.json for `shadergrad predict`).
  * Time here (llvmpipe, 2 loaded CPU cores): 12 minutes with IMAGE_SIZE=64 HEAD_EPOCHS=1

@@ -5,6 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { create, globals } from 'webgpu';
+import { K } from '../src/kernels.js';
 
 const SHADER_DIR = join(__dirname, '..', 'shaders');
 const SRC_DIR = join(__dirname, '..', 'src');
@@ -62,6 +63,19 @@ describe('shaders compile on the null backend', () => {
     }
     return out;
   }
+
+  it('every kernel of the table builds each entry point with the bindings the table gives', async () => {
+    const types = { read: 'read-only-storage', write: 'storage', uniform: 'uniform' } as const;
+    for (const [name, spec] of Object.entries(K)) {
+      device.pushErrorScope('validation');
+      const entries = spec.bindings.map((kind, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: types[kind] } }));
+      const layout = device.createPipelineLayout({ bindGroupLayouts: [device.createBindGroupLayout({ entries })] });
+      const module = device.createShaderModule({ code: spec.source });
+      for (const entryPoint of spec.entryPoints) device.createComputePipeline({ layout, compute: { module, entryPoint } });
+      const error = await device.popErrorScope();
+      expect(error?.message ?? null, name).toBeNull();
+    }
+  });
 
   for (const file of shaderFiles) {
     it(relative(SHADER_DIR, file), async () => {

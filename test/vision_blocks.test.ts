@@ -133,6 +133,19 @@ describe('blocks against PyTorch 1.13 / torchvision 0.14', () => {
     expect(() => b.loadStateDict(partial)).toThrow('Missing key(s) in state_dict: "class_token".');
   });
 
+  it('sg.summary lists a module that returns several results (MultiheadAttention) by its output', () => {
+    class Block extends nn.Module {
+      attn = new nn.MultiheadAttention(8, 2, { batchFirst: true });
+      ln = new nn.LayerNorm(8);
+      forward(x: sg.Tensor): sg.Tensor {
+        return this.ln.forward(this.attn.forward(x, x, x, { needWeights: false })[0]);
+      }
+    }
+    const text = sg.summary(new Block(), [5, 8]);
+    // out_proj is not called as a module (PyTorch passes its weights to the functional form).
+    expect(text).toMatch(/MultiheadAttention-1 +\[-1, 5, 8\] +0\n +LayerNorm-2 +\[-1, 5, 8\] +16\n/);
+  });
+
   it('print as torchvision prints them', () => {
     const r = fixture.reprs;
     expect(new nn.Permute([0, 2, 3, 1]).toString()).toBe(r.permute);

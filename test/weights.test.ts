@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as sg from '../src/index.js';
 import { predictCommand } from '../tools/cli/predict.js';
+import { cachedBytes, CACHE_NAME } from '../src/models/weights/hub_browser.js';
+import { setDeterministic, deterministicInput } from './ref/deterministic.js';
+import { expectClose } from './helpers.js';
 
 const { models } = sg;
 const FIX = join(__dirname, 'fixtures', 'weights');
@@ -84,13 +87,14 @@ describe('transforms() presets', () => {
       }
   const image: sg.data.Image = { width, height, channels: 3, data };
 
-  type PresetCase = { weights: string; shape: number[] };
-  const cases = (fixture.cases as PresetCase[]).map((c) => [c.weights, c] as [string, PresetCase]);
-  it.each(cases)("%s: torchvision's tensor exactly (PIL's resampling, bit for bit)", (name, c) => {
-    const w = models.getWeight(name);
-    const out = w.transforms().apply(image) as sg.data.HostTensor;
+  type PresetCase = { weights: string; source: string; file: string; shape: number[] };
+  const cases = (fixture.cases as PresetCase[]).map((c) => [`${c.weights} on ${c.source}`, c] as [string, PresetCase]);
+  it.each(cases)("%s: torchvision's tensor exactly (PIL's resampling, bit for bit)", (_, c) => {
+    const w = models.getWeight(c.weights);
+    const source = c.source === 'synthetic' ? image : sg.data.readImage(join(__dirname, '..', c.source));
+    const out = w.transforms().apply(source) as sg.data.HostTensor;
     expect(out.shape).toEqual(c.shape);
-    const want = readFileSync(join(FIX, `${name}.bin`));
+    const want = readFileSync(join(FIX, c.file));
     const plane = c.shape[1] * c.shape[2];
     let worst = 0;
     for (let i = 0; i < out.data.length; i++) {
@@ -149,7 +153,9 @@ describe('downloads into the cache', () => {
       [`/bad/${name}`]: corrupt,
       [`/cut/${name}`]: (res) => {
         res.writeHead(200, { 'content-length': String(payload.byteLength) });
-        res.write(payload.subarray(0, 100_000), () => res.destroy());
+        // end() half-closes after the queued bytes (a FIN), so the client always sees exactly
+        // 100,000 bytes and then the end; destroy() could reset the socket before they arrive.
+        res.write(payload.subarray(0, 100_000), () => res.socket?.end());
       },
     }));
   });
@@ -186,6 +192,15 @@ describe('downloads into the cache', () => {
     expect((err as Error).message).toContain(`cannot download ${u} to ${join(dir, name)}: `);
     expect((err as Error).message).toMatch(why);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('checkHash: false accepts a file whose hash differs from its name (as torch.hub check_hash=False)', async () => {
+    const path = await models.cachedFile(`${base}/bad/${name}`, name, {
+      cacheDir: dir,
+      progress: false,
+      checkHash: false,
+    });
+    expect(new Uint8Array(readFileSync(path))).toEqual(corrupt);
   });
 });
 
@@ -278,9 +293,82 @@ describe('models.get with named weights', () => {
     },
   );
 
+  it('builders without weights build synchronously, as before', () => {
+    const model = models.resnet18({ numClasses: 3 });
+    expect(model).toBeInstanceOf(models.ResNet);
+    expect(models.resnet18.name).toBe('resnet18');
+    models.disposeModel(model);
+  });
+
+  it("resnet18({weights: 'DEFAULT'}) reads resnet18-f37072fd.pth from the cache and gives PyTorch's logits", async () => {
+    // The cached file holds the deterministic weights of test/ref/deterministic.ts (as safetensors:
+    // formats are detected by content), whose logits PyTorch computed for test/fixtures/models.
+    const forward = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'models', 'forward.json'), 'utf8'));
+    const c = forward.models.find((m: { name: string }) => m.name === 'resnet18');
+    const source = models.resnet18();
+    setDeterministic(source);
+    mkdirSync(join(home, 'hub', 'checkpoints'), { recursive: true });
+    await sg.io.save(join(home, 'hub', 'checkpoints', 'resnet18-f37072fd.pth'), source.stateDict());
+    models.disposeModel(source);
+    process.env.SHADERGRAD_WEIGHTS_URL = await closedPort();
+    const model = (await models.resnet18({ weights: 'DEFAULT' })).eval();
+    const x = deterministicInput(c.input);
+    const y = sg.noGrad(() => model.forward(x));
+    const scale = Math.max(...c.output.map(Math.abs));
+    expectClose(await y.data(), c.output, 'resnet18 logits', { rtol: 1e-4, atol: 2e-5 * scale });
+    x.dispose();
+    y.dispose();
+    models.disposeModel(model);
+  });
+
   it("checks numClasses against the weights' categories before any download", async () => {
     await expect(models.get('resnet18', { weights: 'DEFAULT', numClasses: 10 })).rejects.toThrow(
       /numClasses = 10 does not match the 1000 categories of ResNet18_Weights.IMAGENET1K_V1/,
     );
+  });
+});
+
+describe('the browser path (fetch + Cache Storage), run in Node with a Map-backed CacheStorage', () => {
+  const payload = new Uint8Array(50_000).map((_, i) => (i * 7) & 255);
+  const name = `b-${createHash('sha256').update(payload).digest('hex').slice(0, 8)}.bin`;
+  const stored = new Map<string, Response>();
+  const fake = {
+    open: async () => ({
+      match: async (url: string) => stored.get(url)?.clone(),
+      put: async (url: string, r: Response) => void stored.set(url, r),
+    }),
+  };
+  let server: Server, base: string;
+  let hits = 0;
+  beforeAll(async () => {
+    ({ server, base } = await serve({
+      [`/${name}`]: (res) => {
+        hits++;
+        res.writeHead(200, { 'content-length': String(payload.byteLength) }).end(payload);
+      },
+      [`/bad/${name}`]: payload.map((v) => v ^ 1),
+    }));
+    (globalThis as { caches?: unknown }).caches = fake;
+  });
+  afterAll(() => {
+    delete (globalThis as { caches?: unknown }).caches;
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('downloads, checks the hash, stores the bytes under the URL and serves them from there next time', async () => {
+    const bytes = await cachedBytes(`${base}/${name}`, name, { progress: false });
+    expect(bytes).toEqual(payload);
+    expect([...stored.keys()]).toEqual([`${base}/${name}`]);
+    expect(await cachedBytes(`${base}/${name}`, name)).toEqual(payload);
+    expect(hits).toBe(1);
+  });
+
+  it('a wrong hash or a 404 is an error naming the URL and the cache, and nothing is stored', async () => {
+    const bad = cachedBytes(`${base}/bad/${name}`, name, { progress: false });
+    await expect(bad).rejects.toThrow(
+      `cannot download ${base}/bad/${name} to Cache Storage '${CACHE_NAME}': sha256 mismatch`,
+    );
+    await expect(cachedBytes(`${base}/missing/${name}`, name, { progress: false })).rejects.toThrow(/HTTP 404/);
+    expect(stored.has(`${base}/bad/${name}`)).toBe(false);
   });
 });

@@ -110,6 +110,8 @@ export interface GetOptions {
   weights?: string | Uint8Array | Weights;
   /** Named weights: the download's progress bar (default on stderr in Node), a callback, or false. */
   progress?: FetchWeightsOptions['progress'];
+  /** Named weights: false skips the download's sha256 check (default true). */
+  checkHash?: boolean;
   /** Removed from the front of every key in the file, e.g. `'module.'` for `nn.DataParallel`. */
   stripPrefix?: string;
   /** The model's other torchvision options, camelCase: `stochasticDepthProb`, `widthMult`, `imageSize` (ViT), ... */
@@ -133,13 +135,13 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);
-  const { weights: given, stripPrefix, progress, ...modelOptions } = options;
+  const { weights: given, stripPrefix, progress, checkHash, ...modelOptions } = options;
   const named = given === undefined ? null : resolveWeights(key, given);
   const categories = named?.meta.categories?.length;
   if (named && categories && modelOptions.numClasses !== undefined && modelOptions.numClasses !== categories) {
     throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
   }
-  const weights = named ? await fetchWeights(named, { progress }) : (given as string | Uint8Array | undefined);
+  const weights = named ? await fetchWeights(named, { progress, checkHash }) : (given as string | Uint8Array | undefined);
   // torchvision's ViT builders take the image size from named weights too (SWAG files: 384, 512, 518 px).
   const imageSize = named && key.startsWith('vit_') ? { imageSize: named.meta.minSize[0] } : {};
   const model = build(named && categories ? { ...modelOptions, ...imageSize, numClasses: categories } : modelOptions) as ModelOf<N>;

@@ -80,7 +80,10 @@ function recordRows(model: Module, inputShape: readonly number[], batchSize: num
     wrapped.push(m);
     m.forward = (...inputs: Tensor[]) => {
       const out = original.apply(m, inputs);
-      rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...out.shape.slice(1)], ...ownWeightAndBias(m) });
+      // A module returning several results (MultiheadAttention's [output, weights | null]) is
+      // listed with its first one (torchsummary itself fails on ViT's `None` weights).
+      const first: Tensor = Array.isArray(out) ? out[0] : out;
+      rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...first.shape.slice(1)], ...ownWeightAndBias(m) });
       return out;
     };
   }

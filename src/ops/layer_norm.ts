@@ -103,7 +103,7 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias
         [g.buffer, x.buffer, stats.buffer, dw.buffer, db.buffer],
         gridFor(l.d, 1),
       );
-      return [dx, needs[1] ? dw : (dw.dispose(), null), bias && needs[2] ? db : (db.dispose(), null)];
+      return [dx, needs[1] ? dw : null, bias && needs[2] ? db : null]; // autograd frees what is not returned
     },
     [stats],
   );

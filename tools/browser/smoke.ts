@@ -198,6 +198,43 @@ async function trainCheck(): Promise<string> {
   return `loss ${first.toFixed(4)} -> ${last.toFixed(4)} over 20 SGD steps`;
 }
 
+/**
+ * sg.train in the browser: two phases of `fit` (the head alone, then everything) on a
+ * TensorDataset, no output folder, progress through listeners; the loss must fall and the
+ * frozen layer stay fixed in phase 1.
+ */
+async function fitCheck(): Promise<string> {
+  sg.manualSeed(1);
+  const n = 48;
+  const x = Float32Array.from(values(n * 4, 41));
+  const y = Int32Array.from({ length: n }, (_, i) => (x[4 * i] + x[4 * i + 1] > x[4 * i + 2] ? 1 : 0));
+  const data = new sg.data.TensorDataset({ data: x, shape: [n, 4] }, { data: y, shape: [n] }) as unknown as sg.data.Dataset<sg.data.Example>;
+  const body = new sg.nn.Linear(4, 8);
+  const head = new sg.nn.Linear(8, 2);
+  const model = new sg.nn.Sequential(body, new sg.nn.ReLU(), head);
+  const frozen = Array.from(await body.weight.data());
+  let afterPhase1: number[] = [];
+  let batches = 0;
+  const r = await sg.train.fit(model, {
+    train: data, val: data, batchSize: 16, numWorkers: 0, optimizer: 'adam',
+    phases: [
+      { epochs: 2, groups: [{ name: 'head', params: head.parameters(), lr: 0.05 }] },
+      { epochs: 2, groups: [{ name: 'head', params: head.parameters(), lr: 0.05 }, { name: 'body', params: body.parameters(), lr: 0.01 }] },
+    ],
+    on: {
+      batch: () => void batches++,
+      epochEnd: async (row) => {
+        if (row.epoch === 2) afterPhase1 = Array.from(await body.weight.data());
+      },
+    },
+  });
+  if (batches !== 12) throw new Error(`expected 12 batch events, got ${batches}`);
+  if (afterPhase1.some((v, i) => v !== frozen[i])) throw new Error('the frozen layer changed in phase 1');
+  const [first, last] = [r.rows[0].trainLoss, r.rows[3].trainLoss];
+  if (!(last < first)) throw new Error(`loss did not decrease: ${r.rows.map((row) => row.trainLoss.toFixed(4)).join(', ')}`);
+  return `sg.train.fit, 2 phases x 2 epochs: loss ${first.toFixed(4)} -> ${last.toFixed(4)}, best val acc ${(100 * r.bestAcc).toFixed(1)}%`;
+}
+
 async function main(): Promise<void> {
   log(`navigator.gpu: ${'gpu' in navigator ? 'present' : 'absent'}; featureLevel ${featureLevel}`);
   await check('adapter probe', async () => {
@@ -238,6 +275,7 @@ async function main(): Promise<void> {
     await check('conv2d forward+backward [2,3,7,5] * [4,3,3,3] pad 1', convCheck);
     await check('crossEntropy forward+backward [9,7]', crossEntropyCheck);
     await check('Linear+CrossEntropy 20 SGD steps', trainCheck);
+    await check('sg.train.fit: two phases, frozen layer, events', fitCheck);
   }
   log(`SG_DONE ${JSON.stringify({ passed: summary.passed, failed: summary.failed, fatal: summary.fatal ?? null })}`);
   w.__sgDone = true;

@@ -49,6 +49,8 @@ export interface FetchOptions {
   cacheDir?: string;
   /** The full sha256 the file must have; otherwise its name's prefix is checked. */
   sha256?: string;
+  /** false skips the hash check (as torch.hub's `check_hash=False`), for a mirror known good. */
+  checkHash?: boolean;
   progress?: ProgressOption;
 }
 
@@ -110,7 +112,7 @@ async function download(url: string, tmp: string, fileName: string, options: Fet
     await file.close();
   }
   report(received, true);
-  checkDigest(hash.digest('hex'), fileName, options.sha256);
+  if (options.checkHash !== false) checkDigest(hash.digest('hex'), fileName, options.sha256);
 }
 
 /** Throws unless `digest` is the pinned sha256, or starts with the file name's hash prefix. */

@@ -79,6 +79,8 @@ export interface FetchWeightsOptions {
   cacheDir?: string;
   /** A progress bar on stderr (default in Node), a callback, or false. */
   progress?: ProgressOption;
+  /** Node: false skips the sha256 check of a download (default true). */
+  checkHash?: boolean;
 }
 
 /** Where `weights` is downloaded from: `url`, or `<base>/<fileName>` with a mirror. */
@@ -98,6 +100,7 @@ const isNode = () => !!(globalThis as { process?: { versions?: { node?: string }
 export async function fetchWeights(weights: Weights, options: FetchWeightsOptions = {}): Promise<string | Uint8Array> {
   const url = downloadUrl(weights, options.baseUrl);
   const check = { sha256: weights.meta.sha256, progress: options.progress };
-  if (isNode()) return cachedFile(url, weights.fileName, { ...check, cacheDir: options.cacheDir });
+  if (isNode())
+    return cachedFile(url, weights.fileName, { ...check, cacheDir: options.cacheDir, checkHash: options.checkHash });
   return cachedBytes(url, weights.fileName, check);
 }

@@ -114,7 +114,9 @@ export class MultiheadAttention extends Module {
       this.mergedMask(options, b, l, s),
       this.training ? this.dropout : 0,
     );
-    const projected = this.out_proj.forward(reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]));
+    // out_proj's weights are used directly, not its forward, as PyTorch does (hooks never see it).
+    const merged = reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]);
+    const projected = linear(merged, this.out_proj.weight, this.out_proj.bias);
     const out = !batched ? squeeze(projected, 0) : this.batchFirst ? projected : transpose(projected, 0, 1);
     if (!needWeights) return [out, null];
     const returned = averageAttnWeights ? mean(weights, 1) : weights;
