@@ -24,6 +24,7 @@ export interface GradNode {
 
 let gradEnabled = true;
 
+/** Whether operations record the graph for autograd now (false inside `noGrad`), as `torch.is_grad_enabled`. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

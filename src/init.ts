@@ -5,6 +5,7 @@
 import { init as initDevice, type InitOptions, type DeviceInfo } from './gpu/device.js';
 import { tuneMatmul } from './ops/matmul_tuning.js';
 
+/** Options of `sg.init()`: the adapter to ask for, Dawn's flags, and whether to time the matmul kernels. */
 export interface Options extends InitOptions {
   /** Time the matmul kernels on this adapter (default true; cached per adapter on disk in Node). */
   tune?: boolean;

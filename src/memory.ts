@@ -95,6 +95,7 @@ function collectTensors(value: unknown, out: Set<Tensor>): void {
   else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out);
 }
 
+/** GPU memory held by tensors and the pool, as `sg.memory()` returns it (`torch.cuda.memory_stats` in spirit). */
 export interface MemoryInfo {
   /** Tensors not yet disposed. */
   liveTensors: number;

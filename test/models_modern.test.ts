@@ -144,7 +144,7 @@ describe('truncNormal_ (trunc_normal_)', () => {
   it('redraws values outside tight bounds: all inside, with the truncated normal mean and variance', async () => {
     const p = new nn.Parameter(sg.zeros([40001]));
     const [mean, sigma, a, b] = [0.2, 1, -0.5, 1.5];
-    models.truncNormal_(p, sigma, a, b, mean);
+    models.truncNormal_(p, mean, sigma, a, b);
     const v = Array.from(await p.data());
     expect(Math.min(...v)).toBeGreaterThanOrEqual(a);
     expect(Math.max(...v)).toBeLessThanOrEqual(b);

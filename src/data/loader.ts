@@ -28,6 +28,7 @@ import { type Transform } from './transforms/base.js';
 import { fromJSON, splitForGpu } from './transforms/compose.js';
 import { WorkerPool } from './workers.js';
 
+/** Options of `DataLoader`, as the keyword arguments of `torch.utils.data.DataLoader`. */
 export interface DataLoaderOptions {
   /** Samples per batch (default 1). */
   batchSize?: number;
@@ -68,6 +69,10 @@ function fileSource(dataset: Dataset<any>): FileSource | null {
   return null;
 }
 
+/**
+ * Batches of a dataset as GPU tensors `{x, y}`, as `torch.utils.data.DataLoader`; each
+ * `for await` pass over it is one epoch. Dispose each batch; `close()` stops the workers.
+ */
 export class DataLoader implements AsyncIterable<Batch> {
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -118,6 +123,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     return Array.from({ length: this.length }, (_, b) => order.slice(b * this.batchSize, (b + 1) * this.batchSize));
   }
 
+  /** One epoch: the batches of `batchIndices(epoch)` in order (`for await (const batch of loader)`), then `epoch` advances. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const epoch = this.epoch++;
     const batches = this.batchIndices(epoch);

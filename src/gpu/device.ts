@@ -11,12 +11,19 @@ export interface InitOptions {
   dawnFlags?: string[];
 }
 
+/** The adapter and device that `sg.init()` acquired: names, enabled features and the limits requested. */
 export interface DeviceInfo {
+  /** The adapter's description (Mesa's software driver: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'), or its device or vendor name. */
   adapterName: string;
+  /** The adapter's vendor (e.g. 'mesa'), as `GPUAdapterInfo.vendor`. */
   vendor: string;
+  /** The adapter's architecture (e.g. 'software'), as `GPUAdapterInfo.architecture`. */
   architecture: string;
+  /** The backend type, where the implementation reports it ('' otherwise, as Dawn in Node does). */
   backend: string;
+  /** The features enabled on the device, sorted: those it always has plus the optional ones the adapter offers ('timestamp-query', 'shader-f16', 'subgroups'). */
   features: string[];
+  /** The device limits the kernels rely on (each the adapter's maximum), by WebGPU name. */
   limits: Record<string, number>;
 }
 
@@ -116,6 +123,7 @@ export function gpuDevice(): GPUDevice {
   throw new Error('shadergrad: not initialised: call `await sg.init()` first');
 }
 
+/** The adapter and device in use (throws before `await sg.init()`), as `torch.cuda.get_device_properties`. */
 export function deviceInfo(): DeviceInfo {
   gpuDevice();
   return state!.info;

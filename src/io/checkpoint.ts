@@ -30,6 +30,7 @@ export interface SchedulerLike {
   loadStateDict(state: never): void;
 }
 
+/** What `save` writes (read back by `load`): a model, optimizer, scheduler, epoch and any extra JSON values. */
 export interface CheckpointContents {
   /** A module, or a state dict (name -> tensor). */
   model?: Module | Map<string, Tensor>;

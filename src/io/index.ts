@@ -111,6 +111,7 @@ export async function save(path: string, stateDict: Map<string, Tensor> | Record
   await writeAtomic(path, encodeSafetensors(await toRecords(stateDict), options.metadata));
 }
 
+/** One tensor of a weight file as `inspect` lists it: dotted name, stored dtype and shape. */
 export interface InspectEntry {
   name: string;
   /** The dtype stored in the file (float16, int64, ...). */

@@ -13,6 +13,7 @@ import { MaxPool2d, AdaptiveAvgPool2d } from '../nn/layers/pool.js';
 import { flatten } from '../ops/shape.js';
 import { modelOptions, type ClassifierOptions } from './options.js';
 
+/** AlexNet (`torchvision.models.AlexNet`): five convolutions with max pooling, a 6x6 adaptive average pool and three linear layers with dropout; build it with `alexnet()`. */
 export class AlexNet extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;

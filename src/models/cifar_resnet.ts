@@ -40,6 +40,7 @@ export function optionAShortcut(x: Tensor, pad: number): Tensor {
   return cat([zero, sub, zero], 1);
 }
 
+/** The residual block of the CIFAR ResNets: out = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut the identity or option A; prints as `BasicBlock`. */
 export class CifarBasicBlock extends Module {
   conv1: Conv2d;
   bn1: BatchNorm2d;
@@ -66,11 +67,13 @@ export class CifarBasicBlock extends Module {
   }
 }
 
+/** Options of the CIFAR ResNets (`cifarResnet20` ... `cifarResnet110`). */
 export interface CifarResNetOptions {
   /** Size of the linear layer (10 for CIFAR-10). */
   numClasses?: number;
 }
 
+/** A CIFAR-10 ResNet of 6n + 2 layers (n = `blocks` per stage) for [N, 3, 32, 32] inputs, as akamaster's `ResNet`; build it with `cifarResnet20()` ... `cifarResnet110()`. */
 export class CifarResNet extends Module {
   conv1: Conv2d;
   bn1: BatchNorm2d;
@@ -108,12 +111,12 @@ export class CifarResNet extends Module {
 }
 
 /** ResNet-20 for CIFAR-10: 269,722 parameters (checkpoint `resnet20-12fca82f.th`). */
-export const cifarResnet20 = (options: CifarResNetOptions = {}) => new CifarResNet(3, options);
+export const cifar_resnet20 = (options: CifarResNetOptions = {}) => new CifarResNet(3, options);
 /** ResNet-32: 464,154 parameters (`resnet32-d509ac18.th`). */
-export const cifarResnet32 = (options: CifarResNetOptions = {}) => new CifarResNet(5, options);
+export const cifar_resnet32 = (options: CifarResNetOptions = {}) => new CifarResNet(5, options);
 /** ResNet-44: 658,586 parameters (`resnet44-014dd654.th`). */
-export const cifarResnet44 = (options: CifarResNetOptions = {}) => new CifarResNet(7, options);
+export const cifar_resnet44 = (options: CifarResNetOptions = {}) => new CifarResNet(7, options);
 /** ResNet-56: 853,018 parameters (`resnet56-4bfd9763.th`). */
-export const cifarResnet56 = (options: CifarResNetOptions = {}) => new CifarResNet(9, options);
+export const cifar_resnet56 = (options: CifarResNetOptions = {}) => new CifarResNet(9, options);
 /** ResNet-110: 1,727,962 parameters (`resnet110-1d1ed7c2.th`). */
-export const cifarResnet110 = (options: CifarResNetOptions = {}) => new CifarResNet(18, options);
+export const cifar_resnet110 = (options: CifarResNetOptions = {}) => new CifarResNet(18, options);

@@ -106,7 +106,7 @@ export class ConvNeXt extends Module {
     this.classifier = new Sequential(makeLayer(o.normLayer, lastChannels), new Flatten(1), new Linear(lastChannels, o.numClasses));
     for (const m of this.modules()) {
       if (m instanceof Conv2d || m instanceof Linear) {
-        truncNormal_(m.weight, 0.02);
+        truncNormal_(m.weight, 0, 0.02);
         constant_(m.bias, 0);
       }
     }

@@ -1,6 +1,7 @@
 /** The constructor options the zoo shares (torchvision's `num_classes`, `dropout` keywords). */
 import { parseArgs } from '../nn/args.js';
 
+/** Options shared by the classification models, as torchvision's `num_classes` and `dropout` keyword arguments. */
 export interface ClassifierOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000 for ImageNet). */
   numClasses?: number;

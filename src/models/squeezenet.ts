@@ -17,6 +17,7 @@ import { MaxPool2d, AdaptiveAvgPool2d } from '../nn/layers/pool.js';
 import { modelOptions, type ClassifierOptions } from './options.js';
 import { constant_, kaimingUniform_, normal_ } from './init.js';
 
+/** SqueezeNet's Fire module: a 1x1 squeeze convolution, then 1x1 and 3x3 expansions concatenated along the channels (each followed by ReLU), as torchvision's `Fire`. */
 export class Fire extends Module {
   readonly inplanes: number;
   squeeze: Conv2d;
@@ -46,6 +47,7 @@ export class Fire extends Module {
 
 const pool = () => new MaxPool2d(3, { stride: 2, ceilMode: true });
 
+/** SqueezeNet 1.0 or 1.1 (`torchvision.models.SqueezeNet`); build it with `squeezenet1_0()` or `squeezenet1_1()`. */
 export class SqueezeNet extends Module {
   readonly numClasses: number;
   features: Sequential;

@@ -183,7 +183,7 @@ export class VisionTransformer extends Module {
   private initWeights(): void {
     if (this.conv_proj instanceof Conv2d) {
       const [, inC, kh, kw] = this.conv_proj.weight.shape;
-      truncNormal_(this.conv_proj.weight, Math.sqrt(1 / (inC * kh * kw)));
+      truncNormal_(this.conv_proj.weight, 0, Math.sqrt(1 / (inC * kh * kw)));
       constant_(this.conv_proj.bias, 0);
     } else {
       const last = (this.conv_proj as unknown as { conv_last: Conv2d }).conv_last;
@@ -192,7 +192,7 @@ export class VisionTransformer extends Module {
     }
     const preLogits = (this.heads as unknown as { pre_logits?: Linear }).pre_logits;
     if (preLogits) {
-      truncNormal_(preLogits.weight, Math.sqrt(1 / preLogits.inFeatures));
+      truncNormal_(preLogits.weight, 0, Math.sqrt(1 / preLogits.inFeatures));
       constant_(preLogits.bias, 0);
     }
     const head = (this.heads as unknown as { head: Linear }).head;

@@ -8,8 +8,13 @@
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 
+/** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
 
+/**
+ * The base class of layers and models, as `torch.nn.Module`: subclasses assign submodules and
+ * Parameters to fields in their constructor and implement `forward`; `call(x)` runs it.
+ */
 export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
@@ -17,7 +22,7 @@ export abstract class Module {
   /**
    * The computation. Most layers take and return one Tensor; some take several inputs or options
    * and return several results (MultiheadAttention returns `[output, weights]`, GoogLeNet in
-   * training `{logits, aux1, aux2}`), so the base signature is open and each subclass types its own.
+   * training `{logits, auxLogits2, auxLogits1}`), so the base signature is open and each subclass types its own.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...inputs: any[]): any;
@@ -51,6 +56,7 @@ export abstract class Module {
     return this.fields().filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** Direct submodules, in assignment order, as `children()`. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -62,6 +68,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, pre-order, as `modules()`. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -90,14 +97,17 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter (shared ones once), in assignment order, as `parameters()`. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Every registered buffer with its dotted name (prefixed by `prefix`), as `named_buffers()`. */
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
     return this.namedModules(prefix).flatMap(([path, m]) => m.ownBuffers().map(([n, b]) => [path ? `${path}.${n}` : n, b] as [string, Tensor]));
   }
 
+  /** Every registered buffer (e.g. batch norm running statistics), as `buffers()`. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }

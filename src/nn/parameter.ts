@@ -5,6 +5,7 @@
 import { Tensor } from '../tensor.js';
 import { keep } from '../memory.js';
 
+/** A Tensor that a Module owns and trains (`requiresGrad` by default; kept out of `tidy`), as `torch.nn.Parameter`. */
 export class Parameter extends Tensor {
   /** Wraps `data`'s storage (shared, not copied); `data` itself may be disposed afterwards. */
   constructor(data: Tensor, requiresGrad = true) {
@@ -13,6 +14,7 @@ export class Parameter extends Tensor {
     this.requiresGrad = requiresGrad && data.dtype === 'float32';
   }
 
+  /** `Parameter(shape=[...], requiresGrad=...)` (no GPU read). */
   override toString(): string {
     return `Parameter(shape=[${this.shape.join(', ')}], requiresGrad=${this.requiresGrad})`;
   }

@@ -7,6 +7,7 @@
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
+/** Modules applied one after another, each to the previous one's output, and indexed like a list (`seq[0]`), as `torch.nn.Sequential`. */
 export class Sequential extends Module {
   [index: number]: Module;
 
@@ -48,6 +49,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** Iterates over the submodules in order (`for (const layer of seq)`), as iterating a `torch.nn.Sequential`. */
   *[Symbol.iterator](): Iterator<Module> {
     yield* this.children();
   }

@@ -75,6 +75,7 @@ export const hardsigmoid = (x: Tensor) => activation('hardsigmoid', x);
 /** min(max(x, 0), 6), MobileNetV2's activation (`F.relu6`). */
 export const relu6 = (x: Tensor) => activation('relu6', x);
 
+/** Options of `gelu`, as `torch.nn.functional.gelu(x, approximate='none')`. */
 export interface GeluOptions {
   /** 'none' (default): x * Phi(x) with the exact normal CDF; 'tanh': the tanh approximation. */
   approximate?: 'none' | 'tanh';

@@ -17,6 +17,7 @@ import { transpose } from './shape.js';
 import { cast, where } from './compare.js';
 import { formatShape, requireDtype } from './util.js';
 
+/** Options of `scaledDotProductAttention`, as the `attn_mask` and `dropout_p` arguments of `torch.nn.functional.scaled_dot_product_attention`. */
 export interface AttentionOptions {
   /**
    * Added to the scores before the softmax: float32 (additive, -Infinity masks out), or int32

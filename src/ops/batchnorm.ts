@@ -14,9 +14,13 @@ import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 
+/** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
 export interface BatchNormOptions {
+  /** Normalise with the batch's statistics (and update the running ones), or with the running ones. */
   training: boolean;
+  /** running = (1 - momentum) running + momentum batch statistic (unbiased variance), as PyTorch. */
   momentum: number;
+  /** Added to the variance before the square root. */
   eps: number;
 }
 

@@ -30,10 +30,15 @@ const WG = 64;
 export type Pair = number | readonly [number, number];
 export const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+/** Options of `conv2d`, as the keyword arguments of `torch.nn.functional.conv2d` (stride 1, padding 0, dilation 1, groups 1 by default). */
 export interface Conv2dOptions {
+  /** Step of the kernel over the input, one number or [h, w] (default 1). */
   stride?: Pair;
+  /** Zeros added on each side of the input, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements, one number or [h, w] (default 1). */
   dilation?: Pair;
+  /** Split the channels into this many independent convolutions (default 1; `inChannels` for depthwise). */
   groups?: number;
 }
 

@@ -12,9 +12,13 @@ import { formatShape } from './util.js';
 
 const WG = 256;
 
+/** Options of the tensor factories: the shape (for flat data), the dtype (float32 by default) and `requiresGrad`, as torch's `dtype=` and `requires_grad=`. */
 export interface TensorOptions {
+  /** The shape of flat or typed-array data (default: inferred from nested arrays, or [n] for flat data). */
   shape?: Shape;
+  /** 'float32' (default; 'int32' for an Int32Array), or 'int32'. */
   dtype?: DType;
+  /** Record operations on the new tensor for autograd (default false), as `requires_grad=True`. */
   requiresGrad?: boolean;
 }
 

@@ -12,9 +12,12 @@ import { abs, add, div, exp, log, mul, neg, relu, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { formatShape, requireDtype, sameShape } from './util.js';
 
+/** How a loss combines its per-element values: their mean, their sum, or none (one value per element), as PyTorch's `reduction`. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options of `crossEntropy`, as the keyword arguments of `torch.nn.functional.cross_entropy`. */
 export interface CrossEntropyOptions {
+  /** 'mean' (default: over the targets not ignored), 'sum' or 'none'. */
   reduction?: Reduction;
   /** Targets equal to this are skipped (no loss, no gradient, not counted in the mean). */
   ignoreIndex?: number;

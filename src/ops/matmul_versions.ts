@@ -39,6 +39,7 @@ export interface MatmulVersion {
   workgroup: [number, number];
 }
 
+/** Every matmul kernel version, in order, with its tile and workgroup shape; `setMatmulVersion` takes one's `name`. */
 export const MATMUL_VERSIONS: readonly MatmulVersion[] = [
   { name: '01_naive', kernel: K.matmul_01_naive, vec4: false, strideUnits: [1, 1], tile: [1, 1], workgroup: [16, 16] },
   {

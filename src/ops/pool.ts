@@ -14,17 +14,27 @@ import { splitBatch } from './batch_split.js';
 
 const WG = 256;
 
+/** Options of `maxPool2d`, as `torch.nn.functional.max_pool2d` (stride defaults to the kernel size). */
 export interface MaxPool2dOptions {
+  /** Step of the window, one number or [h, w] (default: the kernel size). */
   stride?: Pair;
+  /** Implicit -Infinity padding on each side, one number or [h, w] (default 0; at most half the kernel size). */
   padding?: Pair;
+  /** Spacing between window elements, one number or [h, w] (default 1). */
   dilation?: Pair;
+  /** Round the output size up instead of down (default false); a window must still start inside the input or left padding. */
   ceilMode?: boolean;
 }
 
+/** Options of `avgPool2d`, as `torch.nn.functional.avg_pool2d` (stride defaults to the kernel size). */
 export interface AvgPool2dOptions {
+  /** Step of the window, one number or [h, w] (default: the kernel size). */
   stride?: Pair;
+  /** Implicit zero padding on each side, one number or [h, w] (default 0; at most half the kernel size). */
   padding?: Pair;
+  /** Round the output size up instead of down (default false); a window must still start inside the input or left padding. */
   ceilMode?: boolean;
+  /** Divide by the window's full size including padding (default true), or by the number of input elements in it. */
   countIncludePad?: boolean;
 }
 

@@ -19,7 +19,9 @@ const PER_THREAD_MAX_K = 64;
 /** Aim for about this many workgroups, so that every core (or compute unit) has work. */
 const TARGET_WORKGROUPS = 512;
 
+/** Options of the reductions: `keepdim` keeps each reduced dimension with size 1, as PyTorch's `keepdim=True`. */
 export interface ReduceOptions {
+  /** Keep each reduced dimension with size 1 (default false). */
   keepdim?: boolean;
 }
 

@@ -14,6 +14,7 @@ import { mul } from './elementwise.js';
 import { reshape } from './shape.js';
 import { requireDtype } from './util.js';
 
+/** Whether `stochasticDepth` drops each sample of the batch independently ('row') or the whole batch at once ('batch'), as torchvision's `mode`. */
 export type StochasticDepthMode = 'row' | 'batch';
 
 /** y = x * noise, noise = bernoulli(1 - p) / (1 - p) per sample ('row') or once ('batch'); identity unless training; `torchvision.ops.stochastic_depth`. */

@@ -9,11 +9,17 @@ import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
 import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
 
+/** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates [β1, β2] of the running averages of the gradient and of its square (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to √v̂ in the denominator (default 1e-8). */
   eps: number;
+  /** Adam: adds wd p to the gradient (L2); AdamW: p = p (1 - lr wd) before the update. Default 0 (AdamW: 0.01). */
   weightDecay: number;
+  /** Divide by the maximum of all v so far instead of v (default false). */
   amsgrad: boolean;
 }
 
@@ -26,6 +32,10 @@ interface AdamState {
   vmax: Tensor;
 }
 
+/**
+ * Adam, as `torch.optim.Adam`: m = β1 m + (1 - β1) g, v = β2 v + (1 - β2) g²,
+ * p -= lr m̂ / (√v̂ + eps) with bias-corrected m̂, v̂ (and amsgrad, L2 weight decay); one WGSL kernel per parameter.
+ */
 export class Adam extends Optimizer<AdamOptions> {
   private state = new Map<Parameter, AdamState>();
   /** AdamW decays the weights directly instead of adding wd * p to the gradient. */
@@ -57,6 +67,7 @@ export class Adam extends Optimizer<AdamOptions> {
     }
   }
 
+  /** Step counts and `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` of every parameter (read from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   async stateDict(): Promise<OptimizerState> {
     const state = [];
     for (const [p] of this.entries()) {
@@ -66,6 +77,7 @@ export class Adam extends Optimizer<AdamOptions> {
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
 
+  /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
     if (sd.state.length !== entries.length) throw new Error(`${this.constructor.name}.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);

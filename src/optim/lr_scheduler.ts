@@ -5,6 +5,10 @@
  */
 import type { Optimizer } from './optimizer.js';
 
+/**
+ * The base of the epoch-based schedules, as `torch.optim.lr_scheduler.LRScheduler`: each
+ * `step()` sets every group's lr to a function of its starting lr and the epoch count.
+ */
 export abstract class LRScheduler {
   /** Epochs completed (PyTorch's last_epoch). */
   lastEpoch = 0;
@@ -17,6 +21,7 @@ export abstract class LRScheduler {
   /** The learning rate of group `i` after `epoch` epochs. */
   protected abstract lrAt(epoch: number, baseLr: number, i: number): number;
 
+  /** Ends an epoch: `lastEpoch += 1` and every group's lr is recomputed, as `scheduler.step()`. */
   step(): void {
     this.lastEpoch++;
     this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
@@ -27,10 +32,12 @@ export abstract class LRScheduler {
     return this.optimizer.lrs;
   }
 
+  /** The epoch count (`lastEpoch`), as `scheduler.state_dict()` (the rest comes from the constructor). */
   stateDict(): { lastEpoch: number } {
     return { lastEpoch: this.lastEpoch };
   }
 
+  /** Restores the epoch count and sets every group's lr to the schedule's value at it, as `scheduler.load_state_dict()`. */
   loadStateDict(state: { lastEpoch: number }): void {
     this.lastEpoch = state.lastEpoch;
     this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
@@ -81,14 +88,23 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of `ReduceLROnPlateau`, as torch's keyword arguments (`mode='min'`, `factor=0.1`, `patience=10`, `threshold=1e-4`, `threshold_mode='rel'`, `cooldown=0`, `min_lr=0`, `eps=1e-8`). */
 export interface PlateauOptions {
+  /** Whether the metric improves by going down (default 'min', e.g. a loss) or up ('max', e.g. accuracy). */
   mode: 'min' | 'max';
+  /** lr = lr * factor on a plateau (default 0.1; must be < 1). */
   factor: number;
+  /** Epochs without improvement tolerated before reducing (default 10). */
   patience: number;
+  /** The least change that counts as an improvement (default 1e-4). */
   threshold: number;
+  /** 'rel' (default): better than best * (1 ∓ threshold); 'abs': better than best ∓ threshold. */
   thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again (default 0). */
   cooldown: number;
+  /** The lr is never reduced below this (default 0). */
   minLr: number;
+  /** A reduction smaller than this is not applied (default 1e-8). */
   eps: number;
 }
 
@@ -115,6 +131,7 @@ export class ReduceLROnPlateau {
     return thresholdMode === 'rel' ? a > this.best * (threshold + 1) : a > this.best + threshold;
   }
 
+  /** Ends an epoch with its `metric` (e.g. validation loss); after more than `patience` epochs without improvement, every lr becomes max(lr * factor, minLr). */
   step(metric: number): void {
     this.lastEpoch++;
     if (this.isBetter(metric)) {
@@ -137,6 +154,7 @@ export class ReduceLROnPlateau {
     }
   }
 
+  /** The learning rates now in use, one per group, as `get_last_lr()`. */
   getLastLr(): number[] {
     return this.optimizer.lrs;
   }
@@ -156,6 +174,7 @@ export class ReduceLROnPlateau {
   }
 }
 
+/** The counters of `ReduceLROnPlateau` as `stateDict()` returns them (JSON-safe). */
 export interface PlateauState {
   best: number | string;
   numBadEpochs: number;

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { flush } from '../gpu/commands.js';
 import type { Parameter } from '../nn/parameter.js';
 
+/** Parameters that share options (lr, ...), as an entry of PyTorch's `optimizer.param_groups`. */
 export interface ParamGroup<O> {
   params: Parameter[];
   options: O;
@@ -14,6 +15,7 @@ export interface ParamGroup<O> {
 
 export type GroupSpec<O> = { params: Iterable<Parameter> } & Partial<O>;
 
+/** An optimiser's state as plain data (JSON-safe but for its Float32Arrays), as `optimizer.state_dict()` returns it. */
 export interface OptimizerState {
   /** Per parameter (by its position across groups): step count and state tensors. */
   state: Array<{ step: number; tensors: Record<string, Float32Array> } | null>;
@@ -25,6 +27,7 @@ export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The base of the optimisers, as `torch.optim.Optimizer`: parameter groups with their own options, `zeroGrad()`, `step()` and state dicts. */
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: Array<ParamGroup<O>>;
 
@@ -74,6 +77,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     return this.paramGroups.map((g) => g.options.lr);
   }
 
+  /** The per-parameter state (step count, moment buffers read back from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   abstract stateDict(): Promise<OptimizerState>;
+  /** Restores what `stateDict()` returned (same parameters, same order), as `optimizer.load_state_dict()`. */
   abstract loadStateDict(state: OptimizerState): void;
 }

@@ -9,16 +9,23 @@ import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
 import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
 
+/** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
 export interface SGDOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** μ: buf = μ buf + (1 - dampening) d (default 0: no momentum buffer). */
   momentum: number;
+  /** Dampening of the gradient added to the momentum buffer (default 0). */
   dampening: number;
+  /** Adds wd p to the gradient, an L2 penalty (default 0). */
   weightDecay: number;
+  /** Nesterov momentum: d = d + μ buf instead of d = buf (needs momentum > 0 and dampening 0). */
   nesterov: boolean;
 }
 
 const WG = 256;
 
+/** SGD, as `torch.optim.SGD`: d = g + wd p, buf = μ buf + (1 - dampening) d, p -= lr (buf, or d + μ buf with Nesterov); one WGSL kernel per parameter. */
 export class SGD extends Optimizer<SGDOptions> {
   private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
 
@@ -51,6 +58,7 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
+  /** Step counts and the `momentum_buffer` of every parameter (read from the GPU) and the groups' options, as `optimizer.state_dict()`. */
   async stateDict(): Promise<OptimizerState> {
     const state = [];
     for (const [p] of this.entries()) {
@@ -60,6 +68,7 @@ export class SGD extends Optimizer<SGDOptions> {
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
 
+  /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
     if (sd.state.length !== entries.length) throw new Error(`SGD.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);

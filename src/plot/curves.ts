@@ -10,6 +10,7 @@ import { INK, Panel, type Series } from './axes.js';
 export const TRAIN = hex('#1f77b4');
 export const VAL = hex('#ff7f0e');
 
+/** The per-epoch losses and accuracies (and phases) of a training run that `curvesPng` draws. */
 export interface Curves {
   /** Epoch numbers (1-based, as printed). */
   epochs: number[];

@@ -7,6 +7,7 @@
 import { isImage, type HostTensor, type Image } from '../image.js';
 import { defaultRng, type Rng } from '../rng.js';
 
+/** What a transform takes and returns: an `Image` (uint8 HWC RGB) or a float32 CHW `HostTensor`. */
 export type Sample = Image | HostTensor;
 
 /** A transform as data: its class name and constructor arguments. */
@@ -15,6 +16,7 @@ export interface TransformSpec {
   [arg: string]: unknown;
 }
 
+/** The base of the image transforms, as torchvision's transform classes: `apply(input, rng)` plus a plain-data description (`toJSON()`). */
 export abstract class Transform<I = Sample, O = Sample> {
   /** Transforms one sample; random transforms draw from `rng` (default: see `transforms.manualSeed`). */
   abstract apply(input: I, rng?: Rng): O;

@@ -29,10 +29,12 @@ function blend(a: Uint8Array, b: (i: number) => number, ratio: number): Uint8Arr
   return out;
 }
 
+/** out = clamp(factor * img, 0, 255) (a blend with black): 0 gives black, 1 the original; as torchvision's `adjust_brightness`. */
 export function adjustBrightness(image: Image, factor: number): Image {
   return { ...image, data: blend(image.data, () => 0, factor) };
 }
 
+/** out = clamp(factor * img + (1 - factor) * m, 0, 255), m the mean grey level: 0 gives flat grey, 1 the original; as torchvision's `adjust_contrast`. */
 export function adjustContrast(image: Image, factor: number): Image {
   const g = grey(image);
   let sum = 0;
@@ -41,6 +43,7 @@ export function adjustContrast(image: Image, factor: number): Image {
   return { ...image, data: blend(image.data, () => mean, factor) };
 }
 
+/** out = clamp(factor * img + (1 - factor) * grey(img), 0, 255): 0 gives the grey image, 1 the original; as torchvision's `adjust_saturation`. */
 export function adjustSaturation(image: Image, factor: number): Image {
   const g = grey(image);
   return { ...image, data: blend(image.data, (i) => g[Math.floor(i / 3)], factor) };
@@ -86,6 +89,7 @@ function range(what: string, value: number | [number, number] | undefined, cente
   return r[0] === center && r[1] === center ? null : r;
 }
 
+/** Options of `ColorJitter`: the ranges its factors are drawn from (each off when omitted), as torchvision's arguments. */
 export interface ColorJitterOptions {
   /** Factor range [max(0, 1 - b), 1 + b] for a number b, or [min, max]. */
   brightness?: number | [number, number];

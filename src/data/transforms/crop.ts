@@ -51,6 +51,7 @@ export class CenterCrop extends Transform<Image, Image> {
   }
 }
 
+/** Options of `RandomResizedCrop`: the ranges of the crop's area and aspect ratio, as torchvision's `scale` and `ratio`. */
 export interface RandomResizedCropOptions {
   /** Range of the crop's area as a fraction of the image's (default [0.08, 1]). */
   scale?: [number, number];

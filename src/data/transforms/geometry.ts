@@ -44,6 +44,7 @@ export class RandomHorizontalFlip extends Transform<Image, Image> {
   }
 }
 
+/** How pixels are sampled: nearest neighbour or bilinear, as torchvision's `InterpolationMode.NEAREST` / `BILINEAR`. */
 export type Interpolation = 'nearest' | 'bilinear';
 
 /** The image rotated by `angle` degrees counter-clockwise about its centre (same size). */

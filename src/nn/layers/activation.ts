@@ -8,6 +8,7 @@ import { Module } from '../module.js';
 import { parseArgs } from '../args.js';
 import { pyBool, pyFloat } from '../repr.js';
 
+/** y = max(x, 0), as `torch.nn.ReLU`. */
 export class ReLU extends Module {
   /** Accepted for PyTorch compatibility; the result is a new tensor either way. */
   readonly inplace: boolean;
@@ -115,18 +116,21 @@ export class GELU extends Module {
   }
 }
 
+/** y = 1 / (1 + e^-x), as `torch.nn.Sigmoid`. */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 
+/** y = tanh x, as `torch.nn.Tanh`. */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 
+/** y_i = e^(x_i) / Σ_j e^(x_j) along `dim`, as `torch.nn.Softmax(dim)`. */
 export class Softmax extends Module {
   constructor(readonly dim: number) {
     super();
@@ -141,6 +145,7 @@ export class Softmax extends Module {
   }
 }
 
+/** y_i = x_i - log Σ_j e^(x_j) along `dim`, as `torch.nn.LogSoftmax(dim)`. */
 export class LogSoftmax extends Module {
   constructor(readonly dim: number) {
     super();
@@ -155,6 +160,7 @@ export class LogSoftmax extends Module {
   }
 }
 
+/** In training, zeroes each element with probability `p` and scales the rest by 1 / (1 - p); the identity in eval mode; as `torch.nn.Dropout`. */
 export class Dropout extends Module {
   readonly p: number;
   readonly inplace: boolean;

@@ -8,10 +8,15 @@ import { Parameter, parameter } from '../parameter.js';
 import { parseArgs } from '../args.js';
 import { pyBool, pyFloat } from '../repr.js';
 
+/** Keyword arguments of the batch norm layers, as `torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)`. */
 export interface BatchNormArgs {
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
+  /** running = (1 - momentum) running + momentum batch statistic (default 0.1). */
   momentum?: number;
+  /** Learnable per-channel `weight` and `bias` (default true). */
   affine?: boolean;
+  /** Keep running mean and variance for eval mode (default true); without them, batch statistics are used in both modes. */
   trackRunningStats?: boolean;
 }
 

@@ -7,14 +7,21 @@ import { parseArgs } from '../args.js';
 import { pyTuple } from '../repr.js';
 import { biasUniform, fanIn, kaimingUniform } from '../init.js';
 
+/** Keyword arguments of `Conv2d`, as `torch.nn.Conv2d(..., stride=1, padding=0, dilation=1, groups=1, bias=True)`. */
 export interface Conv2dArgs {
+  /** Step of the kernel over the input, one number or [h, w] (default 1). */
   stride?: Pair;
+  /** Zeros added on each side of the input, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements, one number or [h, w] (default 1). */
   dilation?: Pair;
+  /** Split the channels into this many independent convolutions (default 1). */
   groups?: number;
+  /** Add a learnable bias per output channel (default true). */
   bias?: boolean;
 }
 
+/** 2-D convolution (cross-correlation) of an [N, C_in, H, W] input with weight [C_out, C_in / groups, kH, kW] plus bias, as `torch.nn.Conv2d`. */
 export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;

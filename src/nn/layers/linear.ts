@@ -27,6 +27,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, la
   return bias ? add(y, bias) : y;
 }
 
+/** y = x Wᵀ + b, W [outFeatures, inFeatures], b [outFeatures], on the last dimension of x, as `torch.nn.Linear`. */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
@@ -59,6 +60,7 @@ export class Identity extends Module {
   }
 }
 
+/** Merges dims `startDim..endDim` (default 1..-1) into one, as `torch.nn.Flatten`. */
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;

@@ -4,6 +4,7 @@ import { binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, type Reduc
 import { Module } from '../module.js';
 import { parseArgs } from '../args.js';
 
+/** -log softmax(logits)[target] between logits [N, C, ...] and int32 class indices [N, ...], averaged by default, as `torch.nn.CrossEntropyLoss` (`reduction`, `ignoreIndex` -100, `labelSmoothing` 0). */
 export class CrossEntropyLoss extends Module {
   readonly reduction: Reduction;
   readonly ignoreIndex: number;
@@ -22,6 +23,7 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
+/** mean((input - target)²) (or its sum, or none), as `torch.nn.MSELoss`. */
 export class MSELoss extends Module {
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
@@ -32,6 +34,7 @@ export class MSELoss extends Module {
   }
 }
 
+/** mean(|input - target|) (or its sum, or none), as `torch.nn.L1Loss`. */
 export class L1Loss extends Module {
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
@@ -42,6 +45,7 @@ export class L1Loss extends Module {
   }
 }
 
+/** Binary cross-entropy on logits z with targets y in [0, 1]: max(z, 0) - z y + log(1 + e^-|z|), averaged by default, as `torch.nn.BCEWithLogitsLoss`. */
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();

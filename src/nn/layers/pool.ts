@@ -6,6 +6,7 @@ import { Module } from '../module.js';
 import { parseArgs } from '../args.js';
 import { pyBool, pyTuple } from '../repr.js';
 
+/** The maximum of each `kernelSize` window of an [N, C, H, W] input, as `torch.nn.MaxPool2d`. */
 export class MaxPool2d extends Module {
   readonly kernelSize: Pair;
   readonly stride: Pair;
@@ -35,6 +36,7 @@ export class MaxPool2d extends Module {
   }
 }
 
+/** The mean of each `kernelSize` window of an [N, C, H, W] input, as `torch.nn.AvgPool2d`. */
 export class AvgPool2d extends Module {
   readonly kernelSize: Pair;
   readonly stride: Pair;
@@ -62,6 +64,7 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** Averages an [N, C, H, W] input into `outputSize` windows, as `torch.nn.AdaptiveAvgPool2d`. */
 export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: Pair;
 
