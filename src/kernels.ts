@@ -64,6 +64,7 @@ import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
 import random from '../shaders/random.wgsl';
+import random_inplace from '../shaders/random_inplace.wgsl';
 import reduce from '../shaders/reduce.wgsl';
 import scatter_strided from '../shaders/scatter_strided.wgsl';
 import sgd_step from '../shaders/sgd_step.wgsl';
@@ -174,6 +175,10 @@ const table = {
   },
   random: {
     source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, ...wg },
+    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32' },
+  },
+  random_inplace: {
+    source: random_inplace, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, PER: 'u32', ...wg },
     params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32' },
   },
   // shape (ops/shape.ts)

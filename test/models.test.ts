@@ -47,7 +47,8 @@ describe('model structure matches torchvision 0.14', () => {
     const zoo = join(__dirname, 'fixtures', 'zoo');
     const more = existsSync(zoo) ? readdirSync(zoo).filter((f) => /structure.*\.json$/.test(f)) : [];
     const covered = new Set<string>(structure.models.map((e: Entry) => e.name));
-    for (const f of more) for (const e of JSON.parse(readFileSync(join(zoo, f), 'utf8')).models as Entry[]) covered.add(e.name);
+    // (modern_structure_<name>.json files hold one model each, listed in modern_structure.json; VisionTransformer is the class)
+    for (const f of more) for (const e of (JSON.parse(readFileSync(join(zoo, f), 'utf8')).models ?? []) as Entry[]) if (e.name !== 'VisionTransformer') covered.add(e.name);
     expect(new Set(models.names)).toEqual(covered);
   });
 

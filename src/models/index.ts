@@ -26,6 +26,13 @@
  * | googlenet | `googlenet-1378be20.pth` |
  * | inception_v3 | `inception_v3_google-0cc3c7bd.pth` |
  * | shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0 | `shufflenetv2_x0.5-f707e7126e.pth`, `shufflenetv2_x1-5666bf0f80.pth`, `shufflenetv2_x1_5-3c479a10.pth`, `shufflenetv2_x2_0-8be3c8ee.pth` |
+ * | efficientnet_b0 ... b4 | `efficientnet_b0_rwightman-3dd342df.pth`, `efficientnet_b1_rwightman-533bc792.pth` (V2: `efficientnet_b1-c27df63c.pth`), `efficientnet_b2_rwightman-bcdf34b7.pth`, `efficientnet_b3_rwightman-cf984f9c.pth`, `efficientnet_b4_rwightman-7eb33cd5.pth` |
+ * | efficientnet_b5 ... b7 | `efficientnet_b5_lukemelas-b6417697.pth`, `efficientnet_b6_lukemelas-c76e70fd.pth`, `efficientnet_b7_lukemelas-dcc49843.pth` |
+ * | efficientnet_v2_s, _m, _l | `efficientnet_v2_s-dd5fe13b.pth`, `efficientnet_v2_m-dc08266a.pth`, `efficientnet_v2_l-59c71312.pth` |
+ * | mobilenet_v2, mobilenet_v3_small, mobilenet_v3_large | `mobilenet_v2-b0353104.pth` (V2: `mobilenet_v2-7ebf99e0.pth`), `mobilenet_v3_small-047dcff4.pth`, `mobilenet_v3_large-8738ca79.pth` (V2: `mobilenet_v3_large-5c1a4163.pth`) |
+ * | convnext_tiny, _small, _base, _large | `convnext_tiny-983f1562.pth`, `convnext_small-0c510722.pth`, `convnext_base-6075fbad.pth`, `convnext_large-ea097f82.pth` |
+ * | vit_b_16, vit_b_32, vit_l_16, vit_l_32 | `vit_b_16-c867db91.pth`, `vit_b_32-d86f8d99.pth`, `vit_l_16-852ce7e3.pth`, `vit_l_32-c7638314.pth` (224 px) |
+ * | vit_h_14 (and SWAG B/16, L/16) | `vit_h_14_swag-80465313.pth` with `{imageSize: 518}` (`vit_b_16_swag-9ac1b537.pth` at 384, `vit_l_16_swag-4f3808c9.pth` at 512); the `_lc_swag` files at 224 |
  *
  * The CIFAR-10 ResNets' checkpoints are at
  * `https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/<file>`:
@@ -49,6 +56,12 @@ import * as inception from './inception.js';
 import * as shufflenet from './shufflenet.js';
 import * as cifar from './cifar_resnet.js';
 import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
+// The modern half of the zoo (EfficientNet, MobileNet, ConvNeXt, ViT):
+import * as efficientnet from './efficientnet.js';
+import * as mobilenetV2 from './mobilenet_v2.js';
+import * as mobilenetV3 from './mobilenet_v3.js';
+import * as convnext from './convnext.js';
+import * as vit from './vision_transformer.js';
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 import type { ProgressOption } from './weights/progress.js';
 
@@ -64,7 +77,15 @@ export { transformInput } from './transform_input.js';
 export { logitsOf } from './outputs.js';
 export { ShuffleNetV2, InvertedResidual, channelShuffle } from './shufflenet.js';
 export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
+// The modern half of the zoo (their builders, which take weights, are at the end):
+export { EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, type MBConvConfig, type EfficientNetOptions, type NormLayer } from './efficientnet.js';
+export { MobileNetV2, InvertedResidual as InvertedResidualV2, type MobileNetV2Options } from './mobilenet_v2.js';
+export { MobileNetV3, InvertedResidual as InvertedResidualV3, invertedResidualConfig, type InvertedResidualConfig, type MobileNetV3Options } from './mobilenet_v3.js';
+export { ConvNeXt, CNBlock, type CNBlockConfig, type ConvNeXtOptions } from './convnext.js';
+export { VisionTransformer, Encoder, EncoderBlock, MLPBlock, type VisionTransformerOptions, type ConvStemConfig, type ViTOptions } from './vision_transformer.js';
+export { makeDivisible } from './make_divisible.js';
 export { kaimingNormal_, kaimingUniform_, normal_, truncNormal_, constant_ } from './init.js';
+export { uniform_, xavierUniform_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
 export * from './weights/index.js';
 
@@ -82,6 +103,14 @@ const builders = {
   shufflenet_v2_x1_5: shufflenet.shufflenet_v2_x1_5, shufflenet_v2_x2_0: shufflenet.shufflenet_v2_x2_0,
   cifar_resnet20: cifar.cifar_resnet20, cifar_resnet32: cifar.cifar_resnet32, cifar_resnet44: cifar.cifar_resnet44,
   cifar_resnet56: cifar.cifar_resnet56, cifar_resnet110: cifar.cifar_resnet110,
+  // The modern half of the zoo:
+  efficientnet_b0: efficientnet.efficientnet_b0, efficientnet_b1: efficientnet.efficientnet_b1, efficientnet_b2: efficientnet.efficientnet_b2,
+  efficientnet_b3: efficientnet.efficientnet_b3, efficientnet_b4: efficientnet.efficientnet_b4, efficientnet_b5: efficientnet.efficientnet_b5,
+  efficientnet_b6: efficientnet.efficientnet_b6, efficientnet_b7: efficientnet.efficientnet_b7,
+  efficientnet_v2_s: efficientnet.efficientnet_v2_s, efficientnet_v2_m: efficientnet.efficientnet_v2_m, efficientnet_v2_l: efficientnet.efficientnet_v2_l,
+  mobilenet_v2: mobilenetV2.mobilenet_v2, mobilenet_v3_small: mobilenetV3.mobilenet_v3_small, mobilenet_v3_large: mobilenetV3.mobilenet_v3_large,
+  convnext_tiny: convnext.convnext_tiny, convnext_small: convnext.convnext_small, convnext_base: convnext.convnext_base, convnext_large: convnext.convnext_large,
+  vit_b_16: vit.vit_b_16, vit_b_32: vit.vit_b_32, vit_l_16: vit.vit_l_16, vit_l_32: vit.vit_l_32, vit_h_14: vit.vit_h_14,
 };
 
 /** A torchvision model name that `get` knows. */
@@ -98,7 +127,7 @@ export interface GetOptions {
   numClasses?: number;
   /** Classifier dropout (AlexNet, VGG, SqueezeNet, GoogLeNet, Inception v3, as in torchvision). */
   dropout?: number;
-  /** Any other option of the model's builder (e.g. `auxLogits`, `groups`, `memoryEfficient`). */
+  /** Any other option of the model's builder (e.g. `auxLogits`, `groups`, `memoryEfficient`, `stochasticDepthProb`, `widthMult`, `imageSize`). */
   [option: string]: unknown;
   /**
    * Weights to load strictly: a `Weights` (`ResNet18_Weights.IMAGENET1K_V1`) or its name
@@ -150,7 +179,9 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   }
   const weights = named ? await fetchWeights(named, { progress, checkHash }) : (given as string | Uint8Array | undefined);
   const options_ = named && categories ? { ...modelOptions, numClasses: categories } : modelOptions;
-  const model = build(named ? pretrainedOptions(key, options_) : options_) as ModelOf<N>;
+  // torchvision's ViT builders take the image size from named weights too (SWAG files: 384, 512, 518 px).
+  const sized = named && key.startsWith('vit_') ? { ...options_, imageSize: named.meta.minSize[0] } : options_;
+  const model = build(named ? pretrainedOptions(key, sized) : sized) as ModelOf<N>;
   if (weights === undefined) return model;
   const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
@@ -295,3 +326,51 @@ export const cifar_resnet44 = withWeights('cifar_resnet44', cifar.cifar_resnet44
 export const cifar_resnet56 = withWeights('cifar_resnet56', cifar.cifar_resnet56);
 /** akamaster's CIFAR-10 ResNet-110. */
 export const cifar_resnet110 = withWeights('cifar_resnet110', cifar.cifar_resnet110);
+
+// ---- the modern half of the zoo, as torchvision's builders (`weights` too) ----
+/** EfficientNet-B0, as `torchvision.models.efficientnet_b0(weights=...)`. */
+export const efficientnet_b0 = withWeights('efficientnet_b0', efficientnet.efficientnet_b0);
+/** EfficientNet-B1, as `torchvision.models.efficientnet_b1(weights=...)`. */
+export const efficientnet_b1 = withWeights('efficientnet_b1', efficientnet.efficientnet_b1);
+/** EfficientNet-B2, as `torchvision.models.efficientnet_b2(weights=...)`. */
+export const efficientnet_b2 = withWeights('efficientnet_b2', efficientnet.efficientnet_b2);
+/** EfficientNet-B3, as `torchvision.models.efficientnet_b3(weights=...)`. */
+export const efficientnet_b3 = withWeights('efficientnet_b3', efficientnet.efficientnet_b3);
+/** EfficientNet-B4, as `torchvision.models.efficientnet_b4(weights=...)`. */
+export const efficientnet_b4 = withWeights('efficientnet_b4', efficientnet.efficientnet_b4);
+/** EfficientNet-B5, as `torchvision.models.efficientnet_b5(weights=...)`. */
+export const efficientnet_b5 = withWeights('efficientnet_b5', efficientnet.efficientnet_b5);
+/** EfficientNet-B6, as `torchvision.models.efficientnet_b6(weights=...)`. */
+export const efficientnet_b6 = withWeights('efficientnet_b6', efficientnet.efficientnet_b6);
+/** EfficientNet-B7, as `torchvision.models.efficientnet_b7(weights=...)`. */
+export const efficientnet_b7 = withWeights('efficientnet_b7', efficientnet.efficientnet_b7);
+/** EfficientNetV2-S, as `torchvision.models.efficientnet_v2_s(weights=...)`. */
+export const efficientnet_v2_s = withWeights('efficientnet_v2_s', efficientnet.efficientnet_v2_s);
+/** EfficientNetV2-M, as `torchvision.models.efficientnet_v2_m(weights=...)`. */
+export const efficientnet_v2_m = withWeights('efficientnet_v2_m', efficientnet.efficientnet_v2_m);
+/** EfficientNetV2-L, as `torchvision.models.efficientnet_v2_l(weights=...)`. */
+export const efficientnet_v2_l = withWeights('efficientnet_v2_l', efficientnet.efficientnet_v2_l);
+/** MobileNet V2, as `torchvision.models.mobilenet_v2(weights=...)`. */
+export const mobilenet_v2 = withWeights('mobilenet_v2', mobilenetV2.mobilenet_v2);
+/** MobileNet V3 Small, as `torchvision.models.mobilenet_v3_small(weights=...)`. */
+export const mobilenet_v3_small = withWeights('mobilenet_v3_small', mobilenetV3.mobilenet_v3_small);
+/** MobileNet V3 Large, as `torchvision.models.mobilenet_v3_large(weights=...)`. */
+export const mobilenet_v3_large = withWeights('mobilenet_v3_large', mobilenetV3.mobilenet_v3_large);
+/** ConvNeXt Tiny, as `torchvision.models.convnext_tiny(weights=...)`. */
+export const convnext_tiny = withWeights('convnext_tiny', convnext.convnext_tiny);
+/** ConvNeXt Small, as `torchvision.models.convnext_small(weights=...)`. */
+export const convnext_small = withWeights('convnext_small', convnext.convnext_small);
+/** ConvNeXt Base, as `torchvision.models.convnext_base(weights=...)`. */
+export const convnext_base = withWeights('convnext_base', convnext.convnext_base);
+/** ConvNeXt Large, as `torchvision.models.convnext_large(weights=...)`. */
+export const convnext_large = withWeights('convnext_large', convnext.convnext_large);
+/** ViT-B/16, as `torchvision.models.vit_b_16(weights=...)` (SWAG weights set imageSize 384). */
+export const vit_b_16 = withWeights('vit_b_16', vit.vit_b_16);
+/** ViT-B/32, as `torchvision.models.vit_b_32(weights=...)`. */
+export const vit_b_32 = withWeights('vit_b_32', vit.vit_b_32);
+/** ViT-L/16, as `torchvision.models.vit_l_16(weights=...)` (SWAG weights set imageSize 512). */
+export const vit_l_16 = withWeights('vit_l_16', vit.vit_l_16);
+/** ViT-L/32, as `torchvision.models.vit_l_32(weights=...)`. */
+export const vit_l_32 = withWeights('vit_l_32', vit.vit_l_32);
+/** ViT-H/14, as `torchvision.models.vit_h_14(weights=...)` (its DEFAULT, SWAG E2E, sets imageSize 518). */
+export const vit_h_14 = withWeights('vit_h_14', vit.vit_h_14);

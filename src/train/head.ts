@@ -10,7 +10,8 @@ import { Conv2d } from '../nn/layers/conv.js';
  * The dotted path of a zoo model's last layer, by family, as torchvision names it:
  * `classifier.6` (AlexNet, VGG), `classifier.1` (SqueezeNet's 1x1 convolution), `fc` (ResNet,
  * ResNeXt, Wide ResNet, GoogLeNet, Inception v3, ShuffleNet V2), `classifier` (DenseNet),
- * `linear` (the CIFAR ResNets).
+ * `linear` (the CIFAR ResNets), `classifier.1` (EfficientNet, MobileNet V2), `classifier.3`
+ * (MobileNet V3), `classifier.2` (ConvNeXt), `heads.head` (ViT).
  */
 export function headPath(model: string): string {
   if (/^(alexnet|vgg)/.test(model)) return 'classifier.6';
@@ -18,6 +19,10 @@ export function headPath(model: string): string {
   if (/^cifar_/.test(model)) return 'linear';
   if (/^(resnet|resnext|wide_resnet|googlenet|inception|shufflenet)/.test(model)) return 'fc';
   if (/^densenet/.test(model)) return 'classifier';
+  if (/^(efficientnet|mobilenet_v2)/.test(model)) return 'classifier.1';
+  if (/^mobilenet_v3/.test(model)) return 'classifier.3';
+  if (/^convnext/.test(model)) return 'classifier.2';
+  if (/^vit_/.test(model)) return 'heads.head';
   throw new Error(`headPath: no classifier layer known for model '${model}'`);
 }
 
