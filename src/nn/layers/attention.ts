@@ -33,7 +33,7 @@ export interface MultiheadAttentionArgs {
 
 /** Options of `MultiheadAttention.forward(query, key, value, options)`. */
 export interface MultiheadAttentionForwardOptions {
-  /** [B, S]: int32 nonzero (PyTorch's True) = ignore that key, or float32 added to the scores. */
+  /** Shape [B, S]: int32 nonzero (PyTorch's True) = ignore that key, or float32 added to the scores. */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights (default true, as PyTorch). */
   needWeights?: boolean;
