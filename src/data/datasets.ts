@@ -27,6 +27,7 @@ export function checkIndex(what: string, index: number, length: number): void {
 export class Subset<T = Example> implements Dataset<T> {
   readonly indices: number[];
 
+  /** `new Subset(dataset, indices)`: the samples of `dataset` at `indices` (each checked to be in range). */
   constructor(readonly dataset: Dataset<T>, indices: readonly number[]) {
     for (const i of indices) checkIndex('Subset', i, dataset.length);
     this.indices = [...indices];
@@ -83,6 +84,7 @@ export interface HostArray {
 export class TensorDataset implements Dataset<Array<HostTensor | number>> {
   readonly arrays: HostArray[];
 
+  /** `new TensorDataset(x, y, ...)`: arrays whose first dimensions are equal (checked). */
   constructor(...arrays: HostArray[]) {
     if (arrays.length === 0) throw new Error('TensorDataset: needs at least one array');
     for (const a of arrays) {

@@ -87,6 +87,7 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly gpuTail: { mean: number[]; std: number[] } | null;
   private pool: Promise<WorkerPool> | null = null;
 
+  /** `new DataLoader(dataset, {batchSize, shuffle, ...})`, as `DataLoader(dataset, batch_size=..., shuffle=...)`; options are checked now. */
   constructor(readonly dataset: Dataset<any>, options: DataLoaderOptions = {}) {
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;

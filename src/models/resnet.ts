@@ -34,6 +34,7 @@ export class BasicBlock extends Module {
   bn2: BatchNorm2d;
   downsample: Sequential | null;
 
+  /** Two 3x3 convolutions from `inPlanes` to `planes` channels (the first with `stride`); `downsample` is the shortcut when the shape changes. */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
     super();
     this.conv1 = conv3x3(inPlanes, planes, stride);
@@ -62,6 +63,7 @@ export class Bottleneck extends Module {
   relu: ReLU;
   downsample: Sequential | null;
 
+  /** 1x1, 3x3 (with `stride`) and 1x1 convolutions, out to `planes` * 4 channels; `downsample` is the shortcut when the shape changes. */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null) {
     super();
     this.conv1 = conv1x1(inPlanes, planes);
@@ -106,6 +108,7 @@ export class ResNet extends Module {
   avgpool: AdaptiveAvgPool2d;
   fc: Linear;
 
+  /** `new ResNet(block, layers, {numClasses, zeroInitResidual})`: `layers[i]` blocks of type `block` (BasicBlock or Bottleneck) in stage i, as torchvision's `ResNet(block, layers)`. */
   constructor(block: Block, layers: [number, number, number, number], options: ResNetOptions = {}) {
     super();
     const { numClasses, zeroInitResidual } = modelOptions('ResNet', options, { numClasses: 1000, zeroInitResidual: false });

@@ -106,6 +106,7 @@ export class ColorJitter extends Transform<Image, Image> {
   readonly saturation: Range;
   readonly hue: Range;
 
+  /** `new ColorJitter({brightness, contrast, saturation, hue})`, as `ColorJitter(brightness=0, contrast=0, saturation=0, hue=0)`. */
   constructor(options: ColorJitterOptions = {}) {
     super();
     this.brightness = range('brightness', options.brightness, 1, [0, Infinity], true);

@@ -58,6 +58,7 @@ export class MultiheadAttention extends Module {
   in_proj_bias: Parameter | null;
   out_proj: NonDynamicallyQuantizableLinear;
 
+  /** `new MultiheadAttention(embedDim, numHeads, dropout?, bias?)` or with options (`{dropout, bias, batchFirst}`); `embedDim` must be divisible by `numHeads`. */
   constructor(embedDim: number, numHeads: number, ...rest: Array<number | boolean | MultiheadAttentionArgs>) {
     super();
     const o = parseArgs('MultiheadAttention', ['dropout', 'bias'], rest, { dropout: 0, bias: true, batchFirst: false });
