@@ -12,6 +12,7 @@ import type { Optimizer } from './optimizer.js';
 export abstract class LRScheduler {
   /** Epochs completed (PyTorch's last_epoch). */
   lastEpoch = 0;
+  /** Each group's lr when the scheduler was made (PyTorch's base_lrs). */
   readonly baseLrs: number[];
 
   /** Records each group's current lr as its starting lr (`baseLrs`). */
@@ -118,10 +119,15 @@ export interface PlateauOptions {
  * more than `patience` epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau.
  */
 export class ReduceLROnPlateau {
+  /** The options, defaults filled in. */
   readonly options: PlateauOptions;
+  /** The best metric so far (Infinity or -Infinity before the first step). */
   best: number;
+  /** Epochs since the metric last improved. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left after a reduction. */
   cooldownCounter = 0;
+  /** Calls to `step` so far. */
   lastEpoch = 0;
 
   /** `new ReduceLROnPlateau(optimizer, {mode, factor, patience, ...})`, as `ReduceLROnPlateau(optimizer, mode='min', factor=0.1, ...)`. */
