@@ -41,7 +41,7 @@ if (process.env.BENCH_ONLY === 'models') {
   process.exit(0);
 }
 if (process.env.BENCH_ONLY === 'depthwise') {
-  await benchDepthwise(await copyPeak(1 << 24, RUNS), RUNS);
+  await benchDepthwise(RUNS);
   await sg.shutdown();
   process.exit(0);
 }
@@ -156,7 +156,7 @@ if (!process.env.BENCH_SKIP_CNN) {
   await benchConv(tf, quick ? 2 : 3);
   await benchTrainingStep(tf, quick ? 3 : 5);
 }
-if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(copy, quick ? 3 : 5);
+if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(quick ? 3 : 5);
 // ---- the model zoo: inference at 224 x 224 and a VGG-16 training step (minutes on a CPU driver) ----
 // Activations, LayerNorm, softmax at attention sizes, MultiheadAttention (bench/layers.ts).
 if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);

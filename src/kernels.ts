@@ -229,7 +229,7 @@ const table = {
   depthwise_conv2d_forward_03_vec4_rows: {
     source: depthwise_forward_03, entryPoints: main, aliases: none, bindings: rrrw,
     overrides: {
-      ...depthwiseGeometry, ...tileLanes, TRANSPOSED: 'bool', HAS_BIAS: 'bool', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', SOURCES: 'u32',
+      ...depthwiseGeometry, ...tileLanes, TRANSPOSED: 'bool', HAS_BIAS: 'bool', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', PHASES: 'u32', SOURCES: 'u32',
     },
     params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
   },

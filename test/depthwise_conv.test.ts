@@ -66,6 +66,7 @@ const cases: Case[] = [
 /** Version sets: the fastest that fits each shape, then the older versions (each falls back where it does not fit). */
 const versionSets: Array<[string, () => void]> = [
   ['fastest versions', resetVersions],
+  ['forward 03', () => setDepthwiseVersion('forward', '03_vec4_rows')],
   ['forward 02, dx 01, dW 01', () => {
     setDepthwiseVersion('forward', '02_sliding_rows');
     setDepthwiseVersion('inputGrad', '01_register_tile');
@@ -157,7 +158,9 @@ describe('depthwise conv2d choices', () => {
     const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
     expect([depthwiseVersion('forward', small), depthwiseVersion('inputGrad', small), depthwiseVersion('weightGrad', small)]).toEqual(['02_sliding_rows', '01_register_tile', '01_plane_partials']);
     const strided = run({ x: [8, 144, 56, 56], k: [3, 3], stride: [2, 2], padding: [1, 1] }).g;
-    expect(depthwiseVersion('inputGrad', strided)).toBe('01_register_tile');
+    expect([depthwiseVersion('forward', strided), depthwiseVersion('inputGrad', strided)]).toEqual(['01_register_tile', '01_register_tile']);
+    setDepthwiseVersion('forward', '03_vec4_rows');
+    expect(depthwiseVersion('forward', strided)).toBe('03_vec4_rows');
   });
 
   it('leaves kernels too wide for its registers to conv2d\'s general path', () => {

@@ -3,7 +3,7 @@
 // counts, eval-mode outputs with deterministic weights, one training step of the CIFAR
 // ResNet-20, and the real published CIFAR-10 checkpoints (when /work/shared is present).
 import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
@@ -43,8 +43,12 @@ beforeAll(async () => {
 });
 
 describe('model structure matches torchvision 0.14', () => {
-  it('covers every model of the zoo', () => {
-    expect(new Set(structure.models.map((e: Entry) => e.name))).toEqual(new Set(models.names));
+  it('covers every model of the zoo, with the structure fixtures of test/fixtures/zoo', () => {
+    const zoo = join(__dirname, 'fixtures', 'zoo');
+    const more = existsSync(zoo) ? readdirSync(zoo).filter((f) => /structure.*\.json$/.test(f)) : [];
+    const covered = new Set<string>(structure.models.map((e: Entry) => e.name));
+    for (const f of more) for (const e of JSON.parse(readFileSync(join(zoo, f), 'utf8')).models as Entry[]) covered.add(e.name);
+    expect(new Set(models.names)).toEqual(covered);
   });
 
   for (const entry of structure.models as Entry[]) {
@@ -97,7 +101,7 @@ describe('initialisation as torchvision', () => {
   });
 
   it('cifar_resnet20: kaiming_normal_(fan_in) for convolutions and the linear layer', async () => {
-    const model = models.cifarResnet20();
+    const model = models.cifar_resnet20();
     try {
       const w = Array.from(await (model.layer3[2] as sg.models.CifarBasicBlock).conv2.weight.data()); // [64, 64, 3, 3]: fan_in 576
       expect(std(w) / Math.sqrt(2 / 576)).toBeCloseTo(1, 1);
@@ -149,7 +153,7 @@ describe('eval-mode forward against PyTorch (deterministic weights)', () => {
 
 describe('cifar_resnet20: one training-mode forward and backward against PyTorch', () => {
   it('logits, loss, gradients and running statistics', async () => {
-    const model = models.cifarResnet20().train();
+    const model = models.cifar_resnet20().train();
     setDeterministic(model);
     const x = input(train.input);
     const labels = sg.tensor(Int32Array.from(train.labels));
@@ -192,7 +196,7 @@ describe('cifar_resnet20: one training-mode forward and backward against PyTorch
 });
 
 describe('models.get', () => {
-  it('accepts torchvision and camelCase names and rejects unknown ones, listing the known', async () => {
+  it('accepts torchvision names (and the deprecated camelCase ones) and rejects unknown ones, listing the known', async () => {
     const a = await models.get('cifarResnet20');
     const b = await models.get('cifar_resnet20', { numClasses: 2 });
     expect(a.toString()).toBe(b.toString().replace('out_features=2', 'out_features=10'));
@@ -237,7 +241,7 @@ describe('models.get', () => {
 
 describe('models.get with weights', () => {
   it('loads a state dict written by sg.io.save (bytes), every value and num_batches_tracked included', async () => {
-    const source = models.cifarResnet20();
+    const source = models.cifar_resnet20();
     setDeterministic(source);
     sg.tidy(() => void source.train().forward(input([2, 3, 32, 32]))); // num_batches_tracked: 1, running stats move
     const dir = mkdtempSync(join(tmpdir(), 'sg-models-'));

@@ -230,7 +230,7 @@ describe('models.get with named weights', () => {
     copyFileSync(RESNET20, join(home, 'hub', 'checkpoints', 'resnet20-12fca82f.th'));
     process.env.SHADERGRAD_WEIGHTS_URL = await closedPort(); // any download would fail
     const before = sg.memory().liveTensors;
-    const named = await models.cifarResnet20({ weights: 'DEFAULT' }); // the builder, as torchvision's
+    const named = await models.cifar_resnet20({ weights: 'DEFAULT' }); // the builder, as torchvision's
     const direct = await models.get('cifar_resnet20', { weights: RESNET20, stripPrefix: 'module.' });
     expect(await stateOf(named)).toEqual(await stateOf(direct));
     expect(sg.memory().liveTensors).toBe(before);

@@ -8,12 +8,14 @@
 // registers; then every invocation writes its sums to workgroup memory and, after one barrier,
 // invocation t adds up tap t's WG_X WG_Y values in a fixed order. No atomics: the result is
 // deterministic. Pass 2 (backward_weight_sum.wgsl) adds the N planes of each channel.
-// Measured (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, stride 1 / 2): see src/ops/depthwise_conv.ts.
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad 1, CPU time beside the vec4 copy probe in one
+// round-robin, 2026-12-07): 3x3 stride 1 27-36% of the probe's GB/s (a fifth of it in the
+// workgroup reduction), stride 2 ~45%.
 //
 // Buffers:  x [N, C, H, W], dy [N, M C, OH, OW], partial [N M C, TAPS + 1]; all f32.
 // Dispatch: (1, 1, planes) workgroups of WG_X x WG_Y, planes = N M C counted from p.plane0
 //           (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;

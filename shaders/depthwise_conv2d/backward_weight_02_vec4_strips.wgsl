@@ -10,12 +10,14 @@
 // partial[n Cout + co, strip, TAPS + 1]; pass 2 (backward_weight_sum.wgsl) adds strips and
 // samples in a fixed order. No atomics: deterministic. Needs W and OW multiples of 4 (rows start
 // on vec4s); otherwise version 01 runs.
-// Measured (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, stride 1 / 2): see src/ops/depthwise_conv.ts.
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, CPU time beside the vec4 copy probe in one
+// round-robin, 2026-12-07): 3x3 stride 1 130-150% of the probe's GB/s (it only reads: no
+// scattered stores), stride 2 ~65%; 5x5 80%; 7x7 (96 channels) 20%.
 //
 // Buffers:  x [N, C, H, W] as vec4s, dy [N, M C, OH, OW] as vec4s, partial [N M C, STRIPS, TAPS + 1]; f32.
 // Dispatch: (ceil(STRIPS / WG_X), 1, planes) workgroups of WG_X, STRIPS = ceil(OW / BW),
 //           planes = N M C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 8u;
 override KH: u32 = 3u;

@@ -7,7 +7,7 @@
 //
 // Buffers:  partial [N Cout, p.strips, p.stride], out [Cout, p.taps]; f32.
 // Dispatch: ceil(Cout p.taps / WG) workgroups of WG, folded into 2-D past 65535.
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG: u32 = 64u;
 

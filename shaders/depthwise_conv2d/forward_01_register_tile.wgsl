@@ -8,13 +8,15 @@
 // and which value of the row segment tap kw of output j reads (j SW + kw DW) are compile-time
 // facts once the overrides are set, so the loops unroll into straight FMAs. The plane (n, co) is
 // the workgroup's z: no integer division per invocation, and weights are uniform loads.
-// Measured (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, stride 1 / 2): see src/ops/depthwise_conv.ts.
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad 1, CPU time beside the vec4 copy probe in one
+// round-robin, 2026-12-07): 3x3 stride 1 43% of the probe's GB/s, stride 2 53%; 7x7 4%: its
+// row loop is not unrolled there, and llvmpipe then runs every untaken branch's loads and FMAs.
 //
 // Buffers:  x [N, C, H, W], w [M C, 1, KH, KW], bias [M C] (read only if HAS_BIAS),
 //           y [N, M C, OH, OW]; all f32.
 // Dispatch: (ceil(OW / (BW WG_X)), ceil(OH / (BH WG_Y)), planes) workgroups of WG_X x WG_Y, where
 //           planes = N M C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;

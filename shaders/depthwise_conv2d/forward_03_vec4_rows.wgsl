@@ -10,13 +10,17 @@
 // SEG_W source values (the first starting 4 ceil(PW / 4) before ow0 SW, ow0 a multiple of 4),
 // and each tile row of outputs is stored as BW / 4 vec4s. Needs source and output widths that
 // are multiples of 4 (each row starts on a vec4); otherwise version 02 runs.
-// Measured (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, stride 1): see src/ops/depthwise_conv.ts.
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, CPU time beside the vec4 copy probe in one
+// round-robin, 2026-12-07): 3x3 stride 1 53-60% of the probe's GB/s (02: 39-47%), stride 2 50-59%
+// (01 wins there and runs strided forwards);
+// as dx, 3x3 55-61%; 5x5 33-42%; 7x7 (96 channels) 21-25%, where the 49 FMAs per output weigh
+// more than the loads (weights loaded as vec4 rows of a padded copy gained nothing).
 //
 // Buffers:  src [N, SRC_C, SH_, SW_] as vec4s, w [M C, 1, KH, KW], bias [M C] (read only if HAS_BIAS),
 //           out [N, OUT_C, OH_, OW_] as vec4s; all f32.
 // Dispatch: (ceil(OW_ / (BW WG_X)), ceil(OH_ / (BH WG_Y)), planes) workgroups of WG_X x WG_Y,
 //           planes = N OUT_C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_conv.ts.
+// Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
@@ -37,7 +41,8 @@ override SEG_W: u32 = (BW - 1u) * STRIDE_W + (KW - 1u) * DIL_W + 1u;
 override LEAD: u32 = (PAD_W + 3u) / 4u * 4u;   // the row window starts LEAD columns before ow0 SW
 override OFF: u32 = LEAD - PAD_W;              // where the SEG_W values start in the window
 override NV: u32 = (OFF + SEG_W + 3u) / 4u;    // vec4s per row window (at most MAX_V)
-override SLIDE: bool = STRIDE_H == DIL_H;
+override SLIDE: bool = STRIDE_H % DIL_H == 0u;
+override PHASES: u32 = max(STRIDE_H / DIL_H, 1u);   // kernel rows kh, kh + PHASES, ... slide
 override SOURCES: u32 = 1u;       // source planes per output plane: 1, or M for TRANSPOSED
 
 const MAX_BH = 4u;
@@ -57,8 +62,22 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<vec4f>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-// rows[i]: the row window output row i reads at the current kernel row.
+// rows[i]: the row window output row i reads at the current kernel row; acc: the tile's sums.
 var<private> rows: array<array<f32, MAX_V * 4u>, MAX_BH>;
+var<private> acc: array<f32, MAX_BH * MAX_BW>;
+
+// acc += rows (*) kernel row kh of the weights at w_base (flipped when TRANSPOSED).
+fn accumulate(kh: u32, w_base: u32) {
+  for (var kw = 0u; kw < KW; kw++) {
+    let tap = select(kh * KW + kw, (KH - 1u - kh) * KW + (KW - 1u - kw), TRANSPOSED);
+    let wv = w[w_base + tap];
+    for (var i = 0u; i < BH; i++) {
+      for (var j = 0u; j < BW; j++) {
+        acc[i * BW + j] = fma(rows[i][OFF + j * STRIDE_W + kw * DIL_W], wv, acc[i * BW + j]);
+      }
+    }
+  }
+}
 
 // rows[slot] = src[plane at plane4 (in vec4s), row ih, columns col0 ..< col0 + 4 NV], zeros outside the plane.
 fn load_row(slot: u32, plane4: u32, ih: i32, col0: i32) {
@@ -87,7 +106,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let ih0 = i32(oh0 * STRIDE_H) - i32(PAD_H);
   let col0 = i32(ow0 * STRIDE_W) - i32(LEAD);
 
-  var acc: array<f32, MAX_BH * MAX_BW>;
   let b0 = select(0.0, bias[c], HAS_BIAS);
   for (var k = 0u; k < BH * BW; k++) { acc[k] = b0; }
 
@@ -97,25 +115,20 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let w_base = select(c, c * MULT + m, TRANSPOSED) * KH * KW;
     let plane4 = (n * p.src_c + src_c) * (p.src_h * p.src_w / 4u);
     if (SLIDE) {
-      for (var i = 0u; i + 1u < BH; i++) { load_row(i, plane4, ih0 + i32(i * STRIDE_H), col0); }
-    }
-    for (var kh = 0u; kh < KH; kh++) {
-      if (SLIDE) {
-        load_row(BH - 1u, plane4, ih0 + i32((BH - 1u) * STRIDE_H + kh * DIL_H), col0);
-      } else {
-        for (var i = 0u; i < BH; i++) { load_row(i, plane4, ih0 + i32(i * STRIDE_H + kh * DIL_H), col0); }
-      }
-      for (var kw = 0u; kw < KW; kw++) {
-        let tap = select(kh * KW + kw, (KH - 1u - kh) * KW + (KW - 1u - kw), TRANSPOSED);
-        let wv = w[w_base + tap];
-        for (var i = 0u; i < BH; i++) {
-          for (var j = 0u; j < BW; j++) {
-            acc[i * BW + j] = fma(rows[i][OFF + j * STRIDE_W + kw * DIL_W], wv, acc[i * BW + j]);
-          }
+      // Output row i reads input row i SH + kh DH; with SH = Q DH, row i at kernel row kh + Q is
+      // row i + 1 at kh: per phase (kh = ph, ph + Q, ...) the rows slide and each step loads one.
+      for (var ph = 0u; ph < PHASES; ph++) {
+        for (var i = 0u; i + 1u < BH; i++) { load_row(i, plane4, ih0 + i32(i * STRIDE_H + ph * DIL_H), col0); }
+        for (var kh = ph; kh < KH; kh += PHASES) {
+          load_row(BH - 1u, plane4, ih0 + i32((BH - 1u) * STRIDE_H + kh * DIL_H), col0);
+          accumulate(kh, w_base);
+          for (var i = 0u; i + 1u < BH; i++) { rows[i] = rows[i + 1u]; }
         }
       }
-      if (SLIDE) {
-        for (var i = 0u; i + 1u < BH; i++) { rows[i] = rows[i + 1u]; }
+    } else {
+      for (var kh = 0u; kh < KH; kh++) {
+        for (var i = 0u; i < BH; i++) { load_row(i, plane4, ih0 + i32(i * STRIDE_H + kh * DIL_H), col0); }
+        accumulate(kh, w_base);
       }
     }
   }

@@ -112,12 +112,12 @@ export class CifarResNet extends Module {
 }
 
 /** ResNet-20 for CIFAR-10: 269,722 parameters (checkpoint `resnet20-12fca82f.th`). */
-export const cifarResnet20 = (options: CifarResNetOptions = {}) => new CifarResNet(3, options);
+export const cifar_resnet20 = (options: CifarResNetOptions = {}) => new CifarResNet(3, options);
 /** ResNet-32: 464,154 parameters (`resnet32-d509ac18.th`). */
-export const cifarResnet32 = (options: CifarResNetOptions = {}) => new CifarResNet(5, options);
+export const cifar_resnet32 = (options: CifarResNetOptions = {}) => new CifarResNet(5, options);
 /** ResNet-44: 658,586 parameters (`resnet44-014dd654.th`). */
-export const cifarResnet44 = (options: CifarResNetOptions = {}) => new CifarResNet(7, options);
+export const cifar_resnet44 = (options: CifarResNetOptions = {}) => new CifarResNet(7, options);
 /** ResNet-56: 853,018 parameters (`resnet56-4bfd9763.th`). */
-export const cifarResnet56 = (options: CifarResNetOptions = {}) => new CifarResNet(9, options);
+export const cifar_resnet56 = (options: CifarResNetOptions = {}) => new CifarResNet(9, options);
 /** ResNet-110: 1,727,962 parameters (`resnet110-1d1ed7c2.th`). */
-export const cifarResnet110 = (options: CifarResNetOptions = {}) => new CifarResNet(18, options);
+export const cifar_resnet110 = (options: CifarResNetOptions = {}) => new CifarResNet(18, options);

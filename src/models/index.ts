@@ -5,7 +5,7 @@
  * load as they are.
  *
  *   const model = await sg.models.get('resnet18', { weights: 'resnet18-f37072fd.pth' });
- *   const small = sg.models.vgg11Bn({ numClasses: 10 });
+ *   const small = sg.models.vgg11_bn({ numClasses: 10 });
  *
  * Pretrained weights by name (weights/): `get('resnet18', {weights: 'DEFAULT'})`, or a
  * `sg.models.ResNet18_Weights.IMAGENET1K_V1`, is read from PyTorch's cache
@@ -19,6 +19,13 @@
  * | vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn | `vgg11_bn-6002323d.pth`, `vgg13_bn-abd245e5.pth`, `vgg16_bn-6c64b313.pth`, `vgg19_bn-c79401a0.pth` |
  * | resnet18, resnet34, resnet50 | `resnet18-f37072fd.pth`, `resnet34-b627a593.pth`, `resnet50-0676ba61.pth` (ResNet-50 V1; V2 is `resnet50-11ad3fa6.pth`) |
  * | squeezenet1_0, squeezenet1_1 | `squeezenet1_0-b66bff10.pth`, `squeezenet1_1-b8a52dc0.pth` |
+ * | resnet101, resnet152 | `resnet101-63fe2227.pth`, `resnet152-394f9c45.pth` (V1; V2: `resnet101-cd907fc2.pth`, `resnet152-f82ba261.pth`) |
+ * | resnext50_32x4d, resnext101_32x8d, resnext101_64x4d | `resnext50_32x4d-7cdf4587.pth`, `resnext101_32x8d-8ba56ff5.pth`, `resnext101_64x4d-173b62eb.pth` |
+ * | wide_resnet50_2, wide_resnet101_2 | `wide_resnet50_2-95faca4d.pth`, `wide_resnet101_2-32ee1156.pth` |
+ * | densenet121, densenet161, densenet169, densenet201 | `densenet121-a639ec97.pth`, `densenet161-8d451a50.pth`, `densenet169-b2777c0a.pth`, `densenet201-c1103571.pth` (old key names, renamed on load) |
+ * | googlenet | `googlenet-1378be20.pth` |
+ * | inception_v3 | `inception_v3_google-0cc3c7bd.pth` |
+ * | shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0 | `shufflenetv2_x0.5-f707e7126e.pth`, `shufflenetv2_x1-5666bf0f80.pth`, `shufflenetv2_x1_5-3c479a10.pth`, `shufflenetv2_x2_0-8be3c8ee.pth` |
  *
  * The CIFAR-10 ResNets' checkpoints are at
  * `https://github.com/akamaster/pytorch_resnet_cifar10/raw/master/pretrained_models/<file>`:
@@ -26,17 +33,22 @@
  * `resnet56-4bfd9763.th`, `resnet110-1d1ed7c2.th`. They were saved from `nn.DataParallel`, so
  * pass `stripPrefix: 'module.'`. ImageNet models expect 224 x 224 RGB in [0, 1] normalised with
  * mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225); the CIFAR ones 32 x 32 normalised
- * with the same mean and std.
+ * with the same mean and std; inception_v3 expects 299 x 299.
  */
 import { load } from '../io/index.js';
 import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
-import type { Module } from '../nn/module.js';
+import type { Module, StateDict } from '../nn/module.js';
 import { alexnet as alexnetBuilder } from './alexnet.js';
 import * as vgg from './vgg.js';
 import * as resnet from './resnet.js';
 import * as squeezenet from './squeezenet.js';
+import * as densenet from './densenet.js';
+import * as googlenetModule from './googlenet.js';
+import * as inception from './inception.js';
+import * as shufflenet from './shufflenet.js';
 import * as cifar from './cifar_resnet.js';
+import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 import type { ProgressOption } from './weights/progress.js';
 
@@ -44,24 +56,37 @@ export { AlexNet } from './alexnet.js';
 export { VGG, makeLayers, cfgs, type VGGOptions } from './vgg.js';
 export { ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
 export { SqueezeNet, Fire } from './squeezenet.js';
+export { DenseNet, _DenseLayer, _DenseBlock, _Transition, remapDensenetKeys, type DenseNetOptions } from './densenet.js';
+export { BasicConv2d, type BasicConv2dArgs } from './basic_conv2d.js';
+export { GoogLeNet, Inception, InceptionAux as GoogLeNetInceptionAux, type GoogLeNetOptions, type GoogLeNetOutputs } from './googlenet.js';
+export { Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionAux, type Inception3Options, type InceptionOutputs } from './inception.js';
+export { transformInput } from './transform_input.js';
+export { logitsOf } from './outputs.js';
+export { ShuffleNetV2, InvertedResidual, channelShuffle } from './shufflenet.js';
 export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
-export { kaimingNormal_, kaimingUniform_, normal_, constant_ } from './init.js';
+export { kaimingNormal_, kaimingUniform_, normal_, truncNormal_, constant_ } from './init.js';
 export type { ClassifierOptions } from './options.js';
 export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
   alexnet: alexnetBuilder, vgg11: vgg.vgg11, vgg13: vgg.vgg13, vgg16: vgg.vgg16, vgg19: vgg.vgg19,
-  vgg11_bn: vgg.vgg11Bn, vgg13_bn: vgg.vgg13Bn, vgg16_bn: vgg.vgg16Bn, vgg19_bn: vgg.vgg19Bn,
-  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50,
+  vgg11_bn: vgg.vgg11_bn, vgg13_bn: vgg.vgg13_bn, vgg16_bn: vgg.vgg16_bn, vgg19_bn: vgg.vgg19_bn,
+  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50, resnet101: resnet.resnet101, resnet152: resnet.resnet152,
+  resnext50_32x4d: resnet.resnext50_32x4d, resnext101_32x8d: resnet.resnext101_32x8d, resnext101_64x4d: resnet.resnext101_64x4d,
+  wide_resnet50_2: resnet.wide_resnet50_2, wide_resnet101_2: resnet.wide_resnet101_2,
   squeezenet1_0: squeezenet.squeezenet1_0, squeezenet1_1: squeezenet.squeezenet1_1,
-  cifar_resnet20: cifar.cifarResnet20, cifar_resnet32: cifar.cifarResnet32, cifar_resnet44: cifar.cifarResnet44,
-  cifar_resnet56: cifar.cifarResnet56, cifar_resnet110: cifar.cifarResnet110,
+  densenet121: densenet.densenet121, densenet161: densenet.densenet161, densenet169: densenet.densenet169, densenet201: densenet.densenet201,
+  googlenet: googlenetModule.googlenet, inception_v3: inception.inception_v3,
+  shufflenet_v2_x0_5: shufflenet.shufflenet_v2_x0_5, shufflenet_v2_x1_0: shufflenet.shufflenet_v2_x1_0,
+  shufflenet_v2_x1_5: shufflenet.shufflenet_v2_x1_5, shufflenet_v2_x2_0: shufflenet.shufflenet_v2_x2_0,
+  cifar_resnet20: cifar.cifar_resnet20, cifar_resnet32: cifar.cifar_resnet32, cifar_resnet44: cifar.cifar_resnet44,
+  cifar_resnet56: cifar.cifar_resnet56, cifar_resnet110: cifar.cifar_resnet110,
 };
 
 /** A torchvision model name that `get` knows. */
 export type ModelName = keyof typeof builders;
-/** The class `get(name)` returns: `get('resnet18')` gives a ResNet; camelCase names give a Module. */
+/** The class `get(name)` returns: `get('resnet18')` gives a ResNet; other strings a Module. */
 export type ModelOf<N extends string> = N extends ModelName ? ReturnType<(typeof builders)[N]> : Module;
 
 /** Every model `get` builds, by its torchvision name. */
@@ -71,8 +96,10 @@ export const names: readonly string[] = Object.freeze(Object.keys(builders));
 export interface GetOptions {
   /** Size of the last layer (torchvision's `num_classes`). */
   numClasses?: number;
-  /** Classifier dropout (AlexNet, VGG, SqueezeNet only, as in torchvision). */
+  /** Classifier dropout (AlexNet, VGG, SqueezeNet, GoogLeNet, Inception v3, as in torchvision). */
   dropout?: number;
+  /** Any other option of the model's builder (e.g. `auxLogits`, `groups`, `memoryEfficient`). */
+  [option: string]: unknown;
   /**
    * Weights to load strictly: a `Weights` (`ResNet18_Weights.IMAGENET1K_V1`) or its name
    * (`'DEFAULT'`, `'IMAGENET1K_V1'`, `'ResNet18_Weights.IMAGENET1K_V1'`), fetched through
@@ -87,15 +114,26 @@ export interface GetOptions {
   stripPrefix?: string;
 }
 
-/** 'vgg16Bn' -> 'vgg16_bn', 'cifarResnet20' -> 'cifar_resnet20'; torchvision names pass unchanged. */
+/** torchvision names pass unchanged; the old camelCase ones ('vgg16Bn', 'cifarResnet20') are a deprecated alias. */
 function canonicalName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** Renamings torchvision applies to the keys of its published files before loading them. */
+const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
+  densenet121: densenet.remapDensenetKeys, densenet161: densenet.remapDensenetKeys,
+  densenet169: densenet.remapDensenetKeys, densenet201: densenet.remapDensenetKeys,
+};
+
 /**
  * Builds a model by name, as `torchvision.models.get_model(name, num_classes=..., dropout=...)`,
  * and, with `weights`, loads a state dict into it strictly (as `model.load_state_dict(torch.load(f))`).
- * Names are torchvision's (`'resnet18'`, `'vgg16_bn'`) or camelCase (`'vgg16Bn'`); see `names`.
+ * Names are torchvision's (`'resnet18'`, `'vgg16_bn'`; see `names`); the camelCase spellings
+ * of earlier versions (`'vgg16Bn'`) are still accepted but deprecated. Published DenseNet files
+ * have their old keys renamed (`remapDensenetKeys`); with named weights, GoogLeNet and
+ * Inception v3 are built as torchvision builds them (`transformInput` unless given, auxiliary
+ * heads loaded; googlenet then drops them unless `auxLogits: true` was given); a file without
+ * auxiliary-head keys loads into a model without auxiliary heads.
  * A file written for another model fails with the strict-load error listing the missing and
  * unexpected keys, prefixed with the model and file name. Files from before PyTorch 0.4.1 have no
  * `num_batches_tracked`; as PyTorch does, those counters start at 0.
@@ -111,12 +149,15 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
     throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
   }
   const weights = named ? await fetchWeights(named, { progress, checkHash }) : (given as string | Uint8Array | undefined);
-  const model = build(named && categories ? { ...modelOptions, numClasses: categories } : modelOptions) as ModelOf<N>;
+  const options_ = named && categories ? { ...modelOptions, numClasses: categories } : modelOptions;
+  const model = build(named ? pretrainedOptions(key, options_) : options_) as ModelOf<N>;
   if (weights === undefined) return model;
   const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
     state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
+    state = keyRemaps[key]?.(state) ?? state;
+    if (!named) matchAuxHeads(model, state.keys(), modelOptions);
   } catch (e) {
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
@@ -131,6 +172,7 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
       }
     }
     model.loadStateDict(state);
+    if (named) afterPretrained(key, model, modelOptions);
     return model;
   } catch (e) {
     disposeModel(model);
@@ -192,30 +234,64 @@ export const vgg16 = withWeights('vgg16', vgg.vgg16);
 /** VGG-19, as `torchvision.models.vgg19(weights=...)`. */
 export const vgg19 = withWeights('vgg19', vgg.vgg19);
 /** VGG-11 with batch norm, as `torchvision.models.vgg11_bn(weights=...)`. */
-export const vgg11Bn = withWeights('vgg11_bn', vgg.vgg11Bn);
+export const vgg11_bn = withWeights('vgg11_bn', vgg.vgg11_bn);
 /** VGG-13 with batch norm, as `torchvision.models.vgg13_bn(weights=...)`. */
-export const vgg13Bn = withWeights('vgg13_bn', vgg.vgg13Bn);
+export const vgg13_bn = withWeights('vgg13_bn', vgg.vgg13_bn);
 /** VGG-16 with batch norm, as `torchvision.models.vgg16_bn(weights=...)`. */
-export const vgg16Bn = withWeights('vgg16_bn', vgg.vgg16Bn);
+export const vgg16_bn = withWeights('vgg16_bn', vgg.vgg16_bn);
 /** VGG-19 with batch norm, as `torchvision.models.vgg19_bn(weights=...)`. */
-export const vgg19Bn = withWeights('vgg19_bn', vgg.vgg19Bn);
+export const vgg19_bn = withWeights('vgg19_bn', vgg.vgg19_bn);
 /** ResNet-18, as `torchvision.models.resnet18(weights=...)`. */
 export const resnet18 = withWeights('resnet18', resnet.resnet18);
 /** ResNet-34, as `torchvision.models.resnet34(weights=...)`. */
 export const resnet34 = withWeights('resnet34', resnet.resnet34);
 /** ResNet-50, as `torchvision.models.resnet50(weights=...)`. */
 export const resnet50 = withWeights('resnet50', resnet.resnet50);
+/** ResNet-101, as `torchvision.models.resnet101(weights=...)`. */
+export const resnet101 = withWeights('resnet101', resnet.resnet101);
+/** ResNet-152, as `torchvision.models.resnet152(weights=...)`. */
+export const resnet152 = withWeights('resnet152', resnet.resnet152);
+/** ResNeXt-50 32x4d, as `torchvision.models.resnext50_32x4d(weights=...)`. */
+export const resnext50_32x4d = withWeights('resnext50_32x4d', resnet.resnext50_32x4d);
+/** ResNeXt-101 32x8d, as `torchvision.models.resnext101_32x8d(weights=...)`. */
+export const resnext101_32x8d = withWeights('resnext101_32x8d', resnet.resnext101_32x8d);
+/** ResNeXt-101 64x4d, as `torchvision.models.resnext101_64x4d(weights=...)`. */
+export const resnext101_64x4d = withWeights('resnext101_64x4d', resnet.resnext101_64x4d);
+/** Wide ResNet-50-2, as `torchvision.models.wide_resnet50_2(weights=...)`. */
+export const wide_resnet50_2 = withWeights('wide_resnet50_2', resnet.wide_resnet50_2);
+/** Wide ResNet-101-2, as `torchvision.models.wide_resnet101_2(weights=...)`. */
+export const wide_resnet101_2 = withWeights('wide_resnet101_2', resnet.wide_resnet101_2);
+/** DenseNet-121, as `torchvision.models.densenet121(weights=...)` (old file keys renamed). */
+export const densenet121 = withWeights('densenet121', densenet.densenet121);
+/** DenseNet-161, as `torchvision.models.densenet161(weights=...)`. */
+export const densenet161 = withWeights('densenet161', densenet.densenet161);
+/** DenseNet-169, as `torchvision.models.densenet169(weights=...)`. */
+export const densenet169 = withWeights('densenet169', densenet.densenet169);
+/** DenseNet-201, as `torchvision.models.densenet201(weights=...)`. */
+export const densenet201 = withWeights('densenet201', densenet.densenet201);
+/** GoogLeNet, as `torchvision.models.googlenet(weights=...)`. */
+export const googlenet = withWeights('googlenet', googlenetModule.googlenet);
+/** Inception v3, as `torchvision.models.inception_v3(weights=...)`. */
+export const inception_v3 = withWeights('inception_v3', inception.inception_v3);
+/** ShuffleNet V2 x0.5, as `torchvision.models.shufflenet_v2_x0_5(weights=...)`. */
+export const shufflenet_v2_x0_5 = withWeights('shufflenet_v2_x0_5', shufflenet.shufflenet_v2_x0_5);
+/** ShuffleNet V2 x1.0, as `torchvision.models.shufflenet_v2_x1_0(weights=...)`. */
+export const shufflenet_v2_x1_0 = withWeights('shufflenet_v2_x1_0', shufflenet.shufflenet_v2_x1_0);
+/** ShuffleNet V2 x1.5, as `torchvision.models.shufflenet_v2_x1_5(weights=...)`. */
+export const shufflenet_v2_x1_5 = withWeights('shufflenet_v2_x1_5', shufflenet.shufflenet_v2_x1_5);
+/** ShuffleNet V2 x2.0, as `torchvision.models.shufflenet_v2_x2_0(weights=...)`. */
+export const shufflenet_v2_x2_0 = withWeights('shufflenet_v2_x2_0', shufflenet.shufflenet_v2_x2_0);
 /** SqueezeNet 1.0, as `torchvision.models.squeezenet1_0(weights=...)`. */
 export const squeezenet1_0 = withWeights('squeezenet1_0', squeezenet.squeezenet1_0);
 /** SqueezeNet 1.1, as `torchvision.models.squeezenet1_1(weights=...)`. */
 export const squeezenet1_1 = withWeights('squeezenet1_1', squeezenet.squeezenet1_1);
 /** akamaster's CIFAR-10 ResNet-20 (`weights: 'DEFAULT'` loads its published checkpoint). */
-export const cifarResnet20 = withWeights('cifar_resnet20', cifar.cifarResnet20);
+export const cifar_resnet20 = withWeights('cifar_resnet20', cifar.cifar_resnet20);
 /** akamaster's CIFAR-10 ResNet-32. */
-export const cifarResnet32 = withWeights('cifar_resnet32', cifar.cifarResnet32);
+export const cifar_resnet32 = withWeights('cifar_resnet32', cifar.cifar_resnet32);
 /** akamaster's CIFAR-10 ResNet-44. */
-export const cifarResnet44 = withWeights('cifar_resnet44', cifar.cifarResnet44);
+export const cifar_resnet44 = withWeights('cifar_resnet44', cifar.cifar_resnet44);
 /** akamaster's CIFAR-10 ResNet-56. */
-export const cifarResnet56 = withWeights('cifar_resnet56', cifar.cifarResnet56);
+export const cifar_resnet56 = withWeights('cifar_resnet56', cifar.cifar_resnet56);
 /** akamaster's CIFAR-10 ResNet-110. */
-export const cifarResnet110 = withWeights('cifar_resnet110', cifar.cifarResnet110);
+export const cifar_resnet110 = withWeights('cifar_resnet110', cifar.cifar_resnet110);

@@ -6,7 +6,9 @@
  */
 import { noGrad } from '../autograd.js';
 import { normal, uniform } from '../ops/create.js';
-import { fillInPlace } from '../ops/elementwise.js';
+import { add, fillInPlace, maximum, minimum } from '../ops/elementwise.js';
+import { gt, lt, where } from '../ops/compare.js';
+import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 import type { Parameter } from '../nn/parameter.js';
 
@@ -44,6 +46,38 @@ export function kaimingUniform_(p: Parameter, a = 0): void {
 /** `normal_(w, mean, std)`. */
 export function normal_(p: Parameter, mean: number, std: number): void {
   fill(p, () => normal(p.shape, mean, std));
+}
+
+/** Probability that N(0, 1) falls outside [lo, hi] (Abramowitz-Stegun 7.1.26 erfc, error < 1.5e-7). */
+function outsideProbability(lo: number, hi: number): number {
+  const tail = (z: number) => { // P(N(0, 1) > z) for z >= 0
+    const x = z / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    return 0.5 * poly * Math.exp(-x * x);
+  };
+  const below = lo < 0 ? tail(-lo) : 1 - tail(lo);
+  const above = hi > 0 ? tail(hi) : 1 - tail(-hi);
+  return Math.min(1, below + above);
+}
+
+/**
+ * `trunc_normal_(w, mean, std, a, b)`: N(mean, std^2) conditioned on a <= x <= b (absolute
+ * bounds, as PyTorch). Values outside are redrawn from the normal as many times as it takes for
+ * a value to still be outside with probability below 1e-12; those are clamped to the bounds.
+ * torchvision's bounds (a = -2, b = 2 with std 0.01 or 0.1) lie 20 to 200 standard deviations
+ * out, so no redraw is needed: one normal draw and the clamp. PyTorch samples by the inverse
+ * CDF instead: the same distribution.
+ */
+export function truncNormal_(p: Parameter, mean = 0, std = 1, a = -2, b = 2): void {
+  if (!(a < b)) throw new Error(`trunc_normal_: the bounds must satisfy a < b, got a = ${a}, b = ${b}`);
+  const outside = outsideProbability((a - mean) / std, (b - mean) / std);
+  const rounds = outside <= 1e-12 ? 0 : outside >= 1 ? 64 : Math.min(64, Math.ceil(Math.log(1e-12) / Math.log(outside)) - 1);
+  fill(p, () => tidy(() => {
+    let x = normal(p.shape, mean, std);
+    for (let round = 0; round < rounds; round++) x = where(add(lt(x, a), gt(x, b)), normal(p.shape, mean, std), x);
+    return minimum(maximum(x, a), b);
+  }));
 }
 
 /** `constant_(w, value)`. */

@@ -101,10 +101,10 @@ export const vgg16 = build('D', false);
 /** VGG-19 (config E): 143,667,240 parameters. */
 export const vgg19 = build('E', false);
 /** VGG-11 with batch norm: 132,868,840 parameters. */
-export const vgg11Bn = build('A', true);
+export const vgg11_bn = build('A', true);
 /** VGG-13 with batch norm: 133,053,736 parameters. */
-export const vgg13Bn = build('B', true);
+export const vgg13_bn = build('B', true);
 /** VGG-16 with batch norm: 138,365,992 parameters. */
-export const vgg16Bn = build('D', true);
+export const vgg16_bn = build('D', true);
 /** VGG-19 with batch norm: 143,678,248 parameters. */
-export const vgg19Bn = build('E', true);
+export const vgg19_bn = build('E', true);

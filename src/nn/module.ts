@@ -22,7 +22,7 @@ export abstract class Module {
   /**
    * The computation. Most layers take and return one Tensor; some take several inputs or options
    * and return several results (MultiheadAttention returns `[output, weights]`, GoogLeNet in
-   * training `{logits, aux1, aux2}`), so the base signature is open and each subclass types its own.
+   * training `{logits, auxLogits2, auxLogits1}`), so the base signature is open and each subclass types its own.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...inputs: any[]): any;

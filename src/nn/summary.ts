@@ -1,16 +1,18 @@
 /**
  * `sg.summary(model, inputShape)`: the table that the `torchsummary` Python package prints.
- * It runs a real forward pass (batch of 2, uniform random input, no graph, eval mode so no
- * running statistics change) and records, for every module other than the model itself and
+ * It runs a real forward pass (batch of 2, uniform random input, no graph) in the model's own
+ * mode, as torchsummary does (so a fresh GoogLeNet's auxiliary heads are listed), then puts back
+ * the buffers (batch norm's running statistics) and the random generator's state; it records, for every module other than the model itself and
  * Sequential containers, in the order their forward passes finish: `Type-N`, the output shape
  * with the batch size in front, and the parameter count of its own `weight` and `bias`.
  * Sizes in MB are computed as torchsummary does (4 bytes per value; the forward/backward size
  * counts every recorded output twice, for values and gradients).
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
-import { rand } from '../ops/create.js';
+import { getRngState, rand, setRngState } from '../ops/create.js';
+import { clone } from '../ops/elementwise.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 import { Parameter } from './parameter.js';
@@ -74,6 +76,9 @@ export function summary(model: Module, inputShape: readonly number[], options: S
 function recordRows(model: Module, inputShape: readonly number[], batchSize: number): Row[] {
   const rows: Row[] = [];
   const modes = model.modules().map((m) => [m, m.training] as const);
+  const buffers = model.buffers();
+  const saved = buffers.map((b) => noGrad(() => clone(b)));
+  const rng = getRngState();
   const wrapped: Module[] = [];
   for (const m of model.modules()) {
     if (m === model || m instanceof Sequential) continue;
@@ -82,18 +87,21 @@ function recordRows(model: Module, inputShape: readonly number[], batchSize: num
     m.forward = (...inputs: Tensor[]) => {
       const out = original.apply(m, inputs);
       // A module returning several results (MultiheadAttention's [output, weights | null]) is
-      // listed with its first one (torchsummary itself fails on ViT's `None` weights).
-      const first: Tensor = Array.isArray(out) ? out[0] : out;
-      rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...first.shape.slice(1)], ...ownWeightAndBias(m) });
+      // listed with its first one (torchsummary itself fails on ViT's `None` weights); a model's
+      // own object of outputs (GoogLeNet's in training) is never recorded: the model is not wrapped.
+      const first: unknown = Array.isArray(out) ? out[0] : out;
+      if (first instanceof Tensor) rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...first.shape.slice(1)], ...ownWeightAndBias(m) });
       return out;
     };
   }
   try {
-    model.eval();
     tidy(() => noGrad(() => model.forward(rand([2, ...inputShape]))));
   } finally {
     for (const m of wrapped) delete (m as { forward?: unknown }).forward; // back to the class method
     for (const [m, training] of modes) m.training = training;
+    buffers.forEach((b, i) => b.copy_(saved[i]));
+    for (const t of saved) t.dispose();
+    setRngState(rng);
   }
   return rows;
 }

@@ -12,13 +12,16 @@
  *   dw[co, 0, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, co / M, tap], db[co] = sum dy:
  *                      partial sums per plane or strip, then a sum over them (no atomics, deterministic).
  *
- * Versions, fastest first where their needs are met (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1,
- * CPU time of round-robin runs beside the vec4 copy probe, 2026-12-07; bench/depthwise.ts prints
- * wall-clock figures):
- *   forward 03 vec4 rows (widths multiples of 4)   ~58% of the copy probe's GB/s; 02 ~45%; 01 ~35%
- *   dx 03 vec4 rows (stride 1, widths of 4n)       ~58%; 01 ~45% (stride 2: 01 ~60%)
- *   dW 02 vec4 strips (widths of 4n)               ~140% (it only reads); 01 ~30%
- * 5x5 and 7x7 kernels run at 40% and 20-25% (forward): per-lane weight loads dominate there.
+ * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
+ * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
+ * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
+ *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
+ *                                         (53-115% against 03's 50-59%)
+ *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
+ *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
+ * 5x5 runs at 33-42% (forward) and 7x7 at 20-25%: there the FMAs weigh (49 per output, ~8
+ * GFLOP per CPU-second against the dense conv's ~14); weights read as vec4 rows (a padded copy)
+ * were tried and gained nothing.
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
@@ -55,10 +58,17 @@ export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: V
   else (forced as Record<string, string>)[pass] = version;
 }
 
-/** The version a pass runs for this shape: the forced one if it fits, else the first that fits. */
+/**
+ * The measured exception to "fastest first": strided forwards run 01, whose fully unrolled row
+ * loop beat 03's sliding phases in three runs (3x3 stride 2: 53-115% of the copy probe against
+ * 50-59%; 5x5 stride 2: 29-86% against 23-54%).
+ */
+const preferred = (pass: DepthwisePass, g: DepthwiseGeometry) => (pass === 'forward' && g.stride[0] > 1 ? '01_register_tile' : undefined);
+
+/** The version a pass runs for this shape: the forced (else preferred) one if it fits, else the first that fits. */
 export function depthwiseVersion<P extends DepthwisePass>(pass: P, g: DepthwiseGeometry): Version<P> {
   const fits = FITS[pass] as Record<string, (g: DepthwiseGeometry) => boolean>;
-  const want = forced[pass] as string | undefined;
+  const want = (forced[pass] as string | undefined) ?? preferred(pass, g);
   if (want && fits[want](g)) return want as Version<P>;
   return (DEPTHWISE_VERSIONS[pass] as readonly string[]).find((v) => fits[v](g)) as Version<P>;
 }

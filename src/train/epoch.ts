@@ -10,6 +10,7 @@ import { crossEntropy } from '../ops/loss.js';
 import { argmax } from '../ops/reduce.js';
 import { eq } from '../ops/compare.js';
 import type { Batch } from './data.js';
+import { logitsOf } from '../models/outputs.js';
 
 /** Progress through an epoch: batches done and the running sums of its metrics. */
 export interface EpochProgress {
@@ -47,7 +48,7 @@ export async function trainEpoch(model: Module, opt: Optimizer<{ lr: number }>, 
   for await (const b of data) {
     if (k++ < skip) { b.images.dispose(); b.labels.dispose(); continue; } // trained before the interruption
     const [loss, hits] = tidy(() => {
-      const logits = model.forward(b.images);
+      const logits = logitsOf(model.forward(b.images)); // GoogLeNet/Inception in training: their logits
       const l = crossEntropy(logits, b.labels);
       opt.zeroGrad();
       l.backward();

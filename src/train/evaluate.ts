@@ -5,6 +5,7 @@ import { tidy } from '../memory.js';
 import { crossEntropy } from '../ops/loss.js';
 import { argmax } from '../ops/reduce.js';
 import type { Batch } from './data.js';
+import { logitsOf } from '../models/outputs.js';
 
 /** What `evaluateModel` measured. */
 export interface Evaluation {
@@ -32,7 +33,7 @@ export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, o
   try {
     for await (const b of data) {
       const [loss, pred] = noGrad(() => tidy(() => {
-        const logits = model.forward(b.images);
+        const logits = logitsOf(model.forward(b.images)); // GoogLeNet/Inception in training: their logits
         return [crossEntropy(logits, b.labels, { reduction: 'sum' }), argmax(logits, 1)];
       }));
       lossSum += await loss.item();

@@ -8,14 +8,16 @@ import { Conv2d } from '../nn/layers/conv.js';
 
 /**
  * The dotted path of a zoo model's last layer, by family, as torchvision names it:
- * `classifier.6` (AlexNet, VGG), `classifier.1` (SqueezeNet's 1x1 convolution), `fc` (ResNet),
+ * `classifier.6` (AlexNet, VGG), `classifier.1` (SqueezeNet's 1x1 convolution), `fc` (ResNet,
+ * ResNeXt, Wide ResNet, GoogLeNet, Inception v3, ShuffleNet V2), `classifier` (DenseNet),
  * `linear` (the CIFAR ResNets).
  */
 export function headPath(model: string): string {
   if (/^(alexnet|vgg)/.test(model)) return 'classifier.6';
   if (/^squeezenet/.test(model)) return 'classifier.1';
   if (/^cifar_/.test(model)) return 'linear';
-  if (/^resnet/.test(model)) return 'fc';
+  if (/^(resnet|resnext|wide_resnet|googlenet|inception|shufflenet)/.test(model)) return 'fc';
+  if (/^densenet/.test(model)) return 'classifier';
   throw new Error(`headPath: no classifier layer known for model '${model}'`);
 }
 

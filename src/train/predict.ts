@@ -5,6 +5,7 @@ import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { tensor } from '../ops/create.js';
 import { softmax } from '../ops/softmax.js';
+import { logitsOf } from '../models/outputs.js';
 
 /**
  * The class probabilities softmax(model(x)) of one preprocessed image `x` [C, H, W] (a host
@@ -15,7 +16,7 @@ export async function classify(model: Module, x: HostTensor): Promise<Float32Arr
   const wasTraining = model.training;
   model.eval();
   try {
-    const probs = noGrad(() => tidy(() => softmax(model.forward(tensor(x.data, { shape: [1, ...x.shape] })), 1)));
+    const probs = noGrad(() => tidy(() => softmax(logitsOf(model.forward(tensor(x.data, { shape: [1, ...x.shape] }))), 1)));
     const values = await probs.data();
     probs.dispose();
     return values as Float32Array;
