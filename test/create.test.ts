@@ -183,6 +183,13 @@ describe('random numbers', () => {
     expect(Math.abs(std - 5 / Math.sqrt(12))).toBeLessThan(0.05);
   });
 
+  it('uniform(shape) defaults to [0, 1), as nn.init.uniform_', async () => {
+    sg.manualSeed(5);
+    const u = await sg.uniform([4099]).data();
+    expect(u.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect(Math.abs(moments(u).mean - 0.5)).toBeLessThan(0.05);
+  });
+
   it('randn: mean 0, std 1, the normal CDF at -2..2; normal(mean, std)', async () => {
     sg.manualSeed(2);
     poisonPool(4 * 200001);

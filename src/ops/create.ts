@@ -167,8 +167,8 @@ function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: num
 
 /** x ~ U[0, 1) (or [low, high) with `uniform`); `torch.rand`. */
 export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 'uniform', 0, 1, options);
-/** x ~ U[low, high); `torch.empty(shape).uniform_(low, high)`. */
-export const uniform = (shape: Shape, low: number, high: number, options: TensorOptions = {}) => random(shape, 'uniform', low, high, options);
+/** x ~ U[low, high), by default U[0, 1); `torch.empty(shape).uniform_(low, high)`. */
+export const uniform = (shape: Shape, low = 0, high = 1, options: TensorOptions = {}) => random(shape, 'uniform', low, high, options);
 /** x ~ N(0, 1); `torch.randn`. */
 export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 'normal', 0, 1, options);
 /** x ~ N(mean, std²); `torch.normal(mean, std, shape)`. */
