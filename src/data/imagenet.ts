@@ -19,7 +19,9 @@ export interface EvalTransformOptions {
   resize?: number;
   /** Side of the centre crop (default 224). */
   crop?: number;
+  /** Per-channel means for Normalize (default ImageNet's, `IMAGENET_MEAN`). */
   mean?: readonly number[];
+  /** Per-channel standard deviations for Normalize (default ImageNet's, `IMAGENET_STD`). */
   std?: readonly number[];
 }
 
