@@ -15,7 +15,7 @@ export const IMAGENET_CLASSES: readonly string[] = Object.freeze(classNames as s
 
 /** Options of `evalTransform`: resize and crop sizes and the normalisation; ImageNet's by default. */
 export interface EvalTransformOptions {
-  /** Shorter side after resizing (default 256). */
+  /** Shorter side after resizing (default 256 with the default crop, else the crop size). */
   resize?: number;
   /** Side of the centre crop (default 224). */
   crop?: number;
