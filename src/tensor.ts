@@ -53,8 +53,11 @@ export function numel(shape: Shape): number {
  * `torch.Tensor`. Always contiguous and row-major; create it with `sg.tensor`, `sg.zeros`, ....
  */
 export class Tensor {
+  /** A number unique to this tensor object, in creation order. */
   readonly id = nextId++;
+  /** Sizes of the dimensions, as `tensor.shape`. */
   readonly shape: Shape;
+  /** Element type, as `tensor.dtype`. */
   readonly dtype: DType;
   /** Number of elements. */
   readonly size: number;
@@ -90,19 +93,23 @@ export class Tensor {
     return new Tensor(shape, dtype, new Storage(acquireBuffer(bytes), bytes));
   }
 
+  /** The reference-counted GPU buffer holding the elements (shared by views); throws once disposed. */
   get storage(): Storage {
     if (!this.storageRef) throw new Error(`shadergrad: tensor ${this.describe()} was disposed and cannot be used`);
     return this.storageRef;
   }
 
+  /** The WebGPU buffer holding the elements (4 bytes each, row-major); throws once disposed. */
   get buffer(): GPUBuffer {
     return this.storage.buffer;
   }
 
+  /** Number of dimensions, as `tensor.ndim` (`tensor.dim()`). */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Whether `dispose()` has freed this tensor's memory. */
   get isDisposed(): boolean {
     return this.storageRef === null;
   }

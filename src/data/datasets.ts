@@ -25,8 +25,10 @@ export function checkIndex(what: string, index: number, length: number): void {
 
 /** The samples of `dataset` at `indices`, as `torch.utils.data.Subset`. */
 export class Subset<T = Example> implements Dataset<T> {
+  /** Positions in `dataset` of this subset's samples, in order. */
   readonly indices: number[];
 
+  /** `new Subset(dataset, indices)`: the samples of `dataset` at `indices` (each checked to be in range). */
   constructor(readonly dataset: Dataset<T>, indices: readonly number[]) {
     for (const i of indices) checkIndex('Subset', i, dataset.length);
     this.indices = [...indices];
@@ -81,8 +83,10 @@ export interface HostArray {
  * `get(i)` gives, for each array, row i: a float32 HostTensor, or a number for 1-D arrays.
  */
 export class TensorDataset implements Dataset<Array<HostTensor | number>> {
+  /** The arrays, each with its shape. */
   readonly arrays: HostArray[];
 
+  /** `new TensorDataset(x, y, ...)`: arrays whose first dimensions are equal (checked). */
   constructor(...arrays: HostArray[]) {
     if (arrays.length === 0) throw new Error('TensorDataset: needs at least one array');
     for (const a of arrays) {

@@ -16,15 +16,21 @@ const png = (): PngJs => (pngjs ??= nodeRequire<PngJs>('pngjs', 'PNG decoding an
 
 /** An 8-bit RGB image: `data[(y * width + x) * 3 + c]`. */
 export interface Image {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Always 3 (RGB). */
   channels: 3;
+  /** width * height * 3 bytes, row after row, R, G, B per pixel. */
   data: Uint8Array;
 }
 
 /** A float32 array on the CPU with its shape, row-major (a sample after `ToTensor`: [C, H, W]). */
 export interface HostTensor {
+  /** Sizes of the dimensions, outermost first. */
   shape: number[];
+  /** The values, row-major; as many as the product of `shape`. */
   data: Float32Array;
 }
 

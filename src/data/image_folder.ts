@@ -46,6 +46,7 @@ export class ImageFolder implements Dataset<Example> {
   /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
 
+  /** `new ImageFolder(root, {transform})`: lists the classes and samples under `root` now (reading 12 bytes of each file); images are decoded by `get`. */
   constructor(root: string, options: ImageFolderOptions = {}) {
     const fs = nodeFs('ImageFolder');
     const path = nodePath('ImageFolder');

@@ -15,11 +15,13 @@ export const IMAGENET_CLASSES: readonly string[] = Object.freeze(classNames as s
 
 /** Options of `evalTransform`: resize and crop sizes and the normalisation; ImageNet's by default. */
 export interface EvalTransformOptions {
-  /** Shorter side after resizing (default 256). */
+  /** Shorter side after resizing (default 256 with the default crop, else the crop size). */
   resize?: number;
   /** Side of the centre crop (default 224). */
   crop?: number;
+  /** Per-channel means for Normalize (default ImageNet's, `IMAGENET_MEAN`). */
   mean?: readonly number[];
+  /** Per-channel standard deviations for Normalize (default ImageNet's, `IMAGENET_STD`). */
   std?: readonly number[];
 }
 

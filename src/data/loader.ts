@@ -74,11 +74,17 @@ function fileSource(dataset: Dataset<any>): FileSource | null {
  * `for await` pass over it is one epoch. Dispose each batch; `close()` stops the workers.
  */
 export class DataLoader implements AsyncIterable<Batch> {
+  /** Samples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new seeded random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than `batchSize` is dropped. */
   readonly dropLast: boolean;
+  /** Seed of the shuffles and of the random transforms. */
   readonly seed: number;
+  /** Worker threads that load and transform (0: the main thread). */
   readonly numWorkers: number;
+  /** Batches each worker loads ahead. */
   readonly prefetchFactor: number;
   /** Epochs started so far; the next pass over the loader uses this one. */
   epoch = 0;
@@ -87,6 +93,7 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly gpuTail: { mean: number[]; std: number[] } | null;
   private pool: Promise<WorkerPool> | null = null;
 
+  /** `new DataLoader(dataset, {batchSize, shuffle, ...})`, as `DataLoader(dataset, batch_size=..., shuffle=...)`; options are checked now. */
   constructor(readonly dataset: Dataset<any>, options: DataLoaderOptions = {}) {
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;

@@ -77,11 +77,17 @@ export class Checkpoint {
   constructor(
     /** The model's tensors by state-dict key (CPU records). */
     readonly modelState: Map<string, TensorRecord>,
+    /** The optimizer's class name and state dict, or null if none was saved. */
     readonly optimizerState: (OptimizerState & { type: string }) | null,
+    /** The scheduler's state dict, or null if none was saved. */
     readonly schedulerState: object | null,
+    /** The `epoch` given to `save`, or null. */
     readonly epoch: number | null,
+    /** The tensor random-number generator's state when saved (seed, draws so far); `restore` sets it back unless `rng: false`. */
     readonly rngState: { seed: number; stream: number } | null,
+    /** Every other value given to `save` (best accuracy, config, ...). */
     readonly extra: Record<string, unknown>,
+    /** Where the checkpoint was read from (for error messages). */
     readonly file: string,
   ) {}
 

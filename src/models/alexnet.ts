@@ -19,6 +19,7 @@ export class AlexNet extends Module {
   avgpool: AdaptiveAvgPool2d;
   classifier: Sequential;
 
+  /** `new AlexNet({numClasses, dropout})` (1000 classes, dropout 0.5 by default), with PyTorch's default initialisation. */
   constructor(options: ClassifierOptions = {}) {
     super();
     const { numClasses, dropout } = modelOptions('alexnet', options, { numClasses: 1000, dropout: 0.5 });

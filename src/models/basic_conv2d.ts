@@ -10,12 +10,14 @@ import { Module } from '../nn/module.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 
+/** The convolution's geometry for `BasicConv2d`: kernel size, stride (default 1) and padding (default 0). */
 export interface BasicConv2dArgs {
   kernelSize: Pair;
   stride?: Pair;
   padding?: Pair;
 }
 
+/** relu(bn(conv(x))), bias-free convolution and batch norm with eps 0.001, as torchvision's `BasicConv2d` (GoogLeNet, Inception v3). */
 export class BasicConv2d extends Module {
   conv: Conv2d;
   bn: BatchNorm2d;

@@ -48,6 +48,7 @@ export class CifarBasicBlock extends Module {
   bn2: BatchNorm2d;
   shortcut: Module;
 
+  /** A block from `inPlanes` to `planes` channels; when `stride` is not 1 or the width changes, the shortcut is option A. */
   constructor(inPlanes: number, planes: number, stride = 1) {
     super();
     this.conv1 = new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false });

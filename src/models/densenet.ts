@@ -103,6 +103,7 @@ export class _Transition extends Sequential {
   }
 }
 
+/** Options of the DenseNets (`densenet121` ... `densenet201`), as torchvision's `num_classes`, `drop_rate` and `memory_efficient`. */
 export interface DenseNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -112,6 +113,7 @@ export interface DenseNetOptions {
   memoryEfficient?: boolean;
 }
 
+/** DenseNet-BC (`torchvision.models.DenseNet`): a stem, dense blocks joined by transitions, a final batch norm, global average pooling and a linear layer; build it with `densenet121()` ... `densenet201()`. */
 export class DenseNet extends Module {
   features: Sequential;
   classifier: Linear;

@@ -97,6 +97,7 @@ export interface GoogLeNetOutputs {
   auxLogits1: Tensor;
 }
 
+/** Options of `googlenet`, as torchvision's `GoogLeNet` keyword arguments (`num_classes`, `aux_logits`, `transform_input`, `init_weights`, `dropout`, `dropout_aux`). */
 export interface GoogLeNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -112,6 +113,7 @@ export interface GoogLeNetOptions {
   dropoutAux?: number;
 }
 
+/** GoogLeNet (`torchvision.models.GoogLeNet`): a stem, nine Inception blocks, optional auxiliary classifiers, global average pooling and a linear layer; build it with `googlenet()`. */
 export class GoogLeNet extends Module {
   auxLogits: boolean;
   readonly transformInput: boolean;

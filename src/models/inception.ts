@@ -213,6 +213,7 @@ export interface InceptionOutputs {
   auxLogits: Tensor;
 }
 
+/** Options of `inception_v3`, as torchvision's `Inception3` keyword arguments (`num_classes`, `aux_logits`, `transform_input`, `init_weights`, `dropout`). */
 export interface Inception3Options {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -226,6 +227,7 @@ export interface Inception3Options {
   dropout?: number;
 }
 
+/** Inception v3 (`torchvision.models.Inception3`) for 299 x 299 inputs: a stem, Inception blocks A to E, an optional auxiliary classifier, global average pooling and a linear layer; build it with `inception_v3()`. */
 export class Inception3 extends Module {
   auxLogits: boolean;
   readonly transformInput: boolean;

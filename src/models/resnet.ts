@@ -38,6 +38,7 @@ export class BasicBlock extends Module {
   bn2: BatchNorm2d;
   downsample: Sequential | null;
 
+  /** Two 3x3 convolutions from `inPlanes` to `planes` channels (the first with `stride`); `downsample` is the shortcut when the shape changes. `groups`, `baseWidth` and `dilation` must stay 1, 64 and 1, as torchvision's. */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null, groups = 1, baseWidth = 64, dilation = 1) {
     super();
     if (groups !== 1 || baseWidth !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
@@ -72,6 +73,7 @@ export class Bottleneck extends Module {
   relu: ReLU;
   downsample: Sequential | null;
 
+  /** 1x1, 3x3 (with `stride`, `groups`, `dilation`) and 1x1 convolutions through floor(planes * baseWidth / 64) * groups channels, out to `planes` * 4; `downsample` is the shortcut when the shape changes. */
   constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null, groups = 1, baseWidth = 64, dilation = 1) {
     super();
     const width = Math.floor(planes * (baseWidth / 64)) * groups;
@@ -95,7 +97,7 @@ export class Bottleneck extends Module {
 
 type Block = typeof BasicBlock | typeof Bottleneck;
 
-/** Options of the ResNets (`resnet18`, `resnet34`, `resnet50`), as torchvision's `num_classes` and `zero_init_residual`. */
+/** Options of the ResNets, ResNeXts and Wide ResNets (`resnet18` ... `wide_resnet101_2`), as torchvision's `ResNet` keyword arguments. */
 export interface ResNetOptions {
   /** Size of the last layer (torchvision's `num_classes`; 1000). */
   numClasses?: number;
@@ -126,6 +128,7 @@ export class ResNet extends Module {
   avgpool: AdaptiveAvgPool2d;
   fc: Linear;
 
+  /** `new ResNet(block, layers, {numClasses, groups, widthPerGroup, ...})`: `layers[i]` blocks of type `block` (BasicBlock or Bottleneck) in stage i, as torchvision's `ResNet(block, layers, ...)`. */
   constructor(block: Block, layers: [number, number, number, number], options: ResNetOptions = {}) {
     super();
     const defaults = { numClasses: 1000, zeroInitResidual: false, groups: 1, widthPerGroup: 64, replaceStrideWithDilation: null as boolean[] | null };

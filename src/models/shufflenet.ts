@@ -91,6 +91,7 @@ export class InvertedResidual extends Module {
   }
 }
 
+/** ShuffleNet V2 (`torchvision.models.ShuffleNetV2`): a 3x3 stem and max pool, three stages of units, a 1x1 convolution, global average pooling and a linear layer; build it with `shufflenet_v2_x0_5()` ... `shufflenet_v2_x2_0()`. */
 export class ShuffleNetV2 extends Module {
   conv1: Sequential;
   maxpool: MaxPool2d;

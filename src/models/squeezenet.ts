@@ -27,6 +27,7 @@ export class Fire extends Module {
   expand3x3: Conv2d;
   expand3x3_activation: ReLU;
 
+  /** From `inplanes` channels to `expand1x1Planes + expand3x3Planes`, through `squeezePlanes`, as torchvision's `Fire(inplanes, squeeze_planes, expand1x1_planes, expand3x3_planes)`. */
   constructor(inplanes: number, squeezePlanes: number, expand1x1Planes: number, expand3x3Planes: number) {
     super();
     this.inplanes = inplanes;
@@ -53,6 +54,7 @@ export class SqueezeNet extends Module {
   features: Sequential;
   classifier: Sequential;
 
+  /** `new SqueezeNet('1_0' | '1_1', {numClasses, dropout})`, as torchvision's `SqueezeNet(version, num_classes, dropout)`. */
   constructor(version: '1_0' | '1_1' = '1_0', options: ClassifierOptions = {}) {
     super();
     const { numClasses, dropout } = modelOptions('SqueezeNet', options, { numClasses: 1000, dropout: 0.5 });

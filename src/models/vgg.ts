@@ -57,6 +57,7 @@ export class VGG extends Module {
   avgpool: AdaptiveAvgPool2d;
   classifier: Sequential;
 
+  /** `new VGG(features, {numClasses, dropout, initWeights})`, as torchvision's `VGG(features, num_classes, init_weights, dropout)`. */
   constructor(features: Sequential, options: VGGOptions = {}) {
     super();
     const { numClasses, dropout, initWeights } = modelOptions('VGG', options, { numClasses: 1000, dropout: 0.5, initWeights: true });

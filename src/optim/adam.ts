@@ -41,6 +41,7 @@ export class Adam extends Optimizer<AdamOptions> {
   /** AdamW decays the weights directly instead of adding wd * p to the gradient. */
   protected readonly decoupled: boolean = false;
 
+  /** `new Adam(model.parameters(), {lr: 1e-3})`, or groups `[{params, lr}, ...]` with their own options, as `torch.optim.Adam(params, lr=...)`. */
   constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}, defaultWeightDecay = 0) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, ...defined(options) });
   }
@@ -102,6 +103,7 @@ export class Adam extends Optimizer<AdamOptions> {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
+  /** `new AdamW(params, {lr, weightDecay})` (weightDecay 0.01 by default), as `torch.optim.AdamW`. */
   constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}) {
     super(params, options, 0.01);
   }

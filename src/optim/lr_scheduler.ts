@@ -12,8 +12,10 @@ import type { Optimizer } from './optimizer.js';
 export abstract class LRScheduler {
   /** Epochs completed (PyTorch's last_epoch). */
   lastEpoch = 0;
+  /** Each group's lr when the scheduler was made (PyTorch's base_lrs). */
   readonly baseLrs: number[];
 
+  /** Records each group's current lr as its starting lr (`baseLrs`). */
   constructor(protected readonly optimizer: Optimizer<{ lr: number }>) {
     this.baseLrs = optimizer.paramGroups.map((g) => g.options.lr);
   }
@@ -46,6 +48,7 @@ export abstract class LRScheduler {
 
 /** lr = base * gamma^floor(epoch / stepSize). */
 export class StepLR extends LRScheduler {
+  /** `new StepLR(optimizer, stepSize, gamma = 0.1)`, as `StepLR(optimizer, step_size, gamma)`. */
   constructor(optimizer: Optimizer<{ lr: number }>, readonly stepSize: number, readonly gamma = 0.1) {
     super(optimizer);
   }
@@ -57,6 +60,7 @@ export class StepLR extends LRScheduler {
 
 /** lr = base * gamma^(number of milestones <= epoch). */
 export class MultiStepLR extends LRScheduler {
+  /** `new MultiStepLR(optimizer, milestones, gamma = 0.1)`, as `MultiStepLR(optimizer, milestones, gamma)`. */
   constructor(optimizer: Optimizer<{ lr: number }>, readonly milestones: number[], readonly gamma = 0.1) {
     super(optimizer);
   }
@@ -68,6 +72,7 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr = base * gamma^epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** `new ExponentialLR(optimizer, gamma)`, as `ExponentialLR(optimizer, gamma)`. */
   constructor(optimizer: Optimizer<{ lr: number }>, readonly gamma: number) {
     super(optimizer);
   }
@@ -79,6 +84,7 @@ export class ExponentialLR extends LRScheduler {
 
 /** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
+  /** `new CosineAnnealingLR(optimizer, tMax, etaMin = 0)`, as `CosineAnnealingLR(optimizer, T_max, eta_min)`. */
   constructor(optimizer: Optimizer<{ lr: number }>, readonly tMax: number, readonly etaMin = 0) {
     super(optimizer);
   }
@@ -113,12 +119,18 @@ export interface PlateauOptions {
  * more than `patience` epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau.
  */
 export class ReduceLROnPlateau {
+  /** The options, defaults filled in. */
   readonly options: PlateauOptions;
+  /** The best metric so far (Infinity or -Infinity before the first step). */
   best: number;
+  /** Epochs since the metric last improved. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left after a reduction. */
   cooldownCounter = 0;
+  /** Calls to `step` so far. */
   lastEpoch = 0;
 
+  /** `new ReduceLROnPlateau(optimizer, {mode, factor, patience, ...})`, as `ReduceLROnPlateau(optimizer, mode='min', factor=0.1, ...)`. */
   constructor(private readonly optimizer: Optimizer<{ lr: number }>, options: Partial<PlateauOptions> = {}) {
     this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
     if (this.options.factor >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');

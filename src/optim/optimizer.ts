@@ -9,7 +9,9 @@ import type { Parameter } from '../nn/parameter.js';
 
 /** Parameters that share options (lr, ...), as an entry of PyTorch's `optimizer.param_groups`. */
 export interface ParamGroup<O> {
+  /** The group's parameters. */
   params: Parameter[];
+  /** The group's options (lr, ...), the optimiser's defaults where the group gave none; schedulers change `lr` here. */
   options: O;
 }
 
@@ -19,6 +21,7 @@ export type GroupSpec<O> = { params: Iterable<Parameter> } & Partial<O>;
 export interface OptimizerState {
   /** Per parameter (by its position across groups): step count and state tensors. */
   state: Array<{ step: number; tensors: Record<string, Float32Array> } | null>;
+  /** Each group's options. */
   groups: Array<Record<string, unknown>>;
 }
 
@@ -29,6 +32,7 @@ export function defined<T extends object>(o: T): Partial<T> {
 
 /** The base of the optimisers, as `torch.optim.Optimizer`: parameter groups with their own options, `zeroGrad()`, `step()` and state dicts. */
 export abstract class Optimizer<O extends { lr: number }> {
+  /** The parameter groups, as `optimizer.param_groups`. */
   readonly paramGroups: Array<ParamGroup<O>>;
 
   /** `params` is a list of parameters, or a list of groups `{params, ...options}`. */

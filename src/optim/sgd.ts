@@ -29,6 +29,7 @@ const WG = 256;
 export class SGD extends Optimizer<SGDOptions> {
   private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
 
+  /** `new SGD(model.parameters(), {lr: 0.1, momentum: 0.9})`, or groups `[{params, lr}, ...]`, as `torch.optim.SGD`; Nesterov needs momentum > 0 and dampening 0. */
   constructor(params: Iterable<Parameter> | Array<GroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
     super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...defined(options) });
     for (const g of this.paramGroups) {

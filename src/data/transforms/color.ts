@@ -93,7 +93,9 @@ function range(what: string, value: number | [number, number] | undefined, cente
 export interface ColorJitterOptions {
   /** Factor range [max(0, 1 - b), 1 + b] for a number b, or [min, max]. */
   brightness?: number | [number, number];
+  /** Factor range [max(0, 1 - c), 1 + c] for a number c, or [min, max]. */
   contrast?: number | [number, number];
+  /** Factor range [max(0, 1 - s), 1 + s] for a number s, or [min, max]. */
   saturation?: number | [number, number];
   /** Shift range [-h, h] (h <= 0.5), or [min, max]. */
   hue?: number | [number, number];
@@ -106,6 +108,7 @@ export class ColorJitter extends Transform<Image, Image> {
   readonly saturation: Range;
   readonly hue: Range;
 
+  /** `new ColorJitter({brightness, contrast, saturation, hue})`, as `ColorJitter(brightness=0, contrast=0, saturation=0, hue=0)`. */
   constructor(options: ColorJitterOptions = {}) {
     super();
     this.brightness = range('brightness', options.brightness, 1, [0, Infinity], true);

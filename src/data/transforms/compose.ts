@@ -15,6 +15,7 @@ import { Normalize, ToTensor } from './tensor.js';
 export class Compose extends Transform<Sample, Sample> {
   readonly transforms: Transform<any, any>[];
 
+  /** `new Compose([t1, t2, ...])`, as `Compose([...])`. */
   constructor(transforms: Transform<any, any>[]) {
     super();
     this.transforms = [...transforms];

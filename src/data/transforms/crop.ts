@@ -28,6 +28,7 @@ export function cropImage(image: Image, top: number, left: number, height: numbe
 export class CenterCrop extends Transform<Image, Image> {
   readonly size: [number, number];
 
+  /** `new CenterCrop(size)`: `size` a number (a square) or [h, w]. */
   constructor(size: number | readonly number[]) {
     super();
     this.size = pairSize('CenterCrop', size);
@@ -68,6 +69,7 @@ export class RandomResizedCrop extends Transform<Image, Image> {
   readonly scale: [number, number];
   readonly ratio: [number, number];
 
+  /** `new RandomResizedCrop(size, {scale, ratio})`: `size` a number (a square) or [h, w]. */
   constructor(size: number | readonly number[], options: RandomResizedCropOptions = {}) {
     super();
     this.size = pairSize('RandomResizedCrop', size);

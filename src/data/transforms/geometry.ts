@@ -30,6 +30,7 @@ export function hflipImage(image: Image): Image {
 
 /** Flips with probability `p`, as `torchvision.transforms.RandomHorizontalFlip(p)`. */
 export class RandomHorizontalFlip extends Transform<Image, Image> {
+  /** `new RandomHorizontalFlip(p)`: flips with probability `p` (default 0.5). */
   constructor(readonly p = 0.5) {
     super();
   }
@@ -90,6 +91,7 @@ export class RandomRotation extends Transform<Image, Image> {
   readonly interpolation: Interpolation;
   readonly fill: number[];
 
+  /** `new RandomRotation(degrees, {interpolation, fill})`: an angle uniform in [-degrees, degrees] or [min, max]; `fill` a number or one per channel (default 0). */
   constructor(degrees: number | [number, number], options: { interpolation?: Interpolation; fill?: number | number[] } = {}) {
     super();
     if (typeof degrees === 'number' && degrees < 0) throw new Error(`RandomRotation: if degrees is a single number, it must be positive, got ${degrees}`);

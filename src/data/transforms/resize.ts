@@ -118,6 +118,7 @@ export class Resize extends Transform<Image, Image> {
   readonly maxSize?: number;
   readonly interpolation: ResizeInterpolation;
 
+  /** `new Resize(size, {maxSize, interpolation})`: `size` the shorter side (a number) or [h, w]; `maxSize` caps the longer side when `size` is a number. */
   constructor(size: number | readonly number[], options: { maxSize?: number; interpolation?: ResizeInterpolation } = {}) {
     super();
     const ok = typeof size === 'number' ? Number.isInteger(size) && size > 0 : size.length >= 1 && size.length <= 2 && size.every((s) => Number.isInteger(s) && s > 0);

@@ -35,6 +35,7 @@ export class Normalize extends Transform<HostTensor, HostTensor> {
   readonly mean: number[];
   readonly std: number[];
 
+  /** `new Normalize(mean, std)`: one value per channel each; no `std` may be 0. */
   constructor(mean: readonly number[], std: readonly number[]) {
     super();
     if (mean.length !== std.length || mean.length === 0) throw new Error(`Normalize: mean and std need one value per channel, got ${mean.length} and ${std.length}`);

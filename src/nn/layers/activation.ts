@@ -37,6 +37,7 @@ function inplaceFlag(layer: string, args: Array<boolean | { inplace?: boolean }>
 export class SiLU extends Module {
   readonly inplace: boolean;
 
+  /** `new SiLU()`, `new SiLU(true)` or `new SiLU({inplace: true})` (the result is a new tensor either way). */
   constructor(...args: Array<boolean | { inplace?: boolean }>) {
     super();
     this.inplace = inplaceFlag('SiLU', args);
@@ -55,6 +56,7 @@ export class SiLU extends Module {
 export class ReLU6 extends Module {
   readonly inplace: boolean;
 
+  /** `new ReLU6()`, `new ReLU6(true)` or `new ReLU6({inplace: true})` (the result is a new tensor either way). */
   constructor(...args: Array<boolean | { inplace?: boolean }>) {
     super();
     this.inplace = inplaceFlag('ReLU6', args);
@@ -73,6 +75,7 @@ export class ReLU6 extends Module {
 export class Hardswish extends Module {
   readonly inplace: boolean;
 
+  /** `new Hardswish()` or with `inplace` as `new Hardswish(true)` / `{inplace: true}` (the result is a new tensor either way). */
   constructor(...args: Array<boolean | { inplace?: boolean }>) {
     super();
     this.inplace = inplaceFlag('Hardswish', args);
@@ -87,6 +90,7 @@ export class Hardswish extends Module {
 export class Hardsigmoid extends Module {
   readonly inplace: boolean;
 
+  /** `new Hardsigmoid()` or with `inplace` as `new Hardsigmoid(true)` / `{inplace: true}` (the result is a new tensor either way). */
   constructor(...args: Array<boolean | { inplace?: boolean }>) {
     super();
     this.inplace = inplaceFlag('Hardsigmoid', args);
@@ -101,6 +105,7 @@ export class Hardsigmoid extends Module {
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
 
+  /** `new GELU()`, `new GELU('tanh')` or `new GELU({approximate: 'tanh'})`. */
   constructor(...args: Array<'none' | 'tanh' | { approximate?: 'none' | 'tanh' }>) {
     super();
     this.approximate = parseArgs('GELU', ['approximate'], args, { approximate: 'none' as 'none' | 'tanh' }).approximate;
@@ -132,6 +137,7 @@ export class Tanh extends Module {
 
 /** y_i = e^(x_i) / Σ_j e^(x_j) along `dim`, as `torch.nn.Softmax(dim)`. */
 export class Softmax extends Module {
+  /** `new Softmax(dim)`: normalises along `dim`. */
   constructor(readonly dim: number) {
     super();
   }
@@ -147,6 +153,7 @@ export class Softmax extends Module {
 
 /** y_i = x_i - log Σ_j e^(x_j) along `dim`, as `torch.nn.LogSoftmax(dim)`. */
 export class LogSoftmax extends Module {
+  /** `new LogSoftmax(dim)`: normalises along `dim`. */
   constructor(readonly dim: number) {
     super();
   }

@@ -33,7 +33,7 @@ export interface MultiheadAttentionArgs {
 
 /** Options of `MultiheadAttention.forward(query, key, value, options)`. */
 export interface MultiheadAttentionForwardOptions {
-  /** [B, S]: int32 nonzero (PyTorch's True) = ignore that key, or float32 added to the scores. */
+  /** Shape [B, S]: int32 nonzero (PyTorch's True) = ignore that key, or float32 added to the scores. */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights (default true, as PyTorch). */
   needWeights?: boolean;
@@ -58,6 +58,7 @@ export class MultiheadAttention extends Module {
   in_proj_bias: Parameter | null;
   out_proj: NonDynamicallyQuantizableLinear;
 
+  /** `new MultiheadAttention(embedDim, numHeads, dropout?, bias?)` or with options (`{dropout, bias, batchFirst}`); `embedDim` must be divisible by `numHeads`. */
   constructor(embedDim: number, numHeads: number, ...rest: Array<number | boolean | MultiheadAttentionArgs>) {
     super();
     const o = parseArgs('MultiheadAttention', ['dropout', 'bias'], rest, { dropout: 0, bias: true, batchFirst: false });

@@ -65,6 +65,7 @@ abstract class BatchNorm extends Module {
 
 /** Batch norm over [N, C, H, W], per channel C. */
 export class BatchNorm2d extends BatchNorm {
+  /** `new BatchNorm2d(C)`, then eps, momentum, affine, trackRunningStats positionally or as options: `new BatchNorm2d(64, {momentum: 0.01})`. */
   constructor(numFeatures: number, ...rest: Array<number | boolean | BatchNormArgs | undefined>) {
     super(numFeatures, rest);
   }
@@ -76,6 +77,7 @@ export class BatchNorm2d extends BatchNorm {
 
 /** Batch norm over [N, C] or [N, C, L], per channel C. */
 export class BatchNorm1d extends BatchNorm {
+  /** `new BatchNorm1d(C)`, then eps, momentum, affine, trackRunningStats positionally or as options. */
   constructor(numFeatures: number, ...rest: Array<number | boolean | BatchNormArgs | undefined>) {
     super(numFeatures, rest);
   }

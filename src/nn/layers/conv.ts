@@ -23,14 +23,23 @@ export interface Conv2dArgs {
 
 /** 2-D convolution (cross-correlation) of an [N, C_in, H, W] input with weight [C_out, C_in / groups, kH, kW] plus bias, as `torch.nn.Conv2d`. */
 export class Conv2d extends Module {
+  /** Channels of the input (C_in). */
   readonly inChannels: number;
+  /** Channels of the output (C_out). */
   readonly outChannels: number;
+  /** [kH, kW]. */
   readonly kernelSize: [number, number];
+  /** [sH, sW]. */
   readonly stride: [number, number];
+  /** Zero padding [pH, pW] on each side. */
   readonly padding: [number, number];
+  /** [dH, dW]. */
   readonly dilation: [number, number];
+  /** Channel groups convolved independently. */
   readonly groups: number;
+  /** [C_out, C_in / groups, kH, kW], initialised U(-1/√fanIn, 1/√fanIn), fanIn = C_in / groups kH kW (PyTorch's default). */
   weight: Parameter;
+  /** [C_out], initialised U(-1/√fanIn, 1/√fanIn); null with `bias: false`. */
   bias: Parameter | null;
 
   /**

@@ -24,6 +24,7 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
+  /** `new LayerNorm(shape, eps?, elementwiseAffine?)` or with options: normalises over the last `shape.length` dims (eps 1e-5, affine by default). */
   constructor(normalizedShape: number | readonly number[], ...rest: Array<number | boolean | LayerNormArgs>) {
     super();
     const o = parseArgs(new.target.name, ['eps', 'elementwiseAffine'], rest, { eps: 1e-5, elementwiseAffine: true });
@@ -50,6 +51,7 @@ export class LayerNorm extends Module {
  * Same parameters and keys as LayerNorm; printed `LayerNorm2d((96,), eps=1e-06, elementwise_affine=True)`.
  */
 export class LayerNorm2d extends LayerNorm {
+  /** `new LayerNorm2d(C, eps?, elementwiseAffine?)` or with options; `normalizedShape` must have one dimension (the channels). */
   constructor(normalizedShape: number | readonly number[], ...rest: Array<number | boolean | LayerNormArgs>) {
     super(normalizedShape, ...rest);
     if (this.normalizedShape.length !== 1)

@@ -29,9 +29,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, la
 
 /** y = x Wᵀ + b, W [outFeatures, inFeatures], b [outFeatures], on the last dimension of x, as `torch.nn.Linear`. */
 export class Linear extends Module {
+  /** Size of each input's last dimension. */
   readonly inFeatures: number;
+  /** Size of each output's last dimension. */
   readonly outFeatures: number;
+  /** W [outFeatures, inFeatures], initialised U(-1/√in, 1/√in) (PyTorch's kaiming_uniform_ with a = √5). */
   weight: Parameter;
+  /** b [outFeatures], initialised U(-1/√in, 1/√in); null with `bias: false`. */
   bias: Parameter | null;
 
   /** `new Linear(in, out)`, `new Linear(in, out, false)` or `new Linear(in, out, {bias: false})`. */
@@ -62,7 +66,9 @@ export class Identity extends Module {
 
 /** Merges dims `startDim..endDim` (default 1..-1) into one, as `torch.nn.Flatten`. */
 export class Flatten extends Module {
+  /** First dimension merged (default 1). */
   readonly startDim: number;
+  /** Last dimension merged (default -1). */
   readonly endDim: number;
 
   /** `new Flatten()` (from dim 1), `new Flatten(0)`, `new Flatten({startDim, endDim})`. */

@@ -10,6 +10,7 @@ export class CrossEntropyLoss extends Module {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
+  /** `new CrossEntropyLoss({reduction, ignoreIndex, labelSmoothing})` ('mean', -100, 0 by default). */
   constructor(options: { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}) {
     super();
     const o = parseArgs('CrossEntropyLoss', [], [options], { reduction: 'mean' as Reduction, ignoreIndex: -100, labelSmoothing: 0 });
@@ -25,6 +26,7 @@ export class CrossEntropyLoss extends Module {
 
 /** mean((input - target)²) (or its sum, or none), as `torch.nn.MSELoss`. */
 export class MSELoss extends Module {
+  /** `new MSELoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
   }
@@ -36,6 +38,7 @@ export class MSELoss extends Module {
 
 /** mean(|input - target|) (or its sum, or none), as `torch.nn.L1Loss`. */
 export class L1Loss extends Module {
+  /** `new L1Loss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
   }
@@ -47,6 +50,7 @@ export class L1Loss extends Module {
 
 /** Binary cross-entropy on logits z with targets y in [0, 1]: max(z, 0) - z y + log(1 + e^-|z|), averaged by default, as `torch.nn.BCEWithLogitsLoss`. */
 export class BCEWithLogitsLoss extends Module {
+  /** `new BCEWithLogitsLoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
   }

@@ -44,6 +44,7 @@ export class AvgPool2d extends Module {
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
 
+  /** `new AvgPool2d(2)`, `new AvgPool2d(3, 2, 1)` or `new AvgPool2d(3, {stride: 2, countIncludePad: false})`: kernel size, then stride, padding, ceilMode, countIncludePad. */
   constructor(kernelSize: Pair, ...rest: Array<Pair | boolean | null | { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean }>) {
     super();
     const o = parseArgs('AvgPool2d', ['stride', 'padding', 'ceilMode', 'countIncludePad'], rest,

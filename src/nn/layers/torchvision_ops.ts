@@ -34,6 +34,7 @@ export function makeLayer<A extends any[]>(factory: LayerFactory<A>, ...args: A)
 
 /** Reorders dimensions (`torchvision.ops.misc.Permute`, used by ConvNeXt); printed `Permute()`. */
 export class Permute extends Module {
+  /** `new Permute(dims)`: output dim k is input dim `dims[k]`. */
   constructor(readonly dims: readonly number[]) {
     super();
   }
