@@ -12,33 +12,64 @@ import globals from 'globals';
 const forbid = (message, ...group) => ['error', { patterns: [{ group, message }] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'demo-out/**', 'docs/api/**', 'test/fixtures/**', 'examples/data/**', 'examples/weights/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.cache/**',
+      'demo-out/**',
+      'docs/api/**',
+      'test/fixtures/**',
+      'examples/data/**',
+      'examples/weights/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser }, ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       // `_name` marks a value that is unused on purpose (destructuring it away, a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // Ternaries and short-circuits used as statements are the codebase's idiom for small branches.
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
     },
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'no-restricted-imports': forbid('src/ never imports the command line or the examples', '**/tools/**', '**/examples/**') },
+    rules: {
+      'no-restricted-imports': forbid(
+        'src/ never imports the command line or the examples',
+        '**/tools/**',
+        '**/examples/**',
+      ),
+    },
   },
   {
     files: ['src/ops/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid('an op never imports nn (nn is built on the ops)', '**/tools/**', '**/examples/**', '../nn/*', '../nn/**', '**/src/nn/**'),
+      'no-restricted-imports': forbid(
+        'an op never imports nn (nn is built on the ops)',
+        '**/tools/**',
+        '**/examples/**',
+        '../nn/*',
+        '../nn/**',
+        '**/src/nn/**',
+      ),
     },
   },
   {
     files: ['tools/**/*.ts', 'examples/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid('import the library through its public entry: import * as sg from \'../src/index.js\'',
-        '**/src/*', '!**/src/index.js', '**/src/*/**'),
+      'no-restricted-imports': forbid(
+        "import the library through its public entry: import * as sg from '../src/index.js'",
+        '**/src/*',
+        '!**/src/index.js',
+        '**/src/*/**',
+      ),
     },
   },
   {

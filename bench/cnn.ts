@@ -69,45 +69,84 @@ export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
   // The GEMM, the adapter's choice forward and forward + backward, then every version's forward
   // (a version whose needs this adapter lacks runs its fallback) and the previous algorithm's
   // forward + backward, all in one round-robin.
-  const works = [() => void sg.matmul(a, b), using(null, forwardWork), using(null, trainWork),
-    ...CONV_VERSIONS.map((v) => using(v, forwardWork)), using('im2col_matmul', trainWork)];
+  const works = [
+    () => void sg.matmul(a, b),
+    using(null, forwardWork),
+    using(null, trainWork),
+    ...CONV_VERSIONS.map((v) => using(v, forwardWork)),
+    using('im2col_matmul', trainWork),
+  ];
   const [gemm, forward, both, ...rest] = await timeInterleaved(works, runs);
   setConvVersion(null);
-  const versions = CONV_VERSIONS.map((v, i): [string, number, number] => [v, rest[i], v === 'im2col_matmul' ? rest[CONV_VERSIONS.length] : NaN]);
+  const versions = CONV_VERSIONS.map((v, i): [string, number, number] => [
+    v,
+    rest[i],
+    v === 'im2col_matmul' ? rest[CONV_VERSIONS.length] : NaN,
+  ]);
   let tfForward = NaN;
   if (tf) {
     const tx = tf.randomUniform([n, h, w, c]) as import('@tensorflow/tfjs-core').Tensor4D;
     const tw = tf.randomUniform([3, 3, c, cout]) as import('@tensorflow/tfjs-core').Tensor4D;
     const tb = tf.randomUniform([cout]) as import('@tensorflow/tfjs-core').Tensor1D;
     // tfjs's own fused path, which adds the bias in the convolution's program as we do.
-    tfForward = await timeTfjs((t) => t.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb }), runs, false);
+    tfForward = await timeTfjs(
+      (t) => t.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb }),
+      runs,
+      false,
+    );
     tx.dispose();
     tw.dispose();
     tb.dispose();
   }
   const g = (s: number) => flops / s / 1e9;
-  const vsGemm = (s: number) => `${fixed((100 * gemm) / s, 0)}% of the GEMM's speed, ${fixed(tfForward / s)}x TensorFlow.js`;
-  printTable('conv2d with bias, batch 8, 64 -> 64 channels, 56x56, 3x3, pad 1', ['measure', 'ms', 'GFLOP/s', 'note'], [
-    [`shadergrad forward (${chosen})`, fixed(forward * 1000), fixed(g(forward)), vsGemm(forward)],
-    ['equivalent GEMM 25088x64x576', fixed(gemm * 1000), fixed(g(gemm)), ''],
-    ['forward + backward (input, weight)', fixed(both * 1000), '', `${fixed(both / forward)}x the forward time`],
-    ['TensorFlow.js WebGPU forward (fused bias)', fixed(tfForward * 1000), fixed(g(tfForward)), `shadergrad ${fixed(tfForward / forward)}x faster`],
-    ...versions.map(([v, fwd, train]) => [`  version ${v} forward`, fixed(fwd * 1000), fixed(g(fwd)),
-      vsGemm(fwd) + (Number.isNaN(train) ? '' : `; forward + backward ${fixed(train * 1000)} ms (${fixed(train / fwd)}x)`)]),
-  ]);
+  const vsGemm = (s: number) =>
+    `${fixed((100 * gemm) / s, 0)}% of the GEMM's speed, ${fixed(tfForward / s)}x TensorFlow.js`;
+  printTable(
+    'conv2d with bias, batch 8, 64 -> 64 channels, 56x56, 3x3, pad 1',
+    ['measure', 'ms', 'GFLOP/s', 'note'],
+    [
+      [`shadergrad forward (${chosen})`, fixed(forward * 1000), fixed(g(forward)), vsGemm(forward)],
+      ['equivalent GEMM 25088x64x576', fixed(gemm * 1000), fixed(g(gemm)), ''],
+      ['forward + backward (input, weight)', fixed(both * 1000), '', `${fixed(both / forward)}x the forward time`],
+      [
+        'TensorFlow.js WebGPU forward (fused bias)',
+        fixed(tfForward * 1000),
+        fixed(g(tfForward)),
+        `shadergrad ${fixed(tfForward / forward)}x faster`,
+      ],
+      ...versions.map(([v, fwd, train]) => [
+        `  version ${v} forward`,
+        fixed(fwd * 1000),
+        fixed(g(fwd)),
+        vsGemm(fwd) +
+          (Number.isNaN(train) ? '' : `; forward + backward ${fixed(train * 1000)} ms (${fixed(train / fwd)}x)`),
+      ]),
+    ],
+  );
   const pooled = sg.uniform([n, c, h, w], -1, 1);
   const pool = await timeGpu(() => void sg.maxPool2d(pooled, 2), runs);
-  console.log(`max_pool2d 2x2 on [8, 64, 56, 56]: ${fixed(pool * 1000)} ms (${fixed((n * c * h * w * 4 * 1.25) / pool / 1e9)} GB/s)`);
+  console.log(
+    `max_pool2d 2x2 on [8, 64, 56, 56]: ${fixed(pool * 1000)} ms (${fixed((n * c * h * w * 4 * 1.25) / pool / 1e9)} GB/s)`,
+  );
   for (const t of [x, weight, bias, xg, wg, a, b, pooled]) t.dispose();
 }
 
 /** The reference network of the CNN issue, in shadergrad. */
 class Net extends sg.nn.Module {
   features = new sg.nn.Sequential(
-    new sg.nn.Conv2d(1, 32, 3, { padding: 1 }), new sg.nn.ReLU(), new sg.nn.MaxPool2d(2),
-    new sg.nn.Conv2d(32, 64, 3, { padding: 1 }), new sg.nn.ReLU(), new sg.nn.MaxPool2d(2),
+    new sg.nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new sg.nn.ReLU(),
+    new sg.nn.MaxPool2d(2),
+    new sg.nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new sg.nn.ReLU(),
+    new sg.nn.MaxPool2d(2),
   );
-  classifier = new sg.nn.Sequential(new sg.nn.Flatten(), new sg.nn.Linear(3136, 128), new sg.nn.ReLU(), new sg.nn.Linear(128, 10));
+  classifier = new sg.nn.Sequential(
+    new sg.nn.Flatten(),
+    new sg.nn.Linear(3136, 128),
+    new sg.nn.ReLU(),
+    new sg.nn.Linear(128, 10),
+  );
 
   forward(x: sg.Tensor): sg.Tensor {
     return this.classifier.forward(this.features.forward(x));
@@ -119,7 +158,10 @@ export async function benchTrainingStep(tf: Tf | null, runs: number): Promise<vo
   const model = new Net();
   const opt = new sg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = sg.rand([batch, 1, 28, 28]);
-  const y = sg.tensor(Array.from({ length: batch }, (_, i) => i % 10), { dtype: 'int32' });
+  const y = sg.tensor(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    { dtype: 'int32' },
+  );
   const ours = await timeGpu(() => {
     const loss = sg.crossEntropy(model.forward(x), y);
     opt.zeroGrad();
@@ -128,12 +170,25 @@ export async function benchTrainingStep(tf: Tf | null, runs: number): Promise<vo
   }, runs);
   let theirs = NaN;
   if (tf) {
-    const v = (shape: number[], fanIn: number) => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
-    const w1 = v([3, 3, 1, 32], 9), b1 = v([32], 9), w2 = v([3, 3, 32, 64], 288), b2 = v([64], 288);
-    const w3 = v([3136, 128], 3136), b3 = v([128], 3136), w4 = v([128, 10], 128), b4 = v([10], 128);
+    const v = (shape: number[], fanIn: number) =>
+      tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
+    const w1 = v([3, 3, 1, 32], 9),
+      b1 = v([32], 9),
+      w2 = v([3, 3, 32, 64], 288),
+      b2 = v([64], 288);
+    const w3 = v([3136, 128], 3136),
+      b3 = v([128], 3136),
+      w4 = v([128, 10], 128),
+      b4 = v([10], 128);
     const optimizer = tf.train.momentum(0.01, 0.9);
     const tx = tf.randomUniform([batch, 28, 28, 1]);
-    const ty = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+    const ty = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: batch }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
+    );
     const step = () => {
       optimizer.minimize(() => {
         let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(tx as never, w1 as never, 1, 'same'), b1)) as never, 2, 2, 'valid');
@@ -146,9 +201,13 @@ export async function benchTrainingStep(tf: Tf | null, runs: number): Promise<vo
     };
     theirs = await timeTfjs(() => step(), runs, false);
   }
-  printTable('one training step of the reference MNIST CNN (batch 64: forward, backward, SGD)', ['engine', 'ms per step', 'images/s'], [
-    ['shadergrad', fixed(ours * 1000), fixed(batch / ours, 0)],
-    ['TensorFlow.js WebGPU', fixed(theirs * 1000), fixed(batch / theirs, 0)],
-    ['ratio', '', `${fixed(theirs / ours)}x`],
-  ]);
+  printTable(
+    'one training step of the reference MNIST CNN (batch 64: forward, backward, SGD)',
+    ['engine', 'ms per step', 'images/s'],
+    [
+      ['shadergrad', fixed(ours * 1000), fixed(batch / ours, 0)],
+      ['TensorFlow.js WebGPU', fixed(theirs * 1000), fixed(batch / theirs, 0)],
+      ['ratio', '', `${fixed(theirs / ours)}x`],
+    ],
+  );
 }

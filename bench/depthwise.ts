@@ -16,13 +16,23 @@ import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
 import { convOutputSize } from '../src/ops/conv.js';
 import {
-  DEPTHWISE_VERSIONS, depthwiseForward, depthwiseInputGrad, depthwiseVersion, depthwiseWeightGrad, setDepthwiseFastPath,
-  setDepthwiseVersion, type DepthwiseGeometry, type DepthwisePass,
+  DEPTHWISE_VERSIONS,
+  depthwiseForward,
+  depthwiseInputGrad,
+  depthwiseVersion,
+  depthwiseWeightGrad,
+  setDepthwiseFastPath,
+  setDepthwiseVersion,
+  type DepthwiseGeometry,
+  type DepthwisePass,
 } from '../src/ops/depthwise_conv.js';
 import { copyProbe } from './probes.js';
 import { fixed, median, printTable } from './timing.js';
 
-interface Work { run: () => void; runs: number }
+interface Work {
+  run: () => void;
+  runs: number;
+}
 
 /** Median seconds of each work, timed round-robin after one warm-up round; a work stops after its own number of runs. */
 async function timeRoundRobin(works: Work[]): Promise<number[]> {
@@ -41,7 +51,14 @@ async function timeRoundRobin(works: Work[]): Promise<number[]> {
   return times.map(median);
 }
 
-interface Shape { name: string; n: number; c: number; hw: number; k: number; stride: number }
+interface Shape {
+  name: string;
+  n: number;
+  c: number;
+  hw: number;
+  k: number;
+  stride: number;
+}
 
 const SHAPES: Shape[] = [
   { name: '3x3 s1', n: 8, c: 144, hw: 56, k: 3, stride: 1 },
@@ -54,14 +71,31 @@ const SHAPES: Shape[] = [
 function geometry(s: Shape): DepthwiseGeometry {
   const pad = (s.k - 1) / 2;
   const o = convOutputSize(s.hw, s.k, s.stride, pad, 1);
-  return { n: s.n, c: s.c, h: s.hw, w: s.hw, cout: s.c, oh: o, ow: o, kh: s.k, kw: s.k, stride: [s.stride, s.stride], pad: [pad, pad], dil: [1, 1] };
+  return {
+    n: s.n,
+    c: s.c,
+    h: s.hw,
+    w: s.hw,
+    cout: s.c,
+    oh: o,
+    ow: o,
+    kh: s.k,
+    kw: s.k,
+    stride: [s.stride, s.stride],
+    pad: [pad, pad],
+    dil: [1, 1],
+  };
 }
 
 /** `work` with one pass's version forced (the adapter's choice when null). */
 function withVersion(pass: DepthwisePass, version: string | null, work: () => void): () => void {
   return () => {
     setDepthwiseVersion(pass, version as never);
-    try { work(); } finally { setDepthwiseVersion(pass, null); }
+    try {
+      work();
+    } finally {
+      setDepthwiseVersion(pass, null);
+    }
   };
 }
 
@@ -81,12 +115,18 @@ async function benchShape(s: Shape, runs: number): Promise<string[][]> {
     ['weightGrad', () => void depthwiseWeightGrad(x, dy, g)],
   ];
   // Each version that runs on this shape as itself (a version that does not fit falls back).
-  const versions = passes.flatMap(([pass, work]) => (DEPTHWISE_VERSIONS[pass] as readonly string[])
-    .filter((v) => withForced(pass, v, () => depthwiseVersion(pass, g)) === v)
-    .map((v) => ({ pass, version: v, run: withVersion(pass, v, work) })));
+  const versions = passes.flatMap(([pass, work]) =>
+    (DEPTHWISE_VERSIONS[pass] as readonly string[])
+      .filter((v) => withForced(pass, v, () => depthwiseVersion(pass, g)) === v)
+      .map((v) => ({ pass, version: v, run: withVersion(pass, v, work) })),
+  );
   const general = (work: () => void) => () => {
     setDepthwiseFastPath(false);
-    try { work(); } finally { setDepthwiseFastPath(true); }
+    try {
+      work();
+    } finally {
+      setDepthwiseFastPath(true);
+    }
   };
   const backwardTo = (leaf: sg.Tensor, xs: sg.Tensor, ws: sg.Tensor) => () => {
     sg.conv2d(xs, ws, null, options).backward(dy);
@@ -113,14 +153,26 @@ async function benchShape(s: Shape, runs: number): Promise<string[][]> {
   return versions.map(({ pass, version }, i) => {
     const gbps = bytes / times[i] / 1e9;
     const chosen = version === depthwiseVersion(pass, g);
-    return [`${s.name} ${label[pass]}`, `${version}${chosen ? ' *' : ''}`, fixed(bytes / 2 ** 20), fixed(times[i] * 1000, 2), fixed(gbps, 2),
-      `${fixed((100 * gbps) / copyGBps, 0)}% of ${fixed(copyGBps, 2)}`, chosen ? fixed(old[pass] * 1000) : '', chosen ? `${fixed(old[pass] / times[i])}x` : ''];
+    return [
+      `${s.name} ${label[pass]}`,
+      `${version}${chosen ? ' *' : ''}`,
+      fixed(bytes / 2 ** 20),
+      fixed(times[i] * 1000, 2),
+      fixed(gbps, 2),
+      `${fixed((100 * gbps) / copyGBps, 0)}% of ${fixed(copyGBps, 2)}`,
+      chosen ? fixed(old[pass] * 1000) : '',
+      chosen ? `${fixed(old[pass] / times[i])}x` : '',
+    ];
   });
 }
 
 function withForced<T>(pass: DepthwisePass, version: string, f: () => T): T {
   setDepthwiseVersion(pass, version as never);
-  try { return f(); } finally { setDepthwiseVersion(pass, null); }
+  try {
+    return f();
+  } finally {
+    setDepthwiseVersion(pass, null);
+  }
 }
 
 /** A ResNeXt-50 layer1 grouped convolution (general path) beside a dense layer of the same run. */
@@ -137,25 +189,41 @@ async function benchGrouped(runs: number): Promise<void> {
     {
       run: () => {
         sg.conv2d(xs, ws, null, { padding: 1, groups: 32 }).sum().backward();
-        for (const t of [xs, ws]) { t.grad?.dispose(); t.grad = null; }
-      }, runs,
+        for (const t of [xs, ws]) {
+          t.grad?.dispose();
+          t.grad = null;
+        }
+      },
+      runs,
     },
   ]);
   for (const t of [x, w, xd, wd, xs, ws]) t.dispose();
   const gflops = (f: number, s: number) => fixed(f / s / 1e9);
   const [fg, fd] = [2 * 8 * 56 * 56 * 128 * 4 * 9, 2 * 8 * 56 * 56 * 64 * 64 * 9];
-  printTable('grouped conv2d (general path), batch 8, 56x56, 3x3, pad 1', ['layer', 'ms', 'GFLOP/s', 'note'], [
-    ['ResNeXt-50 layer1: 128 -> 128, groups 32', fixed(grouped * 1000), gflops(fg, grouped), `${fixed((100 * fg / grouped) / (fd / dense), 0)}% of the dense layer's GFLOP/s`],
-    ['  forward + backward (input, weight)', fixed(train * 1000), '', `${fixed(train / grouped)}x the forward`],
-    ['dense 64 -> 64 (the VGG-like layer)', fixed(dense * 1000), gflops(fd, dense), ''],
-  ]);
+  printTable(
+    'grouped conv2d (general path), batch 8, 56x56, 3x3, pad 1',
+    ['layer', 'ms', 'GFLOP/s', 'note'],
+    [
+      [
+        'ResNeXt-50 layer1: 128 -> 128, groups 32',
+        fixed(grouped * 1000),
+        gflops(fg, grouped),
+        `${fixed((100 * fg) / grouped / (fd / dense), 0)}% of the dense layer's GFLOP/s`,
+      ],
+      ['  forward + backward (input, weight)', fixed(train * 1000), '', `${fixed(train / grouped)}x the forward`],
+      ['dense 64 -> 64 (the VGG-like layer)', fixed(dense * 1000), gflops(fd, dense), ''],
+    ],
+  );
 }
 
 /** Prints the depthwise table and the grouped convolution. */
 export async function benchDepthwise(runs: number): Promise<void> {
   const rows: string[][] = [];
   for (const s of SHAPES) rows.push(...(await benchShape(s, runs)));
-  printTable('depthwise conv2d, batch 8, 144 channels, 56x56, pad k/2 (bytes read + written; * = the version chosen; % of the copy probe of that shape\'s round)',
-    ['shape, pass', 'version', 'MiB moved', 'ms', 'GB/s', '% of copy GB/s', 'general path ms', 'speedup'], rows);
+  printTable(
+    "depthwise conv2d, batch 8, 144 channels, 56x56, pad k/2 (bytes read + written; * = the version chosen; % of the copy probe of that shape's round)",
+    ['shape, pass', 'version', 'MiB moved', 'ms', 'GB/s', '% of copy GB/s', 'general path ms', 'speedup'],
+    rows,
+  );
   await benchGrouped(runs);
 }

@@ -28,7 +28,9 @@ const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
 const info = await sg.init();
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
-console.log(`shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`);
+console.log(
+  `shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`,
+);
 // BENCH_ONLY=models runs just the model zoo (BENCH_MODELS=vgg16,resnet18 and BENCH_BATCHES=1,16 narrow it).
 if (process.env.BENCH_ONLY === 'loader') {
   benchLoader(quick);
@@ -64,7 +66,13 @@ async function timeGpu(work: () => sg.Tensor | void, runs = RUNS): Promise<numbe
 function torchCpu(): Record<string, unknown> | null {
   if (!existsSync('/usr/bin/python3')) return null;
   try {
-    return JSON.parse(execFileSync('/usr/bin/python3', ['bench/torch_cpu.py', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 300_000 }));
+    return JSON.parse(
+      execFileSync('/usr/bin/python3', ['bench/torch_cpu.py', '2'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 300_000,
+      }),
+    );
   } catch {
     return null;
   }
@@ -78,17 +86,31 @@ if (process.env.BENCH_ONLY === 'layers') {
   await sg.shutdown();
   process.exit(0);
 }
-printTable('Peak probes', ['probe', 'figure'], [
-  ['FMA only (workgroup 1024, 8 vec4 accumulators)', `${fixed(fma)} GFLOP/s`],
-  ['vec4 copy, 16M floats', `${fixed(copy)} GB/s`],
-]);
+printTable(
+  'Peak probes',
+  ['probe', 'figure'],
+  [
+    ['FMA only (workgroup 1024, 8 vec4 accumulators)', `${fixed(fma)} GFLOP/s`],
+    ['vec4 copy, 16M floats', `${fixed(copy)} GB/s`],
+  ],
+);
 
 const tf = await loadTfjs();
 const torch = torchCpu();
 const torchMatmul = (torch?.matmul ?? {}) as Record<string, number>;
 
 // ---- matmul ----
-const sizes: Array<[number, number, number]> = quick ? [[256, 256, 256], [1024, 1024, 1024]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [2048, 2048, 512]];
+const sizes: Array<[number, number, number]> = quick
+  ? [
+      [256, 256, 256],
+      [1024, 1024, 1024],
+    ]
+  : [
+      [256, 256, 256],
+      [512, 512, 512],
+      [1024, 1024, 1024],
+      [2048, 2048, 512],
+    ];
 const rows: string[][] = [];
 for (const [m, n, k] of sizes) {
   const flops = 2 * m * n * k;
@@ -107,11 +129,24 @@ for (const [m, n, k] of sizes) {
   }
   const torchSeconds = torchMatmul[`${m}x${n}x${k}`];
   const torchGflops = torchSeconds ? flops / torchSeconds / 1e9 : NaN;
-  rows.push([`${m}x${n}x${k}`, fixed(ours), `${fixed((100 * ours) / fma, 0)}%`, fixed(tfDefault), `${fixed(ours / tfDefault)}x`, fixed(tfPolite), `${fixed(ours / tfPolite)}x`, fixed(torchGflops)]);
+  rows.push([
+    `${m}x${n}x${k}`,
+    fixed(ours),
+    `${fixed((100 * ours) / fma, 0)}%`,
+    fixed(tfDefault),
+    `${fixed(ours / tfDefault)}x`,
+    fixed(tfPolite),
+    `${fixed(ours / tfPolite)}x`,
+    fixed(torchGflops),
+  ]);
   a.dispose();
   b.dispose();
 }
-printTable('matmul, GFLOP/s (M x N x K)', ['size', 'shadergrad', '% of FMA peak', 'tfjs-webgpu', 'ratio', 'tfjs (polite wait)', 'ratio', 'PyTorch CPU'], rows);
+printTable(
+  'matmul, GFLOP/s (M x N x K)',
+  ['size', 'shadergrad', '% of FMA peak', 'tfjs-webgpu', 'ratio', 'tfjs (polite wait)', 'ratio', 'PyTorch CPU'],
+  rows,
+);
 if (!tf) console.log(`(TensorFlow.js could not run: ${tfjsFailure()})`);
 if (!torch) console.log('(PyTorch not found: install python3-torch for the CPU column)');
 
@@ -120,9 +155,19 @@ for (const v of MATMUL_VERSIONS) {
   const size = v.name === '01_naive' && quick ? 512 : 1024;
   const t = await timeVersion(v, size, quick ? 2 : 3);
   const g = (2 * size ** 3) / t / 1e9;
-  versionRows.push([v.name, `${size}^3`, fixed(g), `${fixed((100 * g) / fma, 0)}%`, v.name === chosenMatmulVersion() ? 'chosen' : '']);
+  versionRows.push([
+    v.name,
+    `${size}^3`,
+    fixed(g),
+    `${fixed((100 * g) / fma, 0)}%`,
+    v.name === chosenMatmulVersion() ? 'chosen' : '',
+  ]);
 }
-printTable('matmul kernel versions (shaders/matmul/)', ['version', 'size', 'GFLOP/s', '% of FMA peak', ''], versionRows);
+printTable(
+  'matmul kernel versions (shaders/matmul/)',
+  ['version', 'size', 'GFLOP/s', '% of FMA peak', ''],
+  versionRows,
+);
 
 // ---- memory-bound ops ----
 const n = 1 << 24;
@@ -143,10 +188,26 @@ if (tf) {
 const gbps = (bytes: number, s: number) => bytes / s / 1e9;
 const torchAdd = (torch?.add16M as number) ?? NaN;
 const torchSum = (torch?.sum16M as number) ?? NaN;
-printTable('memory-bound ops on 16M floats, GB/s (bytes read + written)', ['op', 'shadergrad', '% of copy peak', 'tfjs-webgpu (polite wait)', 'PyTorch CPU'], [
-  ['add', fixed(gbps(3 * 4 * n, addSeconds)), `${fixed((100 * gbps(3 * 4 * n, addSeconds)) / copy, 0)}%`, fixed(gbps(3 * 4 * n, tfAdd)), fixed(gbps(3 * 4 * n, torchAdd))],
-  ['sum', fixed(gbps(4 * n, sumSeconds)), `${fixed((100 * gbps(4 * n, sumSeconds)) / copy, 0)}%`, fixed(gbps(4 * n, tfSum)), fixed(gbps(4 * n, torchSum))],
-]);
+printTable(
+  'memory-bound ops on 16M floats, GB/s (bytes read + written)',
+  ['op', 'shadergrad', '% of copy peak', 'tfjs-webgpu (polite wait)', 'PyTorch CPU'],
+  [
+    [
+      'add',
+      fixed(gbps(3 * 4 * n, addSeconds)),
+      `${fixed((100 * gbps(3 * 4 * n, addSeconds)) / copy, 0)}%`,
+      fixed(gbps(3 * 4 * n, tfAdd)),
+      fixed(gbps(3 * 4 * n, torchAdd)),
+    ],
+    [
+      'sum',
+      fixed(gbps(4 * n, sumSeconds)),
+      `${fixed((100 * gbps(4 * n, sumSeconds)) / copy, 0)}%`,
+      fixed(gbps(4 * n, tfSum)),
+      fixed(gbps(4 * n, torchSum)),
+    ],
+  ],
+);
 x.dispose();
 y.dispose();
 setMatmulVersion(null);

@@ -69,9 +69,11 @@ async function vggTrainingStep(batch = 8): Promise<void> {
     loss.backward();
     opt.step();
   });
-  printTable(`one training step of VGG-16 with frozen features (batch ${batch}, 224 x 224: forward, backward, SGD)`, ['ms per step', 'images/s', 'peak MiB'], [
-    [fixed(seconds * 1000, 0), fixed(batch / seconds, 2), fixed(sg.memory().peakBytes / MiB, 0)],
-  ]);
+  printTable(
+    `one training step of VGG-16 with frozen features (batch ${batch}, 224 x 224: forward, backward, SGD)`,
+    ['ms per step', 'images/s', 'peak MiB'],
+    [[fixed(seconds * 1000, 0), fixed(batch / seconds, 2), fixed(sg.memory().peakBytes / MiB, 0)]],
+  );
   x.dispose();
   labels.dispose();
   sg.models.disposeModel(model);
@@ -82,11 +84,14 @@ async function vggTrainingStep(batch = 8): Promise<void> {
  * Left out of the default run (BENCH_MODELS names them): one model per family is enough for a
  * table, and the larger EfficientNets, ConvNeXts and ViTs take many minutes each here.
  */
-const SKIPPED_BY_DEFAULT = /^(cifar_resnet110|efficientnet_b[1-7]|efficientnet_v2_[ml]|convnext_(small|base|large)|vit_(b_16|l_16|l_32|h_14))$/;
+const SKIPPED_BY_DEFAULT =
+  /^(cifar_resnet110|efficientnet_b[1-7]|efficientnet_v2_[ml]|convnext_(small|base|large)|vit_(b_16|l_16|l_32|h_14))$/;
 
 /** Prints the inference table for every zoo model (or BENCH_MODELS) and the VGG-16 training step. */
 export async function benchModels(): Promise<void> {
-  const models = process.env.BENCH_MODELS ? process.env.BENCH_MODELS.split(',') : sg.models.names.filter((n) => !SKIPPED_BY_DEFAULT.test(n));
+  const models = process.env.BENCH_MODELS
+    ? process.env.BENCH_MODELS.split(',')
+    : sg.models.names.filter((n) => !SKIPPED_BY_DEFAULT.test(n));
   const batches = process.env.BENCH_BATCHES ? process.env.BENCH_BATCHES.split(',').map(Number) : [1, 16];
   const rows: string[][] = [];
   for (const name of models) {

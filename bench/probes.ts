@@ -43,11 +43,19 @@ export function copyProbe(floats: number): { run: () => void; dispose: () => voi
   const wg = 256;
   const x = Math.min(65535, Math.ceil(vec4s / wg));
   const y = Math.ceil(vec4s / wg / x);
-  const kernel = { name: 'copy_peak', source: copyProbeSource, bindings: ['read', 'write', 'uniform'] as const, constants: { WG: wg } };
+  const kernel = {
+    name: 'copy_peak',
+    source: copyProbeSource,
+    bindings: ['read', 'write', 'uniform'] as const,
+    constants: { WG: wg },
+  };
   const params = new Uint32Array([vec4s, 0, 0, 0]).buffer;
   return {
     run: () => encodeDispatch(kernel, [src.buffer, dst.buffer], params, [x, y]),
-    dispose: () => { src.dispose(); dst.dispose(); },
+    dispose: () => {
+      src.dispose();
+      dst.dispose();
+    },
   };
 }
 

@@ -14,10 +14,12 @@ export async function loadTfjs(): Promise<Tf | null> {
   if (tf || failure) return tf;
   try {
     const { create, globals } = await import('webgpu');
-    for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+    for (const [name, value] of Object.entries(globals))
+      if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
     const nav = ((globalThis as { navigator?: object }).navigator ?? {}) as { gpu?: GPU };
     if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: create([]), configurable: true });
-    if (!(globalThis as { navigator?: object }).navigator) Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true });
+    if (!(globalThis as { navigator?: object }).navigator)
+      Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true });
     // The union package: tfjs-core's own Node bundle leaves out the gradients that the
     // training-step benchmark needs. The WebGPU backend registers itself with the same core.
     const core = (await import('@tensorflow/tfjs')) as unknown as Tf;
@@ -40,7 +42,11 @@ export function tfjsFailure(): string | null {
  * the wait uses the same polling as shadergrad's own readbacks, so the comparison is between
  * kernels; without it, Dawn's default busy polling (as TensorFlow.js runs out of the box).
  */
-export async function timeTfjs(build: (tf: Tf) => import('@tensorflow/tfjs-core').Tensor, runs: number, polite = true): Promise<number> {
+export async function timeTfjs(
+  build: (tf: Tf) => import('@tensorflow/tfjs-core').Tensor,
+  runs: number,
+  polite = true,
+): Promise<number> {
   const t = tf!;
   const times: number[] = [];
   for (let i = 0; i <= runs; i++) {

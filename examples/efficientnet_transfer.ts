@@ -41,8 +41,18 @@ sg.manualSeed(0);
 
 // 1. The data: ImageFolder (one folder per class), torchvision's ImageNet transforms.
 const normalize = new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD);
-const trainTf = new T.Compose([new T.RandomResizedCrop(imageSize), new T.RandomHorizontalFlip(), new T.ToTensor(), normalize]);
-const valTf = new T.Compose([new T.Resize(Math.round(imageSize * 256 / 224)), new T.CenterCrop(imageSize), new T.ToTensor(), normalize]);
+const trainTf = new T.Compose([
+  new T.RandomResizedCrop(imageSize),
+  new T.RandomHorizontalFlip(),
+  new T.ToTensor(),
+  normalize,
+]);
+const valTf = new T.Compose([
+  new T.Resize(Math.round((imageSize * 256) / 224)),
+  new T.CenterCrop(imageSize),
+  new T.ToTensor(),
+  normalize,
+]);
 const train = new sg.data.ImageFolder('examples/data/hymenoptera/train', { transform: trainTf });
 const val = new sg.data.ImageFolder('examples/data/hymenoptera/val', { transform: valTf });
 console.log(`classes ${train.classes.join(', ')}: ${train.length} training and ${val.length} validation images`);
@@ -63,13 +73,15 @@ async function trainEpoch(optimizer: sg.optim.Adam): Promise<number> {
   let total = 0;
   let batches = 0;
   for await (const batch of new sg.data.DataLoader(train, { batchSize, shuffle: true, seed: batches })) {
-    total += await sg.tidy(() => {
-      const loss = sg.crossEntropy(model.forward(batch.x), batch.y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-      return loss;
-    }).item();
+    total += await sg
+      .tidy(() => {
+        const loss = sg.crossEntropy(model.forward(batch.x), batch.y);
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+        return loss;
+      })
+      .item();
     batch.dispose();
     batches++;
   }
@@ -81,7 +93,14 @@ async function evaluate(): Promise<number> {
   model.eval();
   let correct = 0;
   for await (const batch of new sg.data.DataLoader(val, { batchSize })) {
-    const hits = sg.noGrad(() => sg.tidy(() => sg.eq(sg.argmax(model.forward(batch.x), 1), batch.y).float().sum()));
+    const hits = sg.noGrad(() =>
+      sg.tidy(() =>
+        sg
+          .eq(sg.argmax(model.forward(batch.x), 1), batch.y)
+          .float()
+          .sum(),
+      ),
+    );
     correct += await hits.item();
     hits.dispose();
     batch.dispose();
@@ -93,7 +112,9 @@ async function evaluate(): Promise<number> {
 const headOptimizer = new optim.Adam(model.classifier.parameters(), { lr: 1e-3 });
 for (let epoch = 1; epoch <= headEpochs; epoch++) {
   const loss = await trainEpoch(headOptimizer);
-  console.log(`head epoch ${epoch}: train loss ${loss.toFixed(4)}, val accuracy ${(100 * (await evaluate())).toFixed(1)}%`);
+  console.log(
+    `head epoch ${epoch}: train loss ${loss.toFixed(4)}, val accuracy ${(100 * (await evaluate())).toFixed(1)}%`,
+  );
 }
 
 // 5. Phase 2: unfreeze everything; the backbone learns 10x slower than the head.
@@ -104,7 +125,9 @@ const fineOptimizer = new optim.Adam([
 ]);
 for (let epoch = 1; epoch <= fineEpochs; epoch++) {
   const loss = await trainEpoch(fineOptimizer);
-  console.log(`fine-tune epoch ${epoch}: train loss ${loss.toFixed(4)}, val accuracy ${(100 * (await evaluate())).toFixed(1)}%`);
+  console.log(
+    `fine-tune epoch ${epoch}: train loss ${loss.toFixed(4)}, val accuracy ${(100 * (await evaluate())).toFixed(1)}%`,
+  );
 }
 
 // 6. Predict: class probabilities for a few validation images.
@@ -123,6 +146,8 @@ for await (const batch of new sg.data.DataLoader(val, { batchSize: 6, shuffle: t
 mkdirSync(out, { recursive: true });
 await sg.io.save(`${out}/model.safetensors`, model.stateDict());
 writeFileSync(`${out}/classes.json`, JSON.stringify({ classes: train.classes, imageSize }));
-console.log(`saved ${out}/model.safetensors and classes.json; predict with:\n  npx shadergrad predict --model efficientnet_b0 --weights ${out}/model.safetensors IMAGE`);
+console.log(
+  `saved ${out}/model.safetensors and classes.json; predict with:\n  npx shadergrad predict --model efficientnet_b0 --weights ${out}/model.safetensors IMAGE`,
+);
 sg.models.disposeModel(model);
 await sg.shutdown();

@@ -34,8 +34,12 @@ const minutes = () => ((performance.now() - started) / 60000).toFixed(1);
 
 console.log('== Fine-tuning the pretrained ResNet-56 (CIFAR-10) to tell ants from bees');
 const tuned = await sg.train.finetune({
-  ...common, weights: 'examples/weights/resnet56-4bfd9763.th', freeze: 'all-but-head',
-  epochs, headEpochs, out: `${out}/pretrained`,
+  ...common,
+  weights: 'examples/weights/resnet56-4bfd9763.th',
+  freeze: 'all-but-head',
+  epochs,
+  headEpochs,
+  out: `${out}/pretrained`,
 });
 sg.models.disposeModel(tuned.model);
 const best = (phase: number) => Math.max(...tuned.rows.filter((r) => r.phase === phase).map((r) => r.valAcc));
@@ -43,7 +47,12 @@ const best = (phase: number) => Math.max(...tuned.rows.filter((r) => r.phase ===
 console.log(`\n== Control: the same network from random weights (${minutes()} min so far)`);
 const scratch = await sg.train.finetune({
   // every layer at the full learning rate: nothing here is pretrained
-  ...common, freeze: 'none', epochs, headEpochs: 0, backboneLr: common.headLr, out: `${out}/scratch`,
+  ...common,
+  freeze: 'none',
+  epochs,
+  headEpochs: 0,
+  backboneLr: common.headLr,
+  out: `${out}/scratch`,
 });
 sg.models.disposeModel(scratch.model);
 

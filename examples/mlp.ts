@@ -82,7 +82,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   if (epoch % 20 === 0 || epoch === 1) {
     const loss = await lastLoss!.item(); // the only readback per epoch
-    console.log(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}  test accuracy ${(100 * (await accuracy(test.x, test.y))).toFixed(1)}%`);
+    console.log(
+      `epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}  test accuracy ${(100 * (await accuracy(test.x, test.y))).toFixed(1)}%`,
+    );
   }
   lastLoss?.dispose();
 }

@@ -14,10 +14,20 @@ const { nn } = sg;
 /** Two conv + relu + maxpool blocks, then linear layers with dropout: PyTorch's MNIST example shape. */
 class Net extends nn.Module {
   features = new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(true), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(true), new nn.MaxPool2d(2),
+    new nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(2),
   );
-  classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Dropout(0.5), new nn.Linear(128, 10));
+  classifier = new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(3136, 128),
+    new nn.ReLU(),
+    new nn.Dropout(0.5),
+    new nn.Linear(128, 10),
+  );
 
   forward(x: sg.Tensor): sg.Tensor {
     return this.classifier.forward(this.features.forward(x));
@@ -25,7 +35,11 @@ class Net extends nn.Module {
 }
 
 /** A batch of images [n, 1, 28, 28] and labels [n] (int32) from `rows` of a digit set. */
-function batch(set: sg.data.DigitSet, rows: number[], relabel?: (digit: number) => number): { x: sg.Tensor; y: sg.Tensor } {
+function batch(
+  set: sg.data.DigitSet,
+  rows: number[],
+  relabel?: (digit: number) => number,
+): { x: sg.Tensor; y: sg.Tensor } {
   const images = new Float32Array(rows.length * 784);
   const labels = new Int32Array(rows.length);
   rows.forEach((r, i) => {
@@ -36,7 +50,15 @@ function batch(set: sg.data.DigitSet, rows: number[], relabel?: (digit: number) 
 }
 
 /** One epoch of minibatch training; the only readback is the epoch's mean loss. */
-async function trainEpoch(model: sg.nn.Module, opt: sg.optim.Optimizer<{ lr: number }>, set: sg.data.DigitSet, rows: number[], seed: number, batchSize = 64, relabel?: (d: number) => number): Promise<number> {
+async function trainEpoch(
+  model: sg.nn.Module,
+  opt: sg.optim.Optimizer<{ lr: number }>,
+  set: sg.data.DigitSet,
+  rows: number[],
+  seed: number,
+  batchSize = 64,
+  relabel?: (d: number) => number,
+): Promise<number> {
   model.train();
   const order = sg.data.permutation(rows.length, seed).map((i) => rows[i]);
   let total: sg.Tensor = sg.keep(sg.zeros([]));
@@ -58,14 +80,23 @@ async function trainEpoch(model: sg.nn.Module, opt: sg.optim.Optimizer<{ lr: num
 }
 
 /** Accuracy on `rows` of a digit set, in eval mode, without building a graph. */
-async function accuracy(model: sg.nn.Module, set: sg.data.DigitSet, rows: number[], relabel?: (d: number) => number): Promise<number> {
+async function accuracy(
+  model: sg.nn.Module,
+  set: sg.data.DigitSet,
+  rows: number[],
+  relabel?: (d: number) => number,
+): Promise<number> {
   model.eval();
   let correct = 0;
   for (let i = 0; i < rows.length; i += 500) {
-    correct += await sg.tidy(() => sg.noGrad(() => {
-      const { x, y } = batch(set, rows.slice(i, i + 500), relabel);
-      return model.forward(x).argmax(1).eq(y).sum();
-    })).item();
+    correct += await sg
+      .tidy(() =>
+        sg.noGrad(() => {
+          const { x, y } = batch(set, rows.slice(i, i + 500), relabel);
+          return model.forward(x).argmax(1).eq(y).sum();
+        }),
+      )
+      .item();
   }
   return correct / rows.length;
 }
@@ -92,18 +123,23 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const loss = await trainEpoch(model, opt, train, trainRows, epoch);
   const seconds = (performance.now() - t0) / 1000;
   const acc = await accuracy(model, test, testRows);
-  console.log(`epoch ${epoch}/${epochs}  loss ${loss.toFixed(4)}  test accuracy ${pct(acc)}  ${(train.count / seconds).toFixed(0)} images/s`);
+  console.log(
+    `epoch ${epoch}/${epochs}  loss ${loss.toFixed(4)}  test accuracy ${pct(acc)}  ${(train.count / seconds).toFixed(0)} images/s`,
+  );
 }
 const digitAccuracy = await accuracy(model, test, testRows);
 console.log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s: test accuracy ${pct(digitAccuracy)}`);
 
 // ---- 2. transfer learning: is the digit even? from 50 images per class ----
 const even = (d: number) => (d % 2 === 0 ? 1 : 0);
-const fewRows = sg.data.permutation(train.count, 7).filter((_, i, all) => i < all.length).reduce<number[]>((rows, r) => {
-  const label = even(train.labels[r]);
-  if (rows.filter((q) => even(train.labels[q]) === label).length < 50) rows.push(r);
-  return rows;
-}, []);
+const fewRows = sg.data
+  .permutation(train.count, 7)
+  .filter((_, i, all) => i < all.length)
+  .reduce<number[]>((rows, r) => {
+    const label = even(train.labels[r]);
+    if (rows.filter((q) => even(train.labels[q]) === label).length < 50) rows.push(r);
+    return rows;
+  }, []);
 console.log(`\ntransfer learning: "is the digit even?" from ${fewRows.length} training images`);
 
 model.features.requiresGrad_(false); // freeze the convolutional features
@@ -114,7 +150,10 @@ const headAcc = await accuracy(model, test, testRows, even);
 console.log(`phase 1, head only (features frozen): test accuracy ${pct(headAcc)}`);
 
 model.features.requiresGrad_(true); // unfreeze, with a 10x lower learning rate on the features
-const fineOpt = new sg.optim.SGD([{ params: model.features.parameters(), lr: 1e-3 }, { params: model.classifier.parameters() }], { lr: 1e-2, momentum: 0.9 });
+const fineOpt = new sg.optim.SGD(
+  [{ params: model.features.parameters(), lr: 1e-3 }, { params: model.classifier.parameters() }],
+  { lr: 1e-2, momentum: 0.9 },
+);
 for (let e = 1; e <= 10; e++) await trainEpoch(model, fineOpt, train, fewRows, 200 + e, 20, even);
 const fineAcc = await accuracy(model, test, testRows, even);
 console.log(`phase 2, fine-tuned (features lr 1e-3, head lr 1e-2): test accuracy ${pct(fineAcc)}`);
@@ -125,6 +164,8 @@ scratch.classifier[4] = new nn.Linear(128, 2);
 const scratchOpt = new sg.optim.SGD(scratch.parameters(), { lr: 1e-2, momentum: 0.9 });
 for (let e = 1; e <= 25; e++) await trainEpoch(scratch, scratchOpt, train, fewRows, 300 + e, 20, even);
 const scratchAcc = await accuracy(scratch, test, testRows, even);
-console.log(`same network from scratch on the same ${fewRows.length} images (25 epochs): test accuracy ${pct(scratchAcc)}`);
+console.log(
+  `same network from scratch on the same ${fewRows.length} images (25 epochs): test accuracy ${pct(scratchAcc)}`,
+);
 console.log('GPU memory:', sg.memory());
 await sg.shutdown();

@@ -33,14 +33,21 @@ export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 
 /** Correct predictions of `net` (in eval mode) over `images` [count * 784] in [0, 1]. */
-export async function countCorrect(net: Net, images: Float32Array, labels: Int32Array, batchSize = 500): Promise<number> {
+export async function countCorrect(
+  net: Net,
+  images: Float32Array,
+  labels: Int32Array,
+  batchSize = 500,
+): Promise<number> {
   let correct = 0;
   for (let start = 0; start < labels.length; start += batchSize) {
     const n = Math.min(batchSize, labels.length - start);
-    const predicted = sg.noGrad(() => sg.tidy(() => {
-      const x = sg.tensor(images.subarray(start * 784, (start + n) * 784), { shape: [n, 1, 28, 28] });
-      return net.forward(x.sub(MNIST_MEAN).div(MNIST_STD)).argmax(1);
-    }));
+    const predicted = sg.noGrad(() =>
+      sg.tidy(() => {
+        const x = sg.tensor(images.subarray(start * 784, (start + n) * 784), { shape: [n, 1, 28, 28] });
+        return net.forward(x.sub(MNIST_MEAN).div(MNIST_STD)).argmax(1);
+      }),
+    );
     const got = await predicted.data();
     predicted.dispose();
     for (let i = 0; i < n; i++) if (got[i] === labels[start + i]) correct++;

@@ -15,9 +15,15 @@ const MAX_ANGLE = 45;
 
 class DigitAndAngle extends nn.Module {
   backbone = new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(true), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(true), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(32 * 7 * 7, 128), new nn.ReLU(true),
+    new nn.Conv2d(1, 16, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(32 * 7 * 7, 128),
+    new nn.ReLU(true),
   );
   classifier = new nn.Linear(128, 10); // which digit
   regressor = new nn.Linear(128, 1); //   its angle / 45
@@ -48,12 +54,18 @@ function rotated(set: sg.data.DigitSet, seed: number): { images: Float32Array; a
   return { images, angles };
 }
 
-const batchOf = (images: Float32Array, from: number, n: number) => sg.tensor(images.subarray(from * 784, (from + n) * 784), { shape: [n, 1, 28, 28] });
+const batchOf = (images: Float32Array, from: number, n: number) =>
+  sg.tensor(images.subarray(from * 784, (from + n) * 784), { shape: [n, 1, 28, 28] });
 
 await sg.init();
 sg.manualSeed(0);
 const { train, test } = await sg.data.loadMnist({ trainCount: 4000, seed: 1 });
-const testSet = { ...test, images: test.images.subarray(0, 1000 * 784), labels: test.labels.subarray(0, 1000), count: 1000 };
+const testSet = {
+  ...test,
+  images: test.images.subarray(0, 1000 * 784),
+  labels: test.labels.subarray(0, 1000),
+  count: 1000,
+};
 const trainData = rotated(train, 2);
 const testData = rotated(testSet, 3);
 const model = new DigitAndAngle();
@@ -67,7 +79,10 @@ for (let epoch = 1; epoch <= 4; epoch++) {
   for (let from = 0; from + batchSize <= train.count; from += batchSize) {
     sg.tidy(() => {
       const { logits, angle } = model.heads(batchOf(trainData.images, from, batchSize));
-      const classLoss = sg.crossEntropy(logits, sg.tensor(train.labels.subarray(from, from + batchSize), { dtype: 'int32' }));
+      const classLoss = sg.crossEntropy(
+        logits,
+        sg.tensor(train.labels.subarray(from, from + batchSize), { dtype: 'int32' }),
+      );
       const angleLoss = sg.l1Loss(angle, sg.tensor(trainData.angles.subarray(from, from + batchSize)).div(MAX_ANGLE));
       const loss = classLoss.add(angleLoss); // one graph, one backward, both heads
       optimizer.zeroGrad();
@@ -81,10 +96,12 @@ for (let epoch = 1; epoch <= 4; epoch++) {
   for (const t of [...sums, losses]) t.dispose();
 
   model.eval();
-  const out = sg.noGrad(() => sg.tidy(() => {
-    const { logits, angle } = model.heads(batchOf(testData.images, 0, testSet.count));
-    return sg.keep(sg.cat([logits.argmax(1).float(), angle.mul(MAX_ANGLE)]));
-  }));
+  const out = sg.noGrad(() =>
+    sg.tidy(() => {
+      const { logits, angle } = model.heads(batchOf(testData.images, 0, testSet.count));
+      return sg.keep(sg.cat([logits.argmax(1).float(), angle.mul(MAX_ANGLE)]));
+    }),
+  );
   const values = await out.data();
   out.dispose();
   let correct = 0;
@@ -94,7 +111,9 @@ for (let epoch = 1; epoch <= 4; epoch++) {
     absError += Math.abs(values[testSet.count + i] - testData.angles[i]);
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`epoch ${epoch}: train loss ${classLoss.toFixed(4)} (digit) + ${angleLoss.toFixed(4)} (angle)  ` +
-    `test: digit accuracy ${((100 * correct) / testSet.count).toFixed(1)}%, angle error ${(absError / testSet.count).toFixed(1)} degrees  (${seconds.toFixed(1)} s)`);
+  console.log(
+    `epoch ${epoch}: train loss ${classLoss.toFixed(4)} (digit) + ${angleLoss.toFixed(4)} (angle)  ` +
+      `test: digit accuracy ${((100 * correct) / testSet.count).toFixed(1)}%, angle error ${(absError / testSet.count).toFixed(1)} degrees  (${seconds.toFixed(1)} s)`,
+  );
 }
 await sg.shutdown();

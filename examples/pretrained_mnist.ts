@@ -19,5 +19,7 @@ const digits = train.count ? train : test;
 const started = performance.now();
 const correct = await countCorrect(net, digits.images, digits.labels);
 const seconds = (performance.now() - started) / 1000;
-console.log(`${file}: ${correct}/${digits.count} correct (${((100 * correct) / digits.count).toFixed(2)}%) in ${seconds.toFixed(1)} s (${(digits.count / seconds).toFixed(0)} images/s)`);
+console.log(
+  `${file}: ${correct}/${digits.count} correct (${((100 * correct) / digits.count).toFixed(2)}%) in ${seconds.toFixed(1)} s (${(digits.count / seconds).toFixed(0)} images/s)`,
+);
 await sg.shutdown();

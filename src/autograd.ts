@@ -44,7 +44,13 @@ export function noGrad<T>(fn: () => T): T {
  * Attaches a node to `out` when grad mode is on and some input requires a gradient. `owned`
  * tensors live as long as the node; without a node they are freed at once.
  */
-export function record(out: Tensor, name: string, inputs: Tensor[], backward: GradNode['backward'], owned: Tensor[] = []): Tensor {
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: Tensor[],
+  backward: GradNode['backward'],
+  owned: Tensor[] = [],
+): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = { name, inputs, backward, owned };
@@ -81,7 +87,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
     seen.add(t);
     const freed = freedByBackward.get(t);
     if (freed && !t.gradFn) {
-      throw new Error(`shadergrad: backward(): the graph through ${t.describe()} (made by ${freed}) was already freed by an earlier backward(); pass { retainGraph: true } to that call to backward twice`);
+      throw new Error(
+        `shadergrad: backward(): the graph through ${t.describe()} (made by ${freed}) was already freed by an earlier backward(); pass { retainGraph: true } to that call to backward twice`,
+      );
     }
     stack.push([t, true]);
     for (const input of t.gradFn?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
@@ -91,12 +99,17 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 /** The errors of `tensor.backward(gradient)`, raised before any GPU work. */
 export function checkBackward(root: Tensor, gradient: Tensor | undefined): void {
-  if (!root.requiresGrad) throw new Error('shadergrad: backward(): the tensor does not require grad and has no grad_fn');
+  if (!root.requiresGrad)
+    throw new Error('shadergrad: backward(): the tensor does not require grad and has no grad_fn');
   if (!gradient && root.size !== 1) {
-    throw new Error(`shadergrad: backward(): grad can be implicitly created only for scalar outputs; got shape [${root.shape.join(', ')}], pass a gradient`);
+    throw new Error(
+      `shadergrad: backward(): grad can be implicitly created only for scalar outputs; got shape [${root.shape.join(', ')}], pass a gradient`,
+    );
   }
   if (gradient && gradient.shape.join() !== root.shape.join()) {
-    throw new Error(`shadergrad: backward(): gradient shape [${gradient.shape.join(', ')}] does not match tensor shape [${root.shape.join(', ')}]`);
+    throw new Error(
+      `shadergrad: backward(): gradient shape [${gradient.shape.join(', ')}] does not match tensor shape [${root.shape.join(', ')}]`,
+    );
   }
 }
 

@@ -17,12 +17,53 @@ export { formatTensor } from './tensor_format.js';
 export { noGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
-  tensor, full, zeros, ones, zerosLike, onesLike, arange, rand, randn, uniform, normal, manualSeed,
+  tensor,
+  full,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  arange,
+  rand,
+  randn,
+  uniform,
+  normal,
+  manualSeed,
   type TensorOptions,
 } from './ops/create.js';
-export { add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh, clone } from './ops/elementwise.js';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  pow,
+  relu,
+  sigmoid,
+  tanh,
+  clone,
+} from './ops/elementwise.js';
 export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/reduce.js';
-export { reshape, flatten, unsqueeze, squeeze, permute, transpose, contiguous, expand, broadcastTo, slice, cat, split } from './ops/shape.js';
+export {
+  reshape,
+  flatten,
+  unsqueeze,
+  squeeze,
+  permute,
+  transpose,
+  contiguous,
+  expand,
+  broadcastTo,
+  slice,
+  cat,
+  split,
+} from './ops/shape.js';
 export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
 export { matmul } from './ops/matmul.js';
 export { setMatmulVersion, chosenMatmulVersion, MATMUL_VERSIONS } from './ops/matmul_versions.js';
@@ -31,7 +72,14 @@ export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOp
 export { setDepthwiseVersion, setDepthwiseFastPath, DEPTHWISE_VERSIONS } from './ops/depthwise_conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { crossEntropy, mseLoss, l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type Reduction } from './ops/loss.js';
+export {
+  crossEntropy,
+  mseLoss,
+  l1Loss,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  type Reduction,
+} from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
 export { silu, hardswish, hardsigmoid, relu6, gelu, type GeluOptions } from './ops/activation.js';
 export { layerNorm, layerNorm2d } from './ops/layer_norm.js';

@@ -120,7 +120,15 @@ const convForward = {
 } as const;
 /** Depthwise convolution (ops/depthwise_kernels.ts): geometry as overrides, one plane per workgroup z. */
 const depthwiseGeometry = {
-  KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', PAD_H: 'u32', PAD_W: 'u32', MULT: 'u32',
+  KH: 'u32',
+  KW: 'u32',
+  STRIDE_H: 'u32',
+  STRIDE_W: 'u32',
+  DIL_H: 'u32',
+  DIL_W: 'u32',
+  PAD_H: 'u32',
+  PAD_W: 'u32',
+  MULT: 'u32',
 } as const;
 const depthwisePlanes = { h: 'u32', w: 'u32', oh: 'u32', ow: 'u32', cin: 'u32', cout: 'u32', plane0: 'u32' } as const;
 const depthwiseTile = { entryPoints: main, aliases: none, params: depthwisePlanes } as const;

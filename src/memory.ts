@@ -75,7 +75,8 @@ export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
 
 function endScope(scope: Set<Tensor>, result: unknown): void {
   const index = scopes.lastIndexOf(scope);
-  if (index !== scopes.length - 1) throw new Error('shadergrad: tidy scopes ended out of order (interleaved async tidy?)');
+  if (index !== scopes.length - 1)
+    throw new Error('shadergrad: tidy scopes ended out of order (interleaved async tidy?)');
   scopes.pop();
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors);
@@ -92,7 +93,8 @@ function collectTensors(value: unknown, out: Set<Tensor>): void {
     return;
   }
   if (Array.isArray(value)) for (const v of value) collectTensors(v, out);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collectTensors(v, out);
 }
 
 /** GPU memory held by tensors and the pool, as `sg.memory()` returns it (`torch.cuda.memory_stats` in spirit). */

@@ -16,7 +16,12 @@ beforeAll(async () => {
  * Runs `gpu` on the inputs (all requiring grad), backward from its scalar result, and compares
  * every input's .grad with central differences of the float64 `ref` (which returns a scalar).
  */
-async function checkGraph(what: string, inputs: Nd[], gpu: (...ts: sg.Tensor[]) => sg.Tensor, ref: (...xs: Nd[]) => number): Promise<void> {
+async function checkGraph(
+  what: string,
+  inputs: Nd[],
+  gpu: (...ts: sg.Tensor[]) => sg.Tensor,
+  ref: (...xs: Nd[]) => number,
+): Promise<void> {
   const ts = inputs.map((x) => toTensor(x, { requiresGrad: true }));
   const loss = gpu(...ts);
   expectClose([await loss.item()], [ref(...inputs)], `${what}: value`);
@@ -27,7 +32,11 @@ async function checkGraph(what: string, inputs: Nd[], gpu: (...ts: sg.Tensor[]) 
     const numeric = numericGrad((...xs) => nd([], [ref(...xs)]), inputs, k, one, indices);
     expect(ts[k].grad!.shape, `${what}: gradient ${k} shape`).toEqual(x.shape);
     const got = await ts[k].grad!.data();
-    expectClose(indices.map((i) => got[i]), numeric, `${what}: gradient of input ${k}`);
+    expectClose(
+      indices.map((i) => got[i]),
+      numeric,
+      `${what}: gradient of input ${k}`,
+    );
   }
 }
 
@@ -53,15 +62,24 @@ describe('accumulation and explicit gradients', () => {
 
   it('backward on a non-scalar needs a gradient of its shape', () => {
     const x = sg.tensor([1, 2], { requiresGrad: true });
-    expect(() => x.mul(2).backward()).toThrow('shadergrad: backward(): grad can be implicitly created only for scalar outputs; got shape [2], pass a gradient');
+    expect(() => x.mul(2).backward()).toThrow(
+      'shadergrad: backward(): grad can be implicitly created only for scalar outputs; got shape [2], pass a gradient',
+    );
     expect(() => x.mul(2).backward(sg.zeros([3]))).toThrow('gradient shape [3] does not match tensor shape [2]');
     expect(() => sg.tensor([1]).backward()).toThrow(/does not require grad/);
   });
 
   it('the caller keeps its gradient tensor: .grad does not alias it', async () => {
-    for (const op of [(t: sg.Tensor) => t.reshape([2, 2]), (t: sg.Tensor) => sg.clone(t).reshape([2, 2]), (t: sg.Tensor) => t.view([4]).view([2, 2])]) {
+    for (const op of [
+      (t: sg.Tensor) => t.reshape([2, 2]),
+      (t: sg.Tensor) => sg.clone(t).reshape([2, 2]),
+      (t: sg.Tensor) => t.view([4]).view([2, 2]),
+    ]) {
       const x = sg.tensor([1, 2, 3, 4], { requiresGrad: true });
-      const g = sg.tensor([[5, 6], [7, 8]]);
+      const g = sg.tensor([
+        [5, 6],
+        [7, 8],
+      ]);
       op(x).backward(g);
       g.zero_();
       expect(await x.grad!.toArray()).toEqual([5, 6, 7, 8]);
@@ -80,8 +98,18 @@ describe('accumulation and explicit gradients', () => {
 describe('graph structure', () => {
   it('a tensor used twice gets the sum of both paths: x * x, x * exp(x) + x', async () => {
     const xv = randomNd([5], 3);
-    await checkGraph('sum(x * x)', [xv], (x) => x.mul(x).sum(), (x) => x.data.reduce((s, v) => s + v * v, 0));
-    await checkGraph('sum(x * exp(x) + x)', [xv], (x) => x.mul(x.exp()).add(x).sum(), (x) => x.data.reduce((s, v) => s + v * Math.exp(v) + v, 0));
+    await checkGraph(
+      'sum(x * x)',
+      [xv],
+      (x) => x.mul(x).sum(),
+      (x) => x.data.reduce((s, v) => s + v * v, 0),
+    );
+    await checkGraph(
+      'sum(x * exp(x) + x)',
+      [xv],
+      (x) => x.mul(x.exp()).add(x).sum(),
+      (x) => x.data.reduce((s, v) => s + v * Math.exp(v) + v, 0),
+    );
   });
 
   it('diamond graphs: one intermediate feeding two branches that meet again', async () => {
@@ -104,12 +132,19 @@ describe('graph structure', () => {
   });
 
   it('broadcast operands get gradients of their own shape (leading dims, size-1 dims, 0-d)', async () => {
-    const inputs = [randomNd([2, 3, 4], 6), randomNd([4], 7), randomNd([3, 1], 8), randomNd([], 9), randomNd([1, 1, 4], 10)];
+    const inputs = [
+      randomNd([2, 3, 4], 6),
+      randomNd([4], 7),
+      randomNd([3, 1], 8),
+      randomNd([], 9),
+      randomNd([1, 1, 4], 10),
+    ];
     await checkGraph(
       'broadcasting',
       inputs,
       (x, b, c, s, d) => x.add(b).mul(c).sub(s).div(d.mul(d).add(1)).pow(2).sum(),
-      (x, b, c, s, d) => total(zipWith((xv, bv, cv, sv, dv) => (((xv + bv) * cv - sv) / (dv * dv + 1)) ** 2, x, b, c, s, d)),
+      (x, b, c, s, d) =>
+        total(zipWith((xv, bv, cv, sv, dv) => (((xv + bv) * cv - sv) / (dv * dv + 1)) ** 2, x, b, c, s, d)),
     );
   });
 
@@ -191,9 +226,11 @@ describe('detach, noGrad, requiresGrad_', () => {
     expect(y.requiresGrad).toBe(false);
     expect(y.gradFn).toBeNull();
     expect(sg.isGradEnabled()).toBe(true);
-    expect(() => sg.noGrad(() => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      sg.noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(sg.isGradEnabled()).toBe(true);
     expect(x.mul(2).gradFn?.name).toBe('mul');
   });
@@ -205,7 +242,9 @@ describe('detach, noGrad, requiresGrad_', () => {
     expect(x.gradFn).toBeNull();
     expect(x.add(1).gradFn?.name).toBe('add');
     expect(x.requiresGrad_(false).requiresGrad).toBe(false);
-    expect(() => sg.zeros([2], { dtype: 'int32' }).requiresGrad_()).toThrow(/only float32 tensors can require gradients/);
+    expect(() => sg.zeros([2], { dtype: 'int32' }).requiresGrad_()).toThrow(
+      /only float32 tensors can require gradients/,
+    );
   });
 });
 
@@ -245,17 +284,63 @@ describe('freeing the graph', () => {
     expect(h.gradFn).toBeNull();
   });
 
-  it('backward leaves no tensors behind but the leaves\' .grad', async () => {
+  it("backward leaves no tensors behind but the leaves' .grad", async () => {
     const xv = randomNd([4, 6], 12);
     // Each forward returns every tensor it made (the caller's to dispose), the output last.
     const forwards: Array<[string, (x: sg.Tensor) => sg.Tensor[]]> = [
-      ['mul and add with numbers', (x) => { const a = x.mul(2); return [a, a.add(1)]; }],
-      ['sum and mean over dims', (x) => { const a = x.sum(1); return [a, a.mean(0, { keepdim: true })]; }],
-      ['reshape, transpose, slice', (x) => { const a = x.reshape([6, 4]); const b = a.transpose(0, 1); return [a, b, b.slice(1, 1, 5, 2)]; }],
-      ['expand', (x) => { const a = x.sum(0); return [a, sg.expand(a, [3, 6])]; }],
-      ['cat', (x) => { const a = x.exp(); return [a, sg.cat([x, a], 1)]; }],
-      ['where and max', (x) => { const m = x.gt(0); const w = sg.where(m, x, 0.5); return [m, w, w.max(1)]; }],
-      ['unary chain', (x) => { const a = x.tanh(); const b = a.sigmoid(); const c = b.pow(3); return [a, b, c, c.abs()]; }],
+      [
+        'mul and add with numbers',
+        (x) => {
+          const a = x.mul(2);
+          return [a, a.add(1)];
+        },
+      ],
+      [
+        'sum and mean over dims',
+        (x) => {
+          const a = x.sum(1);
+          return [a, a.mean(0, { keepdim: true })];
+        },
+      ],
+      [
+        'reshape, transpose, slice',
+        (x) => {
+          const a = x.reshape([6, 4]);
+          const b = a.transpose(0, 1);
+          return [a, b, b.slice(1, 1, 5, 2)];
+        },
+      ],
+      [
+        'expand',
+        (x) => {
+          const a = x.sum(0);
+          return [a, sg.expand(a, [3, 6])];
+        },
+      ],
+      [
+        'cat',
+        (x) => {
+          const a = x.exp();
+          return [a, sg.cat([x, a], 1)];
+        },
+      ],
+      [
+        'where and max',
+        (x) => {
+          const m = x.gt(0);
+          const w = sg.where(m, x, 0.5);
+          return [m, w, w.max(1)];
+        },
+      ],
+      [
+        'unary chain',
+        (x) => {
+          const a = x.tanh();
+          const b = a.sigmoid();
+          const c = b.pow(3);
+          return [a, b, c, c.abs()];
+        },
+      ],
     ];
     for (const [name, forward] of forwards) {
       const x = toTensor(xv, { requiresGrad: true });
@@ -276,9 +361,14 @@ describe('freeing the graph', () => {
 describe('reductions inside a graph', () => {
   it('sum over dims then mean, against the float64 reference', async () => {
     const xv = randomNd([3, 4, 5], 13);
-    await checkGraph('sum(dims) then mean', [xv], (x) => x.sum([0, 2]).pow(2).mean(), (x) => {
-      const s = sumRef([0, 2]).forward(x);
-      return total(zipWith((v) => v * v, s)) / s.data.length;
-    });
+    await checkGraph(
+      'sum(dims) then mean',
+      [xv],
+      (x) => x.sum([0, 2]).pow(2).mean(),
+      (x) => {
+        const s = sumRef([0, 2]).forward(x);
+        return total(zipWith((v) => v * v, s)) / s.data.length;
+      },
+    );
   });
 });

@@ -8,7 +8,10 @@ import { expectClose } from './helpers.js';
 
 const { nn } = sg;
 
-async function forwardAndGrad(limit: number | null, make: () => { x: sg.Tensor; f: (x: sg.Tensor) => sg.Tensor }): Promise<[Float32Array, Float32Array | null]> {
+async function forwardAndGrad(
+  limit: number | null,
+  make: () => { x: sg.Tensor; f: (x: sg.Tensor) => sg.Tensor },
+): Promise<[Float32Array, Float32Array | null]> {
   setBindingLimitForTesting(limit);
   const { x, f } = make();
   const y = f(x);
@@ -30,7 +33,10 @@ describe('per-sample ops split batches that do not fit one binding', () => {
 
   // [7, 3, 9, 11] floats are 8,316 bytes; a 2 KiB limit runs them as 7 single samples of 1,188 bytes.
   const LIMIT = 2048;
-  const input = () => { sg.manualSeed(5); return sg.randn([7, 3, 9, 11]).requiresGrad_(); };
+  const input = () => {
+    sg.manualSeed(5);
+    return sg.randn([7, 3, 9, 11]).requiresGrad_();
+  };
 
   it('conv2d: same output and input gradient', async () => {
     sg.manualSeed(9);

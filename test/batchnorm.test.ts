@@ -15,7 +15,8 @@ beforeAll(async () => {
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-4): void {
   expect(got.length, what).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])))) expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+    if (!(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i]))))
+      expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
   }
 }
 
@@ -31,7 +32,9 @@ function bnRef(x: Float64Array, shape: number[], w: number[], b: number[], eps =
     let v = 0;
     for (let a = 0; a < n; a++) for (let k = 0; k < s; k++) v += (x[(a * c + ch) * s + k] - mean) ** 2;
     v /= n * s;
-    for (let a = 0; a < n; a++) for (let k = 0; k < s; k++) y[(a * c + ch) * s + k] = ((x[(a * c + ch) * s + k] - mean) / Math.sqrt(v + eps)) * w[ch] + b[ch];
+    for (let a = 0; a < n; a++)
+      for (let k = 0; k < s; k++)
+        y[(a * c + ch) * s + k] = ((x[(a * c + ch) * s + k] - mean) / Math.sqrt(v + eps)) * w[ch] + b[ch];
   }
   return y;
 }
@@ -40,9 +43,13 @@ describe('batch norm', () => {
   for (const [name, f] of Object.entries(fixture) as Array<[string, Record<string, any>]>) {
     it(`${name} ${JSON.stringify(f.shape)}: matches PyTorch in training and evaluation`, async () => {
       const c = f.shape[1];
-      const layer = f.shape.length === 4 ? new sg.nn.BatchNorm2d(c, { momentum: 0.2 }) : new sg.nn.BatchNorm1d(c, { momentum: 0.2 });
+      const layer =
+        f.shape.length === 4
+          ? new sg.nn.BatchNorm2d(c, { momentum: 0.2 })
+          : new sg.nn.BatchNorm1d(c, { momentum: 0.2 });
       expect(layer.toString()).toBe(f.repr);
-      const lin = (a: number, b: number) => Array.from({ length: c }, (_, i) => Math.fround(a + ((b - a) * i) / (c - 1)));
+      const lin = (a: number, b: number) =>
+        Array.from({ length: c }, (_, i) => Math.fround(a + ((b - a) * i) / (c - 1)));
       layer.weight!.copy_(sg.tensor(lin(0.5, 1.5)));
       layer.bias!.copy_(sg.tensor(lin(-0.2, 0.3)));
       layer.running_mean.copy_(sg.tensor(lin(0.1, 0.2)));
@@ -50,7 +57,9 @@ describe('batch norm', () => {
       const x = sg.tensor(f.x, { shape: f.shape, requiresGrad: true });
       const y = layer.forward(x);
       close(await y.data(), f.y, 'training forward');
-      y.mul(sg.tensor(f.r, { shape: f.shape })).sum().backward();
+      y.mul(sg.tensor(f.r, { shape: f.shape }))
+        .sum()
+        .backward();
       close(await x.grad!.data(), f.dx, 'dx');
       close(await layer.weight!.grad!.data(), f.dweight, 'dweight');
       close(await layer.bias!.grad!.data(), f.dbias, 'dbias');
@@ -59,7 +68,13 @@ describe('batch norm', () => {
       expect(await layer.num_batches_tracked.item()).toBe(f.num_batches_tracked);
       layer.eval();
       close(await layer.forward(sg.tensor(f.x_eval, { shape: f.shape })).data(), f.y_eval, 'eval forward');
-      expect([...layer.stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+      expect([...layer.stateDict().keys()]).toEqual([
+        'weight',
+        'bias',
+        'running_mean',
+        'running_var',
+        'num_batches_tracked',
+      ]);
     });
   }
 
@@ -88,8 +103,12 @@ describe('batch norm', () => {
   });
 
   it('bad input names the layer and the shape', () => {
-    expect(() => new sg.nn.BatchNorm2d(3).forward(sg.zeros([2, 3, 4]))).toThrow('BatchNorm2d: expected 4D input (got 3D input of shape [2, 3, 4])');
-    expect(() => new sg.nn.BatchNorm2d(3).forward(sg.zeros([2, 4, 5, 5]))).toThrow(/weight of shape \[3\] does not match 4 channels of input \[2, 4, 5, 5\]/);
+    expect(() => new sg.nn.BatchNorm2d(3).forward(sg.zeros([2, 3, 4]))).toThrow(
+      'BatchNorm2d: expected 4D input (got 3D input of shape [2, 3, 4])',
+    );
+    expect(() => new sg.nn.BatchNorm2d(3).forward(sg.zeros([2, 4, 5, 5]))).toThrow(
+      /weight of shape \[3\] does not match 4 channels of input \[2, 4, 5, 5\]/,
+    );
     expect(() => new sg.nn.BatchNorm1d(3).forward(sg.zeros([1, 3]))).toThrow(/more than 1 value per channel/);
   });
 });

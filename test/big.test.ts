@@ -44,7 +44,11 @@ describe('tensors larger than one storage binding', () => {
     const y = sg.tidy(() => x.mul(x).add(x.mul(2))); // x^2 + 2x, same-shape and number operands
     const idx = boundaryIndices(N, FLAT_CHUNK);
     const got = await y.data();
-    expectClose(pick(got, idx), idx.map((i) => values[i] * values[i] + 2 * values[i]), 'x^2 + 2x');
+    expectClose(
+      pick(got, idx),
+      idx.map((i) => values[i] * values[i] + 2 * values[i]),
+      'x^2 + 2x',
+    );
     const target = sg.zeros([OUT, IN]);
     target.copy_(y);
     const copied = await target.data();
@@ -69,21 +73,23 @@ describe('tensors larger than one storage binding', () => {
     const x = sg.tensor(xs, { shape: [BATCH, IN], requiresGrad: true });
     const y = lin.forward(x);
     const wantY = new Float64Array(BATCH * OUT);
-    for (let m = 0; m < BATCH; m++) for (let o = 0; o < OUT; o++) {
-      let s = b0[o];
-      for (let k = 0, r = o * IN; k < IN; k++) s += xs[m * IN + k] * w0[r + k];
-      wantY[m * OUT + o] = s;
-    }
+    for (let m = 0; m < BATCH; m++)
+      for (let o = 0; o < OUT; o++) {
+        let s = b0[o];
+        for (let k = 0, r = o * IN; k < IN; k++) s += xs[m * IN + k] * w0[r + k];
+        wantY[m * OUT + o] = s;
+      }
     expectClose(await y.data(), wantY, 'y', { atol: 1e-4 });
 
     // Backward with upstream gradient g: dx = g W (all of it), dW = g^T x (rows at the block
     // boundaries: W's rows are bound in blocks of 4088 at 128 MiB), db = sum of g over the batch.
     y.backward(sg.tensor(gs, { shape: [BATCH, OUT] }));
     const wantDx = new Float64Array(BATCH * IN);
-    for (let m = 0; m < BATCH; m++) for (let o = 0; o < OUT; o++) {
-      const g = gs[m * OUT + o];
-      for (let k = 0, r = o * IN; k < IN; k++) wantDx[m * IN + k] += g * w0[r + k];
-    }
+    for (let m = 0; m < BATCH; m++)
+      for (let o = 0; o < OUT; o++) {
+        const g = gs[m * OUT + o];
+        for (let k = 0, r = o * IN; k < IN; k++) wantDx[m * IN + k] += g * w0[r + k];
+      }
     expectClose(await x.grad!.data(), wantDx, 'dx', { atol: 1e-4 });
     const dwAt = (i: number) => {
       const [o, k] = [Math.floor(i / IN), i % IN];
@@ -92,7 +98,9 @@ describe('tensors larger than one storage binding', () => {
       return s;
     };
     const rows = [0, 1, 2047, 4087, 4088, 4095];
-    const idx = [...new Set([...boundaryIndices(N, FLAT_CHUNK), ...rows.flatMap((r) => [r * IN, r * IN + 1, r * IN + IN - 1])])];
+    const idx = [
+      ...new Set([...boundaryIndices(N, FLAT_CHUNK), ...rows.flatMap((r) => [r * IN, r * IN + 1, r * IN + IN - 1])]),
+    ];
     const dw = await lin.weight.grad!.data();
     expectClose(pick(dw, idx), idx.map(dwAt), 'dW');
     const wantDb = Array.from({ length: OUT }, (_, o) => gs[o] + gs[OUT + o] + gs[2 * OUT + o]);
@@ -117,7 +125,7 @@ describe('tensors larger than one storage binding', () => {
     const adamWant = idx.map((i) => {
       const g = dw[i] + wd * w2[i];
       const [m, v] = [0.1 * g, 0.001 * g * g];
-      return w2[i] - 1e-3 * (m / 0.1) / (Math.sqrt(v / 0.001) + 1e-8);
+      return w2[i] - (1e-3 * (m / 0.1)) / (Math.sqrt(v / 0.001) + 1e-8);
     });
     expectClose(pick(await lin.weight.data(), idx), adamWant, 'Adam step', { atol: 1e-6 });
   });

@@ -16,17 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => setBindingLimitForTesting(null));
 
-const data = async (t: sg.Tensor) => Float64Array.from(await t.data());
 const map = (x: ArrayLike<number>, f: (v: number, i: number) => number) => Float64Array.from(x, f);
 
 /** float64 C = A B^T for A [m, k], B [n, k]. */
 function refNT(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let q = 0; q < k; q++) s += a[i * k + q] * b[j * k + q];
-    c[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += a[i * k + q] * b[j * k + q];
+      c[i * n + j] = s;
+    }
   return c;
 }
 
@@ -46,20 +46,44 @@ describe('elementwise ops in chunks (binding limit lowered to 16 KiB)', () => {
     const a = toTensor(x, { requiresGrad: true });
     const b = toTensor(y, { requiresGrad: true });
     const out = sg.mul(a.exp(), b);
-    expectClose(await out.data(), map(x.data, (v, i) => Math.exp(v) * y.data[i]), 'exp(a) * b');
+    expectClose(
+      await out.data(),
+      map(x.data, (v, i) => Math.exp(v) * y.data[i]),
+      'exp(a) * b',
+    );
     const g = randomNd([R, C], 5);
     out.backward(toTensor(g));
-    expectClose(await a.grad!.data(), map(x.data, (v, i) => g.data[i] * y.data[i] * Math.exp(v)), 'd/da');
-    expectClose(await b.grad!.data(), map(x.data, (v, i) => g.data[i] * Math.exp(v)), 'd/db');
+    expectClose(
+      await a.grad!.data(),
+      map(x.data, (v, i) => g.data[i] * y.data[i] * Math.exp(v)),
+      'd/da',
+    );
+    expectClose(
+      await b.grad!.data(),
+      map(x.data, (v, i) => g.data[i] * Math.exp(v)),
+      'd/db',
+    );
   });
 
   it('broadcast operands: a number, a row and a column, with their summed gradients', async () => {
     const a = toTensor(x);
-    expectClose(await sg.mul(a, 3).data(), map(x.data, (v) => 3 * v), 'a * 3');
-    expectClose(await sg.sub(a, toTensor(row)).data(), map(x.data, (v, i) => v - row.data[i % C]), 'a - row');
+    expectClose(
+      await sg.mul(a, 3).data(),
+      map(x.data, (v) => 3 * v),
+      'a * 3',
+    );
+    expectClose(
+      await sg.sub(a, toTensor(row)).data(),
+      map(x.data, (v, i) => v - row.data[i % C]),
+      'a - row',
+    );
     const c = toTensor(col, { requiresGrad: true });
     const out = sg.mul(a, c);
-    expectClose(await out.data(), map(x.data, (v, i) => v * col.data[Math.floor(i / C)]), 'a * col');
+    expectClose(
+      await out.data(),
+      map(x.data, (v, i) => v * col.data[Math.floor(i / C)]),
+      'a * col',
+    );
     out.sum().backward();
     const want = Float64Array.from({ length: R }, (_, r) => x.data.slice(r * C, r * C + C).reduce((s, v) => s + v, 0));
     expectClose(await c.grad!.data(), want, 'd/dcol');
@@ -92,7 +116,9 @@ describe('elementwise ops in chunks (binding limit lowered to 16 KiB)', () => {
     expectClose(await sg.sum(a).data(), [total], 'sum');
     expectClose(await sg.mean(a).data(), [total / x.data.length], 'mean');
     expectClose(await sg.max(a).data(), [Math.max(...x.data)], 'max', { rtol: 0, atol: 0 });
-    const cols = Float64Array.from({ length: C }, (_, c) => Array.from({ length: R }, (_, r) => x.data[r * C + c]).reduce((s, v) => s + v, 0));
+    const cols = Float64Array.from({ length: C }, (_, c) =>
+      Array.from({ length: R }, (_, r) => x.data[r * C + c]).reduce((s, v) => s + v, 0),
+    );
     expectClose(await sg.sum(a, 0).data(), cols, 'sum(dim 0)');
     const rows = Float64Array.from({ length: R }, (_, r) => x.data.slice(r * C, r * C + C).reduce((s, v) => s + v, 0));
     expectClose(await sg.sum(a, 1).data(), rows, 'sum(dim 1)');
@@ -101,11 +127,26 @@ describe('elementwise ops in chunks (binding limit lowered to 16 KiB)', () => {
   it('strided copies: slice (and its backward), expand, cat', async () => {
     const a = toTensor(x, { requiresGrad: true });
     const kept = (i: number) => Math.floor(i / C) >= 3 && Math.floor(i / C) < 280 && Math.floor(i / C) % 2 === 1;
-    expectClose(await a.slice(0, 3, 280, 2).data(), x.data.filter((_, i) => kept(i)), 'slice', { rtol: 0, atol: 0 });
-    expectClose(await sg.expand(toTensor(row), [R, C]).data(), map(x.data, (_, i) => row.data[i % C]), 'expand', { rtol: 0, atol: 0 });
+    expectClose(
+      await a.slice(0, 3, 280, 2).data(),
+      x.data.filter((_, i) => kept(i)),
+      'slice',
+      { rtol: 0, atol: 0 },
+    );
+    expectClose(
+      await sg.expand(toTensor(row), [R, C]).data(),
+      map(x.data, (_, i) => row.data[i % C]),
+      'expand',
+      { rtol: 0, atol: 0 },
+    );
     // slice's backward scatters the gradient into a zero tensor larger than the limit.
     a.slice(0, 3, 280, 2).sum().backward();
-    expectClose(await a.grad!.data(), map(x.data, (_, i) => (kept(i) ? 1 : 0)), 'slice backward', { rtol: 0, atol: 0 });
+    expectClose(
+      await a.grad!.data(),
+      map(x.data, (_, i) => (kept(i) ? 1 : 0)),
+      'slice backward',
+      { rtol: 0, atol: 0 },
+    );
     // cat along dim 1 writes each piece's rows into strided ranges of the output.
     const left = await sg.cat([a.slice(1, 0, 10), a.slice(1, 10)], 1).data();
     expectClose(left, x.data, 'cat(dim 1)', { rtol: 0, atol: 0 });
@@ -119,7 +160,11 @@ describe('elementwise ops in chunks (binding limit lowered to 16 KiB)', () => {
 
 describe('matmul in blocks (binding limit lowered to 16 KiB)', () => {
   // [m, k, n]: blocks of W's rows; blocks of rows of x and y too; an odd K (64-row steps).
-  for (const [m, k, n] of [[5, 64, 150], [70, 64, 128], [3, 33, 200]]) {
+  for (const [m, k, n] of [
+    [5, 64, 150],
+    [70, 64, 128],
+    [3, 33, 200],
+  ]) {
     it(`matmulNT [${m}, ${k}] x [${n}, ${k}]^T, forward and backward`, async () => {
       const a = randomNd([m, k], 10 + m);
       const b = randomNd([n, k], 20 + n);
@@ -185,7 +230,7 @@ describe('optimiser steps in chunks (binding limit lowered to 16 KiB)', () => {
           w *= 1 - lr * wd;
           m = b1 * m + (1 - b1) * g;
           v = b2 * v + (1 - b2) * g * g; // v only grows here, so amsgrad's max is v itself
-          w -= (lr / (1 - b1 ** t)) * m / (Math.sqrt(v) / Math.sqrt(1 - b2 ** t) + eps);
+          w -= ((lr / (1 - b1 ** t)) * m) / (Math.sqrt(v) / Math.sqrt(1 - b2 ** t) + eps);
         }
         return w;
       });
@@ -199,6 +244,10 @@ describe('optimiser steps in chunks (binding limit lowered to 16 KiB)', () => {
     const norm = Math.sqrt(g0.data.reduce((s, v) => s + v * v, 0));
     const total = sg.nn.utils.clipGradNorm_([p], 1);
     expectClose(await total.data(), [norm], 'norm');
-    expectClose(await p.grad.data(), map(g0.data, (v) => v / (norm + 1e-6)), 'clipped');
+    expectClose(
+      await p.grad.data(),
+      map(g0.data, (v) => v / (norm + 1e-6)),
+      'clipped',
+    );
   });
 });

@@ -52,8 +52,12 @@ describe('summary and print', () => {
     await printCommand(['squeezenet1_1', '--num-classes', '5'], (t) => (text += t));
     expect(text.startsWith('SqueezeNet(\n')).toBe(true);
     expect(text).toContain('(1): Conv2d(512, 5, kernel_size=(1, 1), stride=(1, 1))');
-    await expect(summaryCommand(['resnet7'])).rejects.toThrow(/summary: unknown model "resnet7"; known models: alexnet/);
-    await expect(summaryCommand(['cifar_resnet20', '--input', '3,x'])).rejects.toThrow('summary: --input expects positive integers like 3,224,224, got "3,x"');
+    await expect(summaryCommand(['resnet7'])).rejects.toThrow(
+      /summary: unknown model "resnet7"; known models: alexnet/,
+    );
+    await expect(summaryCommand(['cifar_resnet20', '--input', '3,x'])).rejects.toThrow(
+      'summary: --input expects positive integers like 3,224,224, got "3,x"',
+    );
   });
 });
 
@@ -71,19 +75,50 @@ describe('transfer-learning surgery', () => {
     expect(freezePlan(m, 'cifar_resnet20', 2).phase1.size).toBe(all - 3); // and bn1
     const plan = freezePlan(m, 'cifar_resnet20', 'all-but-head');
     expect(plan.head.length + plan.backbone.length).toBe(all);
-    expect(() => freezePlan(m, 'cifar_resnet20', 99)).toThrow('finetune: freeze 99 layers, but cifar_resnet20 has 39 layers with parameters (the last is the head)');
+    expect(() => freezePlan(m, 'cifar_resnet20', 99)).toThrow(
+      'finetune: freeze 99 layers, but cifar_resnet20 has 39 layers with parameters (the last is the head)',
+    );
     sg.models.disposeModel(m);
     const sq = await sg.models.get('squeezenet1_1', { numClasses: 4 });
     const sqPlan = freezePlan(sq, 'squeezenet1_1', 'features');
-    expect(sq.namedParameters().filter(([, p]) => sqPlan.phase1.has(p)).map(([n]) => n)).toEqual(['classifier.1.weight', 'classifier.1.bias']);
+    expect(
+      sq
+        .namedParameters()
+        .filter(([, p]) => sqPlan.phase1.has(p))
+        .map(([n]) => n),
+    ).toEqual(['classifier.1.weight', 'classifier.1.bias']);
     sg.models.disposeModel(sq);
   });
 
   it('parses the command line', () => {
-    const o = finetuneOptions(['--data', 'd', '--model', 'resnet18', '--freeze', '3', '--optimizer', 'adamw', '--epochs', '4', '--head-lr', '0.01'])!;
-    expect([o.data, o.model, o.freeze, o.optimizer, o.epochs, o.headLr, o.backboneLr, o.batchSize]).toEqual(['d', 'resnet18', 3, 'adamw', 4, 0.01, 1e-4, 16]);
+    const o = finetuneOptions([
+      '--data',
+      'd',
+      '--model',
+      'resnet18',
+      '--freeze',
+      '3',
+      '--optimizer',
+      'adamw',
+      '--epochs',
+      '4',
+      '--head-lr',
+      '0.01',
+    ])!;
+    expect([o.data, o.model, o.freeze, o.optimizer, o.epochs, o.headLr, o.backboneLr, o.batchSize]).toEqual([
+      'd',
+      'resnet18',
+      3,
+      'adamw',
+      4,
+      0.01,
+      1e-4,
+      16,
+    ]);
     expect(finetuneOptions(['--help'])).toBeNull();
-    expect(() => finetuneOptions(['--data', 'd', '--model', 'resnet18', '--optimizer', 'rmsprop'])).toThrow('finetune: --optimizer must be one of sgd, adam, adamw, got "rmsprop"');
+    expect(() => finetuneOptions(['--data', 'd', '--model', 'resnet18', '--optimizer', 'rmsprop'])).toThrow(
+      'finetune: --optimizer must be one of sgd, adam, adamw, got "rmsprop"',
+    );
     expect(() => finetuneOptions(['--data', 'd'])).toThrow('finetune: --model is required');
   });
 });
@@ -98,19 +133,40 @@ describe('finetune', () => {
     sg.manualSeed(3);
     const m = await sg.models.get('cifar_resnet20');
     await sg.io.save(weights, m.stateDict());
-    conv1 = await m.stateDict().get('conv1.weight')!.data() as Float32Array;
-    runningMean = await m.stateDict().get('bn1.running_mean')!.data() as Float32Array;
+    conv1 = (await m.stateDict().get('conv1.weight')!.data()) as Float32Array;
+    runningMean = (await m.stateDict().get('bn1.running_mean')!.data()) as Float32Array;
     sg.models.disposeModel(m);
   });
 
   it('trains the head on frozen features, then everything with two parameter groups', async () => {
     const live = sg.memory().liveTensors;
-    const r = await finetune({ ...quiet, data, model: 'cifar_resnet20', weights, epochs: 2, headEpochs: 1, batchSize: 8, out, optimizer: 'adam', headLr: 1e-2 });
+    const r = await finetune({
+      ...quiet,
+      data,
+      model: 'cifar_resnet20',
+      weights,
+      epochs: 2,
+      headEpochs: 1,
+      batchSize: 8,
+      out,
+      optimizer: 'adam',
+      headLr: 1e-2,
+    });
     expect(r.classes).toEqual(CLASSES);
     expect(r.rows.map((x) => x.phase)).toEqual([1, 2]);
     expect(r.rows[0].lr).toEqual([1e-2, NaN]);
     expect(r.rows[1].lr).toEqual([1e-2, 1e-4]);
-    for (const f of ['metrics.csv', 'metrics.json', 'curves.png', 'confusion.png', 'confusion.csv', 'predictions.png', 'model.safetensors', 'classes.json', 'checkpoint.safetensors']) {
+    for (const f of [
+      'metrics.csv',
+      'metrics.json',
+      'curves.png',
+      'confusion.png',
+      'confusion.csv',
+      'predictions.png',
+      'model.safetensors',
+      'classes.json',
+      'checkpoint.safetensors',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(out, 'classes.json'), 'utf8'))).toEqual(CLASSES);
@@ -123,11 +179,19 @@ describe('finetune', () => {
     expect([png.width, png.height]).toEqual([1040, 440]);
     sg.models.disposeModel(r.model);
     expect(sg.memory().liveTensors).toBe(live); // no tensor outlives the run
-
   });
 
   it('leaves frozen layers (and their batch-norm statistics) untouched in phase 1', async () => {
-    const r = await finetune({ ...quiet, data, model: 'cifar_resnet20', weights, epochs: 1, headEpochs: 1, batchSize: 8, out: join(root, 'frozen') });
+    const r = await finetune({
+      ...quiet,
+      data,
+      model: 'cifar_resnet20',
+      weights,
+      epochs: 1,
+      headEpochs: 1,
+      batchSize: 8,
+      out: join(root, 'frozen'),
+    });
     const sd = r.model.stateDict();
     expect(await sd.get('conv1.weight')!.data()).toEqual(conv1);
     expect(await sd.get('bn1.running_mean')!.data()).toEqual(runningMean);
@@ -135,8 +199,19 @@ describe('finetune', () => {
   });
 
   it('with freeze none: one phase, the scheduler steps both groups, gradients clipped', async () => {
-    const r = await finetune({ ...quiet, data, model: 'cifar_resnet20', weights, epochs: 2, freeze: 'none', batchSize: 8,
-      scheduler: 'step', stepSize: 1, clipGradNorm: 1, out: join(root, 'none') });
+    const r = await finetune({
+      ...quiet,
+      data,
+      model: 'cifar_resnet20',
+      weights,
+      epochs: 2,
+      freeze: 'none',
+      batchSize: 8,
+      scheduler: 'step',
+      stepSize: 1,
+      clipGradNorm: 1,
+      out: join(root, 'none'),
+    });
     expect(r.rows.map((x) => x.phase)).toEqual([2, 2]);
     expect(r.rows[0].lr).toEqual([1e-3, 1e-4]);
     expect(r.rows[1].lr[0]).toBeCloseTo(1e-4, 15); // StepLR(step_size=1, gamma=0.1) after one epoch
@@ -145,14 +220,27 @@ describe('finetune', () => {
   });
 
   it('saves a checkpoint when interrupted and resumes exactly where it stopped', async () => {
-    const opts = { ...quiet, data, model: 'cifar_resnet20', weights, epochs: 2, headEpochs: 1, batchSize: 8, optimizer: 'adam' as const };
+    const opts = {
+      ...quiet,
+      data,
+      model: 'cifar_resnet20',
+      weights,
+      epochs: 2,
+      headEpochs: 1,
+      batchSize: 8,
+      optimizer: 'adam' as const,
+    };
     const full = await finetune({ ...opts, out: join(root, 'uninterrupted') });
     const fullWeights = await full.model.stateDict().get('layer3.2.conv2.weight')!.data();
     sg.models.disposeModel(full.model);
     // Ctrl-C after the second of the three batches of epoch 1.
     const dir = join(root, 'interrupted');
     let reads = 0;
-    const signal = { get aborted() { return ++reads >= 2; } } as AbortSignal;
+    const signal = {
+      get aborted() {
+        return ++reads >= 2;
+      },
+    } as AbortSignal;
     const cut = await finetune({ ...opts, out: dir, signal });
     expect(cut.interrupted).toBe(true);
     expect(cut.rows).toEqual([]);
@@ -160,8 +248,15 @@ describe('finetune', () => {
     const ck = await sg.io.loadCheckpoint(join(dir, 'checkpoint.safetensors'));
     expect([ck.epoch, ck.extra.phase, (ck.extra.partial as { batches: number }).batches]).toEqual([0, 1, 2]);
     const lines: string[] = [];
-    const done = await finetune({ ...opts, log: (l) => lines.push(l), out: dir, resume: join(dir, 'checkpoint.safetensors') });
-    expect(lines).toContain(`resumed from ${join(dir, 'checkpoint.safetensors')} after epoch 0 and 2 batches of epoch 1`);
+    const done = await finetune({
+      ...opts,
+      log: (l) => lines.push(l),
+      out: dir,
+      resume: join(dir, 'checkpoint.safetensors'),
+    });
+    expect(lines).toContain(
+      `resumed from ${join(dir, 'checkpoint.safetensors')} after epoch 0 and 2 batches of epoch 1`,
+    );
     expect(done.interrupted).toBe(false);
     const strip = (rows: typeof done.rows) => rows.map(({ seconds: _, ...r }) => r);
     expect(strip(done.rows)).toEqual(strip(full.rows));
@@ -171,8 +266,23 @@ describe('finetune', () => {
 
   it('evaluate reports accuracy, per-class scores and the confusion matrix', async () => {
     let text = '';
-    await evaluateCommand(['--model', 'cifar_resnet20', '--weights', join(out, 'model.safetensors'), '--data', data,
-      '--classes', join(out, 'classes.json'), '--workers', '0', '--out', join(root, 'eval')], (t) => (text += t));
+    await evaluateCommand(
+      [
+        '--model',
+        'cifar_resnet20',
+        '--weights',
+        join(out, 'model.safetensors'),
+        '--data',
+        data,
+        '--classes',
+        join(out, 'classes.json'),
+        '--workers',
+        '0',
+        '--out',
+        join(root, 'eval'),
+      ],
+      (t) => (text += t),
+    );
     expect(text).toMatch(/^24 images of .* img\/s\)\nloss \d+\.\d{4} {2}accuracy \d+\.\d\d%\n/);
     expect(text).toContain('              precision    recall  f1-score   support\n');
     expect(text).toContain('true\\predicted,blue,green,red\n');

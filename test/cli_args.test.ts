@@ -31,7 +31,10 @@ describe('parseArgs', () => {
     const p = parseArgs('cmd', ['a.jpg', '--top', '3', '--verbose', 'b.jpg'], SPEC);
     expect(Object.fromEntries(p.options)).toEqual({ top: '3', verbose: true });
     expect(p.positional).toEqual(['a.jpg', 'b.jpg']);
-    expect(Object.fromEntries(parseArgs('cmd', ['--verbose', '--no-verbose'], SPEC).options)).toEqual({ top: '5', verbose: false });
+    expect(Object.fromEntries(parseArgs('cmd', ['--verbose', '--no-verbose'], SPEC).options)).toEqual({
+      top: '5',
+      verbose: false,
+    });
     expect(parseArgs('cmd', ['--top=7'], SPEC).options.get('top')).toBe('7');
   });
 
@@ -44,15 +47,21 @@ describe('parseArgs', () => {
 
   it('takes a value that starts with a dash as --name=-1, and explains --name -1', () => {
     expect(parseArgs('cmd', ['--top=-1'], SPEC).options.get('top')).toBe('-1');
-    expect(() => parseArgs('cmd', ['--top', '-1'], SPEC)).toThrow('cmd: option --top needs a value; a value starting with a dash is written --top=VALUE');
+    expect(() => parseArgs('cmd', ['--top', '-1'], SPEC)).toThrow(
+      'cmd: option --top needs a value; a value starting with a dash is written --top=VALUE',
+    );
     expect(() => parseArgs('cmd', ['--top'], SPEC)).toThrow('cmd: option --top needs a value');
   });
 
   it('rejects unknown options, --no- of a string option, and a value given to a flag, naming them', () => {
-    expect(() => parseArgs('cmd', ['--topp', '3'], SPEC)).toThrow(new UsageError('cmd: unknown option --topp (see: shadergrad cmd --help)'));
+    expect(() => parseArgs('cmd', ['--topp', '3'], SPEC)).toThrow(
+      new UsageError('cmd: unknown option --topp (see: shadergrad cmd --help)'),
+    );
     expect(() => parseArgs('cmd', ['-x'], SPEC)).toThrow('cmd: unknown option -x');
     expect(() => parseArgs('cmd', ['--no-top'], SPEC)).toThrow('cmd: unknown option --no-top');
-    expect(() => parseArgs('cmd', ['--verbose=yes'], SPEC)).toThrow('cmd: option --verbose takes no value (use --verbose or --no-verbose)');
+    expect(() => parseArgs('cmd', ['--verbose=yes'], SPEC)).toThrow(
+      'cmd: option --verbose takes no value (use --verbose or --no-verbose)',
+    );
   });
 
   it('gives every command -h and --help, listed in its help text', () => {
@@ -78,10 +87,16 @@ describe('every command', () => {
   it.each(Object.keys(commands))('%s: -h and --help print the usage; an unknown option is an error', async (name) => {
     for (const help of ['-h', '--help']) {
       const text = await stdout(() => commands[name]([help]));
-      if (name === 'finetune') expect(await commands[name]([help])).toBeNull(); // finetuneCommand prints the text
-      else expect(text).toMatch(new RegExp(`^usage: shadergrad ${name} .*\\n\\noptions:\\n(.|\\n)*-h, --help +show this help`));
+      if (name === 'finetune')
+        expect(await commands[name]([help])).toBeNull(); // finetuneCommand prints the text
+      else
+        expect(text).toMatch(
+          new RegExp(`^usage: shadergrad ${name} .*\\n\\noptions:\\n(.|\\n)*-h, --help +show this help`),
+        );
     }
-    await expect(commands[name](['--bogus', 'x'])).rejects.toThrow(new UsageError(`${name}: unknown option --bogus (see: shadergrad ${name} --help)`));
+    await expect(commands[name](['--bogus', 'x'])).rejects.toThrow(
+      new UsageError(`${name}: unknown option --bogus (see: shadergrad ${name} --help)`),
+    );
   });
 
   it('finetune: --no-progress hides the bar, --progress keeps it', () => {
@@ -91,19 +106,23 @@ describe('every command', () => {
     expect(finetuneOptions(base)!.stream).toBeUndefined();
   });
 
-  it('summary takes torchsummary\'s --batch-size=-1; predict checks --top=-1 and -- before an image named -h', async () => {
+  it("summary takes torchsummary's --batch-size=-1; predict checks --top=-1 and -- before an image named -h", async () => {
     let text = '';
     await summaryCommand(['cifar_resnet20', '--batch-size=-1'], (t) => (text += t));
     expect(text).toMatch(/Linear-\d+ +\[-1, 10\] +650/);
-    await expect(predictCommand(['--model', 'resnet18', '--weights', 'w.pth', '--top=0', 'a.jpg']))
-      .rejects.toThrow('predict: --top must be a positive number of classes, or -1 for all of them; got 0');
+    await expect(predictCommand(['--model', 'resnet18', '--weights', 'w.pth', '--top=0', 'a.jpg'])).rejects.toThrow(
+      'predict: --top must be a positive number of classes, or -1 for all of them; got 0',
+    );
     // After --, "-h" is an image path (which does not exist), not a request for help.
-    await expect(predictCommand(['--model', 'cifar_resnet20', '--weights', '/nonexistent/w.pth', '--top=-1', '--', '-h']))
-      .rejects.toThrow(/w\.pth/);
+    await expect(
+      predictCommand(['--model', 'cifar_resnet20', '--weights', '/nonexistent/w.pth', '--top=-1', '--', '-h']),
+    ).rejects.toThrow(/w\.pth/);
   });
 
   it('inspect: one file, and --filter needs its value', async () => {
-    await expect(inspectCommand(['a.pth', 'b.pth'])).rejects.toThrow('inspect: one file at a time; unexpected argument "b.pth"');
+    await expect(inspectCommand(['a.pth', 'b.pth'])).rejects.toThrow(
+      'inspect: one file at a time; unexpected argument "b.pth"',
+    );
     await expect(inspectCommand(['a.pth', '--filter'])).rejects.toThrow('inspect: option --filter needs a value');
   });
 });

@@ -40,8 +40,19 @@ describe('finetune', () => {
     const m = await sg.models.get('alexnet');
     await sg.io.save(weights, m.stateDict());
     sg.models.disposeModel(m);
-    const r = await finetune({ ...quiet, data, val: data, model: 'alexnet', weights, freeze: 'features', epochs: 1, headEpochs: 1,
-      batchSize: 3, imageSize: 64, out: join(root, 'alexnet-run') });
+    const r = await finetune({
+      ...quiet,
+      data,
+      val: data,
+      model: 'alexnet',
+      weights,
+      freeze: 'features',
+      epochs: 1,
+      headEpochs: 1,
+      batchSize: 3,
+      imageSize: 64,
+      out: join(root, 'alexnet-run'),
+    });
     expect(r.classes).toEqual(['ants', 'bees']);
     expect(r.rows).toHaveLength(1);
     expect(Number.isFinite(r.rows[0].trainLoss)).toBe(true);
@@ -52,22 +63,25 @@ describe('finetune', () => {
 
   it('refuses an empty folder, naming it', async () => {
     mkdirSync(join(root, 'empty'), { recursive: true });
-    await expect(finetune({ ...quiet, data: join(root, 'empty'), model: 'cifar_resnet20', epochs: 1, out: join(root, 'o1') }))
-      .rejects.toThrow(/empty/);
+    await expect(
+      finetune({ ...quiet, data: join(root, 'empty'), model: 'cifar_resnet20', epochs: 1, out: join(root, 'o1') }),
+    ).rejects.toThrow(/empty/);
   });
 
   it('refuses a folder with one class', async () => {
     const data = folder('one', ['ants'], 4);
-    await expect(finetune({ ...quiet, data, model: 'cifar_resnet20', epochs: 1, out: join(root, 'o2') }))
-      .rejects.toThrow(/one class|2 classes|at least 2/);
+    await expect(
+      finetune({ ...quiet, data, model: 'cifar_resnet20', epochs: 1, out: join(root, 'o2') }),
+    ).rejects.toThrow(/one class|2 classes|at least 2/);
   });
 
   it('names a corrupt JPEG', async () => {
     const data = folder('corrupt', ['ants', 'bees'], 3);
     const good = encodeJpeg({ width: 40, height: 40, channels: 3, data: new Uint8Array(40 * 40 * 3) });
     writeFileSync(join(data, 'bees', 'broken.jpg'), good.subarray(0, 200)); // a JPEG header, then nothing
-    await expect(finetune({ ...quiet, data, val: data, model: 'cifar_resnet20', epochs: 1, batchSize: 2, out: join(root, 'o3') }))
-      .rejects.toThrow(/broken\.jpg/);
+    await expect(
+      finetune({ ...quiet, data, val: data, model: 'cifar_resnet20', epochs: 1, batchSize: 2, out: join(root, 'o3') }),
+    ).rejects.toThrow(/broken\.jpg/);
   });
 
   it('names the keys when the weight file is for another model', async () => {
@@ -76,7 +90,8 @@ describe('finetune', () => {
     const m = await sg.models.get('cifar_resnet20');
     await sg.io.save(weights, m.stateDict());
     sg.models.disposeModel(m);
-    await expect(finetune({ ...quiet, data, model: 'cifar_resnet32', weights, epochs: 1, out: join(root, 'o4') }))
-      .rejects.toThrow(/Missing key\(s\) in state_dict: "layer1\.3\./);
+    await expect(
+      finetune({ ...quiet, data, model: 'cifar_resnet32', weights, epochs: 1, out: join(root, 'o4') }),
+    ).rejects.toThrow(/Missing key\(s\) in state_dict: "layer1\.3\./);
   });
 });

@@ -5,7 +5,14 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  accuracy, classificationReport, confusionMatrix, formatReport, metricsCsv, metricsJson, writeMetrics, type EpochRow,
+  accuracy,
+  classificationReport,
+  confusionMatrix,
+  formatReport,
+  metricsCsv,
+  metricsJson,
+  writeMetrics,
+  type EpochRow,
 } from '../src/train/metrics.js';
 
 // 8 samples, 3 classes; class 2 is never predicted.
@@ -14,10 +21,16 @@ const pred = [0, 0, 1, 0, 1, 0, 1, 1];
 
 describe('classification metrics', () => {
   it('counts the confusion matrix as C[true][pred]', () => {
-    expect(confusionMatrix(pred, target, 3)).toEqual([[2, 1, 0], [1, 1, 0], [1, 2, 0]]);
+    expect(confusionMatrix(pred, target, 3)).toEqual([
+      [2, 1, 0],
+      [1, 1, 0],
+      [1, 2, 0],
+    ]);
     expect(accuracy(confusionMatrix(pred, target, 3))).toBe(3 / 8);
     expect(accuracy([[0]])).toBe(0);
-    expect(() => confusionMatrix([0, 3], [0, 1], 3)).toThrow('confusionMatrix: sample 1 has pred 3, target 1; classes are 0..2');
+    expect(() => confusionMatrix([0, 3], [0, 1], 3)).toThrow(
+      'confusionMatrix: sample 1 has pred 3, target 1; classes are 0..2',
+    );
     expect(() => confusionMatrix([0], [0, 1], 3)).toThrow('confusionMatrix: 1 predictions for 2 targets');
   });
 
@@ -25,7 +38,11 @@ describe('classification metrics', () => {
     const r = classificationReport(confusionMatrix(pred, target, 3), ['a', 'b', 'c']);
     const close = (got: number, want: number) => expect(got).toBeCloseTo(want, 12);
     // precision = tp / predicted: 2/4, 1/4, 0/0 -> 0; recall = tp / support: 2/3, 1/2, 0/3.
-    [[1 / 2, 2 / 3, 4 / 7, 3], [1 / 4, 1 / 2, 1 / 3, 2], [0, 0, 0, 3]].forEach(([p, rc, f, n], c) => {
+    [
+      [1 / 2, 2 / 3, 4 / 7, 3],
+      [1 / 4, 1 / 2, 1 / 3, 2],
+      [0, 0, 0, 3],
+    ].forEach(([p, rc, f, n], c) => {
       close(r.classes[c].precision, p);
       close(r.classes[c].recall, rc);
       close(r.classes[c].f1, f);
@@ -45,12 +62,13 @@ describe('classification metrics', () => {
     const r = classificationReport(confusionMatrix(pred, target, 3), ['ants', 'bees', 'wasps']);
     expect(formatReport(r)).toBe(
       '              precision    recall  f1-score   support\n\n' +
-      '        ants       0.50      0.67      0.57         3\n' +
-      '        bees       0.25      0.50      0.33         2\n' +
-      '       wasps       0.00      0.00      0.00         3\n\n' +
-      '    accuracy                           0.38         8\n' +
-      '   macro avg       0.25      0.39      0.30         8\n' +
-      'weighted avg       0.25      0.38      0.30         8\n');
+        '        ants       0.50      0.67      0.57         3\n' +
+        '        bees       0.25      0.50      0.33         2\n' +
+        '       wasps       0.00      0.00      0.00         3\n\n' +
+        '    accuracy                           0.38         8\n' +
+        '   macro avg       0.25      0.39      0.30         8\n' +
+        'weighted avg       0.25      0.38      0.30         8\n',
+    );
   });
 });
 
@@ -63,12 +81,33 @@ describe('metrics.csv and metrics.json', () => {
   it('has one column per parameter group and empty/null for missing values', () => {
     expect(metricsCsv(rows, ['head', 'backbone'])).toBe(
       'epoch,phase,train_loss,train_acc,val_loss,val_acc,lr_head,lr_backbone,seconds\n' +
-      '1,1,1.25,0.5,1.5,0.25,0.001,,2.5\n' +
-      '2,2,0.75,0.75,,,0.001,0.0001,3\n');
+        '1,1,1.25,0.5,1.5,0.25,0.001,,2.5\n' +
+        '2,2,0.75,0.75,,,0.001,0.0001,3\n',
+    );
     const json = JSON.parse(metricsJson(rows));
     expect(json).toEqual([
-      { epoch: 1, phase: 1, train_loss: 1.25, train_acc: 0.5, val_loss: 1.5, val_acc: 0.25, lr_0: 0.001, lr_1: null, seconds: 2.5 },
-      { epoch: 2, phase: 2, train_loss: 0.75, train_acc: 0.75, val_loss: null, val_acc: null, lr_0: 0.001, lr_1: 0.0001, seconds: 3 },
+      {
+        epoch: 1,
+        phase: 1,
+        train_loss: 1.25,
+        train_acc: 0.5,
+        val_loss: 1.5,
+        val_acc: 0.25,
+        lr_0: 0.001,
+        lr_1: null,
+        seconds: 2.5,
+      },
+      {
+        epoch: 2,
+        phase: 2,
+        train_loss: 0.75,
+        train_acc: 0.75,
+        val_loss: null,
+        val_acc: null,
+        lr_0: 0.001,
+        lr_1: 0.0001,
+        seconds: 3,
+      },
     ]);
   });
 
@@ -77,7 +116,8 @@ describe('metrics.csv and metrics.json', () => {
     writeMetrics(dir, rows);
     expect(readdirSync(dir).sort()).toEqual(['metrics.csv', 'metrics.json']);
     expect(readFileSync(join(dir, 'metrics.csv'), 'utf8').split('\n')[0]).toBe(
-      'epoch,phase,train_loss,train_acc,val_loss,val_acc,lr_0,lr_1,seconds');
+      'epoch,phase,train_loss,train_acc,val_loss,val_acc,lr_0,lr_1,seconds',
+    );
     expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'))).toHaveLength(2);
   });
 });

@@ -52,8 +52,17 @@ describe('shadergrad predict', () => {
   it.skipIf(!existsSync(dog))('the pretrained CIFAR-10 ResNet-56 calls the sample photo a dog', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-predict-'));
     writeFileSync(join(dir, 'cifar10.json'), JSON.stringify(CIFAR10));
-    const lines = await run(['--model', 'cifar_resnet56', '--weights', join(root, 'examples', 'weights', 'resnet56-4bfd9763.th'),
-      '--classes', join(dir, 'cifar10.json'), '--top', '3', dog]);
+    const lines = await run([
+      '--model',
+      'cifar_resnet56',
+      '--weights',
+      join(root, 'examples', 'weights', 'resnet56-4bfd9763.th'),
+      '--classes',
+      join(dir, 'cifar10.json'),
+      '--top',
+      '3',
+      dog,
+    ]);
     expect(lines[0]).toBe('dog.jpg:');
     expect(lines).toHaveLength(4);
     const [, top] = lines;

@@ -3,7 +3,15 @@
 // dilation 2, groups 2, ceil mode; gradients by central differences of the references.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
-import { adaptiveAvgPoolRef, avgPoolRef, conv2dRef, crossEntropyRef, logSoftmaxRef, maxPoolRef, type Arr } from './ref/cnn.js';
+import {
+  adaptiveAvgPoolRef,
+  avgPoolRef,
+  conv2dRef,
+  crossEntropyRef,
+  logSoftmaxRef,
+  maxPoolRef,
+  type Arr,
+} from './ref/cnn.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -19,13 +27,22 @@ function values(n: number, seed: number, lo = -1, hi = 1): Float64Array {
   return out;
 }
 
-const arr = (shape: number[], seed: number, lo = -1, hi = 1): Arr => ({ shape, data: values(shape.reduce((a, b) => a * b, 1), seed, lo, hi) });
+const arr = (shape: number[], seed: number, lo = -1, hi = 1): Arr => ({
+  shape,
+  data: values(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+    lo,
+    hi,
+  ),
+});
 const gpu = (a: Arr, requiresGrad = false) => sg.tensor(a.data, { shape: a.shape, requiresGrad });
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5): void {
   expect(got.length, what).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]))) expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+    if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i])))
+      expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
   }
 }
 
@@ -39,28 +56,47 @@ function poison(): void {
  * Checks the GPU gradient of sum(f(inputs) * R) against central differences of the float64
  * reference, at up to 40 spread-out elements of each input.
  */
-async function checkGrads(what: string, inputs: Arr[], f: (...ts: sg.Tensor[]) => sg.Tensor, ref: (...xs: Arr[]) => Arr, which: number[]): Promise<void> {
+async function checkGrads(
+  what: string,
+  inputs: Arr[],
+  f: (...ts: sg.Tensor[]) => sg.Tensor,
+  ref: (...xs: Arr[]) => Arr,
+  which: number[],
+): Promise<void> {
   const ts = inputs.map((a, i) => gpu(a, which.includes(i)));
   const out = f(...ts);
   const r = values(out.size, 77, 0.5, 1.5);
   poison();
-  out.mul(sg.tensor(r, { shape: out.shape })).sum().backward();
+  out
+    .mul(sg.tensor(r, { shape: out.shape }))
+    .sum()
+    .backward();
   for (const k of which) {
     const got = await ts[k].grad!.data();
     const n = inputs[k].data.length;
     const picks = n <= 40 ? [...Array(n).keys()] : Array.from({ length: 40 }, (_, i) => Math.floor((i * (n - 1)) / 39));
     for (const i of picks) {
       const h = 1e-6;
-      const shifted = (delta: number) => inputs.map((a, j) => (j === k ? { shape: a.shape, data: a.data.map((v, q) => (q === i ? v + delta : v)) } : a));
+      const shifted = (delta: number) =>
+        inputs.map((a, j) => (j === k ? { shape: a.shape, data: a.data.map((v, q) => (q === i ? v + delta : v)) } : a));
       const loss = (xs: Arr[]) => ref(...xs).data.reduce((s, v, q) => s + v * r[q], 0);
       const want = (loss(shifted(h)) - loss(shifted(-h))) / (2 * h);
-      if (!(Math.abs(got[i] - want) <= 1e-4 + 1e-3 * Math.abs(want))) expect.fail(`${what}: d/d input ${k}[${i}] is ${got[i]}, expected ${want}`);
+      if (!(Math.abs(got[i] - want) <= 1e-4 + 1e-3 * Math.abs(want)))
+        expect.fail(`${what}: d/d input ${k}[${i}] is ${got[i]}, expected ${want}`);
     }
   }
 }
 
 describe('conv2d', () => {
-  const cases: Array<{ x: number[]; w: number[]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; bias: boolean }> = [
+  const cases: Array<{
+    x: number[];
+    w: number[];
+    stride: [number, number];
+    padding: [number, number];
+    dilation: [number, number];
+    groups: number;
+    bias: boolean;
+  }> = [
     { x: [2, 3, 7, 7], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
     { x: [1, 2, 9, 8], w: [5, 2, 3, 3], stride: [2, 2], padding: [0, 0], dilation: [1, 1], groups: 1, bias: true },
     { x: [2, 4, 8, 9], w: [6, 2, 3, 2], stride: [1, 2], padding: [2, 1], dilation: [1, 1], groups: 2, bias: false },
@@ -82,14 +118,23 @@ describe('conv2d', () => {
       expect(out.shape).toEqual(want.shape);
       close(await out.data(), want.data, 'forward');
       const inputs = cs.bias ? [x, w, b] : [x, w];
-      await checkGrads(name, inputs, (xx, ww, bb) => sg.conv2d(xx, ww, bb ?? null, o), ref, cs.bias ? [0, 1, 2] : [0, 1]);
+      await checkGrads(
+        name,
+        inputs,
+        (xx, ww, bb) => sg.conv2d(xx, ww, bb ?? null, o),
+        ref,
+        cs.bias ? [0, 1, 2] : [0, 1],
+      );
     });
   }
 
   it('names the layer and both shapes on a channel mismatch or a 3-D input', () => {
     expect(() => sg.conv2d(sg.zeros([1, 1, 5, 5]), sg.zeros([4, 3, 3, 3]))).toThrow(
-      'conv2d: given groups=1, weight of size [4, 3, 3, 3], expected input [1, 1, 5, 5] to have 3 channels, but got 1 channels instead');
-    expect(() => sg.conv2d(sg.zeros([3, 5, 5]), sg.zeros([4, 3, 3, 3]))).toThrow(/conv2d: expected a 4-D input \[N, C, H, W\], got shape \[3, 5, 5\]/);
+      'conv2d: given groups=1, weight of size [4, 3, 3, 3], expected input [1, 1, 5, 5] to have 3 channels, but got 1 channels instead',
+    );
+    expect(() => sg.conv2d(sg.zeros([3, 5, 5]), sg.zeros([4, 3, 3, 3]))).toThrow(
+      /conv2d: expected a 4-D input \[N, C, H, W\], got shape \[3, 5, 5\]/,
+    );
     expect(() => sg.conv2d(sg.zeros([1, 3, 2, 2]), sg.zeros([4, 3, 3, 3]))).toThrow(/smaller than the kernel/);
   });
 });
@@ -112,7 +157,13 @@ describe('pooling', () => {
       const want = ref(x);
       expect(out.shape).toEqual(want.shape);
       close(await out.data(), want.data, `maxpool ${shape} k${k} s${s} p${p} d${d} ceil ${ceil}`);
-      await checkGrads(`maxpool ${shape}`, [x], (t) => sg.maxPool2d(t, k, { stride: s, padding: p, dilation: d, ceilMode: ceil }), ref, [0]);
+      await checkGrads(
+        `maxpool ${shape}`,
+        [x],
+        (t) => sg.maxPool2d(t, k, { stride: s, padding: p, dilation: d, ceilMode: ceil }),
+        ref,
+        [0],
+      );
     }
   });
 
@@ -129,12 +180,24 @@ describe('pooling', () => {
       const want = ref(x);
       expect(out.shape).toEqual(want.shape);
       close(await out.data(), want.data, `avgpool ${shape} k${k} s${s} p${p} ceil ${ceil} cip ${cip}`);
-      await checkGrads(`avgpool ${shape}`, [x], (t) => sg.avgPool2d(t, k, { stride: s, padding: p, ceilMode: ceil, countIncludePad: cip }), ref, [0]);
+      await checkGrads(
+        `avgpool ${shape}`,
+        [x],
+        (t) => sg.avgPool2d(t, k, { stride: s, padding: p, ceilMode: ceil, countIncludePad: cip }),
+        ref,
+        [0],
+      );
     }
   });
 
   it('adaptiveAvgPool2d, including outputs larger than the input (1x1 -> 7x7)', async () => {
-    for (const [shape, oh, ow] of [[[2, 3, 7, 7], 3, 3], [[1, 2, 10, 9], 4, 5], [[1, 2, 1, 1], 7, 7], [[1, 1, 2, 3], 7, 7], [[2, 2, 6, 6], 1, 1]] as Array<[number[], number, number]>) {
+    for (const [shape, oh, ow] of [
+      [[2, 3, 7, 7], 3, 3],
+      [[1, 2, 10, 9], 4, 5],
+      [[1, 2, 1, 1], 7, 7],
+      [[1, 1, 2, 3], 7, 7],
+      [[2, 2, 6, 6], 1, 1],
+    ] as Array<[number[], number, number]>) {
       const x = arr(shape, 30);
       const ref = (xx: Arr) => adaptiveAvgPoolRef(xx, oh, ow);
       const out = sg.adaptiveAvgPool2d(gpu(x), [oh, ow]);
@@ -146,13 +209,20 @@ describe('pooling', () => {
   });
 
   it('a 3-D input is an error naming the shape', () => {
-    expect(() => sg.maxPool2d(sg.zeros([3, 8, 8]), 2)).toThrow(/max_pool2d: expected a 4-D input \[N, C, H, W\], got shape \[3, 8, 8\]/);
+    expect(() => sg.maxPool2d(sg.zeros([3, 8, 8]), 2)).toThrow(
+      /max_pool2d: expected a 4-D input \[N, C, H, W\], got shape \[3, 8, 8\]/,
+    );
   });
 });
 
 describe('softmax and losses', () => {
   it('softmax and logSoftmax along any dim, with gradients', async () => {
-    for (const [shape, dim] of [[[4, 7], 1], [[3, 5, 2], 1], [[6], 0], [[2, 3, 4], -1]] as Array<[number[], number]>) {
+    for (const [shape, dim] of [
+      [[4, 7], 1],
+      [[3, 5, 2], 1],
+      [[6], 0],
+      [[2, 3, 4], -1],
+    ] as Array<[number[], number]>) {
       const x = arr(shape, 40, -3, 3);
       const lsm = (xx: Arr) => logSoftmaxRef(xx, dim);
       const sm = (xx: Arr) => ({ shape: xx.shape, data: lsm(xx).data.map(Math.exp) });
@@ -178,7 +248,13 @@ describe('softmax and losses', () => {
       const ref = (xx: Arr): Arr => ({ shape: [], data: Float64Array.of(crossEntropyRef(xx, targets, ignore, eps)) });
       const loss = sg.crossEntropy(gpu(x), t, { ignoreIndex: ignore, labelSmoothing: eps });
       close(await loss.data(), ref(x).data, `cross entropy ${shape}`);
-      await checkGrads(`cross entropy ${shape}`, [x], (xx) => sg.crossEntropy(xx, t, { ignoreIndex: ignore, labelSmoothing: eps }), ref, [0]);
+      await checkGrads(
+        `cross entropy ${shape}`,
+        [x],
+        (xx) => sg.crossEntropy(xx, t, { ignoreIndex: ignore, labelSmoothing: eps }),
+        ref,
+        [0],
+      );
     }
   });
 
@@ -196,8 +272,11 @@ describe('softmax and losses', () => {
   it('crossEntropy rejects labels out of range before any GPU work, naming the shapes', () => {
     const logits = sg.zeros([2, 3]);
     expect(() => sg.crossEntropy(logits, sg.tensor([0, 3], { dtype: 'int32' }))).toThrow(
-      'cross_entropy: target values must be in [0, 2] for logits [2, 3], got values from 0 to 3 (target [2])');
-    expect(() => sg.crossEntropy(logits, sg.tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(/target shape \[3\] does not match logits \[2, 3\]/);
+      'cross_entropy: target values must be in [0, 2] for logits [2, 3], got values from 0 to 3 (target [2])',
+    );
+    expect(() => sg.crossEntropy(logits, sg.tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(
+      /target shape \[3\] does not match logits \[2, 3\]/,
+    );
     expect(() => sg.crossEntropy(logits, sg.tensor([0, 1]))).toThrow(/expected a int32 tensor/);
   });
 
@@ -207,9 +286,17 @@ describe('softmax and losses', () => {
     const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
     close([await sg.mseLoss(gpu(a), gpu(b)).item()], [mean(a.data.map((v, i) => (v - b.data[i]) ** 2))], 'mse');
     close([await sg.l1Loss(gpu(a), gpu(b)).item()], [mean(a.data.map((v, i) => Math.abs(v - b.data[i])))], 'l1');
-    const bce = (z: number, y: number) => -(y * Math.log(1 / (1 + Math.exp(-z))) + (1 - y) * Math.log(1 - 1 / (1 + Math.exp(-z))));
-    close([await sg.binaryCrossEntropyWithLogits(gpu(a), gpu(b)).item()], [mean(a.data.map((v, i) => bce(v, b.data[i])))], 'bce');
-    const ref = (x: Arr, y: Arr): Arr => ({ shape: [], data: Float64Array.of(mean(x.data.map((v, i) => bce(v, y.data[i])))) });
+    const bce = (z: number, y: number) =>
+      -(y * Math.log(1 / (1 + Math.exp(-z))) + (1 - y) * Math.log(1 - 1 / (1 + Math.exp(-z))));
+    close(
+      [await sg.binaryCrossEntropyWithLogits(gpu(a), gpu(b)).item()],
+      [mean(a.data.map((v, i) => bce(v, b.data[i])))],
+      'bce',
+    );
+    const ref = (x: Arr, y: Arr): Arr => ({
+      shape: [],
+      data: Float64Array.of(mean(x.data.map((v, i) => bce(v, y.data[i])))),
+    });
     await checkGrads('bce', [a, b], (x, y) => sg.binaryCrossEntropyWithLogits(x, y), ref, [0, 1]);
   });
 });

@@ -11,7 +11,23 @@ beforeAll(async () => {
   await sg.init();
 });
 
-const PAIRS: Array<[number[], number[]]> = [[[7], [7]], [[5, 1, 7], [3, 7]], [[257], []], [[], [4, 2]], [[2, 1, 3, 1, 2], [1, 4, 2]], [[33, 1], [1, 9]]];
+const PAIRS: Array<[number[], number[]]> = [
+  [[7], [7]],
+  [
+    [5, 1, 7],
+    [3, 7],
+  ],
+  [[257], []],
+  [[], [4, 2]],
+  [
+    [2, 1, 3, 1, 2],
+    [1, 4, 2],
+  ],
+  [
+    [33, 1],
+    [1, 9],
+  ],
+];
 
 describe('comparisons', () => {
   for (const [name, test] of Object.entries(COMPARE_TESTS)) {
@@ -38,13 +54,19 @@ describe('comparisons', () => {
         await expectTensorEqual(op(toTensor(a), c), compareRef(test)(a, nd([], [c])), `${name}(a, ${c})`);
       }
       const ia = intNd([9], 2, -3, 3);
-      await expectTensorEqual(op(toTensor(ia, { dtype: 'int32' }), 1), compareRef(test)(ia, nd([], [1])), `int32 ${name}(a, 1)`);
+      await expectTensorEqual(
+        op(toTensor(ia, { dtype: 'int32' }), 1),
+        compareRef(test)(ia, nd([], [1])),
+        `int32 ${name}(a, 1)`,
+      );
     });
   }
 
   it('an int32 tensor against a non-integer number is refused, not truncated (2 < 2.5 must not read 2 < 2)', () => {
     const ia = sg.tensor([1, 2, 3], { dtype: 'int32' });
-    expect(() => ia.lt(2.5)).toThrow('lt: the number 2.5 is not an integer, so it cannot be combined with [3] int32 (convert with .float())');
+    expect(() => ia.lt(2.5)).toThrow(
+      'lt: the number 2.5 is not an integer, so it cannot be combined with [3] int32 (convert with .float())',
+    );
     expect(() => ia.eq(NaN)).toThrow(/eq: the number NaN/);
   });
 
@@ -55,7 +77,13 @@ describe('comparisons', () => {
   });
 
   it('accuracy the PyTorch way: (pred == y).float().mean()', async () => {
-    const pred = sg.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]).argmax(1);
+    const pred = sg
+      .tensor([
+        [0.1, 0.9],
+        [0.8, 0.2],
+        [0.3, 0.7],
+      ])
+      .argmax(1);
     const y = sg.tensor([1, 1, 1], { dtype: 'int32' });
     expect(await pred.eq(y).float().mean().item()).toBeCloseTo(2 / 3, 6);
   });
@@ -66,25 +94,49 @@ describe('where', () => {
 
   it('forward and gradients to both branches, with broadcasting of all three arguments', async () => {
     const cases: Array<[number[], number[], number[]]> = [
-      [[7], [7], [7]], [[4, 1], [4, 5], [5]], [[5], [3, 1], [1, 5]], [[], [2, 3], [3]], [[2, 1, 3], [1, 4, 1], []], [[257], [257], [1]], [[3, 1, 1, 2], [1, 2, 1, 1], [1, 1, 5, 1]],
+      [[7], [7], [7]],
+      [[4, 1], [4, 5], [5]],
+      [[5], [3, 1], [1, 5]],
+      [[], [2, 3], [3]],
+      [[2, 1, 3], [1, 4, 1], []],
+      [[257], [257], [1]],
+      [
+        [3, 1, 1, 2],
+        [1, 2, 1, 1],
+        [1, 1, 5, 1],
+      ],
     ];
     for (const [i, [sc, sa, sb]] of cases.entries()) {
-      await checkOp(`where [${sc}] [${sa}] [${sb}]`, [cond(sc, 50 + i), randomNd(sa, 60 + i), randomNd(sb, 70 + i)], sg.where, whereRef, { differentiable: [1, 2] });
+      await checkOp(
+        `where [${sc}] [${sa}] [${sb}]`,
+        [cond(sc, 50 + i), randomNd(sa, 60 + i), randomNd(sb, 70 + i)],
+        sg.where,
+        whereRef,
+        { differentiable: [1, 2] },
+      );
     }
   });
 
   it('any nonzero condition counts as true', async () => {
     const c = nd([5], [0, 1, -2, 0.5, 0]);
-    await checkOp('where with nonzero conditions', [c, randomNd([5], 1), randomNd([5], 2)], sg.where, whereRef, { differentiable: [1, 2] });
+    await checkOp('where with nonzero conditions', [c, randomNd([5], 1), randomNd([5], 2)], sg.where, whereRef, {
+      differentiable: [1, 2],
+    });
   });
 
   it('numbers for either branch or both', async () => {
     const c = cond([3, 4], 80);
     const x = randomNd([3, 4], 81);
     const k = nd([], [0.25]);
-    await checkOp('where(c, x, 0.25)', [c, x, k], (ct, xt) => sg.where(ct, xt, 0.25), whereRef, { differentiable: [1] });
-    await checkOp('where(c, 0.25, x)', [c, k, x], (ct, _, xt) => sg.where(ct, 0.25, xt), whereRef, { differentiable: [2] });
-    await checkOp('where(c, 1, -1)', [c, nd([], [1]), nd([], [-1])], (ct) => sg.where(ct, 1, -1), whereRef, { differentiable: [] });
+    await checkOp('where(c, x, 0.25)', [c, x, k], (ct, xt) => sg.where(ct, xt, 0.25), whereRef, {
+      differentiable: [1],
+    });
+    await checkOp('where(c, 0.25, x)', [c, k, x], (ct, _, xt) => sg.where(ct, 0.25, xt), whereRef, {
+      differentiable: [2],
+    });
+    await checkOp('where(c, 1, -1)', [c, nd([], [1]), nd([], [-1])], (ct) => sg.where(ct, 1, -1), whereRef, {
+      differentiable: [],
+    });
     // ReLU written with where: the gradient flows only where x > 0.
     const t = sg.tensor([-2, 3, -1, 4], { requiresGrad: true });
     const clipped = sg.where(t.gt(0), t, 0);
@@ -101,7 +153,11 @@ describe('where', () => {
     const out = sg.where(toTensor(c), toTensor(a, { dtype: 'int32' }), toTensor(b, { dtype: 'int32' }));
     expect(out.dtype).toBe('int32');
     await expectTensorEqual(out, whereRef.forward(c, a, b), 'int32 where');
-    await expectTensorEqual(sg.where(toTensor(c), toTensor(a, { dtype: 'int32' }), 7), whereRef.forward(c, a, nd([], [7])), 'int32 where with 7');
+    await expectTensorEqual(
+      sg.where(toTensor(c), toTensor(a, { dtype: 'int32' }), 7),
+      whereRef.forward(c, a, nd([], [7])),
+      'int32 where with 7',
+    );
   });
 });
 
@@ -121,7 +177,11 @@ describe('casts', () => {
 
   it('int32 -> float32 rounds to the nearest float32 past 2^24', async () => {
     const big = nd([4], [16777216, 16777217, -16777219, 2147483647]);
-    await expectTensorEqual(toTensor(big, { dtype: 'int32' }).float(), nd([4], big.data.map(Math.fround)), '.float() of large ints');
+    await expectTensorEqual(
+      toTensor(big, { dtype: 'int32' }).float(),
+      nd([4], big.data.map(Math.fround)),
+      '.float() of large ints',
+    );
   });
 
   it('casting to the same dtype keeps the values and the graph', async () => {

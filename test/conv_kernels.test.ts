@@ -17,7 +17,12 @@ beforeAll(async () => {
 afterEach(() => setConvVersion(null));
 
 /** The gradients of sum(conv2d(x, w, b) * r) by their definitions, in float64. */
-function conv2dGradRef(x: Arr, w: Arr, r: Arr, o: ConvRefOptions): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+function conv2dGradRef(
+  x: Arr,
+  w: Arr,
+  r: Arr,
+  o: ConvRefOptions,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const [n, c, h, wd] = x.shape;
   const [cout, cg, kh, kw] = w.shape;
   const [, , oh, ow] = r.shape;
@@ -25,36 +30,70 @@ function conv2dGradRef(x: Arr, w: Arr, r: Arr, o: ConvRefOptions): { dx: Float64
   const dx = new Float64Array(x.data.length);
   const dw = new Float64Array(w.data.length);
   const db = new Float64Array(cout);
-  for (let b = 0; b < n; b++) for (let co = 0; co < cout; co++) {
-    const g = Math.floor(co / coutG);
-    for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
-      const dy = r.data[((b * cout + co) * oh + y) * ow + xx];
-      db[co] += dy;
-      for (let ci = 0; ci < cg; ci++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-        const ih = y * o.stride[0] - o.padding[0] + i * o.dilation[0];
-        const iw = xx * o.stride[1] - o.padding[1] + j * o.dilation[1];
-        if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
-        const xi = ((b * c + g * cg + ci) * h + ih) * wd + iw;
-        const wi = ((co * cg + ci) * kh + i) * kw + j;
-        dx[xi] += dy * w.data[wi];
-        dw[wi] += dy * x.data[xi];
-      }
+  for (let b = 0; b < n; b++)
+    for (let co = 0; co < cout; co++) {
+      const g = Math.floor(co / coutG);
+      for (let y = 0; y < oh; y++)
+        for (let xx = 0; xx < ow; xx++) {
+          const dy = r.data[((b * cout + co) * oh + y) * ow + xx];
+          db[co] += dy;
+          for (let ci = 0; ci < cg; ci++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const ih = y * o.stride[0] - o.padding[0] + i * o.dilation[0];
+                const iw = xx * o.stride[1] - o.padding[1] + j * o.dilation[1];
+                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
+                const xi = ((b * c + g * cg + ci) * h + ih) * wd + iw;
+                const wi = ((co * cg + ci) * kh + i) * kw + j;
+                dx[xi] += dy * w.data[wi];
+                dw[wi] += dy * x.data[xi];
+              }
+        }
     }
-  }
   return { dx, dw, db };
 }
 
-interface Case { name: string; x: number[]; w: number[]; stride?: [number, number]; padding?: [number, number]; dilation?: [number, number]; groups?: number }
+interface Case {
+  name: string;
+  x: number[];
+  w: number[];
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  groups?: number;
+}
 
 const cases: Case[] = [
-  { name: 'VGG-like 3x3 pad 1 (row window forward and dx), 9 rows', x: [2, 5, 8, 12], w: [9, 5, 3, 3], padding: [1, 1] },
-  { name: '3x3 pad 1 over more than one workgroup of pixels, 17 rows', x: [1, 3, 20, 20], w: [17, 3, 3, 3], padding: [1, 1] },
+  {
+    name: 'VGG-like 3x3 pad 1 (row window forward and dx), 9 rows',
+    x: [2, 5, 8, 12],
+    w: [9, 5, 3, 3],
+    padding: [1, 1],
+  },
+  {
+    name: '3x3 pad 1 over more than one workgroup of pixels, 17 rows',
+    x: [1, 3, 20, 20],
+    w: [17, 3, 3, 3],
+    padding: [1, 1],
+  },
   { name: '1x1 (pointwise)', x: [2, 6, 7, 8], w: [10, 6, 1, 1] },
-  { name: '11x11 stride 4 pad 2 (AlexNet first layer)', x: [1, 3, 31, 35], w: [5, 3, 11, 11], stride: [4, 4], padding: [2, 2] },
+  {
+    name: '11x11 stride 4 pad 2 (AlexNet first layer)',
+    x: [1, 3, 31, 35],
+    w: [5, 3, 11, 11],
+    stride: [4, 4],
+    padding: [2, 2],
+  },
   { name: '7x7 stride 2 pad 3 (ResNet stem)', x: [2, 3, 20, 18], w: [6, 3, 7, 7], stride: [2, 2], padding: [3, 3] },
   { name: 'groups 3, width 16', x: [2, 6, 9, 16], w: [9, 2, 3, 3], padding: [1, 1], groups: 3 },
   { name: 'depthwise 3x3 stride 2', x: [1, 4, 7, 9], w: [4, 1, 3, 3], stride: [2, 2], padding: [1, 1], groups: 4 },
-  { name: '3x5, stride (2, 1), pad (0, 2) (row window along the width only)', x: [1, 3, 9, 12], w: [4, 3, 3, 5], stride: [2, 1], padding: [0, 2] },
+  {
+    name: '3x5, stride (2, 1), pad (0, 2) (row window along the width only)',
+    x: [1, 3, 9, 12],
+    w: [4, 3, 3, 5],
+    stride: [2, 1],
+    padding: [0, 2],
+  },
   { name: 'dilation 2, odd sizes', x: [2, 3, 11, 10], w: [5, 3, 3, 3], padding: [2, 2], dilation: [2, 2] },
   { name: 'padding wider than the kernel reach', x: [1, 2, 5, 6], w: [3, 2, 2, 2], padding: [3, 2] },
   { name: 'output width 8 from input width 10 (row window forward, not for dx)', x: [2, 3, 6, 10], w: [5, 3, 3, 3] },
@@ -62,7 +101,12 @@ const cases: Case[] = [
 ];
 
 async function checkCase(cs: Case, version: ConvVersion | null): Promise<void> {
-  const o = { stride: cs.stride ?? [1, 1], padding: cs.padding ?? [0, 0], dilation: cs.dilation ?? [1, 1], groups: cs.groups ?? 1 } as ConvRefOptions;
+  const o = {
+    stride: cs.stride ?? [1, 1],
+    padding: cs.padding ?? [0, 0],
+    dilation: cs.dilation ?? [1, 1],
+    groups: cs.groups ?? 1,
+  } as ConvRefOptions;
   const what = `${version ?? 'adapter choice'}, ${cs.name}`;
   const x = randomNd(cs.x, 1);
   const w = randomNd(cs.w, 2);
@@ -78,7 +122,10 @@ async function checkCase(cs: Case, version: ConvVersion | null): Promise<void> {
   expect(out.shape, what).toEqual(want.shape);
   expectClose(await out.data(), want.data, `${what}: forward`);
   poisonPool(bytes);
-  out.mul(sg.tensor(r.data, { shape: r.shape })).sum().backward();
+  out
+    .mul(sg.tensor(r.data, { shape: r.shape }))
+    .sum()
+    .backward();
   expectClose(await tx.grad!.data(), grads.dx, `${what}: dx`);
   expectClose(await tw.grad!.data(), grads.dw, `${what}: dW`, { rtol: 1e-4, atol: 1e-4 });
   expectClose(await tb.grad!.data(), grads.db, `${what}: db`, { rtol: 1e-4, atol: 1e-4 });
@@ -90,7 +137,7 @@ async function checkCase(cs: Case, version: ConvVersion | null): Promise<void> {
 
 describe('conv2d kernel paths', () => {
   for (const version of [null, ...CONV_VERSIONS]) {
-    it(`${version ?? 'the adapter\'s choice per shape'}: forward, dx, dW and db on every case`, async () => {
+    it(`${version ?? "the adapter's choice per shape"}: forward, dx, dW and db on every case`, async () => {
       for (const cs of cases) await checkCase(cs, version);
     });
   }
@@ -103,7 +150,10 @@ describe('conv2d kernel paths', () => {
     const loss = (xs: Arr[]) => conv2dRef(xs[0], xs[1], xs[2], o).data.reduce((s, v, i) => s + v * r.data[i], 0);
     for (const [k, exact] of [grads.dx, grads.dw, grads.db].entries()) {
       const numeric = Array.from(exact, (_, i) => {
-        const shifted = (d: number) => [x, w, b].map((a, j) => (j === k ? { shape: a.shape, data: a.data.map((v, q) => (q === i ? v + d : v)) } : a));
+        const shifted = (d: number) =>
+          [x, w, b].map((a, j) =>
+            j === k ? { shape: a.shape, data: a.data.map((v, q) => (q === i ? v + d : v)) } : a,
+          );
         return (loss(shifted(1e-6)) - loss(shifted(-1e-6))) / 2e-6;
       });
       expectClose(exact, numeric, `reference gradient of input ${k}`, { rtol: 1e-6, atol: 1e-7 });
@@ -119,6 +169,8 @@ describe('conv2d kernel paths', () => {
   });
 
   it('setConvVersion rejects an unknown name', () => {
-    expect(() => setConvVersion('99_nope' as ConvVersion)).toThrow(/setConvVersion: unknown version 99_nope; versions: 03_implicit/);
+    expect(() => setConvVersion('99_nope' as ConvVersion)).toThrow(
+      /setConvVersion: unknown version 99_nope; versions: 03_implicit/,
+    );
   });
 });

@@ -25,14 +25,32 @@ describe('the test helpers', () => {
 
 describe('tensor()', () => {
   it('from nested arrays, flat arrays with a shape, typed arrays and numbers', async () => {
-    expect(sg.tensor([[1, 2], [3, 4]]).shape).toEqual([2, 2]);
-    expect(await sg.tensor([[[1], [2]], [[3], [4]]]).toArray()).toEqual([[[1], [2]], [[3], [4]]]);
+    expect(
+      sg.tensor([
+        [1, 2],
+        [3, 4],
+      ]).shape,
+    ).toEqual([2, 2]);
+    expect(
+      await sg
+        .tensor([
+          [[1], [2]],
+          [[3], [4]],
+        ])
+        .toArray(),
+    ).toEqual([
+      [[1], [2]],
+      [[3], [4]],
+    ]);
     const scalar = sg.tensor(5);
     expect(scalar.shape).toEqual([]);
     expect(scalar.ndim).toBe(0);
     expect(await scalar.item()).toBe(5);
     expect(await scalar.toArray()).toBe(5);
-    expect(await sg.tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await sg.tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(sg.tensor([]).shape).toEqual([0]);
     expect(await sg.tensor([]).toArray()).toEqual([]);
     const i = sg.tensor(new Int32Array([1, -2]));
@@ -69,7 +87,11 @@ describe('zeros, ones, full', () => {
           poisonPool(4 * shape.reduce((a, b) => a * b, 1));
           const t = make(shape, { dtype });
           expect(t.dtype).toBe(dtype);
-          await expectTensorEqual(t, nd(shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(value)), `${name} [${shape}] ${dtype}`);
+          await expectTensorEqual(
+            t,
+            nd(shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(value)),
+            `${name} [${shape}] ${dtype}`,
+          );
           t.dispose();
         }
       }
@@ -84,7 +106,10 @@ describe('zeros, ones, full', () => {
     const i = sg.full([2, 3], 4, { dtype: 'int32' });
     const z = sg.zerosLike(i);
     expect([z.shape, z.dtype]).toEqual([[2, 3], 'int32']);
-    expect(await z.toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(await z.toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     const o = sg.onesLike(sg.zeros([1, 2]));
     expect([o.shape, o.dtype]).toEqual([[1, 2], 'float32']);
     expect(await o.toArray()).toEqual([[1, 1]]);
@@ -93,16 +118,29 @@ describe('zeros, ones, full', () => {
   it('requiresGrad option', () => {
     expect(sg.zeros([2], { requiresGrad: true }).requiresGrad).toBe(true);
     expect(sg.ones([2]).requiresGrad).toBe(false);
-    expect(() => sg.zeros([2], { dtype: 'int32', requiresGrad: true })).toThrow(/only float32 tensors can require gradients, got int32/);
+    expect(() => sg.zeros([2], { dtype: 'int32', requiresGrad: true })).toThrow(
+      /only float32 tensors can require gradients, got int32/,
+    );
   });
 });
 
 describe('arange', () => {
   it('against the reference, both signs of step, float and int32', async () => {
     const cases: Array<[number, number | undefined, number | undefined, sg.DType]> = [
-      [5, undefined, undefined, 'int32'], [0, undefined, undefined, 'int32'], [2, 8, 3, 'int32'], [5, 0, -2, 'int32'], [-3, 4, 1, 'int32'],
-      [0, 1, 0.25, 'float32'], [-1, 1, 0.1, 'float32'], [10, 0, -0.75, 'float32'], [0.5, 3, 1, 'float32'],
-      [0, 300, 1, 'int32'], [0, 70000, 1, 'int32'], [3, 3, 1, 'int32'], [5, 1, 1, 'int32'], [1, 5, -1, 'int32'],
+      [5, undefined, undefined, 'int32'],
+      [0, undefined, undefined, 'int32'],
+      [2, 8, 3, 'int32'],
+      [5, 0, -2, 'int32'],
+      [-3, 4, 1, 'int32'],
+      [0, 1, 0.25, 'float32'],
+      [-1, 1, 0.1, 'float32'],
+      [10, 0, -0.75, 'float32'],
+      [0.5, 3, 1, 'float32'],
+      [0, 300, 1, 'int32'],
+      [0, 70000, 1, 'int32'],
+      [3, 3, 1, 'int32'],
+      [5, 1, 1, 'int32'],
+      [1, 5, -1, 'int32'],
     ];
     for (const [a, b, step, dtype] of cases) {
       const [start, end] = b === undefined ? [0, a] : [a, b];
@@ -126,7 +164,11 @@ describe('arange', () => {
   it('int32 values past 2^24 are exact', async () => {
     const start = 2 ** 24 - 3;
     await expectTensorEqual(sg.arange(start, start + 9), nd([9], arangeRef(start, start + 9, 1)), 'arange past 2^24');
-    await expectTensorEqual(sg.arange(2e9, 2e9 - 5 * 7, -7), nd([5], arangeRef(2e9, 2e9 - 35, -7)), 'arange near 2^31, step -7');
+    await expectTensorEqual(
+      sg.arange(2e9, 2e9 - 5 * 7, -7),
+      nd([5], arangeRef(2e9, 2e9 - 35, -7)),
+      'arange near 2^31, step -7',
+    );
   });
 });
 

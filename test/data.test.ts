@@ -20,7 +20,9 @@ function testImage(width: number, height: number, seed: number): Image {
 }
 
 describe('decodeImage', () => {
-  const pngs: Array<[string, string, any]> = fixture.pngs.filter((p: any) => p.rgb).map((p: any) => [p.file, p.mode, p]);
+  const pngs: Array<[string, string, any]> = fixture.pngs
+    .filter((p: any) => p.rgb)
+    .map((p: any) => [p.file, p.mode, p]);
   it.each(pngs)('%s (PIL mode %s) decodes as PIL convert("RGB")', (file, _, p) => {
     const im = D.decodeImage(bytes(join(FIX, file)), file);
     expect([im.height, im.width, im.channels]).toEqual([...p.shape, 3]);
@@ -34,7 +36,11 @@ describe('decodeImage', () => {
   });
 
   // jpeg-js repeats subsampled chroma where libjpeg interpolates it: 4:2:0 files differ more.
-  it.each([['jpeg/progressive.jpg', 3, 1], ['jpeg/gray.jpg', 1, 0.5], ['jpeg/baseline420.jpg', 16, 6]])('%s decodes close to PIL (libjpeg): max error <= %s, mean <= %s', (file, max, mean) => {
+  it.each([
+    ['jpeg/progressive.jpg', 3, 1],
+    ['jpeg/gray.jpg', 1, 0.5],
+    ['jpeg/baseline420.jpg', 16, 6],
+  ])('%s decodes close to PIL (libjpeg): max error <= %s, mean <= %s', (file, max, mean) => {
     const j = fixture.jpegs.find((q: any) => q.file === file);
     const im = D.decodeImage(bytes(join(FIX, file as string)));
     expect([im.height, im.width]).toEqual(j.shape);
@@ -62,12 +68,20 @@ describe('decodeImage', () => {
     expect(D.decodeImage(png, 'photo.jpg').width).toBe(3); // a PNG named .jpg is still a PNG
     expect(D.sniffFormat(png)).toBe('PNG');
     const gif = new TextEncoder().encode('GIF89a\x01\x00\x01\x00');
-    expect(() => D.decodeImage(gif, 'ants/imageNotFound.gif')).toThrow('ants/imageNotFound.gif: GIF images are not supported (expected JPEG or PNG)');
-    expect(() => D.decodeImage(new Uint8Array([0x42, 0x4d, 1, 2]), 'x.bmp')).toThrow('x.bmp: BMP images are not supported');
-    expect(() => D.decodeImage(new Uint8Array([1, 2, 3, 4, 5]), 'notes.png')).toThrow('notes.png: not a JPEG or PNG image (the file starts with bytes 01 02 03 04)');
+    expect(() => D.decodeImage(gif, 'ants/imageNotFound.gif')).toThrow(
+      'ants/imageNotFound.gif: GIF images are not supported (expected JPEG or PNG)',
+    );
+    expect(() => D.decodeImage(new Uint8Array([0x42, 0x4d, 1, 2]), 'x.bmp')).toThrow(
+      'x.bmp: BMP images are not supported',
+    );
+    expect(() => D.decodeImage(new Uint8Array([1, 2, 3, 4, 5]), 'notes.png')).toThrow(
+      'notes.png: not a JPEG or PNG image (the file starts with bytes 01 02 03 04)',
+    );
     expect(() => D.decodeImage(new Uint8Array(0), 'empty.jpg')).toThrow('empty.jpg: the file is empty');
     const jpg = D.encodeJpeg(testImage(16, 16, 2));
-    expect(() => D.decodeImage(jpg.subarray(0, jpg.length >> 1), 'half.jpg')).toThrow(/^half\.jpg: corrupt or unsupported JPEG file \(/);
+    expect(() => D.decodeImage(jpg.subarray(0, jpg.length >> 1), 'half.jpg')).toThrow(
+      /^half\.jpg: corrupt or unsupported JPEG file \(/,
+    );
     expect(() => D.decodeImage(png.subarray(0, 30), 'cut.png')).toThrow(/^cut\.png: corrupt or unsupported PNG file/);
   });
 });
@@ -105,17 +119,26 @@ describe('ImageFolder', () => {
     expect(ds.classes).toEqual(['Zebra', 'ant', 'bee']);
     expect(ds.classToIdx).toEqual({ Zebra: 0, ant: 1, bee: 2 });
     expect(ds.samples.map(([p, c]) => [p.slice(root.length + 6), c])).toEqual([
-      ['Zebra/z.png', 0], ['ant/a1.jpg', 1], ['ant/a2.dat', 1], ['ant/sub/a3.jpg', 1], ['bee/b1.png', 2], ['bee/b2.jpg', 2],
+      ['Zebra/z.png', 0],
+      ['ant/a1.jpg', 1],
+      ['ant/a2.dat', 1],
+      ['ant/sub/a3.jpg', 1],
+      ['bee/b1.png', 2],
+      ['bee/b2.jpg', 2],
     ]);
     expect(ds.length).toBe(6);
     expect(ds.skipped).toBe(0);
     const [x, y] = ds.get(3);
     expect(y).toBe(1);
-    expect(Array.from((x as Image).data.subarray(0, 6))).toEqual(Array.from(D.decodeImage(D.encodeJpeg(testImage(5, 5, 3))).data.subarray(0, 6)));
+    expect(Array.from((x as Image).data.subarray(0, 6))).toEqual(
+      Array.from(D.decodeImage(D.encodeJpeg(testImage(5, 5, 3))).data.subarray(0, 6)),
+    );
   });
 
   it('fails at construction on files that are not JPEG or PNG, naming them', () => {
-    expect(() => new D.ImageFolder(join(root, 'bad'))).toThrow(/ImageFolder: 2 files in .* cannot be decoded: ant\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\); bee\/readme\.txt: not a JPEG or PNG image .*skipInvalid: true/);
+    expect(() => new D.ImageFolder(join(root, 'bad'))).toThrow(
+      /ImageFolder: 2 files in .* cannot be decoded: ant\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\); bee\/readme\.txt: not a JPEG or PNG image .*skipInvalid: true/,
+    );
   });
 
   it('skipInvalid leaves them out, counts them and warns once', () => {
@@ -133,13 +156,18 @@ describe('ImageFolder', () => {
     expect(() => new D.ImageFolder(join(root, 'nope'))).toThrow(/ImageFolder: .*nope is not a folder/);
     expect(() => new D.ImageFolder(join(root, 'empty'))).toThrow(/couldn't find any class folder in .*empty/);
     expect(new D.ImageFolder(join(root, 'one')).classes).toEqual(['only']);
-    expect(() => new D.ImageFolder(join(root, 'one'), { minClasses: 2 })).toThrow(/has 1 class folder \(only\); at least 2 are needed/);
+    expect(() => new D.ImageFolder(join(root, 'one'), { minClasses: 2 })).toThrow(
+      /has 1 class folder \(only\); at least 2 are needed/,
+    );
     expect(() => new D.ImageFolder(join(root, 'hollow'))).toThrow(/found no valid file for the classes bee/);
   });
 
   it('applies transform and targetTransform', () => {
     const T = sg.transforms;
-    const ds = new D.ImageFolder(join(root, 'good'), { transform: new T.Compose([new T.Resize([3, 3]), new T.ToTensor()]), targetTransform: (t) => t * 10 });
+    const ds = new D.ImageFolder(join(root, 'good'), {
+      transform: new T.Compose([new T.Resize([3, 3]), new T.ToTensor()]),
+      targetTransform: (t) => t * 10,
+    });
     const [x, y] = ds.get(5);
     expect((x as sg.data.HostTensor).shape).toEqual([3, 3, 3]);
     expect(y).toBe(20);
@@ -149,7 +177,7 @@ describe('ImageFolder', () => {
 describe('randomSplit and Subset', () => {
   const ds = new D.TensorDataset({ data: Float32Array.from({ length: 10 }, (_, i) => i), shape: [10] });
 
-  it('splits fractions with torch\'s rounding rule (floor, then the remainder round robin)', () => {
+  it("splits fractions with torch's rounding rule (floor, then the remainder round robin)", () => {
     expect(D.randomSplit(ds, [0.8, 0.2]).map((s) => s.length)).toEqual([8, 2]);
     expect(D.randomSplit(ds, [0.45, 0.45, 0.1]).map((s) => s.length)).toEqual([5, 4, 1]); // floor 4, 4, 1 + 1
     expect(D.randomSplit(ds, [0.34, 0.33, 0.33]).map((s) => s.length)).toEqual([4, 3, 3]);
@@ -167,7 +195,9 @@ describe('randomSplit and Subset', () => {
   });
 
   it('errors name the problem', () => {
-    expect(() => D.randomSplit(ds, [4, 5])).toThrow(/sum of input lengths \[4, 5\] does not equal the length of the input dataset \(10\)/);
+    expect(() => D.randomSplit(ds, [4, 5])).toThrow(
+      /sum of input lengths \[4, 5\] does not equal the length of the input dataset \(10\)/,
+    );
     expect(() => new D.Subset(ds, [0, 10])).toThrow(/Subset: index 10 is out of range for a dataset of 10 samples/);
   });
 });
@@ -198,7 +228,9 @@ describe.skipIf(!existsSync(SHARED))('hymenoptera_data (shared assets, CI only)'
   });
 
   it('ImageFolder names the GIF placeholder, or skips it with skipInvalid', () => {
-    expect(() => new D.ImageFolder(join(SHARED, 'train'))).toThrow(/ants\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\)/);
+    expect(() => new D.ImageFolder(join(SHARED, 'train'))).toThrow(
+      /ants\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\)/,
+    );
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const train = new D.ImageFolder(join(SHARED, 'train'), { skipInvalid: true });
     warn.mockRestore();

@@ -25,39 +25,58 @@ function testImage(width: number, height: number, seed: number): Image {
 /** (v / 255 - mean[c]) / std[c] in float64, CHW, from HWC bytes. */
 function reference(pixels: Uint8Array, [B, H, W, C]: number[], mean: number[], std: number[]): Float64Array {
   const out = new Float64Array(B * C * H * W);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const m = mean.length === 1 ? mean[0] : mean[c];
-    const s = std.length === 1 ? std[0] : std[c];
-    out[((b * C + c) * H + y) * W + x] = (pixels[((b * H + y) * W + x) * C + c] / 255 - m) / s;
-  }
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const m = mean.length === 1 ? mean[0] : mean[c];
+          const s = std.length === 1 ? std[0] : std[c];
+          out[((b * C + c) * H + y) * W + x] = (pixels[((b * H + y) * W + x) * C + c] / 255 - m) / s;
+        }
   return out;
 }
 
 describe('imagesToTensor (image_to_tensor.wgsl)', () => {
-  it.each([[[3, 5, 7, 3], [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]], [[2, 3, 3, 1], [0.1307], [0.3081]], [[1, 4, 6, 4], [0.5], [0.25]]])(
-    'shape %j (B, H, W, C) matches the float64 reference on a poisoned pool', async (shape, mean, std) => {
-      const next = rng(shape.reduce((a, b) => a * b, 1));
-      const pixels = Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(next() * 256));
-      pixels[0] = 0;
-      pixels[1] = 255;
-      poisonPool(1 << 12);
-      const x = D.imagesToTensor(pixels, shape as [number, number, number, number], mean, std);
-      expect(x.shape).toEqual([shape[0], shape[3], shape[1], shape[2]]);
-      expectClose(await x.data(), reference(pixels, shape, mean, std), 'imagesToTensor', { rtol: 1e-5, atol: 1e-5 });
-      x.dispose();
-    });
+  it.each([
+    [
+      [3, 5, 7, 3],
+      [0.485, 0.456, 0.406],
+      [0.229, 0.224, 0.225],
+    ],
+    [[2, 3, 3, 1], [0.1307], [0.3081]],
+    [[1, 4, 6, 4], [0.5], [0.25]],
+  ])('shape %j (B, H, W, C) matches the float64 reference on a poisoned pool', async (shape, mean, std) => {
+    const next = rng(shape.reduce((a, b) => a * b, 1));
+    const pixels = Uint8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(next() * 256));
+    pixels[0] = 0;
+    pixels[1] = 255;
+    poisonPool(1 << 12);
+    const x = D.imagesToTensor(pixels, shape as [number, number, number, number], mean, std);
+    expect(x.shape).toEqual([shape[0], shape[3], shape[1], shape[2]]);
+    expectClose(await x.data(), reference(pixels, shape, mean, std), 'imagesToTensor', { rtol: 1e-5, atol: 1e-5 });
+    x.dispose();
+  });
 
   it('rejects bad shapes and statistics before any GPU work', () => {
-    expect(() => D.imagesToTensor(new Uint8Array(10), [1, 2, 2, 3])).toThrow('imagesToTensor: 10 bytes cannot be images of shape [1, 2, 2, 3] (B, H, W, C)');
-    expect(() => D.imagesToTensor(new Uint8Array(12), [1, 2, 2, 3], [0, 0], [1, 1])).toThrow('imagesToTensor: mean has 2 values for images of 3 channels');
+    expect(() => D.imagesToTensor(new Uint8Array(10), [1, 2, 2, 3])).toThrow(
+      'imagesToTensor: 10 bytes cannot be images of shape [1, 2, 2, 3] (B, H, W, C)',
+    );
+    expect(() => D.imagesToTensor(new Uint8Array(12), [1, 2, 2, 3], [0, 0], [1, 1])).toThrow(
+      'imagesToTensor: mean has 2 values for images of 3 channels',
+    );
   });
 });
 
 describe('DataLoader over a TensorDataset', () => {
   const n = 10;
-  const ds = new D.TensorDataset({ data: Float32Array.from({ length: n * 2 * 3 }, (_, i) => i), shape: [n, 2, 3] }, { data: Int32Array.from({ length: n }, (_, i) => i), shape: [n] });
+  const ds = new D.TensorDataset(
+    { data: Float32Array.from({ length: n * 2 * 3 }, (_, i) => i), shape: [n, 2, 3] },
+    { data: Int32Array.from({ length: n }, (_, i) => i), shape: [n] },
+  );
 
-  async function collect(loader: sg.data.DataLoader): Promise<Array<{ x: number[]; y: number[]; shape: readonly number[] }>> {
+  async function collect(
+    loader: sg.data.DataLoader,
+  ): Promise<Array<{ x: number[]; y: number[]; shape: readonly number[] }>> {
     const out = [];
     for await (const b of loader) {
       out.push({ x: Array.from(await b.x.data()), y: Array.from(await b.y.data()), shape: b.x.shape });
@@ -71,12 +90,23 @@ describe('DataLoader over a TensorDataset', () => {
     const loader = new D.DataLoader(ds, { batchSize: 4 });
     expect(loader.length).toBe(3);
     const batches = await collect(loader);
-    expect(batches.map((b) => b.shape)).toEqual([[4, 2, 3], [4, 2, 3], [2, 2, 3]]);
-    expect(batches.map((b) => b.y)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map((b) => b.shape)).toEqual([
+      [4, 2, 3],
+      [4, 2, 3],
+      [2, 2, 3],
+    ]);
+    expect(batches.map((b) => b.y)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(batches[2].x).toEqual(Array.from({ length: 12 }, (_, i) => 48 + i));
     const dropped = new D.DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(dropped.length).toBe(2);
-    expect((await collect(dropped)).map((b) => b.y)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect((await collect(dropped)).map((b) => b.y)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
   });
 
   it('shuffles with the seed: same seed, same order; a new order every epoch', async () => {
@@ -95,8 +125,12 @@ describe('DataLoader over a TensorDataset', () => {
   });
 
   it('errors name the option or the dataset', () => {
-    expect(() => new D.DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize should be a positive integer, got 0');
-    expect(() => new D.DataLoader(ds, { numWorkers: 2 })).toThrow(/numWorkers > 0 needs an ImageFolder .*TensorDataset is read in the main thread/);
+    expect(() => new D.DataLoader(ds, { batchSize: 0 })).toThrow(
+      'DataLoader: batchSize should be a positive integer, got 0',
+    );
+    expect(() => new D.DataLoader(ds, { numWorkers: 2 })).toThrow(
+      /numWorkers > 0 needs an ImageFolder .*TensorDataset is read in the main thread/,
+    );
   });
 });
 
@@ -104,7 +138,10 @@ describe('DataLoader over an ImageFolder', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'sg-loader-'));
-    for (const [cls, count] of [['cat', 5], ['dog', 6]] as const) {
+    for (const [cls, count] of [
+      ['cat', 5],
+      ['dog', 6],
+    ] as const) {
       mkdirSync(join(root, cls));
       for (let i = 0; i < count; i++) {
         const im = testImage(20 + 3 * i, 16 + i, i + (cls === 'dog' ? 10 : 0));
@@ -114,7 +151,14 @@ describe('DataLoader over an ImageFolder', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const train = () => new T.Compose([new T.RandomResizedCrop(8, { scale: [0.3, 1] }), new T.RandomHorizontalFlip(), new T.ColorJitter({ brightness: 0.3 }), new T.ToTensor(), new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD)]);
+  const train = () =>
+    new T.Compose([
+      new T.RandomResizedCrop(8, { scale: [0.3, 1] }),
+      new T.RandomHorizontalFlip(),
+      new T.ColorJitter({ brightness: 0.3 }),
+      new T.ToTensor(),
+      new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD),
+    ]);
 
   async function epoch(loader: sg.data.DataLoader): Promise<Array<[number[], number[]]>> {
     const out: Array<[number[], number[]]> = [];
@@ -158,7 +202,9 @@ describe('DataLoader over an ImageFolder', () => {
     expect(batches.flatMap(([, y]) => y)).toEqual(a.indices.map((i) => ds.targets[i]));
     const raw = new D.ImageFolder(root, { transform: new T.Compose([new T.ToTensor()]) });
     const it = new D.DataLoader(raw, { batchSize: 3 })[Symbol.asyncIterator]();
-    await expect(it.next()).rejects.toThrow(/DataLoader: images of a batch must have one size to be stacked, got 20x16 \(sample 0\) and 23x17 \(sample 1\)/);
+    await expect(it.next()).rejects.toThrow(
+      /DataLoader: images of a batch must have one size to be stacked, got 20x16 \(sample 0\) and 23x17 \(sample 1\)/,
+    );
   });
 
   it('stops its workers when the loop breaks, and reports a file that fails to decode in a worker', async () => {
@@ -191,7 +237,11 @@ describe('MNIST', () => {
     expect(b.x.shape).toEqual([64, 1, 28, 28]);
     const x = await b.x.data();
     const raw = (await D.MNIST.load({ train: false })).get(0)[0] as sg.data.HostTensor;
-    expectClose(x.subarray(0, 784), Array.from(raw.data, (v) => (Math.fround(v - Math.fround(0.1307))) / Math.fround(0.3081)), 'normalised digit');
+    expectClose(
+      x.subarray(0, 784),
+      Array.from(raw.data, (v) => Math.fround(v - Math.fround(0.1307)) / Math.fround(0.3081)),
+      'normalised digit',
+    );
     const labels = Array.from(await b.y.data()) as number[];
     expect(labels.every((l) => l >= 0 && l <= 9)).toBe(true);
     expect(labels[0]).toBe(test.get(0)[1]);

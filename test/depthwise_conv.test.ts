@@ -8,8 +8,15 @@ import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as sg from '../src/index.js';
 import { convOutputSize } from '../src/ops/conv.js';
 import {
-  DEPTHWISE_VERSIONS, depthwiseConv2d, depthwiseFits, depthwiseVersion, depthwiseWeightGrad, setDepthwiseFastPath, setDepthwiseVersion,
-  type DepthwiseGeometry, type DepthwisePass,
+  DEPTHWISE_VERSIONS,
+  depthwiseConv2d,
+  depthwiseFits,
+  depthwiseVersion,
+  depthwiseWeightGrad,
+  setDepthwiseFastPath,
+  setDepthwiseVersion,
+  type DepthwiseGeometry,
+  type DepthwisePass,
 } from '../src/ops/depthwise_conv.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +27,19 @@ import { checkOp, expectClose, randomNd, toTensor, liveTensorsAfter } from './he
 beforeAll(async () => {
   await sg.init();
 });
-const resetVersions = () => (Object.keys(DEPTHWISE_VERSIONS) as DepthwisePass[]).forEach((p) => setDepthwiseVersion(p, null));
+const resetVersions = () =>
+  (Object.keys(DEPTHWISE_VERSIONS) as DepthwisePass[]).forEach((p) => setDepthwiseVersion(p, null));
 afterEach(resetVersions);
 
-interface Case { x: [number, number, number, number]; k: [number, number]; mult?: number; stride?: [number, number]; padding?: [number, number]; dilation?: [number, number]; bias?: boolean }
+interface Case {
+  x: [number, number, number, number];
+  k: [number, number];
+  mult?: number;
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  bias?: boolean;
+}
 
 function run(cs: Case) {
   const [n, c, h, w] = cs.x;
@@ -32,8 +48,18 @@ function run(cs: Case) {
   const dil = cs.dilation ?? [1, 1];
   const cout = c * (cs.mult ?? 1);
   const g: DepthwiseGeometry = {
-    n, c, h, w, cout, kh: cs.k[0], kw: cs.k[1], stride, pad, dil,
-    oh: convOutputSize(h, cs.k[0], stride[0], pad[0], dil[0]), ow: convOutputSize(w, cs.k[1], stride[1], pad[1], dil[1]),
+    n,
+    c,
+    h,
+    w,
+    cout,
+    kh: cs.k[0],
+    kw: cs.k[1],
+    stride,
+    pad,
+    dil,
+    oh: convOutputSize(h, cs.k[0], stride[0], pad[0], dil[0]),
+    ow: convOutputSize(w, cs.k[1], stride[1], pad[1], dil[1]),
   };
   return { g, o: { stride, padding: pad, dilation: dil, groups: c }, wShape: [cout, 1, cs.k[0], cs.k[1]], cout };
 }
@@ -67,11 +93,14 @@ const cases: Case[] = [
 const versionSets: Array<[string, () => void]> = [
   ['fastest versions', resetVersions],
   ['forward 03', () => setDepthwiseVersion('forward', '03_vec4_rows')],
-  ['forward 02, dx 01, dW 01', () => {
-    setDepthwiseVersion('forward', '02_sliding_rows');
-    setDepthwiseVersion('inputGrad', '01_register_tile');
-    setDepthwiseVersion('weightGrad', '01_plane_partials');
-  }],
+  [
+    'forward 02, dx 01, dW 01',
+    () => {
+      setDepthwiseVersion('forward', '02_sliding_rows');
+      setDepthwiseVersion('inputGrad', '01_register_tile');
+      setDepthwiseVersion('weightGrad', '01_plane_partials');
+    },
+  ],
   ['forward 01', () => setDepthwiseVersion('forward', '01_register_tile')],
 ];
 
@@ -85,7 +114,9 @@ for (const [setName, choose] of versionSets) {
         expect(depthwiseFits(g), `${name}: covered by the depthwise kernels`).toBe(true);
         const inputs = [randomNd(cs.x, 1), randomNd(wShape, 2)];
         if (cs.bias) inputs.push(randomNd([cout], 3));
-        await checkOp(name, inputs, (x, w, b) => sg.conv2d(x, w, b ?? null, o), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+        await checkOp(name, inputs, (x, w, b) => sg.conv2d(x, w, b ?? null, o), conv2dRefOp(o), {
+          gradTol: { rtol: 1e-4, atol: 1e-4 },
+        });
       });
     }
   });
@@ -94,7 +125,9 @@ for (const [setName, choose] of versionSets) {
 describe('depthwise conv2d routing', () => {
   it('conv2d runs groups = C (Cout a multiple of C) on the depthwise kernels, and the general path agrees', async () => {
     const { g, o } = run({ x: [2, 6, 9, 12], k: [3, 3], padding: [1, 1], mult: 2 });
-    const [x, w, b] = [randomNd([2, 6, 9, 12], 1), randomNd([12, 1, 3, 3], 2), randomNd([12], 3)].map((a) => toTensor(a));
+    const [x, w, b] = [randomNd([2, 6, 9, 12], 1), randomNd([12, 1, 3, 3], 2), randomNd([12], 3)].map((a) =>
+      toTensor(a),
+    );
     const routed = await sg.conv2d(x, w, b, o).data();
     const direct = await depthwiseConv2d(x, w, b, g).data();
     expect(Array.from(routed)).toEqual(Array.from(direct));
@@ -114,37 +147,62 @@ describe('depthwise conv2d routing', () => {
     ['groups 3 of 2 channels, stride 2', [1, 6, 11, 9], [9, 2, 3, 3], 3, 2],
   ] as Array<[string, number[], number[], number, number]>) {
     it(`grouped conv2d, ${what}, against the float64 reference`, async () => {
-      const o = { stride: [stride, stride] as [number, number], padding: [1, 1] as [number, number], dilation: [1, 1] as [number, number], groups };
+      const o = {
+        stride: [stride, stride] as [number, number],
+        padding: [1, 1] as [number, number],
+        dilation: [1, 1] as [number, number],
+        groups,
+      };
       const inputs = [randomNd(xs, 4), randomNd(ws, 5), randomNd([ws[0]], 6)];
-      await checkOp(what, inputs, (x, w, b) => sg.conv2d(x, w, b, o), conv2dRefOp(o), { gradTol: { rtol: 1e-4, atol: 1e-4 } });
+      await checkOp(what, inputs, (x, w, b) => sg.conv2d(x, w, b, o), conv2dRefOp(o), {
+        gradTol: { rtol: 1e-4, atol: 1e-4 },
+      });
     });
   }
 });
 
 interface FixtureCase {
   args: { in: number; out: number; kernel: number; stride: number; padding: number; dilation: number; bias: boolean };
-  repr: string; input: number[]; out_shape: number[]; out: number[]; input_grad: number[]; weight_grad: number[]; bias_grad: number[] | null;
+  repr: string;
+  input: number[];
+  out_shape: number[];
+  out: number[];
+  input_grad: number[];
+  weight_grad: number[];
+  bias_grad: number[] | null;
 }
-const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures/depthwise/conv2d.json'), 'utf8')) as { cases: FixtureCase[] };
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures/depthwise/conv2d.json'), 'utf8')) as {
+  cases: FixtureCase[];
+};
 
 describe('depthwise nn.Conv2d against PyTorch 1.13 (tools/fixtures/make_depthwise_fixtures.py)', () => {
   for (const rec of fixture.cases) {
     it(rec.repr, async () => {
       const a = rec.args;
-      const conv = new sg.nn.Conv2d(a.in, a.out, a.kernel, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.in, bias: a.bias });
+      const conv = new sg.nn.Conv2d(a.in, a.out, a.kernel, {
+        stride: a.stride,
+        padding: a.padding,
+        dilation: a.dilation,
+        groups: a.in,
+        bias: a.bias,
+      });
       expect(conv.toString()).toBe(rec.repr);
       setDeterministic(conv);
       const x = deterministicInput(rec.input);
       x.requiresGrad = true;
       const y = conv.forward(x);
       expect(y.shape).toEqual(rec.out_shape);
-      const u = sg.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(0.291 * i + 0.5)), { shape: y.shape });
+      const u = sg.tensor(
+        Float32Array.from({ length: y.size }, (_, i) => Math.cos(0.291 * i + 0.5)),
+        { shape: y.shape },
+      );
       const loss = y.mul(u).sum();
       loss.backward();
       expectClose(await y.data(), rec.out, `${rec.repr} forward`, { rtol: 1e-4, atol: 1e-5 });
       expectClose(await x.grad!.data(), rec.input_grad, `${rec.repr} dx`, { rtol: 1e-4, atol: 1e-5 });
       expectClose(await conv.weight.grad!.data(), rec.weight_grad, `${rec.repr} dW`, { rtol: 1e-4, atol: 1e-4 });
-      if (rec.bias_grad) expectClose(await conv.bias!.grad!.data(), rec.bias_grad, `${rec.repr} db`, { rtol: 1e-4, atol: 1e-4 });
+      if (rec.bias_grad)
+        expectClose(await conv.bias!.grad!.data(), rec.bias_grad, `${rec.repr} db`, { rtol: 1e-4, atol: 1e-4 });
       for (const t of [x, x.grad!, y, u, loss]) t.dispose();
       conv.zeroGrad();
     });
@@ -152,23 +210,36 @@ describe('depthwise nn.Conv2d against PyTorch 1.13 (tools/fixtures/make_depthwis
 });
 
 describe('depthwise conv2d choices', () => {
-  it('runs the vec4 versions on MobileNet\'s 56x56 planes and falls back on 14x14 ones', () => {
+  it("runs the vec4 versions on MobileNet's 56x56 planes and falls back on 14x14 ones", () => {
     const g = run({ x: [8, 144, 56, 56], k: [3, 3], padding: [1, 1] }).g;
-    expect([depthwiseVersion('forward', g), depthwiseVersion('inputGrad', g), depthwiseVersion('weightGrad', g)]).toEqual(['03_vec4_rows', '03_vec4_rows', '02_vec4_strips']);
+    expect([
+      depthwiseVersion('forward', g),
+      depthwiseVersion('inputGrad', g),
+      depthwiseVersion('weightGrad', g),
+    ]).toEqual(['03_vec4_rows', '03_vec4_rows', '02_vec4_strips']);
     const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
-    expect([depthwiseVersion('forward', small), depthwiseVersion('inputGrad', small), depthwiseVersion('weightGrad', small)]).toEqual(['02_sliding_rows', '01_register_tile', '01_plane_partials']);
+    expect([
+      depthwiseVersion('forward', small),
+      depthwiseVersion('inputGrad', small),
+      depthwiseVersion('weightGrad', small),
+    ]).toEqual(['02_sliding_rows', '01_register_tile', '01_plane_partials']);
     const strided = run({ x: [8, 144, 56, 56], k: [3, 3], stride: [2, 2], padding: [1, 1] }).g;
-    expect([depthwiseVersion('forward', strided), depthwiseVersion('inputGrad', strided)]).toEqual(['01_register_tile', '01_register_tile']);
+    expect([depthwiseVersion('forward', strided), depthwiseVersion('inputGrad', strided)]).toEqual([
+      '01_register_tile',
+      '01_register_tile',
+    ]);
     setDepthwiseVersion('forward', '03_vec4_rows');
     expect(depthwiseVersion('forward', strided)).toBe('03_vec4_rows');
   });
 
-  it('leaves kernels too wide for its registers to conv2d\'s general path', () => {
+  it("leaves kernels too wide for its registers to conv2d's general path", () => {
     expect(depthwiseFits(run({ x: [1, 2, 40, 40], k: [3, 33], dilation: [1, 2] }).g)).toBe(false);
   });
 
   it('setDepthwiseVersion rejects an unknown version', () => {
-    expect(() => setDepthwiseVersion('forward', '09_nope' as never)).toThrow(/setDepthwiseVersion: unknown forward version 09_nope; versions: 03_vec4_rows/);
+    expect(() => setDepthwiseVersion('forward', '09_nope' as never)).toThrow(
+      /setDepthwiseVersion: unknown forward version 09_nope; versions: 03_vec4_rows/,
+    );
   });
 
   it('gives the same dW and db bit for bit on every run (no atomics) and leaks no tensors', async () => {
@@ -180,7 +251,11 @@ describe('depthwise conv2d choices', () => {
       const results: Float32Array[] = [];
       for (let i = 0; i < 2; i++) {
         let grads: (sg.Tensor | null)[] = [];
-        expect(liveTensorsAfter(() => { grads = depthwiseWeightGrad(x, dy, g, true, true); })).toBe(2);
+        expect(
+          liveTensorsAfter(() => {
+            grads = depthwiseWeightGrad(x, dy, g, true, true);
+          }),
+        ).toBe(2);
         results.push(Float32Array.from([...(await grads[0]!.data()), ...(await grads[1]!.data())]));
         grads.forEach((t) => t!.dispose());
       }

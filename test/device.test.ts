@@ -26,7 +26,11 @@ describe('device', () => {
   });
 
   it('a shader that fails to compile is reported with the kernel name', async () => {
-    const broken: Kernel = { name: 'deliberately_broken', source: '@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }', bindings: [] };
+    const broken: Kernel = {
+      name: 'deliberately_broken',
+      source: '@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }',
+      bindings: [],
+    };
     encodeDispatch(broken, [], null, [1]);
     await expect(sg.synchronize()).rejects.toThrow(/deliberately_broken/);
     // The failed batch may report follow-up errors once; then the device is usable again.
@@ -57,14 +61,21 @@ describe('process lifetime', () => {
     writeFileSync(file, `import * as sg from ${JSON.stringify(join(process.cwd(), 'dist', 'index.js'))};\n${body}`);
     return file;
   };
-  const run = (file: string) => execFileSync('node', [file], { timeout: 30_000, encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
+  const run = (file: string) =>
+    execFileSync('node', [file], {
+      timeout: 30_000,
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
+    });
 
   beforeAll(() => {
     execFileSync('node', ['tools/build.mjs'], { stdio: 'pipe' });
   });
 
   it('Node exits by itself after sg.shutdown()', () => {
-    const out = run(script(`await sg.init(); console.log(await sg.tensor([1, 2]).add(2).toArray()); await sg.shutdown();`));
+    const out = run(
+      script(`await sg.init(); console.log(await sg.tensor([1, 2]).add(2).toArray()); await sg.shutdown();`),
+    );
     expect(out).toContain('[ 3, 4 ]');
   });
 
@@ -74,17 +85,30 @@ describe('process lifetime', () => {
   });
 
   it('reading after shutdown gives a clear error', () => {
-    const out = run(script(`await sg.init(); const t = sg.tensor([1]); await sg.shutdown();
-      try { await t.data(); } catch (e) { console.log(e.message); }`));
+    const out = run(
+      script(`await sg.init(); const t = sg.tensor([1]); await sg.shutdown();
+      try { await t.data(); } catch (e) { console.log(e.message); }`),
+    );
     expect(out).toMatch(/shut down/);
   });
 
   it('the built package imports from another folder that installs it by path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-consumer-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', process.cwd()], { cwd: dir, stdio: 'pipe' });
-    writeFileSync(join(dir, 'main.mjs'), `import * as sg from 'shadergrad'; await sg.init(); console.log(await sg.arange(4).sum().item()); await sg.shutdown();`);
-    const out = execFileSync('node', ['main.mjs'], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', process.cwd()], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    writeFileSync(
+      join(dir, 'main.mjs'),
+      `import * as sg from 'shadergrad'; await sg.init(); console.log(await sg.arange(4).sum().item()); await sg.shutdown();`,
+    );
+    const out = execFileSync('node', ['main.mjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
+    });
     expect(out.trim()).toBe('6');
   });
 });

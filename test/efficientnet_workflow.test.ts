@@ -29,7 +29,10 @@ const snapshot = async (ps: sg.nn.Parameter[]) => Promise.all(ps.map(async (p) =
 const changed = (a: number[][], b: number[][]) => a.map((v, i) => v.some((x, j) => x !== b[i][j]));
 /** Frees an optimizer's moment tensors (optimizers have no dispose: loading an empty state drops them). */
 function clearState(opt: sg.optim.Adam): void {
-  opt.loadStateDict({ state: opt.paramGroups.flatMap((g) => g.params.map(() => null)), groups: opt.paramGroups.map((g) => ({ ...g.options })) });
+  opt.loadStateDict({
+    state: opt.paramGroups.flatMap((g) => g.params.map(() => null)),
+    groups: opt.paramGroups.map((g) => ({ ...g.options })),
+  });
 }
 
 beforeAll(async () => {
@@ -51,13 +54,14 @@ describe("the tutorial's efficientnet_b0 workflow", () => {
       const head = model.classifier.parameters();
       expect(head.map((p) => p.shape)).toEqual([[2, 1280], [2]]);
       expect(features.every((p) => !p.requiresGrad) && head.every((p) => p.requiresGrad)).toBe(true);
-      const step = async (optimizer: sg.optim.Adam) => sg.tidy(() => {
-        const loss = sg.crossEntropy(model.forward(x), y);
-        optimizer.zeroGrad();
-        loss.backward();
-        optimizer.step();
-        return loss;
-      });
+      const step = async (optimizer: sg.optim.Adam) =>
+        sg.tidy(() => {
+          const loss = sg.crossEntropy(model.forward(x), y);
+          optimizer.zeroGrad();
+          loss.backward();
+          optimizer.step();
+          return loss;
+        });
       // Head training: the loss on this batch falls and only the head moves.
       model.train();
       const f0 = await snapshot(features);
@@ -77,7 +81,10 @@ describe("the tutorial's efficientnet_b0 workflow", () => {
       // Unfreezing and fine-tuning with two parameter groups: the features move too.
       model.requiresGrad_(true);
       const f1 = await snapshot(features);
-      const fineOpt = new sg.optim.Adam([{ params: head, lr: 1e-3 }, { params: features, lr: 1e-4 }]);
+      const fineOpt = new sg.optim.Adam([
+        { params: head, lr: 1e-3 },
+        { params: features, lr: 1e-4 },
+      ]);
       (await step(fineOpt)).dispose();
       clearState(fineOpt);
       expect(changed(await snapshot(features), f1).filter(Boolean).length).toBeGreaterThan(features.length / 2);
@@ -99,8 +106,24 @@ describe("the tutorial's efficientnet_b0 workflow", () => {
 
   it('shadergrad finetune --model efficientnet_b0 on shipped ants and bees photos (tiny: 32 px, 2 epochs)', async () => {
     const options = finetuneOptions([
-      '--data', hymenoptera('train', 4), '--val', hymenoptera('val', 2), '--model', 'efficientnet_b0', '--image-size', '32',
-      '--epochs', '2', '--head-epochs', '1', '--batch-size', '4', '--optimizer', 'adam', '--out', join(root, 'run'),
+      '--data',
+      hymenoptera('train', 4),
+      '--val',
+      hymenoptera('val', 2),
+      '--model',
+      'efficientnet_b0',
+      '--image-size',
+      '32',
+      '--epochs',
+      '2',
+      '--head-epochs',
+      '1',
+      '--batch-size',
+      '4',
+      '--optimizer',
+      'adam',
+      '--out',
+      join(root, 'run'),
     ])!;
     const r = await finetune({ ...options, ...quiet });
     try {
@@ -115,8 +138,11 @@ describe("the tutorial's efficientnet_b0 workflow", () => {
   });
 
   it('fine-tuning replaces classifier[1] (EfficientNet, MobileNet V2), classifier[3] (MobileNet V3), classifier[2] (ConvNeXt), heads.head (ViT)', () => {
-    expect(['efficientnet_b0', 'efficientnet_v2_s', 'mobilenet_v2', 'mobilenet_v3_small', 'convnext_tiny', 'vit_b_16'].map(headPath))
-      .toEqual(['classifier.1', 'classifier.1', 'classifier.1', 'classifier.3', 'classifier.2', 'heads.head']);
+    expect(
+      ['efficientnet_b0', 'efficientnet_v2_s', 'mobilenet_v2', 'mobilenet_v3_small', 'convnext_tiny', 'vit_b_16'].map(
+        headPath,
+      ),
+    ).toEqual(['classifier.1', 'classifier.1', 'classifier.1', 'classifier.3', 'classifier.2', 'heads.head']);
     const model = models.mobilenet_v3_small();
     try {
       const head = replaceHead(model, 'mobilenet_v3_small', 5) as sg.nn.Linear;

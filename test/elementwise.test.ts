@@ -5,7 +5,18 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
 import { nd, zipWith } from './ref/ndarray.js';
 import { BINARY_REFS, INT_BINARY_REFS, UNARY_REFS, cloneRef, powRef } from './ref/elementwise.js';
-import { awayFrom, checkOp, expectClose, expectTensorEqual, intNd, levelsNd, poisonPool, poisonSize, randomNd, toTensor } from './helpers.js';
+import {
+  awayFrom,
+  checkOp,
+  expectClose,
+  expectTensorEqual,
+  intNd,
+  levelsNd,
+  poisonPool,
+  poisonSize,
+  randomNd,
+  toTensor,
+} from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -16,20 +27,44 @@ const SHAPE_PAIRS: Array<[number[], number[]]> = [
   [[1], [1]],
   [[7], [7]],
   [[257], [257]], // one past the workgroup size
-  [[33, 5], [33, 5]],
+  [
+    [33, 5],
+    [33, 5],
+  ],
   [[3, 4], [4]], // leading dim added to b
   [[4], [3, 4]], // leading dim added to a
-  [[2, 3, 4], [3, 1]], // leading and trailing broadcast on b
-  [[6, 1, 5], [6, 4, 5]], // middle size-1 dim in a
-  [[5, 1, 7], [1, 6, 1]], // both broadcast, alternating
+  [
+    [2, 3, 4],
+    [3, 1],
+  ], // leading and trailing broadcast on b
+  [
+    [6, 1, 5],
+    [6, 4, 5],
+  ], // middle size-1 dim in a
+  [
+    [5, 1, 7],
+    [1, 6, 1],
+  ], // both broadcast, alternating
   [[130], []], // 0-d tensor
   [[], [9, 2]],
   [[], []],
   [[1], [2, 3]],
-  [[2, 1, 3, 1], [1, 4, 1, 5]],
-  [[2, 1, 3, 1, 2, 1], [1, 3, 1, 2, 1, 3]], // rank 6: the shader's second vec4 of dims
-  [[3, 1, 1, 2, 1, 1, 1, 2], [1, 2, 1, 1, 1, 3, 1, 1]], // rank 8, the maximum
-  [[40, 1], [1, 41]],
+  [
+    [2, 1, 3, 1],
+    [1, 4, 1, 5],
+  ],
+  [
+    [2, 1, 3, 1, 2, 1],
+    [1, 3, 1, 2, 1, 3],
+  ], // rank 6: the shader's second vec4 of dims
+  [
+    [3, 1, 1, 2, 1, 1, 1, 2],
+    [1, 2, 1, 1, 1, 3, 1, 1],
+  ], // rank 8, the maximum
+  [
+    [40, 1],
+    [1, 41],
+  ],
 ];
 
 describe('binary ops', () => {
@@ -72,7 +107,19 @@ describe('binary ops', () => {
   });
 
   it('int32 add, sub, mul, maximum, minimum are exact, with broadcasting and wrap-around', async () => {
-    const pairs: Array<[number[], number[]]> = [[[7], [7]], [[33, 5], [5]], [[1, 4], [3, 1]], [[257], []], [[2, 1, 3], [4, 1]]];
+    const pairs: Array<[number[], number[]]> = [
+      [[7], [7]],
+      [[33, 5], [5]],
+      [
+        [1, 4],
+        [3, 1],
+      ],
+      [[257], []],
+      [
+        [2, 1, 3],
+        [4, 1],
+      ],
+    ];
     for (const [name, f] of Object.entries(INT_BINARY_REFS)) {
       const op = sg[name as keyof typeof INT_BINARY_REFS];
       for (const [i, [sa, sb]] of pairs.entries()) {
@@ -89,7 +136,11 @@ describe('binary ops', () => {
       const out = op(toTensor(big, { dtype: 'int32' }), toTensor(other, { dtype: 'int32' }));
       await expectTensorEqual(out, zipWith(f, big, other), `int32 ${name} overflow`);
       // A number operand becomes an int32 scalar.
-      await expectTensorEqual(op(toTensor(big, { dtype: 'int32' }), 3), zipWith(f, big, nd([], [3])), `int32 ${name} with 3`);
+      await expectTensorEqual(
+        op(toTensor(big, { dtype: 'int32' }), 3),
+        zipWith(f, big, nd([], [3])),
+        `int32 ${name} with 3`,
+      );
     }
   });
 });
@@ -137,16 +188,31 @@ describe('unary ops', () => {
     const x = nd([8], [-100, -20, -1, 0, 1, 20, 50, 100]);
     for (const name of ['exp', 'sigmoid', 'tanh', 'neg', 'abs', 'relu'] as const) {
       // float32 results: exp(-100) is subnormal and may flush to 0, within atol.
-      await checkOp(`${name} at extremes`, [x], sg[name], UNARY_REFS[name], { differentiable: [], tol: { atol: 1e-30 } });
+      await checkOp(`${name} at extremes`, [x], sg[name], UNARY_REFS[name], {
+        differentiable: [],
+        tol: { atol: 1e-30 },
+      });
     }
     const y = nd([5], [-1, -0, 0, 1e-30, 4]);
-    await checkOp('log at 0 and below', [y], sg.log, UNARY_REFS.log, { differentiable: [], tol: { rtol: 1e-4, atol: 0.01 } });
+    await checkOp('log at 0 and below', [y], sg.log, UNARY_REFS.log, {
+      differentiable: [],
+      tol: { rtol: 1e-4, atol: 0.01 },
+    });
     await checkOp('sqrt at 0 and below', [y], sg.sqrt, UNARY_REFS.sqrt, { differentiable: [], tol: { atol: 1e-20 } });
   });
 
   it('pow: integer, fractional, zero and negative exponents, negative bases', async () => {
     const cases: Array<[number, number, number]> = [
-      [2, -2, 2], [3, -2, 2], [4, -1.5, 1.5], [1, -2, 2], [0, -2, 2], [0.5, 0.05, 3], [1.7, 0.05, 2], [-1, -2, 2], [-2, -2, 2], [-0.5, 0.1, 3],
+      [2, -2, 2],
+      [3, -2, 2],
+      [4, -1.5, 1.5],
+      [1, -2, 2],
+      [0, -2, 2],
+      [0.5, 0.05, 3],
+      [1.7, 0.05, 2],
+      [-1, -2, 2],
+      [-2, -2, 2],
+      [-0.5, 0.1, 3],
     ];
     for (const [i, [e, lo, hi]] of cases.entries()) {
       // Negative exponents have a pole at 0.
@@ -170,7 +236,11 @@ describe('unary ops', () => {
   it('int32 neg, abs, relu', async () => {
     const x = intNd([257], 5, -1000, 1000);
     poisonPool();
-    for (const [name, f] of [['neg', (v: number) => -v], ['abs', Math.abs], ['relu', (v: number) => Math.max(v, 0)]] as const) {
+    for (const [name, f] of [
+      ['neg', (v: number) => -v],
+      ['abs', Math.abs],
+      ['relu', (v: number) => Math.max(v, 0)],
+    ] as const) {
       const out = sg[name](toTensor(x, { dtype: 'int32' }));
       expect(out.dtype).toBe('int32');
       await expectTensorEqual(out, zipWith(f, x), `int32 ${name}`);
@@ -190,7 +260,7 @@ describe('in-place ops and clone', () => {
     p.add_(0.5);
     p.mul_(toTensor(nd([4, 1], [1, -2, 3, 0.5])));
     p.mul_(2);
-    const want = zipWith((v, bv, m) => ((v - bv + 0.5) * m) * 2, x, b, nd([4, 1], [1, -2, 3, 0.5]));
+    const want = zipWith((v, bv, m) => (v - bv + 0.5) * m * 2, x, b, nd([4, 1], [1, -2, 3, 0.5]));
     expectClose(await p.data(), want.data, 'in-place chain');
     expect(p.buffer).toBe(buffer);
     expect(p.requiresGrad).toBe(true);
@@ -202,7 +272,9 @@ describe('in-place ops and clone', () => {
   it('in-place ops on int32, copy_, zero_', async () => {
     poisonPool();
     const i = sg.tensor([1, -2, 3], { dtype: 'int32' });
-    i.add_(2).mul_(sg.tensor([3, 3, -1], { dtype: 'int32' })).sub_(1);
+    i.add_(2)
+      .mul_(sg.tensor([3, 3, -1], { dtype: 'int32' }))
+      .sub_(1);
     expect(await i.toArray()).toEqual([8, -1, -6]);
     i.zero_();
     expect(await i.toArray()).toEqual([0, 0, 0]);
@@ -224,11 +296,16 @@ describe('in-place ops and clone', () => {
   it('clone: new storage, same values, identity gradient', async () => {
     for (const shape of [[], [7], [33, 9]]) {
       const x = randomNd(shape, 5);
-      await checkOp(`clone [${shape}]`, [x], (t) => {
-        const c = sg.clone(t);
-        expect(c.buffer).not.toBe(t.buffer);
-        return c;
-      }, cloneRef);
+      await checkOp(
+        `clone [${shape}]`,
+        [x],
+        (t) => {
+          const c = sg.clone(t);
+          expect(c.buffer).not.toBe(t.buffer);
+          return c;
+        },
+        cloneRef,
+      );
     }
     const i = sg.tensor([5, 6], { dtype: 'int32' });
     expect(await sg.clone(i).toArray()).toEqual([5, 6]);

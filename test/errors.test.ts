@@ -32,10 +32,16 @@ describe('shape mismatches', () => {
     const x = a();
     const y = b();
     for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) {
-      expectEarlyError(() => sg[op](x, y), `${op}: shapes [2, 3] and [4, 5] cannot be broadcast together (dimension 0: 2 vs 4)`);
+      expectEarlyError(
+        () => sg[op](x, y),
+        `${op}: shapes [2, 3] and [4, 5] cannot be broadcast together (dimension 0: 2 vs 4)`,
+      );
     }
     for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
-      expectEarlyError(() => sg[op](x, y), `${op}: shapes [2, 3] and [4, 5] cannot be broadcast together (dimension 0: 2 vs 4)`);
+      expectEarlyError(
+        () => sg[op](x, y),
+        `${op}: shapes [2, 3] and [4, 5] cannot be broadcast together (dimension 0: 2 vs 4)`,
+      );
     }
     const [v4, u, w] = [sg.zeros([4]), sg.zeros([5, 1, 3]), sg.zeros([2, 2, 1])];
     expectEarlyError(() => x.add(v4), 'add: shapes [2, 3] and [4] cannot be broadcast together (dimension 1: 3 vs 4)');
@@ -96,7 +102,10 @@ describe('dtypes', () => {
 
   it('int32 tensors take integer numbers only (no silent truncation of 1.5 to 1)', () => {
     const t = i();
-    expectEarlyError(() => t.add(1.5), 'add: the number 1.5 is not an integer, so it cannot be combined with [2] int32 (convert with .float())');
+    expectEarlyError(
+      () => t.add(1.5),
+      'add: the number 1.5 is not an integer, so it cannot be combined with [2] int32 (convert with .float())',
+    );
     expectEarlyError(() => sg.sub(0.5, t), /^sub: the number 0\.5 is not an integer/);
     expectEarlyError(() => t.ge(2.5), /^ge: the number 2\.5 is not an integer/);
     const mask = sg.ones([2]);
@@ -104,7 +113,9 @@ describe('dtypes', () => {
   });
 
   it('gradients only for float32', () => {
-    expect(() => sg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow('shadergrad: only float32 tensors can require gradients, got int32');
+    expect(() => sg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(
+      'shadergrad: only float32 tensors can require gradients, got int32',
+    );
   });
 });
 
@@ -129,7 +140,10 @@ describe('disposed tensors', () => {
     const base = sg.tensor([1, 2, 3, 4]);
     const view = base.reshape([2, 2]);
     base.dispose();
-    expect(await view.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(await view.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(() => base.reshape([4])).toThrow(/disposed/);
   });
 });
@@ -167,7 +181,10 @@ describe('dimensions and shapes', () => {
 
   it('reshape to a wrong size, two -1s, negative sizes', () => {
     const x = t();
-    expectEarlyError(() => x.reshape([4, 2]), 'reshape: shape [4, 2] is invalid for a tensor of shape [2, 3] (6 elements)');
+    expectEarlyError(
+      () => x.reshape([4, 2]),
+      'reshape: shape [4, 2] is invalid for a tensor of shape [2, 3] (6 elements)',
+    );
     expectEarlyError(() => x.view([7]), 'reshape: shape [7] is invalid for a tensor of shape [2, 3] (6 elements)');
     expectEarlyError(() => x.reshape([4, -1]), /^reshape: shape \[4, -1\] is invalid/);
     expectEarlyError(() => x.reshape([-1, -1]), 'reshape: only one dimension can be -1, got [-1, -1]');
@@ -186,7 +203,10 @@ describe('dimensions and shapes', () => {
     expectEarlyError(() => sg.split(x, 0), 'split: size must be a positive integer, got 0');
     expectEarlyError(() => sg.split(x, -2, 1), 'split: size must be a positive integer, got -2');
     expectEarlyError(() => sg.cat([], 0), 'cat: expected a non-empty list of tensors');
-    expectEarlyError(() => sg.cat([s, s]), 'cat: zero-dimensional tensors cannot be concatenated (unsqueeze them first)');
+    expectEarlyError(
+      () => sg.cat([s, s]),
+      'cat: zero-dimensional tensors cannot be concatenated (unsqueeze them first)',
+    );
   });
 
   it('a rank above 8 works when dimensions merge, and is refused when they cannot', async () => {
@@ -202,11 +222,15 @@ describe('dimensions and shapes', () => {
 describe('other misuse', () => {
   it('tensor() data that does not fit', () => {
     expect(() => sg.tensor([[1, 2], [3]])).toThrow('tensor: nested arrays are ragged (rows of different lengths)');
-    expect(() => sg.tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: 3 values cannot have shape [2, 2] (4 elements)');
+    expect(() => sg.tensor([1, 2, 3], { shape: [2, 2] })).toThrow(
+      'tensor: 3 values cannot have shape [2, 2] (4 elements)',
+    );
   });
 
   it('item() of a tensor with several elements, reductions of empty tensors', async () => {
-    await expect(sg.zeros([2]).item()).rejects.toThrow('shadergrad: item() needs a tensor with one element, got shape [2]');
+    await expect(sg.zeros([2]).item()).rejects.toThrow(
+      'shadergrad: item() needs a tensor with one element, got shape [2]',
+    );
     const [e0, e20] = [sg.zeros([0]), sg.zeros([2, 0])];
     expectEarlyError(() => e0.max(), 'max: the tensor is empty');
     expectEarlyError(() => e20.argmax(), 'argmax: the tensor is empty');

@@ -40,15 +40,23 @@ export function levelsNd(shape: number[], seed: number, levels: number[]): Nd {
 /** Integers in [lo, hi]. */
 export function intNd(shape: number[], seed: number, lo: number, hi: number): Nd {
   const next = rng(seed);
-  return nd(shape, Array.from({ length: size(shape) }, () => lo + Math.floor(next() * (hi - lo + 1))));
+  return nd(
+    shape,
+    Array.from({ length: size(shape) }, () => lo + Math.floor(next() * (hi - lo + 1))),
+  );
 }
 
 /** Moves values closer than `gap` to any of `points` away from them (for kinks and poles). */
 export function awayFrom(x: Nd, points: number[], gap: number): Nd {
-  return nd(x.shape, f32(x.data.map((v) => {
-    for (const p of points) if (Math.abs(v - p) < gap) return p + (v < p ? -gap : gap);
-    return v;
-  })));
+  return nd(
+    x.shape,
+    f32(
+      x.data.map((v) => {
+        for (const p of points) if (Math.abs(v - p) < gap) return p + (v < p ? -gap : gap);
+        return v;
+      }),
+    ),
+  );
 }
 
 export function toTensor(x: Nd, options: { requiresGrad?: boolean; dtype?: sg.DType } = {}): sg.Tensor {
@@ -77,7 +85,9 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
     } else if (!Number.isFinite(w)) {
       if (g !== w) expect.fail(`${what}: element ${i} is ${g}, expected ${w}`);
     } else if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) {
-      expect.fail(`${what}: element ${i} is ${g}, expected ${w} (|diff| ${Math.abs(g - w)} > ${atol} + ${rtol} * |expected|)`);
+      expect.fail(
+        `${what}: element ${i} is ${g}, expected ${w} (|diff| ${Math.abs(g - w)} > ${atol} + ${rtol} * |expected|)`,
+      );
     }
   }
 }
@@ -127,7 +137,14 @@ export function sampleIndices(n: number, max: number): number[] {
 }
 
 /** float64 central differences of sum(f(inputs) * weights) with respect to input `k`, at `indices`. */
-export function numericGrad(f: (...xs: Nd[]) => Nd, inputs: Nd[], k: number, weights: Nd, indices: number[], h = 1e-6): number[] {
+export function numericGrad(
+  f: (...xs: Nd[]) => Nd,
+  inputs: Nd[],
+  k: number,
+  weights: Nd,
+  indices: number[],
+  h = 1e-6,
+): number[] {
   const loss = (xk: Float64Array) => {
     const out = f(...inputs.map((x, j) => (j === k ? { shape: x.shape, data: xk } : x)));
     return out.data.reduce((s, v, i) => s + v * weights.data[i], 0);
@@ -167,7 +184,13 @@ export interface CheckOptions {
  *      matters), against float64 central differences of sum(ref.forward(x) * R);
  *   3. the GPU backward of loss = sum(out * R) against the reference backward.
  */
-export async function checkOp(what: string, inputs: Nd[], gpu: (...ts: sg.Tensor[]) => sg.Tensor, ref: RefOp, options: CheckOptions = {}): Promise<void> {
+export async function checkOp(
+  what: string,
+  inputs: Nd[],
+  gpu: (...ts: sg.Tensor[]) => sg.Tensor,
+  ref: RefOp,
+  options: CheckOptions = {},
+): Promise<void> {
   const dtypes = options.dtypes ?? inputs.map(() => 'float32' as const);
   const differentiable = options.differentiable ?? inputs.map((_, i) => i).filter((i) => dtypes[i] === 'float32');
   const want = ref.forward(...inputs);
@@ -193,7 +216,10 @@ export async function checkOp(what: string, inputs: Nd[], gpu: (...ts: sg.Tensor
         const indices = sampleIndices(inputs[k].data.length, budget);
         const numeric = numericGrad(ref.forward, inputs, k, r, indices);
         const analytic = indices.map((i) => refGrads[k]!.data[i]);
-        expectClose(analytic, numeric, `${what}: reference gradient of input ${k} vs central differences`, { rtol: 1e-5, atol: 1e-7 + 1e-8 * scale });
+        expectClose(analytic, numeric, `${what}: reference gradient of input ${k} vs central differences`, {
+          rtol: 1e-5,
+          atol: 1e-7 + 1e-8 * scale,
+        });
       }
     }
 

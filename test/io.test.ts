@@ -78,7 +78,10 @@ describe('torch zip files (stdlib fixtures)', () => {
     const sd = await sg.io.load(fx('wrapped.pt'), { stripPrefix: 'module.' });
     expect([...sd.keys()]).toEqual(['fc.weight', 'fc.bias']);
     expect(sd.get('fc.weight')!.shape).toEqual([2, 3]);
-    expect(await sd.get('fc.weight')!.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await sd.get('fc.weight')!.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(await sd.get('fc.bias')!.data())).toEqual([0.5, -0.5]);
     const raw = await sg.io.load(fx('wrapped.pt'));
     expect([...raw.keys()]).toEqual(['module.fc.weight', 'module.fc.bias']);
@@ -118,7 +121,9 @@ describe('torch zip files (stdlib fixtures)', () => {
     const t = await sg.io.readCheckpoint(bytes);
     expect(values(rec(t, 'row1'))).toEqual([4, 5, 6, 7]);
     await expect(sg.io.load(new Uint8Array([1, 2, 3]))).rejects.toThrow(/^<bytes>: not a checkpoint/);
-    await expect(sg.io.load(new Uint8Array([1, 2, 3]), { name: 'upload.pt' })).rejects.toThrow(/^upload\.pt: not a checkpoint/);
+    await expect(sg.io.load(new Uint8Array([1, 2, 3]), { name: 'upload.pt' })).rejects.toThrow(
+      /^upload\.pt: not a checkpoint/,
+    );
   });
 });
 
@@ -132,14 +137,23 @@ describe('torch legacy and tar files', () => {
   });
 
   it('recognises the 2017 tar format and refuses it by name', async () => {
-    await expect(sg.io.load(fx('tar_format.pt'))).rejects.toThrow(/tar_format\.pt: this is the tar format of early PyTorch/);
+    await expect(sg.io.load(fx('tar_format.pt'))).rejects.toThrow(
+      /tar_format\.pt: this is the tar format of early PyTorch/,
+    );
   });
 });
 
 describe('real torch.save output (PyTorch 1.13)', () => {
   // Printed by tools/fixtures/make_torch_io_fixtures.py.
   const expected: Record<string, [string, number[], number[]]> = {
-    'fc.weight': ['float32', [2, 3], [-0.004322517663240433, 0.3097158372402191, -0.4751853346824646, -0.4248946011066437, -0.2223689705133438, 0.15482072532176971]],
+    'fc.weight': [
+      'float32',
+      [2, 3],
+      [
+        -0.004322517663240433, 0.3097158372402191, -0.4751853346824646, -0.4248946011066437, -0.2223689705133438,
+        0.15482072532176971,
+      ],
+    ],
     'fc.bias': ['float32', [2], [-0.011439144611358643, 0.45777493715286255]],
     'bn.running_mean': ['float32', [2], [0.25, 0.25]],
     'bn.num_batches_tracked': ['int64', [], [5]],
@@ -169,8 +183,12 @@ describe('real torch.save output (PyTorch 1.13)', () => {
     const list = await sg.io.inspect(fx('torch_zip.pt'));
     expect(list.format).toBe('zip');
     expect(list.truncated).toBeUndefined();
-    expect(list.map((e) => [e.name, e.dtype, e.shape])).toEqual(Object.entries(expected).map(([k, [d, s]]) => [k, d, s]));
-    expect((await sg.io.inspect(fx('torch_legacy.pt'))).map((e) => e.name)).toEqual(Object.keys(expected).map((k) => `state_dict.${k}`));
+    expect(list.map((e) => [e.name, e.dtype, e.shape])).toEqual(
+      Object.entries(expected).map(([k, [d, s]]) => [k, d, s]),
+    );
+    expect((await sg.io.inspect(fx('torch_legacy.pt'))).map((e) => e.name)).toEqual(
+      Object.keys(expected).map((k) => `state_dict.${k}`),
+    );
   });
 });
 
@@ -187,7 +205,12 @@ describe('safetensors', () => {
     expect(values(rec(t, 'i8'))).toEqual([-8]);
     expect(values(rec(t, 'u8'))).toEqual([3, 250]);
     expect(values(rec(t, 'bool'))).toEqual([1, 0]);
-    expect(t.get('__metadata__')).toEqual(new Map([['format', 'pt'], ['note', 'fixture']]));
+    expect(t.get('__metadata__')).toEqual(
+      new Map([
+        ['format', 'pt'],
+        ['note', 'fixture'],
+      ]),
+    );
   });
 
   it('save -> load round trips bit for bit (float32 incl. NaN/inf/-0, int32), with metadata', async () => {
@@ -202,7 +225,9 @@ describe('safetensors', () => {
     expect(back.get('a')!.shape).toEqual([2, 4]);
     expect(back.get('b')!.dtype).toBe('int32');
     expect(Array.from(await back.get('b')!.data())).toEqual([-2147483648, 2147483647, 0]);
-    expect(((await sg.io.readCheckpoint(path)) as Map<string, unknown>).get('__metadata__')).toEqual(new Map([['epoch', '3']]));
+    expect(((await sg.io.readCheckpoint(path)) as Map<string, unknown>).get('__metadata__')).toEqual(
+      new Map([['epoch', '3']]),
+    );
     for (const t of [a, b, ...back.values()]) t.dispose();
   });
 
@@ -221,7 +246,9 @@ describe('safetensors', () => {
     expect(existsSync(join(folder, 'missing'))).toBe(false);
     // The rename fails (the target is a directory): the written temp file is removed.
     mkdirSync(join(folder, 'dir.safetensors'));
-    await expect(sg.io.save(join(folder, 'dir.safetensors'), { a })).rejects.toThrow(/dir\.safetensors: could not move the written file into place/);
+    await expect(sg.io.save(join(folder, 'dir.safetensors'), { a })).rejects.toThrow(
+      /dir\.safetensors: could not move the written file into place/,
+    );
     expect(readdirSync(folder).sort()).toEqual(['dir.safetensors', 'w.safetensors']);
     for (const t of [a, ...back.values()]) t.dispose();
   });
@@ -233,11 +260,23 @@ describe('errors name the file and the problem', () => {
     ['not_a_checkpoint.pt', /not_a_checkpoint\.pt: not a checkpoint \(17 bytes\)/],
     ['truncated.pt', /^truncated: .*truncated\.pt: the zip's central directory is missing/],
     ['bad_zip.pt', /^bad zip: .*bad_zip\.pt: central directory entry 0 of \d+ at offset \d+ is damaged/],
-    ['evil_global.pt', /refusing to load global os\.system from .*evil_global\.pt: only tensors and containers are allowed/],
-    ['byte_mismatch.pt', /byte-length mismatch in .*byte_mismatch\.pt, tensor 'w': its float32 storage '0' should hold 6 elements = 24 bytes, the file has 20 bytes/],
-    ['int64_overflow.pt', /int64_overflow\.pt, tensor 'steps': int64 value 1099511627776 \(element 1\) does not fit in int32/],
+    [
+      'evil_global.pt',
+      /refusing to load global os\.system from .*evil_global\.pt: only tensors and containers are allowed/,
+    ],
+    [
+      'byte_mismatch.pt',
+      /byte-length mismatch in .*byte_mismatch\.pt, tensor 'w': its float32 storage '0' should hold 6 elements = 24 bytes, the file has 20 bytes/,
+    ],
+    [
+      'int64_overflow.pt',
+      /int64_overflow\.pt, tensor 'steps': int64 value 1099511627776 \(element 1\) does not fit in int32/,
+    ],
     ['cyclic.pt', /cyclic\.pt: the object at '0' contains itself \(a cyclic pickle\)/],
-    ['mismatch.safetensors', /byte-length mismatch in .*mismatch\.safetensors, tensor 'w': F32 \[2, 3\] needs 24 bytes, data_offsets give 20/],
+    [
+      'mismatch.safetensors',
+      /byte-length mismatch in .*mismatch\.safetensors, tensor 'w': F32 \[2, 3\] needs 24 bytes, data_offsets give 20/,
+    ],
   ];
   for (const [file, message] of cases) {
     it(file, async () => {
@@ -247,14 +286,22 @@ describe('errors name the file and the problem', () => {
 
   it('truncated legacy and safetensors files say "truncated"', async () => {
     const legacy = new Uint8Array(readFileSync(fx('legacy.pt')));
-    await expect(sg.io.load(legacy.subarray(0, legacy.length - 5), { name: 'cut.pt' })).rejects.toThrow(/^truncated: cut\.pt: storage '1' needs bytes \d+\.\.\d+, the file has \d+/);
+    await expect(sg.io.load(legacy.subarray(0, legacy.length - 5), { name: 'cut.pt' })).rejects.toThrow(
+      /^truncated: cut\.pt: storage '1' needs bytes \d+\.\.\d+, the file has \d+/,
+    );
     const listed = await sg.io.inspect(legacy.subarray(0, legacy.length - 5), { name: 'cut.pt' });
     expect(listed.map((e) => e.name)).toEqual(['a', 'b', 'c']);
     expect(listed.truncated).toMatch(/^truncated: cut\.pt: storage '1'.*only 2 of 3 tensors have their data$/); // a and b share storage 0
-    await expect(sg.io.load(legacy.subarray(0, 100), { name: 'cut.pt' })).rejects.toThrow(/^truncated: cut\.pt: the pickle data ends at byte 100/);
+    await expect(sg.io.load(legacy.subarray(0, 100), { name: 'cut.pt' })).rejects.toThrow(
+      /^truncated: cut\.pt: the pickle data ends at byte 100/,
+    );
     const st = new Uint8Array(readFileSync(fx('small.safetensors')));
-    await expect(sg.io.load(st.subarray(0, st.length - 1), { name: 'cut.safetensors' })).rejects.toThrow(/^truncated: cut\.safetensors: tensor 'bool' needs data bytes/);
-    await expect(sg.io.load(st.subarray(0, 100), { name: 'head.safetensors' })).rejects.toThrow(/^truncated: head\.safetensors: the safetensors header needs/);
+    await expect(sg.io.load(st.subarray(0, st.length - 1), { name: 'cut.safetensors' })).rejects.toThrow(
+      /^truncated: cut\.safetensors: tensor 'bool' needs data bytes/,
+    );
+    await expect(sg.io.load(st.subarray(0, 100), { name: 'head.safetensors' })).rejects.toThrow(
+      /^truncated: head\.safetensors: the safetensors header needs/,
+    );
   });
 
   it('no GPU tensor is created (or leaked) by a failed load', async () => {
@@ -267,7 +314,15 @@ describe('errors name the file and the problem', () => {
     const before = sg.memory().liveTensors;
     const good: TensorRecord = { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]), sourceDtype: 'float32' };
     const bad: TensorRecord = { dtype: 'float32', shape: [3], data: new Float32Array([1, 2]), sourceDtype: 'float32' };
-    expect(() => toGpu(new Map([['a', good], ['b', good], ['c', bad]]))).toThrow(/2 values cannot have shape \[3\]/);
+    expect(() =>
+      toGpu(
+        new Map([
+          ['a', good],
+          ['b', good],
+          ['c', bad],
+        ]),
+      ),
+    ).toThrow(/2 values cannot have shape \[3\]/);
     expect(sg.memory().liveTensors).toBe(before);
   });
 
@@ -285,7 +340,9 @@ describe('errors name the file and the problem', () => {
   it('inspect lists a truncated zip whose data.pkl is complete, saying the data is truncated', async () => {
     const list = await sg.io.inspect(fx('truncated.pt'));
     expect(list.map((e) => [e.name, e.dtype, e.shape])).toEqual([['w', 'float32', [10, 10]]]);
-    expect(list.truncated).toMatch(/central directory is missing.*data is truncated: only 0 of 1 tensors have their data/);
+    expect(list.truncated).toMatch(
+      /central directory is missing.*data is truncated: only 0 of 1 tensors have their data/,
+    );
   });
 
   it('the pickle never runs code: a refused global is reported before anything is called', async () => {

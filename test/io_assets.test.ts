@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
-const close = (a: number, b: number, tol = 1e-6) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
+const close = (a: number, b: number, tol = 1e-6) =>
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
 
 describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip files and legacy files)', () => {
   // file -> key -> [stored dtype, shape, values]; values printed by torch.load.
@@ -37,11 +38,35 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
     'scalar.pt': { tensor: ['float32', [], [42]] },
     'special_values.pt': { tensor: ['float32', [5], [NaN, Infinity, -Infinity, 0, 1]] },
     'tensor_2d.pt': { tensor: ['float32', [3, 2], [1, 2, 3, 4, 5, 6]] },
-    'state_dict.pt': { bias: ['float32', [3], [1.1351022720336914, 0.7592452168464661, -3.594468832015991]], running_mean: ['float32', [3], [0, 0, 0]], running_var: ['float32', [3], [1, 1, 1]] },
-    'mixed_types.pt': { float32: ['float32', [2], [1, 2]], int64: ['int64', [2], [100, 200]], bool: ['bool', [2], [1, 0]], float64: ['float64', [2], [1.1, 2.2].map(Math.fround)] },
-    'parameter.pt': { param: ['float32', [3, 3], [1.024911880493164, 0.22231829166412354, -0.738072395324707, -0.9258294701576233, -1.351651906967163, 1.0651453733444214, 0.19967511296272278, -0.7578960657119751, -0.8965914845466614]] },
-    'legacy_uncloned_views.pt': { tensor1: ['float32', [10], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]], tensor2: ['float32', [10], [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]] },
-    'legacy_with_offsets.pt': { tensor2: ['float32', [5], [2, 2.1, 2.2, 2.3, 2.4].map(Math.fround)], tensor3: ['float32', [5], [3, 3.1, 3.2, 3.3, 3.4].map(Math.fround)] },
+    'state_dict.pt': {
+      bias: ['float32', [3], [1.1351022720336914, 0.7592452168464661, -3.594468832015991]],
+      running_mean: ['float32', [3], [0, 0, 0]],
+      running_var: ['float32', [3], [1, 1, 1]],
+    },
+    'mixed_types.pt': {
+      float32: ['float32', [2], [1, 2]],
+      int64: ['int64', [2], [100, 200]],
+      bool: ['bool', [2], [1, 0]],
+      float64: ['float64', [2], [1.1, 2.2].map(Math.fround)],
+    },
+    'parameter.pt': {
+      param: [
+        'float32',
+        [3, 3],
+        [
+          1.024911880493164, 0.22231829166412354, -0.738072395324707, -0.9258294701576233, -1.351651906967163,
+          1.0651453733444214, 0.19967511296272278, -0.7578960657119751, -0.8965914845466614,
+        ],
+      ],
+    },
+    'legacy_uncloned_views.pt': {
+      tensor1: ['float32', [10], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]],
+      tensor2: ['float32', [10], [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]],
+    },
+    'legacy_with_offsets.pt': {
+      tensor2: ['float32', [5], [2, 2.1, 2.2, 2.3, 2.4].map(Math.fround)],
+      tensor3: ['float32', [5], [3, 3.1, 3.2, 3.3, 3.4].map(Math.fround)],
+    },
     'simple_legacy.pt': { bias: ['float32', [2], [1, 1]], running_mean: ['float32', [2], [0, 0]] },
   };
   for (const [file, tensors] of Object.entries(cases)) {
@@ -58,10 +83,14 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
   it('tensor_3d.pt and tensor_4d.pt: shapes and leading values', async () => {
     const t3 = ((await sg.io.readCheckpoint(burn('tensor_3d.pt'))) as Map<string, TensorRecord>).get('tensor')!;
     expect(t3.shape).toEqual([2, 3, 4]);
-    expect(Array.from(t3.data.slice(0, 4))).toEqual([19.269149780273438, 14.872841835021973, 9.007171630859375, -21.055213928222656]);
+    expect(Array.from(t3.data.slice(0, 4))).toEqual([
+      19.269149780273438, 14.872841835021973, 9.007171630859375, -21.055213928222656,
+    ]);
     const t4 = ((await sg.io.readCheckpoint(burn('tensor_4d.pt'))) as Map<string, TensorRecord>).get('tensor')!;
     expect(t4.shape).toEqual([2, 3, 2, 2]);
-    expect(Array.from(t4.data.slice(0, 4))).toEqual([0.03491166606545448, 0.3211030960083008, 1.573600172996521, -0.8454675078392029]);
+    expect(Array.from(t4.data.slice(0, 4))).toEqual([
+      0.03491166606545448, 0.3211030960083008, 1.573600172996521, -0.8454675078392029,
+    ]);
   });
 
   it('pytorch-tests files and multi_layer.safetensors: key counts and float64 sums of all values', async () => {
@@ -94,7 +123,9 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
   it('legacy_shared_storage.pt: three views of one storage (torch values)', async () => {
     const tree = (await sg.io.readCheckpoint(burn('legacy_shared_storage.pt'))) as Map<string, TensorRecord>;
     expect([...tree.values()].map((r) => r.shape)).toEqual([[10], [20], [10]]);
-    expect(Array.from(tree.get('view1')!.data.slice(0, 3))).toEqual([1.0439505577087402, -0.30740976333618164, 1.5986543893814087]);
+    expect(Array.from(tree.get('view1')!.data.slice(0, 3))).toEqual([
+      1.0439505577087402, -0.30740976333618164, 1.5986543893814087,
+    ]);
     expect(Array.from(tree.get('view2')!.data.slice(0, 2))).toEqual([0.5303624272346497, 1.2033722400665283]);
     expect(Array.from(tree.get('view3')!.data.slice(0, 2))).toEqual([0.153853639960289, 1.8221241235733032]);
   });
@@ -105,7 +136,12 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
     expect(Array.from(await sd.get('layer1.bias')!.data())).toEqual([0.11148621141910553, -0.03919669985771179]);
     for (const t of sd.values()) t.dispose();
     const tree = (await sg.io.readCheckpoint(burn('complex_structure.pt'))) as Map<string, Map<string, unknown>>;
-    expect(tree.get('metadata')).toEqual(new Map<string, unknown>([['version', 1], ['name', 'test_model']]));
+    expect(tree.get('metadata')).toEqual(
+      new Map<string, unknown>([
+        ['version', 1],
+        ['name', 'test_model'],
+      ]),
+    );
     const enc = tree.get('state')!.get('encoder') as Map<string, Map<string, TensorRecord>>;
     expect(enc.get('layer_0')!.get('weight')!.shape).toEqual([4, 3]);
   });
@@ -125,12 +161,25 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
 
   it('pytorch-tests state dicts load into matching shadergrad modules', async () => {
     const sd = await sg.io.load(join(assets, 'burn', 'pytorch-tests', 'batch_norm2d.pt'));
-    expect([...sd.keys()]).toEqual(['norm1.weight', 'norm1.bias', 'norm1.running_mean', 'norm1.running_var', 'norm1.num_batches_tracked']);
+    expect([...sd.keys()]).toEqual([
+      'norm1.weight',
+      'norm1.bias',
+      'norm1.running_mean',
+      'norm1.running_var',
+      'norm1.num_batches_tracked',
+    ]);
     expect(sd.get('norm1.num_batches_tracked')!.dtype).toBe('int32');
     const lin = await sg.io.load(join(assets, 'burn', 'pytorch-tests', 'linear_with_bias.pt'));
     const model = new sg.nn.Linear(2, 3);
-    model.loadStateDict(new Map([['weight', lin.get('fc1.weight')!], ['bias', lin.get('fc1.bias')!]]));
-    expect(Array.from(await model.bias!.data())).toEqual([0.3843384385108948, -0.6912328600883484, 0.43835002183914185]);
+    model.loadStateDict(
+      new Map([
+        ['weight', lin.get('fc1.weight')!],
+        ['bias', lin.get('fc1.bias')!],
+      ]),
+    );
+    expect(Array.from(await model.bias!.data())).toEqual([
+      0.3843384385108948, -0.6912328600883484, 0.43835002183914185,
+    ]);
     for (const t of [...sd.values(), ...lin.values()]) t.dispose();
   });
 
@@ -142,8 +191,28 @@ describe.skipIf(!existsSync(assets))('Burn reader fixtures (real torch 2.x zip f
 describe.skipIf(!existsSync(assets))('akamaster CIFAR-10 ResNets (legacy, DataParallel wrapper)', () => {
   // torch.load: key count, total parameters, and per-key first values and float64 sums.
   const cases = {
-    'resnet20-12fca82f.th': { keys: 97, params: 271098, best: 91.78000183105469, conv1: [-0.13818146288394928, -0.1624176800251007, 0.8207383155822754], sums: { 'conv1.weight': 1.3100982000032673, 'linear.weight': -0.04562738863751292, 'layer3.2.bn2.running_var': 10.665690739639103 } },
-    'resnet56-4bfd9763.th': { keys: 277, params: 857082, best: 93.62, conv1: [-0.21604876220226288, -0.536896288394928, -0.556312084197998], sums: { 'conv1.weight': -2.5577811515686335, 'linear.weight': -0.008035663631744683, 'layer3.2.bn2.running_var': 2.700561105273664 } },
+    'resnet20-12fca82f.th': {
+      keys: 97,
+      params: 271098,
+      best: 91.78000183105469,
+      conv1: [-0.13818146288394928, -0.1624176800251007, 0.8207383155822754],
+      sums: {
+        'conv1.weight': 1.3100982000032673,
+        'linear.weight': -0.04562738863751292,
+        'layer3.2.bn2.running_var': 10.665690739639103,
+      },
+    },
+    'resnet56-4bfd9763.th': {
+      keys: 277,
+      params: 857082,
+      best: 93.62,
+      conv1: [-0.21604876220226288, -0.536896288394928, -0.556312084197998],
+      sums: {
+        'conv1.weight': -2.5577811515686335,
+        'linear.weight': -0.008035663631744683,
+        'layer3.2.bn2.running_var': 2.700561105273664,
+      },
+    },
   };
   for (const [file, c] of Object.entries(cases)) {
     it(file, async () => {
@@ -167,14 +236,40 @@ describe.skipIf(!existsSync(assets))('MNIST CNN: mnist.pt (zip) and mnist.safete
   // NOTE: PROVENANCE.md says the two files come from DIFFERENT training runs, so their values differ;
   // the test checks both hold the same keys, shapes and dtypes, and each one's values against torch.
   const shapes: Record<string, number[]> = {
-    'conv1.weight': [8, 1, 3, 3], 'conv1.bias': [8], 'conv2.weight': [16, 8, 3, 3], 'conv2.bias': [16], 'conv3.weight': [24, 16, 3, 3], 'conv3.bias': [24],
-    'norm1.weight': [24], 'norm1.bias': [24], 'norm1.running_mean': [24], 'norm1.running_var': [24], 'norm1.num_batches_tracked': [],
-    'fc1.weight': [32, 11616], 'fc1.bias': [32], 'fc2.weight': [10, 32], 'fc2.bias': [10],
-    'norm2.weight': [10], 'norm2.bias': [10], 'norm2.running_mean': [10], 'norm2.running_var': [10], 'norm2.num_batches_tracked': [],
+    'conv1.weight': [8, 1, 3, 3],
+    'conv1.bias': [8],
+    'conv2.weight': [16, 8, 3, 3],
+    'conv2.bias': [16],
+    'conv3.weight': [24, 16, 3, 3],
+    'conv3.bias': [24],
+    'norm1.weight': [24],
+    'norm1.bias': [24],
+    'norm1.running_mean': [24],
+    'norm1.running_var': [24],
+    'norm1.num_batches_tracked': [],
+    'fc1.weight': [32, 11616],
+    'fc1.bias': [32],
+    'fc2.weight': [10, 32],
+    'fc2.bias': [10],
+    'norm2.weight': [10],
+    'norm2.bias': [10],
+    'norm2.running_mean': [10],
+    'norm2.running_var': [10],
+    'norm2.num_batches_tracked': [],
   };
   const sums = {
-    'mnist.pt': { 'fc1.weight': -510.434496281791, 'conv3.weight': -55.32611427820666, 'norm2.running_var': 708.1247406005859, 'norm1.num_batches_tracked': 3752 },
-    'mnist.safetensors': { 'fc1.weight': -335.3114262489783, 'conv3.weight': -61.46941277656151, 'norm2.running_var': 475.1035976409912, 'norm1.num_batches_tracked': 7504 },
+    'mnist.pt': {
+      'fc1.weight': -510.434496281791,
+      'conv3.weight': -55.32611427820666,
+      'norm2.running_var': 708.1247406005859,
+      'norm1.num_batches_tracked': 3752,
+    },
+    'mnist.safetensors': {
+      'fc1.weight': -335.3114262489783,
+      'conv3.weight': -61.46941277656151,
+      'norm2.running_var': 475.1035976409912,
+      'norm1.num_batches_tracked': 7504,
+    },
   };
   for (const [file, expected] of Object.entries(sums)) {
     it(file, async () => {
@@ -188,7 +283,10 @@ describe.skipIf(!existsSync(assets))('MNIST CNN: mnist.pt (zip) and mnist.safete
 
   it('fc2.bias agrees between the two files to float32 rounding (the one tensor the runs share)', async () => {
     const a = (await sg.io.readCheckpoint(join(assets, 'burn', 'mnist', 'mnist.pt'))) as Map<string, TensorRecord>;
-    const b = (await sg.io.readCheckpoint(join(assets, 'burn', 'mnist', 'mnist.safetensors'))) as Map<string, TensorRecord>;
+    const b = (await sg.io.readCheckpoint(join(assets, 'burn', 'mnist', 'mnist.safetensors'))) as Map<
+      string,
+      TensorRecord
+    >;
     close(sum(a.get('fc2.bias')!.data), 0.43715109291952103);
     close(sum(b.get('fc2.bias')!.data), 0.43715105747105554);
   });
@@ -199,7 +297,9 @@ describe.skipIf(!existsSync(assets))('truncated torchvision uploads', () => {
   const stGtcn = join(assets, 'truncated_torchvision_uploads', 'st-gtcn', 'resnet18-5c106cde.pth');
 
   it('load fails naming the truncation', async () => {
-    await expect(sg.io.load(virtualCart)).rejects.toThrow(/^truncated: .*resnet18-f37072fd\.pth: the zip's central directory is missing/);
+    await expect(sg.io.load(virtualCart)).rejects.toThrow(
+      /^truncated: .*resnet18-f37072fd\.pth: the zip's central directory is missing/,
+    );
   });
 
   it("inspect still lists resnet18's 102 keys and shapes from the complete data.pkl", async () => {
@@ -213,6 +313,8 @@ describe.skipIf(!existsSync(assets))('truncated torchvision uploads', () => {
   });
 
   it('the 2017 tar upload is recognised as the tar format', async () => {
-    await expect(sg.io.inspect(stGtcn)).rejects.toThrow(/resnet18-5c106cde\.pth: this is the tar format of early PyTorch/);
+    await expect(sg.io.inspect(stGtcn)).rejects.toThrow(
+      /resnet18-5c106cde\.pth: this is the tar format of early PyTorch/,
+    );
   });
 });

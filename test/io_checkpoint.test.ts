@@ -15,12 +15,19 @@ const { nn, optim } = sg;
 
 /** conv -> relu -> flatten -> dropout -> linear: every kind of state a resume must carry. */
 function makeModel(): sg.nn.Module {
-  return new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32, 3));
+  return new nn.Sequential(
+    new nn.Conv2d(1, 2, 3),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Dropout(0.3),
+    new nn.Linear(32, 3),
+  );
 }
 
 type Opt = sg.optim.Optimizer<{ lr: number }>;
 const optimizers: Record<string, (m: sg.nn.Module) => Opt> = {
-  'SGD with momentum': (m) => new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-3 }) as unknown as Opt,
+  'SGD with momentum': (m) =>
+    new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-3 }) as unknown as Opt,
   Adam: (m) => new optim.Adam(m.parameters(), { lr: 0.01 }) as unknown as Opt,
 };
 
@@ -112,16 +119,25 @@ describe('training checkpoints', () => {
     expect(() => ck.restore({ model: other })).toThrow(/size mismatch for weight: copying a param with shape \[2, 3\]/);
     expect(await other.weight.data()).toEqual(before);
     const opt = new optim.SGD(other.parameters(), { lr: 0.1 });
-    expect(() => ck.restore({ optimizer: opt as unknown as Opt })).toThrow(/ckpt\.safetensors: the checkpoint holds no optimizer state/);
+    expect(() => ck.restore({ optimizer: opt as unknown as Opt })).toThrow(
+      /ckpt\.safetensors: the checkpoint holds no optimizer state/,
+    );
     // Optimizer state for other shapes is refused before the model is touched.
     const small = new nn.Linear(3, 2);
     const smallOpt = new optim.SGD(small.parameters(), { lr: 0.1, momentum: 0.9 });
-    sg.tidy(() => small.call(sg.ones([1, 3])).sum().backward());
+    sg.tidy(() =>
+      small
+        .call(sg.ones([1, 3]))
+        .sum()
+        .backward(),
+    );
     smallOpt.step();
     await sg.save(path, { model: small, optimizer: smallOpt as unknown as Opt });
     const bigOpt = new optim.SGD(other.parameters(), { lr: 0.1, momentum: 0.9 });
     const ck2 = await sg.load(path);
-    expect(() => ck2.restore({ model: other, optimizer: bigOpt as unknown as Opt })).toThrow(/optimizer state momentum_buffer of parameter 0 has 6 elements, the parameter \[2, 4\] has 8/);
+    expect(() => ck2.restore({ model: other, optimizer: bigOpt as unknown as Opt })).toThrow(
+      /optimizer state momentum_buffer of parameter 0 has 6 elements, the parameter \[2, 4\] has 8/,
+    );
     expect(await other.weight.data()).toEqual(before);
   });
 
@@ -129,8 +145,12 @@ describe('training checkpoints', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sg-ckpt-')), 'plain.safetensors');
     const t = sg.tensor([1, 2]);
     await sg.io.save(path, { t });
-    await expect(sg.load(path)).rejects.toThrow(/plain\.safetensors: a safetensors file, but not a shadergrad checkpoint/);
-    await expect(sg.load(join(__dirname, 'fixtures', 'io', 'torch_zip.pt'))).rejects.toThrow(/torch_zip\.pt: not a shadergrad checkpoint/);
+    await expect(sg.load(path)).rejects.toThrow(
+      /plain\.safetensors: a safetensors file, but not a shadergrad checkpoint/,
+    );
+    await expect(sg.load(join(__dirname, 'fixtures', 'io', 'torch_zip.pt'))).rejects.toThrow(
+      /torch_zip\.pt: not a shadergrad checkpoint/,
+    );
     t.dispose();
   });
 });

@@ -10,7 +10,15 @@ beforeAll(async () => {
 afterEach(() => sg.setMatmulVersion(null));
 
 /** float64 y = x W^T + b, and the gradients of sum(y * g). x [m, k], W [n, k], g [m, n]. */
-function reference(x: Float64Array, w: Float64Array, b: Float64Array | null, g: Float64Array, m: number, k: number, n: number) {
+function reference(
+  x: Float64Array,
+  w: Float64Array,
+  b: Float64Array | null,
+  g: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+) {
   const y = new Float64Array(m * n);
   const dx = new Float64Array(m * k);
   const dw = new Float64Array(n * k);
@@ -52,7 +60,14 @@ async function checkLinear(lead: number[], k: number, n: number, bias: boolean, 
 
 describe('linear: y = x W^T + b without a transposed copy of W', () => {
   // [batch dims, in, out]: ragged tiles (rows not a multiple of 8, columns not of 4), 1-D and 3-D input.
-  const cases: Array<[number[], number, number]> = [[[5], 36, 23], [[2, 3], 64, 10], [[], 20, 7], [[17], 128, 130], [[100], 3136, 2], [[13], 64, 1]];
+  const cases: Array<[number[], number, number]> = [
+    [[5], 36, 23],
+    [[2, 3], 64, 10],
+    [[], 20, 7],
+    [[17], 128, 130],
+    [[100], 3136, 2],
+    [[13], 64, 1],
+  ];
   for (const [lead, k, n] of cases) {
     it(`x [${[...lead, k].join(', ')}], W [${n}, ${k}] (adapter's NT kernel)`, async () => {
       await checkLinear(lead, k, n, true, 100 + k);
@@ -70,6 +85,8 @@ describe('linear: y = x W^T + b without a transposed copy of W', () => {
 
   it('names the shapes when x does not match W', () => {
     const lin = new sg.nn.Linear(4, 3);
-    expect(() => lin.forward(sg.zeros([2, 5]))).toThrow(/Linear: input of shape \[2, 5\] does not match weight \[3, 4\]/);
+    expect(() => lin.forward(sg.zeros([2, 5]))).toThrow(
+      /Linear: input of shape \[2, 5\] does not match weight \[3, 4\]/,
+    );
   });
 });

@@ -32,7 +32,15 @@ function poisonPool(): void {
   sg.flush();
 }
 
-const SIZES: Array<[number, number, number]> = [[1, 1, 1], [7, 5, 3], [33, 17, 9], [4, 8, 12], [65, 36, 44], [130, 72, 40], [2, 130, 7]];
+const SIZES: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [7, 5, 3],
+  [33, 17, 9],
+  [4, 8, 12],
+  [65, 36, 44],
+  [130, 72, 40],
+  [2, 130, 7],
+];
 
 describe('matmul forward', () => {
   for (const version of MATMUL_VERSIONS) {
@@ -56,17 +64,43 @@ describe('matmul forward', () => {
 
   it('batched, with batch dims broadcast, as torch.matmul', async () => {
     const cases: Array<[number[], number[], number[]]> = [
-      [[3, 5, 4], [3, 4, 6], [3, 5, 6]],
-      [[2, 1, 3, 4], [5, 4, 6], [2, 5, 3, 6]],
-      [[3, 5, 4], [4, 6], [3, 5, 6]],
-      [[5, 4], [2, 4, 7], [2, 5, 7]],
-      [[1, 7, 9], [3, 9, 2], [3, 7, 2]],
+      [
+        [3, 5, 4],
+        [3, 4, 6],
+        [3, 5, 6],
+      ],
+      [
+        [2, 1, 3, 4],
+        [5, 4, 6],
+        [2, 5, 3, 6],
+      ],
+      [
+        [3, 5, 4],
+        [4, 6],
+        [3, 5, 6],
+      ],
+      [
+        [5, 4],
+        [2, 4, 7],
+        [2, 5, 7],
+      ],
+      [
+        [1, 7, 9],
+        [3, 9, 2],
+        [3, 7, 2],
+      ],
     ];
     for (const [sa, sb, so] of cases) {
       const [m, k] = sa.slice(-2);
       const n = sb[sb.length - 1];
-      const a = values(sa.reduce((x, y) => x * y, 1), 11);
-      const b = values(sb.reduce((x, y) => x * y, 1), 12);
+      const a = values(
+        sa.reduce((x, y) => x * y, 1),
+        11,
+      );
+      const b = values(
+        sb.reduce((x, y) => x * y, 1),
+        12,
+      );
       const out = sg.matmul(sg.tensor(a, { shape: sa }), sg.tensor(b, { shape: sb }));
       expect(out.shape).toEqual(so);
       // Reference: walk the output batch, indexing each operand with its own (broadcast) batch.
@@ -100,7 +134,10 @@ describe('matmul forward', () => {
   it('1-D operands as vectors', async () => {
     const v = values(4, 1);
     const m = values(12, 2);
-    expect((await sg.matmul(sg.tensor(v), sg.tensor(v)).data())[0]).toBeCloseTo(v.reduce((s, x) => s + x * x, 0), 5);
+    expect((await sg.matmul(sg.tensor(v), sg.tensor(v)).data())[0]).toBeCloseTo(
+      v.reduce((s, x) => s + x * x, 0),
+      5,
+    );
     const vm = sg.matmul(sg.tensor(v), sg.tensor(m, { shape: [4, 3] }));
     expect(vm.shape).toEqual([3]);
     expectClose(await vm.data(), matmulRef(v, m, 1, 3, 4), 'vector @ matrix');
@@ -113,7 +150,9 @@ describe('matmul forward', () => {
     const a = sg.zeros([2, 3]);
     const b = sg.zeros([4, 5]);
     expect(() => sg.matmul(a, b)).toThrow('matmul: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)');
-    expect(() => sg.matmul(sg.zeros([2, 3, 4]), sg.zeros([3, 4, 5]))).toThrow(/batch dimensions of shapes \[2, 3, 4\] and \[3, 4, 5\]/);
+    expect(() => sg.matmul(sg.zeros([2, 3, 4]), sg.zeros([3, 4, 5]))).toThrow(
+      /batch dimensions of shapes \[2, 3, 4\] and \[3, 4, 5\]/,
+    );
   });
 });
 
@@ -140,7 +179,12 @@ describe('matmul backward', () => {
     }
   });
 
-  for (const [m, n, k] of [[7, 5, 3], [33, 20, 12], [1, 9, 4], [130, 8, 36]] as Array<[number, number, number]>) {
+  for (const [m, n, k] of [
+    [7, 5, 3],
+    [33, 20, 12],
+    [1, 9, 4],
+    [130, 8, 36],
+  ] as Array<[number, number, number]>) {
     it(`gradients for ${m}x${k} @ ${k}x${n}`, async () => {
       const a = values(m * k, 4);
       const b = values(k * n, 5);
@@ -148,7 +192,10 @@ describe('matmul backward', () => {
       const ta = sg.tensor(a, { shape: [m, k], requiresGrad: true });
       const tb = sg.tensor(b, { shape: [k, n], requiresGrad: true });
       poisonPool();
-      sg.matmul(ta, tb).mul(sg.tensor(r, { shape: [m, n] })).sum().backward();
+      sg.matmul(ta, tb)
+        .mul(sg.tensor(r, { shape: [m, n] }))
+        .sum()
+        .backward();
       const { da, db } = referenceGrads(a, b, r, m, n, k);
       expectClose(await ta.grad!.data(), da, 'dA');
       expectClose(await tb.grad!.data(), db, 'dB');
@@ -162,7 +209,10 @@ describe('matmul backward', () => {
     const r = values(batch * m * n, 9);
     const ta = sg.tensor(a, { shape: [batch, m, k], requiresGrad: true });
     const tb = sg.tensor(b, { shape: [k, n], requiresGrad: true });
-    sg.matmul(ta, tb).mul(sg.tensor(r, { shape: [batch, m, n] })).sum().backward();
+    sg.matmul(ta, tb)
+      .mul(sg.tensor(r, { shape: [batch, m, n] }))
+      .sum()
+      .backward();
     const db = new Float64Array(k * n);
     const da: number[] = [];
     for (let i = 0; i < batch; i++) {
@@ -185,11 +235,13 @@ describe('matmul backward', () => {
     // d(sum)/dA[b, 0, i, p] = sum over the 5 broadcast copies and columns j of B[c, p, j].
     const b = await tb.data();
     const want: number[] = [];
-    for (let bb = 0; bb < 2; bb++) for (let i = 0; i < 3; i++) for (let p = 0; p < 4; p++) {
-      let s = 0;
-      for (let c = 0; c < 5; c++) for (let j = 0; j < 2; j++) s += b[c * 8 + p * 2 + j];
-      want.push(s);
-    }
+    for (let bb = 0; bb < 2; bb++)
+      for (let i = 0; i < 3; i++)
+        for (let p = 0; p < 4; p++) {
+          let s = 0;
+          for (let c = 0; c < 5; c++) for (let j = 0; j < 2; j++) s += b[c * 8 + p * 2 + j];
+          want.push(s);
+        }
     expectClose(await ta.grad!.data(), want, 'dA');
     expect(tb.grad!.shape).toEqual([5, 4, 2]);
   });

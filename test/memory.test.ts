@@ -38,7 +38,10 @@ describe('memory', () => {
     const a = sg.arange(6, undefined, 1, { dtype: 'float32' });
     const v = a.reshape([2, 3]);
     a.dispose();
-    expect(await v.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(await v.toArray()).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     v.dispose();
     expect(sg.memory().bytesInUse).toBe(bytes);
   });
@@ -95,8 +98,15 @@ describe('memory', () => {
     const leaves = [x, w, b, gamma, beta, m, v];
     // conv (dx, dW, db), batch norm, max, a broadcast product (a sum back to [7]), a batched
     // matmul with a shared right operand (summed over the batch), where with a number, expand.
-    const y = sg.batchNorm(sg.conv2d(x, w, b, { padding: 1 }), null, gamma, beta, { training: true, eps: 1e-5, momentum: 0.1 });
-    const flat = y.reshape([2, 4, 25]).max(2).mul(sg.expand(v.slice(0, 0, 1), [2, 4], 0.5));
+    const y = sg.batchNorm(sg.conv2d(x, w, b, { padding: 1 }), null, gamma, beta, {
+      training: true,
+      eps: 1e-5,
+      momentum: 0.1,
+    });
+    const flat = y
+      .reshape([2, 4, 25])
+      .max(2)
+      .mul(sg.expand(v.slice(0, 0, 1), [2, 4], 0.5));
     const prod = sg.matmul(m.mul(v), sg.where(v.gt(0), v, 0).unsqueeze(1).relu());
     const loss = flat.sum().add(prod.sum(undefined).mul(0.1)).mean();
     const before = sg.memory().liveTensors;

@@ -19,7 +19,13 @@ const checkpoints = read('checkpoints.json').models;
 const ASSETS = '/work/shared/assets/weights/akamaster_resnet_cifar10';
 const TRUNCATED = '/work/shared/assets/weights/truncated_torchvision_uploads/Virtual-cart/resnet18-f37072fd.pth';
 
-interface Entry { name: string; options: Record<string, number>; repr: string; keys: Array<[string, number[]]>; parameters: number }
+interface Entry {
+  name: string;
+  options: Record<string, number>;
+  repr: string;
+  keys: Array<[string, number[]]>;
+  parameters: number;
+}
 
 const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 /** Standard deviation about the mean. */
@@ -48,7 +54,9 @@ describe('model structure matches torchvision 0.14', () => {
     const more = existsSync(zoo) ? readdirSync(zoo).filter((f) => /structure.*\.json$/.test(f)) : [];
     const covered = new Set<string>(structure.models.map((e: Entry) => e.name));
     // (modern_structure_<name>.json files hold one model each, listed in modern_structure.json; VisionTransformer is the class)
-    for (const f of more) for (const e of (JSON.parse(readFileSync(join(zoo, f), 'utf8')).models ?? []) as Entry[]) if (e.name !== 'VisionTransformer') covered.add(e.name);
+    for (const f of more)
+      for (const e of (JSON.parse(readFileSync(join(zoo, f), 'utf8')).models ?? []) as Entry[])
+        if (e.name !== 'VisionTransformer') covered.add(e.name);
     expect(new Set(models.names)).toEqual(covered);
   });
 
@@ -62,7 +70,9 @@ describe('model structure matches torchvision 0.14', () => {
         expect(model.toString()).toBe(entry.repr);
         expect([...model.stateDict()].map(([k, t]) => [k, [...t.shape]])).toEqual(entry.keys);
         expect(models.countParameters(model)).toBe(entry.parameters);
-        expect(model.namedParameters().map(([k]) => k)).toEqual(entry.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)));
+        expect(model.namedParameters().map(([k]) => k)).toEqual(
+          entry.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)),
+        );
         if (entry.name === 'vgg11_bn' && entry.options.numClasses) await checkVggInit(model as sg.models.VGG);
       } finally {
         models.disposeModel(model);
@@ -74,8 +84,16 @@ describe('model structure matches torchvision 0.14', () => {
   }
 
   it('parameter counts quoted by torchvision', async () => {
-    const counts = Object.fromEntries((structure.models as Entry[]).filter((e) => !Object.keys(e.options).length).map((e) => [e.name, e.parameters]));
-    expect(counts).toMatchObject({ resnet18: 11_689_512, vgg16: 138_357_544, alexnet: 61_100_840, squeezenet1_1: 1_235_496, cifar_resnet20: 269_722 });
+    const counts = Object.fromEntries(
+      (structure.models as Entry[]).filter((e) => !Object.keys(e.options).length).map((e) => [e.name, e.parameters]),
+    );
+    expect(counts).toMatchObject({
+      resnet18: 11_689_512,
+      vgg16: 138_357_544,
+      alexnet: 61_100_840,
+      squeezenet1_1: 1_235_496,
+      cifar_resnet20: 269_722,
+    });
   });
 });
 
@@ -95,7 +113,9 @@ describe('initialisation as torchvision', () => {
     const zeroInit = models.resnet50({ zeroInitResidual: true }); // every block starts as the identity
     try {
       expect(maxAbs(await (zeroInit.layer2[3] as sg.models.Bottleneck).bn3.weight!.data())).toBe(0);
-      expect(Array.from(await (zeroInit.layer2[3] as sg.models.Bottleneck).bn2.weight!.data())).toEqual(Array(128).fill(1));
+      expect(Array.from(await (zeroInit.layer2[3] as sg.models.Bottleneck).bn2.weight!.data())).toEqual(
+        Array(128).fill(1),
+      );
     } finally {
       models.disposeModel(zeroInit);
     }
@@ -167,7 +187,10 @@ describe('cifar_resnet20: one training-mode forward and backward against PyTorch
       const params = new Map(model.namedParameters());
       for (const [name, want] of Object.entries(train.grads as Record<string, number[]>)) {
         // Batch-norm gradients subtract nearly equal terms: compare against the gradient's scale.
-        expectClose(await params.get(name)!.grad!.data(), want, `grad of ${name}`, { rtol: 1e-3, atol: 1e-4 * maxAbs(want) });
+        expectClose(await params.get(name)!.grad!.data(), want, `grad of ${name}`, {
+          rtol: 1e-3,
+          atol: 1e-4 * maxAbs(want),
+        });
       }
       const state = model.stateDict();
       for (const [name, want] of Object.entries(train.buffers as Record<string, number[]>)) {
@@ -180,19 +203,27 @@ describe('cifar_resnet20: one training-mode forward and backward against PyTorch
   });
 
   it('the option-A shortcut subsamples and zero-pads channels, and passes gradients back', async () => {
-    const x = sg.tensor(Float32Array.from({ length: 2 * 2 * 4 * 4 }, (_, i) => i), { shape: [2, 2, 4, 4], requiresGrad: true });
+    const x = sg.tensor(
+      Float32Array.from({ length: 2 * 2 * 4 * 4 }, (_, i) => i),
+      { shape: [2, 2, 4, 4], requiresGrad: true },
+    );
     const y = models.optionAShortcut(x, 1);
     expect(y.shape).toEqual([2, 4, 2, 2]);
     const got = await y.data();
     // Channel 0 and 3 are zero; channels 1 and 2 are x[n, c, 0::2, 0::2].
     const want: number[] = [];
-    for (let n = 0; n < 2; n++) for (let c = 0; c < 4; c++) for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) {
-      want.push(c === 0 || c === 3 ? 0 : n * 32 + (c - 1) * 16 + h * 2 * 4 + w * 2);
-    }
+    for (let n = 0; n < 2; n++)
+      for (let c = 0; c < 4; c++)
+        for (let h = 0; h < 2; h++)
+          for (let w = 0; w < 2; w++) {
+            want.push(c === 0 || c === 3 ? 0 : n * 32 + (c - 1) * 16 + h * 2 * 4 + w * 2);
+          }
     expect(Array.from(got)).toEqual(want);
     y.sum().backward();
     const g = await x.grad!.data();
-    expect(Array.from(g)).toEqual(Array.from({ length: 64 }, (_, i) => ((i % 4) % 2 === 0 && Math.floor((i % 16) / 4) % 2 === 0 ? 1 : 0)));
+    expect(Array.from(g)).toEqual(
+      Array.from({ length: 64 }, (_, i) => ((i % 4) % 2 === 0 && Math.floor((i % 16) / 4) % 2 === 0 ? 1 : 0)),
+    );
   });
 });
 
@@ -203,7 +234,9 @@ describe('models.get', () => {
     expect(a.toString()).toBe(b.toString().replace('out_features=2', 'out_features=10'));
     models.disposeModel(a);
     models.disposeModel(b);
-    await expect(models.get('resnet19')).rejects.toThrow(/unknown model 'resnet19'; known models: alexnet, vgg11, .*resnet18, .*cifar_resnet110/);
+    await expect(models.get('resnet19')).rejects.toThrow(
+      /unknown model 'resnet19'; known models: alexnet, vgg11, .*resnet18, .*cifar_resnet110/,
+    );
     expect(models.names).toContain('vgg16_bn');
   });
 
@@ -228,10 +261,12 @@ describe('models.get', () => {
 
   it('rejects options the torchvision constructor does not take, before building', async () => {
     await expect(models.get('resnet18', { dropout: 0.2 })).rejects.toThrow("ResNet: unknown option 'dropout'");
-    await expect(models.get('alexnet', { numClasses: 0 })).rejects.toThrow('alexnet: numClasses must be a positive integer, got 0');
+    await expect(models.get('alexnet', { numClasses: 0 })).rejects.toThrow(
+      'alexnet: numClasses must be a positive integer, got 0',
+    );
   });
 
-  it('the CIFAR ResNets have the published checkpoints\' keys (without num_batches_tracked, which those files predate)', async () => {
+  it("the CIFAR ResNets have the published checkpoints' keys (without num_batches_tracked, which those files predate)", async () => {
     for (const c of checkpoints) {
       const model = await models.get(c.name);
       expect([...model.stateDict().keys()].filter((k) => !k.endsWith('num_batches_tracked'))).toEqual(c.keys);
@@ -251,11 +286,17 @@ describe('models.get with weights', () => {
       const bytes = new Uint8Array(readFileSync(join(dir, 'r20.safetensors')));
       const loaded = await models.get('cifarResnet20', { weights: bytes });
       const want = source.stateDict();
-      for (const [key, t] of loaded.stateDict()) expect(Array.from(await t.data()), key).toEqual(Array.from(await want.get(key)!.data()));
+      for (const [key, t] of loaded.stateDict())
+        expect(Array.from(await t.data()), key).toEqual(Array.from(await want.get(key)!.data()));
       expect(await loaded.stateDict().get('layer2.0.bn1.num_batches_tracked')!.item()).toBe(1);
       models.disposeModel(loaded);
-      const wrong = await models.get('cifar_resnet20', { weights: bytes, numClasses: 2 }).then(() => null, (e: Error) => e.message);
-      expect(wrong).toMatch(/^models.get\('cifar_resnet20'\) with weights <\d+ bytes>: Error\(s\) in loading state_dict for ResNet:\n\tsize mismatch for linear.weight: copying a param with shape \[10, 64\] from checkpoint, the shape in current model is \[2, 64\]/);
+      const wrong = await models.get('cifar_resnet20', { weights: bytes, numClasses: 2 }).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(wrong).toMatch(
+        /^models.get\('cifar_resnet20'\) with weights <\d+ bytes>: Error\(s\) in loading state_dict for ResNet:\n\tsize mismatch for linear.weight: copying a param with shape \[10, 64\] from checkpoint, the shape in current model is \[2, 64\]/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       models.disposeModel(source);
@@ -279,19 +320,32 @@ describe.skipIf(!existsSync(ASSETS))('the published CIFAR-10 checkpoints (akamas
     });
   }
 
-  it.skipIf(!existsSync(TRUNCATED))('an unreadable file fails with sg.io\'s error, prefixed, and frees the model it built', async () => {
-    const before = sg.memory().liveTensors;
-    await expect(models.get('resnet18', { weights: TRUNCATED })).rejects.toThrow(/^models.get\('resnet18'\): cannot read resnet18-f37072fd.pth: .*central directory is missing/);
-    expect(sg.memory().liveTensors).toBe(before);
-  });
+  it.skipIf(!existsSync(TRUNCATED))(
+    "an unreadable file fails with sg.io's error, prefixed, and frees the model it built",
+    async () => {
+      const before = sg.memory().liveTensors;
+      await expect(models.get('resnet18', { weights: TRUNCATED })).rejects.toThrow(
+        /^models.get\('resnet18'\): cannot read resnet18-f37072fd.pth: .*central directory is missing/,
+      );
+      expect(sg.memory().liveTensors).toBe(before);
+    },
+  );
 
   it('a checkpoint for another model fails with the strict-load error, naming model and file', async () => {
     const file = join(ASSETS, 'resnet56-4bfd9763.th');
     const before = sg.memory().liveTensors;
-    const error = await models.get('cifar_resnet20', { weights: file, stripPrefix: 'module.' }).then(() => null, (e: Error) => e.message);
-    expect(error).toMatch(/^models.get\('cifar_resnet20'\) with weights resnet56-4bfd9763.th: Error\(s\) in loading state_dict for ResNet:/);
+    const error = await models.get('cifar_resnet20', { weights: file, stripPrefix: 'module.' }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(error).toMatch(
+      /^models.get\('cifar_resnet20'\) with weights resnet56-4bfd9763.th: Error\(s\) in loading state_dict for ResNet:/,
+    );
     expect(error).toContain('Unexpected key(s) in state_dict: "layer1.3.conv1.weight"');
-    const missingPrefix = await models.get('cifar_resnet20', { weights: join(ASSETS, 'resnet20-12fca82f.th') }).then(() => null, (e: Error) => e.message);
+    const missingPrefix = await models.get('cifar_resnet20', { weights: join(ASSETS, 'resnet20-12fca82f.th') }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     expect(missingPrefix).toContain('Missing key(s) in state_dict: "conv1.weight"');
     expect(missingPrefix).toContain('Unexpected key(s) in state_dict: "module.conv1.weight"');
     expect(sg.memory().liveTensors).toBe(before);

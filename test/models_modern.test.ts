@@ -16,19 +16,53 @@ import { normalCdf } from './ref/create.js';
 const { models, nn } = sg;
 const read = (file: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'zoo', file), 'utf8'));
 type Options = Record<string, unknown>;
-interface Entry { name: string; options: Options; file: string }
-interface Structure { repr: string; keys: Array<[string, number[]]>; parameters: number }
-interface Sample { shape: number[]; step: number; values: number[]; norm: number }
+interface Entry {
+  name: string;
+  options: Options;
+  file: string;
+}
+interface Structure {
+  repr: string;
+  keys: Array<[string, number[]]>;
+  parameters: number;
+}
+interface Sample {
+  shape: number[];
+  step: number;
+  values: number[];
+  norm: number;
+}
 
 const MODERN = [
-  'efficientnet_b0', 'efficientnet_b1', 'efficientnet_b2', 'efficientnet_b3', 'efficientnet_b4', 'efficientnet_b5', 'efficientnet_b6', 'efficientnet_b7',
-  'efficientnet_v2_s', 'efficientnet_v2_m', 'efficientnet_v2_l', 'mobilenet_v2', 'mobilenet_v3_small', 'mobilenet_v3_large',
-  'convnext_tiny', 'convnext_small', 'convnext_base', 'convnext_large', 'vit_b_16', 'vit_b_32', 'vit_l_16', 'vit_l_32', 'vit_h_14',
+  'efficientnet_b0',
+  'efficientnet_b1',
+  'efficientnet_b2',
+  'efficientnet_b3',
+  'efficientnet_b4',
+  'efficientnet_b5',
+  'efficientnet_b6',
+  'efficientnet_b7',
+  'efficientnet_v2_s',
+  'efficientnet_v2_m',
+  'efficientnet_v2_l',
+  'mobilenet_v2',
+  'mobilenet_v3_small',
+  'mobilenet_v3_large',
+  'convnext_tiny',
+  'convnext_small',
+  'convnext_base',
+  'convnext_large',
+  'vit_b_16',
+  'vit_b_32',
+  'vit_l_16',
+  'vit_l_32',
+  'vit_h_14',
 ];
 
 /** A model from the fixtures' name and (camelCase) options: a builder of sg.models, or the VisionTransformer class. */
 function build(name: string, options: Options): sg.nn.Module {
-  if (name === 'VisionTransformer') return new models.VisionTransformer(options as unknown as sg.models.VisionTransformerOptions);
+  if (name === 'VisionTransformer')
+    return new models.VisionTransformer(options as unknown as sg.models.VisionTransformerOptions);
   const builder = (models as unknown as Record<string, (o: Options) => sg.nn.Module>)[name];
   return builder(options);
 }
@@ -39,7 +73,8 @@ const std = (v: number[]) => {
   return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
 };
 /** Every `step`-th value, as the fixture stores large tensors. */
-const strided = (v: ArrayLike<number>, step: number) => Array.from({ length: Math.ceil(v.length / step) }, (_, i) => v[i * step]);
+const strided = (v: ArrayLike<number>, step: number) =>
+  Array.from({ length: Math.ceil(v.length / step) }, (_, i) => v[i * step]);
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0));
 
 beforeAll(async () => {
@@ -63,7 +98,9 @@ describe('modern zoo structure matches torchvision 0.14', () => {
         expect(model.toString()).toBe(want.repr);
         expect([...model.stateDict()].map(([k, t]) => [k, [...t.shape]])).toEqual(want.keys);
         expect(models.countParameters(model)).toBe(want.parameters);
-        expect(model.namedParameters().map(([k]) => k)).toEqual(want.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)));
+        expect(model.namedParameters().map(([k]) => k)).toEqual(
+          want.keys.map(([k]) => k).filter((k) => !/running_|num_batches/.test(k)),
+        );
       } finally {
         models.disposeModel(model);
       }
@@ -93,12 +130,25 @@ describe('modern zoo structure matches torchvision 0.14', () => {
     models.disposeModel(loaded);
     rmSync(file);
     // torchvision's norm_layer may be a class or a partial: both forms build the same tree.
-    const [a, b] = [models.mobilenet_v2({ widthMult: 0.5, normLayer: nn.BatchNorm2d }), models.mobilenet_v2({ widthMult: 0.5, normLayer: (c) => new nn.BatchNorm2d(c) })];
+    const [a, b] = [
+      models.mobilenet_v2({ widthMult: 0.5, normLayer: nn.BatchNorm2d }),
+      models.mobilenet_v2({ widthMult: 0.5, normLayer: (c) => new nn.BatchNorm2d(c) }),
+    ];
     expect(a.toString()).toBe(b.toString());
     models.disposeModel(a);
     models.disposeModel(b);
     expect(() => models.efficientnet_b0({ numClass: 3 } as never)).toThrow(/EfficientNet: unknown option 'numClass'/);
-    expect(() => new models.VisionTransformer({ imageSize: 30, patchSize: 8, numLayers: 1, numHeads: 1, hiddenDim: 8, mlpDim: 8 })).toThrow(/indivisible by patch size/);
+    expect(
+      () =>
+        new models.VisionTransformer({
+          imageSize: 30,
+          patchSize: 8,
+          numLayers: 1,
+          numHeads: 1,
+          hiddenDim: 8,
+          mlpDim: 8,
+        }),
+    ).toThrow(/indivisible by patch size/);
   });
 });
 
@@ -129,7 +179,14 @@ describe('initialisation as torchvision', () => {
     } finally {
       models.disposeModel(model);
     }
-    const vit = new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 1, numHeads: 2, hiddenDim: 64, mlpDim: 32 });
+    const vit = new models.VisionTransformer({
+      imageSize: 32,
+      patchSize: 8,
+      numLayers: 1,
+      numHeads: 2,
+      hiddenDim: 64,
+      mlpDim: 32,
+    });
     try {
       expect(maxAbs(await (vit.heads as unknown as { head: sg.nn.Linear }).head.weight.data())).toBe(0);
       expect(std(Array.from(await vit.encoder.pos_embedding.data()))).toBeCloseTo(0.02, 2);
@@ -150,10 +207,10 @@ describe('truncNormal_ (trunc_normal_)', () => {
     expect(Math.max(...v)).toBeLessThanOrEqual(b);
     // Truncated normal on [alpha, beta] (in std units): mean mu + sigma (phi(alpha) - phi(beta)) / Z,
     // variance sigma^2 (1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2).
-    const phi = (z: number) => Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+    const phi = (z: number) => Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
     const [al, be] = [(a - mean) / sigma, (b - mean) / sigma];
     const z = normalCdf(be) - normalCdf(al);
-    const wantMean = mean + sigma * (phi(al) - phi(be)) / z;
+    const wantMean = mean + (sigma * (phi(al) - phi(be))) / z;
     const wantVar = sigma ** 2 * (1 + (al * phi(al) - be * phi(be)) / z - ((phi(al) - phi(be)) / z) ** 2);
     const m = v.reduce((s, x) => s + x, 0) / v.length;
     expect(Math.abs(m - wantMean)).toBeLessThan(0.01);
@@ -164,7 +221,13 @@ describe('truncNormal_ (trunc_normal_)', () => {
 
 const forwardCases: ForwardCase[] = read('modern_forward.json').models;
 const gradCases = read('modern_grads.json').models;
-interface ForwardCase { name: string; options: Options; input: number[]; output_shape: number[]; output: number[] }
+interface ForwardCase {
+  name: string;
+  options: Options;
+  input: number[];
+  output_shape: number[];
+  output: number[];
+}
 
 /** Eval-mode logits of `model` (deterministic weights set) on the case's input, against PyTorch's float64 ones. */
 async function checkEvalForward(model: sg.nn.Module, c: ForwardCase): Promise<void> {
@@ -226,7 +289,8 @@ describe('eval-mode forward, then training-mode cross-entropy gradients, against
           expectClose(strided(g, want.step), want.values, what, { rtol: 5e-3, atol: 5e-3 * maxAbs(want.values) });
           expect(Math.abs(norm(g) - want.norm) / want.norm, `${what}: norm`).toBeLessThan(5e-3);
         };
-        for (const [name, want] of Object.entries(c.grads as Record<string, Sample>)) await check(`grad of ${name}`, params.get(name)!.grad!, want);
+        for (const [name, want] of Object.entries(c.grads as Record<string, Sample>))
+          await check(`grad of ${name}`, params.get(name)!.grad!, want);
         await check('grad of the input', x.grad!, c.input_grad);
       } finally {
         x.grad?.dispose();
@@ -239,18 +303,47 @@ describe('eval-mode forward, then training-mode cross-entropy gradients, against
 
 /** The small models of modern_pth.json, built with the model classes as the fixture script builds them. */
 const TINY: Record<string, () => sg.nn.Module> = {
-  efficientnet_tiny: () => new models.EfficientNet([
-    models.fusedMBConvConfig(1, 3, 1, 8, 8, 1), models.fusedMBConvConfig(4, 3, 2, 8, 16, 1), models.mbConvConfig(4, 3, 2, 16, 16, 2), models.mbConvConfig(6, 5, 1, 16, 24, 1),
-  ], { dropout: 0.2, numClasses: 5, lastChannel: 48, normLayer: (c) => new nn.BatchNorm2d(c, { eps: 1e-3 }) }),
-  mobilenet_v3_tiny: () => new models.MobileNetV3([
-    models.invertedResidualConfig(8, 3, 8, 8, true, 'RE', 2, 1, 1.0), models.invertedResidualConfig(8, 5, 24, 16, false, 'HS', 2, 1, 1.0),
-    models.invertedResidualConfig(16, 5, 48, 16, true, 'HS', 1, 1, 1.0),
-  ], 32, { numClasses: 4 }),
-  convnext_tiny_blocks: () => new models.ConvNeXt([{ inputChannels: 8, outChannels: 16, numLayers: 1 }, { inputChannels: 16, outChannels: null, numLayers: 2 }], { numClasses: 3 }),
-  vit_small: () => new models.VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 32, mlpDim: 64, numClasses: 10 }),
+  efficientnet_tiny: () =>
+    new models.EfficientNet(
+      [
+        models.fusedMBConvConfig(1, 3, 1, 8, 8, 1),
+        models.fusedMBConvConfig(4, 3, 2, 8, 16, 1),
+        models.mbConvConfig(4, 3, 2, 16, 16, 2),
+        models.mbConvConfig(6, 5, 1, 16, 24, 1),
+      ],
+      { dropout: 0.2, numClasses: 5, lastChannel: 48, normLayer: (c) => new nn.BatchNorm2d(c, { eps: 1e-3 }) },
+    ),
+  mobilenet_v3_tiny: () =>
+    new models.MobileNetV3(
+      [
+        models.invertedResidualConfig(8, 3, 8, 8, true, 'RE', 2, 1, 1.0),
+        models.invertedResidualConfig(8, 5, 24, 16, false, 'HS', 2, 1, 1.0),
+        models.invertedResidualConfig(16, 5, 48, 16, true, 'HS', 1, 1, 1.0),
+      ],
+      32,
+      { numClasses: 4 },
+    ),
+  convnext_tiny_blocks: () =>
+    new models.ConvNeXt(
+      [
+        { inputChannels: 8, outChannels: 16, numLayers: 1 },
+        { inputChannels: 16, outChannels: null, numLayers: 2 },
+      ],
+      { numClasses: 3 },
+    ),
+  vit_small: () =>
+    new models.VisionTransformer({
+      imageSize: 32,
+      patchSize: 8,
+      numLayers: 2,
+      numHeads: 4,
+      hiddenDim: 32,
+      mlpDim: 64,
+      numClasses: 10,
+    }),
 };
 
-describe('torch.save files of randomly initialised models load and give PyTorch\'s float64 logits', () => {
+describe("torch.save files of randomly initialised models load and give PyTorch's float64 logits", () => {
   for (const c of read('modern_pth.json').models) {
     it(`${c.file} (${c.name})`, async () => {
       const model = TINY[c.name]();
@@ -279,7 +372,9 @@ describe("the tutorial's efficientnet_b0", () => {
       model.features.requiresGrad_(false);
       for (const p of model.classifier[1].parameters()) p.dispose(); // the old head
       model.classifier[1] = new nn.Linear(1280, 3);
-      expect(sg.summary(model, [3, 224, 224], { batchSize: 64 })).toBe(read('modern_summary.json').efficientnet_b0_frozen_3_classes);
+      expect(sg.summary(model, [3, 224, 224], { batchSize: 64 })).toBe(
+        read('modern_summary.json').efficientnet_b0_frozen_3_classes,
+      );
     } finally {
       models.disposeModel(model);
     }

@@ -14,7 +14,10 @@ class TwoHeads extends nn.Module {
   regressor = new nn.Linear(8, 1);
   losses(x: sg.Tensor, labels: sg.Tensor, targets: sg.Tensor): [sg.Tensor, sg.Tensor] {
     const f = this.backbone.forward(x);
-    return [sg.crossEntropy(this.classifier.forward(f), labels), sg.l1Loss(this.regressor.forward(f).flatten(), targets)];
+    return [
+      sg.crossEntropy(this.classifier.forward(f), labels),
+      sg.l1Loss(this.regressor.forward(f).flatten(), targets),
+    ];
   }
   forward(x: sg.Tensor): sg.Tensor {
     return this.classifier.forward(this.backbone.forward(x));
@@ -41,7 +44,12 @@ describe('multi-task: shared backbone, two heads, summed loss', () => {
     const gClass = await gradOf((l) => l[0]);
     const gReg = await gradOf((l) => l[1]);
     const gSum = await gradOf((l) => l[0].add(l[1]));
-    expectClose(gSum, gClass.map((v, i) => v + gReg[i]), 'backbone gradient of the summed loss', { atol: 1e-6, rtol: 1e-5 });
+    expectClose(
+      gSum,
+      gClass.map((v, i) => v + gReg[i]),
+      'backbone gradient of the summed loss',
+      { atol: 1e-6, rtol: 1e-5 },
+    );
 
     const before = await Promise.all(sg.tidy(() => model.losses(x, labels, targets)).map((l) => l.item()));
     const opt = new optim.Adam(model.parameters(), { lr: 0.05 });

@@ -16,10 +16,20 @@ beforeAll(async () => {
 /** The reference MNIST network, written as a user would. */
 class Net extends nn.Module {
   features = new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU({ inplace: true }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, 1, 1), new nn.ReLU(true), new nn.MaxPool2d(2, 2),
+    new nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nn.ReLU({ inplace: true }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, 1, 1),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(2, 2),
   );
-  classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Dropout(0.5), new nn.Linear(128, 10));
+  classifier = new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(3136, 128),
+    new nn.ReLU(),
+    new nn.Dropout(0.5),
+    new nn.Linear(128, 10),
+  );
 
   forward(x: sg.Tensor): sg.Tensor {
     return this.classifier.forward(this.features.forward(x));
@@ -47,7 +57,10 @@ class Misc extends nn.Module {
 const count = (m: sg.nn.Module) => m.parameters().reduce((n, p) => n + p.size, 0);
 
 describe('modules match PyTorch', () => {
-  for (const [name, make] of [['Net', () => new Net()], ['Misc', () => new Misc()]] as const) {
+  for (const [name, make] of [
+    ['Net', () => new Net()],
+    ['Misc', () => new Misc()],
+  ] as const) {
     it(`${name}: toString(), parameter names, state_dict keys and shapes, parameter count`, () => {
       const model = make();
       const want = fixture.models[name];
@@ -126,7 +139,9 @@ describe('freezing, modes, state', () => {
     const a = new Net();
     const b = new Net();
     b.loadStateDict(a.stateDict());
-    expect(Array.from(await b.classifier[1].namedParameters()[0][1].data())).toEqual(Array.from(await a.classifier[1].namedParameters()[0][1].data()));
+    expect(Array.from(await b.classifier[1].namedParameters()[0][1].data())).toEqual(
+      Array.from(await a.classifier[1].namedParameters()[0][1].data()),
+    );
     const c = new Net();
     const before = await c.features[0].namedParameters()[0][1].data();
     const bad = new Map(a.stateDict());
@@ -142,17 +157,27 @@ describe('freezing, modes, state', () => {
     expect(message).toContain('Error(s) in loading state_dict for Net');
     expect(message).toContain('Missing key(s) in state_dict: "classifier.4.bias"');
     expect(message).toContain('Unexpected key(s) in state_dict: "extra.weight"');
-    expect(message).toContain('size mismatch for classifier.1.weight: copying a param with shape [5, 5] from checkpoint, the shape in current model is [128, 3136]');
+    expect(message).toContain(
+      'size mismatch for classifier.1.weight: copying a param with shape [5, 5] from checkpoint, the shape in current model is [128, 3136]',
+    );
     expect(Array.from(await c.features[0].namedParameters()[0][1].data())).toEqual(Array.from(before));
-    const result = c.loadStateDict(new Map([...a.stateDict()].filter(([k]) => k !== 'classifier.4.bias')), { strict: false });
+    const result = c.loadStateDict(new Map([...a.stateDict()].filter(([k]) => k !== 'classifier.4.bias')), {
+      strict: false,
+    });
     expect(result.missingKeys).toEqual(['classifier.4.bias']);
   });
 
   it('a bad input names the layer and the shapes', () => {
     const net = new Net();
-    expect(() => net.forward(sg.rand([2, 3, 28, 28]))).toThrow(/Conv2d: given groups=1, weight of size \[32, 1, 3, 3\], expected input \[2, 3, 28, 28\] to have 1 channels, but got 3 channels instead/);
-    expect(() => net.forward(sg.rand([1, 28, 28]))).toThrow(/Conv2d: expected a 4-D input \[N, C, H, W\], got shape \[1, 28, 28\]/);
-    expect(() => new nn.Linear(4, 2).forward(sg.rand([3, 5]))).toThrow(/Linear: input of shape \[3, 5\] does not match weight \[2, 4\]/);
+    expect(() => net.forward(sg.rand([2, 3, 28, 28]))).toThrow(
+      /Conv2d: given groups=1, weight of size \[32, 1, 3, 3\], expected input \[2, 3, 28, 28\] to have 1 channels, but got 3 channels instead/,
+    );
+    expect(() => net.forward(sg.rand([1, 28, 28]))).toThrow(
+      /Conv2d: expected a 4-D input \[N, C, H, W\], got shape \[1, 28, 28\]/,
+    );
+    expect(() => new nn.Linear(4, 2).forward(sg.rand([3, 5]))).toThrow(
+      /Linear: input of shape \[3, 5\] does not match weight \[2, 4\]/,
+    );
     expect(() => new nn.MaxPool2d(2).forward(sg.rand([3, 4, 4]))).toThrow(/MaxPool2d: expected a 4-D input/);
     expect(() => new nn.Conv2d(3, 4, 3, { padding: 1, colour: 2 } as never)).toThrow(/Conv2d: unknown option 'colour'/);
   });

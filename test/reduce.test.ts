@@ -6,7 +6,17 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
 import { nd, normDim, size } from './ref/ndarray.js';
 import { argmaxRef, maxRef, meanRef, sumRef } from './ref/reduce.js';
-import { checkOp, expectClose, expectTensorEqual, intNd, levelsNd, poisonPool, poisonSize, randomNd, toTensor } from './helpers.js';
+import {
+  checkOp,
+  expectClose,
+  expectTensorEqual,
+  intNd,
+  levelsNd,
+  poisonPool,
+  poisonSize,
+  randomNd,
+  toTensor,
+} from './helpers.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -21,14 +31,29 @@ const SUM_CASES: Array<[number[], number[] | undefined]> = [
   [[33, 5], [0]], // strided reduced dim
   [[33, 5], [-1]],
   [[4, 130], [-1]], // one workgroup per output
-  [[3, 4, 5], [0, 2]], // non-adjacent dims
-  [[3, 4, 5], [-1, 0]],
+  [
+    [3, 4, 5],
+    [0, 2],
+  ], // non-adjacent dims
+  [
+    [3, 4, 5],
+    [-1, 0],
+  ],
   [[3, 4, 5], [1]],
-  [[2, 3, 4, 5], [1, 2]], // adjacent dims merged
-  [[2, 3, 4, 5], [0, 1, 2, 3]],
+  [
+    [2, 3, 4, 5],
+    [1, 2],
+  ], // adjacent dims merged
+  [
+    [2, 3, 4, 5],
+    [0, 1, 2, 3],
+  ],
   [[2, 1, 6], [1]], // reducing a size-1 dim
   [[5, 1, 7], [0]], // size-1 dim kept in between
-  [[1, 1], [0, 1]],
+  [
+    [1, 1],
+    [0, 1],
+  ],
   [[600, 100], [1]], // M >= 512: one pass, one workgroup per output
   [[300, 40], [0]], // K = 300, strided: one workgroup pass
   [[40, 300], [0]], // K = 40: per-thread, strided
@@ -39,7 +64,10 @@ const SUM_CASES: Array<[number[], number[] | undefined]> = [
 ];
 
 /** float32 rounding grows with the number of terms: atol scaled by sqrt(K) for sums of values in [-1, 1]. */
-const sumTol = (k: number, mean: boolean) => ({ rtol: 1e-4, atol: (1e-5 + 2e-7 * Math.sqrt(k) * (k > 64 ? 8 : 1)) / (mean ? k : 1) });
+const sumTol = (k: number, mean: boolean) => ({
+  rtol: 1e-4,
+  atol: (1e-5 + 2e-7 * Math.sqrt(k) * (k > 64 ? 8 : 1)) / (mean ? k : 1),
+});
 
 describe('sum and mean', () => {
   for (const op of ['sum', 'mean'] as const) {
@@ -72,7 +100,15 @@ describe('sum and mean', () => {
 
   it('int32 sums are exact (no float32 on the way) on every path', async () => {
     // Values up to 2^20: float32 would lose the low bits once the sum passes 2^24.
-    for (const [i, [shape, dims]] of ([[[7], undefined], [[33, 50], [1]], [[3, 900], [1]], [[5000], undefined], [[1000, 3], [0]]] as Array<[number[], number[] | undefined]>).entries()) {
+    for (const [i, [shape, dims]] of (
+      [
+        [[7], undefined],
+        [[33, 50], [1]],
+        [[3, 900], [1]],
+        [[5000], undefined],
+        [[1000, 3], [0]],
+      ] as Array<[number[], number[] | undefined]>
+    ).entries()) {
       const x = intNd(shape, 10 + i, -(2 ** 20), 2 ** 20);
       poisonPool();
       const out = toTensor(x, { dtype: 'int32' }).sum(dims);
@@ -105,11 +141,19 @@ describe('sum and mean', () => {
 
   it('sumToShape undoes broadcasting', async () => {
     const x = randomNd([4, 3, 5], 7);
-    await checkOp('sumToShape [4, 3, 5] -> [3, 1]', [x], (t) => sg.sumToShape(t, [3, 1]), {
-      forward: (t) => nd([3, 1], sumRef([0, 2], true).forward(t).data),
-      backward: (g, t) => sumRef([0, 2], true).backward(g, t),
-    }, { differentiable: [] });
-    await checkOp('sumToShape [4, 3, 5] -> [5]', [x], (t) => sg.sumToShape(t, [5]), sumRef([0, 1]), { differentiable: [] });
+    await checkOp(
+      'sumToShape [4, 3, 5] -> [3, 1]',
+      [x],
+      (t) => sg.sumToShape(t, [3, 1]),
+      {
+        forward: (t) => nd([3, 1], sumRef([0, 2], true).forward(t).data),
+        backward: (g, t) => sumRef([0, 2], true).backward(g, t),
+      },
+      { differentiable: [] },
+    );
+    await checkOp('sumToShape [4, 3, 5] -> [5]', [x], (t) => sg.sumToShape(t, [5]), sumRef([0, 1]), {
+      differentiable: [],
+    });
   });
 });
 
@@ -134,13 +178,25 @@ describe('max', () => {
     for (const [i, [shape, dim]] of MAX_CASES.entries()) {
       for (const keepdim of [false, true]) {
         const x = randomNd(shape, 200 + i); // continuous values: no ties
-        await checkOp(`max [${shape}] dim ${dim} keepdim ${keepdim}`, [x], (t) => t.max(dim, { keepdim }), maxRef(dim, keepdim));
+        await checkOp(
+          `max [${shape}] dim ${dim} keepdim ${keepdim}`,
+          [x],
+          (t) => t.max(dim, { keepdim }),
+          maxRef(dim, keepdim),
+        );
       }
     }
   });
 
   it('ties: the gradient goes to the first maximal element only', async () => {
-    for (const [i, [shape, dim]] of ([[[8, 9], 1], [[8, 9], 0], [[5, 4, 3], undefined], [[3, 100], 1]] as Array<[number[], number | undefined]>).entries()) {
+    for (const [i, [shape, dim]] of (
+      [
+        [[8, 9], 1],
+        [[8, 9], 0],
+        [[5, 4, 3], undefined],
+        [[3, 100], 1],
+      ] as Array<[number[], number | undefined]>
+    ).entries()) {
       const x = levelsNd(shape, 300 + i, [-1, 0, 0.5, 1]);
       await checkOp(`max with ties [${shape}] dim ${dim}`, [x], (t) => t.max(dim), maxRef(dim), { fd: false });
     }
@@ -150,20 +206,46 @@ describe('max', () => {
   });
 
   it('all-negative values and -inf (the identity must not leak in)', async () => {
-    await checkOp('max of negatives', [nd([3, 70], new Array(210).fill(0).map((_, i) => -1000 - i))], (t) => t.max(1), maxRef(1));
+    await checkOp(
+      'max of negatives',
+      [
+        nd(
+          [3, 70],
+          new Array(210).fill(0).map((_, i) => -1000 - i),
+        ),
+      ],
+      (t) => t.max(1),
+      maxRef(1),
+    );
     expect(await sg.tensor([-Infinity, -Infinity]).max().item()).toBe(-Infinity);
   });
 });
 
 describe('NaN', () => {
   it('max propagates NaN and argmax points at the first NaN, as PyTorch', async () => {
-    const x = nd([3, 70], Array.from({ length: 210 }, (_, i) => (i === 75 || i === 140 || i === 141 ? NaN : Math.sin(i))));
+    const x = nd(
+      [3, 70],
+      Array.from({ length: 210 }, (_, i) => (i === 75 || i === 140 || i === 141 ? NaN : Math.sin(i))),
+    );
     // Row 0: no NaN; row 1: NaN at 5; row 2: NaN at 0 and 1. Per-thread and workgroup paths.
-    for (const [shape, dim] of [[[3, 70], 1], [[3, 70], undefined]] as Array<[number[], number | undefined]>) {
+    for (const [shape, dim] of [
+      [[3, 70], 1],
+      [[3, 70], undefined],
+    ] as Array<[number[], number | undefined]>) {
       poisonPool();
       const t = toTensor(nd(shape, x.data));
-      expectClose(await t.max(dim).data(), dim === undefined ? [NaN] : [Math.max(...x.data.slice(0, 70)), NaN, NaN], `max with NaN, dim ${dim}`);
-      await expectTensorEqual(t.argmax(dim), dim === undefined ? nd([], [75]) : nd([3], [x.data.slice(0, 70).indexOf(Math.max(...x.data.slice(0, 70))), 5, 0]), `argmax with NaN, dim ${dim}`);
+      expectClose(
+        await t.max(dim).data(),
+        dim === undefined ? [NaN] : [Math.max(...x.data.slice(0, 70)), NaN, NaN],
+        `max with NaN, dim ${dim}`,
+      );
+      await expectTensorEqual(
+        t.argmax(dim),
+        dim === undefined
+          ? nd([], [75])
+          : nd([3], [x.data.slice(0, 70).indexOf(Math.max(...x.data.slice(0, 70))), 5, 0]),
+        `argmax with NaN, dim ${dim}`,
+      );
     }
     expect(await sg.tensor([1, NaN, 3]).argmax().item()).toBe(1);
     expect(Number.isNaN(await sg.tensor([1, NaN, 3]).max().item())).toBe(true);
@@ -173,22 +255,41 @@ describe('NaN', () => {
 describe('argmax', () => {
   it('the first maximal index, on shapes with many ties, every dim, keepdim', async () => {
     const cases: Array<[number[], number | undefined]> = [
-      [[7], undefined], [[7], 0], [[33, 5], 1], [[33, 5], 0], [[3, 130, 7], 1], [[4, 1, 6], -1], [[5, 4, 3], undefined], [[600, 3], 0], [[300], 0],
+      [[7], undefined],
+      [[7], 0],
+      [[33, 5], 1],
+      [[33, 5], 0],
+      [[3, 130, 7], 1],
+      [[4, 1, 6], -1],
+      [[5, 4, 3], undefined],
+      [[600, 3], 0],
+      [[300], 0],
     ];
     for (const [i, [shape, dim]] of cases.entries()) {
       for (const keepdim of [false, true]) {
-        for (const [kind, x] of [['distinct', randomNd(shape, 400 + i)], ['ties', levelsNd(shape, 500 + i, [0, 1, 2])]] as const) {
+        for (const [kind, x] of [
+          ['distinct', randomNd(shape, 400 + i)],
+          ['ties', levelsNd(shape, 500 + i, [0, 1, 2])],
+        ] as const) {
           poisonPool();
           const out = toTensor(x).argmax(dim, { keepdim });
           expect(out.dtype).toBe('int32');
-          await expectTensorEqual(out, argmaxRef(x, dim, keepdim), `argmax [${shape}] dim ${dim} keepdim ${keepdim} (${kind})`);
+          await expectTensorEqual(
+            out,
+            argmaxRef(x, dim, keepdim),
+            `argmax [${shape}] dim ${dim} keepdim ${keepdim} (${kind})`,
+          );
         }
       }
     }
   });
 
   it('small examples as torch.argmax', async () => {
-    const x = sg.tensor([[1, 5, 5, 2], [7, 7, 7, 7], [-1, -3, -1, -2]]);
+    const x = sg.tensor([
+      [1, 5, 5, 2],
+      [7, 7, 7, 7],
+      [-1, -3, -1, -2],
+    ]);
     expect(await x.argmax(1).toArray()).toEqual([1, 0, 0]);
     expect(await x.argmax(0).toArray()).toEqual([1, 1, 1, 1]);
     expect(await x.argmax().item()).toBe(4);

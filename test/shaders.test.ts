@@ -17,7 +17,9 @@ function filesUnder(dir: string, ext: string): string[] {
 }
 
 const shaderFiles = filesUnder(SHADER_DIR, '.wgsl');
-const sources = filesUnder(SRC_DIR, '.ts').map((f) => readFileSync(f, 'utf8')).join('\n');
+const sources = filesUnder(SRC_DIR, '.ts')
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 describe('shader files', () => {
   it('are all imported by src/', () => {
@@ -39,7 +41,8 @@ describe('shaders compile on the null backend', () => {
   // Dawn's GPU object must outlive its adapters and devices: a collected one crashes the process.
   let gpu: GPU;
   beforeAll(async () => {
-    for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+    for (const [name, value] of Object.entries(globals))
+      if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
     gpu = create(['backend=null']);
     const adapter = await gpu.requestAdapter();
     const wanted = ['shader-f16', 'subgroups'].filter((f) => adapter!.features.has(f)) as GPUFeatureName[];
@@ -68,10 +71,15 @@ describe('shaders compile on the null backend', () => {
     const types = { read: 'read-only-storage', write: 'storage', uniform: 'uniform' } as const;
     for (const [name, spec] of Object.entries(K)) {
       device.pushErrorScope('validation');
-      const entries = spec.bindings.map((kind, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: types[kind] } }));
+      const entries = spec.bindings.map((kind, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: types[kind] },
+      }));
       const layout = device.createPipelineLayout({ bindGroupLayouts: [device.createBindGroupLayout({ entries })] });
       const module = device.createShaderModule({ code: spec.source });
-      for (const entryPoint of spec.entryPoints) device.createComputePipeline({ layout, compute: { module, entryPoint } });
+      for (const entryPoint of spec.entryPoints)
+        device.createComputePipeline({ layout, compute: { module, entryPoint } });
       const error = await device.popErrorScope();
       expect(error?.message ?? null, name).toBeNull();
     }
@@ -83,7 +91,9 @@ describe('shaders compile on the null backend', () => {
         device.pushErrorScope('validation');
         const module = device.createShaderModule({ code });
         const info = await module.getCompilationInfo();
-        const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+        const errors = info.messages
+          .filter((m) => m.type === 'error')
+          .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
         expect(errors, file).toEqual([]);
         for (const [, entryPoint] of code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)) {
           device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });

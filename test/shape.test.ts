@@ -14,15 +14,40 @@ beforeAll(async () => {
 describe('views', () => {
   it('reshape and view, with -1 inferred, share storage and pass gradients', async () => {
     const cases: Array<[number[], number[]]> = [
-      [[2, 3, 4], [4, -1]], [[2, 3, 4], [24]], [[2, 3, 4], [-1]], [[2, 3, 4], [3, 2, 2, 2]], [[7], [7, 1]], [[], [1, 1]], [[1], []], [[33, 5], [5, 33]], [[0, 3], [3, -1, 5]],
+      [
+        [2, 3, 4],
+        [4, -1],
+      ],
+      [[2, 3, 4], [24]],
+      [[2, 3, 4], [-1]],
+      [
+        [2, 3, 4],
+        [3, 2, 2, 2],
+      ],
+      [[7], [7, 1]],
+      [[], [1, 1]],
+      [[1], []],
+      [
+        [33, 5],
+        [5, 33],
+      ],
+      [
+        [0, 3],
+        [3, -1, 5],
+      ],
     ];
     for (const [i, [from, to]] of cases.entries()) {
       const x = randomNd(from, 1 + i);
-      await checkOp(`reshape [${from}] -> [${to}]`, [x], (t) => {
-        const v = t.reshape(to);
-        expect(v.buffer).toBe(t.buffer);
-        return v;
-      }, reshapeRef(to));
+      await checkOp(
+        `reshape [${from}] -> [${to}]`,
+        [x],
+        (t) => {
+          const v = t.reshape(to);
+          expect(v.buffer).toBe(t.buffer);
+          return v;
+        },
+        reshapeRef(to),
+      );
       await checkOp(`view [${from}] -> [${to}]`, [x], (t) => t.view(to), reshapeRef(to));
     }
   });
@@ -30,7 +55,12 @@ describe('views', () => {
   it('flatten(startDim, endDim)', async () => {
     const x = randomNd([2, 3, 4, 5], 10);
     const cases: Array<[number | undefined, number | undefined, number[]]> = [
-      [undefined, undefined, [120]], [1, undefined, [2, 60]], [0, 1, [6, 4, 5]], [-2, -1, [2, 3, 20]], [1, 2, [2, 12, 5]], [2, 2, [2, 3, 4, 5]],
+      [undefined, undefined, [120]],
+      [1, undefined, [2, 60]],
+      [0, 1, [6, 4, 5]],
+      [-2, -1, [2, 3, 20]],
+      [1, 2, [2, 12, 5]],
+      [2, 2, [2, 3, 4, 5]],
     ];
     for (const [s, e, want] of cases) {
       await checkOp(`flatten(${s}, ${e})`, [x], (t) => t.flatten(s, e), reshapeRef(want));
@@ -40,7 +70,14 @@ describe('views', () => {
 
   it('unsqueeze at every position, squeeze all or one dim', async () => {
     const x = randomNd([3, 4], 11);
-    const at: Record<number, number[]> = { [-3]: [1, 3, 4], [-2]: [3, 1, 4], [-1]: [3, 4, 1], 0: [1, 3, 4], 1: [3, 1, 4], 2: [3, 4, 1] };
+    const at: Record<number, number[]> = {
+      [-3]: [1, 3, 4],
+      [-2]: [3, 1, 4],
+      [-1]: [3, 4, 1],
+      0: [1, 3, 4],
+      1: [3, 1, 4],
+      2: [3, 4, 1],
+    };
     for (const [d, want] of Object.entries(at)) {
       await checkOp(`unsqueeze(${d})`, [x], (t) => t.unsqueeze(Number(d)), reshapeRef(want));
     }
@@ -55,11 +92,16 @@ describe('views', () => {
 
   it('contiguous and detach are views', async () => {
     const x = randomNd([4, 6], 13);
-    await checkOp('contiguous', [x], (t) => {
-      const c = t.contiguous();
-      expect(c.buffer).toBe(t.buffer);
-      return c;
-    }, reshapeRef([4, 6]));
+    await checkOp(
+      'contiguous',
+      [x],
+      (t) => {
+        const c = t.contiguous();
+        expect(c.buffer).toBe(t.buffer);
+        return c;
+      },
+      reshapeRef([4, 6]),
+    );
     const t = toTensor(x);
     expect(t.detach().buffer).toBe(t.buffer);
   });
@@ -68,7 +110,9 @@ describe('views', () => {
 /** Every permutation of [0, ..., n-1]. */
 function permutations(n: number): number[][] {
   if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+  return permutations(n - 1).flatMap((p) =>
+    Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+  );
 }
 
 describe('permute and transpose', () => {
@@ -81,16 +125,52 @@ describe('permute and transpose', () => {
 
   it('other ranks, negative dims, sizes around the workgroup size', async () => {
     const cases: Array<[number[], number[]]> = [
-      [[7], [0]], [[3, 5], [1, 0]], [[7, 1, 33], [1, 2, 0]], [[17, 19], [-1, -2]], [[2, 3, 2, 1, 5], [4, 2, 0, 3, 1]], [[2, 1, 3, 2, 1, 2], [5, 0, 4, 1, 3, 2]], [[257, 3], [1, 0]], [[], []],
+      [[7], [0]],
+      [
+        [3, 5],
+        [1, 0],
+      ],
+      [
+        [7, 1, 33],
+        [1, 2, 0],
+      ],
+      [
+        [17, 19],
+        [-1, -2],
+      ],
+      [
+        [2, 3, 2, 1, 5],
+        [4, 2, 0, 3, 1],
+      ],
+      [
+        [2, 1, 3, 2, 1, 2],
+        [5, 0, 4, 1, 3, 2],
+      ],
+      [
+        [257, 3],
+        [1, 0],
+      ],
+      [[], []],
     ];
     for (const [i, [shape, perm]] of cases.entries()) {
-      await checkOp(`permute [${shape}] [${perm}]`, [randomNd(shape, 30 + i)], (t) => t.permute(perm), permuteRef(perm));
+      await checkOp(
+        `permute [${shape}] [${perm}]`,
+        [randomNd(shape, 30 + i)],
+        (t) => t.permute(perm),
+        permuteRef(perm),
+      );
     }
   });
 
   it('transpose (any two dims, negative dims) and .T', async () => {
     const x = randomNd([3, 4, 5], 40);
-    for (const [a, b] of [[0, 2], [2, 0], [1, 1], [-1, -2], [0, -1]]) {
+    for (const [a, b] of [
+      [0, 2],
+      [2, 0],
+      [1, 1],
+      [-1, -2],
+      [0, -1],
+    ]) {
       await checkOp(`transpose(${a}, ${b})`, [x], (t) => t.transpose(a, b), transposeRef(3, a, b));
     }
     await checkOp('T', [randomNd([7, 33], 41)], (t) => t.T, transposeRef(2, 0, 1));
@@ -99,14 +179,41 @@ describe('permute and transpose', () => {
   it('int32 tensors move through permutes unchanged', async () => {
     const x = intNd([3, 4, 5], 42, -100000, 100000);
     poisonPool();
-    await expectTensorEqual(toTensor(x, { dtype: 'int32' }).permute([2, 0, 1]), permuteRef([2, 0, 1]).forward(x), 'int32 permute');
+    await expectTensorEqual(
+      toTensor(x, { dtype: 'int32' }).permute([2, 0, 1]),
+      permuteRef([2, 0, 1]).forward(x),
+      'int32 permute',
+    );
   });
 });
 
 describe('expand and broadcastTo', () => {
   it('size-1 dims repeated and leading dims added; the gradient sums back', async () => {
     const cases: Array<[number[], number[]]> = [
-      [[3, 1], [3, 4]], [[1, 5], [2, 4, 5]], [[], [3, 2]], [[], []], [[2, 1, 3], [2, 7, 3]], [[1], [300]], [[4], [2, 3, 4]], [[2, 3], [2, 3]], [[1, 1, 2], [5, 1, 9, 2]],
+      [
+        [3, 1],
+        [3, 4],
+      ],
+      [
+        [1, 5],
+        [2, 4, 5],
+      ],
+      [[], [3, 2]],
+      [[], []],
+      [
+        [2, 1, 3],
+        [2, 7, 3],
+      ],
+      [[1], [300]],
+      [[4], [2, 3, 4]],
+      [
+        [2, 3],
+        [2, 3],
+      ],
+      [
+        [1, 1, 2],
+        [5, 1, 9, 2],
+      ],
     ];
     for (const [i, [from, to]] of cases.entries()) {
       const x = randomNd(from, 50 + i);
@@ -118,7 +225,11 @@ describe('expand and broadcastTo', () => {
   it('int32 expand', async () => {
     const x = intNd([3, 1], 59, -5, 5);
     poisonPool();
-    await expectTensorEqual(sg.expand(toTensor(x, { dtype: 'int32' }), [2, 3, 4]), expandRef([2, 3, 4]).forward(x), 'int32 expand');
+    await expectTensorEqual(
+      sg.expand(toTensor(x, { dtype: 'int32' }), [2, 3, 4]),
+      expandRef([2, 3, 4]).forward(x),
+      'int32 expand',
+    );
   });
 });
 
@@ -126,22 +237,54 @@ describe('slice', () => {
   it('Python semantics: negative indices, steps, clamping, empty results; gradients', async () => {
     const x = randomNd([5, 7, 3], 60);
     const cases: Array<[number, number | undefined, number | undefined, number | undefined]> = [
-      [0, 1, 4, 1], [1, 2, undefined, 1], [1, -3, -1, 1], [2, 0, 3, 2], [1, 0, 7, 3], [1, 1, 7, 4], [0, -100, 100, 1], [1, 5, 2, 1], [1, 7, 9, 1],
-      [-1, 1, 2, 1], [-2, -1, undefined, 1], [0, undefined, undefined, 2], [1, -8, -6, 1], [0, 2, 2, 1], [1, undefined, -4, 5],
+      [0, 1, 4, 1],
+      [1, 2, undefined, 1],
+      [1, -3, -1, 1],
+      [2, 0, 3, 2],
+      [1, 0, 7, 3],
+      [1, 1, 7, 4],
+      [0, -100, 100, 1],
+      [1, 5, 2, 1],
+      [1, 7, 9, 1],
+      [-1, 1, 2, 1],
+      [-2, -1, undefined, 1],
+      [0, undefined, undefined, 2],
+      [1, -8, -6, 1],
+      [0, 2, 2, 1],
+      [1, undefined, -4, 5],
     ];
     for (const [dim, start, end, step] of cases) {
-      await checkOp(`slice(${dim}, ${start}, ${end}, ${step})`, [x], (t) => t.slice(dim, start, end, step), sliceRef(dim, start, end, step));
+      await checkOp(
+        `slice(${dim}, ${start}, ${end}, ${step})`,
+        [x],
+        (t) => t.slice(dim, start, end, step),
+        sliceRef(dim, start, end, step),
+      );
     }
   });
 
   it('long dims, steps that do not divide, int32', async () => {
     const x = randomNd([300, 2], 61);
-    for (const [start, end, step] of [[0, 300, 7], [5, -5, 1], [-257, undefined, 3], [299, undefined, 1]] as Array<[number, number | undefined, number]>) {
-      await checkOp(`slice(0, ${start}, ${end}, ${step}) of [300, 2]`, [x], (t) => t.slice(0, start, end, step), sliceRef(0, start, end, step));
+    for (const [start, end, step] of [
+      [0, 300, 7],
+      [5, -5, 1],
+      [-257, undefined, 3],
+      [299, undefined, 1],
+    ] as Array<[number, number | undefined, number]>) {
+      await checkOp(
+        `slice(0, ${start}, ${end}, ${step}) of [300, 2]`,
+        [x],
+        (t) => t.slice(0, start, end, step),
+        sliceRef(0, start, end, step),
+      );
     }
     const i = intNd([4, 9], 62, -50, 50);
     poisonPool();
-    await expectTensorEqual(toTensor(i, { dtype: 'int32' }).slice(1, 1, undefined, 2), sliceRef(1, 1, undefined, 2).forward(i), 'int32 slice');
+    await expectTensorEqual(
+      toTensor(i, { dtype: 'int32' }).slice(1, 1, undefined, 2),
+      sliceRef(1, 1, undefined, 2).forward(i),
+      'int32 slice',
+    );
   });
 
   it('the reference slice agrees with Python on a few hand-checked cases', () => {
@@ -159,7 +302,12 @@ describe('cat and split', () => {
       for (const dim of [0, 1, 2, -1, -3]) {
         const d = dim < 0 ? dim + 3 : dim;
         const extents = [2, 5, 0, 1].slice(0, count);
-        const inputs = extents.map((n, i) => randomNd([3, 4, 2].map((v, k) => (k === d ? n : v)), 70 + 10 * count + i));
+        const inputs = extents.map((n, i) =>
+          randomNd(
+            [3, 4, 2].map((v, k) => (k === d ? n : v)),
+            70 + 10 * count + i,
+          ),
+        );
         await checkOp(`cat of ${count} along ${dim}`, inputs, (...ts) => sg.cat(ts, dim), catRef(dim));
       }
     }
@@ -173,23 +321,47 @@ describe('cat and split', () => {
     const ia = intNd([2, 3], 82, -9, 9);
     const ib = intNd([1, 3], 83, -9, 9);
     poisonPool();
-    await expectTensorEqual(sg.cat([toTensor(ia, { dtype: 'int32' }), toTensor(ib, { dtype: 'int32' })]), catRef(0).forward(ia, ib), 'int32 cat');
+    await expectTensorEqual(
+      sg.cat([toTensor(ia, { dtype: 'int32' }), toTensor(ib, { dtype: 'int32' })]),
+      catRef(0).forward(ia, ib),
+      'int32 cat',
+    );
   });
 
   it('split into pieces (the last one smaller) that match slices and cat back together', async () => {
-    for (const [shape, size, dim] of [[[7, 2], 3, 0], [[4, 9], 4, 1], [[4, 9], 9, -1], [[6, 5], 2, 0], [[5], 10, 0]] as Array<[number[], number, number]>) {
+    for (const [shape, size, dim] of [
+      [[7, 2], 3, 0],
+      [[4, 9], 4, 1],
+      [[4, 9], 9, -1],
+      [[6, 5], 2, 0],
+      [[5], 10, 0],
+    ] as Array<[number[], number, number]>) {
       const x = randomNd(shape, 90);
       const d = dim < 0 ? dim + shape.length : dim;
       poisonPool();
       const pieces = sg.split(toTensor(x), size, dim);
       expect(pieces.length).toBe(Math.ceil(shape[d] / size));
       for (const [i, p] of pieces.entries()) {
-        await expectTensorEqual(p, sliceRef(d, i * size, (i + 1) * size).forward(x), `split [${shape}] ${size} ${dim} piece ${i}`);
+        await expectTensorEqual(
+          p,
+          sliceRef(d, i * size, (i + 1) * size).forward(x),
+          `split [${shape}] ${size} ${dim} piece ${i}`,
+        );
       }
       // Gradient through every piece: cat(split(x)) is the identity.
-      await checkOp(`cat(split) [${shape}] ${size} ${dim}`, [x], (t) => sg.cat(sg.split(t, size, dim), dim), reshapeRef(shape));
+      await checkOp(
+        `cat(split) [${shape}] ${size} ${dim}`,
+        [x],
+        (t) => sg.cat(sg.split(t, size, dim), dim),
+        reshapeRef(shape),
+      );
       // Through one piece only: zeros elsewhere.
-      await checkOp(`split [${shape}] ${size} ${dim} piece 0`, [x], (t) => sg.split(t, size, dim)[0], sliceRef(d, 0, size));
+      await checkOp(
+        `split [${shape}] ${size} ${dim} piece 0`,
+        [x],
+        (t) => sg.split(t, size, dim)[0],
+        sliceRef(d, 0, size),
+      );
     }
   });
 });

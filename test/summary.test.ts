@@ -21,7 +21,10 @@ class Small extends nn.Module {
   }
 }
 
-const table = (trainable: string, nonTrainable: string) => `----------------------------------------------------------------
+const table = (
+  trainable: string,
+  nonTrainable: string,
+) => `----------------------------------------------------------------
         Layer (type)               Output Shape         Param #
 ================================================================
             Conv2d-1              [64, 8, 8, 8]             224

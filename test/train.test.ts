@@ -20,10 +20,14 @@ function dataset(n: number, seed: number): sg.data.Dataset<sg.data.Example> {
     const scores = [a + b, c - a, d - b + 0.3];
     return scores.indexOf(Math.max(...scores));
   });
-  return new sg.data.TensorDataset({ data: x, shape: [n, 4] }, { data: y, shape: [n] }) as unknown as sg.data.Dataset<sg.data.Example>;
+  return new sg.data.TensorDataset(
+    { data: x, shape: [n, 4] },
+    { data: y, shape: [n] },
+  ) as unknown as sg.data.Dataset<sg.data.Example>;
 }
 
-const train = dataset(30, 1), val = dataset(12, 2);
+const train = dataset(30, 1),
+  val = dataset(12, 2);
 
 /** The same seeded network every time: backbone Linear(4, 8) + BatchNorm1d(8) + ReLU, head Linear(8, 3). */
 function network() {
@@ -38,12 +42,20 @@ function network() {
 function phases(net: ReturnType<typeof network>): sg.train.Phase[] {
   return [
     { name: 'head', epochs: 2, groups: [{ name: 'head', params: net.head, lr: 0.1 }] },
-    { name: 'fine-tune', epochs: 2, groups: [{ name: 'head', params: net.head, lr: 0.1 }, { name: 'backbone', params: net.backbone, lr: 0.01 }] },
+    {
+      name: 'fine-tune',
+      epochs: 2,
+      groups: [
+        { name: 'head', params: net.head, lr: 0.1 },
+        { name: 'backbone', params: net.backbone, lr: 0.01 },
+      ],
+    },
   ];
 }
 
 const base = { train, val, batchSize: 8, numWorkers: 0, optimizer: 'adam' as const, scheduler: 'cosine' as const };
-const values = async (m: sg.nn.Module) => Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const));
+const values = async (m: sg.nn.Module) =>
+  Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const));
 const strip = (rows: sg.train.EpochRow[]) => rows.map(({ seconds: _, ...r }) => r);
 
 beforeAll(async () => {
@@ -58,11 +70,20 @@ describe('sg.train.fit', () => {
     const trainableAt: boolean[][] = [];
     let afterPhase1: Awaited<ReturnType<typeof values>> = [];
     let batchEvents = 0;
-    const r = await sg.train.fit(net.model, { ...base, phases: phases(net), on: {
-      epochStart: () => trainableAt.push(net.model.parameters().map((p) => p.requiresGrad)),
-      batch: ({ seen, samples }) => { batchEvents++; expect(seen).toBeLessThanOrEqual(samples); },
-      epochEnd: async (row) => { if (row.epoch === 2) afterPhase1 = await values(net.model); },
-    } });
+    const r = await sg.train.fit(net.model, {
+      ...base,
+      phases: phases(net),
+      on: {
+        epochStart: () => trainableAt.push(net.model.parameters().map((p) => p.requiresGrad)),
+        batch: ({ seen, samples }) => {
+          batchEvents++;
+          expect(seen).toBeLessThanOrEqual(samples);
+        },
+        epochEnd: async (row) => {
+          if (row.epoch === 2) afterPhase1 = await values(net.model);
+        },
+      },
+    });
     expect(r.rows.map((x) => x.phase)).toEqual([1, 1, 2, 2]);
     expect(r.interrupted).toBe(false);
     expect(batchEvents).toBe(4 * 4); // ceil(30 / 8) batches per epoch
@@ -75,10 +96,13 @@ describe('sg.train.fit', () => {
     expect(r.rows[2].lr).toEqual([0.1, 0.01]);
     expect(r.rows[3].lr[1]).toBeCloseTo(0.005, 12);
     for (const row of r.rows) expect(Number.isFinite(row.trainLoss) && Number.isFinite(row.valAcc)).toBe(true);
-    const changed = (a: typeof before, b: typeof before) => a.filter((_, i) => JSON.stringify(a[i][1]) !== JSON.stringify(b[i][1])).map(([k]) => k);
+    const changed = (a: typeof before, b: typeof before) =>
+      a.filter((_, i) => JSON.stringify(a[i][1]) !== JSON.stringify(b[i][1])).map(([k]) => k);
     expect(changed(before, afterPhase1)).toEqual(['1.weight', '1.bias']); // only the head moved
     const end = await values(net.model);
-    expect(changed(afterPhase1, end)).toEqual(expect.arrayContaining(['0.0.weight', '0.1.running_mean', '0.1.num_batches_tracked', '1.weight']));
+    expect(changed(afterPhase1, end)).toEqual(
+      expect.arrayContaining(['0.0.weight', '0.1.running_mean', '0.1.num_batches_tracked', '1.weight']),
+    );
     sg.models.disposeModel(net.model);
     expect(sg.memory().liveTensors).toBe(live);
   });
@@ -87,13 +111,25 @@ describe('sg.train.fit', () => {
     const full = network();
     const bestWeights = new Map<number, Awaited<ReturnType<typeof values>>>();
     const out = join(root, 'full');
-    const r = await sg.train.fit(full.model, { ...base, phases: phases(full), out, metadata: { note: 'tiny' },
-      on: { epochEnd: async (row, { best }) => { if (best) bestWeights.set(row.epoch, await values(full.model)); } } });
+    const r = await sg.train.fit(full.model, {
+      ...base,
+      phases: phases(full),
+      out,
+      metadata: { note: 'tiny' },
+      on: {
+        epochEnd: async (row, { best }) => {
+          if (best) bestWeights.set(row.epoch, await values(full.model));
+        },
+      },
+    });
     const accs = r.rows.map((x) => x.valAcc);
     expect(r.bestAcc).toBe(Math.max(...accs));
     expect(r.bestEpoch).toBe(accs.indexOf(r.bestAcc) + 1); // the first epoch that reached it
-    for (const f of ['model.safetensors', 'checkpoint.safetensors', 'metrics.csv', 'metrics.json', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
-    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe('epoch,phase,train_loss,train_acc,val_loss,val_acc,lr_head,lr_backbone,seconds');
+    for (const f of ['model.safetensors', 'checkpoint.safetensors', 'metrics.csv', 'metrics.json', 'curves.png'])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n')[0]).toBe(
+      'epoch,phase,train_loss,train_acc,val_loss,val_acc,lr_head,lr_backbone,seconds',
+    );
     const saved = await sg.io.load(join(out, 'model.safetensors'));
     const best = new Map(bestWeights.get(r.bestEpoch)!);
     for (const [k, t] of saved) expect(Array.from(await t.data()), k).toEqual(best.get(k));
@@ -106,8 +142,17 @@ describe('sg.train.fit', () => {
     const cutNet = network();
     let batches = 0;
     const stop = new AbortController();
-    const cut = await sg.train.fit(cutNet.model, { ...base, phases: phases(cutNet), out: dir, signal: stop.signal,
-      on: { batch: ({ epoch }) => { if (epoch === 3 && ++batches === 2) stop.abort(); } } });
+    const cut = await sg.train.fit(cutNet.model, {
+      ...base,
+      phases: phases(cutNet),
+      out: dir,
+      signal: stop.signal,
+      on: {
+        batch: ({ epoch }) => {
+          if (epoch === 3 && ++batches === 2) stop.abort();
+        },
+      },
+    });
     expect(cut.interrupted).toBe(true);
     expect(cut.rows.map((x) => x.epoch)).toEqual([1, 2]);
     sg.models.disposeModel(cutNet.model);
@@ -115,7 +160,13 @@ describe('sg.train.fit', () => {
     expect([ckpt.epoch, ckpt.extra.phase, (ckpt.extra.partial as sg.train.EpochProgress).batches]).toEqual([2, 2, 2]);
     const again = network();
     const lines: string[] = [];
-    const done = await sg.train.fit(again.model, { ...base, phases: phases(again), out: dir, resume: ckpt, on: { log: (l) => lines.push(l) } });
+    const done = await sg.train.fit(again.model, {
+      ...base,
+      phases: phases(again),
+      out: dir,
+      resume: ckpt,
+      on: { log: (l) => lines.push(l) },
+    });
     expect(lines[0]).toBe(`resumed from ${join(dir, 'checkpoint.safetensors')} after epoch 2 and 2 batches of epoch 3`);
     expect(strip(done.rows)).toEqual(strip(r.rows));
     expect([done.bestEpoch, done.bestAcc]).toEqual([r.bestEpoch, r.bestAcc]);
@@ -126,7 +177,14 @@ describe('sg.train.fit', () => {
   it('runs without an output folder (as in a browser), and a phase of 0 epochs is skipped', async () => {
     const net = network();
     const [head, fine] = phases(net);
-    const r = await sg.train.fit(net.model, { ...base, scheduler: 'none', phases: [{ ...head, epochs: 0 }, { ...fine, epochs: 1 }] });
+    const r = await sg.train.fit(net.model, {
+      ...base,
+      scheduler: 'none',
+      phases: [
+        { ...head, epochs: 0 },
+        { ...fine, epochs: 1 },
+      ],
+    });
     expect(r.rows.map((x) => [x.epoch, x.phase])).toEqual([[1, 2]]);
     expect(r.rows[0].lr).toEqual([0.1, 0.01]);
     sg.models.disposeModel(net.model);
@@ -134,12 +192,21 @@ describe('sg.train.fit', () => {
 
   it('the console reporter prints the phase and epoch lines and draws the bar', async () => {
     const net = network();
-    const lines: string[] = [], drawn: string[] = [];
+    const lines: string[] = [],
+      drawn: string[] = [];
     const [head] = phases(net);
-    await sg.train.fit(net.model, { ...base, phases: [{ ...head, epochs: 1, description: 'phase 1: the head only' }],
-      on: sg.train.consoleReporter({ log: (l) => lines.push(l), stream: { isTTY: true, columns: 200, write: (s) => drawn.push(s) } }) });
+    await sg.train.fit(net.model, {
+      ...base,
+      phases: [{ ...head, epochs: 1, description: 'phase 1: the head only' }],
+      on: sg.train.consoleReporter({
+        log: (l) => lines.push(l),
+        stream: { isTTY: true, columns: 200, write: (s) => drawn.push(s) },
+      }),
+    });
     expect(lines[0]).toBe('phase 1: the head only');
-    expect(lines[1]).toMatch(/^epoch 1\/1 \[phase 1\] {2}train loss \d\.\d{4} acc \d+\.\d% {2}val loss \d\.\d{4} acc \d+\.\d% {2}lr 1e-1 {2}\d+\.\ds {2}\*best\*$/);
+    expect(lines[1]).toMatch(
+      /^epoch 1\/1 \[phase 1\] {2}train loss \d\.\d{4} acc \d+\.\d% {2}val loss \d\.\d{4} acc \d+\.\d% {2}lr 1e-1 {2}\d+\.\ds {2}\*best\*$/,
+    );
     expect(drawn.some((s) => s.includes('30/30'))).toBe(true);
     expect(drawn.at(-1)).toBe('\r\x1b[K'); // the bar is cleared before the summary line
     sg.models.disposeModel(net.model);
@@ -158,7 +225,9 @@ describe('sg.train building blocks', () => {
     const opt = sg.train.makeOptimizer('sgd', [{ params: net.head, lr: 0.5 }]);
     expect(opt).toBeInstanceOf(sg.optim.SGD);
     expect(sg.train.makeScheduler('none', opt, { stepSize: 1, epochs: 1 })).toBeNull();
-    expect(() => sg.train.makeOptimizer('rmsprop' as 'sgd', [{ params: net.head, lr: 1 }])).toThrow("train: unknown optimizer 'rmsprop' (sgd, adam, adamw)");
+    expect(() => sg.train.makeOptimizer('rmsprop' as 'sgd', [{ params: net.head, lr: 1 }])).toThrow(
+      "train: unknown optimizer 'rmsprop' (sgd, adam, adamw)",
+    );
     sg.models.disposeModel(net.model);
   });
 

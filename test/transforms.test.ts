@@ -53,26 +53,50 @@ describe('transforms: hand-computed pixels', () => {
   });
 
   it('ToTensor makes CHW floats in [0, 1]; Normalize subtracts and divides per channel', () => {
-    const t = new T.ToTensor().apply(img([[[0, 51, 255], [102, 153, 204]]]));
+    const t = new T.ToTensor().apply(
+      img([
+        [
+          [0, 51, 255],
+          [102, 153, 204],
+        ],
+      ]),
+    );
     expect(t.shape).toEqual([3, 1, 2]);
     expect(Array.from(t.data)).toEqual([0, 102 / 255, 51 / 255, 153 / 255, 1, 204 / 255].map(Math.fround));
-    const n = new T.Normalize([0.25, 0.5, 0.5], [0.5, 0.25, 2]).apply({ shape: [3, 1, 1], data: Float32Array.from([0.5, 1, 0]) });
+    const n = new T.Normalize([0.25, 0.5, 0.5], [0.5, 0.25, 2]).apply({
+      shape: [3, 1, 1],
+      data: Float32Array.from([0.5, 1, 0]),
+    });
     expect(Array.from(n.data)).toEqual([0.5, 2, -0.25]);
     expect(T.IMAGENET_MEAN).toEqual([0.485, 0.456, 0.406]);
     expect(T.IMAGENET_STD).toEqual([0.229, 0.224, 0.225]);
   });
 
   it('RandomHorizontalFlip flips always at p = 1 and never at p = 0', () => {
-    const im = grey([[1, 2, 3], [4, 5, 6]]);
+    const im = grey([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(channel0(new T.RandomHorizontalFlip(1).apply(im))).toEqual([3, 2, 1, 6, 5, 4]);
     expect(channel0(new T.RandomHorizontalFlip(0).apply(im))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('rotation by 90 degrees turns the image counter-clockwise; corners outside are filled', () => {
-    const im = grey([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const im = grey([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     expect(channel0(new T.RandomRotation([90, 90]).apply(im))).toEqual([3, 6, 9, 2, 5, 8, 1, 4, 7]);
     // 45 degrees: the corners come from outside the image -> fill.
-    const r = new T.RandomRotation([45, 45], { fill: 7 }).apply(grey([[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]));
+    const r = new T.RandomRotation([45, 45], { fill: 7 }).apply(
+      grey([
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+      ]),
+    );
     expect(channel0(r)[0]).toBe(7);
     expect(channel0(r)[5]).toBe(1);
   });
@@ -85,9 +109,14 @@ describe('transforms: hand-computed pixels', () => {
 
   it('Compose chains, and every transform round-trips through toJSON/fromJSON', () => {
     const tf = new T.Compose([
-      new T.RandomResizedCrop(8, { scale: [0.5, 1] }), new T.RandomHorizontalFlip(), new T.RandomRotation(10),
-      new T.ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.1 }), new T.Resize([8, 8]), new T.CenterCrop(6),
-      new T.ToTensor(), new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD),
+      new T.RandomResizedCrop(8, { scale: [0.5, 1] }),
+      new T.RandomHorizontalFlip(),
+      new T.RandomRotation(10),
+      new T.ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.1 }),
+      new T.Resize([8, 8]),
+      new T.CenterCrop(6),
+      new T.ToTensor(),
+      new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD),
     ]);
     const again = T.fromJSON(JSON.parse(JSON.stringify(tf.toJSON())));
     expect(again.toJSON()).toEqual(tf.toJSON());
@@ -100,7 +129,9 @@ describe('transforms: hand-computed pixels', () => {
 
   it('errors name the transform and the problem', () => {
     const t = new T.ToTensor().apply(src);
-    expect(() => new T.RandomHorizontalFlip().apply(t as any)).toThrow(/RandomHorizontalFlip: expects an Image .*float32 HostTensor of shape \[3, 9, 13\].*before ToTensor/);
+    expect(() => new T.RandomHorizontalFlip().apply(t as any)).toThrow(
+      /RandomHorizontalFlip: expects an Image .*float32 HostTensor of shape \[3, 9, 13\].*before ToTensor/,
+    );
     expect(() => new T.Normalize([0.5], [0])).toThrow(/Normalize: std evaluated to zero/);
     expect(() => new T.Resize(0)).toThrow(/Resize: size must be a positive integer/);
     expect(() => new T.ColorJitter({ hue: 0.7 })).toThrow(/ColorJitter: hue values should be between \[-0.5,0.5\]/);
@@ -109,17 +140,23 @@ describe('transforms: hand-computed pixels', () => {
 });
 
 describe('transforms vs torchvision 0.14 (tensor path)', () => {
-  it.each(cases('resize').map((c) => [JSON.stringify(c.size), c]))('Resize(%s) of a 13x9 image, bilinear antialias: within 1 grey level', (_, c) => {
-    const out = new T.Resize(c.size).apply(src);
-    expect([out.height, out.width]).toEqual(c.out_shape);
-    expect(maxAbsDiff(out.data, c.out)).toBeLessThanOrEqual(1);
-  });
+  it.each(cases('resize').map((c) => [JSON.stringify(c.size), c]))(
+    'Resize(%s) of a 13x9 image, bilinear antialias: within 1 grey level',
+    (_, c) => {
+      const out = new T.Resize(c.size).apply(src);
+      expect([out.height, out.width]).toEqual(c.out_shape);
+      expect(maxAbsDiff(out.data, c.out)).toBeLessThanOrEqual(1);
+    },
+  );
 
-  it.each(cases('center_crop').map((c) => [JSON.stringify(c.size), c]))('CenterCrop(%s): exact, padding included', (_, c) => {
-    const out = new T.CenterCrop(c.size).apply(src);
-    expect([out.height, out.width]).toEqual(c.out_shape);
-    expect(Array.from(out.data)).toEqual(c.out);
-  });
+  it.each(cases('center_crop').map((c) => [JSON.stringify(c.size), c]))(
+    'CenterCrop(%s): exact, padding included',
+    (_, c) => {
+      const out = new T.CenterCrop(c.size).apply(src);
+      expect([out.height, out.width]).toEqual(c.out_shape);
+      expect(Array.from(out.data)).toEqual(c.out);
+    },
+  );
 
   it('ToTensor + Normalize (ImageNet statistics): within 1e-6', () => {
     const [c] = cases('to_tensor_normalize');
@@ -131,17 +168,30 @@ describe('transforms vs torchvision 0.14 (tensor path)', () => {
   it('Resize(5) -> CenterCrop(4) -> ToTensor -> Normalize on a 6x11 image: within 1e-4 per grey level', () => {
     const [c] = cases('eval_pipeline');
     const tall: Image = { width: c.in_shape[1], height: c.in_shape[0], channels: 3, data: Uint8Array.from(c.in) };
-    const tf = new T.Compose([new T.Resize(5), new T.CenterCrop(4), new T.ToTensor(), new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD)]);
+    const tf = new T.Compose([
+      new T.Resize(5),
+      new T.CenterCrop(4),
+      new T.ToTensor(),
+      new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD),
+    ]);
     const out = tf.apply(tall) as sg.data.HostTensor;
     expect(out.shape).toEqual(c.out_shape);
     // One grey level is 1 / (255 * std) ~ 0.0175 after normalising; resize rounding may differ by one.
     expect(maxAbsDiff(out.data, c.out)).toBeLessThanOrEqual(1 / (255 * 0.224) + 1e-4);
   });
 
-  it.each((fixture.cases as any[]).filter((c) => c.op.startsWith('adjust_')).map((c) => [c.op, c.factor, c]))('%s(%s): within 1 grey level', (op, factor, c) => {
-    const fn = { adjust_brightness: T.adjustBrightness, adjust_contrast: T.adjustContrast, adjust_saturation: T.adjustSaturation, adjust_hue: T.adjustHue }[op as string]!;
-    expect(maxAbsDiff(fn(src, factor as number).data, c.out)).toBeLessThanOrEqual(1);
-  });
+  it.each((fixture.cases as any[]).filter((c) => c.op.startsWith('adjust_')).map((c) => [c.op, c.factor, c]))(
+    '%s(%s): within 1 grey level',
+    (op, factor, c) => {
+      const fn = {
+        adjust_brightness: T.adjustBrightness,
+        adjust_contrast: T.adjustContrast,
+        adjust_saturation: T.adjustSaturation,
+        adjust_hue: T.adjustHue,
+      }[op as string]!;
+      expect(maxAbsDiff(fn(src, factor as number).data, c.out)).toBeLessThanOrEqual(1);
+    },
+  );
 
   it.each(cases('rotate').map((c) => [c.angle, c]))('rotate(%s), nearest, fill 0: exact', (angle, c) => {
     expect(Array.from(T.rotateImage(src, angle as number).data)).toEqual(c.out);
@@ -156,7 +206,9 @@ describe('random transforms are seeded', () => {
     ColorJitter: new T.ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 }),
   };
   it.each(Object.entries(tfs))('%s: same seed, same image; other seeds give other images', (_, tf) => {
-    const outs = Array.from({ length: 8 }, (_, s) => Array.from((tf.apply(src, T.seededRandom(s)) as Image).data).join());
+    const outs = Array.from({ length: 8 }, (_, s) =>
+      Array.from((tf.apply(src, T.seededRandom(s)) as Image).data).join(),
+    );
     expect(Array.from((tf.apply(src, T.seededRandom(3)) as Image).data).join()).toBe(outs[3]);
     expect(new Set(outs).size).toBeGreaterThan(1);
   });

@@ -10,12 +10,26 @@ import { join } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
 // Every bundle: one ESM file, shaders inlined as text, class names kept (module reprs print them).
-const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, keepNames: true, sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  format: 'esm',
+  loader: { '.wgsl': 'text' },
+  keepNames: true,
+  sourcemap: true,
+  logLevel: 'warning',
+};
 // Node programs leave npm packages to node_modules.
 const nodeProgram = { ...common, platform: 'node', target: 'node20', packages: 'external' };
 
 // The library. Node built-ins are only imported (dynamically) when running in Node.
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', target: 'es2022', external: ['webgpu', 'node:*'] });
+await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.js',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['webgpu', 'node:*'],
+});
 
 // In the browser build, Node built-ins and `webgpu` (Dawn, for Node) become a module that throws
 // when loaded: the library reaches them only through dynamic imports on Node-only paths, which
@@ -38,8 +52,13 @@ const jpegWasmInline = {
   },
 };
 await build({
-  ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser.js', platform: 'browser', target: 'es2022',
-  loader: { ...common.loader, '.wasm': 'binary' }, plugins: [nodeOnly, jpegWasmInline],
+  ...common,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/browser.js',
+  platform: 'browser',
+  target: 'es2022',
+  loader: { ...common.loader, '.wasm': 'binary' },
+  plugins: [nodeOnly, jpegWasmInline],
 });
 // The command line (package.json "bin" runs it through tools/shadergrad.mjs).
 await build({ ...nodeProgram, entryPoints: ['tools/cli/main.ts'], outfile: 'dist/cli.js' });

@@ -15,10 +15,14 @@ import { join } from 'node:path';
 const strict = process.argv.includes('--strict');
 const tmp = mkdtempSync(join(tmpdir(), 'docs-check-'));
 const json = join(tmp, 'api.json');
-const run = spawnSync('npx', ['typedoc', '--out', join(tmp, 'html'), '--json', json, '--logLevel', 'Warn'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+const run = spawnSync('npx', ['typedoc', '--out', join(tmp, 'html'), '--json', json, '--logLevel', 'Warn'], {
+  encoding: 'utf8',
+  env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+});
 const output = `${run.stdout}\n${run.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''); // colour codes
-const missing = [...output.matchAll(/^\[warning\] (.+?) \((\w+)\), defined in [^/]+\/(\S+?), does not have any documentation$/gm)]
-  .map(([, name, kind, file]) => ({ name, kind, file }));
+const missing = [
+  ...output.matchAll(/^\[warning\] (.+?) \((\w+)\), defined in [^/]+\/(\S+?), does not have any documentation$/gm),
+].map(([, name, kind, file]) => ({ name, kind, file }));
 const errors = output.split('\n').filter((l) => l.startsWith('[error]'));
 if (errors.length || !existsSync(json)) {
   console.error(errors.length ? errors.join('\n') : output);
@@ -32,8 +36,10 @@ for (const [file, items] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) 
   console.log(`${file}:`);
   for (const m of items) console.log(`  ${m.name} (${m.kind})`);
 }
-console.log(`${missing.length} public export${missing.length === 1 ? '' : 's'} without documentation in ${byFile.size} files` +
-  (strict ? '' : ' (reported only; --strict fails on any)'));
+console.log(
+  `${missing.length} public export${missing.length === 1 ? '' : 's'} without documentation in ${byFile.size} files` +
+    (strict ? '' : ' (reported only; --strict fails on any)'),
+);
 process.exit(strict && missing.length ? 1 : 0);
 
 /**
@@ -61,7 +67,8 @@ function borrowedComments(project) {
       const text = sourceLines(source.fileName);
       let i = source.line - 2;
       while (text && i >= 0 && text[i].trim().startsWith('//')) i--;
-      if (text && !(i >= 0 && text[i].trim().endsWith('*/'))) found.push({ name, kind, file: `src/${source.fileName}`.replace(/^src\/src\//, 'src/') });
+      if (text && !(i >= 0 && text[i].trim().endsWith('*/')))
+        found.push({ name, kind, file: `src/${source.fileName}`.replace(/^src\/src\//, 'src/') });
     }
     if (node.kind === 128 || node.kind === 256) return; // members: typedoc inherits their comments from base classes, rightly
     for (const child of node.children ?? []) walk(child, node.kind === 1 ? '' : name);

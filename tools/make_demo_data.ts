@@ -19,7 +19,7 @@ const QUALITY = 90;
 
 /** Whether a JPEG is progressive: it has an SOF2 (0xFFC2) frame marker. */
 function isProgressive(bytes: Uint8Array): boolean {
-  for (let i = 2; i + 3 < bytes.length; ) {
+  for (let i = 2; i + 3 < bytes.length;) {
     if (bytes[i] !== 0xff) return false;
     const marker = bytes[i + 1];
     if (marker === 0xc2) return true;
@@ -56,9 +56,14 @@ for (const split of ['train', 'val']) {
   }
 }
 const count = (split: string, cls: string) => readdirSync(join(dest, split, cls)).length;
-const sizeOf = (dir: string): number => readdirSync(dir).reduce((s, n) => s + (statSync(join(dir, n)).isDirectory() ? sizeOf(join(dir, n)) : statSync(join(dir, n)).size), 0);
+const sizeOf = (dir: string): number =>
+  readdirSync(dir).reduce(
+    (s, n) => s + (statSync(join(dir, n)).isDirectory() ? sizeOf(join(dir, n)) : statSync(join(dir, n)).size),
+    0,
+  );
 console.log(`wrote ${written} images (${(bytesOut / 1e6).toFixed(2)} MB) to ${dest}:`);
-for (const split of ['train', 'val']) console.log(`  ${split}: ants ${count(split, 'ants')}, bees ${count(split, 'bees')}`);
+for (const split of ['train', 'val'])
+  console.log(`  ${split}: ants ${count(split, 'ants')}, bees ${count(split, 'bees')}`);
 console.log(`progressive JPEGs in the source: ${progressive.join(', ') || 'none'}`);
 console.log(`skipped: ${skipped.join('; ') || 'none'}`);
 console.log(`total size of ${dest}: ${sizeOf(dest)} bytes`);

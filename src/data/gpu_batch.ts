@@ -18,12 +18,24 @@ const WG = 256;
  * `pixels`, B images of H x W x C bytes (HWC, image after image), as a float32 [B, C, H, W]
  * tensor with out = (pixel / 255 - mean[c]) / std[c]; `mean`/`std` have C values or one.
  */
-export function imagesToTensor(pixels: Uint8Array, shape: readonly [number, number, number, number], mean: readonly number[] = [0], std: readonly number[] = [1]): Tensor {
+export function imagesToTensor(
+  pixels: Uint8Array,
+  shape: readonly [number, number, number, number],
+  mean: readonly number[] = [0],
+  std: readonly number[] = [1],
+): Tensor {
   const [B, H, W, C] = shape;
   if (!(C >= 1 && C <= 4)) throw new Error(`imagesToTensor: images need 1 to 4 channels, got ${C}`);
-  if (pixels.length !== B * H * W * C) throw new Error(`imagesToTensor: ${pixels.length} bytes cannot be images of shape [${shape.join(', ')}] (B, H, W, C)`);
-  for (const [name, v] of [['mean', mean], ['std', std]] as const) {
-    if (v.length !== 1 && v.length !== C) throw new Error(`imagesToTensor: ${name} has ${v.length} values for images of ${C} channels`);
+  if (pixels.length !== B * H * W * C)
+    throw new Error(
+      `imagesToTensor: ${pixels.length} bytes cannot be images of shape [${shape.join(', ')}] (B, H, W, C)`,
+    );
+  for (const [name, v] of [
+    ['mean', mean],
+    ['std', std],
+  ] as const) {
+    if (v.length !== 1 && v.length !== C)
+      throw new Error(`imagesToTensor: ${name} has ${v.length} values for images of ${C} channels`);
   }
   if (std.some((s) => s === 0)) throw new Error('imagesToTensor: std contains 0 (division by zero)');
   const out = Tensor.empty([B, C, H, W]);
@@ -35,8 +47,12 @@ export function imagesToTensor(pixels: Uint8Array, shape: readonly [number, numb
   const lane = (v: readonly number[], c: number) => v[v.length === 1 ? 0 : c] ?? 1;
   const channels = [0, 1, 2, 3];
   const uniforms = {
-    n: out.size, hw: H * W, c: C, pad: 0,
-    mean: channels.map((c) => (c < C ? lane(mean, c) : 0)), stdev: channels.map((c) => (c < C ? lane(std, c) : 1)),
+    n: out.size,
+    hw: H * W,
+    c: C,
+    pad: 0,
+    mean: channels.map((c) => (c < C ? lane(mean, c) : 0)),
+    stdev: channels.map((c) => (c < C ? lane(std, c) : 1)),
   };
   dispatch(K.image_to_tensor, { WG }, uniforms, [upload, out.buffer], gridFor(out.size, WG));
   releaseBuffer(upload); // reused only after the recorded dispatch is submitted
@@ -56,7 +72,9 @@ export function stackHost(samples: readonly HostTensor[]): Tensor {
   const data = new Float32Array(samples.length * row);
   samples.forEach((s, i) => {
     if (s.shape.length !== shape.length || s.shape.some((d, k) => d !== shape[k])) {
-      throw new Error(`DataLoader: samples of a batch must have one shape to be stacked, got [${shape.join(', ')}] (first) and [${s.shape.join(', ')}] (sample ${i} of the batch)`);
+      throw new Error(
+        `DataLoader: samples of a batch must have one shape to be stacked, got [${shape.join(', ')}] (first) and [${s.shape.join(', ')}] (sample ${i} of the batch)`,
+      );
     }
     data.set(s.data, i * row);
   });

@@ -36,12 +36,19 @@ export interface HostTensor {
 
 /** Whether `x` is an `Image` (uint8 pixels with `width` and `height`). */
 export function isImage(x: unknown): x is Image {
-  return typeof x === 'object' && x !== null && (x as Image).data instanceof Uint8Array && 'width' in x && 'height' in x;
+  return (
+    typeof x === 'object' && x !== null && (x as Image).data instanceof Uint8Array && 'width' in x && 'height' in x
+  );
 }
 
 /** Whether `x` is a `HostTensor` (float32 data on the CPU with a `shape`). */
 export function isHostTensor(x: unknown): x is HostTensor {
-  return typeof x === 'object' && x !== null && (x as HostTensor).data instanceof Float32Array && Array.isArray((x as HostTensor).shape);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    (x as HostTensor).data instanceof Float32Array &&
+    Array.isArray((x as HostTensor).shape)
+  );
 }
 
 /** A new black image (or one filled with `value`). */
@@ -129,7 +136,13 @@ export function encodeJpeg(image: Image, quality = 90): Uint8Array {
 /** Encodes an image as an 8-bit RGB PNG (pngjs). */
 export function encodePng(image: Image): Uint8Array {
   const { PNG } = png();
-  const out = new PNG({ width: image.width, height: image.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  const out = new PNG({
+    width: image.width,
+    height: image.height,
+    colorType: 2,
+    inputColorType: 2,
+    inputHasAlpha: false,
+  });
   out.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   return new Uint8Array(PNG.sync.write(out, { colorType: 2, inputColorType: 2, inputHasAlpha: false }));
 }

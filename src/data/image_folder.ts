@@ -10,12 +10,12 @@ import { HEADER_BYTES, headerProblem, readImage, type Image } from './image.js';
 import { checkIndex, type Dataset, type Example } from './datasets.js';
 import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
-import { type Transform } from './transforms/base.js';
+import { type AnyTransform } from './transforms/base.js';
 
 /** Options of `ImageFolder`: the transforms and how invalid files are handled. */
 export interface ImageFolderOptions {
   /** Applied to each decoded Image (e.g. a Compose ending with ToTensor and Normalize). */
-  transform?: Transform<any, any>;
+  transform?: AnyTransform;
   /** Applied to each class index. Runs in the main thread (it need not be serialisable). */
   targetTransform?: (target: number) => number;
   /** Leave out files that are not JPEG or PNG (default false: throw, naming them). */
@@ -42,7 +42,7 @@ export class ImageFolder implements Dataset<Example> {
   /** How many files were left out by `skipInvalid`, and which (paths relative to root). */
   readonly skipped: number;
   readonly skippedFiles: string[];
-  readonly transform?: Transform<any, any>;
+  readonly transform?: AnyTransform;
   /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
 
@@ -53,13 +53,20 @@ export class ImageFolder implements Dataset<Example> {
     this.root = root;
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
-    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`ImageFolder: ${root} is not a folder`);
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
+      throw new Error(`ImageFolder: ${root} is not a folder`);
     const isDir = (p: string) => fs.statSync(p).isDirectory();
-    this.classes = fs.readdirSync(root).filter((n) => !n.startsWith('.') && isDir(path.join(root, n))).sort(byCodePoint);
-    if (this.classes.length === 0) throw new Error(`ImageFolder: couldn't find any class folder in ${root} (expected ${root}/<class>/<image>)`);
+    this.classes = fs
+      .readdirSync(root)
+      .filter((n) => !n.startsWith('.') && isDir(path.join(root, n)))
+      .sort(byCodePoint);
+    if (this.classes.length === 0)
+      throw new Error(`ImageFolder: couldn't find any class folder in ${root} (expected ${root}/<class>/<image>)`);
     const minClasses = options.minClasses ?? 1;
     if (this.classes.length < minClasses) {
-      throw new Error(`ImageFolder: ${root} has ${this.classes.length} class folder${this.classes.length === 1 ? '' : 's'} (${this.classes.join(', ')}); at least ${minClasses} are needed`);
+      throw new Error(
+        `ImageFolder: ${root} has ${this.classes.length} class folder${this.classes.length === 1 ? '' : 's'} (${this.classes.join(', ')}); at least ${minClasses} are needed`,
+      );
     }
     this.classToIdx = Object.fromEntries(this.classes.map((c, i) => [c, i]));
 
@@ -78,13 +85,21 @@ export class ImageFolder implements Dataset<Example> {
     });
     if (problems.length && !options.skipInvalid) {
       const list = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-      throw new Error(`ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass skipInvalid: true to leave such files out`);
+      throw new Error(
+        `ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass skipInvalid: true to leave such files out`,
+      );
     }
     this.skippedFiles = problems.map((p) => p.slice(0, p.indexOf(': ')));
     this.skipped = problems.length;
-    if (problems.length) console.warn(`ImageFolder: skipped ${problems.length} file${problems.length === 1 ? '' : 's'} of ${root} that cannot be decoded (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''})`);
+    if (problems.length)
+      console.warn(
+        `ImageFolder: skipped ${problems.length} file${problems.length === 1 ? '' : 's'} of ${root} that cannot be decoded (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''})`,
+      );
     const empty = this.classes.filter((_, i) => !this.samples.some(([, t]) => t === i));
-    if (empty.length) throw new Error(`ImageFolder: found no valid file for the classes ${empty.join(', ')} in ${root} (supported: JPEG and PNG images)`);
+    if (empty.length)
+      throw new Error(
+        `ImageFolder: found no valid file for the classes ${empty.join(', ')} in ${root} (supported: JPEG and PNG images)`,
+      );
     this.targets = this.samples.map(([, t]) => t);
   }
 
@@ -102,12 +117,20 @@ export class ImageFolder implements Dataset<Example> {
   get(index: number, rng?: Rng): Example {
     const image = this.loadImage(index);
     const target = this.samples[index][1];
-    return [this.transform ? this.transform.apply(image, rng) : image, this.targetTransform ? this.targetTransform(target) : target];
+    return [
+      this.transform ? this.transform.apply(image, rng) : image,
+      this.targetTransform ? this.targetTransform(target) : target,
+    ];
   }
 
   toString(): string {
-    const lines = [`Dataset ImageFolder`, `    Number of datapoints: ${this.length}`, `    Root location: ${this.root}`];
-    if (this.transform) lines.push(`    StandardTransform`, `Transform: ${String(this.transform).replace(/\n/g, '\n           ')}`);
+    const lines = [
+      `Dataset ImageFolder`,
+      `    Number of datapoints: ${this.length}`,
+      `    Root location: ${this.root}`,
+    ];
+    if (this.transform)
+      lines.push(`    StandardTransform`, `Transform: ${String(this.transform).replace(/\n/g, '\n           ')}`);
     return lines.join('\n');
   }
 }

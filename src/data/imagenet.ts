@@ -33,7 +33,9 @@ export function evalTransform(options: EvalTransformOptions = {}): Compose {
   const crop = options.crop ?? 224;
   const resize = options.resize ?? (crop === 224 ? 256 : crop);
   return new Compose([
-    new Resize(resize), new CenterCrop(crop), new ToTensor(),
+    new Resize(resize),
+    new CenterCrop(crop),
+    new ToTensor(),
     new Normalize(options.mean ?? IMAGENET_MEAN, options.std ?? IMAGENET_STD),
   ]);
 }

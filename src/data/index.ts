@@ -9,8 +9,27 @@
  *   for await (const batch of loader) { ...; batch.dispose(); }
  */
 export { loadMnist, permutation, type DigitSet } from './mnist.js';
-export { decodeImage, readImage, encodeJpeg, encodePng, sniffFormat, isImage, isHostTensor, type Image, type HostTensor } from './image.js';
-export { Subset, randomSplit, TensorDataset, MNIST, type Dataset, type Example, type HostArray, type MnistOptions } from './datasets.js';
+export {
+  decodeImage,
+  readImage,
+  encodeJpeg,
+  encodePng,
+  sniffFormat,
+  isImage,
+  isHostTensor,
+  type Image,
+  type HostTensor,
+} from './image.js';
+export {
+  Subset,
+  randomSplit,
+  TensorDataset,
+  MNIST,
+  type Dataset,
+  type Example,
+  type HostArray,
+  type MnistOptions,
+} from './datasets.js';
 export { ImageFolder, type ImageFolderOptions } from './image_folder.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './loader.js';
 export { imagesToTensor } from './gpu_batch.js';

@@ -4,15 +4,18 @@
  */
 import { readImage, type HostTensor, type Image } from './image.js';
 import { seededRandom } from './rng.js';
-import { type Transform, type TransformSpec } from './transforms/base.js';
+import { type AnyTransform, type TransformSpec } from './transforms/base.js';
 
-export function loadFileSample(path: string, transform: Transform<any, any> | undefined, seed: number): Image | HostTensor {
+export function loadFileSample(path: string, transform: AnyTransform | undefined, seed: number): Image | HostTensor {
   const image = readImage(path);
   return transform ? transform.apply(image, seededRandom(seed)) : image;
 }
 
 /** Messages from the DataLoader to a worker: the pipeline once, then batches of [path, seed]. */
-export type WorkerRequest = { kind: 'init'; spec: TransformSpec | null } | { kind: 'batch'; id: number; items: Array<[string, number]> };
+export type WorkerRequest =
+  { kind: 'init'; spec: TransformSpec | null } | { kind: 'batch'; id: number; items: Array<[string, number]> };
 
 /** A worker's answer to one batch request. */
-export type WorkerReply = { id: number; samples: Array<Image | HostTensor>; error?: undefined } | { id: number; error: string; samples?: undefined };
+export type WorkerReply =
+  | { id: number; samples: Array<Image | HostTensor>; error?: undefined }
+  | { id: number; error: string; samples?: undefined };

@@ -24,7 +24,7 @@ import { ImageFolder } from './image_folder.js';
 import { isHostTensor, isImage, type HostTensor, type Image } from './image.js';
 import { loadFileSample } from './load_sample.js';
 import { mixSeed, randperm, sampleSeed, seededRandom } from './rng.js';
-import { type Transform } from './transforms/base.js';
+import { type AnyTransform } from './transforms/base.js';
 import { fromJSON, splitForGpu } from './transforms/compose.js';
 import { WorkerPool } from './workers.js';
 
@@ -54,13 +54,17 @@ export interface Batch {
   dispose(): void;
 }
 
+/** Any map-style dataset whose samples are [input, target] (TensorDataset's have any number of tensors). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- sample types differ per dataset
+type AnyDataset = Dataset<any>;
+
 /** Where a dataset's samples come from, when they are files (an ImageFolder under Subsets). */
 interface FileSource {
   folder: ImageFolder;
   baseIndex: (i: number) => number;
 }
 
-function fileSource(dataset: Dataset<any>): FileSource | null {
+function fileSource(dataset: AnyDataset): FileSource | null {
   if (dataset instanceof ImageFolder) return { folder: dataset, baseIndex: (i) => i };
   if (dataset instanceof Subset) {
     const inner = fileSource(dataset.dataset);
@@ -89,29 +93,38 @@ export class DataLoader implements AsyncIterable<Batch> {
   /** Epochs started so far; the next pass over the loader uses this one. */
   epoch = 0;
   private readonly source: FileSource | null;
-  private readonly cpuTransform: Transform<any, any> | undefined;
+  private readonly cpuTransform: AnyTransform | undefined;
   private readonly gpuTail: { mean: number[]; std: number[] } | null;
   private pool: Promise<WorkerPool> | null = null;
 
   /** `new DataLoader(dataset, {batchSize, shuffle, ...})`, as `DataLoader(dataset, batch_size=..., shuffle=...)`; options are checked now. */
-  constructor(readonly dataset: Dataset<any>, options: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: AnyDataset,
+    options: DataLoaderOptions = {},
+  ) {
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.seed = options.seed ?? 0;
     this.numWorkers = options.numWorkers ?? 0;
     this.prefetchFactor = options.prefetchFactor ?? 2;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`DataLoader: batchSize should be a positive integer, got ${options.batchSize}`);
-    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) throw new Error(`DataLoader: numWorkers should be a non-negative integer, got ${options.numWorkers}`);
-    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor < 1) throw new Error(`DataLoader: prefetchFactor should be a positive integer, got ${options.prefetchFactor}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new Error(`DataLoader: batchSize should be a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0)
+      throw new Error(`DataLoader: numWorkers should be a non-negative integer, got ${options.numWorkers}`);
+    if (!Number.isInteger(this.prefetchFactor) || this.prefetchFactor < 1)
+      throw new Error(`DataLoader: prefetchFactor should be a positive integer, got ${options.prefetchFactor}`);
     this.source = fileSource(dataset);
     const transform = this.source?.folder.transform;
-    const split = this.source && options.transformOnGpu !== false ? splitForGpu(transform) : { cpu: transform, gpu: null };
+    const split =
+      this.source && options.transformOnGpu !== false ? splitForGpu(transform) : { cpu: transform, gpu: null };
     this.cpuTransform = split.cpu;
     this.gpuTail = split.gpu;
     if (this.numWorkers > 0) {
       if (!this.source) {
-        throw new Error(`DataLoader: numWorkers > 0 needs an ImageFolder (or a Subset of one), whose samples workers can read from files; ${dataset.constructor.name} is read in the main thread: use numWorkers: 0`);
+        throw new Error(
+          `DataLoader: numWorkers > 0 needs an ImageFolder (or a Subset of one), whose samples workers can read from files; ${dataset.constructor.name} is read in the main thread: use numWorkers: 0`,
+        );
       }
       if (this.cpuTransform) fromJSON(this.cpuTransform.toJSON()); // fails now if a transform cannot travel
     }
@@ -126,7 +139,9 @@ export class DataLoader implements AsyncIterable<Batch> {
   /** The dataset indices of each batch of `epoch`. */
   batchIndices(epoch: number): number[][] {
     const n = this.dataset.length;
-    const order = this.shuffle ? randperm(n, seededRandom(mixSeed(this.seed, epoch))) : Array.from({ length: n }, (_, i) => i);
+    const order = this.shuffle
+      ? randperm(n, seededRandom(mixSeed(this.seed, epoch)))
+      : Array.from({ length: n }, (_, i) => i);
     return Array.from({ length: this.length }, (_, b) => order.slice(b * this.batchSize, (b + 1) * this.batchSize));
   }
 
@@ -137,18 +152,28 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (this.numWorkers === 0) {
       for (const indices of batches) {
         const loaded = indices.map((i) => this.loadInMainThread(i, sampleSeed(this.seed, epoch, i)));
-        yield this.collate(indices, loaded.map((s) => s[0]), loaded.map((s) => s[1]));
+        yield this.collate(
+          indices,
+          loaded.map((s) => s[0]),
+          loaded.map((s) => s[1]),
+        );
       }
       return;
     }
     if (this.pool && (await this.pool).dead) await this.close();
-    if (!this.pool) this.pool = WorkerPool.start(this.numWorkers, this.cpuTransform ? this.cpuTransform.toJSON() : null);
+    if (!this.pool)
+      this.pool = WorkerPool.start(this.numWorkers, this.cpuTransform ? this.cpuTransform.toJSON() : null);
     const pool = await this.pool;
     pool.hold(true);
     try {
       const pending: Array<Promise<Array<Image | HostTensor>>> = [];
       const request = (b: number) => {
-        pending[b] = pool.load(batches[b].map((i): [string, number] => [this.source!.folder.samples[this.source!.baseIndex(i)][0], sampleSeed(this.seed, epoch, i)]));
+        pending[b] = pool.load(
+          batches[b].map((i): [string, number] => [
+            this.source!.folder.samples[this.source!.baseIndex(i)][0],
+            sampleSeed(this.seed, epoch, i),
+          ]),
+        );
       };
       const ahead = this.numWorkers * this.prefetchFactor;
       for (let b = 0; b < Math.min(ahead, batches.length); b++) request(b);
@@ -156,7 +181,11 @@ export class DataLoader implements AsyncIterable<Batch> {
         const samples = await pending[b];
         delete pending[b];
         if (b + ahead < batches.length) request(b + ahead);
-        yield this.collate(batches[b], samples, batches[b].map((i) => this.fileTarget(i)));
+        yield this.collate(
+          batches[b],
+          samples,
+          batches[b].map((i) => this.fileTarget(i)),
+        );
       }
     } finally {
       pool.hold(false);
@@ -175,7 +204,11 @@ export class DataLoader implements AsyncIterable<Batch> {
 
   /** Sample `i` (its input after the CPU transforms, and its target) loaded in this thread. */
   private loadInMainThread(i: number, seed: number): [Image | HostTensor, number] {
-    if (this.source) return [loadFileSample(this.source.folder.samples[this.source.baseIndex(i)][0], this.cpuTransform, seed), this.fileTarget(i)];
+    if (this.source)
+      return [
+        loadFileSample(this.source.folder.samples[this.source.baseIndex(i)][0], this.cpuTransform, seed),
+        this.fileTarget(i),
+      ];
     const [x, y] = this.dataset.get(i, seededRandom(seed));
     return [x, y];
   }
@@ -188,7 +221,10 @@ export class DataLoader implements AsyncIterable<Batch> {
 
   private collate(indices: number[], inputs: Array<Image | HostTensor>, targets: number[]): Batch {
     const labels = Int32Array.from(targets, (t, k) => {
-      if (!Number.isInteger(t)) throw new Error(`DataLoader: the target of sample ${indices[k]} is ${t}; targets must be integer class indices`);
+      if (!Number.isInteger(t))
+        throw new Error(
+          `DataLoader: the target of sample ${indices[k]} is ${t}; targets must be integer class indices`,
+        );
       return t;
     });
     let x: Tensor;
@@ -197,17 +233,24 @@ export class DataLoader implements AsyncIterable<Batch> {
       const [first] = images;
       images.forEach((im, k) => {
         if (im.width !== first.width || im.height !== first.height) {
-          throw new Error(`DataLoader: images of a batch must have one size to be stacked, got ${first.width}x${first.height} (sample ${indices[0]}) and ${im.width}x${im.height} (sample ${indices[k]}); add Resize and CenterCrop (or RandomResizedCrop) to the transform`);
+          throw new Error(
+            `DataLoader: images of a batch must have one size to be stacked, got ${first.width}x${first.height} (sample ${indices[0]}) and ${im.width}x${im.height} (sample ${indices[k]}); add Resize and CenterCrop (or RandomResizedCrop) to the transform`,
+          );
         }
       });
-      if (!this.gpuTail) throw new Error('DataLoader: samples are Images (uint8); end the transform with ToTensor() (and Normalize) to make tensors of them');
+      if (!this.gpuTail)
+        throw new Error(
+          'DataLoader: samples are Images (uint8); end the transform with ToTensor() (and Normalize) to make tensors of them',
+        );
       const pixels = new Uint8Array(images.length * first.width * first.height * 3);
       images.forEach((im, k) => pixels.set(im.data, k * im.data.length));
       x = imagesToTensor(pixels, [images.length, first.height, first.width, 3], this.gpuTail.mean, this.gpuTail.std);
     } else if (inputs.every(isHostTensor)) {
       x = stackHost(inputs as HostTensor[]);
     } else {
-      throw new Error(`DataLoader: a batch mixes Images and float tensors (samples ${indices.join(', ')}); give every sample the same transform`);
+      throw new Error(
+        `DataLoader: a batch mixes Images and float tensors (samples ${indices.join(', ')}); give every sample the same transform`,
+      );
     }
     const y = tensor(labels, { shape: [labels.length] });
     return { x, y, dispose: () => (x.dispose(), y.dispose()) };

@@ -34,11 +34,14 @@ export function permutation(n: number, seed: number): number[] {
 }
 
 /** All digits, shuffled with `seed`, split into `trainCount` for training and the rest for testing. */
-export async function loadMnist(options: { trainCount?: number; seed?: number } = {}): Promise<{ train: DigitSet; test: DigitSet }> {
+export async function loadMnist(
+  options: { trainCount?: number; seed?: number } = {},
+): Promise<{ train: DigitSet; test: DigitSet }> {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const raw: number[][] = [];
-  for (let digit = 0; digit < 10; digit++) raw.push((require(`mnist/src/digits/${digit}.json`) as { data: number[] }).data);
+  for (let digit = 0; digit < 10; digit++)
+    raw.push((require(`mnist/src/digits/${digit}.json`) as { data: number[] }).data);
   const all: Array<[number, number]> = []; // (digit, index within that digit's array)
   raw.forEach((data, digit) => {
     for (let i = 0; i < data.length / 784; i++) all.push([digit, i]);

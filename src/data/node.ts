@@ -6,7 +6,8 @@
 import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
 
-function builtin<T>(id: string, what: string): T {
+/** A Node built-in module by id (`'node:url'`), or a clear error naming `what` needs it. */
+export function builtin<T>(id: string, what: string): T {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const mod = proc?.getBuiltinModule?.(id);
   if (!mod) throw new Error(`${what}: needs Node.js >= 20.16 (module ${id} is unavailable in this environment)`);

@@ -16,7 +16,20 @@ export { Transform, type Sample, type TransformSpec } from './transforms/base.js
 export { Compose, fromJSON, splitForGpu } from './transforms/compose.js';
 export { Resize, resizeImage, resizedSize, type ResizeInterpolation } from './transforms/resize.js';
 export { CenterCrop, RandomResizedCrop, cropImage, type RandomResizedCropOptions } from './transforms/crop.js';
-export { RandomHorizontalFlip, RandomRotation, hflipImage, rotateImage, type Interpolation } from './transforms/geometry.js';
-export { ColorJitter, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, type ColorJitterOptions } from './transforms/color.js';
+export {
+  RandomHorizontalFlip,
+  RandomRotation,
+  hflipImage,
+  rotateImage,
+  type Interpolation,
+} from './transforms/geometry.js';
+export {
+  ColorJitter,
+  adjustBrightness,
+  adjustContrast,
+  adjustSaturation,
+  adjustHue,
+  type ColorJitterOptions,
+} from './transforms/color.js';
 export { ToTensor, Normalize, IMAGENET_MEAN, IMAGENET_STD } from './transforms/tensor.js';
 export { manualSeed, seededRandom, type Rng } from './rng.js';

@@ -7,9 +7,9 @@
 import { parentPort } from 'node:worker_threads';
 import { fromJSON } from './transforms/compose.js';
 import { loadFileSample, type WorkerReply, type WorkerRequest } from './load_sample.js';
-import { type Transform } from './transforms/base.js';
+import { type AnyTransform } from './transforms/base.js';
 
-let transform: Transform<any, any> | undefined;
+let transform: AnyTransform | undefined;
 
 parentPort!.on('message', (msg: WorkerRequest) => {
   if (msg.kind === 'init') {

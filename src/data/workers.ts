@@ -5,7 +5,7 @@
  * `src/data/worker.ts` bundled once per process with esbuild into `.cache/data_worker.mjs`.
  * Workers get the pipeline as data (`transform.toJSON()`) and file paths, never closures.
  */
-import { nodeFs, nodePath } from './node.js';
+import { nodeFs, nodePath, builtin } from './node.js';
 import { type HostTensor, type Image } from './image.js';
 import { type WorkerReply, type WorkerRequest } from './load_sample.js';
 import { type TransformSpec } from './transforms/base.js';
@@ -23,7 +23,7 @@ export function workerScript(): Promise<string> {
 async function locateWorkerScript(): Promise<string> {
   const fs = nodeFs('DataLoader workers');
   const path = nodePath('DataLoader workers');
-  const { fileURLToPath } = (globalThis as any).process.getBuiltinModule('node:url') as typeof import('node:url');
+  const { fileURLToPath } = builtin<typeof import('node:url')>('node:url', 'DataLoader workers');
   const here = path.dirname(fileURLToPath(import.meta.url));
   const prebuilt = path.join(here, 'data_worker.js');
   if (fs.existsSync(prebuilt)) return prebuilt;
@@ -31,21 +31,38 @@ async function locateWorkerScript(): Promise<string> {
   let root = here;
   while (!isPackageRoot(fs, path, root)) {
     const up = path.dirname(root);
-    if (up === root) throw new Error(`DataLoader: numWorkers > 0 needs the worker script data_worker.js beside ${fileURLToPath(import.meta.url)}; use numWorkers: 0`);
+    if (up === root)
+      throw new Error(
+        `DataLoader: numWorkers > 0 needs the worker script data_worker.js beside ${fileURLToPath(import.meta.url)}; use numWorkers: 0`,
+      );
     root = up;
   }
   const entry = path.join(root, 'src', 'data', 'worker.ts');
-  if (!fs.existsSync(entry)) throw new Error(`DataLoader: numWorkers > 0 needs ${path.join(here, 'data_worker.js')} (run npm run build) or the source ${entry}; use numWorkers: 0`);
+  if (!fs.existsSync(entry))
+    throw new Error(
+      `DataLoader: numWorkers > 0 needs ${path.join(here, 'data_worker.js')} (run npm run build) or the source ${entry}; use numWorkers: 0`,
+    );
   // A computed specifier keeps bundlers from pulling esbuild into the library bundle.
   const specifier = 'esbuild';
   const esbuild: typeof import('esbuild') = await import(/* @vite-ignore */ specifier).catch(() => {
-    throw new Error('DataLoader: numWorkers > 0 from a source checkout needs esbuild (a dev dependency) to bundle src/data/worker.ts; use numWorkers: 0');
+    throw new Error(
+      'DataLoader: numWorkers > 0 from a source checkout needs esbuild (a dev dependency) to bundle src/data/worker.ts; use numWorkers: 0',
+    );
   });
   const outDir = path.join(root, '.cache');
   fs.mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'data_worker.mjs');
-  const tmp = `${outfile}.${(globalThis as any).process.pid}.tmp.mjs`;
-  await esbuild.build({ entryPoints: [entry], outfile: tmp, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const tmp = `${outfile}.${(globalThis as { process?: { pid?: number } }).process?.pid ?? 0}.tmp.mjs`;
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   fs.renameSync(tmp, outfile); // atomic: another process may be reading the previous one
   return outfile;
 }
@@ -75,7 +92,7 @@ export class WorkerPool {
 
   static async start(count: number, spec: TransformSpec | null): Promise<WorkerPool> {
     const pool = new WorkerPool();
-    const { Worker } = (globalThis as any).process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
+    const { Worker } = builtin<typeof import('node:worker_threads')>('node:worker_threads', 'DataLoader workers');
     const file = await workerScript();
     for (let i = 0; i < count; i++) {
       const w = new Worker(file);

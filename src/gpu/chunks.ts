@@ -19,7 +19,11 @@ let cached: { device: GPUDevice; binding: number; align: number } | null = null;
 function limits(): { binding: number; align: number } {
   const device = gpuDevice();
   if (cached?.device !== device) {
-    cached = { device, binding: device.limits.maxStorageBufferBindingSize, align: device.limits.minStorageBufferOffsetAlignment };
+    cached = {
+      device,
+      binding: device.limits.maxStorageBufferBindingSize,
+      align: device.limits.minStorageBufferOffsetAlignment,
+    };
   }
   return cached;
 }
@@ -82,7 +86,9 @@ export function rowsPerChunk(op: string, rowBytes: readonly number[], total: num
   const step = rowAlignment(rowBytes);
   const rows = Math.floor(bindingLimit() / widest / step) * step;
   if (rows < 1) {
-    throw new Error(`${op}: rows of ${widest} bytes cannot be split into aligned ranges within the ${bindingLimit()}-byte storage binding limit`);
+    throw new Error(
+      `${op}: rows of ${widest} bytes cannot be split into aligned ranges within the ${bindingLimit()}-byte storage binding limit`,
+    );
   }
   return rows;
 }
@@ -99,21 +105,39 @@ export interface ChunkOperand {
  * fits, there is one call over all rows with the whole buffers (the usual fast path). Operands
  * with `rowBytes` 0 (broadcast ones, small tables) are always bound whole.
  */
-export function forEachChunk(op: string, rows: number, operands: readonly ChunkOperand[],
-  launch: (start: number, count: number, bindings: BufferBinding[]) => void): void {
+export function forEachChunk(
+  op: string,
+  rows: number,
+  operands: readonly ChunkOperand[],
+  launch: (start: number, count: number, bindings: BufferBinding[]) => void,
+): void {
   if (operands.every((o) => fitsBinding(o.buffer))) {
-    launch(0, rows, operands.map((o) => o.buffer));
+    launch(
+      0,
+      rows,
+      operands.map((o) => o.buffer),
+    );
     return;
   }
   for (const o of operands) {
     if (o.rowBytes === 0 && o.buffer.size > deviceBindingLimit()) {
-      throw new Error(`${op}: an operand of ${o.buffer.size} bytes is read whole (broadcast) and exceeds the ${deviceBindingLimit()}-byte storage binding limit`);
+      throw new Error(
+        `${op}: an operand of ${o.buffer.size} bytes is read whole (broadcast) and exceeds the ${deviceBindingLimit()}-byte storage binding limit`,
+      );
     }
   }
-  const per = rowsPerChunk(op, operands.map((o) => o.rowBytes), rows);
+  const per = rowsPerChunk(
+    op,
+    operands.map((o) => o.rowBytes),
+    rows,
+  );
   for (let start = 0; start < rows; start += per) {
     const count = Math.min(per, rows - start);
-    launch(start, count, operands.map((o) => (o.rowBytes === 0 ? o.buffer : range(o.buffer, start * o.rowBytes, count * o.rowBytes))));
+    launch(
+      start,
+      count,
+      operands.map((o) => (o.rowBytes === 0 ? o.buffer : range(o.buffer, start * o.rowBytes, count * o.rowBytes))),
+    );
   }
 }
 

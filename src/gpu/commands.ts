@@ -43,7 +43,12 @@ function closePass(): void {
  * Records one dispatch. `buffers` fill the kernel's storage bindings in order; `params`, if
  * given, fills its uniform binding (which must be the last one).
  */
-export function encodeDispatch(kernel: Kernel, buffers: BufferBinding[], params: ArrayBuffer | null, workgroups: readonly number[]): void {
+export function encodeDispatch(
+  kernel: Kernel,
+  buffers: BufferBinding[],
+  params: ArrayBuffer | null,
+  workgroups: readonly number[],
+): void {
   const device = gpuDevice();
   if (batchDevice !== device) openEncoder();
   const { pipeline, layout } = compiled(kernel);
@@ -58,13 +63,17 @@ export function encodeDispatch(kernel: Kernel, buffers: BufferBinding[], params:
     batchUniforms.push(uniform);
   }
   if (entries.length !== kernel.bindings.length) {
-    throw new Error(`shadergrad: kernel ${kernel.name} takes ${kernel.bindings.length} bindings, got ${entries.length}`);
+    throw new Error(
+      `shadergrad: kernel ${kernel.name} takes ${kernel.bindings.length} bindings, got ${entries.length}`,
+    );
   }
   const [x, y = 1, z = 1] = workgroups;
   if (x === 0 || y === 0 || z === 0) return;
   const limit = device.limits.maxComputeWorkgroupsPerDimension;
   if (x > limit || y > limit || z > limit) {
-    throw new Error(`shadergrad: kernel ${kernel.name}: dispatch of ${x} x ${y} x ${z} workgroups exceeds the limit of ${limit} per dimension`);
+    throw new Error(
+      `shadergrad: kernel ${kernel.name}: dispatch of ${x} x ${y} x ${z} workgroups exceeds the limit of ${limit} per dimension`,
+    );
   }
   const p = openPass();
   p.setPipeline(pipeline);

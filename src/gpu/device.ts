@@ -119,7 +119,8 @@ function describe(adapter: GPUAdapter, device: GPUDevice): DeviceInfo {
 /** The device, or a clear error if `init()` was not awaited (or `shutdown()` was called). */
 export function gpuDevice(): GPUDevice {
   if (state) return state.device;
-  if (wasShutDown) throw new Error('shadergrad: the device was shut down (sg.shutdown()); call sg.init() again to use tensors');
+  if (wasShutDown)
+    throw new Error('shadergrad: the device was shut down (sg.shutdown()); call sg.init() again to use tensors');
   throw new Error('shadergrad: not initialised: call `await sg.init()` first');
 }
 

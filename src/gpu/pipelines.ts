@@ -45,7 +45,8 @@ export function specialise(kernel: Kernel): string {
   let code = kernel.source;
   for (const [name, type] of Object.entries(kernel.aliases ?? {})) {
     const pattern = new RegExp(`alias ${name} = [A-Za-z0-9_<>]+;`);
-    if (!pattern.test(code)) throw new Error(`shadergrad: kernel ${kernel.name} has no 'alias ${name} = ...;' to specialise`);
+    if (!pattern.test(code))
+      throw new Error(`shadergrad: kernel ${kernel.name} has no 'alias ${name} = ...;' to specialise`);
     code = code.replace(pattern, `alias ${name} = ${type};`);
   }
   return code;
@@ -55,10 +56,18 @@ function bindGroupLayout(device: GPUDevice, bindings: readonly BindingKind[]): G
   const signature = bindings.join(',');
   let layout = layouts.get(signature);
   if (!layout) {
-    const type: Record<BindingKind, GPUBufferBindingType> = { read: 'read-only-storage', write: 'storage', uniform: 'uniform' };
+    const type: Record<BindingKind, GPUBufferBindingType> = {
+      read: 'read-only-storage',
+      write: 'storage',
+      uniform: 'uniform',
+    };
     layout = device.createBindGroupLayout({
       label: signature,
-      entries: bindings.map((kind, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: type[kind] } })),
+      entries: bindings.map((kind, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: type[kind] },
+      })),
     });
     layouts.set(signature, layout);
   }
@@ -84,9 +93,12 @@ export function compiled(kernel: Kernel): Compiled {
       layout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
-    const check = device.popErrorScope().then((error) => {
-      if (error) reportError(`kernel ${kernel.name} (${k}) failed to compile: ${error.message}`);
-    }, () => undefined);
+    const check = device.popErrorScope().then(
+      (error) => {
+        if (error) reportError(`kernel ${kernel.name} (${k}) failed to compile: ${error.message}`);
+      },
+      () => undefined,
+    );
     pendingChecks.add(check);
     check.finally(() => pendingChecks.delete(check));
     entry = { pipeline, layout };

@@ -60,7 +60,16 @@ let pool: PoolState | null = null;
 
 function current(): PoolState {
   const device = gpuDevice();
-  if (pool?.device !== device) pool = { device, free: new Map(), pending: [], pooledBytes: 0, inUseBytes: 0, submits: 0, maxBufferSize: device.limits.maxBufferSize };
+  if (pool?.device !== device)
+    pool = {
+      device,
+      free: new Map(),
+      pending: [],
+      pooledBytes: 0,
+      inUseBytes: 0,
+      submits: 0,
+      maxBufferSize: device.limits.maxBufferSize,
+    };
   return pool;
 }
 
@@ -71,7 +80,9 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   const p = current();
   const size = bucketSize(bytes, p.maxBufferSize);
   if (size > p.maxBufferSize) {
-    throw new Error(`shadergrad: a buffer of ${bytes} bytes exceeds this device's maxBufferSize of ${p.maxBufferSize} bytes`);
+    throw new Error(
+      `shadergrad: a buffer of ${bytes} bytes exceeds this device's maxBufferSize of ${p.maxBufferSize} bytes`,
+    );
   }
   const reuse = p.free.get(key(size, usage))?.pop();
   p.inUseBytes += size;

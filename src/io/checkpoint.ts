@@ -55,7 +55,8 @@ export async function save(path: string, contents: CheckpointContents): Promise<
     const sd = await optimizer.stateDict();
     const params = sd.state.map((s, i) => {
       if (!s) return null;
-      for (const [name, data] of Object.entries(s.tensors)) tensors.set(`optimizer.${i}.${name}`, { dtype: 'float32', shape: [data.length], data, sourceDtype: 'float32' });
+      for (const [name, data] of Object.entries(s.tensors))
+        tensors.set(`optimizer.${i}.${name}`, { dtype: 'float32', shape: [data.length], data, sourceDtype: 'float32' });
       return { step: s.step, tensors: Object.keys(s.tensors) };
     });
     optimizerMeta = { type: optimizer.constructor.name, params, groups: sd.groups };
@@ -96,25 +97,39 @@ export class Checkpoint {
    * written), `optimizer` and `scheduler`, and restores the random-number stream (`rng: false`
    * to skip). Everything is checked before any of them changes.
    */
-  restore(targets: { model?: Module; optimizer?: Optimizer<{ lr: number }>; scheduler?: SchedulerLike; rng?: boolean }): void {
+  restore(targets: {
+    model?: Module;
+    optimizer?: Optimizer<{ lr: number }>;
+    scheduler?: SchedulerLike;
+    rng?: boolean;
+  }): void {
     const { model, optimizer, scheduler } = targets;
     if (optimizer) {
       if (!this.optimizerState) throw new Error(`${this.file}: the checkpoint holds no optimizer state`);
       if (this.optimizerState.type !== optimizer.constructor.name) {
-        throw new Error(`${this.file}: the checkpoint holds ${this.optimizerState.type} state, the optimizer is ${optimizer.constructor.name}`);
+        throw new Error(
+          `${this.file}: the checkpoint holds ${this.optimizerState.type} state, the optimizer is ${optimizer.constructor.name}`,
+        );
       }
       const params = optimizer.paramGroups.flatMap((g) => g.params);
-      if (params.length !== this.optimizerState.state.length) throw new Error(`${this.file}: the optimizer state has ${this.optimizerState.state.length} parameters, the optimizer ${params.length}`);
+      if (params.length !== this.optimizerState.state.length)
+        throw new Error(
+          `${this.file}: the optimizer state has ${this.optimizerState.state.length} parameters, the optimizer ${params.length}`,
+        );
       this.optimizerState.state.forEach((s, i) => {
         for (const [name, data] of Object.entries(s?.tensors ?? {})) {
           // Adam keeps a 1-element placeholder max_exp_avg_sq when amsgrad is off.
           if (data.length !== params[i].size && !(name === 'max_exp_avg_sq' && data.length === 1)) {
-            throw new Error(`${this.file}: optimizer state ${name} of parameter ${i} has ${data.length} elements, the parameter [${params[i].shape.join(', ')}] has ${params[i].size}`);
+            throw new Error(
+              `${this.file}: optimizer state ${name} of parameter ${i} has ${data.length} elements, the parameter [${params[i].shape.join(', ')}] has ${params[i].size}`,
+            );
           }
         }
       });
       if (this.optimizerState.groups.length !== optimizer.paramGroups.length) {
-        throw new Error(`${this.file}: the optimizer state has ${this.optimizerState.groups.length} parameter groups, the optimizer ${optimizer.paramGroups.length}`);
+        throw new Error(
+          `${this.file}: the optimizer state has ${this.optimizerState.groups.length} parameter groups, the optimizer ${optimizer.paramGroups.length}`,
+        );
       }
     }
     if (scheduler && !this.schedulerState) throw new Error(`${this.file}: the checkpoint holds no scheduler state`);
@@ -135,9 +150,15 @@ export class Checkpoint {
 /** Reads a checkpoint written by `save` (everything checked on the CPU; no GPU work). */
 export async function load(source: string | Uint8Array, options: { name?: string } = {}): Promise<Checkpoint> {
   const { bytes, file } = await readSource(source, options.name);
-  if (!isSafetensors(bytes)) throw new Error(`${file}: not a shadergrad checkpoint (expected a safetensors file written by sg.save; for torch.save files use sg.io.load or sg.io.readCheckpoint)`);
+  if (!isSafetensors(bytes))
+    throw new Error(
+      `${file}: not a shadergrad checkpoint (expected a safetensors file written by sg.save; for torch.save files use sg.io.load or sg.io.readCheckpoint)`,
+    );
   const st = readSafetensors(bytes, file);
-  if (st.metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${file}: a safetensors file, but not a shadergrad checkpoint (no format=${CHECKPOINT_FORMAT} metadata); use sg.io.load for plain weights`);
+  if (st.metadata.format !== CHECKPOINT_FORMAT)
+    throw new Error(
+      `${file}: a safetensors file, but not a shadergrad checkpoint (no format=${CHECKPOINT_FORMAT} metadata); use sg.io.load for plain weights`,
+    );
   const json = (key: string) => {
     try {
       return JSON.parse(st.metadata[key] ?? 'null');
@@ -146,10 +167,15 @@ export async function load(source: string | Uint8Array, options: { name?: string
     }
   };
   const records = new Map<string, TensorRecord>();
-  for (const [name, lazy] of st.tensors) records.set(name, materializeTensor(lazy, st.storage(name), `${file}, tensor '${name}'`));
+  for (const [name, lazy] of st.tensors)
+    records.set(name, materializeTensor(lazy, st.storage(name), `${file}, tensor '${name}'`));
   const modelState = new Map<string, TensorRecord>();
   for (const [name, r] of records) if (name.startsWith('model.')) modelState.set(name.slice('model.'.length), r);
-  const opt = json('optimizer') as { type: string; params: Array<{ step: number; tensors: string[] } | null>; groups: Array<Record<string, unknown>> } | null;
+  const opt = json('optimizer') as {
+    type: string;
+    params: Array<{ step: number; tensors: string[] } | null>;
+    groups: Array<Record<string, unknown>>;
+  } | null;
   let optimizerState: (OptimizerState & { type: string }) | null = null;
   if (opt) {
     const state = opt.params.map((p, i) => {
@@ -164,5 +190,13 @@ export async function load(source: string | Uint8Array, options: { name?: string
     });
     optimizerState = { type: opt.type, state, groups: opt.groups };
   }
-  return new Checkpoint(modelState, optimizerState, json('scheduler'), json('epoch'), json('rng'), json('extra') ?? {}, file);
+  return new Checkpoint(
+    modelState,
+    optimizerState,
+    json('scheduler'),
+    json('epoch'),
+    json('rng'),
+    json('extra') ?? {},
+    file,
+  );
 }

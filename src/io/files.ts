@@ -18,14 +18,20 @@ const MAX_BYTES = 2 ** 32;
  * are read by ranges through a file handle into one buffer of the file's size (`fs.readFile`
  * refuses files over 2 GiB, and would briefly hold them twice), calling `onProgress` per chunk.
  */
-export async function readSource(source: string | Uint8Array, name?: string, onProgress?: ReadProgress): Promise<{ bytes: Uint8Array; file: string }> {
+export async function readSource(
+  source: string | Uint8Array,
+  name?: string,
+  onProgress?: ReadProgress,
+): Promise<{ bytes: Uint8Array; file: string }> {
   if (source instanceof Uint8Array) return { bytes: source, file: name ?? '<bytes>' };
   const file = name ?? source;
   let fs: typeof import('node:fs/promises');
   try {
     fs = await import('node:fs/promises');
   } catch {
-    throw new Error(`${file}: reading files needs Node's fs module; in a browser, pass the file's bytes (a Uint8Array) instead`);
+    throw new Error(
+      `${file}: reading files needs Node's fs module; in a browser, pass the file's bytes (a Uint8Array) instead`,
+    );
   }
   let handle: import('node:fs/promises').FileHandle;
   try {
@@ -38,7 +44,8 @@ export async function readSource(source: string | Uint8Array, name?: string, onP
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new Error('it is a directory');
-    if (stat.size > MAX_BYTES) throw new Error(`it is ${stat.size} bytes; files over 4 GiB (JavaScript's largest array) are not supported`);
+    if (stat.size > MAX_BYTES)
+      throw new Error(`it is ${stat.size} bytes; files over 4 GiB (JavaScript's largest array) are not supported`);
     const bytes = new Uint8Array(stat.size);
     for (let at = 0; at < bytes.length;) {
       const { bytesRead } = await handle.read(bytes, at, Math.min(CHUNK, bytes.length - at), at);

@@ -15,7 +15,15 @@ import { toGpu, toRecords } from './upload.js';
 import { isSafetensors, readSafetensors, encodeSafetensors } from './safetensors.js';
 import { readTorch } from './torch.js';
 import { CHECKPOINT_FORMAT } from './checkpoint.js';
-import { LazyTensor, materialize, materializeTensor, walkTensors, isLazy, type StorageRef, type TensorRecord } from './records.js';
+import {
+  LazyTensor,
+  materialize,
+  materializeTensor,
+  walkTensors,
+  isLazy,
+  type StorageRef,
+  type TensorRecord,
+} from './records.js';
 
 export type { TensorRecord, SourceDType } from './records.js';
 export type { ReadProgress } from './files.js';
@@ -33,11 +41,20 @@ interface Parsed {
 }
 
 /** Reads and parses any supported file (no tensor data is decoded yet). */
-async function parseFile(source: string | Uint8Array, options: { name?: string; allowTruncated?: boolean; onProgress?: ReadProgress } = {}): Promise<Parsed> {
+async function parseFile(
+  source: string | Uint8Array,
+  options: { name?: string; allowTruncated?: boolean; onProgress?: ReadProgress } = {},
+): Promise<Parsed> {
   const { bytes, file } = await readSource(source, options.name, options.onProgress);
   if (isSafetensors(bytes)) {
     const st = readSafetensors(bytes, file);
-    return { file, format: 'safetensors', root: st.tensors, storage: (ref) => st.storage(ref.key), metadata: st.metadata };
+    return {
+      file,
+      format: 'safetensors',
+      root: st.tensors,
+      storage: (ref) => st.storage(ref.key),
+      metadata: st.metadata,
+    };
   }
   const t = await readTorch(bytes, file, options.allowTruncated ?? false);
   return { file, format: t.format, root: t.root, storage: t.storage, truncated: t.truncated };
@@ -52,7 +69,9 @@ const WRAPPERS = ['state_dict', 'model_state_dict', 'model'];
  */
 function unwrap(root: unknown, metadata?: Record<string, string>): unknown {
   if (metadata?.format === CHECKPOINT_FORMAT && root instanceof Map) {
-    return new Map([...root].filter(([k]) => String(k).startsWith('model.')).map(([k, v]) => [String(k).slice('model.'.length), v]));
+    return new Map(
+      [...root].filter(([k]) => String(k).startsWith('model.')).map(([k, v]) => [String(k).slice('model.'.length), v]),
+    );
   }
   while (root instanceof Map) {
     const key = WRAPPERS.find((k) => root instanceof Map && root.get(k) instanceof Map);
@@ -78,13 +97,21 @@ function unwrap(root: unknown, metadata?: Record<string, string>): unknown {
  * into one buffer, and float32/int32 tensors stored contiguously and aligned are uploaded from
  * views of it, not copies, so host memory peaks near the file's size (files up to 4 GiB).
  */
-export async function load(source: string | Uint8Array, options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } = {}): Promise<Map<string, Tensor>> {
+export async function load(
+  source: string | Uint8Array,
+  options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } = {},
+): Promise<Map<string, Tensor>> {
   const parsed = await parseFile(source, options);
   const records = new Map<string, TensorRecord>();
   for (const [path, lazy] of walkTensors(unwrap(parsed.root, parsed.metadata), isLazy, parsed.file)) {
-    const key = options.stripPrefix && path.startsWith(options.stripPrefix) ? path.slice(options.stripPrefix.length) : path;
-    if (records.has(key)) throw new Error(`${parsed.file}: two tensors are named '${key}' after stripping '${options.stripPrefix}'`);
-    records.set(key, materializeTensor(lazy, parsed.storage(lazy.storage, path), `${parsed.file}, tensor '${path}'`, { view: true }));
+    const key =
+      options.stripPrefix && path.startsWith(options.stripPrefix) ? path.slice(options.stripPrefix.length) : path;
+    if (records.has(key))
+      throw new Error(`${parsed.file}: two tensors are named '${key}' after stripping '${options.stripPrefix}'`);
+    records.set(
+      key,
+      materializeTensor(lazy, parsed.storage(lazy.storage, path), `${parsed.file}, tensor '${path}'`, { view: true }),
+    );
   }
   return toGpu(records);
 }
@@ -98,7 +125,8 @@ export async function load(source: string | Uint8Array, options: { stripPrefix?:
 export async function readCheckpoint(source: string | Uint8Array, options: { name?: string } = {}): Promise<unknown> {
   const parsed = await parseFile(source, options);
   const tree = materialize(parsed.root, parsed.storage, parsed.file);
-  if (parsed.metadata && Object.keys(parsed.metadata).length) (tree as Map<string, unknown>).set('__metadata__', new Map(Object.entries(parsed.metadata)));
+  if (parsed.metadata && Object.keys(parsed.metadata).length)
+    (tree as Map<string, unknown>).set('__metadata__', new Map(Object.entries(parsed.metadata)));
   return tree;
 }
 
@@ -107,7 +135,11 @@ export async function readCheckpoint(source: string | Uint8Array, options: { nam
  * that is fsynced and renamed over `path`. `metadata` lands in `__metadata__` (strings only).
  * As `safetensors.torch.save_file(state_dict, path, metadata)`.
  */
-export async function save(path: string, stateDict: Map<string, Tensor> | Record<string, Tensor>, options: { metadata?: Record<string, string> } = {}): Promise<void> {
+export async function save(
+  path: string,
+  stateDict: Map<string, Tensor> | Record<string, Tensor>,
+  options: { metadata?: Record<string, string> } = {},
+): Promise<void> {
   await writeAtomic(path, encodeSafetensors(await toRecords(stateDict), options.metadata));
 }
 

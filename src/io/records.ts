@@ -6,10 +6,20 @@
  */
 
 /** The element types found in checkpoints (torch's and safetensors' names mapped to these). */
-export type SourceDType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type SourceDType =
+  'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 export const ELEMENT_SIZE: Record<SourceDType, number> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 /** A CPU tensor: contiguous, row-major, float32 (floating types) or int32 (integer and bool types). */
@@ -58,17 +68,27 @@ function reader(bytes: Uint8Array, dtype: SourceDType): (i: number) => number | 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scratch = new DataView(new ArrayBuffer(4));
   switch (dtype) {
-    case 'float32': return (i) => dv.getFloat32(i * 4, true);
-    case 'float64': return (i) => dv.getFloat64(i * 8, true);
-    case 'float16': return (i) => halfToFloat(dv.getUint16(i * 2, true));
+    case 'float32':
+      return (i) => dv.getFloat32(i * 4, true);
+    case 'float64':
+      return (i) => dv.getFloat64(i * 8, true);
+    case 'float16':
+      return (i) => halfToFloat(dv.getUint16(i * 2, true));
     // bfloat16 is the top half of a float32.
-    case 'bfloat16': return (i) => (scratch.setUint32(0, dv.getUint16(i * 2, true) << 16), scratch.getFloat32(0));
-    case 'int64': return (i) => dv.getBigInt64(i * 8, true);
-    case 'int32': return (i) => dv.getInt32(i * 4, true);
-    case 'int16': return (i) => dv.getInt16(i * 2, true);
-    case 'int8': return (i) => dv.getInt8(i);
-    case 'uint8': return (i) => dv.getUint8(i);
-    case 'bool': return (i) => (dv.getUint8(i) ? 1 : 0);
+    case 'bfloat16':
+      return (i) => (scratch.setUint32(0, dv.getUint16(i * 2, true) << 16), scratch.getFloat32(0));
+    case 'int64':
+      return (i) => dv.getBigInt64(i * 8, true);
+    case 'int32':
+      return (i) => dv.getInt32(i * 4, true);
+    case 'int16':
+      return (i) => dv.getInt16(i * 2, true);
+    case 'int8':
+      return (i) => dv.getInt8(i);
+    case 'uint8':
+      return (i) => dv.getUint8(i);
+    case 'bool':
+      return (i) => (dv.getUint8(i) ? 1 : 0);
   }
 }
 
@@ -80,23 +100,34 @@ const INT32_MAX = 2n ** 31n - 1n;
  * (with `view`, an aligned contiguous float32/int32 tensor is shared, not copied).
  * `bytes` is the whole storage record; `where` names the file and key for errors.
  */
-export function materializeTensor(t: LazyTensor, bytes: Uint8Array, where: string, options: { view?: boolean } = {}): TensorRecord {
+export function materializeTensor(
+  t: LazyTensor,
+  bytes: Uint8Array,
+  where: string,
+  options: { view?: boolean } = {},
+): TensorRecord {
   const { dtype, numel: storageNumel, base } = t.storage;
   const size = ELEMENT_SIZE[dtype];
   const expected = storageNumel * size;
   if (bytes.length !== expected && base === 0) {
-    throw new Error(`byte-length mismatch in ${where}: its ${dtype} storage '${t.storage.key}' should hold ${storageNumel} elements = ${expected} bytes, the file has ${bytes.length} bytes`);
+    throw new Error(
+      `byte-length mismatch in ${where}: its ${dtype} storage '${t.storage.key}' should hold ${storageNumel} elements = ${expected} bytes, the file has ${bytes.length} bytes`,
+    );
   }
   const ok = (v: number) => Number.isSafeInteger(v) && v >= 0;
   if (t.shape.length !== t.stride.length || !ok(t.offset) || !t.shape.every(ok) || !t.stride.every(ok)) {
-    throw new Error(`${where}: invalid view: shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}`);
+    throw new Error(
+      `${where}: invalid view: shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}`,
+    );
   }
   const n = numel(t.shape);
   // The furthest element the view touches must lie inside the storage.
   let last = base + t.offset;
   t.shape.forEach((d, k) => (last += d > 0 ? (d - 1) * t.stride[k] : 0));
   if (n > 0 && (last + 1) * size > bytes.length) {
-    throw new Error(`byte-length mismatch in ${where}: shape [${t.shape.join(', ')}] with stride [${t.stride.join(', ')}] and offset ${t.offset} needs ${(last + 1) * size} bytes, the storage has ${bytes.length}`);
+    throw new Error(
+      `byte-length mismatch in ${where}: shape [${t.shape.join(', ')}] with stride [${t.stride.join(', ')}] and offset ${t.offset} needs ${(last + 1) * size} bytes, the storage has ${bytes.length}`,
+    );
   }
   const floating = isFloating(dtype);
   const shape = [...t.shape];
@@ -107,10 +138,20 @@ export function materializeTensor(t: LazyTensor, bytes: Uint8Array, where: strin
     const start = (base + t.offset) * 4;
     if (options.view && (bytes.byteOffset + start) % 4 === 0) {
       const at = bytes.byteOffset + start;
-      return { dtype: floating ? 'float32' : 'int32', shape, data: floating ? new Float32Array(bytes.buffer, at, n) : new Int32Array(bytes.buffer, at, n), sourceDtype: dtype };
+      return {
+        dtype: floating ? 'float32' : 'int32',
+        shape,
+        data: floating ? new Float32Array(bytes.buffer, at, n) : new Int32Array(bytes.buffer, at, n),
+        sourceDtype: dtype,
+      };
     }
     const copy = bytes.slice(start, start + n * 4).buffer;
-    return { dtype: floating ? 'float32' : 'int32', shape, data: floating ? new Float32Array(copy) : new Int32Array(copy), sourceDtype: dtype };
+    return {
+      dtype: floating ? 'float32' : 'int32',
+      shape,
+      data: floating ? new Float32Array(copy) : new Int32Array(copy),
+      sourceDtype: dtype,
+    };
   }
   const read = reader(bytes, dtype);
   const out = floating ? new Float32Array(n) : new Int32Array(n);
@@ -148,18 +189,33 @@ export function contiguousStrides(shape: readonly number[]): number[] {
  * Replaces every LazyTensor in a tree (Maps, arrays, plain values) by its TensorRecord.
  * `storage(key)` returns a storage's bytes or throws; `file` names the file in errors.
  */
-export function materialize(tree: unknown, storage: (ref: StorageRef, path: string) => Uint8Array, file: string, path = '', open = new Set<unknown>()): unknown {
-  if (tree instanceof LazyTensor) return materializeTensor(tree, storage(tree.storage, path), `${file}, tensor '${path}'`);
+export function materialize(
+  tree: unknown,
+  storage: (ref: StorageRef, path: string) => Uint8Array,
+  file: string,
+  path = '',
+  open = new Set<unknown>(),
+): unknown {
+  if (tree instanceof LazyTensor)
+    return materializeTensor(tree, storage(tree.storage, path), `${file}, tensor '${path}'`);
   if (!(tree instanceof Map) && !Array.isArray(tree)) return tree;
   enter(tree, open, file, path);
-  const child = (k: unknown, v: unknown) => materialize(v, storage, file, path ? `${path}.${String(k)}` : String(k), open);
-  const out = tree instanceof Map ? new Map([...tree].map(([k, v]) => [k, child(k, v)])) : tree.map((v, i) => child(i, v));
+  const child = (k: unknown, v: unknown) =>
+    materialize(v, storage, file, path ? `${path}.${String(k)}` : String(k), open);
+  const out =
+    tree instanceof Map ? new Map([...tree].map(([k, v]) => [k, child(k, v)])) : tree.map((v, i) => child(i, v));
   open.delete(tree);
   return out;
 }
 
 /** Every tensor (lazy or materialized) in a tree with its dotted path, in order; `file` names it in errors. */
-export function* walkTensors<T>(tree: unknown, is: (x: unknown) => x is T, file: string, path = '', open = new Set<unknown>()): Generator<[string, T]> {
+export function* walkTensors<T>(
+  tree: unknown,
+  is: (x: unknown) => x is T,
+  file: string,
+  path = '',
+  open = new Set<unknown>(),
+): Generator<[string, T]> {
   if (is(tree)) {
     yield [path, tree];
   } else if (tree instanceof Map || Array.isArray(tree)) {
@@ -172,7 +228,8 @@ export function* walkTensors<T>(tree: unknown, is: (x: unknown) => x is T, file:
 
 /** A pickle can make a container hold itself (memo references); refuse that instead of recursing forever. */
 function enter(node: unknown, open: Set<unknown>, file: string, path: string): void {
-  if (open.has(node)) throw new Error(`${file}: the object at '${path}' contains itself (a cyclic pickle); not a state dict`);
+  if (open.has(node))
+    throw new Error(`${file}: the object at '${path}' contains itself (a cyclic pickle); not a state dict`);
   open.add(node);
 }
 

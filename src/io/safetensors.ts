@@ -6,8 +6,16 @@
 import { LazyTensor, ELEMENT_SIZE, contiguousStrides, type SourceDType, type TensorRecord } from './records.js';
 
 const DTYPES: Record<string, SourceDType> = {
-  F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
-  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  F64: 'float64',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 
 export interface SafetensorsFile {
@@ -27,9 +35,13 @@ export function isSafetensors(bytes: Uint8Array): boolean {
 }
 
 export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
-  if (bytes.length < 8) throw new Error(`truncated: ${file} is ${bytes.length} bytes, shorter than a safetensors header length`);
+  if (bytes.length < 8)
+    throw new Error(`truncated: ${file} is ${bytes.length} bytes, shorter than a safetensors header length`);
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + headerLen > bytes.length) throw new Error(`truncated: ${file}: the safetensors header needs ${headerLen} bytes, the file has ${bytes.length - 8} after the length`);
+  if (8 + headerLen > bytes.length)
+    throw new Error(
+      `truncated: ${file}: the safetensors header needs ${headerLen} bytes, the file has ${bytes.length - 8} after the length`,
+    );
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
@@ -41,15 +53,24 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
   const ranges = new Map<string, [number, number]>();
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: offsets } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const type = DTYPES[dtype];
     if (!type) throw new Error(`${file}: tensor '${name}' has unsupported safetensors dtype ${dtype}`);
     const numel = shape.reduce((a, b) => a * b, 1);
     const [begin, end] = offsets;
     if (end - begin !== numel * ELEMENT_SIZE[type]) {
-      throw new Error(`byte-length mismatch in ${file}, tensor '${name}': ${dtype} [${shape.join(', ')}] needs ${numel * ELEMENT_SIZE[type]} bytes, data_offsets give ${end - begin}`);
+      throw new Error(
+        `byte-length mismatch in ${file}, tensor '${name}': ${dtype} [${shape.join(', ')}] needs ${numel * ELEMENT_SIZE[type]} bytes, data_offsets give ${end - begin}`,
+      );
     }
-    if (end > data.length) throw new Error(`truncated: ${file}: tensor '${name}' needs data bytes ${begin}..${end}, the file has ${data.length}`);
+    if (end > data.length)
+      throw new Error(
+        `truncated: ${file}: tensor '${name}' needs data bytes ${begin}..${end}, the file has ${data.length}`,
+      );
     tensors.set(name, new LazyTensor({ key: name, dtype: type, numel, base: 0 }, 0, shape, contiguousStrides(shape)));
     ranges.set(name, [begin, end]);
   }
@@ -64,12 +85,17 @@ export function encodeSafetensors(tensors: Map<string, TensorRecord>, metadata?:
   let offset = 0;
   for (const [name, t] of tensors) {
     const bytes = t.data.length * 4;
-    header[name] = { dtype: t.dtype === 'int32' ? 'I32' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    header[name] = {
+      dtype: t.dtype === 'int32' ? 'I32' : 'F32',
+      shape: t.shape,
+      data_offsets: [offset, offset + bytes],
+    };
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(padded - json.length));
+  if (padded !== json.length)
+    json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(padded - json.length));
   const out = new Uint8Array(8 + json.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);

@@ -18,13 +18,35 @@ import { readZip, scanLocalHeaders, readEntry, isZip, loadInflate, ZipError, typ
 
 /** torch's storage classes and the element type each one holds. */
 const STORAGE_TYPES: Record<string, SourceDType> = {
-  FloatStorage: 'float32', HalfStorage: 'float16', BFloat16Storage: 'bfloat16', DoubleStorage: 'float64',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8', BoolStorage: 'bool',
+  FloatStorage: 'float32',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  DoubleStorage: 'float64',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  CharStorage: 'int8',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
 };
 
 const DTYPE_OBJECTS: Record<string, SourceDType> = {
-  float32: 'float32', float: 'float32', float16: 'float16', half: 'float16', bfloat16: 'bfloat16', float64: 'float64', double: 'float64',
-  int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  float64: 'float64',
+  double: 'float64',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  int16: 'int16',
+  short: 'int16',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
 };
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -34,7 +56,12 @@ function torchGlobals(): Map<string, Builder | null> {
   const g = new Map<string, Builder | null>();
   const rebuild = ([storage, offset, size, stride]: unknown[]) => {
     if (!(storage instanceof StoredRef)) throw new Error('unpickle: _rebuild_tensor without a storage');
-    return new LazyTensor(storage.ref, Number(offset), (size as number[]).map(Number), (stride as number[]).map(Number));
+    return new LazyTensor(
+      storage.ref,
+      Number(offset),
+      (size as number[]).map(Number),
+      (stride as number[]).map(Number),
+    );
   };
   g.set('torch._utils._rebuild_tensor', rebuild);
   g.set('torch._utils._rebuild_tensor_v2', rebuild); // (storage, offset, size, stride, requires_grad, hooks[, metadata])
@@ -47,7 +74,8 @@ function torchGlobals(): Map<string, Builder | null> {
   // Numpy scalars (e.g. a best accuracy computed with numpy) and the bytes they carry: protocol 2
   // pickles Python 3 bytes as _codecs.encode(latin-1 text, 'latin1').
   g.set('_codecs.encode', ([text, encoding]) => {
-    if (encoding !== 'latin1' && encoding !== 'latin-1') throw new Error(`unpickle: _codecs.encode with encoding ${String(encoding)}`);
+    if (encoding !== 'latin1' && encoding !== 'latin-1')
+      throw new Error(`unpickle: _codecs.encode with encoding ${String(encoding)}`);
     return Uint8Array.from(String(text), (c) => c.charCodeAt(0));
   });
   g.set('numpy.dtype', ([code]) => ({ numpyDtype: String(code) }));
@@ -64,9 +92,17 @@ function numpyScalar([dtype, raw]: unknown[]): number | bigint | boolean {
   if (!(raw instanceof Uint8Array) || !code) throw new Error('unpickle: a numpy scalar without a dtype and bytes');
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const read: Record<string, () => number | bigint | boolean> = {
-    f8: () => dv.getFloat64(0, true), f4: () => dv.getFloat32(0, true), i8: () => dv.getBigInt64(0, true), u8: () => dv.getBigUint64(0, true),
-    i4: () => dv.getInt32(0, true), u4: () => dv.getUint32(0, true), i2: () => dv.getInt16(0, true), u2: () => dv.getUint16(0, true),
-    i1: () => dv.getInt8(0), u1: () => dv.getUint8(0), b1: () => dv.getUint8(0) !== 0,
+    f8: () => dv.getFloat64(0, true),
+    f4: () => dv.getFloat32(0, true),
+    i8: () => dv.getBigInt64(0, true),
+    u8: () => dv.getBigUint64(0, true),
+    i4: () => dv.getInt32(0, true),
+    u4: () => dv.getUint32(0, true),
+    i2: () => dv.getInt16(0, true),
+    u2: () => dv.getUint16(0, true),
+    i1: () => dv.getInt8(0),
+    u1: () => dv.getUint8(0),
+    b1: () => dv.getUint8(0) !== 0,
   };
   if (!read[code]) throw new Error(`unpickle: unsupported numpy scalar dtype ${code}`);
   const v = read[code]();
@@ -81,11 +117,13 @@ class StoredRef {
 /** `('storage', StorageType, key, location, numel[, view_metadata])` -> a storage reference. */
 function storageFromPid(pid: unknown, file: string, seen: Map<string, SourceDType>): StoredRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage') {
-    throw new Error(`${file}: unsupported persistent id ${JSON.stringify(Array.isArray(pid) ? pid[0] : pid)} (only tensor storages can be loaded; was a whole nn.Module saved? save its state_dict() instead)`);
+    throw new Error(
+      `${file}: unsupported persistent id ${JSON.stringify(Array.isArray(pid) ? pid[0] : pid)} (only tensor storages can be loaded; was a whole nn.Module saved? save its state_dict() instead)`,
+    );
   }
   const [, type, key, , numel, view] = pid as unknown[];
   const typeName = type instanceof PickleGlobal ? type.name : String(type);
-  const dtype = typeName === 'UntypedStorage' ? 'uint8' : STORAGE_TYPES[typeName] ?? DTYPE_OBJECTS[typeName];
+  const dtype = typeName === 'UntypedStorage' ? 'uint8' : (STORAGE_TYPES[typeName] ?? DTYPE_OBJECTS[typeName]);
   if (!dtype) throw new Error(`${file}: unsupported storage type ${typeName}`);
   seen.set(String(key), dtype);
   const ref: StorageRef = { key: String(key), dtype, numel: Number(numel), base: 0 };
@@ -124,12 +162,15 @@ export async function readTorchZip(bytes: Uint8Array, file: string, allowTruncat
   try {
     zip = readZip(bytes);
   } catch (e) {
-    if (!(e instanceof ZipError) || !allowTruncated || !(e.message.startsWith('truncated'))) throw wrap(e, file);
+    if (!(e instanceof ZipError) || !allowTruncated || !e.message.startsWith('truncated')) throw wrap(e, file);
     truncated = e.message;
     zip = scanLocalHeaders(bytes);
   }
   const pkl = [...zip.entries.keys()].find((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
-  if (!pkl) throw new Error(`${file}: ${truncated ? `${truncated}, and data.pkl is not complete` : 'a zip, but not a torch.save archive (no data.pkl record)'}`);
+  if (!pkl)
+    throw new Error(
+      `${file}: ${truncated ? `${truncated}, and data.pkl is not complete` : 'a zip, but not a torch.save archive (no data.pkl record)'}`,
+    );
   const root = pkl.slice(0, -'data.pkl'.length);
   const inflate = [...zip.entries.values()].some((e) => e.method !== 0) ? await loadInflate() : null;
   const entry = (name: string) => {
@@ -140,8 +181,13 @@ export async function readTorchZip(bytes: Uint8Array, file: string, allowTruncat
   try {
     order = entry('byteorder');
     const seen = new Map<string, SourceDType>();
-    const value = unpickle(entry('data.pkl')!, { name: file, globals: torchGlobals(), persistentLoad: (pid) => storageFromPid(pid, file, seen) }).value;
-    if (order && new TextDecoder().decode(order).trim() === 'big') throw new Error(`${file}: written on a big-endian machine; only little-endian checkpoints are supported`);
+    const value = unpickle(entry('data.pkl')!, {
+      name: file,
+      globals: torchGlobals(),
+      persistentLoad: (pid) => storageFromPid(pid, file, seen),
+    }).value;
+    if (order && new TextDecoder().decode(order).trim() === 'big')
+      throw new Error(`${file}: written on a big-endian machine; only little-endian checkpoints are supported`);
     return {
       root: value,
       format: 'zip',
@@ -153,7 +199,10 @@ export async function readTorchZip(bytes: Uint8Array, file: string, allowTruncat
         } catch (e) {
           throw wrap(e, file);
         }
-        if (!data) throw new Error(`${truncated ? 'truncated: ' : ''}${file}: the data record ${root}data/${ref.key} is missing`);
+        if (!data)
+          throw new Error(
+            `${truncated ? 'truncated: ' : ''}${file}: the data record ${root}data/${ref.key} is missing`,
+          );
         return data;
       },
     };
@@ -167,12 +216,18 @@ export function readTorchLegacy(bytes: Uint8Array, file: string, allowTruncated 
   const plain = { name: file, globals: new Map<string, Builder | null>() };
   let pos = unpickle(bytes, plain).end; // magic number
   const protocol = unpickle(bytes, plain, pos);
-  if (protocol.value !== 1001) throw new Error(`${file}: legacy torch file with unsupported protocol version ${String(protocol.value)}`);
+  if (protocol.value !== 1001)
+    throw new Error(`${file}: legacy torch file with unsupported protocol version ${String(protocol.value)}`);
   const sysInfo = unpickle(bytes, plain, protocol.end);
   const info = sysInfo.value instanceof Map ? sysInfo.value : new Map();
-  if (info.get('little_endian') === false) throw new Error(`${file}: written on a big-endian machine; only little-endian checkpoints are supported`);
+  if (info.get('little_endian') === false)
+    throw new Error(`${file}: written on a big-endian machine; only little-endian checkpoints are supported`);
   const seen = new Map<string, SourceDType>();
-  const main = unpickle(bytes, { name: file, globals: torchGlobals(), persistentLoad: (pid) => storageFromPid(pid, file, seen) }, sysInfo.end);
+  const main = unpickle(
+    bytes,
+    { name: file, globals: torchGlobals(), persistentLoad: (pid) => storageFromPid(pid, file, seen) },
+    sysInfo.end,
+  );
   const keys = unpickle(bytes, plain, main.end);
   pos = keys.end;
   const storages = new Map<string, Uint8Array>();
@@ -181,7 +236,8 @@ export function readTorchLegacy(bytes: Uint8Array, file: string, allowTruncated 
   for (const k of keys.value as unknown[]) {
     const key = String(k);
     const dtype = seen.get(key);
-    if (!dtype) throw new Error(`${file}: storage '${key}' is listed but no tensor uses it, so its element size is unknown`);
+    if (!dtype)
+      throw new Error(`${file}: storage '${key}' is listed but no tensor uses it, so its element size is unknown`);
     const size = ELEMENT_SIZE[dtype];
     const count = pos + 8 <= bytes.length ? Number(dv.getBigInt64(pos, true)) : 0;
     const end = pos + 8 + count * size;
@@ -210,13 +266,21 @@ export async function readTorch(bytes: Uint8Array, file: string, allowTruncated 
   if (isZip(bytes)) return readTorchZip(bytes, file, allowTruncated);
   if (isLegacyTorch(bytes)) return readTorchLegacy(bytes, file, allowTruncated);
   if (isTar(bytes)) {
-    throw new Error(`${file}: this is the tar format of early PyTorch (0.1.x, 2017), which is not supported; load it with torch and re-save it: torch.save(torch.load(f), 'new.pth')`);
+    throw new Error(
+      `${file}: this is the tar format of early PyTorch (0.1.x, 2017), which is not supported; load it with torch and re-save it: torch.save(torch.load(f), 'new.pth')`,
+    );
   }
-  throw new Error(`${file}: not a checkpoint (${bytes.length} bytes): neither a torch.save zip or legacy file nor safetensors`);
+  throw new Error(
+    `${file}: not a checkpoint (${bytes.length} bytes): neither a torch.save zip or legacy file nor safetensors`,
+  );
 }
 
 function wrap(e: unknown, file: string): Error {
   const msg = e instanceof Error ? e.message : String(e);
   if (msg.includes(file)) return e as Error;
-  return new Error(e instanceof ZipError ? `${msg.startsWith('truncated') ? 'truncated' : 'bad zip'}: ${file}: ${msg.replace(/^(truncated|bad zip): /, '')}` : `${file}: ${msg}`);
+  return new Error(
+    e instanceof ZipError
+      ? `${msg.startsWith('truncated') ? 'truncated' : 'bad zip'}: ${file}: ${msg.replace(/^(truncated|bad zip): /, '')}`
+      : `${file}: ${msg}`,
+  );
 }

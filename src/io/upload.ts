@@ -16,9 +16,12 @@ export function toGpu(records: Map<string, TensorRecord>): Map<string, Tensor> {
 }
 
 /** Reads GPU tensors back into CPU records (float32 or int32). */
-export async function toRecords(state: Map<string, Tensor> | Record<string, Tensor>): Promise<Map<string, TensorRecord>> {
+export async function toRecords(
+  state: Map<string, Tensor> | Record<string, Tensor>,
+): Promise<Map<string, TensorRecord>> {
   const entries = state instanceof Map ? [...state] : Object.entries(state);
   const out = new Map<string, TensorRecord>();
-  for (const [key, t] of entries) out.set(key, { dtype: t.dtype, shape: [...t.shape], data: await t.data(), sourceDtype: t.dtype });
+  for (const [key, t] of entries)
+    out.set(key, { dtype: t.dtype, shape: [...t.shape], data: await t.data(), sourceDtype: t.dtype });
   return out;
 }

@@ -59,16 +59,20 @@ export function readZip(bytes: Uint8Array): ZipArchive {
   const dv = view(bytes);
   const eocd = findEocd(bytes, dv);
   if (eocd < 0) {
-    throw new ZipError(`truncated: the zip's central directory is missing (${bytes.length} bytes; the file was probably cut short while downloading or uploading)`);
+    throw new ZipError(
+      `truncated: the zip's central directory is missing (${bytes.length} bytes; the file was probably cut short while downloading or uploading)`,
+    );
   }
   let count = dv.getUint16(eocd + 10, true);
   let cdOffset = dv.getUint32(eocd + 16, true);
   // ZIP64: the 32-bit fields are saturated and the real values live in the zip64 EOCD record.
   if (cdOffset === 0xffffffff || count === 0xffff) {
     const loc = eocd - 20;
-    if (loc < 0 || dv.getUint32(loc, true) !== ZIP64_LOCATOR) throw new ZipError('bad zip: ZIP64 end-of-central-directory locator missing');
+    if (loc < 0 || dv.getUint32(loc, true) !== ZIP64_LOCATOR)
+      throw new ZipError('bad zip: ZIP64 end-of-central-directory locator missing');
     const rec = u64(dv, loc + 8);
-    if (rec + 56 > bytes.length || dv.getUint32(rec, true) !== ZIP64_EOCD) throw new ZipError('bad zip: ZIP64 end-of-central-directory record missing');
+    if (rec + 56 > bytes.length || dv.getUint32(rec, true) !== ZIP64_EOCD)
+      throw new ZipError('bad zip: ZIP64 end-of-central-directory record missing');
     count = u64(dv, rec + 32);
     cdOffset = u64(dv, rec + 48);
   }
@@ -98,7 +102,7 @@ export function readZip(bytes: Uint8Array): ZipArchive {
 
 /** The ZIP64 extra field (id 1) holds, in order, whichever of these fields were saturated. */
 function applyZip64Extra(dv: DataView, start: number, length: number, e: ZipEntry, local = false): void {
-  for (let at = start; at + 4 <= start + length; ) {
+  for (let at = start; at + 4 <= start + length;) {
     const id = dv.getUint16(at, true);
     const size = dv.getUint16(at + 2, true);
     if (id === 1) {
@@ -132,7 +136,8 @@ export function scanLocalHeaders(bytes: Uint8Array): ZipArchive {
       size: dv.getUint32(at + 22, true),
       headerOffset: at,
     };
-    if (entry.size === 0xffffffff || entry.compressedSize === 0xffffffff) applyZip64Extra(dv, at + 30 + nameLen, extraLen, entry, true);
+    if (entry.size === 0xffffffff || entry.compressedSize === 0xffffffff)
+      applyZip64Extra(dv, at + 30 + nameLen, extraLen, entry, true);
     const start = at + 30 + nameLen + extraLen;
     let end = start + entry.compressedSize;
     // Bit 3 (torch sets it): the sizes are zero here and follow the data in a descriptor.
@@ -189,13 +194,22 @@ export async function loadInflate(): Promise<Inflate> {
 export function readEntry(bytes: Uint8Array, e: ZipEntry, inflate: Inflate = null): Uint8Array {
   const start = dataStart(bytes, e);
   if (start + e.compressedSize > bytes.length) {
-    throw new ZipError(`truncated: ${e.name} needs bytes ${start}..${start + e.compressedSize} but the file has ${bytes.length}`);
+    throw new ZipError(
+      `truncated: ${e.name} needs bytes ${start}..${start + e.compressedSize} but the file has ${bytes.length}`,
+    );
   }
   const raw = bytes.subarray(start, start + e.compressedSize);
   if (e.method === 0) return raw;
-  if (e.method !== 8) throw new ZipError(`bad zip: ${e.name} uses compression method ${e.method} (only stored and deflated are supported)`);
-  if (!inflate) throw new ZipError(`${e.name} is deflated, and decompressing it needs node:zlib (not available here); re-save it with torch.save, which stores records uncompressed`);
+  if (e.method !== 8)
+    throw new ZipError(
+      `bad zip: ${e.name} uses compression method ${e.method} (only stored and deflated are supported)`,
+    );
+  if (!inflate)
+    throw new ZipError(
+      `${e.name} is deflated, and decompressing it needs node:zlib (not available here); re-save it with torch.save, which stores records uncompressed`,
+    );
   const out = inflate(raw);
-  if (out.length !== e.size) throw new ZipError(`bad zip: ${e.name} inflates to ${out.length} bytes, the directory says ${e.size}`);
+  if (out.length !== e.size)
+    throw new ZipError(`bad zip: ${e.name} inflates to ${out.length} bytes, the directory says ${e.size}`);
   return out;
 }

@@ -24,16 +24,28 @@ export class AlexNet extends Module {
     super();
     const { numClasses, dropout } = modelOptions('alexnet', options, { numClasses: 1000, dropout: 0.5 });
     this.features = new Sequential(
-      new Conv2d(3, 64, 11, { stride: 4, padding: 2 }), new ReLU(true), new MaxPool2d(3, { stride: 2 }),
-      new Conv2d(64, 192, 5, { padding: 2 }), new ReLU(true), new MaxPool2d(3, { stride: 2 }),
-      new Conv2d(192, 384, 3, { padding: 1 }), new ReLU(true),
-      new Conv2d(384, 256, 3, { padding: 1 }), new ReLU(true),
-      new Conv2d(256, 256, 3, { padding: 1 }), new ReLU(true), new MaxPool2d(3, { stride: 2 }),
+      new Conv2d(3, 64, 11, { stride: 4, padding: 2 }),
+      new ReLU(true),
+      new MaxPool2d(3, { stride: 2 }),
+      new Conv2d(64, 192, 5, { padding: 2 }),
+      new ReLU(true),
+      new MaxPool2d(3, { stride: 2 }),
+      new Conv2d(192, 384, 3, { padding: 1 }),
+      new ReLU(true),
+      new Conv2d(384, 256, 3, { padding: 1 }),
+      new ReLU(true),
+      new Conv2d(256, 256, 3, { padding: 1 }),
+      new ReLU(true),
+      new MaxPool2d(3, { stride: 2 }),
     );
     this.avgpool = new AdaptiveAvgPool2d([6, 6]);
     this.classifier = new Sequential(
-      new Dropout({ p: dropout }), new Linear(256 * 6 * 6, 4096), new ReLU(true),
-      new Dropout({ p: dropout }), new Linear(4096, 4096), new ReLU(true),
+      new Dropout({ p: dropout }),
+      new Linear(256 * 6 * 6, 4096),
+      new ReLU(true),
+      new Dropout({ p: dropout }),
+      new Linear(4096, 4096),
+      new ReLU(true),
       new Linear(4096, numClasses),
     );
   }

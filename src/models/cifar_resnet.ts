@@ -55,7 +55,8 @@ export class CifarBasicBlock extends Module {
     this.bn1 = new BatchNorm2d(planes);
     this.conv2 = new Conv2d(planes, planes, 3, { padding: 1, bias: false });
     this.bn2 = new BatchNorm2d(planes);
-    this.shortcut = stride !== 1 || inPlanes !== planes ? new LambdaLayer((x) => optionAShortcut(x, planes >> 2)) : new Sequential();
+    this.shortcut =
+      stride !== 1 || inPlanes !== planes ? new LambdaLayer((x) => optionAShortcut(x, planes >> 2)) : new Sequential();
   }
 
   forward(x: Tensor): Tensor {
@@ -90,7 +91,12 @@ export class CifarResNet extends Module {
     this.conv1 = new Conv2d(3, 16, 3, { padding: 1, bias: false });
     this.bn1 = new BatchNorm2d(16);
     const stage = (inPlanes: number, planes: number, stride: number) =>
-      new Sequential(...Array.from({ length: blocks }, (_, i) => new CifarBasicBlock(i === 0 ? inPlanes : planes, planes, i === 0 ? stride : 1)));
+      new Sequential(
+        ...Array.from(
+          { length: blocks },
+          (_, i) => new CifarBasicBlock(i === 0 ? inPlanes : planes, planes, i === 0 ? stride : 1),
+        ),
+      );
     this.layer1 = stage(16, 16, 1);
     this.layer2 = stage(16, 32, 2);
     this.layer3 = stage(32, 64, 2);

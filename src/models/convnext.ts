@@ -20,7 +20,15 @@ import { Parameter, parameter } from '../nn/parameter.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear, Flatten } from '../nn/layers/linear.js';
 import { AdaptiveAvgPool2d } from '../nn/layers/pool.js';
-import { GELU, LayerNorm, LayerNorm2d, Permute, StochasticDepth, Conv2dNormActivation, makeLayer } from '../nn/index.js';
+import {
+  GELU,
+  LayerNorm,
+  LayerNorm2d,
+  Permute,
+  StochasticDepth,
+  Conv2dNormActivation,
+  makeLayer,
+} from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, truncNormal_ } from './init.js';
 import type { NormLayer } from './efficientnet.js';
@@ -31,7 +39,12 @@ export class CNBlock extends Module {
   layer_scale: Parameter;
   stochastic_depth: StochasticDepth;
 
-  constructor(dim: number, layerScale: number, stochasticDepthProb: number, normLayer: NormLayer = (c) => new LayerNorm(c, { eps: 1e-6 })) {
+  constructor(
+    dim: number,
+    layerScale: number,
+    stochasticDepthProb: number,
+    normLayer: NormLayer = (c) => new LayerNorm(c, { eps: 1e-6 }),
+  ) {
     super();
     this.block = new Sequential(
       new Conv2d(dim, dim, 7, { padding: 3, groups: dim, bias: true }),
@@ -82,28 +95,51 @@ export class ConvNeXt extends Module {
   constructor(setting: readonly CNBlockConfig[], options: ConvNeXtOptions = {}) {
     super();
     const o = modelOptions('ConvNeXt', options, {
-      numClasses: 1000, stochasticDepthProb: 0.0, layerScale: 1e-6, normLayer: ((c: number) => new LayerNorm2d(c, { eps: 1e-6 })) as NormLayer,
+      numClasses: 1000,
+      stochasticDepthProb: 0.0,
+      layerScale: 1e-6,
+      normLayer: ((c: number) => new LayerNorm2d(c, { eps: 1e-6 })) as NormLayer,
     });
     if (!setting.length) throw new Error('ConvNeXt: the block_setting should not be empty');
-    const layers: Module[] = [new Conv2dNormActivation(3, setting[0].inputChannels, { kernelSize: 4, stride: 4, padding: 0, normLayer: o.normLayer, activationLayer: null, bias: true })];
+    const layers: Module[] = [
+      new Conv2dNormActivation(3, setting[0].inputChannels, {
+        kernelSize: 4,
+        stride: 4,
+        padding: 0,
+        normLayer: o.normLayer,
+        activationLayer: null,
+        bias: true,
+      }),
+    ];
     const totalBlocks = setting.reduce((n, cnf) => n + cnf.numLayers, 0);
     let blockId = 0;
     for (const cnf of setting) {
       const stage: Module[] = [];
       for (let i = 0; i < cnf.numLayers; i++) {
-        stage.push(new CNBlock(cnf.inputChannels, o.layerScale, (o.stochasticDepthProb * blockId) / (totalBlocks - 1.0)));
+        stage.push(
+          new CNBlock(cnf.inputChannels, o.layerScale, (o.stochasticDepthProb * blockId) / (totalBlocks - 1.0)),
+        );
         blockId++;
       }
       layers.push(new Sequential(...stage));
       if (cnf.outChannels !== null) {
-        layers.push(new Sequential(makeLayer(o.normLayer, cnf.inputChannels), new Conv2d(cnf.inputChannels, cnf.outChannels, 2, { stride: 2 })));
+        layers.push(
+          new Sequential(
+            makeLayer(o.normLayer, cnf.inputChannels),
+            new Conv2d(cnf.inputChannels, cnf.outChannels, 2, { stride: 2 }),
+          ),
+        );
       }
     }
     this.features = new Sequential(...layers);
     this.avgpool = new AdaptiveAvgPool2d(1);
     const last = setting[setting.length - 1];
     const lastChannels = last.outChannels ?? last.inputChannels;
-    this.classifier = new Sequential(makeLayer(o.normLayer, lastChannels), new Flatten(1), new Linear(lastChannels, o.numClasses));
+    this.classifier = new Sequential(
+      makeLayer(o.normLayer, lastChannels),
+      new Flatten(1),
+      new Linear(lastChannels, o.numClasses),
+    );
     for (const m of this.modules()) {
       if (m instanceof Conv2d || m instanceof Linear) {
         truncNormal_(m.weight, 0, 0.02);
@@ -118,7 +154,11 @@ export class ConvNeXt extends Module {
   }
 }
 
-const c = (inputChannels: number, outChannels: number | null, numLayers: number): CNBlockConfig => ({ inputChannels, outChannels, numLayers });
+const c = (inputChannels: number, outChannels: number | null, numLayers: number): CNBlockConfig => ({
+  inputChannels,
+  outChannels,
+  numLayers,
+});
 
 function convnext(setting: CNBlockConfig[], stochasticDepthProb: number) {
   return (options: ConvNeXtOptions = {}) => new ConvNeXt(setting, { stochasticDepthProb, ...options });

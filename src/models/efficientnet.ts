@@ -51,15 +51,36 @@ export interface MBConvConfig {
 const adjustChannels = (channels: number, widthMult: number) => makeDivisible(channels * widthMult, 8);
 
 /** torchvision's `MBConvConfig(expand_ratio, kernel, stride, in, out, layers, width_mult, depth_mult)`. */
-export function mbConvConfig(expandRatio: number, kernel: number, stride: number, inputChannels: number, outChannels: number, numLayers: number, widthMult = 1, depthMult = 1): MBConvConfig {
+export function mbConvConfig(
+  expandRatio: number,
+  kernel: number,
+  stride: number,
+  inputChannels: number,
+  outChannels: number,
+  numLayers: number,
+  widthMult = 1,
+  depthMult = 1,
+): MBConvConfig {
   return {
-    block: 'MBConv', expandRatio, kernel, stride, inputChannels: adjustChannels(inputChannels, widthMult),
-    outChannels: adjustChannels(outChannels, widthMult), numLayers: Math.ceil(numLayers * depthMult),
+    block: 'MBConv',
+    expandRatio,
+    kernel,
+    stride,
+    inputChannels: adjustChannels(inputChannels, widthMult),
+    outChannels: adjustChannels(outChannels, widthMult),
+    numLayers: Math.ceil(numLayers * depthMult),
   };
 }
 
 /** torchvision's `FusedMBConvConfig(expand_ratio, kernel, stride, in, out, layers)`. */
-export function fusedMBConvConfig(expandRatio: number, kernel: number, stride: number, inputChannels: number, outChannels: number, numLayers: number): MBConvConfig {
+export function fusedMBConvConfig(
+  expandRatio: number,
+  kernel: number,
+  stride: number,
+  inputChannels: number,
+  outChannels: number,
+  numLayers: number,
+): MBConvConfig {
   return { block: 'FusedMBConv', expandRatio, kernel, stride, inputChannels, outChannels, numLayers };
 }
 
@@ -79,11 +100,23 @@ export class MBConv extends Module {
     const expanded = adjustChannels(cnf.inputChannels, cnf.expandRatio);
     const layers: Module[] = [];
     if (expanded !== cnf.inputChannels) {
-      layers.push(new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: 1, normLayer, activationLayer: SiLU }));
+      layers.push(
+        new Conv2dNormActivation(cnf.inputChannels, expanded, { kernelSize: 1, normLayer, activationLayer: SiLU }),
+      );
     }
-    layers.push(new Conv2dNormActivation(expanded, expanded, { kernelSize: cnf.kernel, stride: cnf.stride, groups: expanded, normLayer, activationLayer: SiLU }));
+    layers.push(
+      new Conv2dNormActivation(expanded, expanded, {
+        kernelSize: cnf.kernel,
+        stride: cnf.stride,
+        groups: expanded,
+        normLayer,
+        activationLayer: SiLU,
+      }),
+    );
     layers.push(new SqueezeExcitation(expanded, Math.max(1, Math.floor(cnf.inputChannels / 4)), { activation: silu }));
-    layers.push(new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }));
+    layers.push(
+      new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
+    );
     this.block = new Sequential(...layers);
     this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
     this.outChannels = cnf.outChannels;
@@ -107,10 +140,20 @@ export class FusedMBConv extends Module {
     if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new Error(`FusedMBConv: illegal stride value ${cnf.stride}`);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
     const expanded = adjustChannels(cnf.inputChannels, cnf.expandRatio);
-    const conv = (inC: number, outC: number) => new Conv2dNormActivation(inC, outC, { kernelSize: cnf.kernel, stride: cnf.stride, normLayer, activationLayer: SiLU });
-    const layers: Module[] = expanded !== cnf.inputChannels
-      ? [conv(cnf.inputChannels, expanded), new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null })]
-      : [conv(cnf.inputChannels, cnf.outChannels)];
+    const conv = (inC: number, outC: number) =>
+      new Conv2dNormActivation(inC, outC, {
+        kernelSize: cnf.kernel,
+        stride: cnf.stride,
+        normLayer,
+        activationLayer: SiLU,
+      });
+    const layers: Module[] =
+      expanded !== cnf.inputChannels
+        ? [
+            conv(cnf.inputChannels, expanded),
+            new Conv2dNormActivation(expanded, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }),
+          ]
+        : [conv(cnf.inputChannels, cnf.outChannels)];
     this.block = new Sequential(...layers);
     this.stochastic_depth = new StochasticDepth(stochasticDepthProb, 'row');
     this.outChannels = cnf.outChannels;
@@ -149,10 +192,21 @@ export class EfficientNet extends Module {
   constructor(setting: readonly MBConvConfig[], options: EfficientNetOptions = {}) {
     super();
     const o = modelOptions('EfficientNet', options, {
-      numClasses: 1000, dropout: 0.2, stochasticDepthProb: 0.2, normLayer: ((c: number) => new BatchNorm2d(c)) as NormLayer, lastChannel: null as number | null,
+      numClasses: 1000,
+      dropout: 0.2,
+      stochasticDepthProb: 0.2,
+      normLayer: ((c: number) => new BatchNorm2d(c)) as NormLayer,
+      lastChannel: null as number | null,
     });
     if (!setting.length) throw new Error('EfficientNet: the inverted_residual_setting should not be empty');
-    const layers: Module[] = [new Conv2dNormActivation(3, setting[0].inputChannels, { kernelSize: 3, stride: 2, normLayer: o.normLayer, activationLayer: SiLU })];
+    const layers: Module[] = [
+      new Conv2dNormActivation(3, setting[0].inputChannels, {
+        kernelSize: 3,
+        stride: 2,
+        normLayer: o.normLayer,
+        activationLayer: SiLU,
+      }),
+    ];
     const totalBlocks = setting.reduce((n, cnf) => n + cnf.numLayers, 0);
     let blockId = 0;
     for (const cnf of setting) {
@@ -160,14 +214,20 @@ export class EfficientNet extends Module {
       for (let i = 0; i < cnf.numLayers; i++) {
         const blockCnf = i === 0 ? cnf : { ...cnf, inputChannels: cnf.outChannels, stride: 1 };
         const sdProb = (o.stochasticDepthProb * blockId) / totalBlocks;
-        stage.push(cnf.block === 'MBConv' ? new MBConv(blockCnf, sdProb, o.normLayer) : new FusedMBConv(blockCnf, sdProb, o.normLayer));
+        stage.push(
+          cnf.block === 'MBConv'
+            ? new MBConv(blockCnf, sdProb, o.normLayer)
+            : new FusedMBConv(blockCnf, sdProb, o.normLayer),
+        );
         blockId++;
       }
       layers.push(new Sequential(...stage));
     }
     const lastIn = setting[setting.length - 1].outChannels;
     const lastOut = o.lastChannel ?? 4 * lastIn;
-    layers.push(new Conv2dNormActivation(lastIn, lastOut, { kernelSize: 1, normLayer: o.normLayer, activationLayer: SiLU }));
+    layers.push(
+      new Conv2dNormActivation(lastIn, lastOut, { kernelSize: 1, normLayer: o.normLayer, activationLayer: SiLU }),
+    );
     this.features = new Sequential(...layers);
     this.avgpool = new AdaptiveAvgPool2d(1);
     this.classifier = new Sequential(new Dropout({ p: o.dropout, inplace: true }), new Linear(lastOut, o.numClasses));
@@ -198,23 +258,59 @@ export class EfficientNet extends Module {
 
 /** The B0 stages, scaled: widths by `widthMult` (through makeDivisible), depths by `depthMult` (rounded up). */
 function bSetting(widthMult: number, depthMult: number): MBConvConfig[] {
-  const c = (e: number, k: number, s: number, i: number, o: number, n: number) => mbConvConfig(e, k, s, i, o, n, widthMult, depthMult);
-  return [c(1, 3, 1, 32, 16, 1), c(6, 3, 2, 16, 24, 2), c(6, 5, 2, 24, 40, 2), c(6, 3, 2, 40, 80, 3), c(6, 5, 1, 80, 112, 3), c(6, 5, 2, 112, 192, 4), c(6, 3, 1, 192, 320, 1)];
+  const c = (e: number, k: number, s: number, i: number, o: number, n: number) =>
+    mbConvConfig(e, k, s, i, o, n, widthMult, depthMult);
+  return [
+    c(1, 3, 1, 32, 16, 1),
+    c(6, 3, 2, 16, 24, 2),
+    c(6, 5, 2, 24, 40, 2),
+    c(6, 3, 2, 40, 80, 3),
+    c(6, 5, 1, 80, 112, 3),
+    c(6, 5, 2, 112, 192, 4),
+    c(6, 3, 1, 192, 320, 1),
+  ];
 }
 
 const f = fusedMBConvConfig;
 const m = mbConvConfig;
 const V2_SETTINGS = {
-  s: [f(1, 3, 1, 24, 24, 2), f(4, 3, 2, 24, 48, 4), f(4, 3, 2, 48, 64, 4), m(4, 3, 2, 64, 128, 6), m(6, 3, 1, 128, 160, 9), m(6, 3, 2, 160, 256, 15)],
-  m: [f(1, 3, 1, 24, 24, 3), f(4, 3, 2, 24, 48, 5), f(4, 3, 2, 48, 80, 5), m(4, 3, 2, 80, 160, 7), m(6, 3, 1, 160, 176, 14), m(6, 3, 2, 176, 304, 18), m(6, 3, 1, 304, 512, 5)],
-  l: [f(1, 3, 1, 32, 32, 4), f(4, 3, 2, 32, 64, 7), f(4, 3, 2, 64, 96, 7), m(4, 3, 2, 96, 192, 10), m(6, 3, 1, 192, 224, 19), m(6, 3, 2, 224, 384, 25), m(6, 3, 1, 384, 640, 7)],
+  s: [
+    f(1, 3, 1, 24, 24, 2),
+    f(4, 3, 2, 24, 48, 4),
+    f(4, 3, 2, 48, 64, 4),
+    m(4, 3, 2, 64, 128, 6),
+    m(6, 3, 1, 128, 160, 9),
+    m(6, 3, 2, 160, 256, 15),
+  ],
+  m: [
+    f(1, 3, 1, 24, 24, 3),
+    f(4, 3, 2, 24, 48, 5),
+    f(4, 3, 2, 48, 80, 5),
+    m(4, 3, 2, 80, 160, 7),
+    m(6, 3, 1, 160, 176, 14),
+    m(6, 3, 2, 176, 304, 18),
+    m(6, 3, 1, 304, 512, 5),
+  ],
+  l: [
+    f(1, 3, 1, 32, 32, 4),
+    f(4, 3, 2, 32, 64, 7),
+    f(4, 3, 2, 64, 96, 7),
+    m(4, 3, 2, 96, 192, 10),
+    m(6, 3, 1, 192, 224, 19),
+    m(6, 3, 2, 224, 384, 25),
+    m(6, 3, 1, 384, 640, 7),
+  ],
 };
 
-const bn = (eps: number, momentum: number): NormLayer => (c) => new BatchNorm2d(c, { eps, momentum });
+const bn =
+  (eps: number, momentum: number): NormLayer =>
+  (c) =>
+    new BatchNorm2d(c, { eps, momentum });
 
 /** Builds variant B`n` with torchvision's width, depth, dropout and batch-norm settings. */
 function efficientnetB(widthMult: number, depthMult: number, dropout: number, norm: NormLayer | null) {
-  return (options: EfficientNetOptions = {}) => new EfficientNet(bSetting(widthMult, depthMult), { dropout, ...(norm ? { normLayer: norm } : {}), ...options });
+  return (options: EfficientNetOptions = {}) =>
+    new EfficientNet(bSetting(widthMult, depthMult), { dropout, ...(norm ? { normLayer: norm } : {}), ...options });
 }
 
 /** EfficientNet-B0: 5,288,548 parameters, 224 px. */
@@ -236,7 +332,8 @@ export const efficientnet_b7 = efficientnetB(2.0, 3.1, 0.5, bn(0.001, 0.01));
 
 /** Builds V2 variant `size` (head convolution 1280 channels, BatchNorm eps 0.001). */
 function efficientnetV2(size: keyof typeof V2_SETTINGS, dropout: number) {
-  return (options: EfficientNetOptions = {}) => new EfficientNet(V2_SETTINGS[size], { dropout, lastChannel: 1280, normLayer: bn(1e-3, 0.1), ...options });
+  return (options: EfficientNetOptions = {}) =>
+    new EfficientNet(V2_SETTINGS[size], { dropout, lastChannel: 1280, normLayer: bn(1e-3, 0.1), ...options });
 }
 
 /** EfficientNetV2-S: 21,458,488 parameters, 384 px. */

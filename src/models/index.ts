@@ -69,20 +69,66 @@ export { AlexNet } from './alexnet.js';
 export { VGG, makeLayers, cfgs, type VGGOptions } from './vgg.js';
 export { ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
 export { SqueezeNet, Fire } from './squeezenet.js';
-export { DenseNet, _DenseLayer, _DenseBlock, _Transition, remapDensenetKeys, type DenseNetOptions } from './densenet.js';
+export {
+  DenseNet,
+  _DenseLayer,
+  _DenseBlock,
+  _Transition,
+  remapDensenetKeys,
+  type DenseNetOptions,
+} from './densenet.js';
 export { BasicConv2d, type BasicConv2dArgs } from './basic_conv2d.js';
-export { GoogLeNet, Inception, InceptionAux as GoogLeNetInceptionAux, type GoogLeNetOptions, type GoogLeNetOutputs } from './googlenet.js';
-export { Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionAux, type Inception3Options, type InceptionOutputs } from './inception.js';
+export {
+  GoogLeNet,
+  Inception,
+  InceptionAux as GoogLeNetInceptionAux,
+  type GoogLeNetOptions,
+  type GoogLeNetOutputs,
+} from './googlenet.js';
+export {
+  Inception3,
+  InceptionA,
+  InceptionB,
+  InceptionC,
+  InceptionD,
+  InceptionE,
+  InceptionAux,
+  type Inception3Options,
+  type InceptionOutputs,
+} from './inception.js';
 export { transformInput } from './transform_input.js';
 export { logitsOf } from './outputs.js';
 export { ShuffleNetV2, InvertedResidual, channelShuffle } from './shufflenet.js';
 export { CifarResNet, CifarBasicBlock, LambdaLayer, optionAShortcut, type CifarResNetOptions } from './cifar_resnet.js';
 // The modern half of the zoo (their builders, which take weights, are at the end):
-export { EfficientNet, MBConv, FusedMBConv, mbConvConfig, fusedMBConvConfig, type MBConvConfig, type EfficientNetOptions, type NormLayer } from './efficientnet.js';
+export {
+  EfficientNet,
+  MBConv,
+  FusedMBConv,
+  mbConvConfig,
+  fusedMBConvConfig,
+  type MBConvConfig,
+  type EfficientNetOptions,
+  type NormLayer,
+} from './efficientnet.js';
 export { MobileNetV2, InvertedResidual as InvertedResidualV2, type MobileNetV2Options } from './mobilenet_v2.js';
-export { MobileNetV3, InvertedResidual as InvertedResidualV3, invertedResidualConfig, type InvertedResidualConfig, type MobileNetV3Options } from './mobilenet_v3.js';
+export {
+  MobileNetV3,
+  InvertedResidual as InvertedResidualV3,
+  invertedResidualConfig,
+  type InvertedResidualConfig,
+  type MobileNetV3Options,
+} from './mobilenet_v3.js';
 export { ConvNeXt, CNBlock, type CNBlockConfig, type ConvNeXtOptions } from './convnext.js';
-export { VisionTransformer, Encoder, EncoderBlock, MLPBlock, type VisionTransformerOptions, type ConvStemConfig, type ViTOptions } from './vision_transformer.js';
+export {
+  VisionTransformer,
+  Encoder,
+  EncoderBlock,
+  MLPBlock,
+  type VisionTransformerOptions,
+  type ConvStemConfig,
+  type ViTOptions,
+} from './vision_transformer.js';
 export { makeDivisible } from './make_divisible.js';
 export { kaimingNormal_, kaimingUniform_, normal_, truncNormal_, constant_ } from './init.js';
 export { uniform_, xavierUniform_ } from './init.js';
@@ -91,26 +137,66 @@ export * from './weights/index.js';
 
 /** Builders by torchvision name (the CIFAR ResNets as `cifar_resnetN`). */
 const builders = {
-  alexnet: alexnetBuilder, vgg11: vgg.vgg11, vgg13: vgg.vgg13, vgg16: vgg.vgg16, vgg19: vgg.vgg19,
-  vgg11_bn: vgg.vgg11_bn, vgg13_bn: vgg.vgg13_bn, vgg16_bn: vgg.vgg16_bn, vgg19_bn: vgg.vgg19_bn,
-  resnet18: resnet.resnet18, resnet34: resnet.resnet34, resnet50: resnet.resnet50, resnet101: resnet.resnet101, resnet152: resnet.resnet152,
-  resnext50_32x4d: resnet.resnext50_32x4d, resnext101_32x8d: resnet.resnext101_32x8d, resnext101_64x4d: resnet.resnext101_64x4d,
-  wide_resnet50_2: resnet.wide_resnet50_2, wide_resnet101_2: resnet.wide_resnet101_2,
-  squeezenet1_0: squeezenet.squeezenet1_0, squeezenet1_1: squeezenet.squeezenet1_1,
-  densenet121: densenet.densenet121, densenet161: densenet.densenet161, densenet169: densenet.densenet169, densenet201: densenet.densenet201,
-  googlenet: googlenetModule.googlenet, inception_v3: inception.inception_v3,
-  shufflenet_v2_x0_5: shufflenet.shufflenet_v2_x0_5, shufflenet_v2_x1_0: shufflenet.shufflenet_v2_x1_0,
-  shufflenet_v2_x1_5: shufflenet.shufflenet_v2_x1_5, shufflenet_v2_x2_0: shufflenet.shufflenet_v2_x2_0,
-  cifar_resnet20: cifar.cifar_resnet20, cifar_resnet32: cifar.cifar_resnet32, cifar_resnet44: cifar.cifar_resnet44,
-  cifar_resnet56: cifar.cifar_resnet56, cifar_resnet110: cifar.cifar_resnet110,
+  alexnet: alexnetBuilder,
+  vgg11: vgg.vgg11,
+  vgg13: vgg.vgg13,
+  vgg16: vgg.vgg16,
+  vgg19: vgg.vgg19,
+  vgg11_bn: vgg.vgg11_bn,
+  vgg13_bn: vgg.vgg13_bn,
+  vgg16_bn: vgg.vgg16_bn,
+  vgg19_bn: vgg.vgg19_bn,
+  resnet18: resnet.resnet18,
+  resnet34: resnet.resnet34,
+  resnet50: resnet.resnet50,
+  resnet101: resnet.resnet101,
+  resnet152: resnet.resnet152,
+  resnext50_32x4d: resnet.resnext50_32x4d,
+  resnext101_32x8d: resnet.resnext101_32x8d,
+  resnext101_64x4d: resnet.resnext101_64x4d,
+  wide_resnet50_2: resnet.wide_resnet50_2,
+  wide_resnet101_2: resnet.wide_resnet101_2,
+  squeezenet1_0: squeezenet.squeezenet1_0,
+  squeezenet1_1: squeezenet.squeezenet1_1,
+  densenet121: densenet.densenet121,
+  densenet161: densenet.densenet161,
+  densenet169: densenet.densenet169,
+  densenet201: densenet.densenet201,
+  googlenet: googlenetModule.googlenet,
+  inception_v3: inception.inception_v3,
+  shufflenet_v2_x0_5: shufflenet.shufflenet_v2_x0_5,
+  shufflenet_v2_x1_0: shufflenet.shufflenet_v2_x1_0,
+  shufflenet_v2_x1_5: shufflenet.shufflenet_v2_x1_5,
+  shufflenet_v2_x2_0: shufflenet.shufflenet_v2_x2_0,
+  cifar_resnet20: cifar.cifar_resnet20,
+  cifar_resnet32: cifar.cifar_resnet32,
+  cifar_resnet44: cifar.cifar_resnet44,
+  cifar_resnet56: cifar.cifar_resnet56,
+  cifar_resnet110: cifar.cifar_resnet110,
   // The modern half of the zoo:
-  efficientnet_b0: efficientnet.efficientnet_b0, efficientnet_b1: efficientnet.efficientnet_b1, efficientnet_b2: efficientnet.efficientnet_b2,
-  efficientnet_b3: efficientnet.efficientnet_b3, efficientnet_b4: efficientnet.efficientnet_b4, efficientnet_b5: efficientnet.efficientnet_b5,
-  efficientnet_b6: efficientnet.efficientnet_b6, efficientnet_b7: efficientnet.efficientnet_b7,
-  efficientnet_v2_s: efficientnet.efficientnet_v2_s, efficientnet_v2_m: efficientnet.efficientnet_v2_m, efficientnet_v2_l: efficientnet.efficientnet_v2_l,
-  mobilenet_v2: mobilenetV2.mobilenet_v2, mobilenet_v3_small: mobilenetV3.mobilenet_v3_small, mobilenet_v3_large: mobilenetV3.mobilenet_v3_large,
-  convnext_tiny: convnext.convnext_tiny, convnext_small: convnext.convnext_small, convnext_base: convnext.convnext_base, convnext_large: convnext.convnext_large,
-  vit_b_16: vit.vit_b_16, vit_b_32: vit.vit_b_32, vit_l_16: vit.vit_l_16, vit_l_32: vit.vit_l_32, vit_h_14: vit.vit_h_14,
+  efficientnet_b0: efficientnet.efficientnet_b0,
+  efficientnet_b1: efficientnet.efficientnet_b1,
+  efficientnet_b2: efficientnet.efficientnet_b2,
+  efficientnet_b3: efficientnet.efficientnet_b3,
+  efficientnet_b4: efficientnet.efficientnet_b4,
+  efficientnet_b5: efficientnet.efficientnet_b5,
+  efficientnet_b6: efficientnet.efficientnet_b6,
+  efficientnet_b7: efficientnet.efficientnet_b7,
+  efficientnet_v2_s: efficientnet.efficientnet_v2_s,
+  efficientnet_v2_m: efficientnet.efficientnet_v2_m,
+  efficientnet_v2_l: efficientnet.efficientnet_v2_l,
+  mobilenet_v2: mobilenetV2.mobilenet_v2,
+  mobilenet_v3_small: mobilenetV3.mobilenet_v3_small,
+  mobilenet_v3_large: mobilenetV3.mobilenet_v3_large,
+  convnext_tiny: convnext.convnext_tiny,
+  convnext_small: convnext.convnext_small,
+  convnext_base: convnext.convnext_base,
+  convnext_large: convnext.convnext_large,
+  vit_b_16: vit.vit_b_16,
+  vit_b_32: vit.vit_b_32,
+  vit_l_16: vit.vit_l_16,
+  vit_l_32: vit.vit_l_32,
+  vit_h_14: vit.vit_h_14,
 };
 
 /** A torchvision model name that `get` knows. */
@@ -150,8 +236,10 @@ function canonicalName(name: string): string {
 
 /** Renamings torchvision applies to the keys of its published files before loading them. */
 const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
-  densenet121: densenet.remapDensenetKeys, densenet161: densenet.remapDensenetKeys,
-  densenet169: densenet.remapDensenetKeys, densenet201: densenet.remapDensenetKeys,
+  densenet121: densenet.remapDensenetKeys,
+  densenet161: densenet.remapDensenetKeys,
+  densenet169: densenet.remapDensenetKeys,
+  densenet201: densenet.remapDensenetKeys,
 };
 
 /**
@@ -175,15 +263,24 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const named = given === undefined ? null : resolveWeights(key, given);
   const categories = named?.meta.categories?.length;
   if (named && categories && modelOptions.numClasses !== undefined && modelOptions.numClasses !== categories) {
-    throw new Error(`models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`);
+    throw new Error(
+      `models.get('${key}'): numClasses = ${modelOptions.numClasses} does not match the ${categories} categories of ${named}`,
+    );
   }
-  const weights = named ? await fetchWeights(named, { progress, checkHash }) : (given as string | Uint8Array | undefined);
+  const weights = named
+    ? await fetchWeights(named, { progress, checkHash })
+    : (given as string | Uint8Array | undefined);
   const options_ = named && categories ? { ...modelOptions, numClasses: categories } : modelOptions;
   // torchvision's ViT builders take the image size from named weights too (SWAG files: 384, 512, 518 px).
   const sized = named && key.startsWith('vit_') ? { ...options_, imageSize: named.meta.minSize[0] } : options_;
   const model = build(named ? pretrainedOptions(key, sized) : sized) as ModelOf<N>;
   if (weights === undefined) return model;
-  const file = typeof weights === 'string' ? weights.split(/[\\/]/).pop()! : named ? named.fileName : `<${weights.byteLength} bytes>`;
+  const file =
+    typeof weights === 'string'
+      ? weights.split(/[\\/]/).pop()!
+      : named
+        ? named.fileName
+        : `<${weights.byteLength} bytes>`;
   let state: Map<string, Tensor>;
   try {
     state = await load(weights, { stripPrefix: stripPrefix ?? named?.meta.stripPrefix });
@@ -196,7 +293,11 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
   const added: Tensor[] = [];
   try {
     for (const [k, t] of model.stateDict()) {
-      if (k.endsWith('.num_batches_tracked') && !state.has(k) && state.has(k.replace(/num_batches_tracked$/, 'running_mean'))) {
+      if (
+        k.endsWith('.num_batches_tracked') &&
+        !state.has(k) &&
+        state.has(k.replace(/num_batches_tracked$/, 'running_mean'))
+      ) {
         const zero = full([], 0, { dtype: t.dtype });
         added.push(zero);
         state.set(k, zero);

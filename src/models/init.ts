@@ -21,7 +21,6 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
   return { fanIn: (shape[1] ?? 1) * receptive, fanOut: shape[0] * receptive };
 }
 
-
 /**
  * `kaiming_normal_(w, mode, nonlinearity='relu')`: N(0, std^2) with std = sqrt(2) / sqrt(fan),
  * fan = fan_in (keeps the forward variance) or fan_out (keeps the backward variance).
@@ -45,7 +44,8 @@ export function normal_(p: Parameter, mean: number, std: number): void {
 
 /** Probability that N(0, 1) falls outside [lo, hi] (Abramowitz-Stegun 7.1.26 erfc, error < 1.5e-7). */
 function outsideProbability(lo: number, hi: number): number {
-  const tail = (z: number) => { // P(N(0, 1) > z) for z >= 0
+  const tail = (z: number) => {
+    // P(N(0, 1) > z) for z >= 0
     const x = z / Math.SQRT2;
     const t = 1 / (1 + 0.3275911 * x);
     const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
@@ -67,16 +67,19 @@ function outsideProbability(lo: number, hi: number): number {
 export function truncNormal_(p: Parameter, mean = 0, std = 1, a = -2, b = 2): void {
   if (!(a < b)) throw new Error(`trunc_normal_: the bounds must satisfy a < b, got a = ${a}, b = ${b}`);
   const outside = outsideProbability((a - mean) / std, (b - mean) / std);
-  const rounds = outside <= 1e-12 ? 0 : outside >= 1 ? 64 : Math.min(64, Math.ceil(Math.log(1e-12) / Math.log(outside)) - 1);
+  const rounds =
+    outside <= 1e-12 ? 0 : outside >= 1 ? 64 : Math.min(64, Math.ceil(Math.log(1e-12) / Math.log(outside)) - 1);
   normalInPlace(p, mean, std);
   // NOTE: below 1e-15 outside (ConvNeXt's and ViT's bounds, 10+ std out), even a billion values
   // leave one outside with probability 1e-6: the draw is kept as it is, no clamping pass.
   if (outside < 1e-15) return;
-  noGrad(() => tidy(() => {
-    let x: Tensor = p.detach();
-    for (let round = 0; round < rounds; round++) x = where(add(lt(x, a), gt(x, b)), normal(p.shape, mean, std), x);
-    p.copy_(minimum(maximum(x, a), b));
-  }));
+  noGrad(() =>
+    tidy(() => {
+      let x: Tensor = p.detach();
+      for (let round = 0; round < rounds; round++) x = where(add(lt(x, a), gt(x, b)), normal(p.shape, mean, std), x);
+      p.copy_(minimum(maximum(x, a), b));
+    }),
+  );
 }
 
 /** `constant_(w, value)`. */

@@ -30,14 +30,21 @@ export class InvertedResidual extends Module {
   conv: Sequential;
   readonly outChannels: number;
 
-  constructor(inp: number, oup: number, stride: number, expandRatio: number, normLayer: NormLayer = (c) => new BatchNorm2d(c)) {
+  constructor(
+    inp: number,
+    oup: number,
+    stride: number,
+    expandRatio: number,
+    normLayer: NormLayer = (c) => new BatchNorm2d(c),
+  ) {
     super();
     if (stride !== 1 && stride !== 2) throw new Error(`InvertedResidual: stride should be 1 or 2 instead of ${stride}`);
     this.stride = stride;
     const hidden = Math.round(inp * expandRatio);
     this.useResConnect = stride === 1 && inp === oup;
     const layers: Module[] = [];
-    if (expandRatio !== 1) layers.push(new Conv2dNormActivation(inp, hidden, { kernelSize: 1, normLayer, activationLayer: ReLU6 }));
+    if (expandRatio !== 1)
+      layers.push(new Conv2dNormActivation(inp, hidden, { kernelSize: 1, normLayer, activationLayer: ReLU6 }));
     layers.push(
       new Conv2dNormActivation(hidden, hidden, { stride, groups: hidden, normLayer, activationLayer: ReLU6 }),
       new Conv2d(hidden, oup, 1, 1, 0, { bias: false }),
@@ -68,7 +75,15 @@ export interface MobileNetV2Options {
   dropout?: number;
 }
 
-const SETTING = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+const SETTING = [
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
+];
 
 /** `torchvision.models.MobileNetV2`: [N, 3, H, W] -> logits [N, numClasses]; keys `features.*`, `classifier.1.*`. */
 export class MobileNetV2 extends Module {
@@ -79,14 +94,23 @@ export class MobileNetV2 extends Module {
   constructor(options: MobileNetV2Options = {}) {
     super();
     const o = modelOptions('MobileNetV2', options, {
-      numClasses: 1000, widthMult: 1.0, invertedResidualSetting: SETTING, roundNearest: 8, normLayer: ((c: number) => new BatchNorm2d(c)) as NormLayer, dropout: 0.2,
+      numClasses: 1000,
+      widthMult: 1.0,
+      invertedResidualSetting: SETTING,
+      roundNearest: 8,
+      normLayer: ((c: number) => new BatchNorm2d(c)) as NormLayer,
+      dropout: 0.2,
     });
     if (!o.invertedResidualSetting.length || o.invertedResidualSetting[0].length !== 4) {
-      throw new Error(`MobileNetV2: inverted_residual_setting should be non-empty or a 4-element list, got ${JSON.stringify(o.invertedResidualSetting)}`);
+      throw new Error(
+        `MobileNetV2: inverted_residual_setting should be non-empty or a 4-element list, got ${JSON.stringify(o.invertedResidualSetting)}`,
+      );
     }
     let inputChannel = makeDivisible(32 * o.widthMult, o.roundNearest);
     this.lastChannel = makeDivisible(1280 * Math.max(1.0, o.widthMult), o.roundNearest);
-    const features: Module[] = [new Conv2dNormActivation(3, inputChannel, { stride: 2, normLayer: o.normLayer, activationLayer: ReLU6 })];
+    const features: Module[] = [
+      new Conv2dNormActivation(3, inputChannel, { stride: 2, normLayer: o.normLayer, activationLayer: ReLU6 }),
+    ];
     for (const [t, c, n, s] of o.invertedResidualSetting) {
       const outputChannel = makeDivisible(c * o.widthMult, o.roundNearest);
       for (let i = 0; i < n; i++) {
@@ -94,7 +118,13 @@ export class MobileNetV2 extends Module {
         inputChannel = outputChannel;
       }
     }
-    features.push(new Conv2dNormActivation(inputChannel, this.lastChannel, { kernelSize: 1, normLayer: o.normLayer, activationLayer: ReLU6 }));
+    features.push(
+      new Conv2dNormActivation(inputChannel, this.lastChannel, {
+        kernelSize: 1,
+        normLayer: o.normLayer,
+        activationLayer: ReLU6,
+      }),
+    );
     this.features = new Sequential(...features);
     this.classifier = new Sequential(new Dropout({ p: o.dropout }), new Linear(this.lastChannel, o.numClasses));
     for (const m of this.modules()) {

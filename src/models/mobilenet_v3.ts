@@ -40,10 +40,26 @@ export interface InvertedResidualConfig {
 const adjust = (channels: number, widthMult: number) => makeDivisible(channels * widthMult, 8);
 
 /** torchvision's `InvertedResidualConfig(in, kernel, expanded, out, use_se, 'RE' | 'HS', stride, dilation, width_mult)`. */
-export function invertedResidualConfig(inC: number, kernel: number, expanded: number, outC: number, useSe: boolean, activation: 'RE' | 'HS', stride: number, dilation: number, widthMult: number): InvertedResidualConfig {
+export function invertedResidualConfig(
+  inC: number,
+  kernel: number,
+  expanded: number,
+  outC: number,
+  useSe: boolean,
+  activation: 'RE' | 'HS',
+  stride: number,
+  dilation: number,
+  widthMult: number,
+): InvertedResidualConfig {
   return {
-    inputChannels: adjust(inC, widthMult), kernel, expandedChannels: adjust(expanded, widthMult), outChannels: adjust(outC, widthMult),
-    useSe, useHs: activation === 'HS', stride, dilation,
+    inputChannels: adjust(inC, widthMult),
+    kernel,
+    expandedChannels: adjust(expanded, widthMult),
+    outChannels: adjust(outC, widthMult),
+    useSe,
+    useHs: activation === 'HS',
+    stride,
+    dilation,
   };
 }
 
@@ -60,16 +76,39 @@ export class InvertedResidual extends Module {
     const activationLayer = cnf.useHs ? Hardswish : ReLU;
     const layers: Module[] = [];
     if (cnf.expandedChannels !== cnf.inputChannels) {
-      layers.push(new Conv2dNormActivation(cnf.inputChannels, cnf.expandedChannels, { kernelSize: 1, normLayer, activationLayer }));
+      layers.push(
+        new Conv2dNormActivation(cnf.inputChannels, cnf.expandedChannels, {
+          kernelSize: 1,
+          normLayer,
+          activationLayer,
+        }),
+      );
     }
     const stride = cnf.dilation > 1 ? 1 : cnf.stride;
-    layers.push(new Conv2dNormActivation(cnf.expandedChannels, cnf.expandedChannels, {
-      kernelSize: cnf.kernel, stride, dilation: cnf.dilation, groups: cnf.expandedChannels, normLayer, activationLayer,
-    }));
+    layers.push(
+      new Conv2dNormActivation(cnf.expandedChannels, cnf.expandedChannels, {
+        kernelSize: cnf.kernel,
+        stride,
+        dilation: cnf.dilation,
+        groups: cnf.expandedChannels,
+        normLayer,
+        activationLayer,
+      }),
+    );
     if (cnf.useSe) {
-      layers.push(new SqueezeExcitation(cnf.expandedChannels, makeDivisible(Math.floor(cnf.expandedChannels / 4), 8), { scaleActivation: () => new Hardsigmoid() }));
+      layers.push(
+        new SqueezeExcitation(cnf.expandedChannels, makeDivisible(Math.floor(cnf.expandedChannels / 4), 8), {
+          scaleActivation: () => new Hardsigmoid(),
+        }),
+      );
     }
-    layers.push(new Conv2dNormActivation(cnf.expandedChannels, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }));
+    layers.push(
+      new Conv2dNormActivation(cnf.expandedChannels, cnf.outChannels, {
+        kernelSize: 1,
+        normLayer,
+        activationLayer: null,
+      }),
+    );
     this.block = new Sequential(...layers);
     this.outChannels = cnf.outChannels;
   }
@@ -106,18 +145,38 @@ export class MobileNetV3 extends Module {
   constructor(setting: readonly InvertedResidualConfig[], lastChannel: number, options: MobileNetV3Options = {}) {
     super();
     const o = modelOptions('MobileNetV3', options, {
-      numClasses: 1000, dropout: 0.2, normLayer: ((c: number) => new BatchNorm2d(c, { eps: 0.001, momentum: 0.01 })) as NormLayer,
-      widthMult: 1.0, reducedTail: false, dilated: false,
+      numClasses: 1000,
+      dropout: 0.2,
+      normLayer: ((c: number) => new BatchNorm2d(c, { eps: 0.001, momentum: 0.01 })) as NormLayer,
+      widthMult: 1.0,
+      reducedTail: false,
+      dilated: false,
     });
     if (!setting.length) throw new Error('MobileNetV3: the inverted_residual_setting should not be empty');
-    const layers: Module[] = [new Conv2dNormActivation(3, setting[0].inputChannels, { kernelSize: 3, stride: 2, normLayer: o.normLayer, activationLayer: Hardswish })];
+    const layers: Module[] = [
+      new Conv2dNormActivation(3, setting[0].inputChannels, {
+        kernelSize: 3,
+        stride: 2,
+        normLayer: o.normLayer,
+        activationLayer: Hardswish,
+      }),
+    ];
     for (const cnf of setting) layers.push(new InvertedResidual(cnf, o.normLayer));
     const lastIn = setting[setting.length - 1].outChannels;
-    layers.push(new Conv2dNormActivation(lastIn, 6 * lastIn, { kernelSize: 1, normLayer: o.normLayer, activationLayer: Hardswish }));
+    layers.push(
+      new Conv2dNormActivation(lastIn, 6 * lastIn, {
+        kernelSize: 1,
+        normLayer: o.normLayer,
+        activationLayer: Hardswish,
+      }),
+    );
     this.features = new Sequential(...layers);
     this.avgpool = new AdaptiveAvgPool2d(1);
     this.classifier = new Sequential(
-      new Linear(6 * lastIn, lastChannel), new Hardswish({ inplace: true }), new Dropout({ p: o.dropout, inplace: true }), new Linear(lastChannel, o.numClasses),
+      new Linear(6 * lastIn, lastChannel),
+      new Hardswish({ inplace: true }),
+      new Dropout({ p: o.dropout, inplace: true }),
+      new Linear(lastChannel, o.numClasses),
     );
     for (const m of this.modules()) {
       if (m instanceof Conv2d) {
@@ -140,30 +199,64 @@ export class MobileNetV3 extends Module {
 }
 
 /** torchvision's `_mobilenet_v3_conf`: the blocks and the classifier's hidden width. */
-function conf(arch: 'large' | 'small', widthMult: number, reducedTail: boolean, dilated: boolean): [InvertedResidualConfig[], number] {
+function conf(
+  arch: 'large' | 'small',
+  widthMult: number,
+  reducedTail: boolean,
+  dilated: boolean,
+): [InvertedResidualConfig[], number] {
   const r = reducedTail ? 2 : 1;
   const d = dilated ? 2 : 1;
-  const b = (i: number, k: number, e: number, o: number, se: boolean, a: 'RE' | 'HS', s: number, dil: number) => invertedResidualConfig(i, k, e, o, se, a, s, dil, widthMult);
+  const b = (i: number, k: number, e: number, o: number, se: boolean, a: 'RE' | 'HS', s: number, dil: number) =>
+    invertedResidualConfig(i, k, e, o, se, a, s, dil, widthMult);
   if (arch === 'large') {
-    return [[
-      b(16, 3, 16, 16, false, 'RE', 1, 1), b(16, 3, 64, 24, false, 'RE', 2, 1), b(24, 3, 72, 24, false, 'RE', 1, 1),
-      b(24, 5, 72, 40, true, 'RE', 2, 1), b(40, 5, 120, 40, true, 'RE', 1, 1), b(40, 5, 120, 40, true, 'RE', 1, 1),
-      b(40, 3, 240, 80, false, 'HS', 2, 1), b(80, 3, 200, 80, false, 'HS', 1, 1), b(80, 3, 184, 80, false, 'HS', 1, 1),
-      b(80, 3, 184, 80, false, 'HS', 1, 1), b(80, 3, 480, 112, true, 'HS', 1, 1), b(112, 3, 672, 112, true, 'HS', 1, 1),
-      b(112, 5, 672, 160 / r, true, 'HS', 2, d), b(160 / r, 5, 960 / r, 160 / r, true, 'HS', 1, d), b(160 / r, 5, 960 / r, 160 / r, true, 'HS', 1, d),
-    ], adjust(1280 / r, widthMult)];
+    return [
+      [
+        b(16, 3, 16, 16, false, 'RE', 1, 1),
+        b(16, 3, 64, 24, false, 'RE', 2, 1),
+        b(24, 3, 72, 24, false, 'RE', 1, 1),
+        b(24, 5, 72, 40, true, 'RE', 2, 1),
+        b(40, 5, 120, 40, true, 'RE', 1, 1),
+        b(40, 5, 120, 40, true, 'RE', 1, 1),
+        b(40, 3, 240, 80, false, 'HS', 2, 1),
+        b(80, 3, 200, 80, false, 'HS', 1, 1),
+        b(80, 3, 184, 80, false, 'HS', 1, 1),
+        b(80, 3, 184, 80, false, 'HS', 1, 1),
+        b(80, 3, 480, 112, true, 'HS', 1, 1),
+        b(112, 3, 672, 112, true, 'HS', 1, 1),
+        b(112, 5, 672, 160 / r, true, 'HS', 2, d),
+        b(160 / r, 5, 960 / r, 160 / r, true, 'HS', 1, d),
+        b(160 / r, 5, 960 / r, 160 / r, true, 'HS', 1, d),
+      ],
+      adjust(1280 / r, widthMult),
+    ];
   }
-  return [[
-    b(16, 3, 16, 16, true, 'RE', 2, 1), b(16, 3, 72, 24, false, 'RE', 2, 1), b(24, 3, 88, 24, false, 'RE', 1, 1),
-    b(24, 5, 96, 40, true, 'HS', 2, 1), b(40, 5, 240, 40, true, 'HS', 1, 1), b(40, 5, 240, 40, true, 'HS', 1, 1),
-    b(40, 5, 120, 48, true, 'HS', 1, 1), b(48, 5, 144, 48, true, 'HS', 1, 1), b(48, 5, 288, 96 / r, true, 'HS', 2, d),
-    b(96 / r, 5, 576 / r, 96 / r, true, 'HS', 1, d), b(96 / r, 5, 576 / r, 96 / r, true, 'HS', 1, d),
-  ], adjust(1024 / r, widthMult)];
+  return [
+    [
+      b(16, 3, 16, 16, true, 'RE', 2, 1),
+      b(16, 3, 72, 24, false, 'RE', 2, 1),
+      b(24, 3, 88, 24, false, 'RE', 1, 1),
+      b(24, 5, 96, 40, true, 'HS', 2, 1),
+      b(40, 5, 240, 40, true, 'HS', 1, 1),
+      b(40, 5, 240, 40, true, 'HS', 1, 1),
+      b(40, 5, 120, 48, true, 'HS', 1, 1),
+      b(48, 5, 144, 48, true, 'HS', 1, 1),
+      b(48, 5, 288, 96 / r, true, 'HS', 2, d),
+      b(96 / r, 5, 576 / r, 96 / r, true, 'HS', 1, d),
+      b(96 / r, 5, 576 / r, 96 / r, true, 'HS', 1, d),
+    ],
+    adjust(1024 / r, widthMult),
+  ];
 }
 
 function build(arch: 'large' | 'small') {
   return (options: MobileNetV3Options = {}) => {
-    const [setting, lastChannel] = conf(arch, options.widthMult ?? 1.0, options.reducedTail ?? false, options.dilated ?? false);
+    const [setting, lastChannel] = conf(
+      arch,
+      options.widthMult ?? 1.0,
+      options.reducedTail ?? false,
+      options.dilated ?? false,
+    );
     return new MobileNetV3(setting, lastChannel, options);
   };
 }

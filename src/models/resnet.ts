@@ -26,7 +26,8 @@ import { constant_, kaimingNormal_ } from './init.js';
 /** 3x3 convolution whose padding equals its dilation, so stride 1 keeps the size. */
 const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1) =>
   new Conv2d(inPlanes, outPlanes, 3, { stride, padding: dilation, groups, dilation, bias: false });
-const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) => new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
+const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) =>
+  new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
 
 /** Two 3x3 convolutions (ResNet-18/34). */
 export class BasicBlock extends Module {
@@ -39,7 +40,15 @@ export class BasicBlock extends Module {
   downsample: Sequential | null;
 
   /** Two 3x3 convolutions from `inPlanes` to `planes` channels (the first with `stride`); `downsample` is the shortcut when the shape changes. `groups`, `baseWidth` and `dilation` must stay 1, 64 and 1, as torchvision's. */
-  constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null, groups = 1, baseWidth = 64, dilation = 1) {
+  constructor(
+    inPlanes: number,
+    planes: number,
+    stride = 1,
+    downsample: Sequential | null = null,
+    groups = 1,
+    baseWidth = 64,
+    dilation = 1,
+  ) {
     super();
     if (groups !== 1 || baseWidth !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
     if (dilation > 1) throw new Error('Dilation > 1 not supported in BasicBlock');
@@ -74,7 +83,15 @@ export class Bottleneck extends Module {
   downsample: Sequential | null;
 
   /** 1x1, 3x3 (with `stride`, `groups`, `dilation`) and 1x1 convolutions through floor(planes * baseWidth / 64) * groups channels, out to `planes` * 4; `downsample` is the shortcut when the shape changes. */
-  constructor(inPlanes: number, planes: number, stride = 1, downsample: Sequential | null = null, groups = 1, baseWidth = 64, dilation = 1) {
+  constructor(
+    inPlanes: number,
+    planes: number,
+    stride = 1,
+    downsample: Sequential | null = null,
+    groups = 1,
+    baseWidth = 64,
+    dilation = 1,
+  ) {
     super();
     const width = Math.floor(planes * (baseWidth / 64)) * groups;
     this.conv1 = conv1x1(inPlanes, width);
@@ -131,11 +148,23 @@ export class ResNet extends Module {
   /** `new ResNet(block, layers, {numClasses, groups, widthPerGroup, ...})`: `layers[i]` blocks of type `block` (BasicBlock or Bottleneck) in stage i, as torchvision's `ResNet(block, layers, ...)`. */
   constructor(block: Block, layers: [number, number, number, number], options: ResNetOptions = {}) {
     super();
-    const defaults = { numClasses: 1000, zeroInitResidual: false, groups: 1, widthPerGroup: 64, replaceStrideWithDilation: null as boolean[] | null };
-    const { numClasses, zeroInitResidual, groups, widthPerGroup, replaceStrideWithDilation } = modelOptions('ResNet', options, defaults);
+    const defaults = {
+      numClasses: 1000,
+      zeroInitResidual: false,
+      groups: 1,
+      widthPerGroup: 64,
+      replaceStrideWithDilation: null as boolean[] | null,
+    };
+    const { numClasses, zeroInitResidual, groups, widthPerGroup, replaceStrideWithDilation } = modelOptions(
+      'ResNet',
+      options,
+      defaults,
+    );
     const dilate = replaceStrideWithDilation ?? [false, false, false];
     if (dilate.length !== 3) {
-      throw new Error(`ResNet: replaceStrideWithDilation should be null or a 3-element array, got [${dilate.join(', ')}]`);
+      throw new Error(
+        `ResNet: replaceStrideWithDilation should be null or a 3-element array, got [${dilate.join(', ')}]`,
+      );
     }
     this.groups = groups;
     this.baseWidth = widthPerGroup;
@@ -175,10 +204,14 @@ export class ResNet extends Module {
       stride = 1;
     }
     const outPlanes = planes * block.expansion;
-    const downsample = stride !== 1 || this.inPlanes !== outPlanes ? new Sequential(conv1x1(this.inPlanes, outPlanes, stride), new BatchNorm2d(outPlanes)) : null;
+    const downsample =
+      stride !== 1 || this.inPlanes !== outPlanes
+        ? new Sequential(conv1x1(this.inPlanes, outPlanes, stride), new BatchNorm2d(outPlanes))
+        : null;
     const out = [new block(this.inPlanes, planes, stride, downsample, this.groups, this.baseWidth, previousDilation)];
     this.inPlanes = outPlanes;
-    for (let i = 1; i < blocks; i++) out.push(new block(this.inPlanes, planes, 1, null, this.groups, this.baseWidth, this.dilation));
+    for (let i = 1; i < blocks; i++)
+      out.push(new block(this.inPlanes, planes, 1, null, this.groups, this.baseWidth, this.dilation));
     return new Sequential(...out);
   }
 
@@ -205,14 +238,17 @@ export const resnet152 = (options: ResNetOptions = {}) => new ResNet(Bottleneck,
  * A ResNet whose `groups` and `widthPerGroup` the variant fixes; passing another value is an
  * error, as torchvision's `_ovewrite_named_param`.
  */
-const variant = (layers: [number, number, number, number], groups: number, widthPerGroup: number) => (options: ResNetOptions = {}) => {
-  const fixed = { groups, widthPerGroup };
-  for (const [key, value] of Object.entries(fixed)) {
-    const given = (options as Record<string, unknown>)[key];
-    if (given !== undefined && given !== value) throw new Error(`ResNet: the parameter '${key}' expected value ${value} but got ${String(given)} instead.`);
-  }
-  return new ResNet(Bottleneck, layers, { ...options, ...fixed });
-};
+const variant =
+  (layers: [number, number, number, number], groups: number, widthPerGroup: number) =>
+  (options: ResNetOptions = {}) => {
+    const fixed = { groups, widthPerGroup };
+    for (const [key, value] of Object.entries(fixed)) {
+      const given = (options as Record<string, unknown>)[key];
+      if (given !== undefined && given !== value)
+        throw new Error(`ResNet: the parameter '${key}' expected value ${value} but got ${String(given)} instead.`);
+    }
+    return new ResNet(Bottleneck, layers, { ...options, ...fixed });
+  };
 
 /** ResNeXt-50 32x4d: 25,028,904 parameters. */
 export const resnext50_32x4d = variant([3, 4, 6, 3], 32, 4);

@@ -42,7 +42,13 @@ export class Fire extends Module {
   /** [N, C, H, W] -> [N, e1 + e3, H, W]: cat(relu(expand1x1(s)), relu(expand3x3(s))), s = relu(squeeze(x)). */
   forward(x: Tensor): Tensor {
     const s = this.squeeze_activation.forward(this.squeeze.forward(x));
-    return cat([this.expand1x1_activation.forward(this.expand1x1.forward(s)), this.expand3x3_activation.forward(this.expand3x3.forward(s))], 1);
+    return cat(
+      [
+        this.expand1x1_activation.forward(this.expand1x1.forward(s)),
+        this.expand3x3_activation.forward(this.expand3x3.forward(s)),
+      ],
+      1,
+    );
   }
 }
 
@@ -61,23 +67,46 @@ export class SqueezeNet extends Module {
     this.numClasses = numClasses;
     if (version === '1_0') {
       this.features = new Sequential(
-        new Conv2d(3, 96, 7, { stride: 2 }), new ReLU(true), pool(),
-        new Fire(96, 16, 64, 64), new Fire(128, 16, 64, 64), new Fire(128, 32, 128, 128), pool(),
-        new Fire(256, 32, 128, 128), new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), pool(),
+        new Conv2d(3, 96, 7, { stride: 2 }),
+        new ReLU(true),
+        pool(),
+        new Fire(96, 16, 64, 64),
+        new Fire(128, 16, 64, 64),
+        new Fire(128, 32, 128, 128),
+        pool(),
+        new Fire(256, 32, 128, 128),
+        new Fire(256, 48, 192, 192),
+        new Fire(384, 48, 192, 192),
+        new Fire(384, 64, 256, 256),
+        pool(),
         new Fire(512, 64, 256, 256),
       );
     } else if (version === '1_1') {
       this.features = new Sequential(
-        new Conv2d(3, 64, 3, { stride: 2 }), new ReLU(true), pool(),
-        new Fire(64, 16, 64, 64), new Fire(128, 16, 64, 64), pool(),
-        new Fire(128, 32, 128, 128), new Fire(256, 32, 128, 128), pool(),
-        new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), new Fire(512, 64, 256, 256),
+        new Conv2d(3, 64, 3, { stride: 2 }),
+        new ReLU(true),
+        pool(),
+        new Fire(64, 16, 64, 64),
+        new Fire(128, 16, 64, 64),
+        pool(),
+        new Fire(128, 32, 128, 128),
+        new Fire(256, 32, 128, 128),
+        pool(),
+        new Fire(256, 48, 192, 192),
+        new Fire(384, 48, 192, 192),
+        new Fire(384, 64, 256, 256),
+        new Fire(512, 64, 256, 256),
       );
     } else {
       throw new Error(`SqueezeNet: unsupported version ${version as string}: '1_0' or '1_1' expected`);
     }
     const finalConv = new Conv2d(512, numClasses, 1);
-    this.classifier = new Sequential(new Dropout({ p: dropout }), finalConv, new ReLU(true), new AdaptiveAvgPool2d([1, 1]));
+    this.classifier = new Sequential(
+      new Dropout({ p: dropout }),
+      finalConv,
+      new ReLU(true),
+      new AdaptiveAvgPool2d([1, 1]),
+    );
     for (const m of this.modules()) {
       if (!(m instanceof Conv2d)) continue;
       if (m === finalConv) normal_(m.weight, 0, 0.01);

@@ -60,12 +60,20 @@ export class VGG extends Module {
   /** `new VGG(features, {numClasses, dropout, initWeights})`, as torchvision's `VGG(features, num_classes, init_weights, dropout)`. */
   constructor(features: Sequential, options: VGGOptions = {}) {
     super();
-    const { numClasses, dropout, initWeights } = modelOptions('VGG', options, { numClasses: 1000, dropout: 0.5, initWeights: true });
+    const { numClasses, dropout, initWeights } = modelOptions('VGG', options, {
+      numClasses: 1000,
+      dropout: 0.5,
+      initWeights: true,
+    });
     this.features = features;
     this.avgpool = new AdaptiveAvgPool2d([7, 7]);
     this.classifier = new Sequential(
-      new Linear(512 * 7 * 7, 4096), new ReLU(true), new Dropout({ p: dropout }),
-      new Linear(4096, 4096), new ReLU(true), new Dropout({ p: dropout }),
+      new Linear(512 * 7 * 7, 4096),
+      new ReLU(true),
+      new Dropout({ p: dropout }),
+      new Linear(4096, 4096),
+      new ReLU(true),
+      new Dropout({ p: dropout }),
       new Linear(4096, numClasses),
     );
     if (initWeights) {
@@ -90,7 +98,10 @@ export class VGG extends Module {
   }
 }
 
-const build = (cfg: keyof typeof cfgs, bn: boolean) => (options: VGGOptions = {}) => new VGG(makeLayers(cfgs[cfg], bn), options);
+const build =
+  (cfg: keyof typeof cfgs, bn: boolean) =>
+  (options: VGGOptions = {}) =>
+    new VGG(makeLayers(cfgs[cfg], bn), options);
 
 /** VGG-11 (config A): 132,863,336 parameters. */
 export const vgg11 = build('A', false);

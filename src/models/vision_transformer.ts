@@ -24,7 +24,14 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Dropout, ReLU, Tanh } from '../nn/layers/activation.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
-import { GELU, LayerNorm, MultiheadAttention, Conv2dNormActivation, makeLayer, type LayerFactory } from '../nn/index.js';
+import {
+  GELU,
+  LayerNorm,
+  MultiheadAttention,
+  Conv2dNormActivation,
+  makeLayer,
+  type LayerFactory,
+} from '../nn/index.js';
 import { modelOptions } from './options.js';
 import { constant_, normal_, truncNormal_, xavierUniform_ } from './init.js';
 import type { NormLayer } from './efficientnet.js';
@@ -51,7 +58,14 @@ export class EncoderBlock extends Module {
   ln_2: Module;
   mlp: MLPBlock;
 
-  constructor(numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number, normLayer: NormLayer) {
+  constructor(
+    numHeads: number,
+    hiddenDim: number,
+    mlpDim: number,
+    dropout: number,
+    attentionDropout: number,
+    normLayer: NormLayer,
+  ) {
     super();
     this.numHeads = numHeads;
     this.ln_1 = makeLayer(normLayer, hiddenDim);
@@ -63,7 +77,8 @@ export class EncoderBlock extends Module {
 
   /** [N, S, D] -> [N, S, D]. */
   forward(input: Tensor): Tensor {
-    if (input.ndim !== 3) throw new Error(`EncoderBlock: expected (batch_size, seq_length, hidden_dim) got [${input.shape.join(', ')}]`);
+    if (input.ndim !== 3)
+      throw new Error(`EncoderBlock: expected (batch_size, seq_length, hidden_dim) got [${input.shape.join(', ')}]`);
     const h = this.ln_1.forward(input);
     const [attended] = this.self_attention.forward(h, h, h, { needWeights: false });
     const x = add(this.dropout.forward(attended), input);
@@ -78,19 +93,33 @@ export class Encoder extends Module {
   layers: Sequential;
   ln: Module;
 
-  constructor(seqLength: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number, normLayer: NormLayer) {
+  constructor(
+    seqLength: number,
+    numLayers: number,
+    numHeads: number,
+    hiddenDim: number,
+    mlpDim: number,
+    dropout: number,
+    attentionDropout: number,
+    normLayer: NormLayer,
+  ) {
     super();
     this.pos_embedding = parameter(normal([1, seqLength, hiddenDim], 0, 0.02)); // from BERT
     this.dropout = new Dropout(dropout);
     const layers = new Map<string, Module>();
-    for (let i = 0; i < numLayers; i++) layers.set(`encoder_layer_${i}`, new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer));
+    for (let i = 0; i < numLayers; i++)
+      layers.set(
+        `encoder_layer_${i}`,
+        new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer),
+      );
     this.layers = new Sequential(layers);
     this.ln = makeLayer(normLayer, hiddenDim);
   }
 
   /** [N, S, D] -> [N, S, D]. */
   forward(input: Tensor): Tensor {
-    if (input.ndim !== 3) throw new Error(`Encoder: expected (batch_size, seq_length, hidden_dim) got [${input.shape.join(', ')}]`);
+    if (input.ndim !== 3)
+      throw new Error(`Encoder: expected (batch_size, seq_length, hidden_dim) got [${input.shape.join(', ')}]`);
     return this.ln.forward(this.layers.forward(this.dropout.forward(add(input, this.pos_embedding))));
   }
 }
@@ -154,13 +183,27 @@ export class VisionTransformer extends Module {
   constructor(options: VisionTransformerOptions) {
     super();
     const o = modelOptions('VisionTransformer', options, {
-      imageSize: 0, patchSize: 0, numLayers: 0, numHeads: 0, hiddenDim: 0, mlpDim: 0, dropout: 0.0, attentionDropout: 0.0, numClasses: 1000,
-      representationSize: null as number | null, normLayer: ((d: number) => new LayerNorm(d, { eps: 1e-6 })) as NormLayer, convStemConfigs: null as ConvStemConfig[] | null,
+      imageSize: 0,
+      patchSize: 0,
+      numLayers: 0,
+      numHeads: 0,
+      hiddenDim: 0,
+      mlpDim: 0,
+      dropout: 0.0,
+      attentionDropout: 0.0,
+      numClasses: 1000,
+      representationSize: null as number | null,
+      normLayer: ((d: number) => new LayerNorm(d, { eps: 1e-6 })) as NormLayer,
+      convStemConfigs: null as ConvStemConfig[] | null,
     });
     for (const k of ['imageSize', 'patchSize', 'numLayers', 'numHeads', 'hiddenDim', 'mlpDim'] as const) {
-      if (!(Number.isInteger(o[k]) && o[k] > 0)) throw new Error(`VisionTransformer: ${k} must be a positive integer, got ${o[k]}`);
+      if (!(Number.isInteger(o[k]) && o[k] > 0))
+        throw new Error(`VisionTransformer: ${k} must be a positive integer, got ${o[k]}`);
     }
-    if (o.imageSize % o.patchSize !== 0) throw new Error(`VisionTransformer: input shape indivisible by patch size (imageSize ${o.imageSize}, patchSize ${o.patchSize})`);
+    if (o.imageSize % o.patchSize !== 0)
+      throw new Error(
+        `VisionTransformer: input shape indivisible by patch size (imageSize ${o.imageSize}, patchSize ${o.patchSize})`,
+      );
     this.imageSize = o.imageSize;
     this.patchSize = o.patchSize;
     this.hiddenDim = o.hiddenDim;
@@ -169,13 +212,28 @@ export class VisionTransformer extends Module {
     this.dropout = o.dropout;
     this.numClasses = o.numClasses;
     this.representationSize = o.representationSize;
-    this.conv_proj = o.convStemConfigs ? convStem(o.convStemConfigs, o.hiddenDim) : new Conv2d(3, o.hiddenDim, o.patchSize, { stride: o.patchSize });
+    this.conv_proj = o.convStemConfigs
+      ? convStem(o.convStemConfigs, o.hiddenDim)
+      : new Conv2d(3, o.hiddenDim, o.patchSize, { stride: o.patchSize });
     this.class_token = parameter(zeros([1, 1, o.hiddenDim]));
     this.seqLength = (o.imageSize / o.patchSize) ** 2 + 1;
-    this.encoder = new Encoder(this.seqLength, o.numLayers, o.numHeads, o.hiddenDim, o.mlpDim, o.dropout, o.attentionDropout, o.normLayer);
+    this.encoder = new Encoder(
+      this.seqLength,
+      o.numLayers,
+      o.numHeads,
+      o.hiddenDim,
+      o.mlpDim,
+      o.dropout,
+      o.attentionDropout,
+      o.normLayer,
+    );
     const heads = new Map<string, Module>();
     if (o.representationSize === null) heads.set('head', new Linear(o.hiddenDim, o.numClasses));
-    else heads.set('pre_logits', new Linear(o.hiddenDim, o.representationSize)).set('act', new Tanh()).set('head', new Linear(o.representationSize, o.numClasses));
+    else
+      heads
+        .set('pre_logits', new Linear(o.hiddenDim, o.representationSize))
+        .set('act', new Tanh())
+        .set('head', new Linear(o.representationSize, o.numClasses));
     this.heads = new Sequential(heads);
     this.initWeights();
   }
@@ -204,7 +262,9 @@ export class VisionTransformer extends Module {
   private processInput(x: Tensor): Tensor {
     const [n, , h, w] = x.shape;
     if (x.ndim !== 4 || h !== this.imageSize || w !== this.imageSize) {
-      throw new Error(`VisionTransformer: expected input [N, 3, ${this.imageSize}, ${this.imageSize}], got [${x.shape.join(', ')}]`);
+      throw new Error(
+        `VisionTransformer: expected input [N, 3, ${this.imageSize}, ${this.imageSize}], got [${x.shape.join(', ')}]`,
+      );
     }
     const p = this.patchSize;
     const y = this.conv_proj.forward(x);
@@ -226,9 +286,15 @@ function convStem(configs: ConvStemConfig[], hiddenDim: number): Sequential {
   const layers = new Map<string, Module>();
   let prev = 3;
   configs.forEach((c, i) => {
-    layers.set(`conv_bn_relu_${i}`, new Conv2dNormActivation(prev, c.outChannels, {
-      kernelSize: c.kernelSize, stride: c.stride, normLayer: c.normLayer ?? ((ch: number) => new BatchNorm2d(ch)), activationLayer: c.activationLayer ?? ReLU,
-    }));
+    layers.set(
+      `conv_bn_relu_${i}`,
+      new Conv2dNormActivation(prev, c.outChannels, {
+        kernelSize: c.kernelSize,
+        stride: c.stride,
+        normLayer: c.normLayer ?? ((ch: number) => new BatchNorm2d(ch)),
+        activationLayer: c.activationLayer ?? ReLU,
+      }),
+    );
     prev = c.outChannels;
   });
   layers.set('conv_last', new Conv2d(prev, hiddenDim, 1));
@@ -236,10 +302,13 @@ function convStem(configs: ConvStemConfig[], hiddenDim: number): Sequential {
 }
 
 /** Options of the named ViTs: everything but the architecture. */
-export type ViTOptions = Partial<Omit<VisionTransformerOptions, 'patchSize' | 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim'>>;
+export type ViTOptions = Partial<
+  Omit<VisionTransformerOptions, 'patchSize' | 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim'>
+>;
 
 function vit(patchSize: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number) {
-  return (options: ViTOptions = {}) => new VisionTransformer({ imageSize: 224, ...options, patchSize, numLayers, numHeads, hiddenDim, mlpDim });
+  return (options: ViTOptions = {}) =>
+    new VisionTransformer({ imageSize: 224, ...options, patchSize, numLayers, numHeads, hiddenDim, mlpDim });
 }
 
 /** ViT-B/16: 86,567,656 parameters, 224 px. */

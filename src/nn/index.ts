@@ -5,12 +5,35 @@ export { Sequential } from './sequential.js';
 export { Linear, Identity, Flatten, linear } from './layers/linear.js';
 export { Conv2d, type Conv2dArgs } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
-export { ReLU, ReLU6, SiLU, Hardswish, Hardsigmoid, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
-export { LayerNorm, LayerNorm2d, type LayerNormArgs } from './layers/layer_norm.js';
-export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionArgs, type MultiheadAttentionForwardOptions } from './layers/attention.js';
 export {
-  Permute, StochasticDepth, SqueezeExcitation, Conv2dNormActivation, makeLayer,
-  type LayerFactory, type SqueezeExcitationArgs, type Conv2dNormActivationArgs,
+  ReLU,
+  ReLU6,
+  SiLU,
+  Hardswish,
+  Hardsigmoid,
+  GELU,
+  Sigmoid,
+  Tanh,
+  Softmax,
+  LogSoftmax,
+  Dropout,
+} from './layers/activation.js';
+export { LayerNorm, LayerNorm2d, type LayerNormArgs } from './layers/layer_norm.js';
+export {
+  MultiheadAttention,
+  NonDynamicallyQuantizableLinear,
+  type MultiheadAttentionArgs,
+  type MultiheadAttentionForwardOptions,
+} from './layers/attention.js';
+export {
+  Permute,
+  StochasticDepth,
+  SqueezeExcitation,
+  Conv2dNormActivation,
+  makeLayer,
+  type LayerFactory,
+  type SqueezeExcitationArgs,
+  type Conv2dNormActivationArgs,
 } from './layers/torchvision_ops.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormArgs } from './layers/batchnorm.js';
 export { CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './layers/loss.js';

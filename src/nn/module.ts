@@ -64,7 +64,8 @@ export abstract class Module {
   /** This module and every descendant, pre-order, with dotted names ('' for this one). */
   namedModules(prefix = ''): Array<[string, Module]> {
     const out: Array<[string, Module]> = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    for (const [name, child] of this.namedChildren())
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
@@ -104,7 +105,9 @@ export abstract class Module {
 
   /** Every registered buffer with its dotted name (prefixed by `prefix`), as `named_buffers()`. */
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
-    return this.namedModules(prefix).flatMap(([path, m]) => m.ownBuffers().map(([n, b]) => [path ? `${path}.${n}` : n, b] as [string, Tensor]));
+    return this.namedModules(prefix).flatMap(([path, m]) =>
+      m.ownBuffers().map(([n, b]) => [path ? `${path}.${n}` : n, b] as [string, Tensor]),
+    );
   }
 
   /** Every registered buffer (e.g. batch norm running statistics), as `buffers()`. */
@@ -155,20 +158,27 @@ export abstract class Module {
    * optimisers keep working). All or nothing: every key, shape and dtype is checked before
    * anything is written. With `strict` (the default), missing and unexpected keys are errors.
    */
-  loadStateDict(state: StateDict | Record<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    state: StateDict | Record<string, Tensor>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = options.strict ?? true;
     const incoming = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
     const missingKeys = [...own.keys()].filter((k) => !incoming.has(k));
     const unexpectedKeys = [...incoming.keys()].filter((k) => !own.has(k));
     const problems: string[] = [];
-    if (strict && missingKeys.length) problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
-    if (strict && unexpectedKeys.length) problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (strict && missingKeys.length)
+      problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (strict && unexpectedKeys.length)
+      problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
     for (const [key, target] of own) {
       const src = incoming.get(key);
       if (!src) continue;
       if (src.shape.join() !== target.shape.join()) {
-        problems.push(`size mismatch for ${key}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`,
+        );
       } else if (src.dtype !== target.dtype) {
         problems.push(`dtype mismatch for ${key}: checkpoint has ${src.dtype}, the model has ${target.dtype}.`);
       }
@@ -207,7 +217,8 @@ export abstract class Module {
     const childLines = this.namedChildren().map(([name, m]) => `(${name}): ${indent(m.toString(), 2)}`);
     const lines = [...extraLines, ...childLines];
     let s = `${this.typeName()}(`;
-    if (lines.length) s += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
+    if (lines.length)
+      s += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
     return `${s})`;
   }
 }

@@ -15,7 +15,8 @@ export class Sequential extends Module {
   constructor(...modules: Module[] | [Map<string, Module>]) {
     super();
     const first = modules[0];
-    const entries: Array<[string, Module]> = first instanceof Map ? [...first] : (modules as Module[]).map((m, i) => [String(i), m]);
+    const entries: Array<[string, Module]> =
+      first instanceof Map ? [...first] : (modules as Module[]).map((m, i) => [String(i), m]);
     for (const [name, m] of entries) (this as unknown as Record<string, Module>)[name] = m;
   }
 

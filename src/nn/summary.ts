@@ -90,7 +90,12 @@ function recordRows(model: Module, inputShape: readonly number[], batchSize: num
       // listed with its first one (torchsummary itself fails on ViT's `None` weights); a model's
       // own object of outputs (GoogLeNet's in training) is never recorded: the model is not wrapped.
       const first: unknown = Array.isArray(out) ? out[0] : out;
-      if (first instanceof Tensor) rows.push({ name: `${m.constructor.name}-${rows.length + 1}`, outputShape: [batchSize, ...first.shape.slice(1)], ...ownWeightAndBias(m) });
+      if (first instanceof Tensor)
+        rows.push({
+          name: `${m.constructor.name}-${rows.length + 1}`,
+          outputShape: [batchSize, ...first.shape.slice(1)],
+          ...ownWeightAndBias(m),
+        });
       return out;
     };
   }

@@ -22,7 +22,9 @@ export function splitBatch(op: string, x: Tensor, outPerSample: number, run: (pa
   if (n <= 1 || perSample * n <= limit) return null;
   const samples = Math.floor(limit / perSample);
   if (samples < 1) {
-    throw new Error(`${op}: one sample of input ${formatShape(x.shape)} needs ${perSample} bytes, more than the ${limit}-byte storage binding limit`);
+    throw new Error(
+      `${op}: one sample of input ${formatShape(x.shape)} needs ${perSample} bytes, more than the ${limit}-byte storage binding limit`,
+    );
   }
   const parts: Tensor[] = [];
   const inputs: Tensor[] = [];

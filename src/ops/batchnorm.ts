@@ -42,16 +42,35 @@ function planesGrid(x: number, planes: number): number[] {
  * y = (x - E[x]) / √(Var[x] + eps) γ + β per channel (dim 1), with batch statistics when training
  * (updating `running` with `momentum`) or the running ones; `F.batch_norm`.
  */
-export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tensor | null, bias: Tensor | null, options: BatchNormOptions, layer = 'batch_norm'): Tensor {
+export function batchNorm(
+  x: Tensor,
+  running: RunningStats | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  options: BatchNormOptions,
+  layer = 'batch_norm',
+): Tensor {
   requireDtype(layer, x, 'float32');
-  if (x.ndim < 2) throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);
+  if (x.ndim < 2)
+    throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);
   const [n, c] = x.shape;
   const s = numel(x.shape.slice(2));
-  for (const [name, t] of [['weight', weight], ['bias', bias], ['running_mean', running?.mean], ['running_var', running?.variance]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== c)) throw new Error(`${layer}: ${name} of shape ${formatShape(t.shape)} does not match ${c} channels of input ${formatShape(x.shape)}`);
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+    ['running_mean', running?.mean],
+    ['running_var', running?.variance],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== c))
+      throw new Error(
+        `${layer}: ${name} of shape ${formatShape(t.shape)} does not match ${c} channels of input ${formatShape(x.shape)}`,
+      );
   }
   const batchStats = options.training || !running;
-  if (batchStats && n * s <= 1) throw new Error(`${layer}: expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
+  if (batchStats && n * s <= 1)
+    throw new Error(
+      `${layer}: expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`,
+    );
   // With running statistics every sample is normalised on its own: large batches may be split.
   if (!batchStats) {
     const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
@@ -65,30 +84,66 @@ export function batchNorm(x: Tensor, running: RunningStats | null, weight: Tenso
   if (batchStats) {
     const scratch = running ? null : Tensor.empty([c]);
     const counter = running?.batchesTracked ?? Tensor.empty([1], 'int32');
-    const uniforms = { ...sizes, eps: options.eps, momentum: options.momentum, update_running: running && options.training ? 1 : 0 };
+    const uniforms = {
+      ...sizes,
+      eps: options.eps,
+      momentum: options.momentum,
+      update_running: running && options.training ? 1 : 0,
+    };
     const rm = running?.mean ?? scratch!;
     // Without running statistics, a scratch buffer stands in for both (the kernel does not write them).
     const rv = running?.variance ?? Tensor.empty([c]);
-    dispatch(K.batchnorm_stats, { WG: 256 }, uniforms, [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer], [c]);
+    dispatch(
+      K.batchnorm_stats,
+      { WG: 256 },
+      uniforms,
+      [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer],
+      [c],
+    );
     if (!running) temps.push(scratch!, rv, counter);
     else if (!running.batchesTracked) temps.push(counter);
   } else {
-    dispatch(K.batchnorm_eval_stats, { WG }, { c, eps: options.eps }, [running!.mean.buffer, running!.variance.buffer, stats.buffer], [Math.ceil(c / WG)]);
+    dispatch(
+      K.batchnorm_eval_stats,
+      { WG },
+      { c, eps: options.eps },
+      [running!.mean.buffer, running!.variance.buffer, stats.buffer],
+      [Math.ceil(c / WG)],
+    );
   }
   const y = Tensor.empty(x.shape);
-  dispatch(K.batchnorm_forward, { WG }, sizes, [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer], planesGrid(Math.ceil(s / WG), n * c));
+  dispatch(
+    K.batchnorm_forward,
+    { WG },
+    sizes,
+    [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer],
+    planesGrid(Math.ceil(s / WG), n * c),
+  );
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  return record(y, layer, inputs, (g, needs) => {
-    const sums = Tensor.empty([c, 2]);
-    const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([1]);
-    const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
-    dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
-    if (needs[0]) dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats }, sizes, buffers, planesGrid(Math.ceil(s / WG), n * c));
-    // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
-    const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
-    const grads: (Tensor | null)[] = [needs[0] ? dx : null];
-    if (weight) grads.push(needs[grads.length] ? column(1) : null);
-    if (bias) grads.push(needs[grads.length] ? column(0) : null);
-    return grads;
-  }, [stats, ...temps]);
+  return record(
+    y,
+    layer,
+    inputs,
+    (g, needs) => {
+      const sums = Tensor.empty([c, 2]);
+      const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([1]);
+      const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
+      dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
+      if (needs[0])
+        dispatch(
+          K.batchnorm_backward,
+          { WG, TRAINING: batchStats },
+          sizes,
+          buffers,
+          planesGrid(Math.ceil(s / WG), n * c),
+        );
+      // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
+      const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
+      const grads: (Tensor | null)[] = [needs[0] ? dx : null];
+      if (weight) grads.push(needs[grads.length] ? column(1) : null);
+      if (bias) grads.push(needs[grads.length] ? column(0) : null);
+      return grads;
+    },
+    [stats, ...temps],
+  );
 }

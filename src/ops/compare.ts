@@ -7,7 +7,15 @@ import { dispatch } from '../gpu/kernel.js';
 import { COMPARE_OPS, K } from '../kernels.js';
 import { Tensor, type DType, type Scalar } from '../tensor.js';
 import { record } from '../autograd.js';
-import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, shapeOf, wgslType } from './util.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  requireDtype,
+  requireSameDtype,
+  requireScalarFits,
+  shapeOf,
+  wgslType,
+} from './util.js';
 import { full, zeros } from './create.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
@@ -22,10 +30,19 @@ function compare(op: CompareOp, a: Tensor, bIn: Tensor | Scalar): Tensor {
   const b = typeof bIn === 'number' ? full([], bIn, { dtype: a.dtype }) : bIn;
   const out = Tensor.empty(outShape);
   const uniforms = {
-    n: out.size, rank: outShape.length, out_shape: outShape,
-    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
+    n: out.size,
+    rank: outShape.length,
+    out_shape: outShape,
+    a_strides: broadcastStrides(a.shape, outShape),
+    b_strides: broadcastStrides(b.shape, outShape),
   };
-  dispatch(K.compare, { OP: op, WG, T: wgslType(a) }, uniforms, [a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
+  dispatch(
+    K.compare,
+    { OP: op, WG, T: wgslType(a) },
+    uniforms,
+    [a.buffer, b.buffer, out.buffer],
+    gridFor(out.size, WG),
+  );
   if (b !== bIn) b.dispose();
   return out;
 }
@@ -46,10 +63,20 @@ export const ge = (a: Tensor, b: Tensor | Scalar) => compare('ge', a, b);
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[]): Tensor {
   const out = Tensor.empty(outShape, a.dtype);
   const uniforms = {
-    n: out.size, rank: outShape.length, out_shape: outShape, cond_strides: broadcastStrides(cond.shape, outShape),
-    a_strides: broadcastStrides(a.shape, outShape), b_strides: broadcastStrides(b.shape, outShape),
+    n: out.size,
+    rank: outShape.length,
+    out_shape: outShape,
+    cond_strides: broadcastStrides(cond.shape, outShape),
+    a_strides: broadcastStrides(a.shape, outShape),
+    b_strides: broadcastStrides(b.shape, outShape),
   };
-  dispatch(K.where_forward, { WG, T: wgslType(a) }, uniforms, [cond.buffer, a.buffer, b.buffer, out.buffer], gridFor(out.size, WG));
+  dispatch(
+    K.where_forward,
+    { WG, T: wgslType(a) },
+    uniforms,
+    [cond.buffer, a.buffer, b.buffer, out.buffer],
+    gridFor(out.size, WG),
+  );
   return out;
 }
 
@@ -71,14 +98,20 @@ export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar):
   const out = whereRaw(cond, a, b, outShape);
   const owned = [a, b].filter((t) => t !== aIn && t !== bIn);
   // d/da = g where cond, else 0; d/db = the other way round; then undo broadcasting.
-  return record(out, 'where', [a, b], (g, needs) => {
-    const zero = zeros([]);
-    return [a, b].map((operand, i) => {
-      if (!needs[i]) return null;
-      const masked = i === 0 ? whereRaw(cond, g, zero, g.shape) : whereRaw(cond, zero, g, g.shape);
-      return masked.shape.join() === operand.shape.join() ? masked : sumToShape(masked, operand.shape);
-    });
-  }, owned);
+  return record(
+    out,
+    'where',
+    [a, b],
+    (g, needs) => {
+      const zero = zeros([]);
+      return [a, b].map((operand, i) => {
+        if (!needs[i]) return null;
+        const masked = i === 0 ? whereRaw(cond, g, zero, g.shape) : whereRaw(cond, zero, g, g.shape);
+        return masked.shape.join() === operand.shape.join() ? masked : sumToShape(masked, operand.shape);
+      });
+    },
+    owned,
+  );
 }
 
 /**

@@ -43,10 +43,19 @@ export interface Conv2dOptions {
 }
 
 interface Geometry {
-  n: number; c: number; h: number; w: number; cout: number;
-  groups: number; oh: number; ow: number;
-  kh: number; kw: number;
-  stride: [number, number]; pad: [number, number]; dil: [number, number];
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  cout: number;
+  groups: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  pad: [number, number];
+  dil: [number, number];
 }
 
 // ---- which algorithm ----
@@ -58,13 +67,19 @@ interface Geometry {
  *   03 row window 69.7 ms (97% of the matmul's speed), 01 106.7 ms (63%), 02 (no subgroups)
  *   179.3 ms (38%), im2col_matmul 170.4 ms (40%); forward + backward with 03: 3.2x its forward.
  */
-export const CONV_VERSIONS = ['03_implicit_subgroup_row_window', '01_implicit_subgroup', '02_implicit_uniform_rows', 'im2col_matmul'] as const;
+export const CONV_VERSIONS = [
+  '03_implicit_subgroup_row_window',
+  '01_implicit_subgroup',
+  '02_implicit_uniform_rows',
+  'im2col_matmul',
+] as const;
 export type ConvVersion = (typeof CONV_VERSIONS)[number];
 let forced: ConvVersion | null = null;
 
 /** Forces a convolution algorithm by name (benchmarks, tests); null for this adapter's choice. */
 export function setConvVersion(name: ConvVersion | null): void {
-  if (name !== null && !CONV_VERSIONS.includes(name)) throw new Error(`setConvVersion: unknown version ${name}; versions: ${CONV_VERSIONS.join(', ')}`);
+  if (name !== null && !CONV_VERSIONS.includes(name))
+    throw new Error(`setConvVersion: unknown version ${name}; versions: ${CONV_VERSIONS.join(', ')}`);
   forced = name;
 }
 
@@ -100,7 +115,8 @@ function rowWindowFits(g: Geometry): boolean {
  */
 function kernelVersion(g: Geometry): keyof typeof KERNELS {
   const sub = subgroupsOf8();
-  const fits = (v: ConvVersion) => (v === '02_implicit_uniform_rows' || sub) && (v !== '03_implicit_subgroup_row_window' || rowWindowFits(g));
+  const fits = (v: ConvVersion) =>
+    (v === '02_implicit_uniform_rows' || sub) && (v !== '03_implicit_subgroup_row_window' || rowWindowFits(g));
   if (forced && forced !== 'im2col_matmul' && fits(forced)) return forced;
   return CONV_VERSIONS.find((v): v is keyof typeof KERNELS => v !== 'im2col_matmul' && fits(v))!;
 }
@@ -111,7 +127,14 @@ function kernelVersion(g: Geometry): keyof typeof KERNELS {
  * out = src (*) W (forward, + bias) or its transpose (dx from dy), by version 01, 02 or 03. Rows
  * are the output channels of one group, r the reduced channels; W is read through strides.
  */
-function launchImplicit(src: Tensor, weight: Tensor, bias: Tensor | null, out: Tensor, g: Geometry, transposed: boolean): void {
+function launchImplicit(
+  src: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+  g: Geometry,
+  transposed: boolean,
+): void {
   const version = kernelVersion(g);
   const taps = g.kh * g.kw;
   const cg = g.c / g.groups;
@@ -119,16 +142,34 @@ function launchImplicit(src: Tensor, weight: Tensor, bias: Tensor | null, out: T
   const [rows, reduce] = transposed ? [cg, coutG] : [coutG, cg];
   const [srcH, srcW, outH, outW] = transposed ? [g.oh, g.ow, g.h, g.w] : [g.h, g.w, g.oh, g.ow];
   const uniforms = {
-    src_h: srcH, src_w: srcW, out_h: outH, out_w: outW, rows, reduce, groups: g.groups, pad_h: g.pad[0], pad_w: g.pad[1],
-    a_row_stride: transposed ? taps : cg * taps, a_r_stride: transposed ? cg * taps : taps, a_group_stride: coutG * cg * taps,
+    src_h: srcH,
+    src_w: srcW,
+    out_h: outH,
+    out_w: outW,
+    rows,
+    reduce,
+    groups: g.groups,
+    pad_h: g.pad[0],
+    pad_w: g.pad[1],
+    a_row_stride: transposed ? taps : cg * taps,
+    a_r_stride: transposed ? cg * taps : taps,
+    a_group_stride: coutG * cg * taps,
   };
   // Lanes of 4 output pixels; version 03 cuts each row into quads, the last one partial.
-  const lanes = version === '03_implicit_subgroup_row_window' ? outH * Math.ceil(outW / 4) : Math.ceil((outH * outW) / 4);
+  const lanes =
+    version === '03_implicit_subgroup_row_window' ? outH * Math.ceil(outW / 4) : Math.ceil((outH * outW) / 4);
   // Small planes (7x7 at the end of a ResNet) would leave most of a 64-wide row of lanes idle.
   const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(lanes))));
   const spec = {
-    WG_X: wgX, KH: g.kh, KW: g.kw, STRIDE_H: g.stride[0], STRIDE_W: g.stride[1], DIL_H: g.dil[0], DIL_W: g.dil[1],
-    TRANSPOSED: transposed, HAS_BIAS: bias !== null,
+    WG_X: wgX,
+    KH: g.kh,
+    KW: g.kw,
+    STRIDE_H: g.stride[0],
+    STRIDE_W: g.stride[1],
+    DIL_H: g.dil[0],
+    DIL_W: g.dil[1],
+    TRANSPOSED: transposed,
+    HAS_BIAS: bias !== null,
   };
   const grid = [g.groups * Math.ceil(rows / 8), Math.ceil(lanes / wgX), g.n];
   dispatch(KERNELS[version], spec, uniforms, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], grid);
@@ -139,8 +180,21 @@ function launchImplicit(src: Tensor, weight: Tensor, bias: Tensor | null, out: T
 /** im2col's and col2im's uniforms. */
 function geometryUniforms(g: Geometry) {
   return {
-    n: g.n, c: g.c, h: g.h, w: g.w, groups: g.groups, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
-    stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
+    n: g.n,
+    c: g.c,
+    h: g.h,
+    w: g.w,
+    groups: g.groups,
+    oh: g.oh,
+    ow: g.ow,
+    kh: g.kh,
+    kw: g.kw,
+    stride_h: g.stride[0],
+    stride_w: g.stride[1],
+    pad_h: g.pad[0],
+    pad_w: g.pad[1],
+    dil_h: g.dil[0],
+    dil_w: g.dil[1],
   };
 }
 
@@ -153,7 +207,13 @@ function rowsGrid(x: number, rows: number): number[] {
 /** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns. */
 function unroll(x: Tensor, g: Geometry): Tensor {
   const cols = Tensor.empty([g.n, g.groups, (g.c / g.groups) * g.kh * g.kw, g.oh * g.ow]);
-  dispatch(K.im2col, { WG }, geometryUniforms(g), [x.buffer, cols.buffer], rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c));
+  dispatch(
+    K.im2col,
+    { WG },
+    geometryUniforms(g),
+    [x.buffer, cols.buffer],
+    rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c),
+  );
   return cols;
 }
 
@@ -161,7 +221,13 @@ function unroll(x: Tensor, g: Geometry): Tensor {
 function im2col(x: Tensor, g: Geometry): Tensor {
   return record(unroll(x, g), 'im2col', [x], (dcols) => {
     const dx = Tensor.empty(x.shape);
-    dispatch(K.col2im, { WG }, geometryUniforms(g), [dcols.buffer, dx.buffer], rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c));
+    dispatch(
+      K.col2im,
+      { WG },
+      geometryUniforms(g),
+      [dcols.buffer, dx.buffer],
+      rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c),
+    );
     return [dx];
   });
 }
@@ -174,7 +240,11 @@ function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometr
   const temp = (t: Tensor) => (temps.push(t), t);
   const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
   const w3 = temp(reshape(weight, [g.groups, coutG, kg])); //              [G, Cout/G, Kg]
-  const prod = temp(g.groups === 1 ? matmul(temp(reshape(w3, [coutG, kg])), temp(reshape(cols, [g.n, kg, g.oh * g.ow]))) : matmul(w3, cols));
+  const prod = temp(
+    g.groups === 1
+      ? matmul(temp(reshape(w3, [coutG, kg])), temp(reshape(cols, [g.n, kg, g.oh * g.ow])))
+      : matmul(w3, cols),
+  );
   let out = reshape(prod, [g.n, g.cout, g.oh, g.ow]);
   if (bias) {
     const withBias = add(out, temp(reshape(bias, [1, g.cout, 1, 1])));
@@ -192,8 +262,22 @@ function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Ge
   const dw = Tensor.empty(weightShape);
   const [coutG, cg] = [g.cout / g.groups, g.c / g.groups];
   const uniforms = {
-    n: g.n, h: g.h, w: g.w, oh: g.oh, ow: g.ow, rows: coutG, cg, groups: g.groups, kh: g.kh, kw: g.kw,
-    stride_h: g.stride[0], stride_w: g.stride[1], pad_h: g.pad[0], pad_w: g.pad[1], dil_h: g.dil[0], dil_w: g.dil[1],
+    n: g.n,
+    h: g.h,
+    w: g.w,
+    oh: g.oh,
+    ow: g.ow,
+    rows: coutG,
+    cg,
+    groups: g.groups,
+    kh: g.kh,
+    kw: g.kw,
+    stride_h: g.stride[0],
+    stride_w: g.stride[1],
+    pad_h: g.pad[0],
+    pad_w: g.pad[1],
+    dil_h: g.dil[0],
+    dil_w: g.dil[1],
   };
   const buffers = [x.buffer, dy.buffer, dw.buffer];
   const sub = subgroupsOf8() && forced !== '02_implicit_uniform_rows'; // 02: no subgroups anywhere
@@ -201,7 +285,11 @@ function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Ge
   if (sub && g.stride[1] === 1 && g.dil[1] === 1 && g.kw >= 2 && g.kw <= 3) {
     // One lane per (ci, kh), sliding along the rows.
     const wgX = Math.min(WG, Math.max(8, 2 ** Math.ceil(Math.log2(cg * g.kh))));
-    dispatch(K.conv2d_backward_weight_03_subgroup_row_window, { WG_X: wgX }, uniforms, buffers, [rowBlocks, Math.ceil((cg * g.kh) / wgX), 1]);
+    dispatch(K.conv2d_backward_weight_03_subgroup_row_window, { WG_X: wgX }, uniforms, buffers, [
+      rowBlocks,
+      Math.ceil((cg * g.kh) / wgX),
+      1,
+    ]);
     return dw;
   }
   // One workgroup per tap, 4 input channels per lane.
@@ -239,27 +327,40 @@ export function convOutputSize(size: number, k: number, s: number, p: number, d:
  * `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`. Errors name both shapes
  * before any GPU work.
  */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}, layer = 'conv2d'): Tensor {
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options: Conv2dOptions = {},
+  layer = 'conv2d',
+): Tensor {
   requireDtype(layer, x, 'float32');
   const groups = options.groups ?? 1;
   if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
-  if (weight.ndim !== 4) throw new Error(`${layer}: expected a 4-D weight [Cout, Cin/groups, KH, KW], got ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 4)
+    throw new Error(`${layer}: expected a 4-D weight [Cout, Cin/groups, KH, KW], got ${formatShape(weight.shape)}`);
   const [n, c, h, w] = x.shape;
   const [cout, cg, kh, kw] = weight.shape;
   if (c !== cg * groups) {
-    throw new Error(`${layer}: given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input ${formatShape(x.shape)} to have ${cg * groups} channels, but got ${c} channels instead`);
+    throw new Error(
+      `${layer}: given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input ${formatShape(x.shape)} to have ${cg * groups} channels, but got ${c} channels instead`,
+    );
   }
   if (cout % groups !== 0) throw new Error(`${layer}: out_channels ${cout} must be divisible by groups ${groups}`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new Error(`${layer}: bias of shape ${formatShape(bias.shape)} does not match ${cout} output channels`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout))
+    throw new Error(`${layer}: bias of shape ${formatShape(bias.shape)} does not match ${cout} output channels`);
   const stride = pair(options.stride ?? 1);
   const pad = pair(options.padding ?? 0);
   const dil = pair(options.dilation ?? 1);
   const oh = convOutputSize(h, kh, stride[0], pad[0], dil[0]);
   const ow = convOutputSize(w, kw, stride[1], pad[1], dil[1]);
   if (oh <= 0 || ow <= 0) {
-    throw new Error(`${layer}: input ${formatShape(x.shape)} (padded ${h + 2 * pad[0]}x${w + 2 * pad[1]}) is smaller than the kernel ${kh}x${kw} (dilation ${dil.join('x')})`);
+    throw new Error(
+      `${layer}: input ${formatShape(x.shape)} (padded ${h + 2 * pad[0]}x${w + 2 * pad[1]}) is smaller than the kernel ${kh}x${kw} (dilation ${dil.join('x')})`,
+    );
   }
-  if (n > 65535) throw new Error(`${layer}: batch of ${n} exceeds the 65535 samples one dispatch can cover; split the batch`);
+  if (n > 65535)
+    throw new Error(`${layer}: batch of ${n} exceeds the 65535 samples one dispatch can cover; split the batch`);
   const split = splitBatch(layer, x, cout * oh * ow, (part) => conv2d(part, weight, bias, options, layer));
   if (split) return split;
   const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
@@ -268,5 +369,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (depthwise) return depthwiseConv2d(x, weight, bias, g);
   // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
   const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
-  return forced === 'im2col_matmul' || im2colBetter ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);
+  return forced === 'im2col_matmul' || im2colBetter
+    ? conv2dIm2col(x, weight, bias, g)
+    : conv2dImplicit(x, weight, bias, g);
 }

@@ -32,7 +32,8 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   if (numel(shape) !== flat.length) {
     throw new Error(`tensor: ${flat.length} values cannot have shape ${formatShape(shape)} (${numel(shape)} elements)`);
   }
-  const values = dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
+  const values =
+    dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
   const t = Tensor.empty(shape, dtype);
   upload(t.buffer, values);
   if (dtype === 'int32' && values.length) t.valueRange = valueRange(values as Int32Array);
@@ -46,7 +47,13 @@ const UPLOAD_CHUNK = 1 << 26;
 function upload(buffer: GPUBuffer, values: Float32Array | Int32Array): void {
   const queue = gpuDevice().queue;
   for (let at = 0; at < values.byteLength; at += UPLOAD_CHUNK) {
-    queue.writeBuffer(buffer, at, values.buffer, values.byteOffset + at, Math.min(UPLOAD_CHUNK, values.byteLength - at));
+    queue.writeBuffer(
+      buffer,
+      at,
+      values.buffer,
+      values.byteOffset + at,
+      Math.min(UPLOAD_CHUNK, values.byteLength - at),
+    );
   }
 }
 
@@ -81,7 +88,8 @@ function flatten(data: TensorData): { flat: ArrayLike<number>; shape: number[] }
       flat.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[depth]) throw new Error('tensor: nested arrays are ragged (rows of different lengths)');
+    if (!Array.isArray(v) || v.length !== shape[depth])
+      throw new Error('tensor: nested arrays are ragged (rows of different lengths)');
     for (const x of v) walk(x, depth + 1);
   };
   walk(data, 0);
@@ -102,7 +110,8 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   const t = Tensor.empty(shape, dtype);
   const T = dtype === 'int32' ? 'i32' : 'f32';
   forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, n, bindings) =>
-    dispatch(K.fill, { WG, T }, { n, bits: bitsOf(value, dtype) }, bindings, gridFor(n, WG)));
+    dispatch(K.fill, { WG, T }, { n, bits: bitsOf(value, dtype) }, bindings, gridFor(n, WG)),
+  );
   return finish(t, options);
 }
 
@@ -120,13 +129,21 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error('arange: step must be nonzero');
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = options.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
+  const dtype =
+    options.dtype ?? (Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) ? 'int32' : 'float32');
   const t = Tensor.empty([n], dtype);
   // int32 results from integer start and step are computed in i32: f32 math is off past 2^24.
   const intMath = dtype === 'int32' && Number.isInteger(start) && Number.isInteger(step);
   const spec = { WG, INT_MATH: intMath, T: dtype === 'int32' ? 'i32' : 'f32' } as const;
   forEachChunk('arange', n, [{ buffer: t.buffer, rowBytes: 4 }], (base, count, bindings) =>
-    dispatch(K.arange, spec, { n: count, start, step, start_i: start, step_i: step, base }, bindings, gridFor(count, WG)));
+    dispatch(
+      K.arange,
+      spec,
+      { n: count, start, step, start_i: start, step_i: step, base },
+      bindings,
+      gridFor(count, WG),
+    ),
+  );
   return finish(t, options);
 }
 
@@ -161,15 +178,18 @@ function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: num
   const { seed, stream } = nextRandomStream();
   // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.
   forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (base, n, bindings) =>
-    dispatch(K.random, { DIST: dist, WG }, { n, seed, stream, low, high, base }, bindings, gridFor(n, WG)));
+    dispatch(K.random, { DIST: dist, WG }, { n, seed, stream, low, high, base }, bindings, gridFor(n, WG)),
+  );
   return finish(t, options);
 }
 
 /** x ~ U[0, 1) (or [low, high) with `uniform`); `torch.rand`. */
 export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 'uniform', 0, 1, options);
 /** x ~ U[low, high), by default U[0, 1); `torch.empty(shape).uniform_(low, high)`. */
-export const uniform = (shape: Shape, low = 0, high = 1, options: TensorOptions = {}) => random(shape, 'uniform', low, high, options);
+export const uniform = (shape: Shape, low = 0, high = 1, options: TensorOptions = {}) =>
+  random(shape, 'uniform', low, high, options);
 /** x ~ N(0, 1); `torch.randn`. */
 export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 'normal', 0, 1, options);
 /** x ~ N(mean, std²); `torch.normal(mean, std, shape)`. */
-export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) => random(shape, 'normal', mean, std, options);
+export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) =>
+  random(shape, 'normal', mean, std, options);

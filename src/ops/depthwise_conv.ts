@@ -26,8 +26,17 @@
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import {
-  type DepthwiseGeometry, type Partials, forwardFits, forwardRowTile, inputGradFits, inputGradTile, partialsPerPlane,
-  partialsPerStrip, sumPartials, vec4Rows, weightGradFits,
+  type DepthwiseGeometry,
+  type Partials,
+  forwardFits,
+  forwardRowTile,
+  inputGradFits,
+  inputGradTile,
+  partialsPerPlane,
+  partialsPerStrip,
+  sumPartials,
+  vec4Rows,
+  weightGradFits,
 } from './depthwise_kernels.js';
 
 export type { DepthwiseGeometry } from './depthwise_kernels.js';
@@ -52,7 +61,9 @@ const forced: { [P in DepthwisePass]?: Version<P> } = {};
 /** Forces a pass's kernel version (benchmarks, tests) where the shape allows it; null for the fastest that fits. */
 export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: Version<P> | null): void {
   if (version !== null && !(DEPTHWISE_VERSIONS[pass] as readonly string[]).includes(version)) {
-    throw new Error(`setDepthwiseVersion: unknown ${pass} version ${version}; versions: ${DEPTHWISE_VERSIONS[pass].join(', ')}`);
+    throw new Error(
+      `setDepthwiseVersion: unknown ${pass} version ${version}; versions: ${DEPTHWISE_VERSIONS[pass].join(', ')}`,
+    );
   }
   if (version === null) delete forced[pass];
   else (forced as Record<string, string>)[pass] = version;
@@ -63,7 +74,8 @@ export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: V
  * loop beat 03's sliding phases in three runs (3x3 stride 2: 53-115% of the copy probe against
  * 50-59%; 5x5 stride 2: 29-86% against 23-54%).
  */
-const preferred = (pass: DepthwisePass, g: DepthwiseGeometry) => (pass === 'forward' && g.stride[0] > 1 ? '01_register_tile' : undefined);
+const preferred = (pass: DepthwisePass, g: DepthwiseGeometry) =>
+  pass === 'forward' && g.stride[0] > 1 ? '01_register_tile' : undefined;
 
 /** The version a pass runs for this shape: the forced (else preferred) one if it fits, else the first that fits. */
 export function depthwiseVersion<P extends DepthwisePass>(pass: P, g: DepthwiseGeometry): Version<P> {
@@ -106,8 +118,15 @@ export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeome
  * dw [M C, 1, KH, KW] and db [M C] from x and dy (`torch.nn.grad.conv2d_weight` for groups = C,
  * and dy summed over N, OH, OW), each only if asked for.
  */
-export function depthwiseWeightGrad(x: Tensor, dy: Tensor, g: DepthwiseGeometry, weight = true, bias = false): [Tensor | null, Tensor | null] {
-  const partials: Partials = depthwiseVersion('weightGrad', g) === '02_vec4_strips' ? partialsPerStrip(x, dy, g) : partialsPerPlane(x, dy, g);
+export function depthwiseWeightGrad(
+  x: Tensor,
+  dy: Tensor,
+  g: DepthwiseGeometry,
+  weight = true,
+  bias = false,
+): [Tensor | null, Tensor | null] {
+  const partials: Partials =
+    depthwiseVersion('weightGrad', g) === '02_vec4_strips' ? partialsPerStrip(x, dy, g) : partialsPerPlane(x, dy, g);
   const dw = weight ? sumPartials(partials, g, 0, [g.cout, 1, g.kh, g.kw]) : null;
   const db = bias ? sumPartials(partials, g, g.kh * g.kw, [g.cout]) : null;
   partials.partial.dispose();

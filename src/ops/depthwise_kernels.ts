@@ -11,9 +11,18 @@ import { Tensor } from '../tensor.js';
 
 /** Everything the kernels need to know about one depthwise convolution (sizes already checked). */
 export interface DepthwiseGeometry {
-  n: number; c: number; h: number; w: number; cout: number;
-  oh: number; ow: number; kh: number; kw: number;
-  stride: [number, number]; pad: [number, number]; dil: [number, number];
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  cout: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  pad: [number, number];
+  dil: [number, number];
 }
 
 // Sizes of the kernels' register arrays (MAX_BH, MAX_BW, MAX_SEG, MAX_V, MAX_TAPS, MAX_KH in the shaders).
@@ -44,12 +53,27 @@ function overPlanes(total: number, launch: (plane0: number, planes: number) => v
   for (let p0 = 0; p0 < total; p0 += MAX_PLANES) launch(p0, Math.min(MAX_PLANES, total - p0));
 }
 
-const planeUniforms = (g: DepthwiseGeometry, plane0: number) => ({ h: g.h, w: g.w, oh: g.oh, ow: g.ow, cin: g.c, cout: g.cout, plane0 });
+const planeUniforms = (g: DepthwiseGeometry, plane0: number) => ({
+  h: g.h,
+  w: g.w,
+  oh: g.oh,
+  ow: g.ow,
+  cin: g.c,
+  cout: g.cout,
+  plane0,
+});
 
 function geometryConstants(g: DepthwiseGeometry) {
   return {
-    KH: g.kh, KW: g.kw, STRIDE_H: g.stride[0], STRIDE_W: g.stride[1], DIL_H: g.dil[0], DIL_W: g.dil[1],
-    PAD_H: g.pad[0], PAD_W: g.pad[1], MULT: g.cout / g.c,
+    KH: g.kh,
+    KW: g.kw,
+    STRIDE_H: g.stride[0],
+    STRIDE_W: g.stride[1],
+    DIL_H: g.dil[0],
+    DIL_W: g.dil[1],
+    PAD_H: g.pad[0],
+    PAD_W: g.pad[1],
+    MULT: g.cout / g.c,
   };
 }
 
@@ -71,33 +95,82 @@ export const forwardFits = {
 };
 
 /** Versions 01 and 02: y = x (*) w + bias at any width, 4 x 4 tiles. */
-export function forwardRowTile(version: '01_register_tile' | '02_sliding_rows', x: Tensor, weight: Tensor, bias: Tensor | null, y: Tensor, g: DepthwiseGeometry): void {
+export function forwardRowTile(
+  version: '01_register_tile' | '02_sliding_rows',
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  y: Tensor,
+  g: DepthwiseGeometry,
+): void {
   const tilesX = Math.ceil(g.ow / TILE.bw);
   const tilesY = Math.ceil(g.oh / TILE.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
-  const kernel = version === '01_register_tile' ? K.depthwise_conv2d_forward_01_register_tile : K.depthwise_conv2d_forward_02_sliding_rows;
+  const kernel =
+    version === '01_register_tile'
+      ? K.depthwise_conv2d_forward_01_register_tile
+      : K.depthwise_conv2d_forward_02_sliding_rows;
   const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw, HAS_BIAS: !!bias };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(kernel, spec, planeUniforms(g, p0), [x.buffer, weight.buffer, (bias ?? weight).buffer, y.buffer],
-    [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
+  overPlanes(g.n * g.cout, (p0, planes) =>
+    dispatch(
+      kernel,
+      spec,
+      planeUniforms(g, p0),
+      [x.buffer, weight.buffer, (bias ?? weight).buffer, y.buffer],
+      [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes],
+    ),
+  );
 }
 
 /**
  * Version 03 (vec4 rows): out = src (*) w + bias, or with `transposed` (stride 1) the input
  * gradient: src = dy, out = dx, the kernel flipped and padded by (K - 1) D - P.
  */
-export function vec4Rows(src: Tensor, weight: Tensor, bias: Tensor | null, out: Tensor, g: DepthwiseGeometry, transposed: boolean): void {
-  const [srcH, srcW, outH, outW, srcC, outC] = transposed ? [g.oh, g.ow, g.h, g.w, g.cout, g.c] : [g.h, g.w, g.oh, g.ow, g.c, g.cout];
+export function vec4Rows(
+  src: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+  g: DepthwiseGeometry,
+  transposed: boolean,
+): void {
+  const [srcH, srcW, outH, outW, srcC, outC] = transposed
+    ? [g.oh, g.ow, g.h, g.w, g.cout, g.c]
+    : [g.h, g.w, g.oh, g.ow, g.c, g.cout];
   const pad = transposed ? [(g.kh - 1) * g.dil[0] - g.pad[0], (g.kw - 1) * g.dil[1] - g.pad[1]] : g.pad;
   const tilesX = Math.ceil(outW / VEC4_TILE.bw);
   const tilesY = Math.ceil(outH / VEC4_TILE.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
   const spec = {
-    ...geometryConstants(g), PAD_H: pad[0], PAD_W: pad[1], WG_X: wgX, WG_Y: wgY, BH: VEC4_TILE.bh, BW: VEC4_TILE.bw,
-    HAS_BIAS: !!bias, TRANSPOSED: transposed, SOURCES: transposed ? g.cout / g.c : 1,
+    ...geometryConstants(g),
+    PAD_H: pad[0],
+    PAD_W: pad[1],
+    WG_X: wgX,
+    WG_Y: wgY,
+    BH: VEC4_TILE.bh,
+    BW: VEC4_TILE.bw,
+    HAS_BIAS: !!bias,
+    TRANSPOSED: transposed,
+    SOURCES: transposed ? g.cout / g.c : 1,
   };
-  const uniforms = (plane0: number) => ({ src_h: srcH, src_w: srcW, out_h: outH, out_w: outW, src_c: srcC, out_c: outC, plane0 });
-  overPlanes(g.n * outC, (p0, planes) => dispatch(K.depthwise_conv2d_forward_03_vec4_rows, spec, uniforms(p0),
-    [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
+  const uniforms = (plane0: number) => ({
+    src_h: srcH,
+    src_w: srcW,
+    out_h: outH,
+    out_w: outW,
+    src_c: srcC,
+    out_c: outC,
+    plane0,
+  });
+  overPlanes(g.n * outC, (p0, planes) =>
+    dispatch(
+      K.depthwise_conv2d_forward_03_vec4_rows,
+      spec,
+      uniforms(p0),
+      [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer],
+      [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes],
+    ),
+  );
 }
 
 // ---- input gradient ----
@@ -113,7 +186,10 @@ function inputTile(g: DepthwiseGeometry) {
 }
 
 export const inputGradFits = {
-  '03_vec4_rows': (g: DepthwiseGeometry) => g.stride[0] === 1 && g.stride[1] === 1 && g.pad[0] <= (g.kh - 1) * g.dil[0] &&
+  '03_vec4_rows': (g: DepthwiseGeometry) =>
+    g.stride[0] === 1 &&
+    g.stride[1] === 1 &&
+    g.pad[0] <= (g.kh - 1) * g.dil[0] &&
     vec4Fits(g.ow, g.w, g.kw, 1, g.dil[1], (g.kw - 1) * g.dil[1] - g.pad[1], VEC4_TILE.bw),
   '01_register_tile': (g: DepthwiseGeometry) => {
     const t = inputTile(g);
@@ -128,18 +204,30 @@ export function inputGradTile(dy: Tensor, weight: Tensor, dx: Tensor, g: Depthwi
   const tilesY = Math.ceil(g.h / t.bh);
   const [wgX, wgY] = lanes(tilesX, tilesY);
   const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: t.bh, BW: t.bw };
-  overPlanes(g.n * g.c, (p0, planes) => dispatch(K.depthwise_conv2d_backward_input_01_register_tile, spec, planeUniforms(g, p0),
-    [dy.buffer, weight.buffer, dx.buffer], [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes]));
+  overPlanes(g.n * g.c, (p0, planes) =>
+    dispatch(
+      K.depthwise_conv2d_backward_input_01_register_tile,
+      spec,
+      planeUniforms(g, p0),
+      [dy.buffer, weight.buffer, dx.buffer],
+      [Math.ceil(tilesX / wgX), Math.ceil(tilesY / wgY), planes],
+    ),
+  );
 }
 
 // ---- weight and bias gradients ----
 
 /** Pass 1's partial sums: [N Cout, strips, KH KW + 1] (the taps, then the bias). */
-export interface Partials { partial: Tensor; strips: number }
+export interface Partials {
+  partial: Tensor;
+  strips: number;
+}
 
 export const weightGradFits = {
-  '02_vec4_strips': (g: DepthwiseGeometry) => g.kh <= MAX_KH && g.kh * g.kw <= MAX_TAPS && vec4Fits(g.w, g.ow, g.kw, g.stride[1], g.dil[1], g.pad[1], STRIP),
-  '01_plane_partials': (g: DepthwiseGeometry) => g.kh * g.kw <= MAX_TAPS && segment(TILE.bw, g.kw, g.stride[1], g.dil[1]) <= MAX_SEG,
+  '02_vec4_strips': (g: DepthwiseGeometry) =>
+    g.kh <= MAX_KH && g.kh * g.kw <= MAX_TAPS && vec4Fits(g.w, g.ow, g.kw, g.stride[1], g.dil[1], g.pad[1], STRIP),
+  '01_plane_partials': (g: DepthwiseGeometry) =>
+    g.kh * g.kw <= MAX_TAPS && segment(TILE.bw, g.kw, g.stride[1], g.dil[1]) <= MAX_SEG,
 };
 
 /** Version 01: one workgroup per plane, reduced in workgroup memory. */
@@ -150,8 +238,15 @@ export function partialsPerPlane(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   const wgX = pow2AtMost(Math.ceil(g.ow / TILE.bw), Math.min(16, maxLanes));
   const wgY = pow2AtMost(Math.ceil(g.oh / TILE.bh), maxLanes / wgX);
   const spec = { ...geometryConstants(g), WG_X: wgX, WG_Y: wgY, BH: TILE.bh, BW: TILE.bw };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(K.depthwise_conv2d_backward_weight_01_plane_partials, spec, planeUniforms(g, p0),
-    [x.buffer, dy.buffer, partial.buffer], [1, 1, planes]));
+  overPlanes(g.n * g.cout, (p0, planes) =>
+    dispatch(
+      K.depthwise_conv2d_backward_weight_01_plane_partials,
+      spec,
+      planeUniforms(g, p0),
+      [x.buffer, dy.buffer, partial.buffer],
+      [1, 1, planes],
+    ),
+  );
   return { partial, strips: 1 };
 }
 
@@ -162,16 +257,34 @@ export function partialsPerStrip(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   const partial = Tensor.empty([g.n * g.cout, strips, taps + 1]);
   const wgX = pow2AtMost(strips, 8);
   const spec = { ...geometryConstants(g), WG_X: wgX, BW: STRIP };
-  overPlanes(g.n * g.cout, (p0, planes) => dispatch(K.depthwise_conv2d_backward_weight_02_vec4_strips, spec, { ...planeUniforms(g, p0), strips },
-    [x.buffer, dy.buffer, partial.buffer], [Math.ceil(strips / wgX), 1, planes]));
+  overPlanes(g.n * g.cout, (p0, planes) =>
+    dispatch(
+      K.depthwise_conv2d_backward_weight_02_vec4_strips,
+      spec,
+      { ...planeUniforms(g, p0), strips },
+      [x.buffer, dy.buffer, partial.buffer],
+      [Math.ceil(strips / wgX), 1, planes],
+    ),
+  );
   return { partial, strips };
 }
 
 /** Pass 2: out[co, t] = sum over n and strips of partial[n Cout + co, strip, first + t]. */
-export function sumPartials({ partial, strips }: Partials, g: DepthwiseGeometry, first: number, shape: number[]): Tensor {
+export function sumPartials(
+  { partial, strips }: Partials,
+  g: DepthwiseGeometry,
+  first: number,
+  shape: number[],
+): Tensor {
   const taps = shape.slice(1).reduce((a, b) => a * b, 1);
   const out = Tensor.empty(shape);
   const uniforms = { n: g.n, cout: g.cout, stride: g.kh * g.kw + 1, first, taps, strips };
-  dispatch(K.depthwise_conv2d_backward_weight_sum, { WG: 64 }, uniforms, [partial.buffer, out.buffer], gridFor(g.cout * taps, 64));
+  dispatch(
+    K.depthwise_conv2d_backward_weight_sum,
+    { WG: 64 },
+    uniforms,
+    [partial.buffer, out.buffer],
+    gridFor(g.cout * taps, 64),
+  );
   return out;
 }

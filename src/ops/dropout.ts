@@ -23,7 +23,13 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const y = Tensor.empty(x.shape);
   const mask = Tensor.empty(x.shape);
   const { seed, stream } = nextRandomStream();
-  dispatch(K.dropout_forward, { WG }, { n: x.size, seed, stream, p }, [x.buffer, y.buffer, mask.buffer], gridFor(x.size, WG));
+  dispatch(
+    K.dropout_forward,
+    { WG },
+    { n: x.size, seed, stream, p },
+    [x.buffer, y.buffer, mask.buffer],
+    gridFor(x.size, WG),
+  );
   // d/dx (x * mask) = mask
   return record(y, 'dropout', [x], (g) => [mul(g, mask)], [mask]);
 }

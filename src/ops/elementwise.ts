@@ -10,7 +10,16 @@ import { dispatch } from '../gpu/kernel.js';
 import { BINARY_OPS, K, UNARY_OPS } from '../kernels.js';
 import { Tensor, type Scalar } from '../tensor.js';
 import { noGrad, record } from '../autograd.js';
-import { broadcastShapes, broadcastStrides, requireDtype, requireSameDtype, requireScalarFits, sameShape, shapeOf, wgslType } from './util.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  requireDtype,
+  requireSameDtype,
+  requireScalarFits,
+  sameShape,
+  shapeOf,
+  wgslType,
+} from './util.js';
 import { full } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
@@ -24,7 +33,8 @@ type BinaryOp = keyof typeof BINARY_OPS;
 type Role = 'a' | 'b' | 'out';
 
 /** Which binary kernel: the forward (elements of type T), or the gradient for one side. */
-type BinaryLaunch = { kernel: 'forward'; op: BinaryOp; T: 'f32' | 'i32' } | { kernel: 'backward'; op: BinaryOp; side: 0 | 1 };
+type BinaryLaunch =
+  { kernel: 'forward'; op: BinaryOp; T: 'f32' | 'i32' } | { kernel: 'backward'; op: BinaryOp; side: 0 | 1 };
 
 /**
  * Launches a binary kernel (forward or backward) over `outShape`. Dimensions that every operand
@@ -32,18 +42,36 @@ type BinaryLaunch = { kernel: 'forward'; op: BinaryOp; T: 'f32' | 'i32' } | { ke
  * `operands` are bound in order, each indexed like `a`, `b` or the output. Tensors larger than
  * a storage binding run in chunks of the outermost merged dimension (gpu/chunks.ts).
  */
-function launchBinary(which: BinaryLaunch, outShape: readonly number[], a: Tensor, b: Tensor, operands: Array<[GPUBuffer, Role]>): void {
+function launchBinary(
+  which: BinaryLaunch,
+  outShape: readonly number[],
+  a: Tensor,
+  b: Tensor,
+  operands: Array<[GPUBuffer, Role]>,
+): void {
   const broadcast = !(sameShape(a.shape, outShape) && sameShape(b.shape, outShape));
   const merged = mergeDims(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
   const inner = merged.shape.slice(1);
   const innerSize = inner.reduce((x, y) => x * y, 1);
-  const rowBytes: Record<Role, number> = { a: merged.strides[0][0] * 4, b: merged.strides[1][0] * 4, out: innerSize * 4 };
+  const rowBytes: Record<Role, number> = {
+    a: merged.strides[0][0] * 4,
+    b: merged.strides[1][0] * 4,
+    out: innerSize * 4,
+  };
   const chunks = operands.map(([buffer, role]) => ({ buffer, rowBytes: rowBytes[role] }));
   forEachChunk(`binary_${which.kernel}`, merged.shape[0], chunks, (_, rows, bindings) => {
     const shape = [rows, ...inner];
     const n = rows * innerSize;
-    const { entryPoint, grid, wg } = broadcast ? stridedLaunch(shape, n, WG) : { entryPoint: 'main' as const, grid: gridFor(n, WG), wg: WG };
-    const uniforms = { n, rank: shape.length, out_shape: shape, a_strides: merged.strides[0], b_strides: merged.strides[1] };
+    const { entryPoint, grid, wg } = broadcast
+      ? stridedLaunch(shape, n, WG)
+      : { entryPoint: 'main' as const, grid: gridFor(n, WG), wg: WG };
+    const uniforms = {
+      n,
+      rank: shape.length,
+      out_shape: shape,
+      a_strides: merged.strides[0],
+      b_strides: merged.strides[1],
+    };
     const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
     if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
     else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
@@ -56,7 +84,8 @@ function asTensor(x: Tensor | Scalar, like: Tensor): Tensor {
 }
 
 function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
-  if (typeof aIn === 'number' && typeof bIn === 'number') throw new Error(`${op}: at least one operand must be a tensor`);
+  if (typeof aIn === 'number' && typeof bIn === 'number')
+    throw new Error(`${op}: at least one operand must be a tensor`);
   // Validate everything before any GPU work (a number operand is a fill kernel).
   const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
   for (const x of [aIn, bIn]) {
@@ -68,12 +97,19 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [[a.buffer, 'a'], [b.buffer, 'b'], [out.buffer, 'out']]);
+  launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [
+    [a.buffer, 'a'],
+    [b.buffer, 'b'],
+    [out.buffer, 'out'],
+  ]);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
-  return record(out, op, [a, b], (g, needs) => [
-    needs[0] ? binaryGrad(op, 0, g, a, b) : null,
-    needs[1] ? binaryGrad(op, 1, g, a, b) : null,
-  ], scalars);
+  return record(
+    out,
+    op,
+    [a, b],
+    (g, needs) => [needs[0] ? binaryGrad(op, 0, g, a, b) : null, needs[1] ? binaryGrad(op, 1, g, a, b) : null],
+    scalars,
+  );
 }
 
 /** Gradient of `a op b` for one side, summed over the dimensions that side was broadcast on. */
@@ -83,7 +119,12 @@ function binaryGrad(op: BinaryOp, side: 0 | 1, g: Tensor, a: Tensor, b: Tensor):
   const identity = op === 'add' || (op === 'sub' && side === 0);
   if (identity) return sameShape(operand.shape, g.shape) ? g.detach() : sumToShape(g, operand.shape);
   const local = Tensor.empty(g.shape);
-  launchBinary({ kernel: 'backward', op, side }, g.shape, a, b, [[g.buffer, 'out'], [a.buffer, 'a'], [b.buffer, 'b'], [local.buffer, 'out']]);
+  launchBinary({ kernel: 'backward', op, side }, g.shape, a, b, [
+    [g.buffer, 'out'],
+    [a.buffer, 'a'],
+    [b.buffer, 'b'],
+    [local.buffer, 'out'],
+  ]);
   return sameShape(operand.shape, g.shape) ? local : sumToShape(local, operand.shape);
 }
 
@@ -110,18 +151,30 @@ function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
   if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
   const out = Tensor.empty(x.shape, x.dtype);
   flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
-    dispatch(K.unary_forward, { OP: op, WG, T: wgslType(x) }, { n, exponent }, bindings, gridFor(n, WG)));
+    dispatch(K.unary_forward, { OP: op, WG, T: wgslType(x) }, { n, exponent }, bindings, gridFor(n, WG)),
+  );
   return record(out, op, [x], (g) => {
     const dx = Tensor.empty(x.shape);
     flatChunks(op, x.size, [g.buffer, x.buffer, out.buffer, dx.buffer], (n, bindings) =>
-      dispatch(K.unary_backward, { OP: op, WG }, { n, exponent }, bindings, gridFor(n, WG)));
+      dispatch(K.unary_backward, { OP: op, WG }, { n, exponent }, bindings, gridFor(n, WG)),
+    );
     return [dx];
   });
 }
 
 /** Runs a kernel over `n` elements of same-sized 4-byte operands, in chunks past the binding limit. */
-function flatChunks(op: string, n: number, buffers: GPUBuffer[], launch: (n: number, bindings: BufferBinding[]) => void): void {
-  forEachChunk(op, n, buffers.map((buffer) => ({ buffer, rowBytes: 4 })), (_, count, bindings) => launch(count, bindings));
+function flatChunks(
+  op: string,
+  n: number,
+  buffers: GPUBuffer[],
+  launch: (n: number, bindings: BufferBinding[]) => void,
+): void {
+  forEachChunk(
+    op,
+    n,
+    buffers.map((buffer) => ({ buffer, rowBytes: 4 })),
+    (_, count, bindings) => launch(count, bindings),
+  );
 }
 
 /** y = -x; `torch.neg`. dx = -g. */
@@ -159,7 +212,9 @@ export function assign<T extends Tensor>(target: T, compute: () => Tensor): T {
   const value = noGrad(compute);
   if (!sameShape(value.shape, target.shape)) {
     value.dispose();
-    throw new Error(`in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`);
+    throw new Error(
+      `in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`,
+    );
   }
   copyInto(target, value);
   value.dispose();

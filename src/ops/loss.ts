@@ -32,31 +32,54 @@ const WG = 256;
  * and int32 class indices [N] (or [N, d1, ...]), as `F.cross_entropy` (ignoreIndex, labelSmoothing). Out-of-range targets known on the CPU are an error
  * before any GPU work; ones computed on the GPU give NaN.
  */
-export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}, layer = 'cross_entropy'): Tensor {
+export function crossEntropy(
+  logits: Tensor,
+  target: Tensor,
+  options: CrossEntropyOptions = {},
+  layer = 'cross_entropy',
+): Tensor {
   requireDtype(layer, logits, 'float32');
   requireDtype(`${layer} (target)`, target, 'int32');
   const ignore = options.ignoreIndex ?? -100;
   const smoothing = options.labelSmoothing ?? 0;
-  if (logits.ndim < 2) throw new Error(`${layer}: expected logits of shape [N, C] (or [N, C, ...]), got ${formatShape(logits.shape)}`);
+  if (logits.ndim < 2)
+    throw new Error(`${layer}: expected logits of shape [N, C] (or [N, C, ...]), got ${formatShape(logits.shape)}`);
   const [n, classes, ...rest] = logits.shape;
   const expected = [n, ...rest];
   if (!sameShape(target.shape, expected)) {
-    throw new Error(`${layer}: target shape ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)} (expected ${formatShape(expected)})`);
+    throw new Error(
+      `${layer}: target shape ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)} (expected ${formatShape(expected)})`,
+    );
   }
   const range = target.valueRange;
   if (range && ((range[0] < 0 && range[0] !== ignore) || (range[1] >= classes && range[1] !== ignore))) {
-    throw new Error(`${layer}: target values must be in [0, ${classes - 1}] for logits ${formatShape(logits.shape)}, got values from ${range[0]} to ${range[1]} (target ${formatShape(target.shape)})`);
+    throw new Error(
+      `${layer}: target values must be in [0, ${classes - 1}] for logits ${formatShape(logits.shape)}, got values from ${range[0]} to ${range[1]} (target ${formatShape(target.shape)})`,
+    );
   }
-  if (smoothing < 0 || smoothing > 1) throw new Error(`${layer}: labelSmoothing must be between 0 and 1, got ${smoothing}`);
+  if (smoothing < 0 || smoothing > 1)
+    throw new Error(`${layer}: labelSmoothing must be between 0 and 1, got ${smoothing}`);
   const inner = numel(rest);
   const samples = n * inner;
   const uniforms = { samples, classes, inner, ignore, smoothing };
   const losses = Tensor.empty(expected);
   const valid = Tensor.empty(expected);
-  dispatch(K.cross_entropy_forward, { WG }, uniforms, [logits.buffer, target.buffer, losses.buffer, valid.buffer], gridFor(samples, WG));
+  dispatch(
+    K.cross_entropy_forward,
+    { WG },
+    uniforms,
+    [logits.buffer, target.buffer, losses.buffer, valid.buffer],
+    gridFor(samples, WG),
+  );
   const perSample = record(losses, 'cross_entropy', [logits], (g) => {
     const dx = Tensor.empty(logits.shape);
-    dispatch(K.cross_entropy_backward, { WG }, uniforms, [g.buffer, logits.buffer, target.buffer, dx.buffer], gridFor(samples, WG));
+    dispatch(
+      K.cross_entropy_backward,
+      { WG },
+      uniforms,
+      [g.buffer, logits.buffer, target.buffer, dx.buffer],
+      gridFor(samples, WG),
+    );
     return [dx];
   });
   const reduction = options.reduction ?? 'mean';
@@ -78,7 +101,9 @@ function reduce(x: Tensor, reduction: Reduction): Tensor {
 
 function checkSameShape(layer: string, input: Tensor, target: Tensor): void {
   if (!sameShape(input.shape, target.shape)) {
-    throw new Error(`${layer}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    throw new Error(
+      `${layer}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`,
+    );
   }
 }
 
@@ -100,9 +125,12 @@ export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Red
  * `F.binary_cross_entropy_with_logits`: max(z, 0) - z y + log(1 + exp(-|z|)), which never
  * overflows.
  */
-export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  logits: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction } = {},
+): Tensor {
   checkSameShape('binary_cross_entropy_with_logits', logits, target);
   const softplus = add(relu(logits), log(add(exp(neg(abs(logits))), 1)));
   return reduce(sub(softplus, mul(logits, target)), options.reduction ?? 'mean');
 }
-

@@ -48,11 +48,18 @@ function bmm(a: Tensor, b: Tensor, batch: number): Tensor {
  * convolution's unrolled input), the same product is computed transposed, (B g^T)^T or
  * (g^T A)^T, which transposes g and the result instead of `other`.
  */
-function productGrad(g: Tensor, other: Tensor, side: 'left' | 'right', batch: number, shape: readonly number[]): Tensor {
+function productGrad(
+  g: Tensor,
+  other: Tensor,
+  side: 'left' | 'right',
+  batch: number,
+  shape: readonly number[],
+): Tensor {
   const T = (t: Tensor) => transpose(t, -1, -2);
   const smallerTransposed = other.size > g.size + numel(shape);
   let grad: Tensor;
-  if (side === 'right') grad = smallerTransposed ? T(bmm(other, T(g), batch)) : bmm(g, T(other), batch); // dA = g @ Bᵀ = (B @ gᵀ)ᵀ
+  if (side === 'right')
+    grad = smallerTransposed ? T(bmm(other, T(g), batch)) : bmm(g, T(other), batch); // dA = g @ Bᵀ = (B @ gᵀ)ᵀ
   else grad = smallerTransposed ? T(bmm(T(g), other, batch)) : bmm(T(other), g, batch); //                   dB = Aᵀ @ g = (gᵀ @ A)ᵀ
   // Summed over the batch where the operand was shared across it.
   return reshape(numel(grad.shape) === numel(shape) ? grad : sumToShape(grad, [1, ...shape.slice(-2)]), shape);
@@ -72,12 +79,23 @@ function blockedProduct(a: Tensor, b: Tensor, out: Tensor): void {
     const kc = Math.min(kRows, k - k0);
     const aBlock = kc === k ? reshape(a, [m, k]) : slice(reshape(a, [m, k]), 1, k0, k0 + kc);
     const part = total || kc < k ? Tensor.empty(out.shape) : out;
-    const mRows = fitsBinding(aBlock.buffer) && fitsBinding(part.buffer) ? m : rowsPerChunk('matmul', [kc * 4, n * 4], m);
+    const mRows =
+      fitsBinding(aBlock.buffer) && fitsBinding(part.buffer) ? m : rowsPerChunk('matmul', [kc * 4, n * 4], m);
     for (let m0 = 0; m0 < m; m0 += mRows) {
       const mc = Math.min(mRows, m - m0);
       const whole = mc === m;
-      launchMatmulOn(chooseVersion(n, kc), whole ? aBlock.buffer : range(aBlock.buffer, m0 * kc * 4, mc * kc * 4),
-        kc === k ? b.buffer : range(b.buffer, k0 * n * 4, kc * n * 4), whole ? part.buffer : range(part.buffer, m0 * n * 4, mc * n * 4), mc, n, kc, 1, 0, 0);
+      launchMatmulOn(
+        chooseVersion(n, kc),
+        whole ? aBlock.buffer : range(aBlock.buffer, m0 * kc * 4, mc * kc * 4),
+        kc === k ? b.buffer : range(b.buffer, k0 * n * 4, kc * n * 4),
+        whole ? part.buffer : range(part.buffer, m0 * n * 4, mc * n * 4),
+        mc,
+        n,
+        kc,
+        1,
+        0,
+        0,
+      );
     }
     aBlock.dispose();
     if (part === out) return;
@@ -144,7 +162,10 @@ function launchNT(a: Tensor, b: Tensor, out: Tensor): void {
         nc === n ? b.buffer : range(b.buffer, n0 * k * 4, nc * k * 4),
         mc === m ? out.buffer : range(out.buffer, m0 * n * 4, mc * n * 4),
       ];
-      dispatch(nt, { WG_X: wx }, { m: mc, n: nc, k, ldc: n, c_col: n0 }, bindings, [Math.ceil(mc / 8), Math.ceil(nc / (4 * wx))]);
+      dispatch(nt, { WG_X: wx }, { m: mc, n: nc, k, ldc: n, c_col: n0 }, bindings, [
+        Math.ceil(mc / 8),
+        Math.ceil(nc / (4 * wx)),
+      ]);
     }
   }
 }
@@ -153,7 +174,10 @@ function launchNT(a: Tensor, b: Tensor, out: Tensor): void {
 function gradOfB(g: Tensor, a: Tensor): Tensor {
   const [m, n] = g.shape;
   const k = a.shape[1];
-  if (a.buffer.size > deviceBindingLimit()) throw new Error(`matmulNT backward: the input ${fmt(a.shape)} is larger than one storage binding; use smaller batches`);
+  if (a.buffer.size > deviceBindingLimit())
+    throw new Error(
+      `matmulNT backward: the input ${fmt(a.shape)} is larger than one storage binding; use smaller batches`,
+    );
   const out = Tensor.empty([n, k]);
   const nRows = fitsBinding(out.buffer) ? n : rowsPerChunk('matmulNT backward', [k * 4], n);
   for (let n0 = 0; n0 < n; n0 += nRows) {
@@ -172,10 +196,12 @@ function gradOfB(g: Tensor, a: Tensor): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireDtype('matmul', a, 'float32');
   requireDtype('matmul', b, 'float32');
-  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both arguments need at least 1 dimension, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new Error(`matmul: both arguments need at least 1 dimension, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const k1 = a.shape[a.ndim - 1];
   const k2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
-  if (k1 !== k2) throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k1} != ${k2})`);
+  if (k1 !== k2)
+    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${k1} != ${k2})`);
   // Vectors: [K] is [1, K] on the left and [K, 1] on the right, and that dim is dropped after.
   if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -204,10 +230,11 @@ function broadcastBatch(a: Tensor, b: Tensor, batchA: readonly number[], batchB:
     const da = batchA[batchA.length - rank + i] ?? 1;
     const db = batchB[batchB.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`matmul: batch dimensions of shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast (${da} vs ${db})`);
+      throw new Error(
+        `matmul: batch dimensions of shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast (${da} vs ${db})`,
+      );
     }
     out.push(Math.max(da, db));
   }
   return out;
 }
-

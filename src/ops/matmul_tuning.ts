@@ -9,7 +9,14 @@ import { deviceInfo, hasFeature } from '../gpu/device.js';
 import { synchronize } from '../gpu/commands.js';
 import { Tensor } from '../tensor.js';
 import { uniform } from './create.js';
-import { DEFAULT_VERSION, MATMUL_VERSIONS, launchMatmul, setTunedVersion, tunedVersion, type MatmulVersion } from './matmul_versions.js';
+import {
+  DEFAULT_VERSION,
+  MATMUL_VERSIONS,
+  launchMatmul,
+  setTunedVersion,
+  tunedVersion,
+  type MatmulVersion,
+} from './matmul_versions.js';
 
 /** Median seconds of `runs` products of size `size`^3 with `version`, after one warm-up. */
 export async function timeVersion(version: MatmulVersion, size: number, runs = 3): Promise<number> {

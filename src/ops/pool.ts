@@ -49,8 +49,14 @@ export function poolOutputSize(size: number, k: number, s: number, p: number, d:
 }
 
 interface PoolGeometry {
-  h: number; w: number; oh: number; ow: number;
-  k: [number, number]; s: [number, number]; p: [number, number]; d: [number, number];
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  k: [number, number];
+  s: [number, number];
+  p: [number, number];
+  d: [number, number];
 }
 
 function check4d(layer: string, x: Tensor): void {
@@ -58,24 +64,50 @@ function check4d(layer: string, x: Tensor): void {
   if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
 }
 
-function geometry(layer: string, x: Tensor, kernel: Pair, stride: Pair | undefined, padding: Pair, dilation: Pair, ceilMode: boolean): PoolGeometry {
+function geometry(
+  layer: string,
+  x: Tensor,
+  kernel: Pair,
+  stride: Pair | undefined,
+  padding: Pair,
+  dilation: Pair,
+  ceilMode: boolean,
+): PoolGeometry {
   const k = pair(kernel);
   const s = pair(stride ?? kernel);
   const p = pair(padding);
   const d = pair(dilation);
   const [h, w] = x.shape.slice(2);
   for (let i = 0; i < 2; i++) {
-    if (p[i] * 2 > k[i]) throw new Error(`${layer}: pad should be at most half of effective kernel size, but got pad=${p[i]}, kernel_size=${k[i]}`);
+    if (p[i] * 2 > k[i])
+      throw new Error(
+        `${layer}: pad should be at most half of effective kernel size, but got pad=${p[i]}, kernel_size=${k[i]}`,
+      );
   }
   const oh = poolOutputSize(h, k[0], s[0], p[0], d[0], ceilMode);
   const ow = poolOutputSize(w, k[1], s[1], p[1], d[1], ceilMode);
-  if (oh <= 0 || ow <= 0) throw new Error(`${layer}: input ${formatShape(x.shape)} is too small for kernel ${k.join('x')} (output ${oh}x${ow})`);
+  if (oh <= 0 || ow <= 0)
+    throw new Error(
+      `${layer}: input ${formatShape(x.shape)} is too small for kernel ${k.join('x')} (output ${oh}x${ow})`,
+    );
   return { h, w, oh, ow, k, s, p, d };
 }
 
 /** The pooling kernels' uniforms over `total` invocations (avg pooling takes no dilation). */
 function poolUniforms(total: number, g: PoolGeometry) {
-  return { total, h: g.h, w: g.w, oh: g.oh, ow: g.ow, kh: g.k[0], kw: g.k[1], stride_h: g.s[0], stride_w: g.s[1], pad_h: g.p[0], pad_w: g.p[1] };
+  return {
+    total,
+    h: g.h,
+    w: g.w,
+    oh: g.oh,
+    ow: g.ow,
+    kh: g.k[0],
+    kw: g.k[1],
+    stride_h: g.s[0],
+    stride_w: g.s[1],
+    pad_h: g.p[0],
+    pad_w: g.p[1],
+  };
 }
 
 const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({ ...u, dil_h: g.d[0], dil_w: g.d[1] });
@@ -83,18 +115,44 @@ const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({
 /** out = max over each KH x KW window (stride, padding, dilation, ceilMode); `F.max_pool2d`. The gradient flows to the selected element. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
   check4d(layer, x);
-  const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
+  const g = geometry(
+    layer,
+    x,
+    kernelSize,
+    options.stride,
+    options.padding ?? 0,
+    options.dilation ?? 1,
+    options.ceilMode ?? false,
+  );
   const [n, c] = x.shape;
   const split = splitBatch(layer, x, c * g.oh * g.ow, (part) => maxPool2d(part, kernelSize, options, layer));
   if (split) return split;
   const out = Tensor.empty([n, c, g.oh, g.ow]);
   const index = Tensor.empty([n, c, g.oh, g.ow], 'int32');
-  dispatch(K.maxpool2d_forward, { WG }, withDilation(poolUniforms(out.size, g), g), [x.buffer, out.buffer, index.buffer], gridFor(out.size, WG));
-  return record(out, 'max_pool2d', [x], (grad) => {
-    const dx = Tensor.empty(x.shape);
-    dispatch(K.maxpool2d_backward, { WG }, withDilation(poolUniforms(dx.size, g), g), [grad.buffer, index.buffer, dx.buffer], gridFor(dx.size, WG));
-    return [dx];
-  }, [index]);
+  dispatch(
+    K.maxpool2d_forward,
+    { WG },
+    withDilation(poolUniforms(out.size, g), g),
+    [x.buffer, out.buffer, index.buffer],
+    gridFor(out.size, WG),
+  );
+  return record(
+    out,
+    'max_pool2d',
+    [x],
+    (grad) => {
+      const dx = Tensor.empty(x.shape);
+      dispatch(
+        K.maxpool2d_backward,
+        { WG },
+        withDilation(poolUniforms(dx.size, g), g),
+        [grad.buffer, index.buffer, dx.buffer],
+        gridFor(dx.size, WG),
+      );
+      return [dx];
+    },
+    [index],
+  );
 }
 
 function avgPool(x: Tensor, g: PoolGeometry, adaptive: boolean, countPad: boolean, name: string): Tensor {

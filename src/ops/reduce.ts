@@ -96,7 +96,10 @@ function reduceChunked(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, ou
   if (outerReduced) restReduced.add(0);
   const rowElems = numel(restShape);
   const keptPerRow = numel(rest.filter(([, r]) => !r).map(([size]) => size));
-  const operands = [{ buffer: x.buffer, rowBytes: rowElems * 4 }, { buffer: out.buffer, rowBytes: outerReduced ? 0 : keptPerRow * 4 }];
+  const operands = [
+    { buffer: x.buffer, rowBytes: rowElems * 4 },
+    { buffer: out.buffer, rowBytes: outerReduced ? 0 : keptPerRow * 4 },
+  ];
   const partials: Tensor[] = [];
   const name = `${op} (reduce)`;
   // The output is bound whole only when the outer run is reduced; it then fits (it is small).
@@ -121,22 +124,57 @@ function reduceChunked(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, ou
 }
 
 /** reduce.wgsl over the buffers (or byte ranges) of `x` (of `shape`) and of the output. */
-function reduceBuffers(op: ReduceOp, dtype: DType, x: BufferBinding, shape: Shape, reduced: ReadonlySet<number>, outBinding: BufferBinding, scale: number): void {
+function reduceBuffers(
+  op: ReduceOp,
+  dtype: DType,
+  x: BufferBinding,
+  shape: Shape,
+  reduced: ReadonlySet<number>,
+  outBinding: BufferBinding,
+  scale: number,
+): void {
   const layout = layoutFor(shape, reduced);
   const m = numel(layout.keptShape);
   const k = numel(layout.redShape);
   // After merging, reduced dims that were innermost form a single dimension of stride 1.
   const contiguous = layout.redShape.length === 0 || (layout.redShape.length === 1 && layout.redStrides[0] === 1);
   /** One launch: `chunks` chunks of `chunkLen` elements of each of the m outputs of layout `l`. */
-  const launch = (perThread: boolean, redContiguous: boolean, buffers: BufferBinding[], l: Layout, sizes: { m: number; k: number; chunks: number; chunkLen: number; scale: number }) => {
-    const spec = { OP: op, RED_CONTIGUOUS: redContiguous, WG, T: dtype === 'int32' ? 'i32' : 'f32', entryPoint: perThread ? 'per_thread' : 'main' } as const;
+  const launch = (
+    perThread: boolean,
+    redContiguous: boolean,
+    buffers: BufferBinding[],
+    l: Layout,
+    sizes: { m: number; k: number; chunks: number; chunkLen: number; scale: number },
+  ) => {
+    const spec = {
+      OP: op,
+      RED_CONTIGUOUS: redContiguous,
+      WG,
+      T: dtype === 'int32' ? 'i32' : 'f32',
+      entryPoint: perThread ? 'per_thread' : 'main',
+    } as const;
     const uniforms = {
-      m: sizes.m, k: sizes.k, chunks: sizes.chunks, chunk_len: sizes.chunkLen, kept_rank: l.keptShape.length, red_rank: l.redShape.length,
-      scale: sizes.scale, init_bits: identityBits(op, dtype),
-      kept_shape: l.keptShape, kept_strides: l.keptStrides, red_shape: l.redShape, red_strides: l.redStrides,
+      m: sizes.m,
+      k: sizes.k,
+      chunks: sizes.chunks,
+      chunk_len: sizes.chunkLen,
+      kept_rank: l.keptShape.length,
+      red_rank: l.redShape.length,
+      scale: sizes.scale,
+      init_bits: identityBits(op, dtype),
+      kept_shape: l.keptShape,
+      kept_strides: l.keptStrides,
+      red_shape: l.redShape,
+      red_strides: l.redStrides,
     };
     // Per thread: one invocation per output (chunk); else one workgroup each.
-    dispatch(K.reduce, spec, uniforms, buffers, perThread ? gridFor(sizes.m * sizes.chunks, WG) : gridFor(sizes.m * sizes.chunks, 1));
+    dispatch(
+      K.reduce,
+      spec,
+      uniforms,
+      buffers,
+      perThread ? gridFor(sizes.m * sizes.chunks, WG) : gridFor(sizes.m * sizes.chunks, 1),
+    );
   };
   if (k <= PER_THREAD_MAX_K || m >= TARGET_WORKGROUPS * WG) {
     launch(true, contiguous, [x, outBinding], layout, { m, k, chunks: 1, chunkLen: k, scale });
@@ -152,7 +190,13 @@ function reduceBuffers(op: ReduceOp, dtype: DType, x: BufferBinding, shape: Shap
   const partial = Tensor.empty([m, chunks], dtype);
   launch(false, contiguous, [x, partial.buffer], layout, { m, k, chunks, chunkLen, scale: 1 });
   const second: Layout = { keptShape: [m], keptStrides: [chunks], redShape: [chunks], redStrides: [1] };
-  launch(chunks <= PER_THREAD_MAX_K, true, [partial.buffer, outBinding], second, { m, k: chunks, chunks: 1, chunkLen: chunks, scale });
+  launch(chunks <= PER_THREAD_MAX_K, true, [partial.buffer, outBinding], second, {
+    m,
+    k: chunks,
+    chunks: 1,
+    chunkLen: chunks,
+    scale,
+  });
   partial.dispose();
 }
 
@@ -180,9 +224,11 @@ function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undef
 }
 
 /** out = Σ x over all elements, or over `dim` (a number or several); `torch.sum`. dx = g expanded back. */
-export const sum = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('sum', x, dim, options);
+export const sum = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) =>
+  sumOrMean('sum', x, dim, options);
 /** out = (1/K) Σ x over all elements, or over `dim`; `torch.mean`. dx = g / K expanded back. */
-export const mean = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) => sumOrMean('mean', x, dim, options);
+export const mean = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) =>
+  sumOrMean('mean', x, dim, options);
 
 /** Sums `t` down to `shape` (the gradient of broadcasting `shape` up to `t.shape`), as `t.sum_to_size(shape)`. */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
@@ -204,7 +250,12 @@ export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Te
   const d = dim === undefined ? 0 : normalizeDim('argmax', dim, x.ndim);
   const flat = dim === undefined ? [x.size] : x.shape;
   const { outer, k, inner } = splitAround(flat, d);
-  const outShape = dim === undefined ? (options.keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [d], options.keepdim ?? false);
+  const outShape =
+    dim === undefined
+      ? options.keepdim
+        ? x.shape.map(() => 1)
+        : []
+      : reducedShape(x.shape, [d], options.keepdim ?? false);
   const out = Tensor.empty(outShape, 'int32');
   dispatch(K.argmax, { WG }, { m: outer * inner, k, inner }, [x.buffer, out.buffer], gridFor(outer * inner, WG));
   return out;

@@ -32,7 +32,9 @@ function inferShape(x: Tensor, shape: Shape): number[] {
   const known = numel(shape.filter((d) => d !== -1));
   const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
   if (numel(resolved) !== x.size || resolved.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`reshape: shape ${formatShape(shape)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`);
+    throw new Error(
+      `reshape: shape ${formatShape(shape)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`,
+    );
   }
   return resolved;
 }
@@ -54,9 +56,18 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Removes dimension `dim` if it has size 1, or every size-1 dimension; `torch.squeeze`. A view. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((s) => s !== 1),
+    );
   const d = normalizeDim('squeeze', dim, x.ndim);
-  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : reshape(x, x.shape);
+  return x.shape[d] === 1
+    ? reshape(
+        x,
+        x.shape.filter((_, i) => i !== d),
+      )
+    : reshape(x, x.shape);
 }
 
 // ---- strided reads and writes ----
@@ -73,7 +84,17 @@ function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset =
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) launch(merged.shape, x.buffer, out.buffer, offset);
   else {
     try {
-      stridedChunks('gather_strided', x, out, merged.shape, merged.strides[0], offset, out.buffer, x.buffer, (shape, o, xb, at) => launch(shape, xb, o, at));
+      stridedChunks(
+        'gather_strided',
+        x,
+        out,
+        merged.shape,
+        merged.strides[0],
+        offset,
+        out.buffer,
+        x.buffer,
+        (shape, o, xb, at) => launch(shape, xb, o, at),
+      );
     } catch (e) {
       out.dispose();
       throw e;
@@ -90,8 +111,17 @@ function gather(x: Tensor, outShape: Shape, strides: readonly number[], offset =
  * where no range fits, a strided side that the device can bind is bound whole. Copies whose
  * every chunk of rows touches most of a too-large strided side (transposing it) are refused.
  */
-function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], strides: number[], offset: number, contiguous: GPUBuffer,
-  strided: GPUBuffer, launch: (shape: number[], contiguous: BufferBinding, strided: BufferBinding, at: number) => void): void {
+function stridedChunks(
+  op: string,
+  x: Tensor,
+  target: Tensor,
+  shape: number[],
+  strides: number[],
+  offset: number,
+  contiguous: GPUBuffer,
+  strided: GPUBuffer,
+  launch: (shape: number[], contiguous: BufferBinding, strided: BufferBinding, at: number) => void,
+): void {
   const [rows, ...inner] = shape;
   const [s0] = strides;
   const innerSize = numel(inner);
@@ -108,7 +138,9 @@ function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], s
   const wholeStrided = per < 1 && strided.size <= deviceBindingLimit();
   if (wholeStrided) per = rowsFor(rows);
   if (per < 1) {
-    throw new Error(`${op}: copying between ${formatShape(x.shape)} and ${formatShape(target.shape)} needs a binding of more than ${bindingLimit()} bytes (the storage binding limit) per row`);
+    throw new Error(
+      `${op}: copying between ${formatShape(x.shape)} and ${formatShape(target.shape)} needs a binding of more than ${bindingLimit()} bytes (the storage binding limit) per row`,
+    );
   }
   for (let start = 0; start < rows; start += per) {
     const count = Math.min(per, rows - start);
@@ -125,24 +157,52 @@ function stridedChunks(op: string, x: Tensor, target: Tensor, shape: number[], s
 }
 
 function scatter(x: Tensor, target: Tensor, strides: readonly number[], offset: number): void {
-  const launch = (shape: readonly number[], str: readonly number[], xb: BufferBinding, tb: BufferBinding, at: number) => {
+  const launch = (
+    shape: readonly number[],
+    str: readonly number[],
+    xb: BufferBinding,
+    tb: BufferBinding,
+    at: number,
+  ) => {
     const n = numel(shape);
-    dispatch(K.scatter_strided, { WG, T: wgslType(x) }, { n, rank: shape.length, offset: at, shape, strides: str }, [xb, tb], gridFor(n, WG));
+    dispatch(
+      K.scatter_strided,
+      { WG, T: wgslType(x) },
+      { n, rank: shape.length, offset: at, shape, strides: str },
+      [xb, tb],
+      gridFor(n, WG),
+    );
   };
-  if (fitsBinding(x.buffer) && fitsBinding(target.buffer)) return launch(x.shape, strides, x.buffer, target.buffer, offset);
+  if (fitsBinding(x.buffer) && fitsBinding(target.buffer))
+    return launch(x.shape, strides, x.buffer, target.buffer, offset);
   const merged = mergeDims(x.shape, [strides]);
-  stridedChunks('scatter_strided', x, target, merged.shape, merged.strides[0], offset, x.buffer, target.buffer,
-    (shape, xb, tb, at) => launch(shape, merged.strides[0], xb, tb, at));
+  stridedChunks(
+    'scatter_strided',
+    x,
+    target,
+    merged.shape,
+    merged.strides[0],
+    offset,
+    x.buffer,
+    target.buffer,
+    (shape, xb, tb, at) => launch(shape, merged.strides[0], xb, tb, at),
+  );
 }
 
 /** out[..., i_k, ...] = x[..., i_dims[k], ...]: output dim k is input dim `dims[k]`; `torch.permute` (a contiguous copy here). dx = g permuted back. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (norm.length !== x.ndim || new Set(norm).size !== norm.length) {
-    throw new Error(`permute: [${dims.join(', ')}] is not a permutation of the ${x.ndim} dimensions of ${formatShape(x.shape)}`);
+    throw new Error(
+      `permute: [${dims.join(', ')}] is not a permutation of the ${x.ndim} dimensions of ${formatShape(x.shape)}`,
+    );
   }
   const strides = contiguousStrides(x.shape);
-  const out = gather(x, norm.map((d) => x.shape[d]), norm.map((d) => strides[d]));
+  const out = gather(
+    x,
+    norm.map((d) => x.shape[d]),
+    norm.map((d) => strides[d]),
+  );
   const inverse = norm.map((_, i) => norm.indexOf(i));
   return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
 }
@@ -174,7 +234,9 @@ export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
   const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
   const out = gather(x, shape, strides, 0, scale);
   return record(out, 'expand', [x], (g) => {
-    const broadcastDims = shape.flatMap((size, d) => (d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : []));
+    const broadcastDims = shape.flatMap((size, d) =>
+      d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : [],
+    );
     const summed = g.sum(broadcastDims, { keepdim: true }).reshape(x.shape);
     return [scale === 1 ? summed : gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale)];
   });
@@ -213,7 +275,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normalizeDim('cat', dim, first.ndim);
   for (const t of tensors) {
     const same = t.ndim === first.ndim && t.shape.every((s, i) => i === d || s === first.shape[i]);
-    if (!same) throw new Error(`cat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} do not match except in dimension ${d}`);
+    if (!same)
+      throw new Error(
+        `cat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} do not match except in dimension ${d}`,
+      );
     if (t.dtype !== first.dtype) throw new Error(`cat: dtypes differ: ${first.describe()} and ${t.describe()}`);
   }
   const outShape = first.shape.map((s, i) => (i === d ? tensors.reduce((n, t) => n + t.shape[d], 0) : s));

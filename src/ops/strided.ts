@@ -12,7 +12,10 @@
  * Merges dimensions of `shape` for which every stride list is contiguous across the pair
  * (strides[d] == strides[d + 1] * shape[d + 1]), and drops size-1 dimensions.
  */
-export function mergeDims(shape: readonly number[], strides: ReadonlyArray<readonly number[]>): { shape: number[]; strides: number[][] } {
+export function mergeDims(
+  shape: readonly number[],
+  strides: ReadonlyArray<readonly number[]>,
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   shape.forEach((size, d) => {
@@ -38,7 +41,11 @@ export const ROWS_WG = 64;
 const ROWS_WG_LONG = 256;
 
 /** The entry point and workgroup grid for `n` elements of (merged) `shape`. */
-export function stridedLaunch(shape: readonly number[], n: number, flatWorkgroup: number): { entryPoint: 'main' | 'rows'; grid: number[]; wg: number } {
+export function stridedLaunch(
+  shape: readonly number[],
+  n: number,
+  flatWorkgroup: number,
+): { entryPoint: 'main' | 'rows'; grid: number[]; wg: number } {
   const inner = shape[shape.length - 1];
   if (shape.length > 1 && inner >= ROWS_MIN_INNER) {
     const rows = n / inner;

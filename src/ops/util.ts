@@ -24,7 +24,9 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
+      throw new Error(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -60,7 +62,8 @@ export function requireDtype(op: string, t: Tensor, dtype: 'float32' | 'int32'):
 }
 
 export function requireSameDtype(op: string, a: Tensor, b: Tensor): void {
-  if (a.dtype !== b.dtype) throw new Error(`${op}: dtypes differ: ${a.describe()} and ${b.describe()} (convert with .float() or .int())`);
+  if (a.dtype !== b.dtype)
+    throw new Error(`${op}: dtypes differ: ${a.describe()} and ${b.describe()} (convert with .float() or .int())`);
 }
 
 /** The shape of an operand; a number counts as 0-d. */
@@ -71,7 +74,9 @@ export function shapeOf(x: Tensor | number): Shape {
 /** A number operand takes the tensor's dtype: an int32 tensor takes only integers (no silent truncation). */
 export function requireScalarFits(op: string, value: number, like: Tensor): void {
   if (like.dtype === 'int32' && !Number.isInteger(value)) {
-    throw new Error(`${op}: the number ${value} is not an integer, so it cannot be combined with ${like.describe()} (convert with .float())`);
+    throw new Error(
+      `${op}: the number ${value} is not an integer, so it cannot be combined with ${like.describe()} (convert with .float())`,
+    );
   }
 }
 

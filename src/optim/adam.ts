@@ -42,8 +42,19 @@ export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
 
   /** `new Adam(model.parameters(), {lr: 1e-3})`, or groups `[{params, lr}, ...]` with their own options, as `torch.optim.Adam(params, lr=...)`. */
-  constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}, defaultWeightDecay = 0) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, ...defined(options) });
+  constructor(
+    params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>,
+    options: Partial<AdamOptions> = {},
+    defaultWeightDecay = 0,
+  ) {
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: defaultWeightDecay,
+      amsgrad: false,
+      ...defined(options),
+    });
   }
 
   protected update(): void {
@@ -57,14 +68,23 @@ export class Adam extends Optimizer<AdamOptions> {
       s.step++;
       const [b1, b2] = o.betas;
       const uniforms = {
-        amsgrad: o.amsgrad ? 1 : 0, decoupled: this.decoupled ? 1 : 0, lr: o.lr, beta1: b1, beta2: b2, eps: o.eps, weight_decay: o.weightDecay,
-        step_size: o.lr / (1 - b1 ** s.step), bc2_sqrt: Math.sqrt(1 - b2 ** s.step),
+        amsgrad: o.amsgrad ? 1 : 0,
+        decoupled: this.decoupled ? 1 : 0,
+        lr: o.lr,
+        beta1: b1,
+        beta2: b2,
+        eps: o.eps,
+        weight_decay: o.weightDecay,
+        step_size: o.lr / (1 - b1 ** s.step),
+        bc2_sqrt: Math.sqrt(1 - b2 ** s.step),
       };
       // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts); vmax is
       // a one-element placeholder (bound whole) without amsgrad.
       const operands = [p, p.grad, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
       operands.push({ buffer: s.vmax.buffer, rowBytes: o.amsgrad ? 4 : 0 });
-      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) => dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)));
+      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) =>
+        dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
+      );
     }
   }
 
@@ -73,7 +93,18 @@ export class Adam extends Optimizer<AdamOptions> {
     const state = [];
     for (const [p] of this.entries()) {
       const s = this.state.get(p);
-      state.push(s ? { step: s.step, tensors: { exp_avg: (await s.m.data()) as Float32Array, exp_avg_sq: (await s.v.data()) as Float32Array, max_exp_avg_sq: (await s.vmax.data()) as Float32Array } } : null);
+      state.push(
+        s
+          ? {
+              step: s.step,
+              tensors: {
+                exp_avg: (await s.m.data()) as Float32Array,
+                exp_avg_sq: (await s.v.data()) as Float32Array,
+                max_exp_avg_sq: (await s.vmax.data()) as Float32Array,
+              },
+            }
+          : null,
+      );
     }
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
@@ -81,7 +112,10 @@ export class Adam extends Optimizer<AdamOptions> {
   /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
-    if (sd.state.length !== entries.length) throw new Error(`${this.constructor.name}.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);
+    if (sd.state.length !== entries.length)
+      throw new Error(
+        `${this.constructor.name}.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`,
+      );
     sd.groups.forEach((g, i) => Object.assign(this.paramGroups[i].options, g));
     entries.forEach(([p], i) => {
       const old = this.state.get(p);

@@ -49,7 +49,11 @@ export abstract class LRScheduler {
 /** lr = base * gamma^floor(epoch / stepSize). */
 export class StepLR extends LRScheduler {
   /** `new StepLR(optimizer, stepSize, gamma = 0.1)`, as `StepLR(optimizer, step_size, gamma)`. */
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
   }
 
@@ -61,7 +65,11 @@ export class StepLR extends LRScheduler {
 /** lr = base * gamma^(number of milestones <= epoch). */
 export class MultiStepLR extends LRScheduler {
   /** `new MultiStepLR(optimizer, milestones, gamma = 0.1)`, as `MultiStepLR(optimizer, milestones, gamma)`. */
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly milestones: number[], readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly milestones: number[],
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
   }
 
@@ -73,7 +81,10 @@ export class MultiStepLR extends LRScheduler {
 /** lr = base * gamma^epoch. */
 export class ExponentialLR extends LRScheduler {
   /** `new ExponentialLR(optimizer, gamma)`, as `ExponentialLR(optimizer, gamma)`. */
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly gamma: number) {
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly gamma: number,
+  ) {
     super(optimizer);
   }
 
@@ -85,7 +96,11 @@ export class ExponentialLR extends LRScheduler {
 /** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
   /** `new CosineAnnealingLR(optimizer, tMax, etaMin = 0)`, as `CosineAnnealingLR(optimizer, T_max, eta_min)`. */
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     super(optimizer);
   }
 
@@ -131,8 +146,21 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
 
   /** `new ReduceLROnPlateau(optimizer, {mode, factor, patience, ...})`, as `ReduceLROnPlateau(optimizer, mode='min', factor=0.1, ...)`. */
-  constructor(private readonly optimizer: Optimizer<{ lr: number }>, options: Partial<PlateauOptions> = {}) {
-    this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+  constructor(
+    private readonly optimizer: Optimizer<{ lr: number }>,
+    options: Partial<PlateauOptions> = {},
+  ) {
+    this.options = {
+      mode: 'min',
+      factor: 0.1,
+      patience: 10,
+      threshold: 1e-4,
+      thresholdMode: 'rel',
+      cooldown: 0,
+      minLr: 0,
+      eps: 1e-8,
+      ...options,
+    };
     if (this.options.factor >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');
     this.best = this.options.mode === 'min' ? Infinity : -Infinity;
   }

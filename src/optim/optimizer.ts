@@ -39,8 +39,13 @@ export abstract class Optimizer<O extends { lr: number }> {
   constructor(params: Iterable<Parameter> | Array<GroupSpec<O>>, defaults: O) {
     const list = [...(params as Iterable<Parameter | GroupSpec<O>>)];
     const isGroups = list.length > 0 && !(list[0] as Tensor).shape;
-    const specs = isGroups ? (list as Array<GroupSpec<O>>) : [{ params: list as Parameter[] } as unknown as GroupSpec<O>];
-    this.paramGroups = specs.map(({ params: ps, ...options }) => ({ params: [...ps], options: { ...defaults, ...defined(options as unknown as Partial<O>) } }));
+    const specs = isGroups
+      ? (list as Array<GroupSpec<O>>)
+      : [{ params: list as Parameter[] } as unknown as GroupSpec<O>];
+    this.paramGroups = specs.map(({ params: ps, ...options }) => ({
+      params: [...ps],
+      options: { ...defaults, ...defined(options as unknown as Partial<O>) },
+    }));
     const seen = new Set<Parameter>();
     for (const g of this.paramGroups) {
       for (const p of g.params) {

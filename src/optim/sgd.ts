@@ -45,15 +45,25 @@ export class SGD extends Optimizer<SGDOptions> {
       let s = this.state.get(p);
       if (!s) this.state.set(p, (s = { step: 0, buf: o.momentum ? keep(Tensor.empty(p.shape)) : null }));
       const uniforms = {
-        first_step: s.step === 0 ? 1 : 0, nesterov: o.nesterov ? 1 : 0, lr: o.lr, momentum: o.momentum, dampening: o.dampening, weight_decay: o.weightDecay,
+        first_step: s.step === 0 ? 1 : 0,
+        nesterov: o.nesterov ? 1 : 0,
+        lr: o.lr,
+        momentum: o.momentum,
+        dampening: o.dampening,
+        weight_decay: o.weightDecay,
       };
       // Without momentum the kernel ignores buf; a buffer cannot be bound read-only and
       // writable in one dispatch, so a one-element scratch one (bound whole) stands in.
       const scratch = s.buf ? null : Tensor.empty([1]);
-      const operands = [{ buffer: p.buffer, rowBytes: 4 }, { buffer: p.grad.buffer, rowBytes: 4 },
-        scratch ? { buffer: scratch.buffer, rowBytes: 0 } : { buffer: s.buf!.buffer, rowBytes: 4 }];
+      const operands = [
+        { buffer: p.buffer, rowBytes: 4 },
+        { buffer: p.grad.buffer, rowBytes: 4 },
+        scratch ? { buffer: scratch.buffer, rowBytes: 0 } : { buffer: s.buf!.buffer, rowBytes: 4 },
+      ];
       // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts).
-      forEachChunk('SGD.step', p.size, operands, (_, n, bindings) => dispatch(K.sgd_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)));
+      forEachChunk('SGD.step', p.size, operands, (_, n, bindings) =>
+        dispatch(K.sgd_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
+      );
       scratch?.dispose();
       s.step++;
     }
@@ -64,7 +74,9 @@ export class SGD extends Optimizer<SGDOptions> {
     const state = [];
     for (const [p] of this.entries()) {
       const s = this.state.get(p);
-      state.push(s ? { step: s.step, tensors: s.buf ? { momentum_buffer: (await s.buf.data()) as Float32Array } : {} } : null);
+      state.push(
+        s ? { step: s.step, tensors: s.buf ? { momentum_buffer: (await s.buf.data()) as Float32Array } : {} } : null,
+      );
     }
     return { state, groups: this.paramGroups.map((g) => ({ ...g.options })) };
   }
@@ -72,7 +84,10 @@ export class SGD extends Optimizer<SGDOptions> {
   /** Restores what `stateDict()` returned (same parameters in the same order; the state is uploaded), as `optimizer.load_state_dict()`. */
   loadStateDict(sd: OptimizerState): void {
     const entries = [...this.entries()];
-    if (sd.state.length !== entries.length) throw new Error(`SGD.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`);
+    if (sd.state.length !== entries.length)
+      throw new Error(
+        `SGD.loadStateDict: the state has ${sd.state.length} parameters, this optimizer ${entries.length}`,
+      );
     sd.groups.forEach((g, i) => Object.assign(this.paramGroups[i].options, g));
     entries.forEach(([p], i) => {
       const s = sd.state[i];

@@ -53,28 +53,42 @@ export interface PanelOptions {
 export class Panel {
   xTicks: number[] = [];
   yTicks: number[] = [];
-  private x0 = 0; private x1 = 1; private y0 = 0; private y1 = 1;
+  private x0 = 0;
+  private x1 = 1;
+  private y0 = 0;
+  private y1 = 1;
 
-  constructor(readonly canvas: Canvas, readonly left: number, readonly top: number,
-              readonly width: number, readonly height: number) {}
+  constructor(
+    readonly canvas: Canvas,
+    readonly left: number,
+    readonly top: number,
+    readonly width: number,
+    readonly height: number,
+  ) {}
 
   /** Sets the ranges from the series (and options) and draws grid, axes, ticks and titles. */
   frame(series: Series[], o: PanelOptions): void {
     const xs = series.flatMap((s) => s.points.map((p) => p[0])).filter(Number.isFinite);
     const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
-    const xLo = xs.length ? Math.min(...xs) : 0, xHi = xs.length ? Math.max(...xs) : 1;
+    const xLo = xs.length ? Math.min(...xs) : 0,
+      xHi = xs.length ? Math.max(...xs) : 1;
     let xt = niceTicks(xLo, xHi, Math.min(8, Math.max(1, xHi - xLo)));
     if (o.integerX && xt.step < 1) xt = { ticks: xt.ticks.filter(Number.isInteger), step: 1 };
     // Epoch axes start and end at the data; value axes at the outer ticks.
     [this.x0, this.x1] = xHi > xLo ? [xLo, xHi] : [xLo - 0.5, xHi + 0.5];
     this.xTicks = xt.ticks.filter((v) => v >= this.x0 - 1e-9 && v <= this.x1 + 1e-9);
-    const yt = o.yRange ? niceTicks(o.yRange[0], o.yRange[1], 5)
+    const yt = o.yRange
+      ? niceTicks(o.yRange[0], o.yRange[1], 5)
       : niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5);
     this.yTicks = yt.ticks;
     [this.y0, this.y1] = o.yRange ?? [yt.ticks[0], yt.ticks[yt.ticks.length - 1]];
     this.yTicks = yt.ticks.filter((v) => v >= this.y0 - 1e-9 && v <= this.y1 + 1e-9);
 
-    const c = this.canvas, L = this.left, T = this.top, W = this.width, H = this.height;
+    const c = this.canvas,
+      L = this.left,
+      T = this.top,
+      W = this.width,
+      H = this.height;
     for (const v of this.yTicks) c.rect(L, Math.round(this.py(v)), W, 1, GRID);
     for (const v of this.xTicks) c.rect(Math.round(this.px(v)), T, 1, H, GRID);
     c.rect(L, T + H, W + 1, 1, INK);
@@ -130,8 +144,11 @@ export class Panel {
     const c = this.canvas;
     const w = 40 + Math.max(...series.map((s) => textWidth(s.label)));
     const h = 8 + series.length * 14;
-    const box = (k: Corner) => [k.endsWith('left') ? this.left + 8 : this.left + this.width - w - 8,
-      k.startsWith('top') ? this.top + 8 : this.top + this.height - h - 8] as const;
+    const box = (k: Corner) =>
+      [
+        k.endsWith('left') ? this.left + 8 : this.left + this.width - w - 8,
+        k.startsWith('top') ? this.top + 8 : this.top + this.height - h - 8,
+      ] as const;
     const samples: [number, number][] = [];
     for (const s of series) {
       const pts = s.points.map(([x, y]) => [this.px(x), this.py(y)]).filter(([, y]) => Number.isFinite(y));
@@ -139,7 +156,11 @@ export class Panel {
         samples.push([pts[i][0], pts[i][1]]);
         if (i === 0) continue;
         const steps = Math.ceil(Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]) / 4);
-        for (let t = 1; t < steps; t++) samples.push([pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * t) / steps, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * t) / steps]);
+        for (let t = 1; t < steps; t++)
+          samples.push([
+            pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * t) / steps,
+            pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * t) / steps,
+          ]);
       }
     }
     const covered = (k: Corner) => {

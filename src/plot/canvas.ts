@@ -41,7 +41,11 @@ export class Canvas {
   /** RGBA bytes, row-major, 4 per pixel. */
   readonly data: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number, background: Color = [255, 255, 255]) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Color = [255, 255, 255],
+  ) {
     if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
       throw new Error(`Canvas: size must be positive integers, got ${width}x${height}`);
     }
@@ -74,8 +78,10 @@ export class Canvas {
 
   /** A filled axis-aligned rectangle; corners rounded to whole pixels. */
   rect(x: number, y: number, w: number, h: number, color: Color): void {
-    const x0 = Math.max(0, Math.round(x)), x1 = Math.min(this.width, Math.round(x + w));
-    const y0 = Math.max(0, Math.round(y)), y1 = Math.min(this.height, Math.round(y + h));
+    const x0 = Math.max(0, Math.round(x)),
+      x1 = Math.min(this.width, Math.round(x + w));
+    const y0 = Math.max(0, Math.round(y)),
+      y1 = Math.min(this.height, Math.round(y + h));
     for (let py = y0; py < y1; py++) for (let px = x0; px < x1; px++) this.blend(px, py, color);
   }
 
@@ -100,18 +106,24 @@ export class Canvas {
       for (let s = 0; s < len; s += on + off) {
         const e = Math.min(len, s + on);
         const p = (t: number) => [x0 + ((x1 - x0) * t) / len, y0 + ((y1 - y0) * t) / len] as const;
-        const [ax, ay] = p(s), [bx, by] = p(e);
+        const [ax, ay] = p(s),
+          [bx, by] = p(e);
         this.line(ax, ay, bx, by, color, width);
       }
       return;
     }
     const r = width / 2;
-    const minX = Math.floor(Math.min(x0, x1) - r - 1), maxX = Math.ceil(Math.max(x0, x1) + r + 1);
-    const minY = Math.floor(Math.min(y0, y1) - r - 1), maxY = Math.ceil(Math.max(y0, y1) + r + 1);
-    const dx = x1 - x0, dy = y1 - y0, l2 = dx * dx + dy * dy;
+    const minX = Math.floor(Math.min(x0, x1) - r - 1),
+      maxX = Math.ceil(Math.max(x0, x1) + r + 1);
+    const minY = Math.floor(Math.min(y0, y1) - r - 1),
+      maxY = Math.ceil(Math.max(y0, y1) + r + 1);
+    const dx = x1 - x0,
+      dy = y1 - y0,
+      l2 = dx * dx + dy * dy;
     for (let py = Math.max(0, minY); py <= Math.min(this.height - 1, maxY); py++) {
       for (let px = Math.max(0, minX); px <= Math.min(this.width - 1, maxX); px++) {
-        const cx = px + 0.5, cy = py + 0.5;
+        const cx = px + 0.5,
+          cy = py + 0.5;
         // Projection of the pixel centre onto the segment, clamped to its ends.
         const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((cx - x0) * dx + (cy - y0) * dy) / l2));
         const d = Math.hypot(cx - (x0 + t * dx), cy - (y0 + t * dy));
@@ -124,7 +136,8 @@ export class Canvas {
   /** A connected polyline through `points`; non-finite points break it into pieces. */
   polyline(points: readonly (readonly [number, number])[], color: Color, width = 1): void {
     for (let i = 1; i < points.length; i++) {
-      const [ax, ay] = points[i - 1], [bx, by] = points[i];
+      const [ax, ay] = points[i - 1],
+        [bx, by] = points[i];
       if ([ax, ay, bx, by].every(Number.isFinite)) this.line(ax, ay, bx, by, color, width);
     }
   }
@@ -166,11 +179,14 @@ export class Canvas {
     if (image.data.length !== image.height * image.width * c) {
       throw new Error(`Canvas.image: ${image.data.length} bytes for ${image.height}x${image.width}x${c}`);
     }
-    const sx = image.width / w, sy = image.height / h;
+    const sx = image.width / w,
+      sy = image.height / h;
     for (let ty = 0; ty < h; ty++) {
-      const y0 = Math.floor(ty * sy), y1 = Math.max(y0 + 1, Math.floor((ty + 1) * sy));
+      const y0 = Math.floor(ty * sy),
+        y1 = Math.max(y0 + 1, Math.floor((ty + 1) * sy));
       for (let tx = 0; tx < w; tx++) {
-        const x0 = Math.floor(tx * sx), x1 = Math.max(x0 + 1, Math.floor((tx + 1) * sx));
+        const x0 = Math.floor(tx * sx),
+          x1 = Math.max(x0 + 1, Math.floor((tx + 1) * sx));
         const acc = [0, 0, 0];
         for (let yy = y0; yy < y1; yy++) {
           for (let xx = x0; xx < x1; xx++) {

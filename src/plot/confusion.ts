@@ -14,7 +14,8 @@ const BLUES = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'].map(hex);
 /** The 'Blues' colour at t in [0, 1] (linear between stops). */
 export function blues(t: number): Color {
   const u = Math.max(0, Math.min(1, t)) * (BLUES.length - 1);
-  const i = Math.min(BLUES.length - 2, Math.floor(u)), f = u - i;
+  const i = Math.min(BLUES.length - 2, Math.floor(u)),
+    f = u - i;
   return [0, 1, 2].map((k) => BLUES[i][k] + (BLUES[i + 1][k] - BLUES[i][k]) * f) as unknown as Color;
 }
 
@@ -43,7 +44,8 @@ export function confusionPng(matrix: number[][], classes: string[], options: Con
   const total = matrix.flat().reduce((a, b) => a + b, 0);
   const correct = matrix.reduce((a, row, i) => a + row[i], 0);
   const max = Math.max(1, ...matrix.flat());
-  const title = `${options.title ?? 'Confusion matrix'}: accuracy ${total ? ((100 * correct) / total).toFixed(1) : '-'}%` +
+  const title =
+    `${options.title ?? 'Confusion matrix'}: accuracy ${total ? ((100 * correct) / total).toFixed(1) : '-'}%` +
     ` (${correct}/${total})`;
 
   // Cells shrink with the number of classes but always fit the widest count.
@@ -52,19 +54,23 @@ export function confusionPng(matrix: number[][], classes: string[], options: Con
   const names = classes.map((c) => fitText(c, 140));
   const nameW = Math.max(...names.map((s) => textWidth(s)));
   const verticalNames = nameW > cell - 6; // column names rotated when they do not fit
-  const grid = cell * n, top = 56;
+  const grid = cell * n,
+    top = 56;
   const bottom = (verticalNames ? nameW : CAP_H) + 44;
   const content = 44 + nameW + grid + 94; // 'true class', names, grid, colour bar
   const width = Math.max(content, textWidth(title, 2) + 40);
   const margin = Math.floor((width - content) / 2); // centres the figure under a wide title
-  const left = margin + 44 + nameW, barX = left + grid + 24;
+  const left = margin + 44 + nameW,
+    barX = left + grid + 24;
   const canvas = new Canvas(width, top + grid + bottom);
 
   canvas.text(width / 2, 16, title, INK, { scale: 2, align: 'center' });
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const v = matrix[i][j], bg = blues(v / max);
-      const x = left + j * cell, y = top + i * cell;
+      const v = matrix[i][j],
+        bg = blues(v / max);
+      const x = left + j * cell,
+        y = top + i * cell;
       canvas.rect(x, y, cell, cell, bg);
       canvas.text(x + cell / 2, y + cell / 2, String(v), textColorOn(bg), { align: 'center', baseline: 'middle' });
     }
@@ -73,7 +79,8 @@ export function confusionPng(matrix: number[][], classes: string[], options: Con
   names.forEach((name, i) => {
     const mid = i * cell + cell / 2;
     canvas.text(left - 8, top + mid, name, INK, { align: 'right', baseline: 'middle' });
-    if (verticalNames) canvas.text(left + mid, top + grid + 8, name, INK, { vertical: true, align: 'right', baseline: 'middle' });
+    if (verticalNames)
+      canvas.text(left + mid, top + grid + 8, name, INK, { vertical: true, align: 'right', baseline: 'middle' });
     else canvas.text(left + mid, top + grid + 8, name, INK, { align: 'center' });
   });
   canvas.text(left + grid / 2, top + grid + bottom - 20, 'predicted class', INK, { align: 'center' });

@@ -25,15 +25,22 @@ export interface Curves {
   title?: string;
 }
 
-const WIDTH = 1040, HEIGHT = 440;
+const WIDTH = 1040,
+  HEIGHT = 440;
 
 /** PNG bytes of the two-panel training curves. */
 export function curvesPng(c: Curves): Uint8Array {
   const n = c.epochs.length;
-  for (const [name, arr] of Object.entries({ trainLoss: c.trainLoss, valLoss: c.valLoss, trainAcc: c.trainAcc, valAcc: c.valAcc })) {
+  for (const [name, arr] of Object.entries({
+    trainLoss: c.trainLoss,
+    valLoss: c.valLoss,
+    trainAcc: c.trainAcc,
+    valAcc: c.valAcc,
+  })) {
     if (arr.length !== n) throw new Error(`curvesPng: ${name} has ${arr.length} values for ${n} epochs`);
   }
-  if (c.phases && c.phases.length !== n) throw new Error(`curvesPng: phases has ${c.phases.length} values for ${n} epochs`);
+  if (c.phases && c.phases.length !== n)
+    throw new Error(`curvesPng: phases has ${c.phases.length} values for ${n} epochs`);
   const canvas = new Canvas(WIDTH, HEIGHT);
   canvas.text(WIDTH / 2, 14, c.title ?? 'Training curves', INK, { scale: 2, align: 'center' });
 
@@ -55,7 +62,10 @@ export function curvesPng(c: Curves): Uint8Array {
   ];
   for (const [panel, series, title] of panels) {
     panel.frame(series, {
-      title, xLabel: 'epoch', yLabel: title === 'Loss' ? 'cross-entropy' : 'accuracy (%)', integerX: true,
+      title,
+      xLabel: 'epoch',
+      yLabel: title === 'Loss' ? 'cross-entropy' : 'accuracy (%)',
+      integerX: true,
       yRange: series === acc ? [accLo, 100] : undefined,
       yFormat: series === acc ? (v) => v.toFixed(0) : undefined,
     });

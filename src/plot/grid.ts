@@ -28,7 +28,9 @@ export interface GridOptions {
   title?: string;
 }
 
-const FRAME = 3, PAD = 10, CAPTION = 2 * lineHeight() + 4;
+const FRAME = 3,
+  PAD = 10,
+  CAPTION = 2 * lineHeight() + 4;
 
 /** PNG bytes of the captioned grid. */
 export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Uint8Array {
@@ -36,7 +38,8 @@ export function predictionGridPng(samples: Prediction[], options: GridOptions = 
   const cell = options.cell ?? 96;
   const cols = options.columns ?? Math.min(8, Math.ceil(Math.sqrt(samples.length)));
   const rows = Math.ceil(samples.length / cols);
-  const boxW = cell + 2 * FRAME, boxH = cell + 2 * FRAME + CAPTION;
+  const boxW = cell + 2 * FRAME,
+    boxH = cell + 2 * FRAME + CAPTION;
   const top = 40;
   const correct = samples.filter((s) => s.pred === s.target).length;
   const title = `${options.title ?? 'Validation predictions'} (${correct}/${samples.length} correct)`;
@@ -46,14 +49,16 @@ export function predictionGridPng(samples: Prediction[], options: GridOptions = 
   const left = Math.floor((width - cols * (boxW + PAD) + PAD) / 2);
 
   samples.forEach((s, k) => {
-    const x = left + (k % cols) * (boxW + PAD), y = top + Math.floor(k / cols) * (boxH + PAD);
+    const x = left + (k % cols) * (boxW + PAD),
+      y = top + Math.floor(k / cols) * (boxH + PAD);
     const ok = s.pred === s.target;
     canvas.rect(x, y, boxW, cell + 2 * FRAME, ok ? CORRECT : WRONG);
     canvas.rect(x + FRAME, y + FRAME, cell, cell, [235, 235, 235]);
     // Fit the longer side to the cell; the shorter one keeps the aspect ratio.
     const { height: h, width: w } = s.image;
     const f = cell / Math.max(h, w);
-    const dw = Math.max(1, Math.round(w * f)), dh = Math.max(1, Math.round(h * f));
+    const dw = Math.max(1, Math.round(w * f)),
+      dh = Math.max(1, Math.round(h * f));
     canvas.image(s.image, x + FRAME + Math.floor((cell - dw) / 2), y + FRAME + Math.floor((cell - dh) / 2), dw, dh);
     const ty = y + cell + 2 * FRAME + 4;
     canvas.text(x, ty, fitText(`pred: ${s.pred}`, boxW), ok ? INK : WRONG);

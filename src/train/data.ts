@@ -20,10 +20,12 @@ export interface Batch {
  * ToTensor and ImageNet normalisation. Small inputs (CIFAR, size < 64) are resized, not cropped.
  */
 export function imageTransform(size: number, train: boolean): T.Compose {
-  const geometry = size < 64
-    ? [new T.Resize(size), new T.CenterCrop(size), ...(train ? [new T.RandomHorizontalFlip()] : [])]
-    : train ? [new T.RandomResizedCrop(size), new T.RandomHorizontalFlip()]
-      : [new T.Resize(Math.round((size * 256) / 224)), new T.CenterCrop(size)];
+  const geometry =
+    size < 64
+      ? [new T.Resize(size), new T.CenterCrop(size), ...(train ? [new T.RandomHorizontalFlip()] : [])]
+      : train
+        ? [new T.RandomResizedCrop(size), new T.RandomHorizontalFlip()]
+        : [new T.Resize(Math.round((size * 256) / 224)), new T.CenterCrop(size)];
   return new T.Compose([...geometry, new T.ToTensor(), new T.Normalize(T.IMAGENET_MEAN, T.IMAGENET_STD)]);
 }
 
@@ -43,7 +45,12 @@ export interface BatchOptions {
  * augmentation), with the dataset index of every sample. The caller disposes each batch's tensors.
  */
 export async function* batches(dataset: Dataset<Example>, o: BatchOptions): AsyncGenerator<Batch> {
-  const loader = new DataLoader(dataset, { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, numWorkers: o.numWorkers ?? 2 });
+  const loader = new DataLoader(dataset, {
+    batchSize: o.batchSize,
+    shuffle: o.shuffle,
+    seed: o.seed,
+    numWorkers: o.numWorkers ?? 2,
+  });
   loader.epoch = o.epoch ?? 0;
   const order = loader.batchIndices(loader.epoch);
   let b = 0;

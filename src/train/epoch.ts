@@ -37,8 +37,12 @@ export interface EpochOptions {
  * gradient norm, `opt.step()`. The model is in training mode, except layers whose parameters are
  * all frozen, which run in eval mode so that batch norm keeps its running statistics.
  */
-export async function trainEpoch(model: Module, opt: Optimizer<{ lr: number }>, data: AsyncIterable<Batch>, o: EpochOptions = {}):
-  Promise<{ progress: EpochProgress; interrupted: boolean }> {
+export async function trainEpoch(
+  model: Module,
+  opt: Optimizer<{ lr: number }>,
+  data: AsyncIterable<Batch>,
+  o: EpochOptions = {},
+): Promise<{ progress: EpochProgress; interrupted: boolean }> {
   model.train();
   for (const m of model.modules()) if (m.parameters().length && m.parameters().every((p) => !p.requiresGrad)) m.eval();
   const trainable = model.parameters().filter((p) => p.requiresGrad);
@@ -46,7 +50,11 @@ export async function trainEpoch(model: Module, opt: Optimizer<{ lr: number }>, 
   const skip = progress.batches;
   let k = 0;
   for await (const b of data) {
-    if (k++ < skip) { b.images.dispose(); b.labels.dispose(); continue; } // trained before the interruption
+    if (k++ < skip) {
+      b.images.dispose();
+      b.labels.dispose();
+      continue;
+    } // trained before the interruption
     const [loss, hits] = tidy(() => {
       const logits = logitsOf(model.forward(b.images)); // GoogLeNet/Inception in training: their logits
       const l = crossEntropy(logits, b.labels);

@@ -25,17 +25,25 @@ export interface Evaluation {
  * `model.eval(); with torch.no_grad(): ...`. The model's training mode is restored afterwards;
  * `onBatch` receives the number of samples done.
  */
-export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, onBatch?: (done: number) => void): Promise<Evaluation> {
+export async function evaluateModel(
+  model: Module,
+  data: AsyncIterable<Batch>,
+  onBatch?: (done: number) => void,
+): Promise<Evaluation> {
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0;
-  const preds: number[] = [], targets: number[] = [], indices: number[] = [];
+  const preds: number[] = [],
+    targets: number[] = [],
+    indices: number[] = [];
   try {
     for await (const b of data) {
-      const [loss, pred] = noGrad(() => tidy(() => {
-        const logits = logitsOf(model.forward(b.images)); // GoogLeNet/Inception in training: their logits
-        return [crossEntropy(logits, b.labels, { reduction: 'sum' }), argmax(logits, 1)];
-      }));
+      const [loss, pred] = noGrad(() =>
+        tidy(() => {
+          const logits = logitsOf(model.forward(b.images)); // GoogLeNet/Inception in training: their logits
+          return [crossEntropy(logits, b.labels, { reduction: 'sum' }), argmax(logits, 1)];
+        }),
+      );
       lossSum += await loss.item();
       preds.push(...(await pred.data()));
       targets.push(...(await b.labels.data()));
@@ -47,5 +55,11 @@ export async function evaluateModel(model: Module, data: AsyncIterable<Batch>, o
     model.train(wasTraining);
   }
   const correct = preds.filter((p, i) => p === targets[i]).length;
-  return { loss: preds.length ? lossSum / preds.length : NaN, accuracy: preds.length ? correct / preds.length : NaN, preds, targets, indices };
+  return {
+    loss: preds.length ? lossSum / preds.length : NaN,
+    accuracy: preds.length ? correct / preds.length : NaN,
+    preds,
+    targets,
+    indices,
+  };
 }

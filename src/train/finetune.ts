@@ -89,39 +89,76 @@ export interface FinetuneResult extends FitResult {
 
 /** Trains, evaluates, checkpoints and writes the outputs; see the file comment. */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
-  const seed = o.seed ?? 0, epochs = o.epochs ?? 10, batchSize = o.batchSize ?? 16, freeze = o.freeze ?? 'features';
-  const name = canonicalModelName(o.model), out = o.out, numWorkers = o.numWorkers ?? 2;
+  const seed = o.seed ?? 0,
+    epochs = o.epochs ?? 10,
+    batchSize = o.batchSize ?? 16,
+    freeze = o.freeze ?? 'features';
+  const name = canonicalModelName(o.model),
+    out = o.out,
+    numWorkers = o.numWorkers ?? 2;
   const ckpt = o.resume ? await loadCheckpoint(o.resume) : undefined;
   // A resumed run keeps its phase boundary even when `epochs` grows.
-  const headEpochs = o.headEpochs ?? (ckpt?.extra.headEpochs as number | undefined) ?? (freeze === 'none' ? 0 : Math.ceil(epochs / 2));
-  const headLr = o.headLr ?? 1e-3, backboneLr = o.backboneLr ?? 1e-4;
+  const headEpochs =
+    o.headEpochs ?? (ckpt?.extra.headEpochs as number | undefined) ?? (freeze === 'none' ? 0 : Math.ceil(epochs / 2));
+  const headLr = o.headLr ?? 1e-3,
+    backboneLr = o.backboneLr ?? 1e-4;
   const events = combineEvents(consoleReporter({ log: o.log, stream: o.stream }), o.on);
   const log = (line: string) => events.log?.(line);
-  if (!(headEpochs >= 0 && headEpochs <= epochs)) throw new Error(`finetune: headEpochs ${headEpochs} must be between 0 and epochs (${epochs})`);
+  if (!(headEpochs >= 0 && headEpochs <= epochs))
+    throw new Error(`finetune: headEpochs ${headEpochs} must be between 0 and epochs (${epochs})`);
   if (out) makeDir(out);
 
   const { train, val, classes, image } = folders(o, name, seed);
   if (out) writeAtomic(joinPath(out, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
-  log(`${classes.length} classes (${classes.join(', ')}); ${train.length} training and ${val.length} validation images`);
+  log(
+    `${classes.length} classes (${classes.join(', ')}); ${train.length} training and ${val.length} validation images`,
+  );
 
   await init();
   manualSeed(seed);
   if (ckpt && JSON.stringify(ckpt.extra.classes) !== JSON.stringify(classes)) {
-    throw new Error(`finetune: ${ckpt.file} was trained on classes ${JSON.stringify(ckpt.extra.classes)}, the folder has ${JSON.stringify(classes)}`);
+    throw new Error(
+      `finetune: ${ckpt.file} was trained on classes ${JSON.stringify(ckpt.extra.classes)}, the folder has ${JSON.stringify(classes)}`,
+    );
   }
   const model = await loadModel(name, ckpt ? undefined : o.weights, classes.length);
   const plan = freezePlan(model, name, freeze);
   const phases: Phase[] = [
-    { name: 'head', epochs: headEpochs, groups: [{ name: 'head', params: [...plan.phase1], lr: headLr }],
-      description: `phase 1: training ${plan.phase1.size} of ${plan.head.length + plan.backbone.length} parameter tensors (${count(plan.phase1)} values) at lr ${headLr}, the rest frozen` },
-    { name: 'fine-tune', epochs: epochs - headEpochs,
-      groups: [{ name: 'head', params: plan.head, lr: headLr }, { name: 'backbone', params: plan.backbone, lr: backboneLr }],
-      description: `phase 2: fine-tuning all parameters (head lr ${headLr}, backbone lr ${backboneLr})` },
+    {
+      name: 'head',
+      epochs: headEpochs,
+      groups: [{ name: 'head', params: [...plan.phase1], lr: headLr }],
+      description: `phase 1: training ${plan.phase1.size} of ${plan.head.length + plan.backbone.length} parameter tensors (${count(plan.phase1)} values) at lr ${headLr}, the rest frozen`,
+    },
+    {
+      name: 'fine-tune',
+      epochs: epochs - headEpochs,
+      groups: [
+        { name: 'head', params: plan.head, lr: headLr },
+        { name: 'backbone', params: plan.backbone, lr: backboneLr },
+      ],
+      description: `phase 2: fine-tuning all parameters (head lr ${headLr}, backbone lr ${backboneLr})`,
+    },
   ];
   const result = await fit(model, {
-    train, val, phases, batchSize, optimizer: o.optimizer, scheduler: o.scheduler, stepSize: o.stepSize, clipGradNorm: o.clipGradNorm,
-    seed, numWorkers, groupNames: ['head', 'backbone'], out, title: 'Fine-tuning', resume: ckpt, signal: o.signal, on: events,
-    metadata: { model: name, classes: JSON.stringify(classes) }, checkpointExtra: { headEpochs, classes, modelName: name },
+    train,
+    val,
+    phases,
+    batchSize,
+    optimizer: o.optimizer,
+    scheduler: o.scheduler,
+    stepSize: o.stepSize,
+    clipGradNorm: o.clipGradNorm,
+    seed,
+    numWorkers,
+    groupNames: ['head', 'backbone'],
+    out,
+    title: 'Fine-tuning',
+    resume: ckpt,
+    signal: o.signal,
+    on: events,
+    metadata: { model: name, classes: JSON.stringify(classes) },
+    checkpointExtra: { headEpochs, classes, modelName: name },
   });
   let confusion: number[][] | undefined;
   if (!result.interrupted && out && exists(joinPath(out, 'model.safetensors'))) {
@@ -131,10 +168,15 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     for (const t of state.values()) t.dispose();
     const ev = await evaluateModel(model, batches(val, { batchSize, numWorkers }));
     confusion = confusionMatrix(ev.preds, ev.targets, classes.length);
-    writeAtomic(joinPath(out, 'confusion.png'), confusionPng(confusion, classes, { title: `Validation, epoch ${result.bestEpoch}` }));
+    writeAtomic(
+      joinPath(out, 'confusion.png'),
+      confusionPng(confusion, classes, { title: `Validation, epoch ${result.bestEpoch}` }),
+    );
     writeAtomic(joinPath(out, 'confusion.csv'), confusionCsv(confusion, classes));
     writeAtomic(joinPath(out, 'predictions.png'), predictionGrid(ev, classes, image));
-    log(`best epoch ${result.bestEpoch}: validation accuracy ${(100 * result.bestAcc).toFixed(2)}%; outputs in ${out}/`);
+    log(
+      `best epoch ${result.bestEpoch}: validation accuracy ${(100 * result.bestAcc).toFixed(2)}%; outputs in ${out}/`,
+    );
   }
   return { ...result, classes, confusion, model, out };
 }
@@ -145,14 +187,25 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
  */
 function folders(o: FinetuneOptions, name: string, seed: number) {
   const size = o.imageSize ?? (name.startsWith('cifar') ? 32 : 224);
-  const trainFolder = new ImageFolder(o.data, { transform: imageTransform(size, true), skipInvalid: true, minClasses: 2 });
+  const trainFolder = new ImageFolder(o.data, {
+    transform: imageTransform(size, true),
+    skipInvalid: true,
+    minClasses: 2,
+  });
   const classes = trainFolder.classes;
   if (o.val) {
     const valFolder = new ImageFolder(o.val, { transform: imageTransform(size, false), skipInvalid: true });
     if (valFolder.classes.join('\n') !== classes.join('\n')) {
-      throw new Error(`finetune: ${o.val} has classes [${valFolder.classes.join(', ')}], ${o.data} has [${classes.join(', ')}]`);
+      throw new Error(
+        `finetune: ${o.val} has classes [${valFolder.classes.join(', ')}], ${o.data} has [${classes.join(', ')}]`,
+      );
     }
-    return { train: trainFolder as Dataset<Example>, val: valFolder as Dataset<Example>, classes, image: (k: number) => valFolder.loadImage(k) };
+    return {
+      train: trainFolder as Dataset<Example>,
+      val: valFolder as Dataset<Example>,
+      classes,
+      image: (k: number) => valFolder.loadImage(k),
+    };
   }
   const f = o.valSplit ?? 0.2;
   if (!(f > 0 && f < 1)) throw new Error(`finetune: valSplit must be in (0, 1), got ${f}`);
@@ -160,15 +213,27 @@ function folders(o: FinetuneOptions, name: string, seed: number) {
   const [tr, va] = randomSplit(trainFolder, [trainFolder.length - nVal, nVal], { seed });
   const valFolder = new ImageFolder(o.data, { transform: imageTransform(size, false), skipInvalid: true });
   const val = new Subset(valFolder, va.indices);
-  return { train: tr as Dataset<Example>, val: val as Dataset<Example>, classes, image: (k: number) => valFolder.loadImage(val.indices[k]) };
+  return {
+    train: tr as Dataset<Example>,
+    val: val as Dataset<Example>,
+    classes,
+    image: (k: number) => valFolder.loadImage(val.indices[k]),
+  };
 }
 
 const count = (ps: Iterable<Parameter>) => [...ps].reduce((n, p) => n + p.size, 0).toLocaleString('en-US');
 
 /** predictions.png: 24 validation images spread evenly over the set (so every class shows). */
-function predictionGrid(ev: Evaluation, classes: string[], image: (k: number) => { data: Uint8Array; height: number; width: number }): Uint8Array {
-  const n = ev.preds.length, shown = Math.min(24, n);
+function predictionGrid(
+  ev: Evaluation,
+  classes: string[],
+  image: (k: number) => { data: Uint8Array; height: number; width: number },
+): Uint8Array {
+  const n = ev.preds.length,
+    shown = Math.min(24, n);
   const picks = Array.from({ length: shown }, (_, i) => Math.floor((i * n) / shown));
-  return predictionGridPng(picks.map((k) => ({ image: image(ev.indices[k]), pred: classes[ev.preds[k]], target: classes[ev.targets[k]] })),
-    { columns: 6, title: `Validation predictions, ${shown} of ${n}` });
+  return predictionGridPng(
+    picks.map((k) => ({ image: image(ev.indices[k]), pred: classes[ev.preds[k]], target: classes[ev.targets[k]] })),
+    { columns: 6, title: `Validation predictions, ${shown} of ${n}` },
+  );
 }

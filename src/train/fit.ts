@@ -21,7 +21,14 @@ import { type EpochRow, writeMetrics } from './metrics.js';
 import { batches } from './data.js';
 import { evaluateModel } from './evaluate.js';
 import { type EpochProgress, trainEpoch } from './epoch.js';
-import { type OptimizerName, type SchedulerName, makeOptimizer, makeScheduler, releaseState, type Scheduler } from './optimizers.js';
+import {
+  type OptimizerName,
+  type SchedulerName,
+  makeOptimizer,
+  makeScheduler,
+  releaseState,
+  type Scheduler,
+} from './optimizers.js';
 
 /** A named set of parameters trained at one learning rate (PyTorch's parameter group). */
 export interface GroupSpec {
@@ -109,28 +116,47 @@ export interface FitResult {
  * optimizer, scheduler, num_epochs)`, phase by phase.
  */
 export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
-  const on = o.on ?? {}, log = (line: string) => on.log?.(line);
+  const on = o.on ?? {},
+    log = (line: string) => on.log?.(line);
   const epochs = o.phases.reduce((n, p) => n + p.epochs, 0);
   const groupNames = o.groupNames ?? [...new Set(o.phases.flatMap((p) => p.groups.map((g) => g.name)))];
   const ckpt = o.resume;
-  let rows: EpochRow[] = ((ckpt?.extra.rows as EpochRow[] | undefined) ?? []).map((r) =>
-    ({ ...r, valLoss: r.valLoss ?? NaN, valAcc: r.valAcc ?? NaN, lr: r.lr.map((v) => v ?? NaN) }));
-  let bestAcc = (ckpt?.extra.bestAcc as number | undefined) ?? -1, bestEpoch = (ckpt?.extra.bestEpoch as number | undefined) ?? 0;
+  let rows: EpochRow[] = ((ckpt?.extra.rows as EpochRow[] | undefined) ?? []).map((r) => ({
+    ...r,
+    valLoss: r.valLoss ?? NaN,
+    valAcc: r.valAcc ?? NaN,
+    lr: r.lr.map((v) => v ?? NaN),
+  }));
+  let bestAcc = (ckpt?.extra.bestAcc as number | undefined) ?? -1,
+    bestEpoch = (ckpt?.extra.bestEpoch as number | undefined) ?? 0;
   const start = (ckpt?.epoch ?? 0) + 1;
   // An interrupted epoch resumes after its last finished batch, with its running sums.
   let partial = (ckpt?.extra.partial as EpochProgress | null | undefined) ?? null;
   if (ckpt) {
     ckpt.restore({ model });
-    log(`resumed from ${ckpt.file} after epoch ${start - 1}${partial ? ` and ${partial.batches} batch${partial.batches === 1 ? '' : 'es'} of epoch ${start}` : ''}`);
+    log(
+      `resumed from ${ckpt.file} after epoch ${start - 1}${partial ? ` and ${partial.batches} batch${partial.batches === 1 ? '' : 'es'} of epoch ${start}` : ''}`,
+    );
   }
   if (o.out) makeDir(o.out);
 
-  let phase = 0, groups: GroupSpec[] = [];
-  let opt: ReturnType<typeof makeOptimizer> | null = null, sched: Scheduler | null = null;
+  let phase = 0,
+    groups: GroupSpec[] = [];
+  let opt: ReturnType<typeof makeOptimizer> | null = null,
+    sched: Scheduler | null = null;
   const savePoint = async (epoch: number, partial: EpochProgress | null = null) => {
     if (!o.out) return;
     await saveCheckpoint(joinPath(o.out, 'checkpoint.safetensors'), {
-      model, optimizer: opt ?? undefined, scheduler: sched ?? undefined, epoch, phase, ...o.checkpointExtra, bestAcc, bestEpoch, rows, partial,
+      model,
+      optimizer: opt ?? undefined,
+      scheduler: sched ?? undefined,
+      epoch,
+      phase,
+      ...o.checkpointExtra,
+      bestAcc,
+      bestEpoch,
+      rows,
+      partial,
     });
   };
   let interrupted = false;
@@ -145,34 +171,72 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
       if (opt) releaseState(opt);
       opt = makeOptimizer(o.optimizer ?? 'sgd', groups);
       sched = makeScheduler(o.scheduler ?? 'none', opt, { stepSize: o.stepSize ?? 7, epochs: spec.epochs });
-      if (ckpt && epoch === start && ckpt.extra.phase === phase) ckpt.restore({ optimizer: opt, scheduler: sched ?? undefined });
+      if (ckpt && epoch === start && ckpt.extra.phase === phase)
+        ckpt.restore({ optimizer: opt, scheduler: sched ?? undefined });
       if (spec.description) log(spec.description);
     }
-    const lr = groupNames.map((name) => { const i = groups.findIndex((g) => g.name === name); return i < 0 ? NaN : opt!.lrs[i]; });
+    const lr = groupNames.map((name) => {
+      const i = groups.findIndex((g) => g.name === name);
+      return i < 0 ? NaN : opt!.lrs[i];
+    });
     const t0 = performance.now();
     on.epochStart?.({ epoch, epochs, phase, samples: o.train.length });
-    const run = await trainEpoch(model, opt!, batches(o.train, { batchSize: o.batchSize ?? 16, shuffle: true, seed: o.seed ?? 0, epoch, numWorkers: o.numWorkers }), {
-      resumeFrom: partial, clipGradNorm: o.clipGradNorm, signal: o.signal,
-      onBatch: (p) => on.batch?.({ epoch, epochs, seen: p.seen, samples: o.train.length, loss: p.lossSum / p.seen, acc: p.correct / p.seen }),
-    });
+    const run = await trainEpoch(
+      model,
+      opt!,
+      batches(o.train, {
+        batchSize: o.batchSize ?? 16,
+        shuffle: true,
+        seed: o.seed ?? 0,
+        epoch,
+        numWorkers: o.numWorkers,
+      }),
+      {
+        resumeFrom: partial,
+        clipGradNorm: o.clipGradNorm,
+        signal: o.signal,
+        onBatch: (p) =>
+          on.batch?.({
+            epoch,
+            epochs,
+            seen: p.seen,
+            samples: o.train.length,
+            loss: p.lossSum / p.seen,
+            acc: p.correct / p.seen,
+          }),
+      },
+    );
     partial = null;
     on.epochTrained?.({ epoch, interrupted: run.interrupted });
     if (run.interrupted) {
       interrupted = true;
       await savePoint(epoch - 1, run.progress);
-      log(`interrupted in epoch ${epoch}: ${o.out ? `checkpoint saved to ${joinPath(o.out, 'checkpoint.safetensors')} (resume with --resume)` : 'no output folder, nothing saved'}`);
+      log(
+        `interrupted in epoch ${epoch}: ${o.out ? `checkpoint saved to ${joinPath(o.out, 'checkpoint.safetensors')} (resume with --resume)` : 'no output folder, nothing saved'}`,
+      );
       break;
     }
     const ev = await evaluateModel(model, batches(o.val, { batchSize: o.batchSize ?? 16, numWorkers: o.numWorkers }));
     sched?.step();
     const { seen, lossSum, correct } = run.progress;
-    const row: EpochRow = { epoch, phase, trainLoss: lossSum / seen, trainAcc: correct / seen, valLoss: ev.loss, valAcc: ev.accuracy,
-      lr, seconds: (performance.now() - t0) / 1000 };
+    const row: EpochRow = {
+      epoch,
+      phase,
+      trainLoss: lossSum / seen,
+      trainAcc: correct / seen,
+      valLoss: ev.loss,
+      valAcc: ev.accuracy,
+      lr,
+      seconds: (performance.now() - t0) / 1000,
+    };
     rows = [...rows, row];
     const best = ev.accuracy > bestAcc;
     if (best) {
       [bestAcc, bestEpoch] = [ev.accuracy, epoch];
-      if (o.out) await saveWeights(joinPath(o.out, 'model.safetensors'), model.stateDict(), { metadata: { ...o.metadata, epoch: String(epoch) } });
+      if (o.out)
+        await saveWeights(joinPath(o.out, 'model.safetensors'), model.stateDict(), {
+          metadata: { ...o.metadata, epoch: String(epoch) },
+        });
     }
     await savePoint(epoch);
     if (o.out) {
@@ -198,8 +262,12 @@ function phaseOf(phases: Phase[], epoch: number): number {
 /** curves.png of the rows so far, with a marker where the phase changes. */
 function curves(rows: EpochRow[], phases: Phase[], title = 'Training curves'): Uint8Array {
   return curvesPng({
-    epochs: rows.map((r) => r.epoch), trainLoss: rows.map((r) => r.trainLoss), valLoss: rows.map((r) => r.valLoss),
-    trainAcc: rows.map((r) => r.trainAcc), valAcc: rows.map((r) => r.valAcc),
-    phases: rows.map((r) => (typeof r.phase === 'number' ? phases[r.phase - 1]?.name ?? r.phase : r.phase)), title,
+    epochs: rows.map((r) => r.epoch),
+    trainLoss: rows.map((r) => r.trainLoss),
+    valLoss: rows.map((r) => r.valLoss),
+    trainAcc: rows.map((r) => r.trainAcc),
+    valAcc: rows.map((r) => r.valAcc),
+    phases: rows.map((r) => (typeof r.phase === 'number' ? (phases[r.phase - 1]?.name ?? r.phase) : r.phase)),
+    title,
   });
 }

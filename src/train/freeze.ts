@@ -38,7 +38,9 @@ export function freezePlan(model: Module, name: string, freeze: Freeze): FreezeP
   } else {
     const layers = [...new Set(named.map(([n]) => n.slice(0, n.lastIndexOf('.'))))];
     if (!(Number.isInteger(freeze) && freeze >= 0 && freeze < layers.length)) {
-      throw new Error(`finetune: freeze ${freeze} layers, but ${name} has ${layers.length} layers with parameters (the last is the head)`);
+      throw new Error(
+        `finetune: freeze ${freeze} layers, but ${name} has ${layers.length} layers with parameters (the last is the head)`,
+      );
     }
     const frozen = new Set(layers.slice(0, freeze));
     phase1 = named.filter(([n]) => !frozen.has(n.slice(0, n.lastIndexOf('.')))).map(([, p]) => p);

@@ -42,10 +42,14 @@ export function moduleAt(model: Module, path: string): { parent: Module; key: st
  */
 export function replaceHead(model: Module, name: string, numClasses: number): Module {
   const { parent, key, module: old } = moduleAt(model, headPath(name));
-  const head = old instanceof Linear ? new Linear(old.inFeatures, numClasses)
-    : old instanceof Conv2d ? new Conv2d(old.inChannels, numClasses, 1)
-      : null;
-  if (!head) throw new Error(`replaceHead: ${headPath(name)} of ${name} is a ${old?.constructor.name}, not Linear or Conv2d`);
+  const head =
+    old instanceof Linear
+      ? new Linear(old.inFeatures, numClasses)
+      : old instanceof Conv2d
+        ? new Conv2d(old.inChannels, numClasses, 1)
+        : null;
+  if (!head)
+    throw new Error(`replaceHead: ${headPath(name)} of ${name} is a ${old?.constructor.name}, not Linear or Conv2d`);
   for (const p of old.parameters()) p.dispose();
   (parent as unknown as Record<string, Module>)[key] = head;
   return head;

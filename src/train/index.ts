@@ -19,9 +19,25 @@ export { headPath, moduleAt, replaceHead } from './head.js';
 export { loadModel, canonicalModelName } from './pretrained.js';
 export { makeOptimizer, makeScheduler, type OptimizerName, type SchedulerName, type Scheduler } from './optimizers.js';
 export {
-  confusionMatrix, accuracy, classificationReport, formatReport, metricsCsv, metricsJson, writeMetrics,
-  type EpochRow, type ClassScores, type ClassificationReport,
+  confusionMatrix,
+  accuracy,
+  classificationReport,
+  formatReport,
+  metricsCsv,
+  metricsJson,
+  writeMetrics,
+  type EpochRow,
+  type ClassScores,
+  type ClassificationReport,
 } from './metrics.js';
-export { ProgressBar, formatEpochSummary, formatProgress, formatDuration, type ProgressStream, type ProgressOptions, type ProgressStats } from './progress.js';
+export {
+  ProgressBar,
+  formatEpochSummary,
+  formatProgress,
+  formatDuration,
+  type ProgressStream,
+  type ProgressOptions,
+  type ProgressStats,
+} from './progress.js';
 export { consoleReporter, combineEvents, type ReporterOptions } from './reporter.js';
 export { writeAtomic } from './files.js';

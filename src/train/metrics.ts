@@ -19,7 +19,8 @@ export function confusionMatrix(pred: ArrayLike<number>, target: ArrayLike<numbe
   }
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < pred.length; i++) {
-    const p = pred[i], t = target[i];
+    const p = pred[i],
+      t = target[i];
     if (!(Number.isInteger(p) && Number.isInteger(t) && p >= 0 && t >= 0 && p < numClasses && t < numClasses)) {
       throw new Error(`confusionMatrix: sample ${i} has pred ${p}, target ${t}; classes are 0..${numClasses - 1}`);
     }
@@ -63,17 +64,32 @@ export function classificationReport(matrix: number[][], classes: string[]): Cla
     const tp = matrix[c][c];
     const predicted = matrix.reduce((a, row) => a + row[c], 0);
     const support = matrix[c].reduce((a, b) => a + b, 0);
-    const precision = ratio(tp, predicted), recall = ratio(tp, support);
+    const precision = ratio(tp, predicted),
+      recall = ratio(tp, support);
     return { name, precision, recall, f1: ratio(2 * precision * recall, precision + recall), support };
   });
   const total = scores.reduce((a, s) => a + s.support, 0);
   const avg = (w: (s: ClassScores) => number, norm: number) => ({
-    precision: ratio(scores.reduce((a, s) => a + w(s) * s.precision, 0), norm),
-    recall: ratio(scores.reduce((a, s) => a + w(s) * s.recall, 0), norm),
-    f1: ratio(scores.reduce((a, s) => a + w(s) * s.f1, 0), norm),
+    precision: ratio(
+      scores.reduce((a, s) => a + w(s) * s.precision, 0),
+      norm,
+    ),
+    recall: ratio(
+      scores.reduce((a, s) => a + w(s) * s.recall, 0),
+      norm,
+    ),
+    f1: ratio(
+      scores.reduce((a, s) => a + w(s) * s.f1, 0),
+      norm,
+    ),
     support: total,
   });
-  return { classes: scores, accuracy: accuracy(matrix), macro: avg(() => 1, scores.length), weighted: avg((s) => s.support, total) };
+  return {
+    classes: scores,
+    accuracy: accuracy(matrix),
+    macro: avg(() => 1, scores.length),
+    weighted: avg((s) => s.support, total),
+  };
 }
 
 /** The report as sklearn's classification_report prints it (digits=2, same columns and spacing). */
@@ -82,10 +98,14 @@ export function formatReport(r: ClassificationReport): string {
   const cols = (fields: string[]) => fields.map((f) => ` ${f.padStart(9)}`).join('');
   const row = (name: string, s: Omit<ClassScores, 'name'>) =>
     `${name.padStart(w)} ${cols([s.precision, s.recall, s.f1].map((v) => v.toFixed(2)).concat(String(s.support)))}\n`;
-  return `${''.padStart(w)} ${cols(['precision', 'recall', 'f1-score', 'support'])}\n\n` +
-    r.classes.map((c) => row(c.name, c)).join('') + '\n' +
+  return (
+    `${''.padStart(w)} ${cols(['precision', 'recall', 'f1-score', 'support'])}\n\n` +
+    r.classes.map((c) => row(c.name, c)).join('') +
+    '\n' +
     `${'accuracy'.padStart(w)} ${cols(['', '', r.accuracy.toFixed(2), String(r.macro.support)])}\n` +
-    row('macro avg', r.macro) + row('weighted avg', r.weighted);
+    row('macro avg', r.macro) +
+    row('weighted avg', r.weighted)
+  );
 }
 
 /** One epoch of a training run. */
@@ -115,8 +135,18 @@ export function metricsCsv(rows: EpochRow[], groupNames?: string[]): string {
   const v = (x: number) => (Number.isFinite(x) ? String(x) : '');
   const lines = [['epoch', 'phase', 'train_loss', 'train_acc', 'val_loss', 'val_acc', ...lrs, 'seconds'].join(',')];
   for (const r of rows) {
-    lines.push([String(r.epoch), csvField(String(r.phase)), v(r.trainLoss), v(r.trainAcc), v(r.valLoss), v(r.valAcc),
-      ...lrs.map((_, i) => v(r.lr[i] ?? NaN)), v(r.seconds)].join(','));
+    lines.push(
+      [
+        String(r.epoch),
+        csvField(String(r.phase)),
+        v(r.trainLoss),
+        v(r.trainAcc),
+        v(r.valLoss),
+        v(r.valAcc),
+        ...lrs.map((_, i) => v(r.lr[i] ?? NaN)),
+        v(r.seconds),
+      ].join(','),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -125,12 +155,22 @@ export function metricsCsv(rows: EpochRow[], groupNames?: string[]): string {
 export function metricsJson(rows: EpochRow[], groupNames?: string[]): string {
   const lrs = lrColumns(rows, groupNames);
   const v = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-  return JSON.stringify(rows.map((r) => ({
-    epoch: r.epoch, phase: r.phase,
-    train_loss: v(r.trainLoss), train_acc: v(r.trainAcc), val_loss: v(r.valLoss), val_acc: v(r.valAcc),
-    ...Object.fromEntries(lrs.map((name, i) => [name, v(r.lr[i])])),
-    seconds: v(r.seconds),
-  })), null, 2) + '\n';
+  return (
+    JSON.stringify(
+      rows.map((r) => ({
+        epoch: r.epoch,
+        phase: r.phase,
+        train_loss: v(r.trainLoss),
+        train_acc: v(r.trainAcc),
+        val_loss: v(r.valLoss),
+        val_acc: v(r.valAcc),
+        ...Object.fromEntries(lrs.map((name, i) => [name, v(r.lr[i])])),
+        seconds: v(r.seconds),
+      })),
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** Writes metrics.csv and metrics.json into `dir`. */

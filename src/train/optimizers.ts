@@ -13,7 +13,10 @@ export type SchedulerName = 'step' | 'cosine' | 'none';
 export type Scheduler = StepLR | CosineAnnealingLR;
 
 /** The optimizer over parameter groups, each with its learning rate (`torch.optim.SGD([{params, lr}, ...])`). */
-export function makeOptimizer(kind: OptimizerName, groups: Array<{ params: Parameter[]; lr: number }>): Optimizer<{ lr: number }> {
+export function makeOptimizer(
+  kind: OptimizerName,
+  groups: Array<{ params: Parameter[]; lr: number }>,
+): Optimizer<{ lr: number }> {
   const specs = groups.map(({ params, lr }) => ({ params, lr }));
   if (kind === 'sgd') return new SGD(specs, { lr: specs[0].lr, momentum: 0.9 });
   if (kind === 'adam') return new Adam(specs, { lr: specs[0].lr });
@@ -22,7 +25,11 @@ export function makeOptimizer(kind: OptimizerName, groups: Array<{ params: Param
 }
 
 /** The phase's schedule: StepLR(opt, stepSize, 0.1), CosineAnnealingLR(opt, epochs) or null. */
-export function makeScheduler(kind: SchedulerName, opt: Optimizer<{ lr: number }>, o: { stepSize: number; epochs: number }): Scheduler | null {
+export function makeScheduler(
+  kind: SchedulerName,
+  opt: Optimizer<{ lr: number }>,
+  o: { stepSize: number; epochs: number },
+): Scheduler | null {
   if (kind === 'step') return new StepLR(opt, o.stepSize, 0.1);
   if (kind === 'cosine') return new CosineAnnealingLR(opt, o.epochs);
   if (kind === 'none') return null;
@@ -31,5 +38,8 @@ export function makeScheduler(kind: SchedulerName, opt: Optimizer<{ lr: number }
 
 /** Frees an optimizer's GPU state (momentum, Adam moments) by loading an empty state. */
 export function releaseState(opt: Optimizer<{ lr: number }>): void {
-  opt.loadStateDict({ state: opt.paramGroups.flatMap((g) => g.params.map(() => null)), groups: opt.paramGroups.map((g) => ({ ...g.options })) });
+  opt.loadStateDict({
+    state: opt.paramGroups.flatMap((g) => g.params.map(() => null)),
+    groups: opt.paramGroups.map((g) => ({ ...g.options })),
+  });
 }

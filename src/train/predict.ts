@@ -16,7 +16,9 @@ export async function classify(model: Module, x: HostTensor): Promise<Float32Arr
   const wasTraining = model.training;
   model.eval();
   try {
-    const probs = noGrad(() => tidy(() => softmax(logitsOf(model.forward(tensor(x.data, { shape: [1, ...x.shape] }))), 1)));
+    const probs = noGrad(() =>
+      tidy(() => softmax(logitsOf(model.forward(tensor(x.data, { shape: [1, ...x.shape] }))), 1)),
+    );
     const values = await probs.data();
     probs.dispose();
     return values as Float32Array;
@@ -27,5 +29,7 @@ export async function classify(model: Module, x: HostTensor): Promise<Float32Arr
 
 /** Indices of the k largest values, largest first (`torch.topk(values, k).indices`); ties keep index order. */
 export function topK(values: ArrayLike<number>, k: number): number[] {
-  return Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
+  return Array.from({ length: values.length }, (_, i) => i)
+    .sort((a, b) => values[b] - values[a])
+    .slice(0, k);
 }

@@ -21,7 +21,11 @@ export const canonicalModelName = (name: string): string => name.replace(/([a-z0
  * `module.` prefix is removed. In PyTorch:
  * `m = resnet18(); m.load_state_dict(torch.load(f)); m.fc = nn.Linear(m.fc.in_features, numClasses)`.
  */
-export async function loadModel(name: string, given: string | Uint8Array | Weights | undefined, numClasses: number): Promise<Module> {
+export async function loadModel(
+  name: string,
+  given: string | Uint8Array | Weights | undefined,
+  numClasses: number,
+): Promise<Module> {
   const canonical = canonicalModelName(name);
   if (given === undefined) return get(canonical, { numClasses });
   // A weights name ('DEFAULT', 'IMAGENET1K_V1', 'ResNet18_Weights.IMAGENET1K_V1') or enum member:
@@ -53,7 +57,11 @@ function loadStrict(model: Module, state: Map<string, Tensor>, name: string, fil
   const added: Tensor[] = [];
   try {
     for (const [k, t] of model.stateDict()) {
-      if (k.endsWith('.num_batches_tracked') && !state.has(k) && state.has(k.replace(/num_batches_tracked$/, 'running_mean'))) {
+      if (
+        k.endsWith('.num_batches_tracked') &&
+        !state.has(k) &&
+        state.has(k.replace(/num_batches_tracked$/, 'running_mean'))
+      ) {
         const zero = full([], 0, { dtype: t.dtype });
         added.push(zero);
         state.set(k, zero);

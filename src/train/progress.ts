@@ -47,7 +47,9 @@ export interface ProgressStats {
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = String(s % 60).padStart(2, '0');
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
@@ -69,12 +71,22 @@ export function formatBar(done: number, total: number, width: number): string {
  * One progress line: label, bar, count, throughput (done / elapsed), running loss and
  * accuracy, and the ETA (remaining / throughput).
  */
-export function formatProgress(label: string, done: number, total: number, elapsedSeconds: number,
-                               stats: ProgressStats = {}, barWidth = 24): string {
+export function formatProgress(
+  label: string,
+  done: number,
+  total: number,
+  elapsedSeconds: number,
+  stats: ProgressStats = {},
+  barWidth = 24,
+): string {
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : NaN;
   const eta = done >= total ? 0 : rate > 0 ? (total - done) / rate : NaN;
-  const parts = [label, formatBar(done, total, barWidth), `${String(done).padStart(String(total).length)}/${total}`,
-    `${formatRate(rate)} img/s`];
+  const parts = [
+    label,
+    formatBar(done, total, barWidth),
+    `${String(done).padStart(String(total).length)}/${total}`,
+    `${formatRate(rate)} img/s`,
+  ];
   if (stats.loss !== undefined) parts.push(`loss ${stats.loss.toFixed(4)}`);
   if (stats.acc !== undefined) parts.push(`acc ${(100 * stats.acc).toFixed(1)}%`);
   parts.push(`ETA ${formatDuration(eta)}`);
@@ -100,12 +112,14 @@ export class ProgressBar {
   /** Reports `done` images processed so far; redraws or prints when it is time. */
   update(done: number, stats: ProgressStats = {}): void {
     const t = this.now();
-    const line = (bar = this.o.barWidth ?? 24) => formatProgress(this.o.label ?? '', done, this.o.total, (t - this.start) / 1000, stats, bar);
+    const line = (bar = this.o.barWidth ?? 24) =>
+      formatProgress(this.o.label ?? '', done, this.o.total, (t - this.start) / 1000, stats, bar);
     if (this.stream.isTTY) {
       if (t - this.lastDraw < (this.o.redrawMs ?? 100) && done < this.o.total) return;
       this.lastDraw = t;
       // A narrower bar when the terminal is narrow, so that the numbers stay visible.
-      const cols = this.stream.columns ?? 120, bar = this.o.barWidth ?? 24;
+      const cols = this.stream.columns ?? 120,
+        bar = this.o.barWidth ?? 24;
       const over = line(bar).length - (cols - 1);
       this.stream.write(`\r${line(over > 0 ? Math.max(5, bar - over) : bar).slice(0, cols - 1)}\x1b[K`);
       this.drawn = true;
@@ -134,7 +148,10 @@ export class ProgressBar {
 export function formatEpochSummary(row: EpochRow, totalEpochs: number, options: { best?: boolean } = {}): string {
   const pct = (a: number) => (Number.isFinite(a) ? `${(100 * a).toFixed(1)}%` : '-');
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
-  const lr = row.lr.filter(Number.isFinite).map((v) => v.toExponential(1).replace(/\.0e/, 'e')).join(', ');
+  const lr = row.lr
+    .filter(Number.isFinite)
+    .map((v) => v.toExponential(1).replace(/\.0e/, 'e'))
+    .join(', ');
   return [
     `epoch ${String(row.epoch).padStart(String(totalEpochs).length)}/${totalEpochs} [${typeof row.phase === 'number' ? `phase ${row.phase}` : row.phase}]`,
     `train loss ${num(row.trainLoss)} acc ${pct(row.trainAcc)}`,

@@ -33,11 +33,16 @@ export function consoleReporter(o: ReporterOptions = {}): TrainEvents {
 
 /** Listeners that call each of `all` in turn. */
 export function combineEvents(...all: Array<TrainEvents | undefined>): TrainEvents {
-  const each = <K extends keyof TrainEvents>(key: K) => (...args: Parameters<NonNullable<TrainEvents[K]>>) => {
-    for (const e of all) (e?.[key] as ((...a: typeof args) => void) | undefined)?.(...args);
-  };
+  const each =
+    <K extends keyof TrainEvents>(key: K) =>
+    (...args: Parameters<NonNullable<TrainEvents[K]>>) => {
+      for (const e of all) (e?.[key] as ((...a: typeof args) => void) | undefined)?.(...args);
+    };
   return {
-    log: each('log'), epochStart: each('epochStart'), batch: each('batch'), epochTrained: each('epochTrained'),
+    log: each('log'),
+    epochStart: each('epochStart'),
+    batch: each('batch'),
+    epochTrained: each('epochTrained'),
     epochEnd: async (row, e) => {
       for (const listener of all) await listener?.epochEnd?.(row, e);
     },

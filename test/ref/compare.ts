@@ -35,4 +35,8 @@ export const whereRef: RefOp = {
 };
 
 /** float32 -> int32 truncates toward zero. */
-export const truncRef = (x: Nd) => nd(x.shape, x.data.map((v) => Math.trunc(v) + 0)); // + 0: no -0
+export const truncRef = (x: Nd) =>
+  nd(
+    x.shape,
+    x.data.map((v) => Math.trunc(v) + 0),
+  ); // + 0: no -0

@@ -15,22 +15,26 @@ export function conv2dBackwardRef(x: Nd, w: Nd, dy: Nd, o: ConvRefOptions): { dx
   const dx = nd(x.shape);
   const dw = nd(w.shape);
   const db = nd([cout]);
-  for (let b = 0; b < n; b++) for (let co = 0; co < cout; co++) {
-    const g = Math.floor(co / coutG);
-    for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
-      const d = dy.data[((b * cout + co) * oh + y) * ow + xx];
-      db.data[co] += d;
-      for (let ci = 0; ci < cg; ci++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-        const ih = y * o.stride[0] - o.padding[0] + i * o.dilation[0];
-        const iw = xx * o.stride[1] - o.padding[1] + j * o.dilation[1];
-        if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
-        const xi = ((b * c + g * cg + ci) * h + ih) * wd + iw;
-        const wi = ((co * cg + ci) * kh + i) * kw + j;
-        dx.data[xi] += d * w.data[wi];
-        dw.data[wi] += d * x.data[xi];
-      }
+  for (let b = 0; b < n; b++)
+    for (let co = 0; co < cout; co++) {
+      const g = Math.floor(co / coutG);
+      for (let y = 0; y < oh; y++)
+        for (let xx = 0; xx < ow; xx++) {
+          const d = dy.data[((b * cout + co) * oh + y) * ow + xx];
+          db.data[co] += d;
+          for (let ci = 0; ci < cg; ci++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const ih = y * o.stride[0] - o.padding[0] + i * o.dilation[0];
+                const iw = xx * o.stride[1] - o.padding[1] + j * o.dilation[1];
+                if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
+                const xi = ((b * c + g * cg + ci) * h + ih) * wd + iw;
+                const wi = ((co * cg + ci) * kh + i) * kw + j;
+                dx.data[xi] += d * w.data[wi];
+                dw.data[wi] += d * x.data[xi];
+              }
+        }
     }
-  }
   return { dx, dw, db };
 }
 

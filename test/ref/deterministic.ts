@@ -12,9 +12,13 @@ export function setDeterministic(model: sg.nn.Module): void {
   [...model.stateDict()].forEach(([key, t], j) => {
     if (key.endsWith('num_batches_tracked')) return;
     const fanIn = t.size / t.shape[0];
-    const f = key.endsWith('running_var') ? (v: number) => 1 + 0.25 * v
-      : key.endsWith('running_mean') || key.endsWith('bias') ? (v: number) => 0.1 * v
-        : t.ndim >= 2 ? (v: number) => v * Math.sqrt(3 / fanIn) : (v: number) => 1 + 0.2 * v;
+    const f = key.endsWith('running_var')
+      ? (v: number) => 1 + 0.25 * v
+      : key.endsWith('running_mean') || key.endsWith('bias')
+        ? (v: number) => 0.1 * v
+        : t.ndim >= 2
+          ? (v: number) => v * Math.sqrt(3 / fanIn)
+          : (v: number) => 1 + 0.2 * v;
     const data = new Float32Array(t.size); // a plain loop: Float32Array.from(..., fn) is 30x slower
     for (let i = 0; i < data.length; i++) data[i] = f(Math.sin(0.37 * i + 1.3 * j));
     const values = sg.tensor(data, { shape: t.shape });
@@ -26,7 +30,10 @@ export function setDeterministic(model: sg.nn.Module): void {
 /** x_i = sin(0.731 i + 0.2), float32. */
 export function deterministicInput(shape: number[]): sg.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return sg.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(0.731 * i + 0.2)), { shape });
+  return sg.tensor(
+    Float32Array.from({ length: n }, (_, i) => Math.sin(0.731 * i + 0.2)),
+    { shape },
+  );
 }
 
 /** Uniform in [-1, 1): lowbias32 of i + j * 0x9E3779B9 (tools/fixtures/zoo_common.py: hash_uniform). */
@@ -48,9 +55,13 @@ export function setHashed(model: sg.nn.Module): void {
   [...model.stateDict()].forEach(([key, t], j) => {
     if (key.endsWith('num_batches_tracked')) return;
     const fanIn = t.size / t.shape[0];
-    const f = key.endsWith('running_var') ? (v: number) => 1 + 0.25 * v
-      : key.endsWith('running_mean') || key.endsWith('bias') ? (v: number) => 0.1 * v
-        : t.ndim >= 2 ? (v: number) => v * Math.sqrt(3 / fanIn) : (v: number) => 1 + 0.2 * v;
+    const f = key.endsWith('running_var')
+      ? (v: number) => 1 + 0.25 * v
+      : key.endsWith('running_mean') || key.endsWith('bias')
+        ? (v: number) => 0.1 * v
+        : t.ndim >= 2
+          ? (v: number) => v * Math.sqrt(3 / fanIn)
+          : (v: number) => 1 + 0.2 * v;
     const data = new Float32Array(t.size);
     for (let i = 0; i < data.length; i++) data[i] = f(hashUniform(i, j));
     const values = sg.tensor(data, { shape: t.shape });

@@ -31,12 +31,36 @@ export function binaryRef(f: Fn2, dfda: Fn2, dfdb: Fn2): RefOp {
 const pickFirst = (first: boolean, tie: boolean) => (tie ? 0.5 : first ? 1 : 0);
 
 export const BINARY_REFS: Record<'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum', RefOp> = {
-  add: binaryRef((x, y) => x + y, () => 1, () => 1),
-  sub: binaryRef((x, y) => x - y, () => 1, () => -1),
-  mul: binaryRef((x, y) => x * y, (_, y) => y, (x) => x),
-  div: binaryRef((x, y) => x / y, (_, y) => 1 / y, (x, y) => -x / (y * y)),
-  maximum: binaryRef(Math.max, (x, y) => pickFirst(x > y, x === y), (x, y) => pickFirst(y > x, x === y)),
-  minimum: binaryRef(Math.min, (x, y) => pickFirst(x < y, x === y), (x, y) => pickFirst(y < x, x === y)),
+  add: binaryRef(
+    (x, y) => x + y,
+    () => 1,
+    () => 1,
+  ),
+  sub: binaryRef(
+    (x, y) => x - y,
+    () => 1,
+    () => -1,
+  ),
+  mul: binaryRef(
+    (x, y) => x * y,
+    (_, y) => y,
+    (x) => x,
+  ),
+  div: binaryRef(
+    (x, y) => x / y,
+    (_, y) => 1 / y,
+    (x, y) => -x / (y * y),
+  ),
+  maximum: binaryRef(
+    Math.max,
+    (x, y) => pickFirst(x > y, x === y),
+    (x, y) => pickFirst(y > x, x === y),
+  ),
+  minimum: binaryRef(
+    Math.min,
+    (x, y) => pickFirst(x < y, x === y),
+    (x, y) => pickFirst(y < x, x === y),
+  ),
 };
 
 /** int32 arithmetic wraps around on overflow (two's complement), as in WGSL and PyTorch. */
@@ -52,20 +76,31 @@ export const INT_BINARY_REFS: Record<'add' | 'sub' | 'mul' | 'maximum' | 'minimu
 export function unaryRef(f: (x: number) => number, df: (x: number) => number): RefOp {
   return {
     forward: (x) => zipWith(f, x),
-    backward: (g, x) => [nd(x.shape, x.data.map((v, i) => g.data[i] * df(v)))],
+    backward: (g, x) => [
+      nd(
+        x.shape,
+        x.data.map((v, i) => g.data[i] * df(v)),
+      ),
+    ],
   };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export const UNARY_REFS: Record<'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'sigmoid' | 'tanh', RefOp> = {
-  neg: unaryRef((x) => -x, () => -1),
+  neg: unaryRef(
+    (x) => -x,
+    () => -1,
+  ),
   exp: unaryRef(Math.exp, Math.exp),
   log: unaryRef(Math.log, (x) => 1 / x),
   sqrt: unaryRef(Math.sqrt, (x) => 0.5 / Math.sqrt(x)),
   // NOTE: abs'(0) = 0 and relu'(0) = 0, as PyTorch (Math.sign(0) is 0).
   abs: unaryRef(Math.abs, Math.sign),
-  relu: unaryRef((x) => Math.max(x, 0), (x) => (x > 0 ? 1 : 0)),
+  relu: unaryRef(
+    (x) => Math.max(x, 0),
+    (x) => (x > 0 ? 1 : 0),
+  ),
   sigmoid: unaryRef(sigmoid, (x) => sigmoid(x) * (1 - sigmoid(x))),
   tanh: unaryRef(Math.tanh, (x) => 1 - Math.tanh(x) ** 2),
 };
@@ -74,7 +109,14 @@ export const UNARY_REFS: Record<'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' 
  * x ** e for a number exponent. JavaScript's `**` already gives what PyTorch does: real results
  * for negative bases with integer exponents, NaN for negative bases otherwise, 0 ** -1 = inf.
  */
-export const powRef = (e: number): RefOp => unaryRef((x) => x ** e, (x) => (e === 0 ? 0 : e * x ** (e - 1)));
+export const powRef = (e: number): RefOp =>
+  unaryRef(
+    (x) => x ** e,
+    (x) => (e === 0 ? 0 : e * x ** (e - 1)),
+  );
 
 /** Identity with its own storage (clone). */
-export const cloneRef: RefOp = unaryRef((x) => x, () => 1);
+export const cloneRef: RefOp = unaryRef(
+  (x) => x,
+  () => 1,
+);

@@ -47,7 +47,12 @@ function sumLike(dims: number[] | undefined, keepdim: boolean, mean: boolean): R
     backward: (g, x) => {
       const p = plan(x.shape, dims, keepdim);
       const index = outputIndex(x.shape, p);
-      return [nd(x.shape, Array.from(index, (o) => g.data[o] / (mean ? p.count : 1)))];
+      return [
+        nd(
+          x.shape,
+          Array.from(index, (o) => g.data[o] / (mean ? p.count : 1)),
+        ),
+      ];
     },
   };
 }
@@ -72,7 +77,10 @@ export function maxRef(dim: number | undefined, keepdim = false): RefOp {
   return {
     forward: (x) => {
       const { p, best } = firstMax(x, dim, keepdim);
-      return nd(p.outShape, Array.from(best, (i) => x.data[i]));
+      return nd(
+        p.outShape,
+        Array.from(best, (i) => x.data[i]),
+      );
     },
     backward: (g, x) => {
       const { best } = firstMax(x, dim, keepdim);
@@ -89,5 +97,8 @@ export function argmaxRef(x: Nd, dim: number | undefined, keepdim = false): Nd {
   if (dim === undefined) return nd(keepdim ? x.shape.map(() => 1) : [], [best[0]]);
   const d = normDim(dim, x.shape.length);
   const stride = size(x.shape.slice(d + 1));
-  return nd(p.outShape, Array.from(best, (i) => Math.floor(i / stride) % x.shape[d]));
+  return nd(
+    p.outShape,
+    Array.from(best, (i) => Math.floor(i / stride) % x.shape[d]),
+  );
 }

@@ -10,7 +10,10 @@ export function reshapeRef(shape: number[]): RefOp {
   return {
     forward: (x) => {
       const known = size(shape.filter((d) => d !== -1));
-      return nd(shape.map((d) => (d === -1 ? x.data.length / known : d)), x.data);
+      return nd(
+        shape.map((d) => (d === -1 ? x.data.length / known : d)),
+        x.data,
+      );
     },
     backward: (g, x) => [nd(x.shape, g.data)],
   };
@@ -106,7 +109,8 @@ export function catRef(dim: number): RefOp {
     while (local[d] >= xs[j].shape[d]) local[d] -= xs[j++].shape[d];
     return { j, index: flatIndex(local, xs[j].shape) };
   };
-  const outShape = (xs: Nd[], d: number) => xs[0].shape.map((s, k) => (k === d ? xs.reduce((n, x) => n + x.shape[d], 0) : s));
+  const outShape = (xs: Nd[], d: number) =>
+    xs[0].shape.map((s, k) => (k === d ? xs.reduce((n, x) => n + x.shape[d], 0) : s));
   return {
     forward: (...xs) => {
       const d = normDim(dim, xs[0].shape.length);

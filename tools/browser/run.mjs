@@ -24,7 +24,9 @@ const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const timeoutMs = Number(process.env.SG_BROWSER_TIMEOUT ?? 600) * 1000;
 
 if (!serveOnly && !existsSync(chromiumPath)) {
-  console.log(`browser smoke test SKIPPED: ${chromiumPath} not found (Debian: apt-get install -y --no-install-recommends chromium)`);
+  console.log(
+    `browser smoke test SKIPPED: ${chromiumPath} not found (Debian: apt-get install -y --no-install-recommends chromium)`,
+  );
   process.exit(0);
 }
 
@@ -52,11 +54,18 @@ await build({
 console.log(`bundled tools/browser/smoke.ts -> .cache/browser/smoke.js in ${secs()} s`);
 
 // ---- static server ----
-const files = { '/': resolve(here, 'index.html'), '/index.html': resolve(here, 'index.html'), '/smoke.js': resolve(outDir, 'smoke.js') };
+const files = {
+  '/': resolve(here, 'index.html'),
+  '/index.html': resolve(here, 'index.html'),
+  '/smoke.js': resolve(outDir, 'smoke.js'),
+};
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-  if (path === '/favicon.ico') { res.writeHead(204).end(); return; }
+  if (path === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
   const file = files[path];
   if (!file || !(file.startsWith(here + sep) || file.startsWith(outDir + sep))) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -64,7 +73,12 @@ const server = createServer((req, res) => {
   }
   try {
     const body = readFileSync(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+    res
+      .writeHead(200, {
+        'content-type': types[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      })
+      .end(body);
   } catch (e) {
     res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
   }
@@ -83,14 +97,25 @@ let chromium;
 try {
   ({ chromium } = await import('playwright-core'));
 } catch (e) {
-  console.error(`browser smoke test: cannot load playwright-core (${e.message}); run \`npm install\` (it is a devDependency)`);
+  console.error(
+    `browser smoke test: cannot load playwright-core (${e.message}); run \`npm install\` (it is a devDependency)`,
+  );
   server.close();
   process.exit(1);
 }
 
 // --enable-webgpu-developer-features only makes adapter.info name the adapter (reported below).
-const common = ['--no-sandbox', '--headless=new', '--enable-unsafe-webgpu', '--ignore-gpu-blocklist', '--enable-webgpu-developer-features',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const common = [
+  '--no-sandbox',
+  '--headless=new',
+  '--enable-unsafe-webgpu',
+  '--ignore-gpu-blocklist',
+  '--enable-webgpu-developer-features',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 // lavapipe (Mesa's software Vulkan) is reachable only through ANGLE's Vulkan backend, as an
 // OpenGL ES adapter: WebGPU compatibility mode.
 const lavapipe = ['--use-webgpu-adapter=opengles', '--use-angle=vulkan'];
@@ -104,19 +129,28 @@ const stop = async () => {
   await browser?.close().catch(() => undefined);
   await new Promise((ok) => server.close(ok));
 };
-process.on('SIGINT', () => { stop().finally(() => process.exit(130)); });
+process.on('SIGINT', () => {
+  stop().finally(() => process.exit(130));
+});
 
 try {
   const tLaunch = performance.now();
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromeArgs, timeout: 60_000 });
-  console.log(`launched ${chromiumPath} (Chromium ${browser.version()}) in ${secs(tLaunch)} s, ${swiftshader ? 'SwiftShader' : 'lavapipe via ANGLE/Vulkan, compatibility mode'}`);
+  console.log(
+    `launched ${chromiumPath} (Chromium ${browser.version()}) in ${secs(tLaunch)} s, ${swiftshader ? 'SwiftShader' : 'lavapipe via ANGLE/Vulkan, compatibility mode'}`,
+  );
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('console', (msg) => {
     const text = msg.text();
     if (text.startsWith('SG_CHECK ')) {
       const c = JSON.parse(text.slice(9));
-      const first = c.ok ? c.detail : c.detail.split('\n').slice(0, verbose ? undefined : 6).join('\n    ');
+      const first = c.ok
+        ? c.detail
+        : c.detail
+            .split('\n')
+            .slice(0, verbose ? undefined : 6)
+            .join('\n    ');
       console.log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name} (${(c.ms / 1000).toFixed(2)} s): ${first}`);
     } else if (text.startsWith('SG_DONE ')) {
       // summarised below
@@ -124,15 +158,25 @@ try {
       console.log(`[page ${msg.type()}] ${text}`);
     }
   });
-  page.on('pageerror', (e) => { pageErrors.push(String(e)); console.log(`[page exception] ${e}`); });
-  page.on('crash', () => { pageErrors.push('page crashed'); console.log('[page crashed]'); });
+  page.on('pageerror', (e) => {
+    pageErrors.push(String(e));
+    console.log(`[page exception] ${e}`);
+  });
+  page.on('crash', () => {
+    pageErrors.push('page crashed');
+    console.log('[page crashed]');
+  });
   const tRun = performance.now();
   await page.goto(url);
   await page.waitForFunction(() => window.__sgDone === true, null, { timeout: timeoutMs, polling: 250 });
   const results = await page.evaluate(() => window.__sgResults);
   const p = results.probe;
-  if (p) console.log(`adapter: ${p.description || p.device || '?'} (vendor ${p.vendor || '-'}, architecture ${p.architecture || '-'}, backend ${p.backend || '-'}, featureLevel ${p.featureLevel}); sg.deviceInfo().adapterName "${results.adapter?.adapterName ?? '-'}"`);
-  if (p && !swiftshader && !/llvmpipe|lavapipe/i.test(`${p.description} ${p.device} ${p.architecture}`)) console.log('note: the adapter does not look like lavapipe (llvmpipe)');
+  if (p)
+    console.log(
+      `adapter: ${p.description || p.device || '?'} (vendor ${p.vendor || '-'}, architecture ${p.architecture || '-'}, backend ${p.backend || '-'}, featureLevel ${p.featureLevel}); sg.deviceInfo().adapterName "${results.adapter?.adapterName ?? '-'}"`,
+    );
+  if (p && !swiftshader && !/llvmpipe|lavapipe/i.test(`${p.description} ${p.device} ${p.architecture}`))
+    console.log('note: the adapter does not look like lavapipe (llvmpipe)');
   if (results.fatal) console.log(`fatal: ${results.fatal}`);
   passed = results.passed;
   failed = results.failed + pageErrors.length;

@@ -4,9 +4,29 @@
 // `window.__sgDone` is set (and `SG_DONE {json}` logged). Compare against float64 JS references.
 import * as sg from '../../src/index.js';
 
-interface Check { name: string; ok: boolean; ms: number; detail: string }
-interface Probe { vendor: string; architecture: string; device: string; description: string; backend: string; featureLevel: string }
-interface Summary { adapter: sg.DeviceInfo | null; probe?: Probe; featureLevel: string; checks: Check[]; passed: number; failed: number; fatal?: string }
+interface Check {
+  name: string;
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
+interface Probe {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  backend: string;
+  featureLevel: string;
+}
+interface Summary {
+  adapter: sg.DeviceInfo | null;
+  probe?: Probe;
+  featureLevel: string;
+  checks: Check[];
+  passed: number;
+  failed: number;
+  fatal?: string;
+}
 
 const params = new URLSearchParams(location.search);
 const featureLevel = params.get('featureLevel') ?? 'compatibility';
@@ -33,7 +53,8 @@ async function check(name: string, fn: () => Promise<string>): Promise<void> {
   }
   const c: Check = { name, ok, ms: Math.round(performance.now() - start), detail };
   summary.checks.push(c);
-  if (ok) summary.passed++; else summary.failed++;
+  if (ok) summary.passed++;
+  else summary.failed++;
   log(`SG_CHECK ${JSON.stringify(c)}`);
 }
 
@@ -53,7 +74,8 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rt
   let worst = 0;
   for (let i = 0; i < want.length; i++) {
     const err = Math.abs(got[i] - want[i]);
-    if (!(err <= atol + rtol * Math.abs(want[i]))) throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+    if (!(err <= atol + rtol * Math.abs(want[i])))
+      throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
     worst = Math.max(worst, err);
   }
   return `${what} max|err| ${worst.toExponential(2)}`;
@@ -65,42 +87,55 @@ async function matmulCheck(m: number, k: number, n: number, seed: number): Promi
   const a = values(m * k, seed);
   const b = values(k * n, seed + 1);
   const want = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let q = 0; q < k; q++) s += a[i * k + q] * b[q * n + j];
-    want[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += a[i * k + q] * b[q * n + j];
+      want[i * n + j] = s;
+    }
   const c = sg.matmul(t(a, [m, k]), t(b, [k, n]));
   if (c.shape.join() !== `${m},${n}`) throw new Error(`shape [${c.shape}], expected [${m}, ${n}]`);
   return close(await c.data(), want, `matmul ${m}x${k}x${n}`, 1e-4, 1e-4);
 }
 
 /** float64 conv2d (stride 1, padding p, one group) and the gradients of sum(y * g). */
-function convRef(x: Float64Array, wt: Float64Array, bias: Float64Array, g: Float64Array | null,
-  [n, c, h, wd]: number[], [co, , kh, kw]: number[], pad: number) {
+function convRef(
+  x: Float64Array,
+  wt: Float64Array,
+  bias: Float64Array,
+  g: Float64Array | null,
+  [n, c, h, wd]: number[],
+  [co, , kh, kw]: number[],
+  pad: number,
+) {
   const oh = h + 2 * pad - kh + 1;
   const ow = wd + 2 * pad - kw + 1;
   const y = new Float64Array(n * co * oh * ow);
   const dx = new Float64Array(x.length);
   const dw = new Float64Array(wt.length);
   const db = new Float64Array(co);
-  for (let b = 0; b < n; b++) for (let o = 0; o < co; o++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
-    const yi = ((b * co + o) * oh + i) * ow + j;
-    let s = bias[o];
-    const gv = g ? g[yi] : 0;
-    db[o] += gv;
-    for (let ci = 0; ci < c; ci++) for (let p = 0; p < kh; p++) for (let q = 0; q < kw; q++) {
-      const r = i + p - pad;
-      const col = j + q - pad;
-      if (r < 0 || r >= h || col < 0 || col >= wd) continue;
-      const xi = ((b * c + ci) * h + r) * wd + col;
-      const wi = ((o * c + ci) * kh + p) * kw + q;
-      s += x[xi] * wt[wi];
-      dx[xi] += gv * wt[wi];
-      dw[wi] += gv * x[xi];
-    }
-    y[yi] = s;
-  }
+  for (let b = 0; b < n; b++)
+    for (let o = 0; o < co; o++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          const yi = ((b * co + o) * oh + i) * ow + j;
+          let s = bias[o];
+          const gv = g ? g[yi] : 0;
+          db[o] += gv;
+          for (let ci = 0; ci < c; ci++)
+            for (let p = 0; p < kh; p++)
+              for (let q = 0; q < kw; q++) {
+                const r = i + p - pad;
+                const col = j + q - pad;
+                if (r < 0 || r >= h || col < 0 || col >= wd) continue;
+                const xi = ((b * c + ci) * h + r) * wd + col;
+                const wi = ((o * c + ci) * kh + p) * kw + q;
+                s += x[xi] * wt[wi];
+                dx[xi] += gv * wt[wi];
+                dw[wi] += gv * x[xi];
+              }
+          y[yi] = s;
+        }
   return { y, dx, dw, db, outShape: [n, co, oh, ow] };
 }
 
@@ -108,8 +143,14 @@ async function convCheck(): Promise<string> {
   const xs = [2, 3, 7, 5];
   const ws = [4, 3, 3, 3];
   const pad = 1;
-  const x = values(xs.reduce((a, b) => a * b), 11);
-  const wt = values(ws.reduce((a, b) => a * b), 12);
+  const x = values(
+    xs.reduce((a, b) => a * b),
+    11,
+  );
+  const wt = values(
+    ws.reduce((a, b) => a * b),
+    12,
+  );
   const bias = values(ws[0], 13);
   const probe = convRef(x, wt, bias, null, xs, ws, pad);
   const g = values(probe.y.length, 14, 0.5, 1.5);
@@ -156,7 +197,8 @@ async function crossEntropyCheck(): Promise<string> {
     for (let j = 0; j < c; j++) mx = Math.max(mx, logits[i * c + j]);
     let s = 0;
     for (let j = 0; j < c; j++) s += Math.exp(logits[i * c + j] - mx);
-    for (let j = 0; j < c; j++) grad[i * c + j] = (Math.exp(logits[i * c + j] - mx) / s - (j === target[i] ? 1 : 0)) / n;
+    for (let j = 0; j < c; j++)
+      grad[i * c + j] = (Math.exp(logits[i * c + j] - mx) / s - (j === target[i] ? 1 : 0)) / n;
   }
   loss.backward();
   parts.push(close(await tl.grad!.data(), grad, 'dlogits', 1e-4, 1e-6));
@@ -194,7 +236,8 @@ async function trainCheck(): Promise<string> {
   if (!losses.every(Number.isFinite)) throw new Error(`non-finite loss: ${losses.join(', ')}`);
   const first = losses[0];
   const last = losses[losses.length - 1];
-  if (!(last < first * 0.8)) throw new Error(`loss did not decrease enough: ${losses.map((v) => v.toFixed(4)).join(', ')}`);
+  if (!(last < first * 0.8))
+    throw new Error(`loss did not decrease enough: ${losses.map((v) => v.toFixed(4)).join(', ')}`);
   return `loss ${first.toFixed(4)} -> ${last.toFixed(4)} over 20 SGD steps`;
 }
 
@@ -208,7 +251,10 @@ async function fitCheck(): Promise<string> {
   const n = 48;
   const x = Float32Array.from(values(n * 4, 41));
   const y = Int32Array.from({ length: n }, (_, i) => (x[4 * i] + x[4 * i + 1] > x[4 * i + 2] ? 1 : 0));
-  const data = new sg.data.TensorDataset({ data: x, shape: [n, 4] }, { data: y, shape: [n] }) as unknown as sg.data.Dataset<sg.data.Example>;
+  const data = new sg.data.TensorDataset(
+    { data: x, shape: [n, 4] },
+    { data: y, shape: [n] },
+  ) as unknown as sg.data.Dataset<sg.data.Example>;
   const body = new sg.nn.Linear(4, 8);
   const head = new sg.nn.Linear(8, 2);
   const model = new sg.nn.Sequential(body, new sg.nn.ReLU(), head);
@@ -216,10 +262,20 @@ async function fitCheck(): Promise<string> {
   let afterPhase1: number[] = [];
   let batches = 0;
   const r = await sg.train.fit(model, {
-    train: data, val: data, batchSize: 16, numWorkers: 0, optimizer: 'adam',
+    train: data,
+    val: data,
+    batchSize: 16,
+    numWorkers: 0,
+    optimizer: 'adam',
     phases: [
       { epochs: 2, groups: [{ name: 'head', params: head.parameters(), lr: 0.05 }] },
-      { epochs: 2, groups: [{ name: 'head', params: head.parameters(), lr: 0.05 }, { name: 'body', params: body.parameters(), lr: 0.01 }] },
+      {
+        epochs: 2,
+        groups: [
+          { name: 'head', params: head.parameters(), lr: 0.05 },
+          { name: 'body', params: body.parameters(), lr: 0.01 },
+        ],
+      },
     ],
     on: {
       batch: () => void batches++,
@@ -231,7 +287,8 @@ async function fitCheck(): Promise<string> {
   if (batches !== 12) throw new Error(`expected 12 batch events, got ${batches}`);
   if (afterPhase1.some((v, i) => v !== frozen[i])) throw new Error('the frozen layer changed in phase 1');
   const [first, last] = [r.rows[0].trainLoss, r.rows[3].trainLoss];
-  if (!(last < first)) throw new Error(`loss did not decrease: ${r.rows.map((row) => row.trainLoss.toFixed(4)).join(', ')}`);
+  if (!(last < first))
+    throw new Error(`loss did not decrease: ${r.rows.map((row) => row.trainLoss.toFixed(4)).join(', ')}`);
   return `sg.train.fit, 2 phases x 2 epochs: loss ${first.toFixed(4)} -> ${last.toFixed(4)}, best val acc ${(100 * r.bestAcc).toFixed(1)}%`;
 }
 
@@ -242,29 +299,45 @@ async function main(): Promise<void> {
     // only with --enable-webgpu-developer-features (the runner passes it).
     const gpu = (navigator as unknown as { gpu?: GPU }).gpu;
     if (!gpu) throw new Error('navigator.gpu is undefined (WebGPU disabled in this browser)');
-    const adapter = await gpu.requestAdapter(featureLevel === 'core' ? {} : ({ featureLevel } as GPURequestAdapterOptions));
+    const adapter = await gpu.requestAdapter(
+      featureLevel === 'core' ? {} : ({ featureLevel } as GPURequestAdapterOptions),
+    );
     if (!adapter) throw new Error(`requestAdapter({featureLevel: '${featureLevel}'}) returned null`);
     const info = adapter.info as unknown as Record<string, unknown>;
     const a = adapter as unknown as { featureLevel?: string; isCompatibilityMode?: boolean };
     summary.probe = {
-      vendor: String(info.vendor ?? ''), architecture: String(info.architecture ?? ''), device: String(info.device ?? ''),
-      description: String(info.description ?? ''), backend: String(info.backendType ?? ''),
+      vendor: String(info.vendor ?? ''),
+      architecture: String(info.architecture ?? ''),
+      device: String(info.device ?? ''),
+      description: String(info.description ?? ''),
+      backend: String(info.backendType ?? ''),
       // A compatibility-mode adapter lacks the 'core-features-and-limits' feature.
-      featureLevel: a.featureLevel ?? (a.isCompatibilityMode !== undefined ? (a.isCompatibilityMode ? 'compatibility' : 'core')
-        : adapter.features.has('core-features-and-limits' as GPUFeatureName) ? 'core' : 'compatibility'),
+      featureLevel:
+        a.featureLevel ??
+        (a.isCompatibilityMode !== undefined
+          ? a.isCompatibilityMode
+            ? 'compatibility'
+            : 'core'
+          : adapter.features.has('core-features-and-limits' as GPUFeatureName)
+            ? 'core'
+            : 'compatibility'),
     };
     const p = summary.probe;
-    return `description "${p.description}" vendor "${p.vendor}" architecture "${p.architecture}" device "${p.device}" backend "${p.backend}" featureLevel ${p.featureLevel}; ` +
+    return (
+      `description "${p.description}" vendor "${p.vendor}" architecture "${p.architecture}" device "${p.device}" backend "${p.backend}" featureLevel ${p.featureLevel}; ` +
       `features [${[...adapter.features].sort().join(', ')}]; limits maxComputeInvocationsPerWorkgroup ${adapter.limits.maxComputeInvocationsPerWorkgroup}, ` +
-      `maxStorageBuffersPerShaderStage ${adapter.limits.maxStorageBuffersPerShaderStage}, maxStorageBufferBindingSize ${adapter.limits.maxStorageBufferBindingSize}`;
+      `maxStorageBuffersPerShaderStage ${adapter.limits.maxStorageBuffersPerShaderStage}, maxStorageBufferBindingSize ${adapter.limits.maxStorageBufferBindingSize}`
+    );
   });
   await check('init', async () => {
     const adapterOptions = featureLevel === 'core' ? {} : { featureLevel };
     const info = await sg.init({ adapter: adapterOptions });
     summary.adapter = info;
-    return `adapter "${info.adapterName}" vendor "${info.vendor}" arch "${info.architecture}"; ` +
+    return (
+      `adapter "${info.adapterName}" vendor "${info.vendor}" arch "${info.architecture}"; ` +
       `features [${info.features.join(', ')}]; maxComputeInvocationsPerWorkgroup ${info.limits.maxComputeInvocationsPerWorkgroup}; ` +
-      `maxStorageBuffersPerShaderStage ${info.limits.maxStorageBuffersPerShaderStage}; matmul version ${sg.chosenMatmulVersion()}`;
+      `maxStorageBuffersPerShaderStage ${info.limits.maxStorageBuffersPerShaderStage}; matmul version ${sg.chosenMatmulVersion()}`
+    );
   });
   if (!summary.adapter) {
     summary.fatal = 'sg.init failed; skipping the other checks';
@@ -282,7 +355,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  summary.fatal = String(e instanceof Error ? e.stack ?? e.message : e);
+  summary.fatal = String(e instanceof Error ? (e.stack ?? e.message) : e);
   summary.failed++;
   log(`SG_DONE ${JSON.stringify({ passed: summary.passed, failed: summary.failed, fatal: summary.fatal })}`);
   w.__sgDone = true;

@@ -45,8 +45,12 @@ export function parseArgs(command: string, args: readonly string[], spec: Record
   let values: Record<string, string | boolean | undefined>, positionals: string[];
   try {
     ({ values, positionals } = nodeParseArgs({
-      args: rest, strict: true, allowPositionals: true,
-      options: Object.fromEntries(Object.entries(all).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }])),
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: Object.fromEntries(
+        Object.entries(all).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+      ),
     }));
   } catch (e) {
     throw new UsageError(explain(command, e as Error & { code?: string }));
@@ -65,8 +69,10 @@ function explain(command: string, e: Error & { code?: string }): string {
   const option = /'(-[^' ]*)/.exec(e.message)?.[1] ?? '';
   const see = `(see: shadergrad ${command} --help)`;
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${command}: unknown option ${option} ${see}`;
-  if (/does not take an argument/.test(e.message)) return `${command}: option ${option} takes no value (use ${option} or --no-${option.replace(/^-+/, '')})`;
-  if (/ambiguous/.test(e.message)) return `${command}: option ${option} needs a value; a value starting with a dash is written ${option}=VALUE`;
+  if (/does not take an argument/.test(e.message))
+    return `${command}: option ${option} takes no value (use ${option} or --no-${option.replace(/^-+/, '')})`;
+  if (/ambiguous/.test(e.message))
+    return `${command}: option ${option} needs a value; a value starting with a dash is written ${option}=VALUE`;
   if (/argument missing/.test(e.message)) return `${command}: option ${option} needs a value`;
   return `${command}: ${e.message}`;
 }
@@ -103,7 +109,10 @@ export function flag(p: Parsed, name: string): boolean {
 /** The --help text of a command (every command has -h/--help). */
 export function helpText(usage: string, spec: Record<string, OptionSpec>): string {
   const all: Record<string, OptionSpec> = { ...spec, help: spec.help ?? HELP };
-  const names = Object.entries(all).map(([name, o]) => [name, `${o.short ? `-${o.short}, ` : ''}--${o.type === 'boolean' && name !== 'help' ? `[no-]${name}` : name}`]);
+  const names = Object.entries(all).map(([name, o]) => [
+    name,
+    `${o.short ? `-${o.short}, ` : ''}--${o.type === 'boolean' && name !== 'help' ? `[no-]${name}` : name}`,
+  ]);
   const width = Math.max(...names.map(([, n]) => n.length)) + 2;
   const lines = names.map(([name, shown]) => {
     const o = all[name];

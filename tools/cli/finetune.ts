@@ -12,17 +12,36 @@ import { modelName } from './summary.js';
 const SPEC: Record<string, OptionSpec> = {
   data: { type: 'string', help: 'training images, DIR/<class>/<image>' },
   val: { type: 'string', help: 'validation images (same classes); default: hold out --val-split of --data' },
-  'val-split': { type: 'string', help: 'fraction of --data held out for validation when there is no --val', default: '0.2' },
+  'val-split': {
+    type: 'string',
+    help: 'fraction of --data held out for validation when there is no --val',
+    default: '0.2',
+  },
   model: { type: 'string', help: 'model name (sg.models.names), e.g. resnet18' },
-  weights: { type: 'string', help: 'pretrained weights (.pth or .safetensors, or a weights name: DEFAULT, IMAGENET1K_V1); default: random initialisation' },
-  freeze: { type: 'string', help: 'fixed in phase 1: features | all-but-head | none | N (first N layers)', default: 'features' },
-  'head-lr': { type: 'string', help: 'learning rate of the new last layer (and of everything phase 1 trains)', default: '1e-3' },
+  weights: {
+    type: 'string',
+    help: 'pretrained weights (.pth or .safetensors, or a weights name: DEFAULT, IMAGENET1K_V1); default: random initialisation',
+  },
+  freeze: {
+    type: 'string',
+    help: 'fixed in phase 1: features | all-but-head | none | N (first N layers)',
+    default: 'features',
+  },
+  'head-lr': {
+    type: 'string',
+    help: 'learning rate of the new last layer (and of everything phase 1 trains)',
+    default: '1e-3',
+  },
   'backbone-lr': { type: 'string', help: 'learning rate of the other layers in phase 2', default: '1e-4' },
   epochs: { type: 'string', help: 'epochs in total', default: '10' },
   'head-epochs': { type: 'string', help: 'phase-1 epochs (default: half, 0 with --freeze none)' },
   'batch-size': { type: 'string', help: 'images per batch', default: '16' },
   optimizer: { type: 'string', help: 'sgd (momentum 0.9) | adam | adamw', default: 'sgd' },
-  scheduler: { type: 'string', help: 'none | step (x0.1 every --step-size epochs) | cosine, per phase', default: 'none' },
+  scheduler: {
+    type: 'string',
+    help: 'none | step (x0.1 every --step-size epochs) | cosine, per phase',
+    default: 'none',
+  },
   'step-size': { type: 'string', help: 'epochs between StepLR decays', default: '7' },
   'clip-grad-norm': { type: 'string', help: 'clip the gradient norm to X' },
   out: { type: 'string', help: 'output folder', default: 'finetune-out' },
@@ -30,7 +49,11 @@ const SPEC: Record<string, OptionSpec> = {
   resume: { type: 'string', help: 'continue from a checkpoint.safetensors' },
   'image-size': { type: 'string', help: 'input size (default 224; 32 for cifar_resnet*)' },
   workers: { type: 'string', help: 'worker threads decoding and augmenting images', default: '2' },
-  progress: { type: 'boolean', help: 'show a progress bar during each epoch (--no-progress: only the epoch lines)', default: 'true' },
+  progress: {
+    type: 'boolean',
+    help: 'show a progress bar during each epoch (--no-progress: only the epoch lines)',
+    default: 'true',
+  },
 };
 
 /** Parses the command line into FinetuneOptions (exported for tests). */
@@ -41,20 +64,35 @@ export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null
   const n = (name: string, integer = false) => num(p, 'finetune', name, { integer });
   const choice = <T extends string>(name: string, allowed: readonly T[]): T => {
     const v = str(p, name)!;
-    if (!allowed.includes(v as T)) throw new UsageError(`finetune: --${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    if (!allowed.includes(v as T))
+      throw new UsageError(`finetune: --${name} must be one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
   };
   const freezeText = str(p, 'freeze')!;
-  const freeze: sg.train.Freeze = /^\d+$/.test(freezeText) ? Number(freezeText)
+  const freeze: sg.train.Freeze = /^\d+$/.test(freezeText)
+    ? Number(freezeText)
     : choice('freeze', ['features', 'all-but-head', 'none'] as const);
   return {
-    data: required(p, 'finetune', 'data'), val: str(p, 'val'), valSplit: n('val-split'),
+    data: required(p, 'finetune', 'data'),
+    val: str(p, 'val'),
+    valSplit: n('val-split'),
     model: modelName('finetune', [required(p, 'finetune', 'model')], 'shadergrad finetune --model NAME ...'),
-    weights: str(p, 'weights'), freeze, headLr: n('head-lr'), backboneLr: n('backbone-lr'),
-    epochs: n('epochs', true), headEpochs: n('head-epochs', true), batchSize: n('batch-size', true),
-    optimizer: choice('optimizer', ['sgd', 'adam', 'adamw'] as const), scheduler: choice('scheduler', ['none', 'step', 'cosine'] as const),
-    stepSize: n('step-size', true), clipGradNorm: n('clip-grad-norm'), out: str(p, 'out'), seed: n('seed', true),
-    resume: str(p, 'resume'), imageSize: n('image-size', true), numWorkers: n('workers', true),
+    weights: str(p, 'weights'),
+    freeze,
+    headLr: n('head-lr'),
+    backboneLr: n('backbone-lr'),
+    epochs: n('epochs', true),
+    headEpochs: n('head-epochs', true),
+    batchSize: n('batch-size', true),
+    optimizer: choice('optimizer', ['sgd', 'adam', 'adamw'] as const),
+    scheduler: choice('scheduler', ['none', 'step', 'cosine'] as const),
+    stepSize: n('step-size', true),
+    clipGradNorm: n('clip-grad-norm'),
+    out: str(p, 'out'),
+    seed: n('seed', true),
+    resume: str(p, 'resume'),
+    imageSize: n('image-size', true),
+    numWorkers: n('workers', true),
     ...(p.options.get('progress') === false ? { stream: { write: () => true } } : {}),
   };
 }

@@ -11,15 +11,23 @@ const SPEC: Record<string, OptionSpec> = {
   filter: { type: 'string', help: 'list only the tensors whose name contains SUBSTRING' },
 };
 
-const USAGE = 'shadergrad inspect FILE [--filter SUBSTRING]   (lists the tensors of a .pth/.pt/.th or .safetensors file)';
+const USAGE =
+  'shadergrad inspect FILE [--filter SUBSTRING]   (lists the tensors of a .pth/.pt/.th or .safetensors file)';
 
 const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Formats the table: one row per tensor, columns padded to their widest cell. */
 export function formatTable(entries: sg.io.InspectEntry[]): string {
-  const rows = [['name', 'dtype', 'shape', 'numel'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`, numel(e.shape).toLocaleString('en-US')])];
+  const rows = [
+    ['name', 'dtype', 'shape', 'numel'],
+    ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`, numel(e.shape).toLocaleString('en-US')]),
+  ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -47,7 +55,9 @@ export async function inspectCommand(args: string[]): Promise<void> {
     console.log(`${file} (${result.format}): ${entries.length} tensors${filter ? ` matching '${filter}'` : ''}`);
     console.log(formatTable(entries));
     const total = entries.reduce((n, e) => n + numel(e.shape), 0);
-    console.log(`total: ${total.toLocaleString('en-US')} parameters (elements, buffers included) in ${entries.length} tensors`);
+    console.log(
+      `total: ${total.toLocaleString('en-US')} parameters (elements, buffers included) in ${entries.length} tensors`,
+    );
     if (result.truncated) console.log(`warning: ${result.truncated}`);
   } catch (e) {
     console.error(`shadergrad inspect: ${(e as Error).message}`);

@@ -7,12 +7,30 @@ import { UsageError } from './args.js';
 type Command = { summary: string; run: () => Promise<(args: string[]) => Promise<void>> };
 
 const commands: Record<string, Command> = {
-  finetune: { summary: 'fine-tune a pretrained model on a folder of labelled images (ImageFolder layout)', run: async () => (await import('./finetune.js')).finetuneCommand },
-  evaluate: { summary: 'accuracy, per-class precision/recall/F1 and the confusion matrix on a folder of images', run: async () => (await import('./evaluate.js')).evaluateCommand },
-  inspect: { summary: 'list the tensors of a .pth/.pt/.th/.safetensors file (name, dtype, shape)', run: async () => (await import('./inspect.js')).inspectCommand },
-  summary: { summary: "torchsummary's table of a model (output shapes, parameter counts, sizes)", run: async () => (await import('./summary.js')).summaryCommand },
-  print: { summary: 'the module tree, as print(model) in PyTorch', run: async () => (await import('./print.js')).printCommand },
-  predict: { summary: 'top-5 classes of images with a pretrained or fine-tuned model', run: async () => (await import('./predict.js')).predictCommand },
+  finetune: {
+    summary: 'fine-tune a pretrained model on a folder of labelled images (ImageFolder layout)',
+    run: async () => (await import('./finetune.js')).finetuneCommand,
+  },
+  evaluate: {
+    summary: 'accuracy, per-class precision/recall/F1 and the confusion matrix on a folder of images',
+    run: async () => (await import('./evaluate.js')).evaluateCommand,
+  },
+  inspect: {
+    summary: 'list the tensors of a .pth/.pt/.th/.safetensors file (name, dtype, shape)',
+    run: async () => (await import('./inspect.js')).inspectCommand,
+  },
+  summary: {
+    summary: "torchsummary's table of a model (output shapes, parameter counts, sizes)",
+    run: async () => (await import('./summary.js')).summaryCommand,
+  },
+  print: {
+    summary: 'the module tree, as print(model) in PyTorch',
+    run: async () => (await import('./print.js')).printCommand,
+  },
+  predict: {
+    summary: 'top-5 classes of images with a pretrained or fine-tuned model',
+    run: async () => (await import('./predict.js')).predictCommand,
+  },
 };
 
 function usage(): string {
@@ -33,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await (await command.run())(args);
+    await (
+      await command.run()
+    )(args);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -6,9 +6,19 @@ import * as sg from '../../src/index.js';
 import { UsageError, flag, helpText, num, parseArgs, str, type OptionSpec } from './args.js';
 
 const SPEC: Record<string, OptionSpec> = {
-  input: { type: 'string', help: 'input shape without the batch dimension, C,H,W (default 3,32,32 for cifar_resnet*, 3,299,299 for inception_v3, else 3,224,224)' },
-  'batch-size': { type: 'string', help: 'batch size shown in the output shapes (torchsummary batch_size)', default: '-1' },
-  'num-classes': { type: 'string', help: "size of the last layer (default: the model's, 1000 or 10 for cifar_resnet*)" },
+  input: {
+    type: 'string',
+    help: 'input shape without the batch dimension, C,H,W (default 3,32,32 for cifar_resnet*, 3,299,299 for inception_v3, else 3,224,224)',
+  },
+  'batch-size': {
+    type: 'string',
+    help: 'batch size shown in the output shapes (torchsummary batch_size)',
+    default: '-1',
+  },
+  'num-classes': {
+    type: 'string',
+    help: "size of the last layer (default: the model's, 1000 or 10 for cifar_resnet*)",
+  },
 };
 
 const USAGE = 'shadergrad summary MODEL [options]   (MODEL: one of sg.models.names)';
@@ -35,11 +45,17 @@ export function modelName(command: string, positional: string[], usage: string):
 }
 
 /** Runs `shadergrad summary`; `write` receives the output (default: stdout). */
-export async function summaryCommand(args: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+export async function summaryCommand(
+  args: string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<void> {
   const p = parseArgs('summary', args, SPEC);
   if (flag(p, 'help')) return write(helpText(USAGE, SPEC));
   const name = modelName('summary', p.positional, USAGE);
-  const input = parseShape('summary', str(p, 'input') ?? (name.startsWith('cifar_') ? '3,32,32' : name === 'inception_v3' ? '3,299,299' : '3,224,224'));
+  const input = parseShape(
+    'summary',
+    str(p, 'input') ?? (name.startsWith('cifar_') ? '3,32,32' : name === 'inception_v3' ? '3,299,299' : '3,224,224'),
+  );
   const batchSize = num(p, 'summary', 'batch-size', { integer: true })!;
   const numClasses = num(p, 'summary', 'num-classes', { integer: true });
   await sg.init();

@@ -16,6 +16,13 @@ export interface TransformSpec {
   [arg: string]: unknown;
 }
 
+/**
+ * A transform of any input and output types: what a pipeline (`Compose`), a dataset or a loader
+ * holds, whose stages each have their own types.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each stage of a pipeline has its own types
+export type AnyTransform = Transform<any, any>;
+
 /** The base of the image transforms, as torchvision's transform classes: `apply(input, rng)` plus a plain-data description (`toJSON()`). */
 export abstract class Transform<I = Sample, O = Sample> {
   /** Transforms one sample; random transforms draw from `rng` (default: see `transforms.manualSeed`). */
@@ -26,7 +33,9 @@ export abstract class Transform<I = Sample, O = Sample> {
   /** torchvision's repr, e.g. `CenterCrop(size=[224, 224])`. */
   toString(): string {
     const { name, ...args } = this.toJSON();
-    return `${name}(${Object.entries(args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+    return `${name}(${Object.entries(args)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ')})`;
   }
 }
 
@@ -36,20 +45,26 @@ export const rngOr = (rng: Rng | undefined): Rng => rng ?? defaultRng();
 /** Throws unless `x` is an Image (uint8 HWC), naming the transform. */
 export function requireImage(what: string, x: unknown): Image {
   if (isImage(x)) return x;
-  throw new Error(`${what}: expects an Image (uint8 HWC RGB, before ToTensor), got ${describeSample(x)}; put it before ToTensor()`);
+  throw new Error(
+    `${what}: expects an Image (uint8 HWC RGB, before ToTensor), got ${describeSample(x)}; put it before ToTensor()`,
+  );
 }
 
 export function describeSample(x: unknown): string {
   if (isImage(x)) return `an Image ${x.width}x${x.height}`;
   const t = x as HostTensor;
-  if (t && t.data instanceof Float32Array && Array.isArray(t.shape)) return `a float32 HostTensor of shape [${t.shape.join(', ')}]`;
+  if (t && t.data instanceof Float32Array && Array.isArray(t.shape))
+    return `a float32 HostTensor of shape [${t.shape.join(', ')}]`;
   return typeof x;
 }
 
 /** (h, w) from an int (square) or [h, w], as torchvision's `_setup_size`. */
 export function pairSize(what: string, size: number | readonly number[]): [number, number] {
   const [h, w] = typeof size === 'number' ? [size, size] : size.length === 1 ? [size[0], size[0]] : size;
-  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0) || (typeof size !== 'number' && size.length > 2)) {
+  if (
+    !(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0) ||
+    (typeof size !== 'number' && size.length > 2)
+  ) {
     throw new Error(`${what}: size must be a positive integer or [h, w], got ${JSON.stringify(size)}`);
   }
   return [h, w];

@@ -16,7 +16,8 @@ function grey(image: Image): Uint8Array {
   const n = image.width * image.height;
   const out = new Uint8Array(n);
   const d = image.data;
-  for (let i = 0; i < n; i++) out[i] = Math.trunc(f(f(f(f(0.2989) * d[i * 3]) + f(f(0.587) * d[i * 3 + 1])) + f(f(0.114) * d[i * 3 + 2])));
+  for (let i = 0; i < n; i++)
+    out[i] = Math.trunc(f(f(f(f(0.2989) * d[i * 3]) + f(f(0.587) * d[i * 3 + 1])) + f(f(0.114) * d[i * 3 + 2])));
   return out;
 }
 
@@ -63,13 +64,20 @@ export function adjustHue(image: Image, factor: number): Image {
     const div = maxc === minc ? 1 : cr;
     const [rc, gc, bc] = [(maxc - r) / div, (maxc - g) / div, (maxc - b) / div];
     let h = maxc === r ? bc - gc : maxc === g ? 2 + rc - bc : 4 + gc - rc;
-    h = ((h / 6 + 1) % 1 + factor + 1) % 1;
+    h = (((h / 6 + 1) % 1) + factor + 1) % 1;
     const i6 = Math.floor(h * 6);
     const fr = h * 6 - i6;
     const v = maxc;
     const clamp = (x: number) => Math.min(1, Math.max(0, x));
     const [pp, q, t] = [clamp(v * (1 - s)), clamp(v * (1 - s * fr)), clamp(v * (1 - s * (1 - fr)))];
-    const rgb = [[v, t, pp], [q, v, pp], [pp, v, t], [pp, q, v], [t, pp, v], [v, pp, q]][i6 % 6];
+    const rgb = [
+      [v, t, pp],
+      [q, v, pp],
+      [pp, v, t],
+      [pp, q, v],
+      [t, pp, v],
+      [v, pp, q],
+    ][i6 % 6];
     for (let k = 0; k < 3; k++) out[p + k] = Math.trunc(rgb[k] * 255);
   }
   return { ...image, data: out };
@@ -77,7 +85,13 @@ export function adjustHue(image: Image, factor: number): Image {
 
 type Range = [number, number] | null;
 
-function range(what: string, value: number | [number, number] | undefined, center: number, bound: [number, number], clipFirst: boolean): Range {
+function range(
+  what: string,
+  value: number | [number, number] | undefined,
+  center: number,
+  bound: [number, number],
+  clipFirst: boolean,
+): Range {
   if (value === undefined) return null;
   let r: [number, number];
   if (typeof value === 'number') {
@@ -85,7 +99,8 @@ function range(what: string, value: number | [number, number] | undefined, cente
     r = [center - value, center + value];
     if (clipFirst) r[0] = Math.max(r[0], 0);
   } else r = [value[0], value[1]];
-  if (!(bound[0] <= r[0] && r[0] <= r[1] && r[1] <= bound[1])) throw new Error(`ColorJitter: ${what} values should be between ${JSON.stringify(bound)}, got ${JSON.stringify(r)}`);
+  if (!(bound[0] <= r[0] && r[0] <= r[1] && r[1] <= bound[1]))
+    throw new Error(`ColorJitter: ${what} values should be between ${JSON.stringify(bound)}, got ${JSON.stringify(r)}`);
   return r[0] === center && r[1] === center ? null : r;
 }
 

@@ -4,7 +4,7 @@
  * ToTensor [+ Normalize], which the DataLoader runs on the GPU for a whole batch.
  */
 import { type Rng } from '../rng.js';
-import { Transform, rngOr, type Sample, type TransformSpec } from './base.js';
+import { Transform, rngOr, type AnyTransform, type Sample, type TransformSpec } from './base.js';
 import { Resize } from './resize.js';
 import { CenterCrop, RandomResizedCrop } from './crop.js';
 import { RandomHorizontalFlip, RandomRotation } from './geometry.js';
@@ -13,10 +13,10 @@ import { Normalize, ToTensor } from './tensor.js';
 
 /** Applies `transforms` in order, as `torchvision.transforms.Compose`; one `rng` serves them all. */
 export class Compose extends Transform<Sample, Sample> {
-  readonly transforms: Transform<any, any>[];
+  readonly transforms: AnyTransform[];
 
   /** `new Compose([t1, t2, ...])`, as `Compose([...])`. */
-  constructor(transforms: Transform<any, any>[]) {
+  constructor(transforms: AnyTransform[]) {
     super();
     this.transforms = [...transforms];
   }
@@ -36,19 +36,37 @@ export class Compose extends Transform<Sample, Sample> {
 }
 
 /** Rebuilds a transform from `transform.toJSON()`. */
-export function fromJSON(spec: TransformSpec): Transform<any, any> {
+export function fromJSON(spec: TransformSpec): AnyTransform {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fields of toJSON(), passed to each constructor
   const a = spec as Record<string, any>;
   switch (spec.name) {
-    case 'Compose': return new Compose((a.transforms as TransformSpec[]).map(fromJSON));
-    case 'Resize': return new Resize(a.size, { maxSize: a.maxSize, interpolation: a.interpolation });
-    case 'CenterCrop': return new CenterCrop(a.size);
-    case 'RandomResizedCrop': return new RandomResizedCrop(a.size, { scale: a.scale, ratio: a.ratio });
-    case 'RandomHorizontalFlip': return new RandomHorizontalFlip(a.p);
-    case 'RandomRotation': return new RandomRotation(a.degrees, { interpolation: a.interpolation, fill: a.fill });
-    case 'ColorJitter': return new ColorJitter({ brightness: a.brightness ?? undefined, contrast: a.contrast ?? undefined, saturation: a.saturation ?? undefined, hue: a.hue ?? undefined });
-    case 'ToTensor': return new ToTensor();
-    case 'Normalize': return new Normalize(a.mean, a.std);
-    default: throw new Error(`transforms.fromJSON: unknown transform '${spec.name}' (custom transforms cannot be sent to DataLoader workers; use numWorkers: 0)`);
+    case 'Compose':
+      return new Compose((a.transforms as TransformSpec[]).map(fromJSON));
+    case 'Resize':
+      return new Resize(a.size, { maxSize: a.maxSize, interpolation: a.interpolation });
+    case 'CenterCrop':
+      return new CenterCrop(a.size);
+    case 'RandomResizedCrop':
+      return new RandomResizedCrop(a.size, { scale: a.scale, ratio: a.ratio });
+    case 'RandomHorizontalFlip':
+      return new RandomHorizontalFlip(a.p);
+    case 'RandomRotation':
+      return new RandomRotation(a.degrees, { interpolation: a.interpolation, fill: a.fill });
+    case 'ColorJitter':
+      return new ColorJitter({
+        brightness: a.brightness ?? undefined,
+        contrast: a.contrast ?? undefined,
+        saturation: a.saturation ?? undefined,
+        hue: a.hue ?? undefined,
+      });
+    case 'ToTensor':
+      return new ToTensor();
+    case 'Normalize':
+      return new Normalize(a.mean, a.std);
+    default:
+      throw new Error(
+        `transforms.fromJSON: unknown transform '${spec.name}' (custom transforms cannot be sent to DataLoader workers; use numWorkers: 0)`,
+      );
   }
 }
 
@@ -60,7 +78,10 @@ const identity = new Compose([]);
  * ToTensor, optionally followed by Normalize, the tail becomes { mean, std } (0 and 1 without
  * Normalize), for the DataLoader's batched kernel. Otherwise `gpu` is null.
  */
-export function splitForGpu(transform: Transform<any, any> | undefined): { cpu: Transform<any, any> | undefined; gpu: { mean: number[]; std: number[] } | null } {
+export function splitForGpu(transform: AnyTransform | undefined): {
+  cpu: AnyTransform | undefined;
+  gpu: { mean: number[]; std: number[] } | null;
+} {
   const list = transform instanceof Compose ? transform.transforms : transform ? [transform] : [];
   let n = list.length;
   let norm: Normalize | null = null;

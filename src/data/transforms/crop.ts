@@ -16,7 +16,10 @@ export function cropImage(image: Image, top: number, left: number, height: numbe
     const x0 = Math.max(0, -left);
     const x1 = Math.min(width, image.width - left);
     if (x1 <= x0) continue;
-    out.data.set(image.data.subarray((sy * image.width + left + x0) * 3, (sy * image.width + left + x1) * 3), (y * width + x0) * 3);
+    out.data.set(
+      image.data.subarray((sy * image.width + left + x0) * 3, (sy * image.width + left + x1) * 3),
+      (y * width + x0) * 3,
+    );
   }
   return out;
 }
@@ -76,12 +79,20 @@ export class RandomResizedCrop extends Transform<Image, Image> {
     this.scale = options.scale ?? [0.08, 1];
     this.ratio = options.ratio ?? [3 / 4, 4 / 3];
     if (this.scale[0] > this.scale[1] || this.ratio[0] > this.ratio[1]) {
-      throw new Error(`RandomResizedCrop: scale and ratio should be of kind (min, max), got scale ${JSON.stringify(this.scale)}, ratio ${JSON.stringify(this.ratio)}`);
+      throw new Error(
+        `RandomResizedCrop: scale and ratio should be of kind (min, max), got scale ${JSON.stringify(this.scale)}, ratio ${JSON.stringify(this.ratio)}`,
+      );
     }
   }
 
   /** [top, left, height, width] of the crop: 10 attempts at a window that fits, else the centre. */
-  static getParams(height: number, width: number, scale: [number, number], ratio: [number, number], rng: Rng): [number, number, number, number] {
+  static getParams(
+    height: number,
+    width: number,
+    scale: [number, number],
+    ratio: [number, number],
+    rng: Rng,
+  ): [number, number, number, number] {
     const area = height * width;
     const logRatio = [Math.log(ratio[0]), Math.log(ratio[1])];
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -105,7 +116,13 @@ export class RandomResizedCrop extends Transform<Image, Image> {
 
   apply(input: Image, rng?: Rng): Image {
     const image = requireImage('RandomResizedCrop', input);
-    const [top, left, h, w] = RandomResizedCrop.getParams(image.height, image.width, this.scale, this.ratio, rngOr(rng));
+    const [top, left, h, w] = RandomResizedCrop.getParams(
+      image.height,
+      image.width,
+      this.scale,
+      this.ratio,
+      rngOr(rng),
+    );
     return resizeImage(cropImage(image, top, left, h, w), this.size[0], this.size[1]);
   }
 

@@ -49,7 +49,12 @@ export class RandomHorizontalFlip extends Transform<Image, Image> {
 export type Interpolation = 'nearest' | 'bilinear';
 
 /** The image rotated by `angle` degrees counter-clockwise about its centre (same size). */
-export function rotateImage(image: Image, angle: number, interpolation: Interpolation = 'nearest', fill: readonly number[] = [0, 0, 0]): Image {
+export function rotateImage(
+  image: Image,
+  angle: number,
+  interpolation: Interpolation = 'nearest',
+  fill: readonly number[] = [0, 0, 0],
+): Image {
   const { width: W, height: H, data } = image;
   const out = new Uint8Array(data.length);
   // Mirrors torch's float32 steps (so that ties round the same way): theta / (size / 2) as the
@@ -59,7 +64,8 @@ export function rotateImage(image: Image, angle: number, interpolation: Interpol
   const [hw, hh] = [0.5 * W, 0.5 * H];
   const t = [f(f(c) / hw), f(f(-s) / hw), f(f(s) / hh), f(f(c) / hh)];
   const unnormalise = (g: number, size: number) => f(f(f(f(g + 1) * size) - 1) / 2);
-  const at = (x: number, y: number, k: number) => (x >= 0 && x < W && y >= 0 && y < H ? data[(y * W + x) * 3 + k] : fill[k]);
+  const at = (x: number, y: number, k: number) =>
+    x >= 0 && x < W && y >= 0 && y < H ? data[(y * W + x) * 3 + k] : fill[k];
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const [xc, yc] = [x - (W - 1) / 2, y - (H - 1) / 2];
@@ -72,7 +78,9 @@ export function rotateImage(image: Image, angle: number, interpolation: Interpol
         } else {
           const [x0, y0] = [Math.floor(xs), Math.floor(ys)];
           const [fx, fy] = [xs - x0, ys - y0];
-          v = (1 - fy) * ((1 - fx) * at(x0, y0, k) + fx * at(x0 + 1, y0, k)) + fy * ((1 - fx) * at(x0, y0 + 1, k) + fx * at(x0 + 1, y0 + 1, k));
+          v =
+            (1 - fy) * ((1 - fx) * at(x0, y0, k) + fx * at(x0 + 1, y0, k)) +
+            fy * ((1 - fx) * at(x0, y0 + 1, k) + fx * at(x0 + 1, y0 + 1, k));
           v = Math.min(255, Math.max(0, roundHalfEven(v)));
         }
         out[(y * W + x) * 3 + k] = v;
@@ -92,13 +100,18 @@ export class RandomRotation extends Transform<Image, Image> {
   readonly fill: number[];
 
   /** `new RandomRotation(degrees, {interpolation, fill})`: an angle uniform in [-degrees, degrees] or [min, max]; `fill` a number or one per channel (default 0). */
-  constructor(degrees: number | [number, number], options: { interpolation?: Interpolation; fill?: number | number[] } = {}) {
+  constructor(
+    degrees: number | [number, number],
+    options: { interpolation?: Interpolation; fill?: number | number[] } = {},
+  ) {
     super();
-    if (typeof degrees === 'number' && degrees < 0) throw new Error(`RandomRotation: if degrees is a single number, it must be positive, got ${degrees}`);
+    if (typeof degrees === 'number' && degrees < 0)
+      throw new Error(`RandomRotation: if degrees is a single number, it must be positive, got ${degrees}`);
     this.degrees = typeof degrees === 'number' ? [-degrees, degrees] : [degrees[0], degrees[1]];
     this.interpolation = options.interpolation ?? 'nearest';
     const fill = options.fill ?? 0;
-    this.fill = typeof fill === 'number' ? [fill, fill, fill] : fill.length === 1 ? [fill[0], fill[0], fill[0]] : [...fill];
+    this.fill =
+      typeof fill === 'number' ? [fill, fill, fill] : fill.length === 1 ? [fill[0], fill[0], fill[0]] : [...fill];
   }
 
   apply(input: Image, rng?: Rng): Image {

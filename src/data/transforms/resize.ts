@@ -23,7 +23,10 @@ export type ResizeInterpolation = 'bilinear' | 'bicubic';
 
 const FILTERS: Record<ResizeInterpolation, { filter: (x: number) => number; support: number }> = {
   bilinear: { filter: (x) => (x < 1 ? 1 - x : 0), support: 1 },
-  bicubic: { filter: (x) => (x < 1 ? (1.5 * x - 2.5) * x * x + 1 : x < 2 ? (((x - 5) * x + 8) * x - 4) * -0.5 : 0), support: 2 },
+  bicubic: {
+    filter: (x) => (x < 1 ? (1.5 * x - 2.5) * x * x + 1 : x < 2 ? (((x - 5) * x + 8) * x - 4) * -0.5 : 0),
+    support: 2,
+  },
 };
 
 interface Coefficients {
@@ -68,7 +71,14 @@ const clip8 = (v: number): number => (v <= 0 ? 0 : v >= 256 * ONE ? 255 : Math.f
  * Resamples one axis of a [outer, inSize, inner] uint8 array to [outer, outSize, inner]:
  * out = clip8(2^21 + sum_j k_j src_j), as ImagingResampleHorizontal/Vertical_8bpc.
  */
-function resampleAxis(src: Uint8Array, outer: number, inSize: number, inner: number, outSize: number, interpolation: ResizeInterpolation): Uint8Array {
+function resampleAxis(
+  src: Uint8Array,
+  outer: number,
+  inSize: number,
+  inner: number,
+  outSize: number,
+  interpolation: ResizeInterpolation,
+): Uint8Array {
   const { start, count, k, stride } = coefficients(inSize, outSize, interpolation);
   const dst = new Uint8Array(outer * outSize * inner);
   for (let o = 0; o < outer; o++) {
@@ -85,7 +95,12 @@ function resampleAxis(src: Uint8Array, outer: number, inSize: number, inner: num
 }
 
 /** `image` resized to `height` x `width` (bilinear or bicubic, antialiased as PIL). */
-export function resizeImage(image: Image, height: number, width: number, interpolation: ResizeInterpolation = 'bilinear'): Image {
+export function resizeImage(
+  image: Image,
+  height: number,
+  width: number,
+  interpolation: ResizeInterpolation = 'bilinear',
+): Image {
   let data = image.data;
   if (width !== image.width) data = resampleAxis(data, image.height, image.width, 3, width, interpolation);
   if (height !== image.height) data = resampleAxis(data, 1, image.height, width * 3, height, interpolation);
@@ -96,13 +111,21 @@ export function resizeImage(image: Image, height: number, width: number, interpo
  * The output [h, w] of torchvision's Resize: an int resizes the shorter side to it, the longer
  * one to int(size * long / short) (capped by `maxSize`); [h, w] is taken as is.
  */
-export function resizedSize(height: number, width: number, size: number | readonly number[], maxSize?: number): [number, number] {
+export function resizedSize(
+  height: number,
+  width: number,
+  size: number | readonly number[],
+  maxSize?: number,
+): [number, number] {
   if (typeof size !== 'number' && size.length === 2) return [size[0], size[1]];
   const requested = typeof size === 'number' ? size : size[0];
   const [short, long] = width <= height ? [width, height] : [height, width];
   let [newShort, newLong] = [requested, Math.trunc((requested * long) / short)];
   if (maxSize !== undefined) {
-    if (maxSize <= requested) throw new Error(`Resize: maxSize = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+    if (maxSize <= requested)
+      throw new Error(
+        `Resize: maxSize = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`,
+      );
     if (newLong > maxSize) [newShort, newLong] = [Math.trunc((maxSize * newShort) / newLong), maxSize];
   }
   return width <= height ? [newLong, newShort] : [newShort, newLong];
@@ -119,15 +142,25 @@ export class Resize extends Transform<Image, Image> {
   readonly interpolation: ResizeInterpolation;
 
   /** `new Resize(size, {maxSize, interpolation})`: `size` the shorter side (a number) or [h, w]; `maxSize` caps the longer side when `size` is a number. */
-  constructor(size: number | readonly number[], options: { maxSize?: number; interpolation?: ResizeInterpolation } = {}) {
+  constructor(
+    size: number | readonly number[],
+    options: { maxSize?: number; interpolation?: ResizeInterpolation } = {},
+  ) {
     super();
-    const ok = typeof size === 'number' ? Number.isInteger(size) && size > 0 : size.length >= 1 && size.length <= 2 && size.every((s) => Number.isInteger(s) && s > 0);
+    const ok =
+      typeof size === 'number'
+        ? Number.isInteger(size) && size > 0
+        : size.length >= 1 && size.length <= 2 && size.every((s) => Number.isInteger(s) && s > 0);
     if (!ok) throw new Error(`Resize: size must be a positive integer or [h, w], got ${JSON.stringify(size)}`);
-    if (options.maxSize !== undefined && typeof size !== 'number' && size.length !== 1) throw new Error('Resize: maxSize is only supported when size is an int (the shorter side)');
+    if (options.maxSize !== undefined && typeof size !== 'number' && size.length !== 1)
+      throw new Error('Resize: maxSize is only supported when size is an int (the shorter side)');
     this.size = typeof size === 'number' ? size : [...size];
     this.maxSize = options.maxSize;
     this.interpolation = options.interpolation ?? 'bilinear';
-    if (!(this.interpolation in FILTERS)) throw new Error(`Resize: interpolation must be 'bilinear' or 'bicubic', got ${JSON.stringify(this.interpolation)}`);
+    if (!(this.interpolation in FILTERS))
+      throw new Error(
+        `Resize: interpolation must be 'bilinear' or 'bicubic', got ${JSON.stringify(this.interpolation)}`,
+      );
   }
 
   apply(input: Image): Image {
@@ -138,7 +171,9 @@ export class Resize extends Transform<Image, Image> {
 
   toJSON(): TransformSpec {
     return {
-      name: 'Resize', size: this.size, ...(this.maxSize !== undefined ? { maxSize: this.maxSize } : {}),
+      name: 'Resize',
+      size: this.size,
+      ...(this.maxSize !== undefined ? { maxSize: this.maxSize } : {}),
       ...(this.interpolation !== 'bilinear' ? { interpolation: this.interpolation } : {}),
     };
   }

@@ -38,18 +38,25 @@ export class Normalize extends Transform<HostTensor, HostTensor> {
   /** `new Normalize(mean, std)`: one value per channel each; no `std` may be 0. */
   constructor(mean: readonly number[], std: readonly number[]) {
     super();
-    if (mean.length !== std.length || mean.length === 0) throw new Error(`Normalize: mean and std need one value per channel, got ${mean.length} and ${std.length}`);
-    if (std.some((s) => s === 0)) throw new Error(`Normalize: std evaluated to zero after conversion to float32, leading to division by zero (std = [${std.join(', ')}])`);
+    if (mean.length !== std.length || mean.length === 0)
+      throw new Error(`Normalize: mean and std need one value per channel, got ${mean.length} and ${std.length}`);
+    if (std.some((s) => s === 0))
+      throw new Error(
+        `Normalize: std evaluated to zero after conversion to float32, leading to division by zero (std = [${std.join(', ')}])`,
+      );
     this.mean = [...mean];
     this.std = [...std];
   }
 
   apply(input: HostTensor): HostTensor {
     if (!isHostTensor(input) || input.shape.length !== 3) {
-      throw new Error(`Normalize: expects a float32 [C, H, W] HostTensor (after ToTensor), got ${describeSample(input)}`);
+      throw new Error(
+        `Normalize: expects a float32 [C, H, W] HostTensor (after ToTensor), got ${describeSample(input)}`,
+      );
     }
     const [C, H, W] = input.shape;
-    if (this.mean.length !== 1 && this.mean.length !== C) throw new Error(`Normalize: ${this.mean.length} means for an image of ${C} channels`);
+    if (this.mean.length !== 1 && this.mean.length !== C)
+      throw new Error(`Normalize: ${this.mean.length} means for an image of ${C} channels`);
     const out = new Float32Array(input.data.length);
     for (let c = 0; c < C; c++) {
       const m = Math.fround(this.mean[this.mean.length === 1 ? 0 : c]);

@@ -109,7 +109,8 @@ export class GELU extends Module {
   constructor(...args: Array<'none' | 'tanh' | { approximate?: 'none' | 'tanh' }>) {
     super();
     this.approximate = parseArgs('GELU', ['approximate'], args, { approximate: 'none' as 'none' | 'tanh' }).approximate;
-    if (this.approximate !== 'none' && this.approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${this.approximate}'`);
+    if (this.approximate !== 'none' && this.approximate !== 'tanh')
+      throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${this.approximate}'`);
   }
 
   forward(x: Tensor): Tensor {

@@ -34,7 +34,12 @@ abstract class BatchNorm extends Module {
 
   constructor(numFeatures: number, rest: Array<number | boolean | BatchNormArgs | undefined>) {
     super();
-    const o = parseArgs(this.constructor.name, ['eps', 'momentum', 'affine', 'trackRunningStats'], rest, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+    const o = parseArgs(this.constructor.name, ['eps', 'momentum', 'affine', 'trackRunningStats'], rest, {
+      eps: 1e-5,
+      momentum: 0.1,
+      affine: true,
+      trackRunningStats: true,
+    });
     this.numFeatures = numFeatures;
     this.eps = o.eps;
     this.momentum = o.momentum;
@@ -54,8 +59,17 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     this.checkInput(x);
-    const running = this.trackRunningStats ? { mean: this.running_mean, variance: this.running_var, batchesTracked: this.num_batches_tracked } : null;
-    return batchNorm(x, running, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps }, this.constructor.name);
+    const running = this.trackRunningStats
+      ? { mean: this.running_mean, variance: this.running_var, batchesTracked: this.num_batches_tracked }
+      : null;
+    return batchNorm(
+      x,
+      running,
+      this.weight,
+      this.bias,
+      { training: this.training, momentum: this.momentum, eps: this.eps },
+      this.constructor.name,
+    );
   }
 
   override extraRepr(): string {
@@ -71,7 +85,8 @@ export class BatchNorm2d extends BatchNorm {
   }
 
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 4) throw new Error(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
+    if (x.ndim !== 4)
+      throw new Error(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
   }
 }
 
@@ -83,6 +98,7 @@ export class BatchNorm1d extends BatchNorm {
   }
 
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new Error(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape [${x.shape.join(', ')}])`);
   }
 }

@@ -46,11 +46,24 @@ export class Conv2d extends Module {
    * `new Conv2d(in, out, kernelSize, stride?, padding?, dilation?, groups?, bias?)`, or with the
    * trailing ones as options: `new Conv2d(3, 64, 3, {padding: 1})`.
    */
-  constructor(inChannels: number, outChannels: number, kernelSize: Pair, ...rest: Array<Pair | boolean | Conv2dArgs | undefined>) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Pair,
+    ...rest: Array<Pair | boolean | Conv2dArgs | undefined>
+  ) {
     super();
-    const o = parseArgs('Conv2d', ['stride', 'padding', 'dilation', 'groups', 'bias'], rest, { stride: 1 as Pair, padding: 0 as Pair, dilation: 1 as Pair, groups: 1, bias: true });
+    const o = parseArgs('Conv2d', ['stride', 'padding', 'dilation', 'groups', 'bias'], rest, {
+      stride: 1 as Pair,
+      padding: 0 as Pair,
+      dilation: 1 as Pair,
+      groups: 1,
+      bias: true,
+    });
     if (inChannels % o.groups || outChannels % o.groups) {
-      throw new Error(`Conv2d: in_channels ${inChannels} and out_channels ${outChannels} must be divisible by groups ${o.groups}`);
+      throw new Error(
+        `Conv2d: in_channels ${inChannels} and out_channels ${outChannels} must be divisible by groups ${o.groups}`,
+      );
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;

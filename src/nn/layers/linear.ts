@@ -17,7 +17,9 @@ import { biasUniform, kaimingUniform } from '../init.js';
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, layer = 'linear'): Tensor {
   const inFeatures = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new Error(`${layer}: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} (expected last dimension ${inFeatures})`);
+    throw new Error(
+      `${layer}: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} (expected last dimension ${inFeatures})`,
+    );
   }
   const outFeatures = weight.shape[0];
   const lead = x.shape.slice(0, -1);

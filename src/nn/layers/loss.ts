@@ -13,14 +13,23 @@ export class CrossEntropyLoss extends Module {
   /** `new CrossEntropyLoss({reduction, ignoreIndex, labelSmoothing})` ('mean', -100, 0 by default). */
   constructor(options: { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}) {
     super();
-    const o = parseArgs('CrossEntropyLoss', [], [options], { reduction: 'mean' as Reduction, ignoreIndex: -100, labelSmoothing: 0 });
+    const o = parseArgs('CrossEntropyLoss', [], [options], {
+      reduction: 'mean' as Reduction,
+      ignoreIndex: -100,
+      labelSmoothing: 0,
+    });
     this.reduction = o.reduction;
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
   }
 
   forward(logits: Tensor, target: Tensor): Tensor {
-    return crossEntropy(logits, target, { reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing }, 'CrossEntropyLoss');
+    return crossEntropy(
+      logits,
+      target,
+      { reduction: this.reduction, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing },
+      'CrossEntropyLoss',
+    );
   }
 }
 

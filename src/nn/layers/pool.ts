@@ -15,10 +15,23 @@ export class MaxPool2d extends Module {
   readonly ceilMode: boolean;
 
   /** `new MaxPool2d(2)`, `new MaxPool2d(2, 2)`, `new MaxPool2d(3, {stride: 2, ceilMode: true})`. */
-  constructor(kernelSize: Pair, ...rest: Array<Pair | boolean | null | { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; returnIndices?: boolean }>) {
+  constructor(
+    kernelSize: Pair,
+    ...rest: Array<
+      | Pair
+      | boolean
+      | null
+      | { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean; returnIndices?: boolean }
+    >
+  ) {
     super();
-    const o = parseArgs('MaxPool2d', ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], rest,
-      { stride: null as Pair | null, padding: 0 as Pair, dilation: 1 as Pair, returnIndices: false, ceilMode: false });
+    const o = parseArgs('MaxPool2d', ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], rest, {
+      stride: null as Pair | null,
+      padding: 0 as Pair,
+      dilation: 1 as Pair,
+      returnIndices: false,
+      ceilMode: false,
+    });
     if (o.returnIndices) throw new Error('MaxPool2d: returnIndices is not supported');
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize; // PyTorch: stride defaults to the kernel size
@@ -28,7 +41,12 @@ export class MaxPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode }, 'MaxPool2d');
+    return maxPool2d(
+      x,
+      this.kernelSize,
+      { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode },
+      'MaxPool2d',
+    );
   }
 
   override extraRepr(): string {
@@ -45,10 +63,19 @@ export class AvgPool2d extends Module {
   readonly countIncludePad: boolean;
 
   /** `new AvgPool2d(2)`, `new AvgPool2d(3, 2, 1)` or `new AvgPool2d(3, {stride: 2, countIncludePad: false})`: kernel size, then stride, padding, ceilMode, countIncludePad. */
-  constructor(kernelSize: Pair, ...rest: Array<Pair | boolean | null | { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean }>) {
+  constructor(
+    kernelSize: Pair,
+    ...rest: Array<
+      Pair | boolean | null | { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean }
+    >
+  ) {
     super();
-    const o = parseArgs('AvgPool2d', ['stride', 'padding', 'ceilMode', 'countIncludePad'], rest,
-      { stride: null as Pair | null, padding: 0 as Pair, ceilMode: false, countIncludePad: true });
+    const o = parseArgs('AvgPool2d', ['stride', 'padding', 'ceilMode', 'countIncludePad'], rest, {
+      stride: null as Pair | null,
+      padding: 0 as Pair,
+      ceilMode: false,
+      countIncludePad: true,
+    });
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding;
@@ -57,7 +84,12 @@ export class AvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad }, 'AvgPool2d');
+    return avgPool2d(
+      x,
+      this.kernelSize,
+      { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad },
+      'AvgPool2d',
+    );
   }
 
   override extraRepr(): string {
