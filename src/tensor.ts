@@ -55,6 +55,8 @@ export function numel(shape: Shape): number {
  * A multi-dimensional array of float32 or int32 values in a GPU buffer, with autograd, as
  * `torch.Tensor`. Always contiguous and row-major; create it with `sg.tensor`, `sg.zeros`, ....
  */
+// The ops as one-line methods, the API at a glance (Prettier would spread each over three lines).
+// prettier-ignore
 export class Tensor {
   /** A number unique to this tensor object, in creation order. */
   readonly id = nextId++;
@@ -148,8 +150,7 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   async item(): Promise<number> {
-    if (this.size !== 1)
-      throw new Error(`shadergrad: item() needs a tensor with one element, got shape [${this.shape.join(', ')}]`);
+    if (this.size !== 1) throw new Error(`shadergrad: item() needs a tensor with one element, got shape [${this.shape.join(', ')}]`);
     return (await this.data())[0];
   }
 
@@ -174,208 +175,113 @@ export class Tensor {
 
   /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
   requiresGrad_(flag = true): this {
-    if (flag && this.dtype !== 'float32')
-      throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    if (flag && this.dtype !== 'float32') throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
     this.requiresGrad = flag;
     return this;
   }
 
   // ---- ops (see src/ops/ for the math) ----
   /** `this + b`, with broadcasting; see `sg.add` (`torch.Tensor.add`). */
-  add(b: Tensor | Scalar): Tensor {
-    return ew.add(this, b);
-  }
+  add(b: Tensor | Scalar): Tensor { return ew.add(this, b); }
   /** `this - b`, with broadcasting; see `sg.sub` (`torch.Tensor.sub`). */
-  sub(b: Tensor | Scalar): Tensor {
-    return ew.sub(this, b);
-  }
+  sub(b: Tensor | Scalar): Tensor { return ew.sub(this, b); }
   /** `this * b`, with broadcasting; see `sg.mul` (`torch.Tensor.mul`). */
-  mul(b: Tensor | Scalar): Tensor {
-    return ew.mul(this, b);
-  }
+  mul(b: Tensor | Scalar): Tensor { return ew.mul(this, b); }
   /** `this / b`, with broadcasting; see `sg.div` (`torch.Tensor.div`). */
-  div(b: Tensor | Scalar): Tensor {
-    return ew.div(this, b);
-  }
+  div(b: Tensor | Scalar): Tensor { return ew.div(this, b); }
   /** Elementwise `max(this, b)`, with broadcasting; see `sg.maximum` (`torch.Tensor.maximum`). */
-  maximum(b: Tensor | Scalar): Tensor {
-    return ew.maximum(this, b);
-  }
+  maximum(b: Tensor | Scalar): Tensor { return ew.maximum(this, b); }
   /** Elementwise `min(this, b)`, with broadcasting; see `sg.minimum` (`torch.Tensor.minimum`). */
-  minimum(b: Tensor | Scalar): Tensor {
-    return ew.minimum(this, b);
-  }
+  minimum(b: Tensor | Scalar): Tensor { return ew.minimum(this, b); }
   /** A copy with its own storage, differentiable; see `sg.clone` (`torch.Tensor.clone`). */
-  clone(): Tensor {
-    return ew.clone(this);
-  }
+  clone(): Tensor { return ew.clone(this); }
   /** `-this`; see `sg.neg` (`torch.Tensor.neg`). */
-  neg(): Tensor {
-    return ew.neg(this);
-  }
+  neg(): Tensor { return ew.neg(this); }
   /** `e^this`, elementwise; see `sg.exp` (`torch.Tensor.exp`). */
-  exp(): Tensor {
-    return ew.exp(this);
-  }
+  exp(): Tensor { return ew.exp(this); }
   /** Natural logarithm, elementwise; see `sg.log` (`torch.Tensor.log`). */
-  log(): Tensor {
-    return ew.log(this);
-  }
+  log(): Tensor { return ew.log(this); }
   /** Square root, elementwise; see `sg.sqrt` (`torch.Tensor.sqrt`). */
-  sqrt(): Tensor {
-    return ew.sqrt(this);
-  }
+  sqrt(): Tensor { return ew.sqrt(this); }
   /** `|this|`, elementwise; see `sg.abs` (`torch.Tensor.abs`). */
-  abs(): Tensor {
-    return ew.abs(this);
-  }
+  abs(): Tensor { return ew.abs(this); }
   /** `this^exponent` for a number exponent; see `sg.pow` (`torch.Tensor.pow`). */
-  pow(exponent: number): Tensor {
-    return ew.pow(this, exponent);
-  }
+  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */
-  relu(): Tensor {
-    return ew.relu(this);
-  }
+  relu(): Tensor { return ew.relu(this); }
   /** `1 / (1 + e^-this)`; see `sg.sigmoid` (`torch.Tensor.sigmoid`). */
-  sigmoid(): Tensor {
-    return ew.sigmoid(this);
-  }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
   /** Hyperbolic tangent, elementwise; see `sg.tanh` (`torch.Tensor.tanh`). */
-  tanh(): Tensor {
-    return ew.tanh(this);
-  }
+  tanh(): Tensor { return ew.tanh(this); }
   /** Matrix product `this @ b` (1-D, 2-D and batched); see `sg.matmul` (`torch.Tensor.matmul`). */
-  matmul(b: Tensor): Tensor {
-    return matmul(this, b);
-  }
+  matmul(b: Tensor): Tensor { return matmul(this, b); }
   /** Sum over `dim` (all dims if omitted); see `sg.sum` (`torch.Tensor.sum`). */
-  sum(dim?: number | number[], options?: red.ReduceOptions): Tensor {
-    return red.sum(this, dim, options);
-  }
+  sum(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.sum(this, dim, options); }
   /** Mean over `dim` (all dims if omitted); see `sg.mean` (`torch.Tensor.mean`). */
-  mean(dim?: number | number[], options?: red.ReduceOptions): Tensor {
-    return red.mean(this, dim, options);
-  }
+  mean(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.mean(this, dim, options); }
   /** Maximum along `dim` (of all elements if omitted), values only; see `sg.max` (`torch.Tensor.amax`). */
-  max(dim?: number, options?: red.ReduceOptions): Tensor {
-    return red.max(this, dim, options);
-  }
+  max(dim?: number, options?: red.ReduceOptions): Tensor { return red.max(this, dim, options); }
   /** Index (int32) of the maximum along `dim`, or in the flattened tensor; see `sg.argmax` (`torch.Tensor.argmax`). */
-  argmax(dim?: number, options?: red.ReduceOptions): Tensor {
-    return red.argmax(this, dim, options);
-  }
+  argmax(dim?: number, options?: red.ReduceOptions): Tensor { return red.argmax(this, dim, options); }
   /** The same elements in `shape` (one size may be -1), sharing storage; see `sg.reshape` (`torch.Tensor.reshape`). */
-  reshape(shape: Shape): Tensor {
-    return sh.reshape(this, shape);
-  }
+  reshape(shape: Shape): Tensor { return sh.reshape(this, shape); }
   /** Same as `reshape` (tensors are always contiguous), as `torch.Tensor.view`. */
-  view(shape: Shape): Tensor {
-    return sh.reshape(this, shape);
-  }
+  view(shape: Shape): Tensor { return sh.reshape(this, shape); }
   /** Merges dims `startDim..endDim` into one; see `sg.flatten` (`torch.Tensor.flatten`). */
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return sh.flatten(this, startDim, endDim);
-  }
+  flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   /** Inserts a size-1 dimension at `dim` (a view); see `sg.unsqueeze` (`torch.Tensor.unsqueeze`). */
-  unsqueeze(dim: number): Tensor {
-    return sh.unsqueeze(this, dim);
-  }
+  unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
   /** Removes dimension `dim` if it has size 1, or every size-1 dimension (a view); see `sg.squeeze` (`torch.Tensor.squeeze`). */
-  squeeze(dim?: number): Tensor {
-    return sh.squeeze(this, dim);
-  }
+  squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
   /** Swaps dims `dim0` and `dim1` (a contiguous copy); see `sg.transpose` (`torch.Tensor.transpose`). */
-  transpose(dim0: number, dim1: number): Tensor {
-    return sh.transpose(this, dim0, dim1);
-  }
+  transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
   /** Swaps the two dimensions of a 2-D tensor. */
-  get T(): Tensor {
-    return sh.transpose(this, 0, 1);
-  }
+  get T(): Tensor { return sh.transpose(this, 0, 1); }
   /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy); see `sg.permute` (`torch.Tensor.permute`). */
-  permute(dims: readonly number[]): Tensor {
-    return sh.permute(this, dims);
-  }
+  permute(dims: readonly number[]): Tensor { return sh.permute(this, dims); }
   /** This tensor as a view (tensors are always contiguous here), as `torch.Tensor.contiguous`. */
-  contiguous(): Tensor {
-    return sh.contiguous(this);
-  }
+  contiguous(): Tensor { return sh.contiguous(this); }
   /** Elements `start <= i < end` (step `step`) along `dim`, like `t[:, start:end:step]`. */
-  slice(dim: number, start?: number, end?: number, step?: number): Tensor {
-    return sh.slice(this, dim, start, end, step);
-  }
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor { return sh.slice(this, dim, start, end, step); }
   /** 1.0 where `this == b`, else 0.0 (a float32 mask); see `sg.eq` (`torch.Tensor.eq`, which returns bool). */
-  eq(b: Tensor | Scalar): Tensor {
-    return cmp.eq(this, b);
-  }
+  eq(b: Tensor | Scalar): Tensor { return cmp.eq(this, b); }
   /** 1.0 where `this != b`, else 0.0 (a float32 mask); see `sg.ne` (`torch.Tensor.ne`). */
-  ne(b: Tensor | Scalar): Tensor {
-    return cmp.ne(this, b);
-  }
+  ne(b: Tensor | Scalar): Tensor { return cmp.ne(this, b); }
   /** 1.0 where `this < b`, else 0.0 (a float32 mask); see `sg.lt` (`torch.Tensor.lt`). */
-  lt(b: Tensor | Scalar): Tensor {
-    return cmp.lt(this, b);
-  }
+  lt(b: Tensor | Scalar): Tensor { return cmp.lt(this, b); }
   /** 1.0 where `this <= b`, else 0.0 (a float32 mask); see `sg.le` (`torch.Tensor.le`). */
-  le(b: Tensor | Scalar): Tensor {
-    return cmp.le(this, b);
-  }
+  le(b: Tensor | Scalar): Tensor { return cmp.le(this, b); }
   /** 1.0 where `this > b`, else 0.0 (a float32 mask); see `sg.gt` (`torch.Tensor.gt`). */
-  gt(b: Tensor | Scalar): Tensor {
-    return cmp.gt(this, b);
-  }
+  gt(b: Tensor | Scalar): Tensor { return cmp.gt(this, b); }
   /** 1.0 where `this >= b`, else 0.0 (a float32 mask); see `sg.ge` (`torch.Tensor.ge`). */
-  ge(b: Tensor | Scalar): Tensor {
-    return cmp.ge(this, b);
-  }
+  ge(b: Tensor | Scalar): Tensor { return cmp.ge(this, b); }
   /** A float32 copy (`t.float()` in PyTorch). */
-  float(): Tensor {
-    return cmp.cast(this, 'float32');
-  }
+  float(): Tensor { return cmp.cast(this, 'float32'); }
   /** An int32 copy, truncating toward zero. */
-  int(): Tensor {
-    return cmp.cast(this, 'int32');
-  }
+  int(): Tensor { return cmp.cast(this, 'int32'); }
   /** In place, without autograd: `this -= b`. For optimiser updates. */
-  sub_(b: Tensor | Scalar): this {
-    return ew.assign(this, () => ew.sub(this, b));
-  }
+  sub_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.sub(this, b)); }
   /** In place, without autograd: `this += b`. */
-  add_(b: Tensor | Scalar): this {
-    return ew.assign(this, () => ew.add(this, b));
-  }
+  add_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.add(this, b)); }
   /** In place, without autograd: `this *= b`. */
-  mul_(b: Tensor | Scalar): this {
-    return ew.assign(this, () => ew.mul(this, b));
-  }
+  mul_(b: Tensor | Scalar): this { return ew.assign(this, () => ew.mul(this, b)); }
   /** In place: copies `src`'s values (same shape) into this tensor. */
-  copy_(src: Tensor): this {
-    return ew.copyInto(this, src);
-  }
+  copy_(src: Tensor): this { return ew.copyInto(this, src); }
   /** In place: sets every element to zero. */
-  zero_(): this {
-    return ew.fillInPlace(this, 0);
-  }
+  zero_(): this { return ew.fillInPlace(this, 0); }
 
   /** The values, formatted as PyTorch's `repr(tensor)` (reads the GPU; see tensor_format.ts). */
-  toStringAsync(): Promise<string> {
-    return tensorToStringAsync(this);
-  }
+  toStringAsync(): Promise<string> { return tensorToStringAsync(this); }
   /** `console.log(await t.toStringAsync())`, as `print(t)` in PyTorch. */
-  async print(): Promise<void> {
-    console.log(await tensorToStringAsync(this));
-  }
+  async print(): Promise<void> { console.log(await tensorToStringAsync(this)); }
   /** What `console.log(t)` / `util.inspect(t)` show: shape, dtype, requiresGrad, gradFn; no GPU read. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return describeTensor(this);
-  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return describeTensor(this); }
 
   /** `Tensor(shape=[2, 3], dtype=float32)` (no GPU read); `toStringAsync` gives the values. */
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
   }
-}
+};
 
 /** A number or nested arrays of numbers, as `await t.toArray()` returns (`tolist()` in PyTorch) and `sg.tensor` accepts. */
 export type NestedArray = number | NestedArray[];

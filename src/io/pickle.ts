@@ -98,231 +98,82 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
 
   for (;;) {
     const op = u8();
+    // One opcode per line, as the pickle specification lists them (Prettier would spread each over three).
+    // prettier-ignore
     switch (op) {
-      case 0x80:
-        u8();
-        break; // PROTO n
-      case 0x95:
-        u64();
-        break; // FRAME length: framing only, the opcodes follow inline
-      case 0x2e:
-        return { value: pop(), end: pos }; // STOP
-      case 0x28:
-        stack.push(MARK);
-        break; // MARK
-      case 0x7d:
-        stack.push(new Map());
-        break; // EMPTY_DICT
-      case 0x5d:
-        stack.push([]);
-        break; // EMPTY_LIST
-      case 0x29:
-        stack.push(Object.freeze([]));
-        break; // EMPTY_TUPLE
-      case 0x8f:
-        stack.push(new Set());
-        break; // EMPTY_SET
-      case 0x90: {
-        const items = popMark();
-        appendItems(top(), items);
-        break;
-      } // ADDITEMS
-      case 0x91:
-        stack.push(new Set(popMark()));
-        break; // FROZENSET
-      case 0x64: {
-        const items = popMark();
-        const d = new Map();
-        setItems(d, items);
-        stack.push(d);
-        break;
-      } // DICT
-      case 0x6c:
-        stack.push(popMark());
-        break; // LIST
-      case 0x74:
-        stack.push(Object.freeze(popMark()));
-        break; // TUPLE
-      case 0x85:
-        stack.push(Object.freeze([pop()]));
-        break; // TUPLE1
-      case 0x86: {
-        const b = pop();
-        stack.push(Object.freeze([pop(), b]));
-        break;
-      } // TUPLE2
-      case 0x87: {
-        const c = pop();
-        const b = pop();
-        stack.push(Object.freeze([pop(), b, c]));
-        break;
-      } // TUPLE3
-      case 0x73: {
-        const v = pop();
-        const k = pop();
-        setItems(top(), [k, v]);
-        break;
-      } // SETITEM
-      case 0x75: {
-        const items = popMark();
-        setItems(top(), items);
-        break;
-      } // SETITEMS
-      case 0x61: {
-        const v = pop();
-        appendItems(top(), [v]);
-        break;
-      } // APPEND
-      case 0x65: {
-        const items = popMark();
-        appendItems(top(), items);
-        break;
-      } // APPENDS
-      case 0x4a:
-        stack.push(i32());
-        break; // BININT
-      case 0x4b:
-        stack.push(u8());
-        break; // BININT1
-      case 0x4d:
-        stack.push(u16());
-        break; // BININT2
-      case 0x8a:
-        stack.push(decodeLong(take(u8())));
-        break; // LONG1
-      case 0x8b:
-        stack.push(decodeLong(take(u32())));
-        break; // LONG4
-      case 0x49: {
-        const s = line();
-        stack.push(s === '01' ? true : s === '00' ? false : Number(s));
-        break;
-      } // INT
-      case 0x4c:
-        stack.push(textLong(line()));
-        break; // LONG (text)
-      case 0x47:
-        need(8);
-        stack.push(dv.getFloat64(pos, false));
-        pos += 8;
-        break; // BINFLOAT (big-endian)
-      case 0x46:
-        stack.push(Number(line()));
-        break; // FLOAT (text)
-      case 0x58:
-        stack.push(decoder.decode(take(u32())));
-        break; // BINUNICODE
-      case 0x8d:
-        stack.push(decoder.decode(take(u64())));
-        break; // BINUNICODE8
-      case 0x8c:
-        stack.push(decoder.decode(take(u8())));
-        break; // SHORT_BINUNICODE
-      case 0x56:
-        stack.push(line());
-        break; // UNICODE (raw-unicode-escape; ASCII in practice)
-      case 0x54:
-        stack.push(decoder.decode(take(u32())));
-        break; // BINSTRING (Python 2 str)
-      case 0x55:
-        stack.push(decoder.decode(take(u8())));
-        break; // SHORT_BINSTRING
-      case 0x42:
-        stack.push(take(u32()).slice());
-        break; // BINBYTES
-      case 0x43:
-        stack.push(take(u8()).slice());
-        break; // SHORT_BINBYTES
-      case 0x8e:
-        stack.push(take(u64()).slice());
-        break; // BINBYTES8
-      case 0x96:
-        stack.push(take(u64()).slice());
-        break; // BYTEARRAY8
-      case 0x88:
-        stack.push(true);
-        break; // NEWTRUE
-      case 0x89:
-        stack.push(false);
-        break; // NEWFALSE
-      case 0x4e:
-        stack.push(null);
-        break; // NONE
-      case 0x71:
-        memo.set(u8(), top());
-        break; // BINPUT
-      case 0x72:
-        memo.set(u32(), top());
-        break; // LONG_BINPUT
-      case 0x70:
-        memo.set(Number(line()), top());
-        break; // PUT
-      case 0x94:
-        memo.set(memo.size, top());
-        break; // MEMOIZE
-      case 0x68:
-      case 0x6a:
-      case 0x67: {
-        // BINGET, LONG_BINGET, GET
+      case 0x80: u8(); break; // PROTO n
+      case 0x95: u64(); break; // FRAME length: framing only, the opcodes follow inline
+      case 0x2e: return { value: pop(), end: pos }; // STOP
+      case 0x28: stack.push(MARK); break; // MARK
+      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
+      case 0x5d: stack.push([]); break; // EMPTY_LIST
+      case 0x29: stack.push(Object.freeze([])); break; // EMPTY_TUPLE
+      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
+      case 0x90: { const items = popMark(); appendItems(top(), items); break; } // ADDITEMS
+      case 0x91: stack.push(new Set(popMark())); break; // FROZENSET
+      case 0x64: { const items = popMark(); const d = new Map(); setItems(d, items); stack.push(d); break; } // DICT
+      case 0x6c: stack.push(popMark()); break; // LIST
+      case 0x74: stack.push(Object.freeze(popMark())); break; // TUPLE
+      case 0x85: stack.push(Object.freeze([pop()])); break; // TUPLE1
+      case 0x86: { const b = pop(); stack.push(Object.freeze([pop(), b])); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); stack.push(Object.freeze([pop(), b, c])); break; } // TUPLE3
+      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
+      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
+      case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
+      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
+      case 0x4a: stack.push(i32()); break; // BININT
+      case 0x4b: stack.push(u8()); break; // BININT1
+      case 0x4d: stack.push(u16()); break; // BININT2
+      case 0x8a: stack.push(decodeLong(take(u8()))); break; // LONG1
+      case 0x8b: stack.push(decodeLong(take(u32()))); break; // LONG4
+      case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; } // INT
+      case 0x4c: stack.push(textLong(line())); break; // LONG (text)
+      case 0x47: need(8); stack.push(dv.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
+      case 0x46: stack.push(Number(line())); break; // FLOAT (text)
+      case 0x58: stack.push(decoder.decode(take(u32()))); break; // BINUNICODE
+      case 0x8d: stack.push(decoder.decode(take(u64()))); break; // BINUNICODE8
+      case 0x8c: stack.push(decoder.decode(take(u8()))); break; // SHORT_BINUNICODE
+      case 0x56: stack.push(line()); break; // UNICODE (raw-unicode-escape; ASCII in practice)
+      case 0x54: stack.push(decoder.decode(take(u32()))); break; // BINSTRING (Python 2 str)
+      case 0x55: stack.push(decoder.decode(take(u8()))); break; // SHORT_BINSTRING
+      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
+      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
+      case 0x8e: stack.push(take(u64()).slice()); break; // BINBYTES8
+      case 0x96: stack.push(take(u64()).slice()); break; // BYTEARRAY8
+      case 0x88: stack.push(true); break; // NEWTRUE
+      case 0x89: stack.push(false); break; // NEWFALSE
+      case 0x4e: stack.push(null); break; // NONE
+      case 0x71: memo.set(u8(), top()); break; // BINPUT
+      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
+      case 0x70: memo.set(Number(line()), top()); break; // PUT
+      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x68: case 0x6a: case 0x67: { // BINGET, LONG_BINGET, GET
         const key = op === 0x68 ? u8() : op === 0x6a ? u32() : Number(line());
         if (!memo.has(key)) fail(`memo key ${key} missing`);
         stack.push(memo.get(key));
         break;
       }
-      case 0x63: {
-        const module = line();
-        stack.push(lookup(module, line()));
-        break;
-      } // GLOBAL
-      case 0x93: {
-        const name = pop();
-        const module = pop();
-        stack.push(lookup(String(module), String(name)));
-        break;
-      } // STACK_GLOBAL
-      case 0x52: {
-        const args = pop();
-        stack.push(call(pop(), args));
-        break;
-      } // REDUCE
-      case 0x81: {
-        const args = pop();
-        stack.push(call(pop(), args));
-        break;
-      } // NEWOBJ cls(*args)
-      case 0x92: {
-        pop();
-        const args = pop();
-        stack.push(call(pop(), args));
-        break;
-      } // NEWOBJ_EX (kwargs ignored)
-      case 0x62:
-        pop();
-        build(top());
-        break; // BUILD (state dropped)
-      case 0x51: {
-        // BINPERSID
+      case 0x63: { const module = line(); stack.push(lookup(module, line())); break; } // GLOBAL
+      case 0x93: { const name = pop(); const module = pop(); stack.push(lookup(String(module), String(name))); break; } // STACK_GLOBAL
+      case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
+      case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ cls(*args)
+      case 0x92: { pop(); const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ_EX (kwargs ignored)
+      case 0x62: pop(); build(top()); break; // BUILD (state dropped)
+      case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent id without a loader');
         stack.push(options.persistentLoad!(pid));
         break;
       }
-      case 0x50: {
-        // PERSID (text id)
+      case 0x50: { // PERSID (text id)
         const pid = line();
         if (!options.persistentLoad) fail('persistent id without a loader');
         stack.push(options.persistentLoad!(pid));
         break;
       }
-      case 0x30:
-        pop();
-        break; // POP
-      case 0x31:
-        popMark();
-        break; // POP_MARK
-      case 0x32:
-        stack.push(top());
-        break; // DUP
+      case 0x30: pop(); break; // POP
+      case 0x31: popMark(); break; // POP_MARK
+      case 0x32: stack.push(top()); break; // DUP
       default:
         fail(`unsupported pickle opcode 0x${op.toString(16)}`);
     }

@@ -16,19 +16,18 @@ import { gpuDevice, hasFeature } from '../gpu/device.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
-import { isGradEnabled, record } from '../autograd.js';
-import { add } from './elementwise.js';
-import { matmul } from './matmul.js';
+import { record } from '../autograd.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 import { splitBatch } from './batch_split.js';
 import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
+import { pair, type Pair, type Geometry } from './conv_geometry.js';
+import { conv2dIm2col } from './conv_im2col.js';
 
 const WG = 64;
 
-export type Pair = number | readonly [number, number];
-export const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+export { pair, type Pair } from './conv_geometry.js';
 
 /** Options of `conv2d`, as the keyword arguments of `torch.nn.functional.conv2d` (stride 1, padding 0, dilation 1, groups 1 by default). */
 export interface Conv2dOptions {
@@ -40,22 +39,6 @@ export interface Conv2dOptions {
   dilation?: Pair;
   /** Split the channels into this many independent convolutions (default 1; `inChannels` for depthwise). */
   groups?: number;
-}
-
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  cout: number;
-  groups: number;
-  oh: number;
-  ow: number;
-  kh: number;
-  kw: number;
-  stride: [number, number];
-  pad: [number, number];
-  dil: [number, number];
 }
 
 // ---- which algorithm ----
@@ -176,84 +159,6 @@ function launchImplicit(
 }
 
 // ---- im2col + matmul (the previous algorithm) ----
-
-/** im2col's and col2im's uniforms. */
-function geometryUniforms(g: Geometry) {
-  return {
-    n: g.n,
-    c: g.c,
-    h: g.h,
-    w: g.w,
-    groups: g.groups,
-    oh: g.oh,
-    ow: g.ow,
-    kh: g.kh,
-    kw: g.kw,
-    stride_h: g.stride[0],
-    stride_w: g.stride[1],
-    pad_h: g.pad[0],
-    pad_w: g.pad[1],
-    dil_h: g.dil[0],
-    dil_w: g.dil[1],
-  };
-}
-
-/** Workgroups (x, rows) with the rows folded into y and z past the 65535 limit. */
-function rowsGrid(x: number, rows: number): number[] {
-  const y = Math.min(rows, 65535);
-  return [x, y, Math.ceil(rows / y)];
-}
-
-/** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns. */
-function unroll(x: Tensor, g: Geometry): Tensor {
-  const cols = Tensor.empty([g.n, g.groups, (g.c / g.groups) * g.kh * g.kw, g.oh * g.ow]);
-  dispatch(
-    K.im2col,
-    { WG },
-    geometryUniforms(g),
-    [x.buffer, cols.buffer],
-    rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c),
-  );
-  return cols;
-}
-
-/** im2col as a differentiable op (gradient col2im). */
-function im2col(x: Tensor, g: Geometry): Tensor {
-  return record(unroll(x, g), 'im2col', [x], (dcols) => {
-    const dx = Tensor.empty(x.shape);
-    dispatch(
-      K.col2im,
-      { WG },
-      geometryUniforms(g),
-      [dcols.buffer, dx.buffer],
-      rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c),
-    );
-    return [dx];
-  });
-}
-
-/** out[n, g] = W[g] @ cols[n, g] with autograd through im2col and the matmul (version 'im2col_matmul'). */
-function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
-  const [coutG, kg] = [g.cout / g.groups, (g.c / g.groups) * g.kh * g.kw];
-  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
-  const temps: Tensor[] = [];
-  const temp = (t: Tensor) => (temps.push(t), t);
-  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
-  const w3 = temp(reshape(weight, [g.groups, coutG, kg])); //              [G, Cout/G, Kg]
-  const prod = temp(
-    g.groups === 1
-      ? matmul(temp(reshape(w3, [coutG, kg])), temp(reshape(cols, [g.n, kg, g.oh * g.ow])))
-      : matmul(w3, cols),
-  );
-  let out = reshape(prod, [g.n, g.cout, g.oh, g.ow]);
-  if (bias) {
-    const withBias = add(out, temp(reshape(bias, [1, g.cout, 1, 1])));
-    temps.push(out);
-    out = withBias;
-  }
-  if (!keep) for (const t of temps) t.dispose();
-  return out;
-}
 
 // ---- gradients of the implicit version ----
 

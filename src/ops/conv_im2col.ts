@@ -1,0 +1,94 @@
+/**
+ * Convolution as im2col then matmul (version 'im2col_matmul' of `conv2d`): `shaders/im2col.wgsl`
+ * unrolls the receptive fields into columns, one matmul per group multiplies them by the weights;
+ * the gradient of the unrolling is `shaders/col2im.wgsl`. With subgroups it still wins where no
+ * row window fits (strides or dilations along the width), so `conv.ts` chooses it per shape.
+ */
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
+import { Tensor } from '../tensor.js';
+import { isGradEnabled, record } from '../autograd.js';
+import { add } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { reshape } from './shape.js';
+import type { Geometry } from './conv_geometry.js';
+
+const WG = 64;
+
+/** im2col's and col2im's uniforms. */
+function geometryUniforms(g: Geometry) {
+  return {
+    n: g.n,
+    c: g.c,
+    h: g.h,
+    w: g.w,
+    groups: g.groups,
+    oh: g.oh,
+    ow: g.ow,
+    kh: g.kh,
+    kw: g.kw,
+    stride_h: g.stride[0],
+    stride_w: g.stride[1],
+    pad_h: g.pad[0],
+    pad_w: g.pad[1],
+    dil_h: g.dil[0],
+    dil_w: g.dil[1],
+  };
+}
+
+/** Workgroups (x, rows) with the rows folded into y and z past the 65535 limit. */
+function rowsGrid(x: number, rows: number): number[] {
+  const y = Math.min(rows, 65535);
+  return [x, y, Math.ceil(rows / y)];
+}
+
+/** [N, G, Cg*KH*KW, OH*OW]: receptive fields as columns. */
+function unroll(x: Tensor, g: Geometry): Tensor {
+  const cols = Tensor.empty([g.n, g.groups, (g.c / g.groups) * g.kh * g.kw, g.oh * g.ow]);
+  dispatch(
+    K.im2col,
+    { WG },
+    geometryUniforms(g),
+    [x.buffer, cols.buffer],
+    rowsGrid(Math.ceil((g.oh * g.ow) / WG), g.n * g.c),
+  );
+  return cols;
+}
+
+/** im2col as a differentiable op (gradient col2im). */
+function im2col(x: Tensor, g: Geometry): Tensor {
+  return record(unroll(x, g), 'im2col', [x], (dcols) => {
+    const dx = Tensor.empty(x.shape);
+    dispatch(
+      K.col2im,
+      { WG },
+      geometryUniforms(g),
+      [dcols.buffer, dx.buffer],
+      rowsGrid(Math.ceil((g.h * g.w) / WG), g.n * g.c),
+    );
+    return [dx];
+  });
+}
+
+/** out[n, g] = W[g] @ cols[n, g] with autograd through im2col and the matmul (version 'im2col_matmul'). */
+export function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  const [coutG, kg] = [g.cout / g.groups, (g.c / g.groups) * g.kh * g.kw];
+  const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+  const temps: Tensor[] = [];
+  const temp = (t: Tensor) => (temps.push(t), t);
+  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
+  const w3 = temp(reshape(weight, [g.groups, coutG, kg])); //              [G, Cout/G, Kg]
+  const prod = temp(
+    g.groups === 1
+      ? matmul(temp(reshape(w3, [coutG, kg])), temp(reshape(cols, [g.n, kg, g.oh * g.ow])))
+      : matmul(w3, cols),
+  );
+  let out = reshape(prod, [g.n, g.cout, g.oh, g.ow]);
+  if (bias) {
+    const withBias = add(out, temp(reshape(bias, [1, g.cout, 1, 1])));
+    temps.push(out);
+    out = withBias;
+  }
+  if (!keep) for (const t of temps) t.dispose();
+  return out;
+}
