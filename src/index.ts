@@ -14,7 +14,7 @@ export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
 export { formatTensor } from './tensor_format.js';
-export { noGrad, isGradEnabled } from './autograd.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
   tensor,

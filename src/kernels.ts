@@ -286,16 +286,16 @@ const table = {
   // batch normalisation (ops/batchnorm.ts)
   batchnorm_stats: {
     source: batchnorm_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32', xc: 'u32' },
   },
   batchnorm_eval_stats: { source: batchnorm_eval_stats, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { c: 'u32', eps: 'f32' } },
   batchnorm_forward: {
     source: batchnorm_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
-    overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+    overrides: { ...wg, TRAINING: 'bool', ACCUMULATE: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   // multi-head attention's head split (ops/attention.ts)
   attention_heads: {
