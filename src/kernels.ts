@@ -272,8 +272,8 @@ const table = {
   softmax_forward: { source: softmax_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   softmax_backward: { source: softmax_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   cross_entropy_forward: {
-    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32' },
+    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32', site: 'u32' },
   },
   cross_entropy_backward: {
     source: cross_entropy_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: wg,
