@@ -7,7 +7,7 @@ import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
-import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
   beginBatch,
@@ -146,6 +146,7 @@ export function discardBatch(): void {
  * device-side assert since the last readback (src/gpu/asserts.ts).
  */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+  checkDevice(buffer, 'readback');
   throwIfLost(buffer, 'readback');
   const device = gpuDevice();
   const aligned = Math.ceil(bytes / 4) * 4;
