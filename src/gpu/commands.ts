@@ -6,9 +6,9 @@
 import { gpuDevice, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { launchObserver, type BufferBinding } from './launch_observer.js';
 
-/** A binding: a whole buffer, or a byte range of one. */
-export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+export type { BufferBinding } from './launch_observer.js';
 
 /** Submit automatically after this many dispatches, to bound the memory held by a batch. */
 const MAX_DISPATCHES_PER_BATCH = 512;
@@ -41,13 +41,15 @@ function closePass(): void {
 
 /**
  * Records one dispatch. `buffers` fill the kernel's storage bindings in order; `params`, if
- * given, fills its uniform binding (which must be the last one).
+ * given, fills its uniform binding (which must be the last one); `uniforms` are its fields by
+ * name, for a launch observer (the profiler).
  */
 export function encodeDispatch(
   kernel: Kernel,
   buffers: BufferBinding[],
   params: ArrayBuffer | null,
   workgroups: readonly number[],
+  uniforms: Readonly<Record<string, number | readonly number[]>> = {},
 ): void {
   const device = gpuDevice();
   if (batchDevice !== device) openEncoder();
@@ -75,10 +77,21 @@ export function encodeDispatch(
       `shadergrad: kernel ${kernel.name}: dispatch of ${x} x ${y} x ${z} workgroups exceeds the limit of ${limit} per dimension`,
     );
   }
+  const observer = launchObserver();
+  if (observer) {
+    // A pass of its own, so that its timestamps bracket this launch alone.
+    const timestampWrites = observer.beginLaunch({ kernel, uniforms, params, buffers, grid: [x, y, z] });
+    closePass();
+    pass = openEncoder().beginComputePass({ label: kernel.name, timestampWrites });
+  }
   const p = openPass();
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
+  if (observer) {
+    closePass();
+    observer.endLaunch();
+  }
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 
@@ -143,9 +156,11 @@ let waiters = 0;
 let savedSetImmediate: typeof setImmediate | null = null;
 let polite = true;
 
-/** Whether waits poll politely (see `politeWait`). On by default; for benchmarking the effect. */
-export function setPoliteWaiting(on: boolean): void {
+/** Whether waits poll politely (see `politeWait`). On by default; for benchmarking the effect. Returns the previous setting. */
+export function setPoliteWaiting(on: boolean): boolean {
+  const previous = polite;
   polite = on;
+  return previous;
 }
 
 /**

@@ -75,6 +75,14 @@ function current(): PoolState {
 
 const key = (size: number, usage: number) => `${usage}:${size}`;
 
+/** The bytes asked for when each buffer was last handed out (buffers are rounded up to buckets). */
+const requested = new WeakMap<GPUBuffer, number>();
+
+/** The bytes last asked for of a pooled buffer (its size for buffers from elsewhere): what the profiler counts as moved. */
+export function requestedBytes(buffer: GPUBuffer): number {
+  return requested.get(buffer) ?? buffer.size;
+}
+
 /** A buffer of at least `bytes` bytes. Its contents are whatever the last user left. */
 export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: string): GPUBuffer {
   const p = current();
@@ -86,11 +94,10 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   }
   const reuse = p.free.get(key(size, usage))?.pop();
   p.inUseBytes += size;
-  if (reuse) {
-    p.pooledBytes -= size;
-    return reuse.buffer;
-  }
-  return p.device.createBuffer({ size, usage, label });
+  if (reuse) p.pooledBytes -= size;
+  const buffer = reuse?.buffer ?? p.device.createBuffer({ size, usage, label });
+  requested.set(buffer, bytes);
+  return buffer;
 }
 
 /** Gives a buffer back. It becomes reusable after the commands recorded so far are submitted. */
