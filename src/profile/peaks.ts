@@ -39,7 +39,7 @@ async function timeLaunch(launch: () => void, runs: number): Promise<number> {
 
 /** GFLOP/s of pure FMAs: 64 workgroups of 1024 invocations, `iters` rounds of 8 vec4 FMAs each. */
 export async function fmaPeak(runs = 5, iters = 2048): Promise<number> {
-  const [groups, wg] = [64, 1024];
+  const [groups, wg] = [64, Math.min(1024, gpuDevice().limits.maxComputeInvocationsPerWorkgroup)];
   const out = Tensor.empty([groups * wg * 4]);
   const launch = () => dispatch(K.probe_fma_peak, { WG: wg }, { iters }, [out.buffer], [groups]);
   const seconds = await timeLaunch(launch, runs);

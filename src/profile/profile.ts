@@ -106,7 +106,7 @@ export class Profile {
       if (!r) rows.set(key, (r = { detail, shapes: new Set(), calls: 0, self: [], total: [] }));
       return r;
     };
-    const topType = this.launches.find((l) => l.module === '')?.moduleType ?? '';
+    const topType = this.launches.find((l) => l.modules[0]?.path === '')?.modules[0].type ?? '';
     for (const l of this.launches) {
       if (groupBy === 'kernel') {
         const r = row(l.kernel, l.version);

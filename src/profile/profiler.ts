@@ -95,7 +95,9 @@ async function stop(): Promise<Profile> {
 
 /** `torch.profiler.profile` as a start/stop pair: `await sg.profiler.start(); ...; const p = await sg.profiler.stop();`. */
 export const profiler = {
+  /** Starts recording (after the work recorded so far has finished); `options` as for `sg.profile`. */
   start,
+  /** Stops recording, waits for the GPU, and returns the `Profile` of everything since `start()`. */
   stop,
   /** Whether a profile is being recorded. */
   get running(): boolean {
