@@ -10,11 +10,12 @@
  */
 export { init, type Options as InitOptions } from './init.js';
 export { shutdown, deviceInfo, type DeviceInfo } from './gpu/device.js';
-export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
+export { flush, synchronize, throttle, setPoliteWaiting } from './gpu/commands.js';
+export { pendingBatches, setMaxInFlight } from './gpu/inflight.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
 export { formatTensor } from './tensor_format.js';
-export { noGrad, isGradEnabled } from './autograd.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
   tensor,

@@ -275,8 +275,8 @@ const table = {
   softmax_forward: { source: softmax_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   softmax_backward: { source: softmax_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   cross_entropy_forward: {
-    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32' },
+    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32', site: 'u32' },
   },
   cross_entropy_backward: {
     source: cross_entropy_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: wg,
@@ -289,16 +289,16 @@ const table = {
   // batch normalisation (ops/batchnorm.ts)
   batchnorm_stats: {
     source: batchnorm_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32', xc: 'u32' },
   },
   batchnorm_eval_stats: { source: batchnorm_eval_stats, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { c: 'u32', eps: 'f32' } },
   batchnorm_forward: {
     source: batchnorm_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
-    overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+    overrides: { ...wg, TRAINING: 'bool', ACCUMULATE: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   // multi-head attention's head split (ops/attention.ts)
   attention_heads: {

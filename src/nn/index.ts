@@ -45,6 +45,7 @@ export {
   type Conv2dNormActivationArgs,
 } from './layers/torchvision_ops.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormArgs } from './layers/batchnorm.js';
+export { checkpoint } from './checkpoint.js';
 export { CrossEntropyLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './layers/loss.js';
 /** Gradient clipping (`torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`). */
 export * as utils from './utils.js';
