@@ -64,8 +64,11 @@ export interface TextFinetuneOptions {
   seed?: number;
   /** Output folder: model.safetensors (best), classes.json, metrics, curves.png. */
   out?: string;
+  /** Aborting stops training at the next batch. */
   signal?: AbortSignal;
+  /** Where the console display draws its progress bar (default stdout). */
   stream?: ProgressStream;
+  /** Where the console display prints its lines (default console.log). */
   log?: (line: string) => void;
   on?: TrainEvents;
 }
