@@ -84,7 +84,12 @@ export function encodeDispatch(
 
 /** Records a buffer-to-buffer copy (ends the open compute pass). */
 export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
-  if (bytes === 0) return;
+  // NOTE: WebGPU rejects a copy whose source and destination are the same buffer (a validation
+  // error that would invalidate the whole batch). Onto the same bytes it is a no-op (`t.copy_(t)`,
+  // `m.loadStateDict(m.stateDict())`); between two ranges of one buffer it is refused here.
+  if (bytes === 0 || (src === dst && srcOffset === dstOffset)) return;
+  if (src === dst)
+    throw new Error(`copyBuffer: source and destination are ranges of the same buffer (${srcOffset}, ${dstOffset})`);
   closePass();
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
 }

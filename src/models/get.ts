@@ -4,7 +4,6 @@
  * `countParameters`.
  */
 import { load } from '../io/index.js';
-import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
 import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
@@ -96,20 +95,9 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
   }
-  const added: Tensor[] = [];
   try {
-    for (const [k, t] of model.stateDict()) {
-      if (
-        k.endsWith('.num_batches_tracked') &&
-        !state.has(k) &&
-        state.has(k.replace(/num_batches_tracked$/, 'running_mean'))
-      ) {
-        const zero = full([], 0, { dtype: t.dtype });
-        added.push(zero);
-        state.set(k, zero);
-      }
-    }
-    model.loadStateDict(state);
+    model.loadStateDict(state); // BatchNorm fills a missing num_batches_tracked with 0
+
     if (named) afterPretrained(key, model, modelOptions);
     return model;
   } catch (e) {
@@ -117,7 +105,6 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
     throw new Error(`models.get('${key}') with weights ${file}: ${(e as Error).message}`);
   } finally {
     for (const t of state.values()) t.dispose();
-    for (const t of added) t.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm_ } from '../nn/utils.js';
 import { tidy } from '../memory.js';
 import { crossEntropy } from '../ops/loss.js';
-import { argmax } from '../ops/reduce.js';
+import { argmax } from '../ops/extrema.js';
 import { eq } from '../ops/compare.js';
 import type { Batch } from './data.js';
 import { logitsOf } from '../models/outputs.js';
