@@ -63,9 +63,27 @@ function matches(v: unknown, type: ArgType): boolean {
   });
 }
 
+const WORDS: Record<string, string> = {
+  boolean: 'a boolean',
+  number: 'a number',
+  integer: 'an integer',
+  string: 'a string',
+  function: 'a function',
+  tensor: 'a Tensor',
+  object: 'an object',
+  array: 'an array',
+  'integer[]': 'a list of integers',
+  'number[]': 'a list of numbers',
+  bytes: 'a Uint8Array',
+  null: 'null',
+};
+
 function expected(type: ArgType): string {
   if (typeof type !== 'string') return `one of ${type.map((s) => JSON.stringify(s)).join(', ')}`;
-  return type.split('|').join(' or ');
+  return type
+    .split('|')
+    .map((t) => WORDS[t] ?? t)
+    .join(' or ');
 }
 
 /**
@@ -135,3 +153,6 @@ export function reduceArgs(
           .keepdim ?? false);
   return { dim: (dim ?? undefined) as number | number[] | undefined, keepdim };
 }
+
+/** The type of a size or stride given as one number or a pair (`Pair`): `3` or `[3, 1]`. */
+export const PAIR = 'integer|integer[]';

@@ -15,7 +15,7 @@ import * as red from './ops/reduce.js';
 import * as ext from './ops/extrema.js';
 import * as smx from './ops/softmax.js';
 import type { ReduceOptions } from './ops/reduce.js';
-import { sizesArg } from './args.js';
+import { checkArg, checkOptions, sizesArg } from './args.js';
 import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
@@ -165,6 +165,7 @@ export class Tensor {
    * them to their `.grad`. Non-scalars need the upstream `gradient` (same shape).
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    checkOptions('backward', options, { retainGraph: 'boolean' });
     checkBackward(this, gradient);
     // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
     // clone's backward pass g through), which must not alias a tensor the caller still owns.
@@ -179,6 +180,7 @@ export class Tensor {
 
   /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
   requiresGrad_(flag = true): this {
+    checkArg('requiresGrad_', 'flag', flag, 'boolean');
     if (flag && this.dtype !== 'float32') throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
     this.requiresGrad = flag;
     return this;
