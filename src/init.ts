@@ -4,6 +4,7 @@
  */
 import { init as initDevice, type InitOptions, type DeviceInfo } from './gpu/device.js';
 import { tuneMatmul } from './ops/matmul_tuning.js';
+import { checkOptions } from './args.js';
 
 /** Options of `sg.init()`: the adapter to ask for, Dawn's flags, and whether to time the matmul kernels. */
 export interface Options extends InitOptions {
@@ -13,6 +14,7 @@ export interface Options extends InitOptions {
 
 /** Acquires a WebGPU adapter and device and prepares the kernels. Returns what was found. */
 export async function init(options: Options = {}): Promise<DeviceInfo> {
+  checkOptions('init', options, { tune: 'boolean', adapter: 'object', dawnFlags: 'array' });
   const info = await initDevice(options);
   if (options.tune !== false) await tuneMatmul();
   return info;

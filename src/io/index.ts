@@ -24,6 +24,7 @@ import {
   type StorageRef,
   type TensorRecord,
 } from './records.js';
+import { checkOptions } from '../args.js';
 
 export type { TensorRecord, SourceDType } from './records.js';
 export type { ReadProgress } from './files.js';
@@ -101,6 +102,7 @@ export async function load(
   source: string | Uint8Array,
   options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } = {},
 ): Promise<Map<string, Tensor>> {
+  checkOptions('io.load', options, { stripPrefix: 'string', name: 'string', onProgress: 'function' });
   const parsed = await parseFile(source, options);
   const records = new Map<string, TensorRecord>();
   for (const [path, lazy] of walkTensors(unwrap(parsed.root, parsed.metadata), isLazy, parsed.file)) {
@@ -123,6 +125,7 @@ export async function load(
  * records (its `__metadata__` is under the key `__metadata__` when present).
  */
 export async function readCheckpoint(source: string | Uint8Array, options: { name?: string } = {}): Promise<unknown> {
+  checkOptions('io.readCheckpoint', options, { name: 'string' });
   const parsed = await parseFile(source, options);
   const tree = materialize(parsed.root, parsed.storage, parsed.file);
   if (parsed.metadata && Object.keys(parsed.metadata).length)
@@ -140,6 +143,7 @@ export async function save(
   stateDict: Map<string, Tensor> | Record<string, Tensor>,
   options: { metadata?: Record<string, string> } = {},
 ): Promise<void> {
+  checkOptions('io.save', options, { metadata: 'object' });
   await writeAtomic(path, encodeSafetensors(await toRecords(stateDict), options.metadata));
 }
 
@@ -160,6 +164,7 @@ export type InspectResult = InspectEntry[] & { format: string; truncated?: strin
  * with `truncated` saying so.
  */
 export async function inspect(source: string | Uint8Array, options: { name?: string } = {}): Promise<InspectResult> {
+  checkOptions('io.inspect', options, { name: 'string' });
   const parsed = await parseFile(source, { ...options, allowTruncated: true });
   const found = [...walkTensors(parsed.root, isLazy, parsed.file)];
   const list = found.map(([name, t]: [string, LazyTensor]) => ({ name, dtype: t.storage.dtype, shape: [...t.shape] }));

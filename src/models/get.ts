@@ -11,6 +11,7 @@ import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 import * as densenet from './densenet.js';
 import { builders, names, type ModelOf } from './registry.js';
+import { checkArg, describeValue, isPlainObject } from '../args.js';
 
 /** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
@@ -61,6 +62,11 @@ const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
  * `num_batches_tracked`; as PyTorch does, those counters start at 0.
  */
 export async function get<N extends string>(name: N, options: GetOptions = {}): Promise<ModelOf<N>> {
+  if (!isPlainObject(options)) throw new Error(`models.get: options must be an object, got ${describeValue(options)}`);
+  checkArg('models.get', 'weights', options.weights, 'string|bytes|object');
+  checkArg('models.get', 'stripPrefix', options.stripPrefix, 'string');
+  checkArg('models.get', 'progress', options.progress, 'boolean|function');
+  checkArg('models.get', 'checkHash', options.checkHash, 'boolean');
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);

@@ -30,6 +30,7 @@ import type { OptimizerName, SchedulerName } from './optimizers.js';
 import { canonicalModelName, loadModel } from './pretrained.js';
 import type { ProgressStream } from './progress.js';
 import { combineEvents, consoleReporter } from './reporter.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `finetune`; only `data` and `model` are required. */
 export interface FinetuneOptions {
@@ -89,6 +90,34 @@ export interface FinetuneResult extends FitResult {
 
 /** Trains, evaluates, checkpoints and writes the outputs; see the file comment. */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
+  checkOptions('finetune', o, {
+    data: 'string',
+    val: 'string',
+    valSplit: 'number',
+    model: 'string',
+    weights: 'string|bytes',
+    freeze: 'string|integer',
+    headLr: 'number',
+    backboneLr: 'number',
+    epochs: 'integer',
+    headEpochs: 'integer',
+    batchSize: 'integer',
+    optimizer: ['sgd', 'adam', 'adamw'],
+    scheduler: ['step', 'cosine', 'none'],
+    stepSize: 'integer',
+    clipGradNorm: 'number',
+    out: 'string',
+    seed: 'integer',
+    resume: 'string|bytes',
+    imageSize: 'integer',
+    numWorkers: 'integer',
+    signal: 'object',
+    stream: 'object',
+    log: 'function',
+    on: 'object',
+  });
+  if (typeof o.data !== 'string' || typeof o.model !== 'string')
+    throw new Error(`finetune: options 'data' (an image folder) and 'model' (a model name) are required`);
   const seed = o.seed ?? 0,
     epochs = o.epochs ?? 10,
     batchSize = o.batchSize ?? 16,
