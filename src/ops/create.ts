@@ -115,8 +115,8 @@ function bitsOf(value: number, dtype: DType): number {
 
 /** A tensor of `shape` with every element `value`; `torch.full`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  checkTensorOptions('full', options);
   checkArg('full', 'shape', shape, 'integer[]');
+  checkTensorOptions('full', options);
   checkArg('full', 'value', value, 'number');
   const dtype = options.dtype ?? 'float32';
   const t = Tensor.empty(shape, dtype);
@@ -189,8 +189,8 @@ export function nextRandomStream(): { seed: number; stream: number } {
 
 function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: number, options: TensorOptions): Tensor {
   const op = dist === 'uniform' ? 'rand' : 'randn';
-  checkTensorOptions(op, options);
   checkArg(op, 'shape', shape, 'integer[]');
+  checkTensorOptions(op, options);
   checkArg(op, dist === 'uniform' ? 'low' : 'mean', low, 'number');
   checkArg(op, dist === 'uniform' ? 'high' : 'std', high, 'number');
   const t = Tensor.empty(shape);
