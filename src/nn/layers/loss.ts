@@ -4,6 +4,8 @@ import { binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, type Reduc
 import { Module } from '../module.js';
 import { parseArgs } from '../args.js';
 
+const REDUCTION = { reduction: ['mean', 'sum', 'none'] } as const;
+
 /** -log softmax(logits)[target] between logits [N, C, ...] and int32 class indices [N, ...], averaged by default, as `torch.nn.CrossEntropyLoss` (`reduction`, `ignoreIndex` -100, `labelSmoothing` 0). */
 export class CrossEntropyLoss extends Module {
   readonly reduction: Reduction;
@@ -17,7 +19,7 @@ export class CrossEntropyLoss extends Module {
       reduction: 'mean' as Reduction,
       ignoreIndex: -100,
       labelSmoothing: 0,
-    });
+    }, { ...REDUCTION, ignoreIndex: 'integer' });
     this.reduction = o.reduction;
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
@@ -38,6 +40,7 @@ export class MSELoss extends Module {
   /** `new MSELoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('MSELoss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -50,6 +53,7 @@ export class L1Loss extends Module {
   /** `new L1Loss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('L1Loss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -62,6 +66,7 @@ export class BCEWithLogitsLoss extends Module {
   /** `new BCEWithLogitsLoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('BCEWithLogitsLoss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
