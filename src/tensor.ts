@@ -222,8 +222,8 @@ export class Tensor {
   sqrt(): Tensor { return ew.sqrt(this); }
   /** `|this|`, elementwise; see `sg.abs` (`torch.Tensor.abs`). */
   abs(): Tensor { return ew.abs(this); }
-  /** `this^exponent` for a number exponent; see `sg.pow` (`torch.Tensor.pow`). */
-  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  /** `this^exponent`, the exponent a number or a tensor (broadcast); see `sg.pow` (`torch.Tensor.pow`). */
+  pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */
   relu(): Tensor { return ew.relu(this); }
   /** `1 / (1 + e^-this)`; see `sg.sigmoid` (`torch.Tensor.sigmoid`). */
