@@ -189,8 +189,14 @@ describe('dimensions and shapes', () => {
     expectEarlyError(() => x.reshape([4, -1]), /^reshape: shape \[4, -1\] is invalid/);
     expectEarlyError(() => x.reshape([-1, -1]), 'reshape: only one dimension can be -1, got [-1, -1]');
     expectEarlyError(() => x.reshape([-2, -3]), /^reshape: shape \[-2, -3\] is invalid/);
-    expectEarlyError(() => sg.zeros([2, -1]), 'shadergrad: invalid shape [2, -1]');
-    expectEarlyError(() => sg.zeros([1.5]), 'shadergrad: invalid shape [1.5]');
+    expectEarlyError(
+      () => sg.zeros([2, -1]),
+      'shadergrad: trying to create a tensor with negative dimension -1 (dimension 1): [2, -1]',
+    );
+    expectEarlyError(
+      () => sg.zeros([1.5]),
+      'shadergrad: trying to create a tensor with a size that is not a non-negative integer 1.5 (dimension 0): [1.5]',
+    );
   });
 
   it('slice steps, split sizes, cat of nothing or of 0-d tensors', () => {
