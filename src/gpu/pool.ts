@@ -7,6 +7,7 @@
  * the recorded commands. Released buffers therefore wait in `pending` until the next submit.
  */
 import { gpuDevice } from './device.js';
+import { forgetWrites } from './batch_errors.js';
 
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 export const UNIFORM_USAGE = 0x40 | 0x08; // UNIFORM | COPY_DST
@@ -94,7 +95,10 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   }
   const reuse = p.free.get(key(size, usage))?.pop();
   p.inUseBytes += size;
-  if (reuse) p.pooledBytes -= size;
+  if (reuse) {
+    p.pooledBytes -= size;
+    forgetWrites(reuse.buffer);
+  }
   const buffer = reuse?.buffer ?? p.device.createBuffer({ size, usage, label });
   requested.set(buffer, bytes);
   return buffer;
