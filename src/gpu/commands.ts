@@ -8,7 +8,7 @@ import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
 import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
-import { launchObserver, type BufferBinding } from './launch_observer.js';
+import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
   beginBatch,
@@ -88,6 +88,8 @@ export function encodeDispatch(
       `shadergrad: kernel ${kernel.name}: a dispatch of ${x} x ${y} x ${z} workgroups is not within 1 to ${limit} per dimension`,
     );
   }
+  const collect = launchCollector();
+  if (collect) return collect(kernel); // a dry run (warm-up): nothing is recorded
   const { pipeline, layout } = compiled(kernel);
   const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
     binding,
