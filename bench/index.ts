@@ -8,6 +8,7 @@
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
  *   BENCH_ONLY=models, layers or depthwise runs only that section (with the copy probe)
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
+ *   BENCH_ONLY=warmup                        only the cold-start table (a process per cold figure)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchWarmup } from './warmup.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -34,6 +36,11 @@ console.log(
 // BENCH_ONLY=models runs just the model zoo (BENCH_MODELS=vgg16,resnet18 and BENCH_BATCHES=1,16 narrow it).
 if (process.env.BENCH_ONLY === 'loader') {
   benchLoader(quick);
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'warmup') {
+  benchWarmup();
   await sg.shutdown();
   process.exit(0);
 }
