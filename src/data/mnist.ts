@@ -4,6 +4,8 @@
  * with a seeded shuffle and split. Node only: it reads the package's JSON files.
  */
 import { checkOptions } from '../args.js';
+
+/** A set of MNIST digits: images as rows of 784 pixels, their labels, and how many. */
 export interface DigitSet {
   /** [n * 784] pixel values in [0, 1], image after image. */
   images: Float32Array;

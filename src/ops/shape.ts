@@ -231,7 +231,9 @@ export function expand(x: Tensor, sizes: Shape, scale = 1): Tensor {
   const offset = sizes.length - x.ndim;
   const shape = sizes.map((s, d) => (s === -1 && d >= offset ? x.shape[d - offset] : s));
   if (!shape.every((s) => Number.isInteger(s) && s >= 0))
-    throw new Error(`expand: invalid sizes ${formatShape(sizes)} (-1 only for an existing dim) for ${formatShape(x.shape)}`);
+    throw new Error(
+      `expand: invalid sizes ${formatShape(sizes)} (-1 only for an existing dim) for ${formatShape(x.shape)}`,
+    );
   const own = contiguousStrides(x.shape);
   const ok = offset >= 0 && x.shape.every((s, d) => s === shape[d + offset] || s === 1);
   if (!ok) throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(sizes)}`);
