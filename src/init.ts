@@ -20,7 +20,11 @@ let starting: Promise<DeviceInfo> | null = null;
  * second call returns the same device; concurrent calls share one start.
  */
 export function init(options: Options = {}): Promise<DeviceInfo> {
-  checkOptions('init', options, { tune: 'boolean', adapter: 'object', dawnFlags: 'array' });
+  try {
+    checkOptions('init', options, { tune: 'boolean', adapter: 'object', dawnFlags: 'array' });
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
   starting ??= (async () => {
     const info = await initDevice(options);
     if (options.tune !== false) await tuneMatmul();

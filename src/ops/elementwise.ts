@@ -89,7 +89,7 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
     throw new Error(`${op}: at least one operand must be a tensor`);
   // Validate everything before any GPU work (a number operand is a fill kernel).
   checkArg(op, 'input', aIn, 'tensor|number');
-  checkArg(op, 'other', bIn, 'tensor|number');
+  checkArg(op, op === 'pow' ? 'exponent' : 'other', bIn, 'tensor|number');
   const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
   for (const x of [aIn, bIn]) {
     if (typeof x === 'number') requireScalarFits(op, x, like);
