@@ -106,7 +106,7 @@ export { summary, type SummaryOptions } from './nn/summary.js';
 export * as io from './io/index.js';
 /** torchvision's classification models and the CIFAR-10 ResNets (`torchvision.models`), `get` by name. */
 export * as models from './models/index.js';
-/** torchtext's text models (`torchtext.models`: RoBERTa, XLM-R) under `sg.text.models`. */
+/** torchtext under `sg.text`: models (RoBERTa, XLM-R), transforms (GPT-2 BPE tokenizer, vocabulary, Truncate, AddToken, ToTensor), vocab, functional. */
 export * as text from './text/index.js';
 /** Images, datasets and the DataLoader (`torch.utils.data`, `torchvision.datasets`). */
 export * as data from './data/index.js';

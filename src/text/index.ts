@@ -1,2 +1,9 @@
-/** `sg.text`: torchtext's layout (`sg.text.models`); the tokenizers and transforms come in `transforms`, `vocab`, `functional`. */
+/** `sg.text`: torchtext's layout: `models`, `transforms`, `vocab`, `functional`. */
+/** torchtext's text models (RoBERTa, XLM-R encoders, head and bundles): `torchtext.models`. */
 export * as models from './models/index.js';
+/** torchtext's text transforms (GPT2BPETokenizer, VocabTransform, Truncate, AddToken, PadTransform, ToTensor, Sequential): `torchtext.transforms`. */
+export * as transforms from './transforms.js';
+/** torchtext's vocabulary (`Vocab`, `vocab(orderedMap, options)`): `torchtext.vocab`. */
+export * as vocab from './vocab.js';
+/** torchtext's functional forms (`toTensor`, `truncate`, `addToken`): `torchtext.functional`. */
+export * as functional from './functional.js';
