@@ -123,3 +123,44 @@ describe('functional and transforms on token lists', () => {
     expect(new T.VocabTransform(v).forward([['hi'], ['there', 'x']])).toEqual([[4], [5, 3]]);
   });
 });
+
+describe('sg.text.datasets', () => {
+  it('reads an SST-2 TSV and batches tokenized sentences through the DataLoader', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(mkdtempSync(join(tmpdir(), 'sg-text-ds-')), 'train.tsv');
+    writeFileSync(path, 'sentence\tlabel\nhi there \t1\nwho\t0\nhi hi hi hi\t1\n');
+    const data = sg.text.datasets.readLabelledText(path);
+    expect(data.sentences).toEqual(['hi there ', 'who', 'hi hi hi hi']);
+    expect(data.labels).toEqual([1, 0, 1]);
+    const v = new Vocab(['<s>', '<pad>', '</s>', '<unk>', 'hi', 'there']);
+    v.setDefaultIndex(3);
+    const pipe = new T.Sequential(
+      { forward: (s: string[]) => s.map((x) => x.trim().split(' ')) },
+      new T.VocabTransform(v),
+      new T.Truncate(3),
+      new T.AddToken({ token: 0 }),
+      new T.AddToken({ token: 2, begin: false }),
+    );
+    const ids = pipe.forward(data.sentences) as number[][];
+    expect(ids).toEqual([
+      [0, 4, 5, 2],
+      [0, 3, 2],
+      [0, 4, 4, 4, 2],
+    ]);
+    const ds = new sg.text.datasets.TokenDataset(ids, data.labels);
+    const before = sg.memory().liveTensors;
+    const loader = new sg.data.DataLoader(ds, { batchSize: 3 });
+    let batches = 0;
+    for await (const batch of loader) {
+      batches++;
+      expect(batch.x.shape).toEqual([3, 5]);
+      expect(batch.x.dtype).toBe('int32');
+      expect(Array.from(await batch.x.data())).toEqual([0, 4, 5, 2, 1, 0, 3, 2, 1, 1, 0, 4, 4, 4, 2]);
+      batch.dispose();
+    }
+    expect(batches).toBe(1);
+    expect(sg.memory().liveTensors).toBe(before);
+  });
+});

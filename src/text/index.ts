@@ -1,4 +1,4 @@
-/** `sg.text`: torchtext's layout: `models`, `transforms`, `vocab`, `functional`. */
+/** `sg.text`: torchtext's layout: `models`, `transforms`, `vocab`, `functional`, `datasets`. */
 /** torchtext's text models (RoBERTa, XLM-R encoders, head and bundles): `torchtext.models`. */
 export * as models from './models/index.js';
 /** torchtext's text transforms (GPT2BPETokenizer, VocabTransform, Truncate, AddToken, PadTransform, ToTensor, Sequential): `torchtext.transforms`. */
@@ -7,3 +7,5 @@ export * as transforms from './transforms.js';
 export * as vocab from './vocab.js';
 /** torchtext's functional forms (`toTensor`, `truncate`, `addToken`): `torchtext.functional`. */
 export * as functional from './functional.js';
+/** Labelled sentences from a TSV/CSV (GLUE SST-2 layout) or a class folder, and token-id datasets. */
+export * as datasets from './datasets.js';
