@@ -38,6 +38,7 @@ import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_ro
 import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
 import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
 import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
+import depthwise_backward_weight_03 from '../shaders/depthwise_conv2d/backward_weight_03_vec4_strips_shift.wgsl';
 import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
@@ -261,6 +262,11 @@ const table = {
   depthwise_conv2d_backward_weight_02_vec4_strips: {
     source: depthwise_backward_weight_02, entryPoints: main, aliases: none, bindings: rrw,
     overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', TAPS: 'u32' },
+    params: { ...depthwisePlanes, strips: 'u32' },
+  },
+  depthwise_conv2d_backward_weight_03_vec4_strips_shift: {
+    source: depthwise_backward_weight_03, entryPoints: main, aliases: none, bindings: rrw,
+    overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SHIFT: 'u32', KEEP: 'u32', TAPS: 'u32' },
     params: { ...depthwisePlanes, strips: 'u32' },
   },
   depthwise_conv2d_backward_weight_sum: {
