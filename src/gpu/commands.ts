@@ -7,7 +7,7 @@ import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
-import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
 import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
@@ -113,11 +113,11 @@ export function encodeDispatch(
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
+  noteWrites(kernel.label ?? kernel.name, written);
   if (observer) {
     closePass();
     observer.endLaunch();
   }
-  noteWrites(kernel.label ?? kernel.name, written);
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 
@@ -161,6 +161,7 @@ export function discardBatch(): void {
  * device-side assert since the last readback (src/gpu/asserts.ts).
  */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+  checkDevice(buffer, 'readback');
   throwIfLost(buffer, 'readback');
   const device = gpuDevice();
   const aligned = Math.ceil(bytes / 4) * 4;

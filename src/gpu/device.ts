@@ -58,9 +58,17 @@ interface GpuState {
 let state: GpuState | null = null;
 let wasShutDown = false;
 
-/** Acquire an adapter and device. Safe to call more than once; returns the same device. */
+/** The device being acquired, so that concurrent `init()` calls share it. */
+let starting: Promise<DeviceInfo> | null = null;
+
+/** Acquire an adapter and device. Safe to call more than once, also concurrently: one device. */
 export async function init(options: InitOptions = {}): Promise<DeviceInfo> {
   if (state) return state.info;
+  starting ??= start(options).finally(() => (starting = null));
+  return starting;
+}
+
+async function start(options: InitOptions): Promise<DeviceInfo> {
   const gpu = await findGpu(options);
   const adapter = await gpu.requestAdapter(options.adapter as GPURequestAdapterOptions);
   if (!adapter) throw new Error(INSTALL_HINT);

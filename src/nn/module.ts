@@ -148,6 +148,22 @@ export abstract class Module {
     }
   }
 
+  /**
+   * Frees the GPU memory this module and its descendants hold: parameters and their gradients,
+   * buffers, and any other tensor kept in a field. The module cannot be used afterwards (PyTorch
+   * frees it with the module object; here GPU memory is freed explicitly). Safe to call twice.
+   */
+  dispose(): void {
+    for (const m of this.modules()) {
+      for (const [, value] of m.fields()) {
+        if (!(value instanceof Tensor)) continue;
+        value.grad?.dispose();
+        value.grad = null;
+        value.dispose();
+      }
+    }
+  }
+
   // ---- state ----
 
   /** Parameters and buffers by dotted name, in PyTorch's order: each module's own, then children. */
