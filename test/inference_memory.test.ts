@@ -75,6 +75,22 @@ describe('inference memory', () => {
     sg.models.disposeModel(model);
   });
 
+  it('Sequential frees only what was made inside it: a kept tensor a child returns survives', async () => {
+    class Constant extends nn.Module {
+      value = sg.keep(sg.full([3], 2));
+      forward(): sg.Tensor {
+        return this.value;
+      }
+    }
+    const c = new Constant();
+    const seq = new nn.Sequential(c, new nn.ReLU());
+    const x = sg.ones([3]);
+    const y = sg.noGrad(() => seq.forward(x));
+    expect(c.value.isDisposed).toBe(false);
+    expect(await y.toArray()).toEqual([2, 2, 2]);
+    for (const t of [x, y, c.value]) t.dispose();
+  });
+
   it('a module keeping a tensor it made is left alone when it returns something opaque', () => {
     class Opaque extends nn.Module {
       forward(x: sg.Tensor): Map<string, sg.Tensor> {

@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from '../autograd.js';
+import { inInnermostScope } from '../memory.js';
 import { Module } from './module.js';
 
 /** Modules applied one after another, each to the previous one's output, and indexed like a list (`seq[0]`), as `torch.nn.Sequential`. */
@@ -58,13 +59,14 @@ export class Sequential extends Module {
 
   /**
    * Each child on the previous one's output. Under `noGrad` nothing else can hold an output
-   * made here, so each is freed as soon as the next child has consumed it.
+   * made here (this forward runs in its own memory scope: forward_scope.ts), so each is freed as
+   * soon as the next child has consumed it; a tensor a child returns from elsewhere (kept) is not.
    */
   forward(x: Tensor): Tensor {
     const input = x;
     for (const m of this) {
       const y = m.forward(x) as Tensor;
-      if (x !== input && x !== y && !isGradEnabled()) x.dispose();
+      if (x !== input && x !== y && !isGradEnabled() && inInnermostScope(x)) x.dispose();
       x = y;
     }
     return x;
