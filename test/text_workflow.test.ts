@@ -123,6 +123,9 @@ describe('finetuneText', () => {
     expect(r.bestAcc).toBeGreaterThanOrEqual(0.75);
     expect(existsSync(join(dir, 'run', 'model.safetensors'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'run', 'classes.json'), 'utf8'))).toEqual(['0', '1']);
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'vocab.json'), 'utf8'))).toEqual(
+      (r.tokenizer as sg.train.WordVocabulary).itos,
+    );
     const p = await sg.train.classifyText(r.model, r.tokenizer, 'the film was wonderful');
     expect(p.length).toBe(2);
     expect(p[0] + p[1]).toBeCloseTo(1, 5);
