@@ -8,6 +8,7 @@
 import * as sg from '../../src/index.js';
 import { UsageError, flag, helpText, num, parseArgs, required, str, type OptionSpec } from './args.js';
 import { modelName } from './summary.js';
+import { BAD_IMAGE_SPEC, badImageOptions } from './bad_image.js';
 import { TEXT_SPEC, looksLikeText, textOptions } from './finetune_text.js';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -55,6 +56,7 @@ const SPEC: Record<string, OptionSpec> = {
     help: 'show a progress bar during each epoch (--no-progress: only the epoch lines)',
     default: 'true',
   },
+  ...BAD_IMAGE_SPEC,
   ...TEXT_SPEC,
 };
 
@@ -128,6 +130,7 @@ export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null
     resume: str(p, 'resume'),
     imageSize: n('image-size', true),
     numWorkers: n('workers', true),
+    ...badImageOptions(p, 'finetune'),
     ...(p.options.get('progress') === false ? { stream: { write: () => true } } : {}),
   };
 }
