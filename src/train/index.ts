@@ -14,6 +14,7 @@ export { trainEpoch, type EpochOptions, type EpochProgress } from './epoch.js';
 export { evaluateModel, type Evaluation } from './evaluate.js';
 export { classify, topK } from './predict.js';
 export { batches, imageTransform, type Batch, type BatchOptions } from './data.js';
+export { folderSplit, type FolderSplit, type ImageSource } from './folders.js';
 export { freezePlan, type Freeze, type FreezePlan } from './freeze.js';
 export { headPath, moduleAt, replaceHead } from './head.js';
 export { loadModel, canonicalModelName } from './pretrained.js';
