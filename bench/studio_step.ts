@@ -5,7 +5,10 @@
  * same way: the median interval between batch events of the last epoch (phase 2: everything
  * trains), full batches only, not the epoch's first.
  *
- *   node tools/run.mjs bench/studio_step.ts      prints NODE_MS_PER_BATCH <ms>
+ *   node tools/run.mjs bench/studio_step.ts [MATMUL CONV]     prints NODE_MS_PER_BATCH <ms>
+ *
+ * MATMUL and CONV force the kernel versions the page ran (a compatibility-mode adapter has no
+ * subgroups, so its conv2d version differs from Node's), to compare like with like.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,6 +33,9 @@ const intervals: number[] = [];
 let last = 0,
   lastEpoch = 0;
 const info = await sg.init();
+const [matmul, conv] = process.argv.slice(2);
+if (matmul) sg.setMatmulVersion(matmul);
+if (conv) sg.setConvVersion(conv as (typeof sg.CONV_VERSIONS)[number]);
 const result = await sg.train.finetune({
   data: filesUnder(join(sample, 'train')),
   val: filesUnder(join(sample, 'val')),
@@ -56,6 +62,8 @@ const result = await sg.train.finetune({
   },
 });
 sg.models.disposeModel(result.model);
-console.log(`${info.adapterName}: ${intervals.length} batches timed`);
+console.log(
+  `${info.adapterName}: ${intervals.length} batches timed; matmul ${sg.chosenMatmulVersion()}, conv2d ${sg.chosenConvVersion()}`,
+);
 console.log(`NODE_MS_PER_BATCH ${median(intervals).toFixed(1)}`);
 await sg.shutdown();

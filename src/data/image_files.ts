@@ -37,7 +37,9 @@ export class ImageFiles implements Dataset<Example> {
   /** How many files were left out by `skipInvalid`, and which. */
   readonly skipped: number;
   readonly skippedFiles: string[];
+  /** Applied to each decoded Image (e.g. a Compose ending with ToTensor and Normalize). */
   readonly transform?: AnyTransform;
+  /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
   private readonly files: ImageFile[];
 

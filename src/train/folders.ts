@@ -19,6 +19,7 @@ export interface FolderSplit {
   train: Dataset<Example>;
   val: Dataset<Example>;
   classes: string[];
+  /** The decoded image of validation sample k, before any transform (for prediction grids). */
   image: (k: number) => Image;
 }
 

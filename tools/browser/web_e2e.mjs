@@ -78,9 +78,15 @@ async function open(path, global) {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
   const errors = [];
   page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
-  page.on('crash', () => errors.push('page crashed'));
+  let crashed = false;
+  page.on('crash', () => {
+    crashed = true;
+    errors.push('page crashed');
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+    if (m.type() === 'error' || m.type() === 'warning')
+      console.log(`  [${path} ${m.type()}] ${m.text().slice(0, 300)}`);
   });
   const start = performance.now();
   await page.goto(base + path);
@@ -88,7 +94,7 @@ async function open(path, global) {
   let said = '';
   for (;;) {
     const s = await page.evaluate((g) => window[g] ?? null, global).catch(() => null);
-    if (s && s.status !== 'running') break;
+    if ((s && s.status !== 'running') || crashed) break;
     if (performance.now() - start > timeoutMs) {
       errors.push(`timed out after ${timeoutMs / 1000} s`);
       break;
@@ -98,7 +104,7 @@ async function open(path, global) {
     said = now;
     await new Promise((ok) => setTimeout(ok, 2000));
   }
-  const state = await page.evaluate((g) => window[g], global);
+  const state = crashed ? null : await page.evaluate((g) => window[g], global);
   console.log(`${path}: ${state?.status} after ${secs(start)} s`);
   return { page, state, errors };
 }
@@ -159,7 +165,7 @@ async function studio() {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: resolve(shots, 'studio.png'), fullPage: true });
   await page.close();
-  return state.msPerBatch;
+  return state.msPerBatch ? { ms: state.msPerBatch, kernels: state.kernels } : undefined;
 }
 
 async function bench() {
@@ -206,10 +212,20 @@ try {
   server.close();
 }
 if (args.includes('--compare-node') && pageStep) {
-  const out = execFileSync('node', ['tools/run.mjs', 'bench/studio_step.ts'], { cwd: root, encoding: 'utf8' });
-  const node = Number(/NODE_MS_PER_BATCH (\S+)/.exec(out)?.[1]);
+  // The same step in Node on the same driver, first with Node's own kernel choice, then with the page's.
+  const node = (versions) => {
+    const out = execFileSync('node', ['tools/run.mjs', 'bench/studio_step.ts', ...versions], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    return Number(/NODE_MS_PER_BATCH (\S+)/.exec(out)?.[1]);
+  };
+  const own = node([]);
+  const same = node([pageStep.kernels.matmul, pageStep.kernels.conv]);
   console.log(
-    `training step (same finetune, batch 32): page ${pageStep.toFixed(0)} ms, Node ${node.toFixed(0)} ms: ${(pageStep / node).toFixed(2)}x`,
+    `training step (ResNet-20, batch 32, data loading included): page ${pageStep.ms.toFixed(0)} ms ` +
+      `(matmul ${pageStep.kernels.matmul}, conv2d ${pageStep.kernels.conv}); Node ${own.toFixed(0)} ms with its own kernels ` +
+      `(${(pageStep.ms / own).toFixed(2)}x), ${same.toFixed(0)} ms with the page's (${(pageStep.ms / same).toFixed(2)}x)`,
   );
 }
 console.log(`screenshots in docs/web/; total ${secs()} s`);

@@ -20,7 +20,8 @@ interface BenchState {
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const state: BenchState = { status: 'done', adapter: '', rows: [] };
+// 'running' from the start: the page is busy finding the adapter and tuning the matmul kernel.
+const state: BenchState = { status: 'running', adapter: '', rows: [] };
 const all: BenchRow[] = [];
 
 function publish(patch: Partial<BenchState>): void {
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   $('run-full').onclick = () => void run(false, check.featureLevel);
   $('copy-button').onclick = () => void navigator.clipboard?.writeText(asText());
   if (new URLSearchParams(location.search).get('auto') === '1') await run(true, check.featureLevel);
+  else publish({ status: 'done' });
 }
 
 main().catch((e) => {

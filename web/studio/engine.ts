@@ -48,6 +48,7 @@ export class Engine {
       limits: info.limits,
       features: info.features,
       models: [...sg.models.names],
+      kernels: { matmul: sg.chosenMatmulVersion(), conv: sg.chosenConvVersion() },
     });
   }
 

@@ -20,9 +20,10 @@ interface StudioState {
   classes: string[];
   history: Array<{ phase: number | string; epoch: number; trainLoss: number; valAcc: number }>;
   prediction: { label: string; probability: number } | null;
-  /** Where the engine runs ('worker' or 'main thread') and the adapter it uses. */
+  /** Where the engine runs ('worker' or 'main thread'), the adapter it uses and its matmul and conv2d kernel versions. */
   engine?: string;
   adapter?: string;
+  kernels?: { matmul: string; conv: string };
   /** Median milliseconds per training batch in the last epoch of the last run (between batch events, data loading included), and the batch size. */
   msPerBatch?: number;
   batchSize?: number;
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
   $('gpu').textContent = `${check.adapter} (${check.featureLevel === 'core' ? 'WebGPU' : 'WebGPU compatibility mode'})`;
   $('limits').textContent = formatLimits(check.limits);
   engine = await startEngine(check.featureLevel, onEvent);
-  publish({ engine: engine.mode, adapter: engine.ready.adapter });
+  publish({ engine: engine.mode, adapter: engine.ready.adapter, kernels: engine.ready.kernels });
   // Every zoo model, by torchvision name; the CIFAR ResNets first (they have shipped weights).
   const model = $<HTMLSelectElement>('model');
   const names = [...engine.ready.models].sort((a, b) => Number(b.startsWith('cifar')) - Number(a.startsWith('cifar')));

@@ -47,7 +47,14 @@ export interface GridItem {
 /** Events from the engine. */
 export type EngineEvent =
   | { type: 'adapter'; name: string }
-  | { type: 'ready'; adapter: string; limits: Record<string, number>; features: string[]; models: string[] }
+  | {
+      type: 'ready';
+      adapter: string;
+      limits: Record<string, number>;
+      features: string[];
+      models: string[];
+      kernels: { matmul: string; conv: string };
+    }
   | { type: 'log'; line: string }
   | { type: 'progress'; text: string }
   | {
