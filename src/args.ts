@@ -49,7 +49,8 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return v.length <= 8 ? `[${v.map(describeValue).join(', ')}]` : `an array of ${v.length}`;
   if (CHECKS.tensor(v)) return `a tensor of shape [${(v as { shape: number[] }).shape.join(', ')}]`;
-  if (typeof v === 'object' && v !== null) return isPlainObject(v) ? 'an object' : `a ${v.constructor?.name ?? 'object'}`;
+  if (typeof v === 'object' && v !== null)
+    return isPlainObject(v) ? 'an object' : `a ${v.constructor?.name ?? 'object'}`;
   return String(v);
 }
 
@@ -127,7 +128,9 @@ export function checkArg(op: string, name: string, value: unknown, type: ArgType
 export function sizesArg(op: string, what: string, args: ReadonlyArray<number | readonly number[]>): number[] {
   const sizes = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   if (!sizes.every((s) => Number.isInteger(s))) {
-    throw new Error(`${op}: argument '${what}' must be integers (as ${what} or ...${what}), got ${describeValue(args)}`);
+    throw new Error(
+      `${op}: argument '${what}' must be integers (as ${what} or ...${what}), got ${describeValue(args)}`,
+    );
   }
   return [...(sizes as number[])];
 }
@@ -145,7 +148,9 @@ export function reduceArgs(
   checkArg(op, 'dim', dim, multi ? 'integer|integer[]|null' : 'integer|null');
   const last = keepdimOrOptions;
   if (last !== undefined && typeof last !== 'boolean' && !isPlainObject(last))
-    throw new Error(`${op}: argument 'keepdim' must be a boolean or an options object {keepdim}, got ${describeValue(last)}`);
+    throw new Error(
+      `${op}: argument 'keepdim' must be a boolean or an options object {keepdim}, got ${describeValue(last)}`,
+    );
   const keepdim =
     typeof keepdimOrOptions === 'boolean'
       ? keepdimOrOptions

@@ -98,7 +98,9 @@ describe('activation ops', () => {
     expect(() => sg.gelu(x, { approximate: 'erf' as 'tanh' })).toThrow(
       /gelu: option 'approximate' must be one of "none", "tanh", got "erf"/,
     );
-    expect(() => new sg.nn.GELU({ approximate: 'exact' as 'none' })).toThrow(/GELU: argument 'approximate' must be one of "none", "tanh", got "exact"/);
+    expect(() => new sg.nn.GELU({ approximate: 'exact' as 'none' })).toThrow(
+      /GELU: argument 'approximate' must be one of "none", "tanh", got "exact"/,
+    );
     i.dispose();
     x.dispose();
   });

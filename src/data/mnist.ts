@@ -4,6 +4,8 @@
  * with a seeded shuffle and split. Node only: it reads the package's JSON files.
  */
 import { checkOptions } from '../args.js';
+
+/** Digits as flat arrays: `count` images of 28x28 values in [0, 1] and their labels. */
 export interface DigitSet {
   /** [n * 784] pixel values in [0, 1], image after image. */
   images: Float32Array;

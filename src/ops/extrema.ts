@@ -38,8 +38,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dimArg: unknown, keepdim
   const flat = dim === undefined ? [x.size] : x.shape;
   refuseEmpty(op, x, dim === undefined ? x.shape.map((_, i) => i) : [d]);
   const { outer, k, inner } = splitAround(flat, d);
-  const outShape =
-    dim === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [d], keepdim);
+  const outShape = dim === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [d], keepdim);
   const out = Tensor.empty(outShape, 'int32');
   if (out.size === 0) return out;
   dispatch(

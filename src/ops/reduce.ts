@@ -66,7 +66,13 @@ function layoutFor(shape: Shape, reduced: ReadonlySet<number>): Layout {
 }
 
 /** Launches reduce.wgsl: `x` reduced over `reduced` dims into a new tensor of `outShape`. */
-export function reduceInto(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, outShape: Shape, scale: number): Tensor {
+export function reduceInto(
+  op: ReduceOp,
+  x: Tensor,
+  reduced: ReadonlySet<number>,
+  outShape: Shape,
+  scale: number,
+): Tensor {
   const out = Tensor.empty(outShape, x.dtype);
   if (out.size === 0) return out;
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) {

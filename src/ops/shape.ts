@@ -30,6 +30,10 @@ function inferShape(x: Tensor, shape: Shape): number[] {
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1) throw new Error(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
   const known = numel(shape.filter((d) => d !== -1));
+  if (unknown === 1 && known === 0)
+    throw new Error(
+      `reshape: cannot reshape a tensor of ${x.size} elements into shape ${formatShape(shape)}: the size of -1 is ambiguous`,
+    );
   const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
   if (numel(resolved) !== x.size || resolved.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(
@@ -231,7 +235,9 @@ export function expand(x: Tensor, sizes: Shape, scale = 1): Tensor {
   const offset = sizes.length - x.ndim;
   const shape = sizes.map((s, d) => (s === -1 && d >= offset ? x.shape[d - offset] : s));
   if (!shape.every((s) => Number.isInteger(s) && s >= 0))
-    throw new Error(`expand: invalid sizes ${formatShape(sizes)} (-1 only for an existing dim) for ${formatShape(x.shape)}`);
+    throw new Error(
+      `expand: invalid sizes ${formatShape(sizes)} (-1 only for an existing dim) for ${formatShape(x.shape)}`,
+    );
   const own = contiguousStrides(x.shape);
   const ok = offset >= 0 && x.shape.every((s, d) => s === shape[d + offset] || s === 1);
   if (!ok) throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(sizes)}`);

@@ -140,7 +140,10 @@ export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
   /** `new AdamW(params, {lr, weightDecay})` (weightDecay 0.01 by default), as `torch.optim.AdamW`. */
-  constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> | number = {}) {
+  constructor(
+    params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>,
+    options: Partial<AdamOptions> | number = {},
+  ) {
     super(params, options, 0.01);
   }
 }

@@ -34,7 +34,10 @@ export function defined<T extends object>(o: T): Partial<T> {
 /** What each option may be, from its default: a number, a boolean, or a list of numbers (betas). */
 function specOf<O extends object>(defaults: O): Record<string, ArgType> {
   return Object.fromEntries(
-    Object.entries(defaults).map(([k, v]) => [k, Array.isArray(v) ? 'number[]' : typeof v === 'boolean' ? 'boolean' : 'number']),
+    Object.entries(defaults).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? 'number[]' : typeof v === 'boolean' ? 'boolean' : 'number',
+    ]),
   );
 }
 
@@ -66,7 +69,10 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (typeof spec !== 'object' || spec === null || !spec.params)
         throw new Error(`${name}: parameter group ${i} must be an object {params, ...options}`);
       const { params: ps, ...options } = spec;
-      return { params: [...ps], options: optimizerOptions(`${name} (parameter group ${i})`, options as unknown as Partial<O>, defaults) };
+      return {
+        params: [...ps],
+        options: optimizerOptions(`${name} (parameter group ${i})`, options as unknown as Partial<O>, defaults),
+      };
     });
     const seen = new Set<Parameter>();
     for (const g of this.paramGroups) {

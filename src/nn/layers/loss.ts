@@ -15,11 +15,17 @@ export class CrossEntropyLoss extends Module {
   /** `new CrossEntropyLoss({reduction, ignoreIndex, labelSmoothing})` ('mean', -100, 0 by default). */
   constructor(options: { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}) {
     super();
-    const o = parseArgs('CrossEntropyLoss', [], [options], {
-      reduction: 'mean' as Reduction,
-      ignoreIndex: -100,
-      labelSmoothing: 0,
-    }, { ...REDUCTION, ignoreIndex: 'integer' });
+    const o = parseArgs(
+      'CrossEntropyLoss',
+      [],
+      [options],
+      {
+        reduction: 'mean' as Reduction,
+        ignoreIndex: -100,
+        labelSmoothing: 0,
+      },
+      { ...REDUCTION, ignoreIndex: 'integer' },
+    );
     this.reduction = o.reduction;
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
