@@ -212,7 +212,7 @@ function badCalls(): Array<[string, () => unknown, RegExp | string]> {
     [
       'summary with an unknown option',
       () => sg.summary(lin, [2], { batch: 1 } as never),
-      "summary: unknown option 'batch'; accepted options: batchSize, print",
+      "summary: unknown option 'batch'; accepted options: batchSize, print, dtype",
     ],
     [
       'a model with an unknown option',

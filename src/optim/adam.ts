@@ -57,6 +57,7 @@ export class Adam extends Optimizer<AdamOptions> {
         amsgrad: false,
       }),
     );
+    this.holdState(this.state);
   }
 
   protected update(): void {

@@ -35,6 +35,7 @@ export class SGD extends Optimizer<SGDOptions> {
       params,
       optimizerOptions('SGD', options, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false }),
     );
+    this.holdState(this.state);
     for (const g of this.paramGroups) {
       if (g.options.nesterov && (g.options.momentum <= 0 || g.options.dampening !== 0)) {
         throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
