@@ -216,10 +216,9 @@ export function copyInto<T extends Tensor>(target: T, src: Tensor): T {
 export function assign<T extends Tensor>(target: T, compute: () => Tensor): T {
   const value = noGrad(compute);
   if (!sameShape(value.shape, target.shape)) {
-    value.dispose();
-    throw new Error(
-      `in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`,
-    );
+    const message = `in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`;
+    value.dispose(); // after reading its shape: a disposed tensor's fields throw
+    throw new Error(message);
   }
   copyInto(target, value);
   value.dispose();
