@@ -21,6 +21,7 @@ export { profile, profiler, type ProfileOptions } from './profile/profiler.js';
 export { Profile, type LaunchRecord, type KeyAverage, type ProfileInfo, type TableOptions } from './profile/profile.js';
 export { type SortKey } from './profile/table.js';
 export { adapterPeaks, type Peaks } from './profile/peaks.js';
+export { warmup, type WarmupOptions, type WarmupResult } from './warmup.js';
 export {
   tensor,
   full,

@@ -23,7 +23,7 @@ export function init(options: Options = {}): Promise<DeviceInfo> {
   try {
     checkOptions('init', options, { tune: 'boolean', adapter: 'object', dawnFlags: 'array' });
   } catch (e) {
-    return Promise.reject(e);
+    return Promise.reject(e as Error);
   }
   starting ??= (async () => {
     const info = await initDevice(options);

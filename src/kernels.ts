@@ -82,7 +82,7 @@ import { nameKernels, type KernelSpec } from './gpu/kernel.js';
 
 // ---- op codes: each name is a `const NAME = value;` in the shaders that switch on it ----
 
-export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 } as const;
 export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;

@@ -52,6 +52,23 @@ export class Storage {
 
 let nextId = 0;
 
+/**
+ * Refuses sizes that are not non-negative integers (NaN, infinities, fractions, negatives),
+ * before anything is allocated; PyTorch: "Trying to create tensor with negative dimension -1".
+ */
+export function checkShape(shape: Shape): void {
+  if (typeof shape?.length !== 'number')
+    throw new Error(`shadergrad: a shape must be an array of sizes, got ${String(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number' && Number.isInteger(d) && d >= 0) continue;
+    const why = typeof d === 'number' && d < 0 ? 'negative dimension' : 'a size that is not a non-negative integer';
+    throw new Error(
+      `shadergrad: trying to create a tensor with ${why} ${String(d)} (dimension ${i}): [${shape.join(', ')}]`,
+    );
+  }
+}
+
 export function numel(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -69,8 +86,7 @@ export class Tensor {
   readonly dtype: DType;
   private readonly dims: Shape;
   private readonly count: number;
-  /** Whether gradients flow to this tensor; set it on leaves you want `.grad` for. */
-  requiresGrad = false;
+  private wantsGrad = false;
   /** Accumulated gradient, filled by `backward()` for leaves with `requiresGrad`. */
   grad: Tensor | null = null;
   /** The op that produced this tensor (null for leaves and after the graph is freed). */
@@ -84,9 +100,7 @@ export class Tensor {
 
   /** Use the factories (`sg.tensor`, `sg.zeros`, ...); this wraps an existing storage. */
   constructor(shape: Shape, dtype: DType, storage: Storage) {
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`shadergrad: invalid shape [${shape.join(', ')}]`);
-    }
+    checkShape(shape);
     this.dims = Object.freeze([...shape]);
     this.dtype = dtype;
     this.count = numel(shape);
@@ -97,6 +111,7 @@ export class Tensor {
 
   /** A new tensor with an uninitialised buffer of the right size. */
   static empty(shape: Shape, dtype: DType = 'float32'): Tensor {
+    checkShape(shape);
     const bytes = Math.max(4, numel(shape) * 4);
     return new Tensor(shape, dtype, new Storage(acquireBuffer(bytes), bytes));
   }
@@ -196,10 +211,17 @@ export class Tensor {
     return new Tensor(this.shape, this.dtype, this.storage.retain());
   }
 
+  /** Whether gradients flow to this tensor; set it on float32 leaves you want `.grad` for (PyTorch refuses other dtypes, and so do we). */
+  get requiresGrad(): boolean { return this.wantsGrad; }
+  set requiresGrad(flag: boolean) {
+    if (flag && this.dtype !== 'float32')
+      throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    this.wantsGrad = flag;
+  }
+
   /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
   requiresGrad_(flag = true): this {
     checkArg('requiresGrad_', 'flag', flag, 'boolean');
-    if (flag && this.dtype !== 'float32') throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
     this.requiresGrad = flag;
     return this;
   }
@@ -229,8 +251,8 @@ export class Tensor {
   sqrt(): Tensor { return ew.sqrt(this); }
   /** `|this|`, elementwise; see `sg.abs` (`torch.Tensor.abs`). */
   abs(): Tensor { return ew.abs(this); }
-  /** `this^exponent` for a number exponent; see `sg.pow` (`torch.Tensor.pow`). */
-  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  /** `this^exponent`, the exponent a number or a tensor (broadcast); see `sg.pow` (`torch.Tensor.pow`). */
+  pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
   /** `min(max(this, min), max)`; see `sg.clamp` (`torch.Tensor.clamp`). */
   clamp(min?: number | null, max?: number | null): Tensor { return clampOp(this, min, max); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */

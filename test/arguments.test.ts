@@ -93,7 +93,11 @@ function badCalls(): Array<[string, () => unknown, RegExp | string]> {
       () => x.add('1' as never),
       'add: argument \'other\' must be a Tensor or a number, got "1"',
     ],
-    ['a string exponent', () => x.pow('2' as never), 'pow: argument \'exponent\' must be a number, got "2"'],
+    [
+      'a string exponent',
+      () => x.pow('2' as never),
+      'pow: argument \'exponent\' must be a Tensor or a number, got "2"',
+    ],
     [
       'softmax with an options object',
       () => sg.softmax(x, { dim: 1 } as never),

@@ -5,7 +5,7 @@
  */
 import { checkOptions } from '../args.js';
 
-/** Digits as flat arrays: `count` images of 28x28 values in [0, 1] and their labels. */
+/** A set of MNIST digits: images as rows of 784 pixels, their labels, and how many. */
 export interface DigitSet {
   /** [n * 784] pixel values in [0, 1], image after image. */
   images: Float32Array;

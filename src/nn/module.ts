@@ -7,8 +7,8 @@
  */
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
-import { checkOptions, isPlainObject } from '../args.js';
 import { instrumentForward } from './forward_scope.js';
+import { checkOptions, isPlainObject } from '../args.js';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;

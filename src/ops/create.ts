@@ -34,6 +34,7 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   if (numel(shape) !== flat.length) {
     throw new Error(`tensor: ${flat.length} values cannot have shape ${formatShape(shape)} (${numel(shape)} elements)`);
   }
+  if (dtype === 'int32' && !(data instanceof Int32Array)) checkInt32('tensor', flat);
   const values =
     dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
   const t = Tensor.empty(shape, dtype);
@@ -56,6 +57,20 @@ function upload(buffer: GPUBuffer, values: Float32Array | Int32Array): void {
       values.byteOffset + at,
       Math.min(UPLOAD_CHUNK, values.byteLength - at),
     );
+  }
+}
+
+/**
+ * Refuses values an int32 cannot hold (NaN, infinities, beyond ±2^31), as PyTorch does ("value
+ * cannot be converted to type int32 without overflow"); fractions truncate toward zero, as there.
+ */
+function checkInt32(op: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v > -2147483649 && v < 2147483648))
+      throw new Error(
+        `${op}: value ${v}${values.length > 1 ? ` (element ${i})` : ''} cannot be converted to type int32 without overflow`,
+      );
   }
 }
 
@@ -119,6 +134,7 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   checkTensorOptions('full', options);
   checkArg('full', 'value', value, 'number');
   const dtype = options.dtype ?? 'float32';
+  if (dtype === 'int32') checkInt32('full', [value]);
   const t = Tensor.empty(shape, dtype);
   const T = dtype === 'int32' ? 'i32' : 'f32';
   forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, n, bindings) =>

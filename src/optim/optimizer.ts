@@ -31,6 +31,21 @@ export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Per-parameter state: plain objects whose Tensor fields (moments, momentum buffers) the optimiser owns. */
+type StateMap = Map<Parameter, object>;
+
+function freeState(state: StateMap): void {
+  for (const entry of state.values())
+    for (const value of Object.values(entry)) if (value instanceof Tensor) value.dispose();
+  state.clear();
+}
+
+/**
+ * A safety net: an optimiser dropped without `dispose()` frees its state (Adam: twice the
+ * model) when it is garbage-collected. The registry holds the state map, not the optimiser.
+ */
+const dropped = new FinalizationRegistry<StateMap>(freeState);
+
 /** What each option may be, from its default: a number, a boolean, or a list of numbers (betas). */
 function specOf<O extends object>(defaults: O): Record<string, ArgType> {
   return Object.fromEntries(
@@ -51,21 +66,6 @@ export function optimizerOptions<O extends object>(name: string, options: Partia
   checkOptions(name, given, specOf(defaults) as never);
   return { ...defaults, ...defined(given) };
 }
-
-/** Per-parameter state: plain objects whose Tensor fields (moments, momentum buffers) the optimiser owns. */
-type StateMap = Map<Parameter, object>;
-
-function freeState(state: StateMap): void {
-  for (const entry of state.values())
-    for (const value of Object.values(entry)) if (value instanceof Tensor) value.dispose();
-  state.clear();
-}
-
-/**
- * A safety net: an optimiser dropped without `dispose()` frees its state (Adam: twice the
- * model) when it is garbage-collected. The registry holds the state map, not the optimiser.
- */
-const dropped = new FinalizationRegistry<StateMap>(freeState);
 
 /** The base of the optimisers, as `torch.optim.Optimizer`: parameter groups with their own options, `zeroGrad()`, `step()` and state dicts. */
 export abstract class Optimizer<O extends { lr: number }> {

@@ -122,7 +122,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     log: 'function',
     on: 'object',
     onBadImage: ['error', 'skip'],
-    maxImagePixels: 'number',
+    maxImagePixels: 'number|null',
   });
   if (typeof o.data !== 'string' || typeof o.model !== 'string')
     throw new Error(`finetune: options 'data' (an image folder) and 'model' (a model name) are required`);
