@@ -62,8 +62,13 @@ fn activate(v: V) -> V {
     case SILU: { return v * sigmoid_v(v); }
     case HARDSWISH: { return v * clamp(v + 3.0, V(0.0), V(6.0)) / 6.0; }
     case HARDSIGMOID: { return clamp(v + 3.0, V(0.0), V(6.0)) / 6.0; }
-    case RELU6: { return clamp(v, V(0.0), V(6.0)); }
-    case GELU: { return 0.5 * v * erfc_v(-v * 0.70710678118654752); }
+    // Selects, not clamp: NaN and -0 pass through, as PyTorch's hardtanh.
+    case RELU6: { return select(select(v, V(6.0), v > V(6.0)), V(0.0), v < V(0.0)); }
+    case GELU: {
+      // A zero result is +0 in PyTorch (x * Phi(x) gives -0 for x = -0 and large negative x).
+      let y = 0.5 * v * erfc_v(-v * 0.70710678118654752);
+      return select(y, V(0.0), y == V(0.0));
+    }
     default: {
       let u = 0.79788456080286536 * (v + 0.044715 * v * v * v);
       return 0.5 * v * (1.0 + tanh_v(u));

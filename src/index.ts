@@ -57,6 +57,7 @@ export {
 } from './ops/elementwise.js';
 export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
 export { max, min, argmax, argmin } from './ops/extrema.js';
+export { clamp } from './ops/clamp.js';
 export {
   reshape,
   flatten,

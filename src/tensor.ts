@@ -20,6 +20,7 @@ import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
 import { matmul } from './ops/matmul.js';
+import { clamp as clampOp } from './ops/clamp.js';
 import { describeTensor, tensorToStringAsync } from './tensor_format.js';
 
 /** Element type of a tensor: `'float32'` (`torch.float32`) or `'int32'` (`torch.int32`). */
@@ -252,6 +253,8 @@ export class Tensor {
   abs(): Tensor { return ew.abs(this); }
   /** `this^exponent`, the exponent a number or a tensor (broadcast); see `sg.pow` (`torch.Tensor.pow`). */
   pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
+  /** `min(max(this, min), max)`; see `sg.clamp` (`torch.Tensor.clamp`). */
+  clamp(min?: number | null, max?: number | null): Tensor { return clampOp(this, min, max); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */
   relu(): Tensor { return ew.relu(this); }
   /** `1 / (1 + e^-this)`; see `sg.sigmoid` (`torch.Tensor.sigmoid`). */

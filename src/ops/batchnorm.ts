@@ -61,7 +61,7 @@ export function batchNorm(
   options: BatchNormOptions,
   layer = 'batch_norm',
 ): Tensor {
-  checkOptions(layer, options, { training: 'boolean', momentum: 'number', eps: 'number', channels: 'integer' });
+  checkOptions(layer, options, { training: 'boolean', momentum: 'number', eps: 'number', channels: 'number' });
   requireDtype(layer, x, 'float32');
   if (x.ndim < 2)
     throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);
