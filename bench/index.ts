@@ -23,6 +23,7 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchInflight } from './inflight.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -39,6 +40,11 @@ if (process.env.BENCH_ONLY === 'loader') {
 }
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'inflight') {
+  await benchInflight(sg, quick);
   await sg.shutdown();
   process.exit(0);
 }
