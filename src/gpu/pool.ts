@@ -91,6 +91,14 @@ function current(): PoolState {
 
 const key = (size: number, usage: number) => `${usage}:${size}`;
 
+/** The bytes asked for when each buffer was last handed out (buffers are rounded up to buckets). */
+const requested = new WeakMap<GPUBuffer, number>();
+
+/** The bytes last asked for of a pooled buffer (its size for buffers from elsewhere): what the profiler counts as moved. */
+export function requestedBytes(buffer: GPUBuffer): number {
+  return requested.get(buffer) ?? buffer.size;
+}
+
 /** A buffer of at least `bytes` bytes. Its contents are whatever the last user left. */
 export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: string): GPUBuffer {
   const p = current();
@@ -105,10 +113,12 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   if (reuse) {
     p.pooledBytes -= size;
     forgetWrites(reuse.buffer);
+    requested.set(reuse.buffer, bytes);
     return reuse.buffer;
   }
   const buffer = p.device.createBuffer({ size, usage, label });
   madeOn.set(buffer, p.device);
+  requested.set(buffer, bytes);
   return buffer;
 }
 

@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
+import { instrumentForward } from './forward_scope.js';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
@@ -18,6 +19,11 @@ export type StateDict = Map<string, Tensor>;
 export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
+
+  constructor() {
+    // Memory scopes under noGrad and profiler paths around every class's forward (forward_scope.ts).
+    instrumentForward(new.target.prototype, Module.prototype);
+  }
 
   /**
    * The computation. Most layers take and return one Tensor; some take several inputs or options
