@@ -203,7 +203,7 @@ const table = {
     source: scatter_strided, entryPoints: main, bindings: rw, aliases: T, overrides: wg,
     params: { n: 'u32', rank: 'u32', offset: 'u32', shape: 'dims', strides: 'dims' },
   },
-  // reductions (ops/reduce.ts)
+  // reductions (ops/reduce.ts, ops/extrema.ts)
   reduce: {
     source: reduce, entryPoints: ['main', 'per_thread'], bindings: rw, aliases: T, overrides: { OP: REDUCE_OPS, RED_CONTIGUOUS: 'bool', ...wg },
     params: {
@@ -211,7 +211,7 @@ const table = {
       kept_shape: 'dims', kept_strides: 'dims', red_shape: 'dims', red_strides: 'dims',
     },
   },
-  argmax: { source: argmax, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: { m: 'u32', k: 'u32', inner: 'u32' } },
+  argmax: { source: argmax, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LARGEST: 'bool' }, params: { m: 'u32', k: 'u32', inner: 'u32' } },
   max_backward: { source: max_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { n: 'u32', k: 'u32', inner: 'u32' } },
   // products (ops/matmul.ts, the versions in ops/matmul_versions.ts)
   matmul_01_naive: { source: matmul_01, ...matmul },

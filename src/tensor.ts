@@ -12,6 +12,10 @@ import { checkBackward, noGrad, runBackward, freeNode } from './autograd.js';
 import { trackTensor, untrackTensor, countLive } from './memory.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
+import * as ext from './ops/extrema.js';
+import * as smx from './ops/softmax.js';
+import type { ReduceOptions } from './ops/reduce.js';
+import { checkArg, checkOptions, sizesArg } from './args.js';
 import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
@@ -193,6 +197,7 @@ export class Tensor {
    * them to their `.grad`. Non-scalars need the upstream `gradient` (same shape).
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    checkOptions('backward', options, { retainGraph: 'boolean' });
     checkBackward(this, gradient);
     // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
     // clone's backward pass g through), which must not alias a tensor the caller still owns.
@@ -215,6 +220,7 @@ export class Tensor {
 
   /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
   requiresGrad_(flag = true): this {
+    checkArg('requiresGrad_', 'flag', flag, 'boolean');
     this.requiresGrad = flag;
     return this;
   }
@@ -254,18 +260,28 @@ export class Tensor {
   tanh(): Tensor { return ew.tanh(this); }
   /** Matrix product `this @ b` (1-D, 2-D and batched); see `sg.matmul` (`torch.Tensor.matmul`). */
   matmul(b: Tensor): Tensor { return matmul(this, b); }
-  /** Sum over `dim` (all dims if omitted); see `sg.sum` (`torch.Tensor.sum`). */
-  sum(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.sum(this, dim, options); }
-  /** Mean over `dim` (all dims if omitted); see `sg.mean` (`torch.Tensor.mean`). */
-  mean(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.mean(this, dim, options); }
-  /** Maximum along `dim` (of all elements if omitted), values only; see `sg.max` (`torch.Tensor.amax`). */
-  max(dim?: number, options?: red.ReduceOptions): Tensor { return red.max(this, dim, options); }
+  /** Sum over `dim` (all dims if omitted); `x.sum(1, true)` keeps it; see `sg.sum` (`torch.Tensor.sum`). */
+  sum(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.sum(this, dim, keepdim); }
+  /** Mean over `dim` (all dims if omitted); `x.mean(0, true)` keeps it; see `sg.mean` (`torch.Tensor.mean`). */
+  mean(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.mean(this, dim, keepdim); }
+  /** Maximum along `dim` (of all elements if omitted), values only; `x.max(1, true)` keeps it; see `sg.max` (`torch.Tensor.amax`). */
+  max(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.max(this, dim, keepdim); }
+  /** Minimum along `dim` (of all elements if omitted), values only; `x.min(1, true)` keeps it; see `sg.min` (`torch.Tensor.amin`). */
+  min(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.min(this, dim, keepdim); }
   /** Index (int32) of the maximum along `dim`, or in the flattened tensor; see `sg.argmax` (`torch.Tensor.argmax`). */
-  argmax(dim?: number, options?: red.ReduceOptions): Tensor { return red.argmax(this, dim, options); }
-  /** The same elements in `shape` (one size may be -1), sharing storage; see `sg.reshape` (`torch.Tensor.reshape`). */
-  reshape(shape: Shape): Tensor { return sh.reshape(this, shape); }
-  /** Same as `reshape` (tensors are always contiguous), as `torch.Tensor.view`. */
-  view(shape: Shape): Tensor { return sh.reshape(this, shape); }
+  argmax(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.argmax(this, dim, keepdim); }
+  /** Index (int32) of the minimum along `dim`, or in the flattened tensor; see `sg.argmin` (`torch.Tensor.argmin`). */
+  argmin(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.argmin(this, dim, keepdim); }
+  /** softmax along `dim`; see `sg.softmax` (`torch.Tensor.softmax`). */
+  softmax(dim: number): Tensor { return smx.softmax(this, dim); }
+  /** log softmax along `dim`; see `sg.logSoftmax` (`torch.Tensor.log_softmax`). */
+  logSoftmax(dim: number): Tensor { return smx.logSoftmax(this, dim); }
+  /** The same elements in `shape` (one size may be -1), sharing storage: `x.reshape(2, -1)` or `x.reshape([2, -1])`; see `sg.reshape` (`torch.Tensor.reshape`). */
+  reshape(...shape: number[] | [Shape]): Tensor { return sh.reshape(this, sizesArg('reshape', 'shape', shape)); }
+  /** Same as `reshape` (tensors are always contiguous): `x.view(-1)`, `x.view([2, 3])`, as `torch.Tensor.view`. */
+  view(...shape: number[] | [Shape]): Tensor { return sh.reshape(this, sizesArg('view', 'shape', shape)); }
+  /** Broadcasts size-1 dims to `sizes` (-1 keeps a size): `x.expand(4, -1)`; see `sg.expand` (`torch.Tensor.expand`). */
+  expand(...sizes: number[] | [Shape]): Tensor { return sh.expand(this, sizesArg('expand', 'sizes', sizes)); }
   /** Merges dims `startDim..endDim` into one; see `sg.flatten` (`torch.Tensor.flatten`). */
   flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   /** Inserts a size-1 dimension at `dim` (a view); see `sg.unsqueeze` (`torch.Tensor.unsqueeze`). */
@@ -276,8 +292,8 @@ export class Tensor {
   transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
   /** Swaps the two dimensions of a 2-D tensor. */
   get T(): Tensor { return sh.transpose(this, 0, 1); }
-  /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy); see `sg.permute` (`torch.Tensor.permute`). */
-  permute(dims: readonly number[]): Tensor { return sh.permute(this, dims); }
+  /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy), `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])`; see `sg.permute` (`torch.Tensor.permute`). */
+  permute(...dims: number[] | [readonly number[]]): Tensor { return sh.permute(this, sizesArg('permute', 'dims', dims)); }
   /** This tensor as a view (tensors are always contiguous here), as `torch.Tensor.contiguous`. */
   contiguous(): Tensor { return sh.contiguous(this); }
   /** Elements `start <= i < end` (step `step`) along `dim`, like `t[:, start:end:step]`. */

@@ -100,8 +100,8 @@ describe('numbers refused before anything is allocated', () => {
 
   it('shapes with NaN, infinities, fractions or negative sizes are refused by the shape check', () => {
     const before = sg.memory().liveTensors;
-    expect(() => sg.zeros([NaN])).toThrow(/not a non-negative integer NaN \(dimension 0\)/);
-    expect(() => sg.ones([2, Infinity])).toThrow(/Infinity \(dimension 1\)/);
+    expect(() => sg.zeros([NaN])).toThrow(/NaN/);
+    expect(() => sg.ones([2, Infinity])).toThrow(/Infinity/);
     expect(() => sg.zeros([2.5])).toThrow(/2.5/);
     expect(() => sg.zeros([-1])).toThrow(
       'shadergrad: trying to create a tensor with negative dimension -1 (dimension 0): [-1]',

@@ -9,6 +9,7 @@ import { gpuDevice } from '../gpu/device.js';
 import { K } from '../kernels.js';
 import { Tensor, numel, type DType, type Shape, type NestedArray } from '../tensor.js';
 import { formatShape } from './util.js';
+import { checkArg, checkOptions } from '../args.js';
 
 const WG = 256;
 
@@ -26,6 +27,7 @@ type TensorData = NestedArray | readonly number[] | Float32Array | Int32Array | 
 
 /** A tensor from nested arrays, a flat array or a typed array (`shape` then required or flat); `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
+  checkTensorOptions('tensor', options);
   const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   const { flat, shape: inferred } = flatten(data);
   const shape = options.shape ?? inferred;
@@ -82,6 +84,13 @@ function valueRange(values: Int32Array): [number, number] {
   return [lo, hi];
 }
 
+/** The factories' options, checked before any GPU work. */
+function checkTensorOptions(op: string, options: TensorOptions): void {
+  checkOptions(op, options, { shape: 'integer[]', dtype: ['float32', 'int32'], requiresGrad: 'boolean' });
+  if (options.requiresGrad && options.dtype === 'int32')
+    throw new Error(`${op}: only float32 tensors can require gradients, got int32`);
+}
+
 function finish(t: Tensor, options: TensorOptions): Tensor {
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
@@ -121,6 +130,9 @@ function bitsOf(value: number, dtype: DType): number {
 
 /** A tensor of `shape` with every element `value`; `torch.full`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  checkArg('full', 'shape', shape, 'integer[]');
+  checkTensorOptions('full', options);
+  checkArg('full', 'value', value, 'number');
   const dtype = options.dtype ?? 'float32';
   if (dtype === 'int32') checkInt32('full', [value]);
   const t = Tensor.empty(shape, dtype);
@@ -142,6 +154,8 @@ export const onesLike = (t: Tensor) => full(t.shape, 1, { dtype: t.dtype });
 
 /** `start, start + step, ...` up to but excluding `end`, as `torch.arange`. */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  checkTensorOptions('arange', options);
+  for (const [name, v] of Object.entries({ start, end, step })) checkArg('arange', name, v, 'number');
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error('arange: step must be nonzero');
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -190,6 +204,11 @@ export function nextRandomStream(): { seed: number; stream: number } {
 }
 
 function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: number, options: TensorOptions): Tensor {
+  const op = dist === 'uniform' ? 'rand' : 'randn';
+  checkArg(op, 'shape', shape, 'integer[]');
+  checkTensorOptions(op, options);
+  checkArg(op, dist === 'uniform' ? 'low' : 'mean', low, 'number');
+  checkArg(op, dist === 'uniform' ? 'high' : 'std', high, 'number');
   const t = Tensor.empty(shape);
   const { seed, stream } = nextRandomStream();
   // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.

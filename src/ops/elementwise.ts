@@ -23,6 +23,7 @@ import {
 import { full } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
+import { checkArg } from '../args.js';
 
 const WG = 256;
 
@@ -87,6 +88,8 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   if (typeof aIn === 'number' && typeof bIn === 'number')
     throw new Error(`${op}: at least one operand must be a tensor`);
   // Validate everything before any GPU work (a number operand is a fill kernel).
+  checkArg(op, 'input', aIn, 'tensor|number');
+  checkArg(op, op === 'pow' ? 'exponent' : 'other', bIn, 'tensor|number');
   const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
   for (const x of [aIn, bIn]) {
     if (typeof x === 'number') requireScalarFits(op, x, like);
@@ -148,6 +151,8 @@ type UnaryOp = keyof typeof UNARY_OPS;
 const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
 
 function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
+  checkArg(op, 'input', x, 'tensor');
+  checkArg(op, 'exponent', exponent, 'number');
   if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
   const out = Tensor.empty(x.shape, x.dtype);
   flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
