@@ -25,6 +25,7 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchInflight } from './inflight.js';
 import { benchWarmup } from './warmup.js';
 import { benchText } from './text.js';
 
@@ -48,6 +49,11 @@ if (process.env.BENCH_ONLY === 'warmup') {
 }
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'inflight') {
+  await benchInflight(sg, quick);
   await sg.shutdown();
   process.exit(0);
 }
