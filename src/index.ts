@@ -55,7 +55,8 @@ export {
   tanh,
   clone,
 } from './ops/elementwise.js';
-export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/reduce.js';
+export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
+export { max, min, argmax, argmin } from './ops/extrema.js';
 export {
   reshape,
   flatten,
