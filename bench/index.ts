@@ -8,6 +8,8 @@
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
  *   BENCH_ONLY=models, layers or depthwise runs only that section (with the copy probe)
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
+ *   BENCH_ONLY=warmup                        only the cold-start table (a process per cold figure)
+ *   BENCH_ONLY=text                          only XLM-R base with a head (bench/text.ts; BENCH_SKIP_TEXT=1 leaves it out)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +25,8 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchWarmup } from './warmup.js';
+import { benchText } from './text.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -37,8 +41,18 @@ if (process.env.BENCH_ONLY === 'loader') {
   await sg.shutdown();
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'warmup') {
+  benchWarmup();
+  await sg.shutdown();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'text') {
+  await benchText();
   await sg.shutdown();
   process.exit(0);
 }
@@ -223,6 +237,7 @@ if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(quick ? 3 : 5);
 if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
 benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
+if (!process.env.BENCH_SKIP_TEXT) await benchText();
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
 process.exit(0);

@@ -1,15 +1,17 @@
 /**
  * Model-zoo benchmarks: inference throughput (images/s, eval mode, no graph) at batch 1 and 16
  * on 224 x 224 inputs (32 x 32 for the CIFAR ResNets) and the peak GPU memory of each run
- * (weights + activations, `sg.memory().peakBytes`), then one transfer-learning training step
- * of VGG-16 with frozen features (forward, backward through the classifier, SGD) at batch 8.
+ * (weights + activations, `sg.memory().peakBytes`; under noGrad each module frees its
+ * temporaries as it returns), then one transfer-learning training step of VGG-16 with frozen
+ * features (forward, backward through the classifier, SGD) at batch 8, and one training step of
+ * the whole ResNet-18 at batch 16 with its peak memory.
  * Each figure: one warm-up, then the median of two timed runs, synchronised with the GPU.
  * Then the speed targets (bench/model_targets.ts): resnet18, efficientnet_b0, mobilenet_v2,
  * vit_b_32 at batch 8 and the matmul kernel, round-robin, and their ratios.
  *
  *   node tools/run.mjs bench/models.ts                        every model
  *   BENCH_MODELS=resnet18,squeezenet1_1 BENCH_BATCHES=1 node tools/run.mjs bench/models.ts
- *   BENCH_TRAIN=0 ...                                         skip the VGG-16 training step
+ *   BENCH_TRAIN=0 ...                                         skip the training steps (VGG-16 frozen, ResNet-18 at batch 16)
  *   BENCH_TARGETS=0 ...                                       skip the speed targets
  */
 import * as sg from '../src/index.js';
@@ -84,6 +86,38 @@ async function vggTrainingStep(batch = 8): Promise<void> {
   sg.emptyCache();
 }
 
+/** ResNet-18 trained end to end (forward, cross-entropy, backward, SGD with momentum) at batch 16: time and peak memory. */
+async function resnetTrainingStep(batch = 16): Promise<void> {
+  const model = sg.models.resnet18();
+  const opt = new sg.optim.SGD(model.parameters(), { lr: 1e-3, momentum: 0.9 });
+  const x = sg.rand([batch, 3, 224, 224]);
+  const labels = sg.tensor(Int32Array.from({ length: batch }, (_, i) => i % 1000));
+  const weights = sg.models.countParameters(model) * 4;
+  sg.resetPeakMemory();
+  const seconds = await time(() => {
+    const loss = sg.crossEntropy(model.forward(x), labels);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  });
+  printTable(
+    `one training step of ResNet-18 (batch ${batch}, 224 x 224: forward, backward, SGD with momentum)`,
+    ['ms per step', 'images/s', 'weights MiB', 'peak MiB (weights, grads, momentum, activations)'],
+    [
+      [
+        fixed(seconds * 1000, 0),
+        fixed(batch / seconds, 2),
+        fixed(weights / MiB, 0),
+        fixed(sg.memory().peakBytes / MiB, 0),
+      ],
+    ],
+  );
+  x.dispose();
+  labels.dispose();
+  sg.models.disposeModel(model);
+  sg.emptyCache();
+}
+
 /**
  * Left out of the default run (BENCH_MODELS names them): one model per family is enough for a
  * table, and the larger EfficientNets, ConvNeXts and ViTs take many minutes each here.
@@ -106,4 +140,5 @@ export async function benchModels(): Promise<void> {
   printTable('model zoo inference (eval mode, no graph; peak = weights + activations)', header, rows);
   if (process.env.BENCH_TARGETS !== '0') await benchModelTargets();
   if (process.env.BENCH_TRAIN !== '0') await vggTrainingStep();
+  if (process.env.BENCH_TRAIN !== '0') await resnetTrainingStep();
 }

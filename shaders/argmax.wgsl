@@ -1,13 +1,16 @@
-// argmax: out[m] = the index k (along one dimension) of the largest x, the first one on ties,
-// as torch.argmax. NaN counts as the largest value, as in PyTorch.
+// argmax: out[m] = the index k (along one dimension) of the largest x (LARGEST) or of the
+// smallest (argmin), the first one on ties, as torch.argmax / torch.argmin. NaN wins either
+// way, as in PyTorch: the index of the first NaN.
 //
 // The input reads as [outer, K, inner] (src/ops/reduce.ts merges the other dimensions); output
 // element m = o * inner + i looks at x[(o * K + k) * inner + i] for k in [0, K).
 //
 // Buffers:  x [outer * K * inner] f32, out [outer * inner] i32
 // Dispatch: one invocation per output element, workgroups of WG (2-D past 65535).
+// Launched by src/ops/extrema.ts (argmax, argmin, and the backward of max and min).
 
 override WG: u32 = 256u;
+override LARGEST: bool = true;
 
 struct Params {
   m: u32,
@@ -36,7 +39,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   var best_k = 0u;
   for (var k = 1u; k < p.k; k++) {
     let v = x[(o * p.k + k) * p.inner + i];
-    if (v > best || (is_nan(v) && !is_nan(best))) { best = v; best_k = k; }
+    let better = select((v < best), (v > best), LARGEST);
+    if (!is_nan(best) && (better || is_nan(v))) { best = v; best_k = k; }
   }
   out[m] = i32(best_k);
 }

@@ -8,6 +8,8 @@
 //   div: da = g / b,  db = -g * a / b^2
 //   maximum / minimum: the gradient goes to the selected operand; on ties it is split evenly
 //                      (as PyTorch does).
+//   pow: da = g * b * a^(b-1)  (0 where b == 0),
+//        db = g * a^b * log(a) (0 where a == 0 and b >= 0; NaN for a < 0), as PyTorch's.
 //
 // Buffers:  g [n] = out_shape, a and b as in binary_forward, grad [n] = out_shape.
 // Dispatch: one invocation per output element, workgroups of WG (2-D past 65535); or, entry
@@ -20,6 +22,7 @@ const MUL = 2u;
 const DIV = 3u;
 const MAXIMUM = 4u;
 const MINIMUM = 5u;
+const POW = 6u;
 
 override SIDE: u32 = 0u;     // 0: gradient for a, 1: for b
 override BROADCAST: bool = true;
@@ -39,12 +42,41 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
+// same as unary_forward.wgsl:power
+fn power(v: f32, e: f32) -> f32 {
+  if (e == 2.0) { return v * v; }
+  if (e == 1.0) { return v; }
+  if (e == 0.0) { return 1.0; }
+  if (e == 0.5) { return sqrt(v); }
+  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
+  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
+  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
+  if (v >= 0.0) { return magnitude; }
+  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
+  let odd = abs(e % 2.0) == 1.0;
+  return select(magnitude, -magnitude, odd);
+}
+
+// d(x^e)/dx and d(x^e)/de, as PyTorch's pow_backward_self and pow_backward_exponent.
+fn pow_grad(gi: f32, x: f32, e: f32) -> f32 {
+  if (SIDE == 0u) { return select(gi * e * power(x, e - 1.0), 0.0, e == 0.0); }
+  if (x == 0.0 && e >= 0.0) { return 0.0; }
+  // NOTE: WGSL's log is undefined for x <= 0: log(0) = -inf and log(x < 0) = NaN, built from
+  // runtime values (constant infinities and NaN are WGSL errors).
+  let neg_inf = bitcast<f32>(0xff800000u | (bitcast<u32>(x) & 0u));
+  let nan = bitcast<f32>(0x7fc00000u | (bitcast<u32>(x) & 0u));
+  let log_x = select(select(log(x), neg_inf, x == 0.0), nan, x < 0.0);
+  return gi * power(x, e) * log_x;
+}
+
 fn local_grad(gi: f32, x: f32, y: f32) -> f32 {
   switch OP {
     case ADD: { return gi; }
     case SUB: { return select(gi, -gi, SIDE == 1u); }
     case MUL: { return gi * select(y, x, SIDE == 1u); }
     case DIV: { return select(gi / y, -gi * x / (y * y), SIDE == 1u); }
+    case POW: { return pow_grad(gi, x, y); }
     default: {
       if (x == y) { return 0.5 * gi; }
       let a_wins = select((x < y), (x > y), OP == MAXIMUM);

@@ -1,4 +1,4 @@
-// binary_forward: out = a OP b, elementwise, with NumPy/PyTorch broadcasting.
+// binary_forward: out = a OP b, elementwise, with NumPy/PyTorch broadcasting (pow: a^b, float32).
 //
 // Buffers:  a   [size of a]     (contiguous; read through a_strides, 0 on broadcast dims)
 //           b   [size of b]     (likewise through b_strides)
@@ -18,6 +18,7 @@ const MUL = 2u;
 const DIV = 3u;
 const MAXIMUM = 4u;
 const MINIMUM = 5u;
+const POW = 6u;
 
 override BROADCAST: bool = true;
 override WG: u32 = 256u;
@@ -35,12 +36,30 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+// x^e for any real x, as PyTorch's pow (the launcher allows pow on float32 only).
+// same as unary_forward.wgsl:power
+fn power(v: f32, e: f32) -> f32 {
+  if (e == 2.0) { return v * v; }
+  if (e == 1.0) { return v; }
+  if (e == 0.0) { return 1.0; }
+  if (e == 0.5) { return sqrt(v); }
+  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
+  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
+  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
+  if (v >= 0.0) { return magnitude; }
+  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
+  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
+  let odd = abs(e % 2.0) == 1.0;
+  return select(magnitude, -magnitude, odd);
+}
+
 fn apply(x: T, y: T) -> T {
   switch OP {
     case ADD: { return x + y; }
     case SUB: { return x - y; }
     case MUL: { return x * y; }
     case DIV: { return x / y; }
+    case POW: { return T(power(f32(x), f32(y))); }
     case MAXIMUM: { return max(x, y); }
     default: { return min(x, y); }
   }

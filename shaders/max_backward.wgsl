@@ -1,9 +1,9 @@
-// max_backward: the gradient of a max along one dimension goes to the element it selected:
+// max_backward: the gradient of a max (or min) along one dimension goes to the element it selected:
 // dx[o, k, i] = g[o, i] if k == index[o, i] else 0.
 //
 // Buffers:  g [outer * inner] f32, index [outer * inner] i32, dx [outer * K * inner] f32
 // Dispatch: one invocation per input element, workgroups of WG (2-D past 65535).
-// Launched by src/ops/reduce.ts (max).
+// Launched by src/ops/extrema.ts (max and min: index from argmax or argmin).
 
 override WG: u32 = 256u;
 

@@ -21,6 +21,7 @@ export { profile, profiler, type ProfileOptions } from './profile/profiler.js';
 export { Profile, type LaunchRecord, type KeyAverage, type ProfileInfo, type TableOptions } from './profile/profile.js';
 export { type SortKey } from './profile/table.js';
 export { adapterPeaks, type Peaks } from './profile/peaks.js';
+export { warmup, type WarmupOptions, type WarmupResult } from './warmup.js';
 export {
   tensor,
   full,
@@ -54,7 +55,8 @@ export {
   tanh,
   clone,
 } from './ops/elementwise.js';
-export { sum, mean, max, argmax, sumToShape, type ReduceOptions } from './ops/reduce.js';
+export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
+export { max, min, argmax, argmin } from './ops/extrema.js';
 export {
   reshape,
   flatten,

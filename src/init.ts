@@ -4,6 +4,7 @@
  */
 import { init as initDevice, type InitOptions, type DeviceInfo } from './gpu/device.js';
 import { tuneMatmul } from './ops/matmul_tuning.js';
+import { checkOptions } from './args.js';
 
 /** Options of `sg.init()`: the adapter to ask for, Dawn's flags, and whether to time the matmul kernels. */
 export interface Options extends InitOptions {
@@ -19,6 +20,11 @@ let starting: Promise<DeviceInfo> | null = null;
  * second call returns the same device; concurrent calls share one start.
  */
 export function init(options: Options = {}): Promise<DeviceInfo> {
+  try {
+    checkOptions('init', options, { tune: 'boolean', adapter: 'object', dawnFlags: 'array' });
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
   starting ??= (async () => {
     const info = await initDevice(options);
     if (options.tune !== false) await tuneMatmul();

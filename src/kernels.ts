@@ -83,7 +83,7 @@ import { nameKernels, type KernelSpec } from './gpu/kernel.js';
 
 // ---- op codes: each name is a `const NAME = value;` in the shaders that switch on it ----
 
-export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6 } as const;
 export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, pow: 8 } as const;
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
@@ -204,7 +204,7 @@ const table = {
     source: scatter_strided, entryPoints: main, bindings: rw, aliases: T, overrides: wg,
     params: { n: 'u32', rank: 'u32', offset: 'u32', shape: 'dims', strides: 'dims' },
   },
-  // reductions (ops/reduce.ts)
+  // reductions (ops/reduce.ts, ops/extrema.ts)
   reduce: {
     source: reduce, entryPoints: ['main', 'per_thread'], bindings: rw, aliases: T, overrides: { OP: REDUCE_OPS, RED_CONTIGUOUS: 'bool', ...wg },
     params: {
@@ -212,7 +212,7 @@ const table = {
       kept_shape: 'dims', kept_strides: 'dims', red_shape: 'dims', red_strides: 'dims',
     },
   },
-  argmax: { source: argmax, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: { m: 'u32', k: 'u32', inner: 'u32' } },
+  argmax: { source: argmax, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LARGEST: 'bool' }, params: { m: 'u32', k: 'u32', inner: 'u32' } },
   max_backward: { source: max_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { n: 'u32', k: 'u32', inner: 'u32' } },
   // products (ops/matmul.ts, the versions in ops/matmul_versions.ts)
   matmul_01_naive: { source: matmul_01, ...matmul },

@@ -12,6 +12,10 @@ import { checkBackward, noGrad, runBackward, freeNode } from './autograd.js';
 import { trackTensor, untrackTensor, countLive } from './memory.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
+import * as ext from './ops/extrema.js';
+import * as smx from './ops/softmax.js';
+import type { ReduceOptions } from './ops/reduce.js';
+import { checkArg, checkOptions, sizesArg } from './args.js';
 import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
@@ -47,6 +51,23 @@ export class Storage {
 
 let nextId = 0;
 
+/**
+ * Refuses sizes that are not non-negative integers (NaN, infinities, fractions, negatives),
+ * before anything is allocated; PyTorch: "Trying to create tensor with negative dimension -1".
+ */
+export function checkShape(shape: Shape): void {
+  if (typeof shape?.length !== 'number')
+    throw new Error(`shadergrad: a shape must be an array of sizes, got ${String(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number' && Number.isInteger(d) && d >= 0) continue;
+    const why = typeof d === 'number' && d < 0 ? 'negative dimension' : 'a size that is not a non-negative integer';
+    throw new Error(
+      `shadergrad: trying to create a tensor with ${why} ${String(d)} (dimension ${i}): [${shape.join(', ')}]`,
+    );
+  }
+}
+
 export function numel(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -64,8 +85,7 @@ export class Tensor {
   readonly dtype: DType;
   private readonly dims: Shape;
   private readonly count: number;
-  /** Whether gradients flow to this tensor; set it on leaves you want `.grad` for. */
-  requiresGrad = false;
+  private wantsGrad = false;
   /** Accumulated gradient, filled by `backward()` for leaves with `requiresGrad`. */
   grad: Tensor | null = null;
   /** The op that produced this tensor (null for leaves and after the graph is freed). */
@@ -79,9 +99,7 @@ export class Tensor {
 
   /** Use the factories (`sg.tensor`, `sg.zeros`, ...); this wraps an existing storage. */
   constructor(shape: Shape, dtype: DType, storage: Storage) {
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`shadergrad: invalid shape [${shape.join(', ')}]`);
-    }
+    checkShape(shape);
     this.dims = Object.freeze([...shape]);
     this.dtype = dtype;
     this.count = numel(shape);
@@ -92,6 +110,7 @@ export class Tensor {
 
   /** A new tensor with an uninitialised buffer of the right size. */
   static empty(shape: Shape, dtype: DType = 'float32'): Tensor {
+    checkShape(shape);
     const bytes = Math.max(4, numel(shape) * 4);
     return new Tensor(shape, dtype, new Storage(acquireBuffer(bytes), bytes));
   }
@@ -178,6 +197,7 @@ export class Tensor {
    * them to their `.grad`. Non-scalars need the upstream `gradient` (same shape).
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    checkOptions('backward', options, { retainGraph: 'boolean' });
     checkBackward(this, gradient);
     // A copy of the caller's gradient: views of it may end up as a leaf's .grad (reshape's and
     // clone's backward pass g through), which must not alias a tensor the caller still owns.
@@ -190,9 +210,17 @@ export class Tensor {
     return new Tensor(this.shape, this.dtype, this.storage.retain());
   }
 
+  /** Whether gradients flow to this tensor; set it on float32 leaves you want `.grad` for (PyTorch refuses other dtypes, and so do we). */
+  get requiresGrad(): boolean { return this.wantsGrad; }
+  set requiresGrad(flag: boolean) {
+    if (flag && this.dtype !== 'float32')
+      throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    this.wantsGrad = flag;
+  }
+
   /** Sets `requiresGrad` in place and returns this tensor, as PyTorch's `requires_grad_()`. */
   requiresGrad_(flag = true): this {
-    if (flag && this.dtype !== 'float32') throw new Error(`shadergrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    checkArg('requiresGrad_', 'flag', flag, 'boolean');
     this.requiresGrad = flag;
     return this;
   }
@@ -222,8 +250,8 @@ export class Tensor {
   sqrt(): Tensor { return ew.sqrt(this); }
   /** `|this|`, elementwise; see `sg.abs` (`torch.Tensor.abs`). */
   abs(): Tensor { return ew.abs(this); }
-  /** `this^exponent` for a number exponent; see `sg.pow` (`torch.Tensor.pow`). */
-  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  /** `this^exponent`, the exponent a number or a tensor (broadcast); see `sg.pow` (`torch.Tensor.pow`). */
+  pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */
   relu(): Tensor { return ew.relu(this); }
   /** `1 / (1 + e^-this)`; see `sg.sigmoid` (`torch.Tensor.sigmoid`). */
@@ -232,18 +260,28 @@ export class Tensor {
   tanh(): Tensor { return ew.tanh(this); }
   /** Matrix product `this @ b` (1-D, 2-D and batched); see `sg.matmul` (`torch.Tensor.matmul`). */
   matmul(b: Tensor): Tensor { return matmul(this, b); }
-  /** Sum over `dim` (all dims if omitted); see `sg.sum` (`torch.Tensor.sum`). */
-  sum(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.sum(this, dim, options); }
-  /** Mean over `dim` (all dims if omitted); see `sg.mean` (`torch.Tensor.mean`). */
-  mean(dim?: number | number[], options?: red.ReduceOptions): Tensor { return red.mean(this, dim, options); }
-  /** Maximum along `dim` (of all elements if omitted), values only; see `sg.max` (`torch.Tensor.amax`). */
-  max(dim?: number, options?: red.ReduceOptions): Tensor { return red.max(this, dim, options); }
+  /** Sum over `dim` (all dims if omitted); `x.sum(1, true)` keeps it; see `sg.sum` (`torch.Tensor.sum`). */
+  sum(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.sum(this, dim, keepdim); }
+  /** Mean over `dim` (all dims if omitted); `x.mean(0, true)` keeps it; see `sg.mean` (`torch.Tensor.mean`). */
+  mean(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.mean(this, dim, keepdim); }
+  /** Maximum along `dim` (of all elements if omitted), values only; `x.max(1, true)` keeps it; see `sg.max` (`torch.Tensor.amax`). */
+  max(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.max(this, dim, keepdim); }
+  /** Minimum along `dim` (of all elements if omitted), values only; `x.min(1, true)` keeps it; see `sg.min` (`torch.Tensor.amin`). */
+  min(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.min(this, dim, keepdim); }
   /** Index (int32) of the maximum along `dim`, or in the flattened tensor; see `sg.argmax` (`torch.Tensor.argmax`). */
-  argmax(dim?: number, options?: red.ReduceOptions): Tensor { return red.argmax(this, dim, options); }
-  /** The same elements in `shape` (one size may be -1), sharing storage; see `sg.reshape` (`torch.Tensor.reshape`). */
-  reshape(shape: Shape): Tensor { return sh.reshape(this, shape); }
-  /** Same as `reshape` (tensors are always contiguous), as `torch.Tensor.view`. */
-  view(shape: Shape): Tensor { return sh.reshape(this, shape); }
+  argmax(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.argmax(this, dim, keepdim); }
+  /** Index (int32) of the minimum along `dim`, or in the flattened tensor; see `sg.argmin` (`torch.Tensor.argmin`). */
+  argmin(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.argmin(this, dim, keepdim); }
+  /** softmax along `dim`; see `sg.softmax` (`torch.Tensor.softmax`). */
+  softmax(dim: number): Tensor { return smx.softmax(this, dim); }
+  /** log softmax along `dim`; see `sg.logSoftmax` (`torch.Tensor.log_softmax`). */
+  logSoftmax(dim: number): Tensor { return smx.logSoftmax(this, dim); }
+  /** The same elements in `shape` (one size may be -1), sharing storage: `x.reshape(2, -1)` or `x.reshape([2, -1])`; see `sg.reshape` (`torch.Tensor.reshape`). */
+  reshape(...shape: number[] | [Shape]): Tensor { return sh.reshape(this, sizesArg('reshape', 'shape', shape)); }
+  /** Same as `reshape` (tensors are always contiguous): `x.view(-1)`, `x.view([2, 3])`, as `torch.Tensor.view`. */
+  view(...shape: number[] | [Shape]): Tensor { return sh.reshape(this, sizesArg('view', 'shape', shape)); }
+  /** Broadcasts size-1 dims to `sizes` (-1 keeps a size): `x.expand(4, -1)`; see `sg.expand` (`torch.Tensor.expand`). */
+  expand(...sizes: number[] | [Shape]): Tensor { return sh.expand(this, sizesArg('expand', 'sizes', sizes)); }
   /** Merges dims `startDim..endDim` into one; see `sg.flatten` (`torch.Tensor.flatten`). */
   flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   /** Inserts a size-1 dimension at `dim` (a view); see `sg.unsqueeze` (`torch.Tensor.unsqueeze`). */
@@ -254,8 +292,8 @@ export class Tensor {
   transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
   /** Swaps the two dimensions of a 2-D tensor. */
   get T(): Tensor { return sh.transpose(this, 0, 1); }
-  /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy); see `sg.permute` (`torch.Tensor.permute`). */
-  permute(dims: readonly number[]): Tensor { return sh.permute(this, dims); }
+  /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy), `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])`; see `sg.permute` (`torch.Tensor.permute`). */
+  permute(...dims: number[] | [readonly number[]]): Tensor { return sh.permute(this, sizesArg('permute', 'dims', dims)); }
   /** This tensor as a view (tensors are always contiguous here), as `torch.Tensor.contiguous`. */
   contiguous(): Tensor { return sh.contiguous(this); }
   /** Elements `start <= i < end` (step `step`) along `dim`, like `t[:, start:end:step]`. */

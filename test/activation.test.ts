@@ -96,9 +96,11 @@ describe('activation ops', () => {
     expect(() => sg.silu(i)).toThrow(/silu: expected a float32 tensor, got \[2\] int32/);
     const x = sg.tensor([1, 2]);
     expect(() => sg.gelu(x, { approximate: 'erf' as 'tanh' })).toThrow(
-      /gelu: approximate must be 'none' or 'tanh', got 'erf'/,
+      /gelu: option 'approximate' must be one of "none", "tanh", got "erf"/,
     );
-    expect(() => new sg.nn.GELU({ approximate: 'exact' as 'none' })).toThrow(/GELU: approximate/);
+    expect(() => new sg.nn.GELU({ approximate: 'exact' as 'none' })).toThrow(
+      /GELU: argument 'approximate' must be one of "none", "tanh", got "exact"/,
+    );
     i.dispose();
     x.dispose();
   });

@@ -114,7 +114,7 @@ describe('dtypes', () => {
 
   it('gradients only for float32', () => {
     expect(() => sg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(
-      'shadergrad: only float32 tensors can require gradients, got int32',
+      'tensor: only float32 tensors can require gradients, got int32',
     );
   });
 });
@@ -156,7 +156,7 @@ describe('dimensions and shapes', () => {
     expectEarlyError(() => x.sum(2), 'sum: dimension 2 is out of range for a tensor of rank 2');
     expectEarlyError(() => x.sum(-3), 'sum: dimension -3 is out of range for a tensor of rank 2');
     expectEarlyError(() => x.mean([0, 5]), 'mean: dimension 5 is out of range for a tensor of rank 2');
-    expectEarlyError(() => x.sum(1.5), 'sum: dimension 1.5 is out of range for a tensor of rank 2');
+    expectEarlyError(() => x.sum(1.5), "sum: argument 'dim' must be an integer or a list of integers or null, got 1.5");
     expectEarlyError(() => x.max(2), /^max: dimension 2/);
     expectEarlyError(() => x.argmax(-3), /^argmax: dimension -3/);
     expectEarlyError(() => x.transpose(0, 5), /^transpose: dimension 5/);
@@ -189,8 +189,11 @@ describe('dimensions and shapes', () => {
     expectEarlyError(() => x.reshape([4, -1]), /^reshape: shape \[4, -1\] is invalid/);
     expectEarlyError(() => x.reshape([-1, -1]), 'reshape: only one dimension can be -1, got [-1, -1]');
     expectEarlyError(() => x.reshape([-2, -3]), /^reshape: shape \[-2, -3\] is invalid/);
-    expectEarlyError(() => sg.zeros([2, -1]), 'shadergrad: invalid shape [2, -1]');
-    expectEarlyError(() => sg.zeros([1.5]), 'shadergrad: invalid shape [1.5]');
+    expectEarlyError(
+      () => sg.zeros([2, -1]),
+      'shadergrad: trying to create a tensor with negative dimension -1 (dimension 1): [2, -1]',
+    );
+    expectEarlyError(() => sg.zeros([1.5]), "full: argument 'shape' must be a list of integers, got [1.5]");
   });
 
   it('slice steps, split sizes, cat of nothing or of 0-d tensors', () => {
@@ -232,8 +235,8 @@ describe('other misuse', () => {
       'shadergrad: item() needs a tensor with one element, got shape [2]',
     );
     const [e0, e20] = [sg.zeros([0]), sg.zeros([2, 0])];
-    expectEarlyError(() => e0.max(), 'max: the tensor is empty');
-    expectEarlyError(() => e20.argmax(), 'argmax: the tensor is empty');
+    expectEarlyError(() => e0.max(), /^max: cannot reduce over a dimension of size 0 \(input \[0\]\)/);
+    expectEarlyError(() => e20.argmax(), /^argmax: cannot reduce over a dimension of size 0 \(input \[2, 0\]\)/);
   });
 
   it('two numbers, arange with step 0', () => {

@@ -81,6 +81,50 @@ describe('an op on a disposed tensor', () => {
   }
 });
 
+describe('numbers refused before anything is allocated', () => {
+  it('int32 values that overflow, NaN and infinities are refused, as PyTorch does', () => {
+    const before = sg.memory().liveTensors;
+    for (const v of [3e9, 2 ** 31, -(2 ** 31) - 1, NaN, Infinity, -Infinity])
+      expect(() => sg.tensor([1, v], { dtype: 'int32' })).toThrow(
+        `tensor: value ${v} (element 1) cannot be converted to type int32 without overflow`,
+      );
+    expect(() => sg.full([2], 3e9, { dtype: 'int32' })).toThrow(/full: value 3000000000 cannot be converted/);
+    expect(sg.memory().liveTensors).toBe(before);
+  });
+
+  it('int32 limits and fractions (truncated toward zero) are accepted', async () => {
+    const t = sg.tensor([2 ** 31 - 1, -(2 ** 31), 1.5, -2.5], { dtype: 'int32' });
+    expect(Array.from(await t.data())).toEqual([2147483647, -2147483648, 1, -2]);
+    t.dispose();
+  });
+
+  it('shapes with NaN, infinities, fractions or negative sizes are refused by the shape check', () => {
+    const before = sg.memory().liveTensors;
+    expect(() => sg.zeros([NaN])).toThrow(/NaN/);
+    expect(() => sg.ones([2, Infinity])).toThrow(/Infinity/);
+    expect(() => sg.zeros([2.5])).toThrow(/2.5/);
+    expect(() => sg.zeros([-1])).toThrow(
+      'shadergrad: trying to create a tensor with negative dimension -1 (dimension 0): [-1]',
+    );
+    expect(() => sg.randn([3, -2])).toThrow(/negative dimension -2/);
+    expect(() => sg.tensor([1, 2], { shape: [NaN] })).toThrow();
+    expect(sg.memory().liveTensors).toBe(before);
+  });
+
+  it('requiresGrad on an int32 tensor is refused in every form', () => {
+    const t = sg.tensor([1, 2], { dtype: 'int32' });
+    expect(() => {
+      t.requiresGrad = true;
+    }).toThrow(/only float32 tensors can require gradients/);
+    expect(() => t.requiresGrad_()).toThrow(/only float32 tensors can require gradients/);
+    expect(() => sg.tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(/only float32/);
+    expect(() => sg.zeros([2], { dtype: 'int32', requiresGrad: true })).toThrow(/only float32/);
+    expect(t.requiresGrad).toBe(false);
+    t.requiresGrad = false;
+    t.dispose();
+  });
+});
+
 describe('tidy, modules and optimisers free what they hold', () => {
   it('tidy releases everything made inside it when its function throws', () => {
     const before = sg.memory();

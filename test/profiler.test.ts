@@ -56,6 +56,7 @@ describe('sg.profile', () => {
     expect(under('features.1').map((l) => l.bytes)).toEqual([2 * 2 * 5 * 7 * 9 * 4]); // read once, written once
     for (const l of p.launches) {
       expect(l.kernel).toMatch(/^[a-z0-9_]+$/);
+      expect(l.label.startsWith(l.kernel)).toBe(true);
       expect(l).toMatchObject(kernelVersion(l.kernel));
       expect(l.grid).toHaveLength(3);
     }

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
 import { nd, normDim, size } from './ref/ndarray.js';
-import { argmaxRef, maxRef, meanRef, sumRef } from './ref/reduce.js';
+import { argmaxRef, argminRef, maxRef, meanRef, minRef, sumRef } from './ref/reduce.js';
 import {
   checkOp,
   expectClose,
@@ -302,5 +302,81 @@ describe('argmax', () => {
   it('is not differentiable: the result does not require grad', () => {
     const x = sg.tensor([1, 2], { requiresGrad: true });
     expect(x.argmax().requiresGrad).toBe(false);
+  });
+});
+
+describe('min and argmin', () => {
+  it(`min: forward and gradient on ${MAX_CASES.length} shapes, keepdim both ways (positional)`, async () => {
+    for (const [i, [shape, dim]] of MAX_CASES.entries()) {
+      for (const keepdim of [false, true]) {
+        await checkOp(
+          `min [${shape}] dim ${dim} keepdim ${keepdim}`,
+          [randomNd(shape, 700 + i)],
+          (t) => t.min(dim, keepdim),
+          minRef(dim, keepdim),
+        );
+      }
+    }
+  });
+
+  it('min with ties: the gradient goes to the first minimal element only', async () => {
+    const x = levelsNd([8, 9], 800, [-1, 0, 0.5, 1]);
+    await checkOp('min with ties', [x], (t) => t.min(1), minRef(1), { fd: false });
+    await checkOp('min with ties, dim 0', [x], (t) => sg.min(t, 0), minRef(0), { fd: false });
+  });
+
+  it('argmin: the first minimal index, with ties, every dim, keepdim', async () => {
+    const cases: Array<[number[], number | undefined]> = [
+      [[7], undefined],
+      [[33, 5], 1],
+      [[33, 5], 0],
+      [[3, 130, 7], 1],
+      [[4, 1, 6], -1],
+      [[5, 4, 3], undefined],
+    ];
+    for (const [i, [shape, dim]] of cases.entries()) {
+      for (const keepdim of [false, true]) {
+        for (const x of [randomNd(shape, 900 + i), levelsNd(shape, 950 + i, [0, 1, 2])]) {
+          poisonPool();
+          const out = sg.argmin(toTensor(x), dim, keepdim);
+          expect(out.dtype).toBe('int32');
+          await expectTensorEqual(out, argminRef(x, dim, keepdim), `argmin [${shape}] dim ${dim} keepdim ${keepdim}`);
+        }
+      }
+    }
+  });
+
+  it('NaN: min is NaN and argmin points at the first NaN, as PyTorch', async () => {
+    const x = sg.tensor([
+      [3, 1, 2],
+      [3, NaN, -5],
+      [NaN, NaN, 0],
+    ]);
+    expectClose(await x.min(1).data(), [1, NaN, NaN], 'min with NaN');
+    expect(await x.argmin(1).toArray()).toEqual([1, 1, 0]);
+    expect(await x.argmin().item()).toBe(4);
+    expect(Number.isNaN(await x.min().item())).toBe(true);
+  });
+});
+
+describe('empty tensors, as PyTorch', () => {
+  it('sum is 0, mean is NaN; over a dim of size 0 the same per output', async () => {
+    const e = sg.zeros([0]);
+    expect(await e.sum().item()).toBe(0);
+    expect(Number.isNaN(await e.mean().item())).toBe(true);
+    const m = sg.zeros([0, 3]);
+    expect(await m.sum(0).toArray()).toEqual([0, 0, 0]);
+    expectClose(await m.mean(0).data(), [NaN, NaN, NaN], 'mean over a dim of size 0');
+    expect(m.sum(1).shape).toEqual([0]);
+    expect(m.sum(1, true).shape).toEqual([0, 1]);
+  });
+
+  it('max, min, argmax, argmin over no elements are errors naming the op; over a kept empty dim, empty', () => {
+    const m = sg.zeros([0, 3]);
+    for (const op of ['max', 'min', 'argmax', 'argmin'] as const) {
+      expect(() => m[op](), op).toThrow(new RegExp(`^${op}: cannot reduce over a dimension of size 0`));
+      expect(() => m[op](0), op).toThrow(new RegExp(`^${op}: cannot reduce over a dimension of size 0`));
+      expect(m[op](1).shape, op).toEqual([0]);
+    }
   });
 });

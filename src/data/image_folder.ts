@@ -14,6 +14,7 @@ import { checkIndex, type Dataset, type Example } from './datasets.js';
 import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
 import { type AnyTransform } from './transforms/base.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `ImageFolder`: the transforms and how invalid files are handled. */
 export interface ImageFolderOptions {
@@ -60,6 +61,14 @@ export class ImageFolder implements Dataset<Example> {
 
   /** `new ImageFolder(root, {transform})`: lists the classes and samples under `root` now (reading 12 bytes of each file); images are decoded by `get`. */
   constructor(root: string, options: ImageFolderOptions = {}) {
+    checkOptions('ImageFolder', options, {
+      transform: 'function|object',
+      targetTransform: 'function',
+      skipInvalid: 'boolean',
+      minClasses: 'integer',
+      onBadImage: ['error', 'skip'],
+      maxImagePixels: 'number|null',
+    });
     const fs = nodeFs('ImageFolder');
     const path = nodePath('ImageFolder');
     this.root = root;

@@ -9,6 +9,7 @@ import { Compose } from './transforms/compose.js';
 import { Resize } from './transforms/resize.js';
 import { CenterCrop } from './transforms/crop.js';
 import { Normalize, ToTensor, IMAGENET_MEAN, IMAGENET_STD } from './transforms/tensor.js';
+import { checkOptions } from '../args.js';
 
 /** ImageNet-1k class names, `IMAGENET_CLASSES[i]` for logit i (torchvision's list). */
 export const IMAGENET_CLASSES: readonly string[] = Object.freeze(classNames as string[]);
@@ -30,6 +31,7 @@ export interface EvalTransformOptions {
  * ImageNet evaluation transform (for the CIFAR ResNets use `{resize: 32, crop: 32}`).
  */
 export function evalTransform(options: EvalTransformOptions = {}): Compose {
+  checkOptions('evalTransform', options, { resize: 'integer', crop: 'integer', mean: 'number[]', std: 'number[]' });
   const crop = options.crop ?? 224;
   const resize = options.resize ?? (crop === 224 ? 256 : crop);
   return new Compose([

@@ -28,6 +28,7 @@ import { mixSeed, randperm, sampleSeed, seededRandom } from './rng.js';
 import { type AnyTransform } from './transforms/base.js';
 import { fromJSON, splitForGpu } from './transforms/compose.js';
 import { WorkerPool } from './workers.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `DataLoader`, as the keyword arguments of `torch.utils.data.DataLoader`. */
 export interface DataLoaderOptions {
@@ -103,6 +104,15 @@ export class DataLoader implements AsyncIterable<Batch> {
     readonly dataset: AnyDataset,
     options: DataLoaderOptions = {},
   ) {
+    checkOptions('DataLoader', options, {
+      batchSize: 'integer',
+      shuffle: 'boolean',
+      dropLast: 'boolean',
+      seed: 'integer',
+      numWorkers: 'integer',
+      prefetchFactor: 'integer',
+      transformOnGpu: 'boolean',
+    });
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;

@@ -3,6 +3,9 @@
  * read from its digit arrays directly (its own `set()` shuffles with an unseeded Math.random),
  * with a seeded shuffle and split. Node only: it reads the package's JSON files.
  */
+import { checkOptions } from '../args.js';
+
+/** A set of MNIST digits: images as rows of 784 pixels, their labels, and how many. */
 export interface DigitSet {
   /** [n * 784] pixel values in [0, 1], image after image. */
   images: Float32Array;
@@ -37,6 +40,7 @@ export function permutation(n: number, seed: number): number[] {
 export async function loadMnist(
   options: { trainCount?: number; seed?: number } = {},
 ): Promise<{ train: DigitSet; test: DigitSet }> {
+  checkOptions('loadMnist', options, { trainCount: 'integer', seed: 'integer' });
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const raw: number[][] = [];

@@ -8,6 +8,7 @@ import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
 import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
   beginBatch,
@@ -21,7 +22,6 @@ import {
 import { armedAssertBuffer, checkAsserts } from './asserts.js';
 
 export { politeWait, setPoliteWaiting } from './wait.js';
-import { launchObserver, type BufferBinding } from './launch_observer.js';
 
 export type { BufferBinding } from './launch_observer.js';
 
@@ -88,6 +88,8 @@ export function encodeDispatch(
       `shadergrad: kernel ${kernel.name}: a dispatch of ${x} x ${y} x ${z} workgroups is not within 1 to ${limit} per dimension`,
     );
   }
+  const collect = launchCollector();
+  if (collect) return collect(kernel); // a dry run (warm-up): nothing is recorded
   const { pipeline, layout } = compiled(kernel);
   const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
     binding,
@@ -111,11 +113,11 @@ export function encodeDispatch(
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
-  noteWrites(kernel.label ?? kernel.name, written);
   if (observer) {
     closePass();
     observer.endLaunch();
   }
+  noteWrites(kernel.label ?? kernel.name, written);
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 

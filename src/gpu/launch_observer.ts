@@ -1,5 +1,6 @@
 /**
- * A hook into every kernel launch, for the profiler (src/profile/). While an observer is set,
+ * Hooks into every kernel launch. The observer is the profiler's (src/profile/); the collector
+ * is the warm-up's dry run (src/warmup.ts). While an observer is set,
  * `encodeDispatch` puts each launch in a compute pass of its own, so that the pass's
  * `timestampWrites` bracket exactly that launch, and tells the observer after recording it (the
  * synchronised timer submits there). With no observer set, launches share one pass as usual.
@@ -41,4 +42,19 @@ export function setLaunchObserver(o: LaunchObserver | null): void {
 /** The launch observer, if one is set. */
 export function launchObserver(): LaunchObserver | null {
   return observer;
+}
+
+let collector: ((kernel: Kernel) => void) | null = null;
+
+/**
+ * Sets (or with null, removes) the launch collector: while one is set, launches are not
+ * recorded at all, only handed to it (a dry run that learns which pipelines some work needs).
+ */
+export function setLaunchCollector(c: ((kernel: Kernel) => void) | null): void {
+  collector = c;
+}
+
+/** The launch collector, if one is set. */
+export function launchCollector(): ((kernel: Kernel) => void) | null {
+  return collector;
 }

@@ -109,6 +109,36 @@ export function compiled(kernel: Kernel): Compiled {
   return entry;
 }
 
+/** Whether `kernel`'s pipeline is in the cache already. */
+export function isCompiled(kernel: Kernel): boolean {
+  resetIfNewDevice(gpuDevice());
+  return pipelines.has(cacheKey(kernel));
+}
+
+/**
+ * Compiles `kernel`'s pipeline with `createComputePipelineAsync` into the cache, so that the
+ * first launch finds it ready: many such compilations run at once on the implementation's
+ * threads, where `compiled()` compiles one at a time on the launching thread.
+ */
+export async function compileAsync(kernel: Kernel): Promise<void> {
+  const device = gpuDevice();
+  resetIfNewDevice(device);
+  const k = cacheKey(kernel);
+  if (pipelines.has(k)) return;
+  const layout = bindGroupLayout(device, kernel.bindings);
+  try {
+    const module = device.createShaderModule({ label: kernel.name, code: specialise(kernel) });
+    const pipeline = await device.createComputePipelineAsync({
+      label: kernel.name,
+      layout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+    });
+    if (device === cacheDevice && !pipelines.has(k)) pipelines.set(k, { pipeline, layout });
+  } catch (e) {
+    reportError(`kernel ${kernel.name} (${k}) failed to compile: ${(e as Error).message}`);
+  }
+}
+
 /** Resolves when every pipeline created so far has been checked for compilation errors. */
 export async function settleCompileChecks(): Promise<void> {
   while (pendingChecks.size) await Promise.all([...pendingChecks]);

@@ -22,6 +22,7 @@ import { materializeTensor, type TensorRecord } from './records.js';
 import { ByteBudget } from './limits.js';
 import { checkMetadata, checkOptimizerState, checkSchedulerState, type OptimizerMeta } from './restore_checks.js';
 import { toGpu, toRecords } from './upload.js';
+import { checkOptions } from '../args.js';
 
 /** The `format` metadata value that marks a training checkpoint. */
 export const CHECKPOINT_FORMAT = 'shadergrad.checkpoint';
@@ -130,6 +131,7 @@ export class Checkpoint {
 
 /** Reads a checkpoint written by `save` (everything checked on the CPU; no GPU work). */
 export async function load(source: string | Uint8Array, options: { name?: string } = {}): Promise<Checkpoint> {
+  checkOptions('load', options, { name: 'string' });
   const { bytes, file } = await readSource(source, options.name);
   if (!isSafetensors(bytes))
     throw new Error(

@@ -18,6 +18,7 @@ import { CHECKPOINT_FORMAT } from './checkpoint.js';
 import { LazyTensor, isLazy, type StorageRef, type TensorRecord } from './records.js';
 import { ByteBudget, maxWalkNodes, type ReadLimits } from './limits.js';
 import { RecordCache, materialize, walkTensors } from './walk.js';
+import { checkOptions } from '../args.js';
 
 export type { TensorRecord, SourceDType } from './records.js';
 export type { ReadProgress } from './files.js';
@@ -104,6 +105,12 @@ export async function load(
   source: string | Uint8Array,
   options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } & ReadLimits = {},
 ): Promise<Map<string, Tensor>> {
+  checkOptions('io.load', options, {
+    stripPrefix: 'string',
+    name: 'string',
+    onProgress: 'function',
+    maxTensorBytes: 'number',
+  });
   const parsed = await parseFile(source, options);
   const cache = new RecordCache(parsed.storage, parsed.file, new ByteBudget(parsed.file, parsed.size, options), true);
   const records = new Map<string, TensorRecord>();
@@ -130,6 +137,7 @@ export async function readCheckpoint(
   source: string | Uint8Array,
   options: { name?: string } & ReadLimits = {},
 ): Promise<unknown> {
+  checkOptions('io.readCheckpoint', options, { name: 'string', maxTensorBytes: 'number' });
   const parsed = await parseFile(source, options);
   const budget = new ByteBudget(parsed.file, parsed.size, options);
   const tree = materialize(parsed.root, new RecordCache(parsed.storage, parsed.file, budget), parsed.file);
@@ -148,6 +156,7 @@ export async function save(
   stateDict: Map<string, Tensor> | Record<string, Tensor>,
   options: { metadata?: Record<string, string> } = {},
 ): Promise<void> {
+  checkOptions('io.save', options, { metadata: 'object' });
   await writeAtomic(path, encodeSafetensors(await toRecords(stateDict), options.metadata));
 }
 
@@ -168,6 +177,7 @@ export type InspectResult = InspectEntry[] & { format: string; truncated?: strin
  * with `truncated` saying so.
  */
 export async function inspect(source: string | Uint8Array, options: { name?: string } = {}): Promise<InspectResult> {
+  checkOptions('io.inspect', options, { name: 'string' });
   const parsed = await parseFile(source, { ...options, allowTruncated: true });
   const found = [...walkTensors(parsed.root, isLazy, parsed.file, maxWalkNodes(parsed.size))];
   const list = found.map(([name, t]: [string, LazyTensor]) => ({ name, dtype: t.storage.dtype, shape: [...t.shape] }));

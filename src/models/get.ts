@@ -4,7 +4,6 @@
  * `countParameters`.
  */
 import { load } from '../io/index.js';
-import { full } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
 import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
@@ -12,6 +11,7 @@ import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
 import * as densenet from './densenet.js';
 import { builders, names, type ModelOf } from './registry.js';
+import { checkArg, describeValue, isPlainObject } from '../args.js';
 
 /** Options of `get`: the model's own (`numClasses`, `dropout`) and what to load into it. */
 export interface GetOptions {
@@ -62,6 +62,11 @@ const keyRemaps: Partial<Record<string, (state: StateDict) => StateDict>> = {
  * `num_batches_tracked`; as PyTorch does, those counters start at 0.
  */
 export async function get<N extends string>(name: N, options: GetOptions = {}): Promise<ModelOf<N>> {
+  if (!isPlainObject(options)) throw new Error(`models.get: options must be an object, got ${describeValue(options)}`);
+  checkArg('models.get', 'weights', options.weights, 'string|bytes|object');
+  checkArg('models.get', 'stripPrefix', options.stripPrefix, 'string');
+  checkArg('models.get', 'progress', options.progress, 'boolean|function');
+  checkArg('models.get', 'checkHash', options.checkHash, 'boolean');
   const key = canonicalName(name);
   const build = (builders as Record<string, (options: object) => Module>)[key];
   if (!build) throw new Error(`models.get: unknown model '${name}'; known models: ${names.join(', ')}`);
@@ -96,20 +101,9 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
     disposeModel(model);
     throw new Error(`models.get('${key}'): cannot read ${file}: ${(e as Error).message}`);
   }
-  const added: Tensor[] = [];
   try {
-    for (const [k, t] of model.stateDict()) {
-      if (
-        k.endsWith('.num_batches_tracked') &&
-        !state.has(k) &&
-        state.has(k.replace(/num_batches_tracked$/, 'running_mean'))
-      ) {
-        const zero = full([], 0, { dtype: t.dtype });
-        added.push(zero);
-        state.set(k, zero);
-      }
-    }
-    model.loadStateDict(state);
+    model.loadStateDict(state); // BatchNorm fills a missing num_batches_tracked with 0
+
     if (named) afterPretrained(key, model, modelOptions);
     return model;
   } catch (e) {
@@ -117,7 +111,6 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
     throw new Error(`models.get('${key}') with weights ${file}: ${(e as Error).message}`);
   } finally {
     for (const t of state.values()) t.dispose();
-    for (const t of added) t.dispose();
   }
 }
 

@@ -8,6 +8,7 @@
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { instrumentForward } from './forward_scope.js';
+import { checkOptions, isPlainObject } from '../args.js';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
@@ -176,18 +177,35 @@ export abstract class Module {
   }
 
   /**
+   * Buffers that a state dict may lack, filled with 0 when it does (as PyTorch's
+   * `_load_from_state_dict`: BatchNorm's `num_batches_tracked`, absent from files saved before
+   * PyTorch 0.4.1 such as torchvision's published ResNets). Names are this module's own.
+   */
+  protected zeroWhenMissing(): string[] {
+    return [];
+  }
+
+  /**
    * Copies values from `state` into this module's parameters and buffers (same storage, so
-   * optimisers keep working). All or nothing: every key, shape and dtype is checked before
-   * anything is written. With `strict` (the default), missing and unexpected keys are errors.
+   * optimisers keep working), as `load_state_dict`. All or nothing: every key, shape and dtype
+   * is checked before anything is written, and every problem is listed in PyTorch's words. With
+   * `strict` (the default), missing and unexpected keys are errors. A tensor loaded onto itself
+   * (`m.loadStateDict(m.stateDict())`) is left as it is.
    */
   loadStateDict(
     state: StateDict | Record<string, Tensor>,
     options: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const strict = options.strict ?? true;
+    const strict = checkOptions('loadStateDict', options, { strict: 'boolean' }).strict ?? true;
+    if (!(state instanceof Map) && !isPlainObject(state))
+      throw new Error(`loadStateDict: state must be a Map or an object of tensors, got ${typeof state}`);
     const incoming = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
-    const missingKeys = [...own.keys()].filter((k) => !incoming.has(k));
+    const zeroed = new Set(
+      this.namedModules().flatMap(([path, m]) => m.zeroWhenMissing().map((n) => (path ? `${path}.${n}` : n))),
+    );
+    const fill = [...own.keys()].filter((k) => zeroed.has(k) && !incoming.has(k));
+    const missingKeys = [...own.keys()].filter((k) => !incoming.has(k) && !zeroed.has(k));
     const unexpectedKeys = [...incoming.keys()].filter((k) => !own.has(k));
     const problems: string[] = [];
     if (strict && missingKeys.length)
@@ -196,8 +214,12 @@ export abstract class Module {
       problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
     for (const [key, target] of own) {
       const src = incoming.get(key);
-      if (!src) continue;
-      if (src.shape.join() !== target.shape.join()) {
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) {
+        problems.push(`${key} is not a Tensor (got ${typeof src}).`);
+      } else if (src.isDisposed) {
+        problems.push(`${key}: the tensor in state_dict was disposed.`);
+      } else if (src.shape.join() !== target.shape.join()) {
         problems.push(
           `size mismatch for ${key}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`,
         );
@@ -212,6 +234,7 @@ export abstract class Module {
       const src = incoming.get(key);
       if (src) target.copy_(src);
     }
+    for (const key of fill) own.get(key)!.zero_();
     return { missingKeys, unexpectedKeys };
   }
 

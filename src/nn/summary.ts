@@ -16,6 +16,7 @@ import { clone } from '../ops/elementwise.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
 import { Parameter } from './parameter.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `summary`: the batch size shown and whether to print the table. */
 export interface SummaryOptions {
@@ -44,6 +45,7 @@ const right = (s: string, width: number) => s.padStart(width);
 
 /** The torchsummary table for `model` on inputs of shape `inputShape` (without the batch dimension). */
 export function summary(model: Module, inputShape: readonly number[], options: SummaryOptions = {}): string {
+  checkOptions('summary', options, { batchSize: 'integer', print: 'boolean', dtype: ['float32', 'int32'] });
   const batchSize = options.batchSize ?? -1;
   const rows = recordRows(model, inputShape, batchSize, options.dtype ?? 'float32');
   let total = 0;

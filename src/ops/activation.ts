@@ -13,6 +13,7 @@ import { K, type ACTIVATIONS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { requireDtype } from './util.js';
+import { checkOptions } from '../args.js';
 
 const WG = 256;
 
@@ -88,6 +89,7 @@ export interface GeluOptions {
  * x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch.
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  checkOptions('gelu', options, { approximate: ['none', 'tanh'] });
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh')
     throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);

@@ -16,6 +16,7 @@ import { dropout } from './dropout.js';
 import { transpose } from './shape.js';
 import { cast, where } from './compare.js';
 import { formatShape, requireDtype } from './util.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `scaledDotProductAttention`, as the `attn_mask` and `dropout_p` arguments of `torch.nn.functional.scaled_dot_product_attention`. */
 export interface AttentionOptions {
@@ -96,6 +97,7 @@ export function additiveMask(mask: Tensor, maskedWhenNonzero: boolean): Tensor {
  * v, attn_mask, dropout_p)`: q [..., L, D], k [..., S, D], v [..., S, Dv] -> [..., L, Dv].
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
+  checkOptions('scaled_dot_product_attention', options, { attnMask: 'tensor|null', dropoutP: 'number' });
   const dropoutP = options.dropoutP ?? 0;
   if (!(dropoutP >= 0 && dropoutP <= 1))
     throw new Error(`scaled_dot_product_attention: dropout probability has to be between 0 and 1, but got ${dropoutP}`);

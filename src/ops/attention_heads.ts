@@ -14,6 +14,7 @@ import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, requireDtype } from './util.js';
+import { checkOptions } from '../args.js';
 
 const WG = 64;
 
@@ -32,6 +33,7 @@ export function splitHeads(
   heads: number,
   options: SplitHeadsOptions = {},
 ): Tensor {
+  checkOptions('split_heads', options, { scale: 'number', transposed: 'boolean' });
   requireDtype('split_heads', packed, 'float32');
   const { scale = 1, transposed = false } = options;
   const [b, s, width] = packed.shape;

@@ -18,6 +18,7 @@ import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 import { sharedGradient } from './feature_store.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
 export interface BatchNormOptions {
@@ -60,6 +61,7 @@ export function batchNorm(
   options: BatchNormOptions,
   layer = 'batch_norm',
 ): Tensor {
+  checkOptions(layer, options, { training: 'boolean', momentum: 'number', eps: 'number', channels: 'integer' });
   requireDtype(layer, x, 'float32');
   if (x.ndim < 2)
     throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);

@@ -24,6 +24,7 @@ import { splitBatch } from './batch_split.js';
 import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
 import { pair, type Pair, type Geometry } from './conv_geometry.js';
 import { conv2dIm2col } from './conv_im2col.js';
+import { PAIR, checkOptions } from '../args.js';
 
 const WG = 64;
 
@@ -239,6 +240,7 @@ export function conv2d(
   options: Conv2dOptions = {},
   layer = 'conv2d',
 ): Tensor {
+  checkOptions(layer, options, { stride: PAIR, padding: PAIR, dilation: PAIR, groups: 'integer' });
   requireDtype(layer, x, 'float32');
   const groups = options.groups ?? 1;
   if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${formatShape(x.shape)}`);

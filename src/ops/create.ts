@@ -9,6 +9,7 @@ import { gpuDevice } from '../gpu/device.js';
 import { K } from '../kernels.js';
 import { Tensor, numel, type DType, type Shape, type NestedArray } from '../tensor.js';
 import { formatShape } from './util.js';
+import { checkArg, checkOptions } from '../args.js';
 
 const WG = 256;
 
@@ -26,12 +27,14 @@ type TensorData = NestedArray | readonly number[] | Float32Array | Int32Array | 
 
 /** A tensor from nested arrays, a flat array or a typed array (`shape` then required or flat); `torch.tensor`. */
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
+  checkTensorOptions('tensor', options);
   const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   const { flat, shape: inferred } = flatten(data);
   const shape = options.shape ?? inferred;
   if (numel(shape) !== flat.length) {
     throw new Error(`tensor: ${flat.length} values cannot have shape ${formatShape(shape)} (${numel(shape)} elements)`);
   }
+  if (dtype === 'int32' && !(data instanceof Int32Array)) checkInt32('tensor', flat);
   const values =
     dtype === 'int32' ? Int32Array.from(flat as ArrayLike<number>) : Float32Array.from(flat as ArrayLike<number>);
   const t = Tensor.empty(shape, dtype);
@@ -57,6 +60,20 @@ function upload(buffer: GPUBuffer, values: Float32Array | Int32Array): void {
   }
 }
 
+/**
+ * Refuses values an int32 cannot hold (NaN, infinities, beyond ±2^31), as PyTorch does ("value
+ * cannot be converted to type int32 without overflow"); fractions truncate toward zero, as there.
+ */
+function checkInt32(op: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v > -2147483649 && v < 2147483648))
+      throw new Error(
+        `${op}: value ${v}${values.length > 1 ? ` (element ${i})` : ''} cannot be converted to type int32 without overflow`,
+      );
+  }
+}
+
 function valueRange(values: Int32Array): [number, number] {
   let lo = values[0];
   let hi = values[0];
@@ -65,6 +82,13 @@ function valueRange(values: Int32Array): [number, number] {
     if (v > hi) hi = v;
   }
   return [lo, hi];
+}
+
+/** The factories' options, checked before any GPU work. */
+function checkTensorOptions(op: string, options: TensorOptions): void {
+  checkOptions(op, options, { shape: 'integer[]', dtype: ['float32', 'int32'], requiresGrad: 'boolean' });
+  if (options.requiresGrad && options.dtype === 'int32')
+    throw new Error(`${op}: only float32 tensors can require gradients, got int32`);
 }
 
 function finish(t: Tensor, options: TensorOptions): Tensor {
@@ -106,7 +130,11 @@ function bitsOf(value: number, dtype: DType): number {
 
 /** A tensor of `shape` with every element `value`; `torch.full`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  checkArg('full', 'shape', shape, 'integer[]');
+  checkTensorOptions('full', options);
+  checkArg('full', 'value', value, 'number');
   const dtype = options.dtype ?? 'float32';
+  if (dtype === 'int32') checkInt32('full', [value]);
   const t = Tensor.empty(shape, dtype);
   const T = dtype === 'int32' ? 'i32' : 'f32';
   forEachChunk('full', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (_, n, bindings) =>
@@ -126,6 +154,8 @@ export const onesLike = (t: Tensor) => full(t.shape, 1, { dtype: t.dtype });
 
 /** `start, start + step, ...` up to but excluding `end`, as `torch.arange`. */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  checkTensorOptions('arange', options);
+  for (const [name, v] of Object.entries({ start, end, step })) checkArg('arange', name, v, 'number');
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error('arange: step must be nonzero');
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -174,6 +204,11 @@ export function nextRandomStream(): { seed: number; stream: number } {
 }
 
 function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: number, options: TensorOptions): Tensor {
+  const op = dist === 'uniform' ? 'rand' : 'randn';
+  checkArg(op, 'shape', shape, 'integer[]');
+  checkTensorOptions(op, options);
+  checkArg(op, dist === 'uniform' ? 'low' : 'mean', low, 'number');
+  checkArg(op, dist === 'uniform' ? 'high' : 'std', high, 'number');
   const t = Tensor.empty(shape);
   const { seed, stream } = nextRandomStream();
   // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.

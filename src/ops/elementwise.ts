@@ -23,6 +23,7 @@ import {
 import { full } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
+import { checkArg } from '../args.js';
 
 const WG = 256;
 
@@ -87,12 +88,14 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   if (typeof aIn === 'number' && typeof bIn === 'number')
     throw new Error(`${op}: at least one operand must be a tensor`);
   // Validate everything before any GPU work (a number operand is a fill kernel).
+  checkArg(op, 'input', aIn, 'tensor|number');
+  checkArg(op, op === 'pow' ? 'exponent' : 'other', bIn, 'tensor|number');
   const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
   for (const x of [aIn, bIn]) {
     if (typeof x === 'number') requireScalarFits(op, x, like);
     else requireSameDtype(op, like, x);
   }
-  if (op === 'div') requireDtype('div', like, 'float32');
+  if (op === 'div' || op === 'pow') requireDtype(op, like, 'float32');
   const outShape = broadcastShapes(op, shapeOf(aIn), shapeOf(bIn));
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
@@ -148,6 +151,8 @@ type UnaryOp = keyof typeof UNARY_OPS;
 const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
 
 function unary(op: UnaryOp, x: Tensor, exponent = 0): Tensor {
+  checkArg(op, 'input', x, 'tensor');
+  checkArg(op, 'exponent', exponent, 'number');
   if (!INT_OK.has(op)) requireDtype(op, x, 'float32');
   const out = Tensor.empty(x.shape, x.dtype);
   flatChunks(op, x.size, [x.buffer, out.buffer], (n, bindings) =>
@@ -193,8 +198,15 @@ export const relu = (x: Tensor) => unary('relu', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 /** y = tanh x; `torch.tanh`. dx = g (1 - y²). */
 export const tanh = (x: Tensor) => unary('tanh', x);
-/** y = x^e for a number e (integer e works for negative x); `torch.pow(x, e)`. dx = g e x^(e-1). */
-export const pow = (x: Tensor, exponent: number) => unary('pow', x, exponent);
+/**
+ * y = x^e elementwise, as `torch.pow(x, e)`: e a number, or a tensor broadcast against x (x may
+ * then be a number too, as `torch.pow(2, e)`). A negative x gives a real result for integer e,
+ * NaN otherwise. dx = g e x^(e-1); de = g x^e log(x) (0 where x = 0 and e >= 0).
+ */
+export function pow(x: Tensor | Scalar, exponent: Tensor | Scalar): Tensor {
+  if (typeof exponent === 'number' && typeof x !== 'number') return unary('pow', x, exponent);
+  return binary('pow', x, exponent);
+}
 
 // ---- in place (no autograd) ----
 
@@ -211,10 +223,9 @@ export function copyInto<T extends Tensor>(target: T, src: Tensor): T {
 export function assign<T extends Tensor>(target: T, compute: () => Tensor): T {
   const value = noGrad(compute);
   if (!sameShape(value.shape, target.shape)) {
+    const message = `in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`;
     value.dispose();
-    throw new Error(
-      `in-place op: result shape [${value.shape.join(', ')}] does not match [${target.shape.join(', ')}]`,
-    );
+    throw new Error(message);
   }
   copyInto(target, value);
   value.dispose();

@@ -4,7 +4,7 @@
  * 768 floats, 733 MiB) is bigger than one storage binding, so the table and its gradient are
  * bound in aligned runs of rows (gpu/chunks.ts), one launch per run.
  */
-import { forEachChunk } from '../gpu/chunks.js';
+import { forEachChunk, range } from '../gpu/chunks.js';
 import { gridFor } from '../gpu/commands.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
@@ -73,7 +73,8 @@ function embeddingBackward(ids: Tensor, g: Tensor, num: number, dim: number, pad
     K.embedding_backward,
     { WG, entryPoint: 'links' },
     { ...base, row_start: 0, row_count: 0 },
-    [ids.buffer, g.buffer, chains.buffer, dweight.buffer],
+    // `links` never touches the table: one row of it is bound, however big the table.
+    [ids.buffer, g.buffer, chains.buffer, range(dweight.buffer, 0, 4 * dim)],
     gridFor(n, WG),
   );
   forEachChunk('embedding backward', num, [{ buffer: dweight.buffer, rowBytes: 4 * dim }], (start, count, [dw]) =>

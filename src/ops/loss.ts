@@ -13,6 +13,9 @@ import { record } from '../autograd.js';
 import { abs, add, div, exp, log, mul, neg, relu, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { formatShape, requireDtype, sameShape } from './util.js';
+import { checkOptions } from '../args.js';
+
+const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
 /** How a loss combines its per-element values: their mean, their sum, or none (one value per element), as PyTorch's `reduction`. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -41,6 +44,7 @@ export function crossEntropy(
   options: CrossEntropyOptions = {},
   layer = 'cross_entropy',
 ): Tensor {
+  checkOptions(layer, options, { reduction: REDUCTIONS, ignoreIndex: 'integer', labelSmoothing: 'number' });
   requireDtype(layer, logits, 'float32');
   requireDtype(`${layer} (target)`, target, 'int32');
   const ignore = options.ignoreIndex ?? -100;
@@ -112,6 +116,7 @@ function checkSameShape(layer: string, input: Tensor, target: Tensor): void {
 
 /** mean((input - target)²) (or sum, or none), as `F.mse_loss`. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('mse_loss', options, { reduction: REDUCTIONS });
   checkSameShape('mse_loss', input, target);
   const d = sub(input, target);
   return reduce(mul(d, d), options.reduction ?? 'mean');
@@ -119,6 +124,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
 
 /** mean(|input - target|) (or sum, or none), as `F.l1_loss`. */
 export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('l1_loss', options, { reduction: REDUCTIONS });
   checkSameShape('l1_loss', input, target);
   return reduce(abs(sub(input, target)), options.reduction ?? 'mean');
 }
@@ -133,6 +139,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: { reduction?: Reduction } = {},
 ): Tensor {
+  checkOptions('binary_cross_entropy_with_logits', options, { reduction: REDUCTIONS });
   checkSameShape('binary_cross_entropy_with_logits', logits, target);
   const softplus = add(relu(logits), log(add(exp(neg(abs(logits))), 1)));
   return reduce(sub(softplus, mul(logits, target)), options.reduction ?? 'mean');

@@ -17,6 +17,7 @@ import {
   tunedVersion,
   type MatmulVersion,
 } from './matmul_versions.js';
+import { checkOptions } from '../args.js';
 
 /** Median seconds of `runs` products of size `size`^3 with `version`, after one warm-up. */
 export async function timeVersion(version: MatmulVersion, size: number, runs = 3): Promise<number> {
@@ -64,6 +65,7 @@ const TUNE_SIZE = 512;
 
 /** Chooses this adapter's matmul version by timing the vec4 candidates (or reading the cache). */
 export async function tuneMatmul(options: { useCache?: boolean } = {}): Promise<string> {
+  checkOptions('tuneMatmul', options, { useCache: 'boolean' });
   const adapter = deviceInfo().adapterName;
   const known = tunedVersion(adapter);
   if (known) return known.name;

@@ -11,6 +11,7 @@ import { record } from '../autograd.js';
 import { pair, type Pair } from './conv.js';
 import { formatShape, requireDtype } from './util.js';
 import { splitBatch } from './batch_split.js';
+import { PAIR, checkOptions } from '../args.js';
 
 const WG = 256;
 
@@ -114,6 +115,7 @@ const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({
 
 /** out = max over each KH x KW window (stride, padding, dilation, ceilMode); `F.max_pool2d`. The gradient flows to the selected element. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
+  checkOptions(layer, options, { stride: PAIR, padding: PAIR, dilation: PAIR, ceilMode: 'boolean' });
   check4d(layer, x);
   const g = geometry(
     layer,
@@ -169,6 +171,7 @@ function avgPool(x: Tensor, g: PoolGeometry, adaptive: boolean, countPad: boolea
 
 /** out = mean over each window (countIncludePad: divide by the window size with its padding); `F.avg_pool2d`. dx = g / count spread over the window. */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}, layer = 'avg_pool2d'): Tensor {
+  checkOptions(layer, options, { stride: PAIR, padding: PAIR, ceilMode: 'boolean', countIncludePad: 'boolean' });
   check4d(layer, x);
   const g = geometry(layer, x, kernelSize, options.stride, options.padding ?? 0, 1, options.ceilMode ?? false);
   return avgPool(x, g, false, options.countIncludePad ?? true, 'avg_pool2d');

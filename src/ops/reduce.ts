@@ -1,8 +1,7 @@
 /**
- * Reductions: sum, mean, max, min over all elements or some dimensions, argmax, and
- * `sumToShape` (the gradient of broadcasting). The heavy lifting is `shaders/reduce.wgsl`;
- * backward passes expand the gradient with `gather_strided.wgsl` or route it with
- * `max_backward.wgsl`.
+ * Reductions: sum and mean over all elements or some dimensions, and `sumToShape` (the
+ * gradient of broadcasting); `reduceInto` also serves max and min (extrema.ts). The heavy
+ * lifting is `shaders/reduce.wgsl`; backward passes expand the gradient with `gather_strided.wgsl`.
  */
 import { gridFor, type BufferBinding } from '../gpu/commands.js';
 import { dispatch } from '../gpu/kernel.js';
@@ -12,6 +11,7 @@ import { Tensor, numel, type DType, type Shape } from '../tensor.js';
 import { record } from '../autograd.js';
 import { contiguousStrides, formatShape, normalizeDim, requireDtype } from './util.js';
 import { expand } from './shape.js';
+import { reduceArgs } from '../args.js';
 
 const WG = 256;
 /** Below this many elements per output, one invocation per output is faster than a workgroup. */
@@ -66,8 +66,15 @@ function layoutFor(shape: Shape, reduced: ReadonlySet<number>): Layout {
 }
 
 /** Launches reduce.wgsl: `x` reduced over `reduced` dims into a new tensor of `outShape`. */
-function reduceInto(op: ReduceOp, x: Tensor, reduced: ReadonlySet<number>, outShape: Shape, scale: number): Tensor {
+export function reduceInto(
+  op: ReduceOp,
+  x: Tensor,
+  reduced: ReadonlySet<number>,
+  outShape: Shape,
+  scale: number,
+): Tensor {
   const out = Tensor.empty(outShape, x.dtype);
+  if (out.size === 0) return out;
   if (fitsBinding(x.buffer) && fitsBinding(out.buffer)) {
     reduceBuffers(op, x.dtype, x.buffer, x.shape, reduced, out.buffer, scale);
     return out;
@@ -201,34 +208,41 @@ function reduceBuffers(
 }
 
 /** Normalised, sorted, de-duplicated dims; all dims when `dim` is undefined. */
-function dimsToReduce(op: string, x: Tensor, dim: number | number[] | undefined): number[] {
+export function dimsToReduce(op: string, x: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return x.shape.map((_, d) => d);
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(op, d, x.ndim));
   return [...new Set(dims)].sort((a, b) => a - b);
 }
 
-function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
   const set = new Set(dims);
   return keepdim ? shape.map((s, d) => (set.has(d) ? 1 : s)) : shape.filter((_, d) => !set.has(d));
 }
 
-function sumOrMean(op: 'sum' | 'mean', x: Tensor, dim: number | number[] | undefined, options: ReduceOptions): Tensor {
+function sumOrMean(op: 'sum' | 'mean', x: Tensor, dimArg: unknown, keepdimArg: unknown): Tensor {
+  const { dim, keepdim } = reduceArgs(op, dimArg, keepdimArg, true);
   if (op === 'mean') requireDtype('mean', x, 'float32');
   const dims = dimsToReduce(op, x, dim);
   const count = numel(dims.map((d) => x.shape[d] ?? 1)); // dim 0 of a 0-d tensor counts 1 element
   const scale = op === 'mean' ? 1 / count : 1;
-  const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
+  const outShape = reducedShape(x.shape, dims, keepdim);
   const out = reduceInto('sum', x, new Set(dims), outShape, scale);
   // d(sum)/dx = 1 for every element reduced: expand the gradient back, scaled by 1/K for mean.
   return record(out, op, [x], (g) => [expand(g.reshape(reducedShape(x.shape, dims, true)), x.shape, scale)]);
 }
 
-/** out = Σ x over all elements, or over `dim` (a number or several); `torch.sum`. dx = g expanded back. */
-export const sum = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) =>
-  sumOrMean('sum', x, dim, options);
-/** out = (1/K) Σ x over all elements, or over `dim`; `torch.mean`. dx = g / K expanded back. */
-export const mean = (x: Tensor, dim?: number | number[], options: ReduceOptions = {}) =>
-  sumOrMean('mean', x, dim, options);
+/**
+ * out = Σ x over all elements, or over `dim` (a number or several); `torch.sum`. dx = g expanded
+ * back. As PyTorch: `sum(x, 1, true)` keeps the dim, and an empty tensor sums to 0.
+ */
+export const sum = (x: Tensor, dim?: number | number[] | null, keepdim?: boolean | ReduceOptions) =>
+  sumOrMean('sum', x, dim, keepdim);
+/**
+ * out = (1/K) Σ x over all elements, or over `dim`; `torch.mean`. dx = g / K expanded back.
+ * As PyTorch: `mean(x, 0, true)` keeps the dim, and the mean of no elements is NaN.
+ */
+export const mean = (x: Tensor, dim?: number | number[] | null, keepdim?: boolean | ReduceOptions) =>
+  sumOrMean('mean', x, dim, keepdim);
 
 /** Sums `t` down to `shape` (the gradient of broadcasting `shape` up to `t.shape`), as `t.sum_to_size(shape)`. */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
@@ -236,48 +250,4 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
   if (offset < 0) throw new Error(`sumToShape: cannot reduce ${formatShape(t.shape)} to ${formatShape(shape)}`);
   const dims = t.shape.map((s, d) => d).filter((d) => d < offset || (shape[d - offset] === 1 && t.shape[d] !== 1));
   return reduceInto('sum', t, new Set(dims), shape, 1);
-}
-
-/** [outer, K, inner] view of a reduction along one dim, for argmax and max's backward. */
-function splitAround(shape: Shape, dim: number): { outer: number; k: number; inner: number } {
-  return { outer: numel(shape.slice(0, dim)), k: shape[dim] ?? 1, inner: numel(shape.slice(dim + 1)) }; // a 0-d tensor: K = 1
-}
-
-/** argmax_i x_i along `dim` (int32; the first on ties), or in the flattened tensor; `torch.argmax`. */
-export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
-  requireDtype('argmax', x, 'float32');
-  if (x.size === 0) throw new Error('argmax: the tensor is empty');
-  const d = dim === undefined ? 0 : normalizeDim('argmax', dim, x.ndim);
-  const flat = dim === undefined ? [x.size] : x.shape;
-  const { outer, k, inner } = splitAround(flat, d);
-  const outShape =
-    dim === undefined
-      ? options.keepdim
-        ? x.shape.map(() => 1)
-        : []
-      : reducedShape(x.shape, [d], options.keepdim ?? false);
-  const out = Tensor.empty(outShape, 'int32');
-  dispatch(K.argmax, { WG }, { m: outer * inner, k, inner }, [x.buffer, out.buffer], gridFor(outer * inner, WG));
-  return out;
-}
-
-/**
- * out = max_i x_i along `dim`, or of the whole tensor; `torch.amax` (values only). The gradient
- * goes to the element that was selected (the first one on ties, as `argmax`).
- */
-export function max(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
-  requireDtype('max', x, 'float32');
-  if (x.size === 0) throw new Error('max: the tensor is empty');
-  const dims = dimsToReduce('max', x, dim);
-  const outShape = reducedShape(x.shape, dims, options.keepdim ?? false);
-  const out = reduceInto('max', x, new Set(dims), outShape, 1);
-  return record(out, 'max', [x], (g) => {
-    const d = dim === undefined ? 0 : dims[0];
-    const flat = dim === undefined ? [x.size] : x.shape;
-    const { k, inner } = splitAround(flat, d);
-    const index = argmax(x, dim);
-    const dx = Tensor.empty(x.shape);
-    dispatch(K.max_backward, { WG }, { n: x.size, k, inner }, [g.buffer, index.buffer, dx.buffer], gridFor(x.size, WG));
-    return [dx];
-  });
 }

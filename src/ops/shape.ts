@@ -223,14 +223,20 @@ export function contiguous(x: Tensor): Tensor {
 
 /**
  * Broadcasts `x` to `shape` (size-1 dims repeated, leading dims added), times `scale`, as
- * `x.expand(*shape) * scale`. The gradient sums back down to `x`'s shape (by Tensor's `sum`:
- * reduce.ts imports this file).
+ * `x.expand(*shape) * scale`; a size of -1 keeps that dim's size, as PyTorch's (not for a new
+ * leading dim). The gradient sums back down to `x`'s shape (by Tensor's `sum`: reduce.ts
+ * imports this file).
  */
-export function expand(x: Tensor, shape: Shape, scale = 1): Tensor {
-  const offset = shape.length - x.ndim;
+export function expand(x: Tensor, sizes: Shape, scale = 1): Tensor {
+  const offset = sizes.length - x.ndim;
+  const shape = sizes.map((s, d) => (s === -1 && d >= offset ? x.shape[d - offset] : s));
+  if (!shape.every((s) => Number.isInteger(s) && s >= 0))
+    throw new Error(
+      `expand: invalid sizes ${formatShape(sizes)} (-1 only for an existing dim) for ${formatShape(x.shape)}`,
+    );
   const own = contiguousStrides(x.shape);
   const ok = offset >= 0 && x.shape.every((s, d) => s === shape[d + offset] || s === 1);
-  if (!ok) throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  if (!ok) throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(sizes)}`);
   const strides = shape.map((_, d) => (d < offset || x.shape[d - offset] === 1 ? 0 : own[d - offset]));
   const out = gather(x, shape, strides, 0, scale);
   return record(out, 'expand', [x], (g) => {

@@ -5,11 +5,13 @@ import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
 import { record } from '../autograd.js';
 import { normalizeDim, requireDtype } from './util.js';
+import { checkArg } from '../args.js';
 
 const WG = 256;
 
 function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? 'log_softmax' : 'softmax';
+  checkArg(name, 'dim', dim, 'integer');
   requireDtype(name, x, 'float32');
   const d = normalizeDim(name, dim, x.ndim);
   const size = x.ndim === 0 ? 1 : x.shape[d];

@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
-import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
+import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
 export interface AdamOptions {
@@ -44,17 +44,19 @@ export class Adam extends Optimizer<AdamOptions> {
   /** `new Adam(model.parameters(), {lr: 1e-3})`, or groups `[{params, lr}, ...]` with their own options, as `torch.optim.Adam(params, lr=...)`. */
   constructor(
     params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>,
-    options: Partial<AdamOptions> = {},
+    options: Partial<AdamOptions> | number = {},
     defaultWeightDecay = 0,
   ) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: defaultWeightDecay,
-      amsgrad: false,
-      ...defined(options),
-    });
+    super(
+      params,
+      optimizerOptions(new.target.name, options, {
+        lr: 1e-3,
+        betas: [0.9, 0.999] as [number, number],
+        eps: 1e-8,
+        weightDecay: defaultWeightDecay,
+        amsgrad: false,
+      }),
+    );
     this.holdState(this.state);
   }
 
@@ -139,7 +141,10 @@ export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
   /** `new AdamW(params, {lr, weightDecay})` (weightDecay 0.01 by default), as `torch.optim.AdamW`. */
-  constructor(params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+  constructor(
+    params: Iterable<Parameter> | Array<GroupSpec<AdamOptions>>,
+    options: Partial<AdamOptions> | number = {},
+  ) {
     super(params, options, 0.01);
   }
 }

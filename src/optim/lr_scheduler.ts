@@ -4,6 +4,7 @@
  * each scheduler rewrites the `lr` of every parameter group from that group's starting lr.
  */
 import type { Optimizer } from './optimizer.js';
+import { checkArg, checkOptions } from '../args.js';
 
 /**
  * The base of the epoch-based schedules, as `torch.optim.lr_scheduler.LRScheduler`: each
@@ -55,6 +56,8 @@ export class StepLR extends LRScheduler {
     readonly gamma = 0.1,
   ) {
     super(optimizer);
+    checkArg('StepLR', 'stepSize', stepSize, 'integer');
+    checkArg('StepLR', 'gamma', gamma, 'number');
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -71,6 +74,8 @@ export class MultiStepLR extends LRScheduler {
     readonly gamma = 0.1,
   ) {
     super(optimizer);
+    checkArg('MultiStepLR', 'milestones', milestones, 'integer[]');
+    checkArg('MultiStepLR', 'gamma', gamma, 'number');
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -86,6 +91,7 @@ export class ExponentialLR extends LRScheduler {
     readonly gamma: number,
   ) {
     super(optimizer);
+    checkArg('ExponentialLR', 'gamma', gamma, 'number');
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -102,6 +108,8 @@ export class CosineAnnealingLR extends LRScheduler {
     readonly etaMin = 0,
   ) {
     super(optimizer);
+    checkArg('CosineAnnealingLR', 'tMax', tMax, 'integer');
+    checkArg('CosineAnnealingLR', 'etaMin', etaMin, 'number');
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -150,6 +158,16 @@ export class ReduceLROnPlateau {
     private readonly optimizer: Optimizer<{ lr: number }>,
     options: Partial<PlateauOptions> = {},
   ) {
+    checkOptions('ReduceLROnPlateau', options, {
+      mode: ['min', 'max'],
+      factor: 'number',
+      patience: 'integer',
+      threshold: 'number',
+      thresholdMode: ['rel', 'abs'],
+      cooldown: 'integer',
+      minLr: 'number',
+      eps: 'number',
+    });
     this.options = {
       mode: 'min',
       factor: 0.1,

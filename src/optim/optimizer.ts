@@ -6,6 +6,7 @@
 import { Tensor } from '../tensor.js';
 import { flush } from '../gpu/commands.js';
 import type { Parameter } from '../nn/parameter.js';
+import { type ArgType, checkOptions } from '../args.js';
 
 /** Parameters that share options (lr, ...), as an entry of PyTorch's `optimizer.param_groups`. */
 export interface ParamGroup<O> {
@@ -45,6 +46,27 @@ function freeState(state: StateMap): void {
  */
 const dropped = new FinalizationRegistry<StateMap>(freeState);
 
+/** What each option may be, from its default: a number, a boolean, or a list of numbers (betas). */
+function specOf<O extends object>(defaults: O): Record<string, ArgType> {
+  return Object.fromEntries(
+    Object.entries(defaults).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? 'number[]' : typeof v === 'boolean' ? 'boolean' : 'number',
+    ]),
+  );
+}
+
+/**
+ * An optimiser's options with its defaults filled in, checked: unknown keys and values of the
+ * wrong type are errors naming the optimiser and the option. A number is the learning rate, as
+ * PyTorch's positional `SGD(params, 0.1)`.
+ */
+export function optimizerOptions<O extends object>(name: string, options: Partial<O> | number, defaults: O): O {
+  const given = typeof options === 'number' ? ({ lr: options } as unknown as Partial<O>) : options;
+  checkOptions(name, given, specOf(defaults) as never);
+  return { ...defaults, ...defined(given) };
+}
+
 /** The base of the optimisers, as `torch.optim.Optimizer`: parameter groups with their own options, `zeroGrad()`, `step()` and state dicts. */
 export abstract class Optimizer<O extends { lr: number }> {
   /** The parameter groups, as `optimizer.param_groups`. */
@@ -57,10 +79,16 @@ export abstract class Optimizer<O extends { lr: number }> {
     const specs = isGroups
       ? (list as Array<GroupSpec<O>>)
       : [{ params: list as Parameter[] } as unknown as GroupSpec<O>];
-    this.paramGroups = specs.map(({ params: ps, ...options }) => ({
-      params: [...ps],
-      options: { ...defaults, ...defined(options as unknown as Partial<O>) },
-    }));
+    const name = new.target.name;
+    this.paramGroups = specs.map((spec, i) => {
+      if (typeof spec !== 'object' || spec === null || !spec.params)
+        throw new Error(`${name}: parameter group ${i} must be an object {params, ...options}`);
+      const { params: ps, ...options } = spec;
+      return {
+        params: [...ps],
+        options: optimizerOptions(`${name} (parameter group ${i})`, options as unknown as Partial<O>, defaults),
+      };
+    });
     const seen = new Set<Parameter>();
     for (const g of this.paramGroups) {
       for (const p of g.params) {

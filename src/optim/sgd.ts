@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { tensor } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
-import { Optimizer, defined, type GroupSpec, type OptimizerState } from './optimizer.js';
+import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
 export interface SGDOptions {
@@ -30,8 +30,11 @@ export class SGD extends Optimizer<SGDOptions> {
   private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
 
   /** `new SGD(model.parameters(), {lr: 0.1, momentum: 0.9})`, or groups `[{params, lr}, ...]`, as `torch.optim.SGD`; Nesterov needs momentum > 0 and dampening 0. */
-  constructor(params: Iterable<Parameter> | Array<GroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...defined(options) });
+  constructor(params: Iterable<Parameter> | Array<GroupSpec<SGDOptions>>, options: Partial<SGDOptions> | number = {}) {
+    super(
+      params,
+      optimizerOptions('SGD', options, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false }),
+    );
     this.holdState(this.state);
     for (const g of this.paramGroups) {
       if (g.options.nesterov && (g.options.momentum <= 0 || g.options.dampening !== 0)) {

@@ -7,6 +7,7 @@
 import { Canvas, type Color, hex } from './canvas.js';
 import { INK, MUTED } from './axes.js';
 import { CAP_H, fitText, textWidth } from './font.js';
+import { checkOptions } from '../args.js';
 
 /** matplotlib's 'Blues' colour map, sampled at five stops from 0 to 1. */
 const BLUES = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'].map(hex);
@@ -39,6 +40,7 @@ export interface ConfusionPngOptions {
 
 /** PNG bytes of the heat map of `matrix` (matrix[true][pred] = count). */
 export function confusionPng(matrix: number[][], classes: string[], options: ConfusionPngOptions = {}): Uint8Array {
+  checkOptions('confusionPng', options, { title: 'string' });
   checkMatrix('confusionPng', matrix, classes);
   const n = classes.length;
   const total = matrix.flat().reduce((a, b) => a + b, 0);

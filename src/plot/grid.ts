@@ -6,6 +6,7 @@
 import { Canvas, type RasterImage, hex } from './canvas.js';
 import { INK } from './axes.js';
 import { fitText, lineHeight, textWidth } from './font.js';
+import { checkOptions } from '../args.js';
 
 export const CORRECT = hex('#2ca02c');
 export const WRONG = hex('#d62728');
@@ -34,6 +35,7 @@ const FRAME = 3,
 
 /** PNG bytes of the captioned grid. */
 export function predictionGridPng(samples: Prediction[], options: GridOptions = {}): Uint8Array {
+  checkOptions('predictionGridPng', options, { cell: 'integer', columns: 'integer', title: 'string' });
   if (samples.length === 0) throw new Error('predictionGridPng: no samples to draw');
   const cell = options.cell ?? 96;
   const cols = options.columns ?? Math.min(8, Math.ceil(Math.sqrt(samples.length)));

@@ -12,6 +12,8 @@ import { formatTable, type SortKey } from './table.js';
 export interface LaunchRecord {
   /** The kernel's name in the table (src/kernels.ts), e.g. 'conv2d_02_implicit_uniform_rows'. */
   kernel: string;
+  /** The name with the op it was specialised for, e.g. 'binary_forward(add)' (the name where there is none). */
+  label: string;
   /** The name without its version: 'conv2d'. */
   family: string;
   /** The version number in the name ('02'), or '' for unversioned kernels. */
@@ -37,7 +39,7 @@ export interface LaunchRecord {
 
 /** Launches grouped under one key (a kernel name or a module path), as a row of `key_averages()`. */
 export interface KeyAverage {
-  /** The kernel name, or the module path (the top module by its class name). */
+  /** The kernel's label (its name with its op: 'binary_forward(add)'), or the module path (the top module by its class name). */
   name: string;
   /** The module's class (module rows), or the kernel's version (kernel rows). */
   detail: string;
@@ -109,7 +111,7 @@ export class Profile {
     const topType = this.launches.find((l) => l.modules[0]?.path === '')?.modules[0].type ?? '';
     for (const l of this.launches) {
       if (groupBy === 'kernel') {
-        const r = row(l.kernel, l.version);
+        const r = row(l.label, l.version);
         r.calls++;
         r.shapes.add(l.shapes);
         r.self.push(l);

@@ -42,6 +42,7 @@ function describe(launch: Launch): Omit<LaunchRecord, 'ms'> {
   const top = frames.at(-1);
   return {
     kernel: launch.kernel.name,
+    label: launch.kernel.label ?? launch.kernel.name,
     ...kernelVersion(launch.kernel.name),
     entryPoint: launch.kernel.entryPoint ?? 'main',
     module: top?.path ?? null,

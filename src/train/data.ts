@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import type { Dataset, Example } from '../data/datasets.js';
 import { DataLoader } from '../data/loader.js';
 import * as T from '../data/transforms.js';
+import { checkOptions } from '../args.js';
 
 /** One batch on the GPU: images [N, 3, H, W] float32, labels [N] int32, and their dataset indices. */
 export interface Batch {
@@ -45,6 +46,13 @@ export interface BatchOptions {
  * augmentation), with the dataset index of every sample. The caller disposes each batch's tensors.
  */
 export async function* batches(dataset: Dataset<Example>, o: BatchOptions): AsyncGenerator<Batch> {
+  checkOptions('batches', o, {
+    batchSize: 'integer',
+    shuffle: 'boolean',
+    seed: 'integer',
+    epoch: 'integer',
+    numWorkers: 'integer',
+  });
   const loader = new DataLoader(dataset, {
     batchSize: o.batchSize,
     shuffle: o.shuffle,

@@ -7,10 +7,11 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm_ } from '../nn/utils.js';
 import { tidy } from '../memory.js';
 import { crossEntropy } from '../ops/loss.js';
-import { argmax } from '../ops/reduce.js';
+import { argmax } from '../ops/extrema.js';
 import { eq } from '../ops/compare.js';
 import type { Batch } from './data.js';
 import { logitsOf } from '../models/outputs.js';
+import { checkOptions } from '../args.js';
 
 /** Progress through an epoch: batches done and the running sums of its metrics. */
 export interface EpochProgress {
@@ -43,6 +44,12 @@ export async function trainEpoch(
   data: AsyncIterable<Batch>,
   o: EpochOptions = {},
 ): Promise<{ progress: EpochProgress; interrupted: boolean }> {
+  checkOptions('trainEpoch', o, {
+    resumeFrom: 'object|null',
+    clipGradNorm: 'number',
+    signal: 'object',
+    onBatch: 'function',
+  });
   model.train();
   for (const m of model.modules()) if (m.parameters().length && m.parameters().every((p) => !p.requiresGrad)) m.eval();
   const trainable = model.parameters().filter((p) => p.requiresGrad);

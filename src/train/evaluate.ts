@@ -3,7 +3,7 @@ import type { Module } from '../nn/module.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { crossEntropy } from '../ops/loss.js';
-import { argmax } from '../ops/reduce.js';
+import { argmax } from '../ops/extrema.js';
 import type { Batch } from './data.js';
 import { logitsOf } from '../models/outputs.js';
 

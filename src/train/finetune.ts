@@ -5,7 +5,7 @@
  * everything, with two parameter groups: the head at `headLr`, the backbone at `backboneLr`.
  * Each epoch is evaluated; with `out`, the best weights (by validation accuracy) go to
  * model.safetensors, a resumable checkpoint to checkpoint.safetensors, and the curves,
- * confusion matrix and a grid of predictions beside them.
+ * confusion matrix and a grid of predictions beside them, all from the best weights (restored).
  *
  *   const result = await sg.train.finetune({ data: 'hymenoptera/train', val: 'hymenoptera/val',
  *     model: 'resnet18', weights: 'resnet18-f37072fd.pth', epochs: 6, headEpochs: 3, out: 'run' });
@@ -19,9 +19,9 @@ import { load as loadWeights } from '../io/index.js';
 import { ImageFolder } from '../data/image_folder.js';
 import { Subset, randomSplit, type Dataset, type Example } from '../data/datasets.js';
 import { confusionCsv, confusionPng } from '../plot/confusion.js';
-import { predictionGridPng } from '../plot/grid.js';
+import { type ShownPrediction, predictionOutputs } from './prediction_grid.js';
 import { batches, imageTransform } from './data.js';
-import { type Evaluation, evaluateModel } from './evaluate.js';
+import { evaluateModel } from './evaluate.js';
 import { exists, joinPath, makeDir, writeAtomic } from './files.js';
 import { type FitResult, type Phase, type TrainEvents, fit } from './fit.js';
 import { type Freeze, freezePlan } from './freeze.js';
@@ -30,6 +30,7 @@ import type { OptimizerName, SchedulerName } from './optimizers.js';
 import { canonicalModelName, loadModel } from './pretrained.js';
 import type { ProgressStream } from './progress.js';
 import { combineEvents, consoleReporter } from './reporter.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `finetune`; only `data` and `model` are required. */
 export interface FinetuneOptions {
@@ -86,6 +87,8 @@ export interface FinetuneResult extends FitResult {
   classes: string[];
   /** Evaluation of the best weights on the validation set (absent when interrupted). */
   confusion?: number[][];
+  /** The validation images of predictions.png, as the best weights classify them (with `out`, absent when interrupted). */
+  shown?: ShownPrediction[];
   /** The trained model, holding the best weights when `out` is given (dispose with sg.models.disposeModel). */
   model: Module;
   out?: string;
@@ -93,6 +96,36 @@ export interface FinetuneResult extends FitResult {
 
 /** Trains, evaluates, checkpoints and writes the outputs; see the file comment. */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
+  checkOptions('finetune', o, {
+    data: 'string',
+    val: 'string',
+    valSplit: 'number',
+    model: 'string',
+    weights: 'string|bytes',
+    freeze: 'string|integer',
+    headLr: 'number',
+    backboneLr: 'number',
+    epochs: 'integer',
+    headEpochs: 'integer',
+    batchSize: 'integer',
+    optimizer: ['sgd', 'adam', 'adamw'],
+    scheduler: ['step', 'cosine', 'none'],
+    stepSize: 'integer',
+    clipGradNorm: 'number',
+    out: 'string',
+    seed: 'integer',
+    resume: 'string|bytes',
+    imageSize: 'integer',
+    numWorkers: 'integer',
+    signal: 'object',
+    stream: 'object',
+    log: 'function',
+    on: 'object',
+    onBadImage: ['error', 'skip'],
+    maxImagePixels: 'number|null',
+  });
+  if (typeof o.data !== 'string' || typeof o.model !== 'string')
+    throw new Error(`finetune: options 'data' (an image folder) and 'model' (a model name) are required`);
   const seed = o.seed ?? 0,
     epochs = o.epochs ?? 10,
     batchSize = o.batchSize ?? 16,
@@ -112,7 +145,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     throw new Error(`finetune: headEpochs ${headEpochs} must be between 0 and epochs (${epochs})`);
   if (out) makeDir(out);
 
-  const { train, val, classes, image } = folders(o, name, seed);
+  const { train, val, classes, image, file } = folders(o, name, seed);
   if (out) writeAtomic(joinPath(out, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
   log(
     `${classes.length} classes (${classes.join(', ')}); ${train.length} training and ${val.length} validation images`,
@@ -164,25 +197,33 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     metadata: { model: name, classes: JSON.stringify(classes) },
     checkpointExtra: { headEpochs, classes, modelName: name },
   });
-  let confusion: number[][] | undefined;
+  let confusion: number[][] | undefined, shown: ShownPrediction[] | undefined;
   if (!result.interrupted && out && exists(joinPath(out, 'model.safetensors'))) {
-    // The best weights, evaluated once more for the confusion matrix and the prediction grid.
+    // The best weights, restored and evaluated once more for the confusion matrix and the grid.
     const state = await loadWeights(joinPath(out, 'model.safetensors'));
     model.loadStateDict(state);
     for (const t of state.values()) t.dispose();
     const ev = await evaluateModel(model, batches(val, { batchSize, numWorkers }));
+    if (Math.abs(ev.accuracy - result.bestAcc) > 1e-9)
+      log(
+        `note: the restored best weights score ${(100 * ev.accuracy).toFixed(2)}%, ${(100 * result.bestAcc).toFixed(2)}% when saved`,
+      );
     confusion = confusionMatrix(ev.preds, ev.targets, classes.length);
     writeAtomic(
       joinPath(out, 'confusion.png'),
       confusionPng(confusion, classes, { title: `Validation, epoch ${result.bestEpoch}` }),
     );
     writeAtomic(joinPath(out, 'confusion.csv'), confusionCsv(confusion, classes));
-    writeAtomic(joinPath(out, 'predictions.png'), predictionGrid(ev, classes, image));
+    const grid = predictionOutputs(ev, classes, result.bestEpoch, image, file);
+    writeAtomic(joinPath(out, 'predictions.png'), grid.png);
+    writeAtomic(joinPath(out, 'predictions.csv'), grid.csv);
+    shown = grid.shown;
+    log(grid.summary);
     log(
       `best epoch ${result.bestEpoch}: validation accuracy ${(100 * result.bestAcc).toFixed(2)}%; outputs in ${out}/`,
     );
   }
-  return { ...result, classes, confusion, model, out };
+  return { ...result, classes, confusion, shown, model, out };
 }
 
 /**
@@ -214,6 +255,7 @@ function folders(o: FinetuneOptions, name: string, seed: number) {
       val: valFolder as Dataset<Example>,
       classes,
       image: (k: number) => valFolder.loadImage(k),
+      file: (k: number) => valFolder.samples[k][0],
     };
   }
   const f = o.valSplit ?? 0.2;
@@ -231,22 +273,8 @@ function folders(o: FinetuneOptions, name: string, seed: number) {
     val: val as Dataset<Example>,
     classes,
     image: (k: number) => valFolder.loadImage(val.indices[k]),
+    file: (k: number) => valFolder.samples[val.indices[k]][0],
   };
 }
 
 const count = (ps: Iterable<Parameter>) => [...ps].reduce((n, p) => n + p.size, 0).toLocaleString('en-US');
-
-/** predictions.png: 24 validation images spread evenly over the set (so every class shows). */
-function predictionGrid(
-  ev: Evaluation,
-  classes: string[],
-  image: (k: number) => { data: Uint8Array; height: number; width: number },
-): Uint8Array {
-  const n = ev.preds.length,
-    shown = Math.min(24, n);
-  const picks = Array.from({ length: shown }, (_, i) => Math.floor((i * n) / shown));
-  return predictionGridPng(
-    picks.map((k) => ({ image: image(ev.indices[k]), pred: classes[ev.preds[k]], target: classes[ev.targets[k]] })),
-    { columns: 6, title: `Validation predictions, ${shown} of ${n}` },
-  );
-}

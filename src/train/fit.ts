@@ -29,6 +29,7 @@ import {
   releaseState,
   type Scheduler,
 } from './optimizers.js';
+import { checkOptions } from '../args.js';
 
 /** A named set of parameters trained at one learning rate (PyTorch's parameter group). */
 export interface GroupSpec {
@@ -116,6 +117,26 @@ export interface FitResult {
  * optimizer, scheduler, num_epochs)`, phase by phase.
  */
 export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
+  checkOptions('fit', o, {
+    train: 'object',
+    val: 'object',
+    phases: 'array',
+    batchSize: 'integer',
+    optimizer: ['sgd', 'adam', 'adamw'],
+    scheduler: ['step', 'cosine', 'none'],
+    stepSize: 'integer',
+    clipGradNorm: 'number',
+    seed: 'integer',
+    numWorkers: 'integer',
+    groupNames: 'array',
+    out: 'string',
+    metadata: 'object',
+    checkpointExtra: 'object',
+    title: 'string',
+    resume: 'object',
+    signal: 'object',
+    on: 'object',
+  });
   const on = o.on ?? {},
     log = (line: string) => on.log?.(line);
   const epochs = o.phases.reduce((n, p) => n + p.epochs, 0);

@@ -7,7 +7,6 @@ import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import { load } from '../io/index.js';
 import { get, resolveWeights, fetchWeights, type Weights } from '../models/index.js';
-import { full } from '../ops/create.js';
 import { headPath, replaceHead } from './head.js';
 
 /** 'vgg16Bn' -> 'vgg16_bn'; torchvision names pass unchanged. */
@@ -54,24 +53,10 @@ export async function loadModel(
  * disposed and the error names the model and the file.
  */
 function loadStrict(model: Module, state: Map<string, Tensor>, name: string, file: string): void {
-  const added: Tensor[] = [];
   try {
-    for (const [k, t] of model.stateDict()) {
-      if (
-        k.endsWith('.num_batches_tracked') &&
-        !state.has(k) &&
-        state.has(k.replace(/num_batches_tracked$/, 'running_mean'))
-      ) {
-        const zero = full([], 0, { dtype: t.dtype });
-        added.push(zero);
-        state.set(k, zero);
-      }
-    }
-    model.loadStateDict(state);
+    model.loadStateDict(state); // BatchNorm fills a missing num_batches_tracked with 0
   } catch (e) {
     for (const t of model.stateDict().values()) t.dispose();
     throw new Error(`loadModel('${name}') with weights ${file}: ${(e as Error).message}`);
-  } finally {
-    for (const t of added) t.dispose();
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { TrainEvents } from './fit.js';
 import { ProgressBar, formatEpochSummary, type ProgressStream } from './progress.js';
+import { checkOptions } from '../args.js';
 
 /** Where the console reporter writes: lines to `log` (default console.log), the bar to `stream` (default stdout). */
 export interface ReporterOptions {
@@ -15,6 +16,7 @@ export interface ReporterOptions {
 
 /** Listeners for `fit` that draw the progress bar and print the phase and epoch lines. */
 export function consoleReporter(o: ReporterOptions = {}): TrainEvents {
+  checkOptions('consoleReporter', o, { log: 'function', stream: 'object' });
   const log = o.log ?? ((line: string) => console.log(line));
   let bar: ProgressBar | null = null;
   return {

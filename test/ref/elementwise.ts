@@ -120,3 +120,13 @@ export const cloneRef: RefOp = unaryRef(
   (x) => x,
   () => 1,
 );
+
+/**
+ * x ** e for a tensor exponent, broadcast (`torch.pow(x, e)`): de = x^e log(x), 0 where x = 0
+ * and e >= 0 (PyTorch's pow_backward_exponent); dx as for a number exponent.
+ */
+export const powTensorRef: RefOp = binaryRef(
+  (x, e) => x ** e,
+  (x, e) => (e === 0 ? 0 : e * x ** (e - 1)),
+  (x, e) => (x === 0 && e >= 0 ? 0 : x ** e * Math.log(x)),
+);

@@ -59,31 +59,34 @@ function sumLike(dims: number[] | undefined, keepdim: boolean, mean: boolean): R
 
 export const sumRef = (dims: number[] | undefined, keepdim = false) => sumLike(dims, keepdim, false);
 export const meanRef = (dims: number[] | undefined, keepdim = false) => sumLike(dims, keepdim, true);
+export const minRef = (dim: number | undefined, keepdim = false) => maxRef(dim, keepdim, true);
+export const argminRef = (x: Nd, dim: number | undefined, keepdim = false) => argmaxRef(x, dim, keepdim, true);
 
-/** Index (into x) of the first maximal element of each output, and the output plan. */
-function firstMax(x: Nd, dim: number | undefined, keepdim: boolean): { p: Plan; best: Int32Array } {
+/** Index (into x) of the first maximal (or, with `smallest`, minimal) element of each output, and the output plan. */
+function firstMax(x: Nd, dim: number | undefined, keepdim: boolean, smallest = false): { p: Plan; best: Int32Array } {
   const p = plan(x.shape, dim === undefined ? undefined : [dim], keepdim);
   const index = outputIndex(x.shape, p);
   const best = new Int32Array(size(p.outShape)).fill(-1);
   x.data.forEach((v, i) => {
     const o = index[i];
-    if (best[o] < 0 || v > x.data[best[o]]) best[o] = i; // strict '>': the first one wins ties
+    // strict comparisons: the first one wins ties
+    if (best[o] < 0 || (smallest ? v < x.data[best[o]] : v > x.data[best[o]])) best[o] = i;
   });
   return { p, best };
 }
 
-/** max over one dim or all; the gradient goes to the first maximal element only. */
-export function maxRef(dim: number | undefined, keepdim = false): RefOp {
+/** max (min with `smallest`) over one dim or all; the gradient goes to the first maximal (minimal) element only. */
+export function maxRef(dim: number | undefined, keepdim = false, smallest = false): RefOp {
   return {
     forward: (x) => {
-      const { p, best } = firstMax(x, dim, keepdim);
+      const { p, best } = firstMax(x, dim, keepdim, smallest);
       return nd(
         p.outShape,
         Array.from(best, (i) => x.data[i]),
       );
     },
     backward: (g, x) => {
-      const { best } = firstMax(x, dim, keepdim);
+      const { best } = firstMax(x, dim, keepdim, smallest);
       const dx = nd(x.shape);
       best.forEach((i, o) => (dx.data[i] += g.data[o]));
       return [dx];
@@ -91,9 +94,9 @@ export function maxRef(dim: number | undefined, keepdim = false): RefOp {
   };
 }
 
-/** argmax: the position along `dim` (or in the flattened tensor) of the first maximal element. */
-export function argmaxRef(x: Nd, dim: number | undefined, keepdim = false): Nd {
-  const { p, best } = firstMax(x, dim, keepdim);
+/** argmax (argmin with `smallest`): the position along `dim` (or in the flattened tensor) of the first maximal (minimal) element. */
+export function argmaxRef(x: Nd, dim: number | undefined, keepdim = false, smallest = false): Nd {
+  const { p, best } = firstMax(x, dim, keepdim, smallest);
   if (dim === undefined) return nd(keepdim ? x.shape.map(() => 1) : [], [best[0]]);
   const d = normDim(dim, x.shape.length);
   const stride = size(x.shape.slice(d + 1));

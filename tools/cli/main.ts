@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
     await (
       await command.run()
     )(args);
-    return 0;
+    // A command that reported an error itself (and printed it) set a non-zero exit code.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);
@@ -72,5 +73,11 @@ async function main(argv: string[]): Promise<number> {
 
 const { shutdown } = await import('../../src/index.js');
 const code = await main(process.argv.slice(2));
-await shutdown();
-process.exitCode = code;
+// Every error exits non-zero: the command's, or one while releasing the device.
+try {
+  await shutdown();
+  process.exitCode = code;
+} catch (e) {
+  process.stderr.write(`shadergrad: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = code || 1;
+}

@@ -8,6 +8,7 @@
 import { type Image } from '../image.js';
 import { randperm, uniform, type Rng } from '../rng.js';
 import { Transform, requireImage, rngOr, type TransformSpec } from './base.js';
+import { checkOptions } from '../../args.js';
 
 const f = Math.fround;
 
@@ -126,6 +127,12 @@ export class ColorJitter extends Transform<Image, Image> {
   /** `new ColorJitter({brightness, contrast, saturation, hue})`, as `ColorJitter(brightness=0, contrast=0, saturation=0, hue=0)`. */
   constructor(options: ColorJitterOptions = {}) {
     super();
+    checkOptions('ColorJitter', options, {
+      brightness: 'number|number[]',
+      contrast: 'number|number[]',
+      saturation: 'number|number[]',
+      hue: 'number|number[]',
+    });
     this.brightness = range('brightness', options.brightness, 1, [0, Infinity], true);
     this.contrast = range('contrast', options.contrast, 1, [0, Infinity], true);
     this.saturation = range('saturation', options.saturation, 1, [0, Infinity], true);

@@ -6,6 +6,7 @@ import { blankImage, type Image } from '../image.js';
 import { randint, uniform, type Rng } from '../rng.js';
 import { Transform, pairSize, requireImage, rngOr, roundHalfEven, type TransformSpec } from './base.js';
 import { resizeImage } from './resize.js';
+import { checkOptions } from '../../args.js';
 
 /** The `height` x `width` window at (top, left); pixels outside the image are 0 (as F.crop). */
 export function cropImage(image: Image, top: number, left: number, height: number, width: number): Image {
@@ -75,6 +76,7 @@ export class RandomResizedCrop extends Transform<Image, Image> {
   /** `new RandomResizedCrop(size, {scale, ratio})`: `size` a number (a square) or [h, w]. */
   constructor(size: number | readonly number[], options: RandomResizedCropOptions = {}) {
     super();
+    checkOptions('RandomResizedCrop', options, { scale: 'number[]', ratio: 'number[]' });
     this.size = pairSize('RandomResizedCrop', size);
     this.scale = options.scale ?? [0.08, 1];
     this.ratio = options.ratio ?? [3 / 4, 4 / 3];

@@ -9,6 +9,7 @@
 import { type Image } from '../image.js';
 import { uniform, type Rng } from '../rng.js';
 import { Transform, requireImage, rngOr, roundHalfEven, type TransformSpec } from './base.js';
+import { checkOptions } from '../../args.js';
 
 const f = Math.fround;
 
@@ -105,6 +106,7 @@ export class RandomRotation extends Transform<Image, Image> {
     options: { interpolation?: Interpolation; fill?: number | number[] } = {},
   ) {
     super();
+    checkOptions('RandomRotation', options, { interpolation: ['nearest', 'bilinear'], fill: 'number|number[]' });
     if (typeof degrees === 'number' && degrees < 0)
       throw new Error(`RandomRotation: if degrees is a single number, it must be positive, got ${degrees}`);
     this.degrees = typeof degrees === 'number' ? [-degrees, degrees] : [degrees[0], degrees[1]];

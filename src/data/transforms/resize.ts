@@ -13,6 +13,7 @@
  */
 import { type Image } from '../image.js';
 import { Transform, requireImage, type TransformSpec } from './base.js';
+import { checkOptions } from '../../args.js';
 
 /** PIL's PRECISION_BITS: fixed-point fraction bits of the 8-bit resampler. */
 const PRECISION_BITS = 32 - 8 - 2;
@@ -147,6 +148,7 @@ export class Resize extends Transform<Image, Image> {
     options: { maxSize?: number; interpolation?: ResizeInterpolation } = {},
   ) {
     super();
+    checkOptions('Resize', options, { maxSize: 'integer', interpolation: ['bilinear', 'bicubic'] });
     const ok =
       typeof size === 'number'
         ? Number.isInteger(size) && size > 0

@@ -11,6 +11,7 @@ import { CIFAR_WEIGHTS } from './cifar.js';
 import { cachedFile } from './hub_node.js';
 import { cachedBytes } from './hub_browser.js';
 import type { ProgressOption } from './progress.js';
+import { checkOptions } from '../../args.js';
 
 export { Weights, type WeightsEnum, type AnyWeightsEnum, type WeightsMeta, type PresetSpec } from './weights.js';
 export * from './table.js';
@@ -98,6 +99,12 @@ const isNode = () => !!(globalThis as { process?: { versions?: { node?: string }
  * `weights.get_state_dict()` minus the parsing, which `sg.io.load` does.
  */
 export async function fetchWeights(weights: Weights, options: FetchWeightsOptions = {}): Promise<string | Uint8Array> {
+  checkOptions('fetchWeights', options, {
+    baseUrl: 'string',
+    cacheDir: 'string',
+    progress: 'boolean|function',
+    checkHash: 'boolean',
+  });
   const url = downloadUrl(weights, options.baseUrl);
   const check = { sha256: weights.meta.sha256, progress: options.progress };
   if (isNode())

@@ -108,7 +108,13 @@ export class GELU extends Module {
   /** `new GELU()`, `new GELU('tanh')` or `new GELU({approximate: 'tanh'})`. */
   constructor(...args: Array<'none' | 'tanh' | { approximate?: 'none' | 'tanh' }>) {
     super();
-    this.approximate = parseArgs('GELU', ['approximate'], args, { approximate: 'none' as 'none' | 'tanh' }).approximate;
+    this.approximate = parseArgs(
+      'GELU',
+      ['approximate'],
+      args,
+      { approximate: 'none' as 'none' | 'tanh' },
+      { approximate: ['none', 'tanh'] },
+    ).approximate;
     if (this.approximate !== 'none' && this.approximate !== 'tanh')
       throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${this.approximate}'`);
   }

@@ -17,6 +17,7 @@ import { parameter, type Parameter } from '../parameter.js';
 import { zerosParameter } from '../init.js';
 import { parseArgs } from '../args.js';
 import { Linear, linear } from './linear.js';
+import { checkOptions } from '../../args.js';
 
 /** PyTorch's name for MHA's output projection (a Linear that quantisation leaves alone). */
 export class NonDynamicallyQuantizableLinear extends Linear {}
@@ -83,6 +84,12 @@ export class MultiheadAttention extends Module {
     value: Tensor,
     options: MultiheadAttentionForwardOptions = {},
   ): [Tensor, Tensor | null] {
+    checkOptions('MultiheadAttention', options, {
+      keyPaddingMask: 'tensor|null',
+      needWeights: 'boolean',
+      attnMask: 'tensor|null',
+      averageAttnWeights: 'boolean',
+    });
     const batched = query.ndim === 3;
     this.checkInputs(query, key, value, batched);
     // Sizes in the [B, L, E] layout the computation uses.

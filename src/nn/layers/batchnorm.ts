@@ -54,6 +54,15 @@ abstract class BatchNorm extends Module {
     }
   }
 
+  /**
+   * A state without `num_batches_tracked` (saved before PyTorch 0.4.1: torchvision's published
+   * ResNets, akamaster's CIFAR ResNets) loads with the counter at 0, as PyTorch's
+   * `_BatchNorm._load_from_state_dict` does.
+   */
+  protected override zeroWhenMissing(): string[] {
+    return this.trackRunningStats ? ['num_batches_tracked'] : [];
+  }
+
   /** The input ranks this layer accepts, for its error message. */
   protected abstract checkInput(x: Tensor): void;
 

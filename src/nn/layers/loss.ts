@@ -4,6 +4,8 @@ import { binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, type Reduc
 import { Module } from '../module.js';
 import { parseArgs } from '../args.js';
 
+const REDUCTION = { reduction: ['mean', 'sum', 'none'] } as const;
+
 /** -log softmax(logits)[target] between logits [N, C, ...] and int32 class indices [N, ...], averaged by default, as `torch.nn.CrossEntropyLoss` (`reduction`, `ignoreIndex` -100, `labelSmoothing` 0). */
 export class CrossEntropyLoss extends Module {
   readonly reduction: Reduction;
@@ -13,11 +15,17 @@ export class CrossEntropyLoss extends Module {
   /** `new CrossEntropyLoss({reduction, ignoreIndex, labelSmoothing})` ('mean', -100, 0 by default). */
   constructor(options: { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}) {
     super();
-    const o = parseArgs('CrossEntropyLoss', [], [options], {
-      reduction: 'mean' as Reduction,
-      ignoreIndex: -100,
-      labelSmoothing: 0,
-    });
+    const o = parseArgs(
+      'CrossEntropyLoss',
+      [],
+      [options],
+      {
+        reduction: 'mean' as Reduction,
+        ignoreIndex: -100,
+        labelSmoothing: 0,
+      },
+      { ...REDUCTION, ignoreIndex: 'integer' },
+    );
     this.reduction = o.reduction;
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
@@ -38,6 +46,7 @@ export class MSELoss extends Module {
   /** `new MSELoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('MSELoss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -50,6 +59,7 @@ export class L1Loss extends Module {
   /** `new L1Loss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('L1Loss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -62,6 +72,7 @@ export class BCEWithLogitsLoss extends Module {
   /** `new BCEWithLogitsLoss({reduction})` ('mean' by default). */
   constructor(readonly options: { reduction?: Reduction } = {}) {
     super();
+    parseArgs('BCEWithLogitsLoss', [], [options], { reduction: 'mean' as Reduction }, REDUCTION);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
