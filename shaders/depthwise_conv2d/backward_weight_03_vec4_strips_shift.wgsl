@@ -12,8 +12,8 @@
 // (backward_weight_sum.wgsl) adds strips and samples in a fixed order. Deterministic. Needs W and
 // OW multiples of 4; otherwise version 01 runs.
 // Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, round-robin beside version 02 and the vec4
-// copy probe, 2026-12-07, machine loaded by other jobs): 3x3 stride 2 74% of the probe's GB/s
-// (02: 53%), 5x5 stride 2 47% (02: 31%); at stride 1 the same as 02 (3x3 178% vs 157%).
+// copy probe, 2026-12-07, machine loaded by other jobs, 3 runs): 3x3 stride 2 74/95/121% of the
+// probe's GB/s (02: 53/62/74%), 5x5 stride 2 47% (02: 31%); stride 1 as 02 (within the noise).
 //
 // Buffers:  x [N, C, H, W] as vec4s, dy [N, M C, OH, OW] as vec4s, partial [N M C, STRIPS, TAPS + 1]; f32.
 // Dispatch: (ceil(STRIPS / WG_X), 1, planes) workgroups of WG_X, STRIPS = ceil(OW / BW),
