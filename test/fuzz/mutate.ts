@@ -8,7 +8,8 @@ import * as sg from '../../src/index.js';
 import { png, safetensors } from './hostile_files.js';
 import type { Case, Reader } from './harness.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'fuzz');
+/** The seeds PyTorch wrote (paths from the repository root, where vitest and npm scripts run). */
+const FIXTURES = join('test', 'fixtures', 'fuzz');
 
 /** A valid file and the readers that accept it. */
 export interface Seed {
