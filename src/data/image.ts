@@ -33,6 +33,11 @@ export interface HostTensor {
   shape: number[];
   /** The values, row-major; as many as the product of `shape`. */
   data: Float32Array;
+  /**
+   * 'int32': the values are integers (token ids, exact below 2^24) that batches and `classify`
+   * upload as an int32 tensor; default float32.
+   */
+  dtype?: 'float32' | 'int32';
 }
 
 /** Whether `x` is an `Image` (uint8 pixels with `width` and `height`). */

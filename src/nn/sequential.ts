@@ -5,6 +5,7 @@
  * are `classifier.6.weight`.
  */
 import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from '../autograd.js';
 import { Module } from './module.js';
 
 /** Modules applied one after another, each to the previous one's output, and indexed like a list (`seq[0]`), as `torch.nn.Sequential`. */
@@ -55,8 +56,17 @@ export class Sequential extends Module {
     yield* this.children();
   }
 
+  /**
+   * Each child on the previous one's output. Under `noGrad` nothing else can hold an output
+   * made here, so each is freed as soon as the next child has consumed it.
+   */
   forward(x: Tensor): Tensor {
-    for (const m of this) x = m.forward(x);
+    const input = x;
+    for (const m of this) {
+      const y = m.forward(x) as Tensor;
+      if (x !== input && x !== y && !isGradEnabled()) x.dispose();
+      x = y;
+    }
     return x;
   }
 }
