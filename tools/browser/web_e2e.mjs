@@ -158,12 +158,31 @@ async function studio() {
       header.__metadata__?.classes === '["ants","bees"]',
     `${bytes.length} bytes, ${Object.keys(header).length - 1} tensors`,
   );
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: resolve(shots, 'studio.png'), fullPage: true });
+  // Stop: a second run from the form (2 epochs of phase 1), stopped during its second epoch.
+  await page.fill('#head-epochs', '2');
+  await page.fill('#fine-epochs', '0');
+  await page.click('#train');
+  await page.waitForFunction(() => window.shadergradStudio.history.length === 1, null, {
+    timeout: timeoutMs,
+    polling: 500,
+  });
+  await page.click('#stop');
+  await page.waitForFunction(() => window.shadergradStudio.status !== 'running', null, {
+    timeout: timeoutMs,
+    polling: 500,
+  });
+  const summary = await page.textContent('#summary');
+  check(
+    'studio: Stop ends the run with the best weights kept',
+    /^Stopped .*best validation accuracy .* at epoch 1; the model holds those weights/.test(summary ?? ''),
+    summary ?? '',
+  );
   if (state.msPerBatch)
     console.log(
       `  training step in the page: ${state.msPerBatch.toFixed(0)} ms per batch of ${state.batchSize} (median, data loading included)`,
     );
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: resolve(shots, 'studio.png'), fullPage: true });
   await page.close();
   return state.msPerBatch ? { ms: state.msPerBatch, kernels: state.kernels } : undefined;
 }

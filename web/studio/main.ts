@@ -108,12 +108,17 @@ function onTrained(e: Extract<EngineEvent, { type: 'done' }>): void {
   const sorted = [...(batchTimes[batchTimes.length - 1] ?? [])].sort((a, b) => a - b);
   publish({ classes: e.classes, msPerBatch: sorted[sorted.length >> 1] });
   $('summary').textContent =
-    `${e.interrupted ? 'Stopped' : 'Done'} in ${formatSeconds(e.seconds)}: best validation accuracy ` +
-    `${(100 * e.bestAcc).toFixed(1)}% at epoch ${e.bestEpoch}; the model holds those weights.`;
+    e.bestEpoch === 0
+      ? `Stopped after ${formatSeconds(e.seconds)}, before the first epoch ended: the model holds the weights as they were.`
+      : `${e.interrupted ? 'Stopped' : 'Done'} in ${formatSeconds(e.seconds)}: best validation accuracy ` +
+        `${(100 * e.bestAcc).toFixed(1)}% at epoch ${e.bestEpoch}; the model holds those weights.`;
   if (e.confusion) $('confusion').replaceChildren(confusionTable(e.confusion, e.classes));
   $('grid').replaceChildren(predictionGrid(e.grid));
   for (const id of ['results', 'try']) $(id).hidden = false;
-  if (onDone) onDone();
+  // The demo waits for this run (then predicts before it is done); any other run is done now.
+  const waiting = onDone;
+  onDone = null;
+  if (waiting) waiting();
   else publish({ status: 'done' });
 }
 
