@@ -8,8 +8,8 @@
 //
 // dist-web/ holds the three bundles (studio.js, studio-worker.js, bench.js; esbuild, shaders as
 // text), the pages and style, the ants/bees sample (sample/, with manifest.json listing its
-// files), the CIFAR ResNet weights (weights/), and every WGSL file (shaders/, and the bench
-// probes under shaders/bench_probes/) with shaders/index.json, which the benchmark page uses
+// files), the CIFAR ResNet weights (weights/), and every WGSL file (shaders/, the bench
+// probes included) with shaders/index.json, which the benchmark page uses
 // to link a kernel to its file.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -80,10 +80,7 @@ export async function buildSite({ quiet = false } = {}) {
   for (const f of filesUnder(resolve(root, 'examples/weights')))
     cpSync(resolve(root, 'examples/weights', f), join(out, 'weights', f));
   const index = {};
-  for (const [from, to] of [
-    ['shaders', 'shaders'],
-    ['bench/probes', 'shaders/bench_probes'],
-  ]) {
+  for (const [from, to] of [['shaders', 'shaders']]) {
     for (const f of filesUnder(resolve(root, from)).filter((x) => x.endsWith('.wgsl'))) {
       const text = readFileSync(resolve(root, from, f), 'utf8');
       cpSync(resolve(root, from, f), join(out, to, f));
