@@ -10,6 +10,7 @@
 import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
+import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
 import attention_heads from '../shaders/attention_heads.wgsl';
@@ -21,6 +22,7 @@ import batchnorm_forward from '../shaders/batchnorm_forward.wgsl';
 import batchnorm_stats from '../shaders/batchnorm_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import bias_activation from '../shaders/bias_activation.wgsl';
 import cast from '../shaders/cast.wgsl';
 import col2im from '../shaders/col2im.wgsl';
 import compare from '../shaders/compare.wgsl';
@@ -82,7 +84,9 @@ export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sig
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
-export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5 } as const;
+export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5, relu: 6 } as const;
+/** The activations a convolution applies as it stores its outputs (ops/fused_conv.ts). */
+export const CONV_ACTIVATIONS = { none: 0, relu: 1, relu6: 2, silu: 3, hardswish: 4 } as const;
 
 // ---- shared shapes of entries ----
 
@@ -111,7 +115,7 @@ const convGeometry = {
 const convForward = {
   entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'uniform'], aliases: none,
   overrides: {
-    WG_X: 'u32', KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool',
+    WG_X: 'u32', KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool', ACT: CONV_ACTIVATIONS,
   },
   params: {
     src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', rows: 'u32', reduce: 'u32', groups: 'u32', pad_h: 'u32', pad_w: 'u32',
@@ -174,6 +178,9 @@ const table = {
   // the activations of post-2016 networks (ops/activation.ts): V is vec4<f32> or f32, U its unsigned twin
   activation_forward: { source: activation_forward, entryPoints: main, bindings: rw, aliases: ['V', 'U'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
   activation_backward: { source: activation_backward, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
+  // fused layers (ops/fused.ts): a residual add + relu, a Linear's bias + activation
+  add_relu: { source: add_relu, entryPoints: main, bindings: rrw, aliases: ['V', 'U'], overrides: wg, params: { n: 'u32' } },
+  bias_activation: { source: bias_activation, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { ACT: CONV_ACTIVATIONS, ...wg }, params: { rows: 'u32', cols: 'u32' } },
   cast: { source: cast, entryPoints: main, bindings: rw, aliases: ['FROM', 'TO'], overrides: wg, params: { n: 'u32' } },
   // creation (ops/create.ts)
   fill: { source: fill, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: wg, params: { n: 'u32', bits: 'u32' } },

@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
+import { fusedStep } from './fusion.js';
 
 /** Modules applied one after another, each to the previous one's output, and indexed like a list (`seq[0]`), as `torch.nn.Sequential`. */
 export class Sequential extends Module {
@@ -55,8 +56,14 @@ export class Sequential extends Module {
     yield* this.children();
   }
 
+  /** Each module in turn; runs of modules that fuse (conv, eval batch norm, activation; nn/fusion.ts) as one op. */
   forward(x: Tensor): Tensor {
-    for (const m of this) x = m.forward(x);
+    const modules = [...this.children()];
+    for (let i = 0; i < modules.length;) {
+      const fused = fusedStep(modules, i, x);
+      if (fused) [x, i] = [fused.y, fused.next];
+      else x = modules[i++].forward(x);
+    }
     return x;
   }
 }

@@ -100,6 +100,10 @@ export function batchNorm(
       [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer],
       [c],
     );
+    if (running && options.training) {
+      running.mean.storage.version++;
+      running.variance.storage.version++;
+    }
     if (!running) temps.push(scratch!, rv, counter);
     else if (!running.batchesTracked) temps.push(counter);
   } else {
