@@ -131,6 +131,9 @@ export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
   for (const t of [x, weight, bias, xg, wg, a, b, pooled]) t.dispose();
 }
 
+/** The reference MNIST network (bench/networks.ts times it against PyTorch). */
+export const mnistNet = () => new Net();
+
 /** The reference network of the CNN issue, in shadergrad. */
 class Net extends sg.nn.Module {
   features = new sg.nn.Sequential(

@@ -8,6 +8,7 @@
  *   BENCH_SKIP_CNN=1, BENCH_SKIP_DEPTHWISE=1, BENCH_SKIP_LAYERS=1, BENCH_SKIP_MODELS=1   leave those sections out
  *   BENCH_ONLY=models, layers or depthwise runs only that section (with the copy probe)
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
+ *   BENCH_ONLY=networks                      issue 14's ratios: relu/BN vs copy, networks vs the conv layer, training
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchNetworks } from './networks.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -39,6 +41,12 @@ if (process.env.BENCH_ONLY === 'loader') {
 }
 if (process.env.BENCH_ONLY === 'models') {
   await benchModels();
+  await sg.shutdown();
+  process.exit(0);
+}
+// Issue 14's ratios side by side: copy C, conv K, memory-bound layers, networks, training (bench/networks.ts).
+if (process.env.BENCH_ONLY === 'networks') {
+  await benchNetworks((torchCpu()?.mnist_step64 as number) ?? null);
   await sg.shutdown();
   process.exit(0);
 }
@@ -223,6 +231,7 @@ if (!process.env.BENCH_SKIP_DEPTHWISE) await benchDepthwise(quick ? 3 : 5);
 if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
 benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
+if (!process.env.BENCH_SKIP_NETWORKS) await benchNetworks((torch?.mnist_step64 as number) ?? null);
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
 process.exit(0);

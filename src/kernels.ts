@@ -20,6 +20,9 @@ import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
 import batchnorm_eval_stats from '../shaders/batchnorm_eval_stats.wgsl';
 import batchnorm_forward from '../shaders/batchnorm_forward.wgsl';
 import batchnorm_stats from '../shaders/batchnorm_stats.wgsl';
+import batchnorm_02_backward from '../shaders/batchnorm/02_vec4_backward.wgsl';
+import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
+import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
@@ -303,6 +306,19 @@ const table = {
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  // version 02: V = vec4<f32> where the plane divides by 4, channel and sample from the grid
+  batchnorm_02_vec4_stats: {
+    source: batchnorm_02_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: ['V'], overrides: { ...wg, VEC4: 'bool' },
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+  },
+  batchnorm_02_vec4_forward: {
+    source: batchnorm_02_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: ['V'], overrides: wg,
+    params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  batchnorm_02_vec4_backward: {
+    source: batchnorm_02_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: ['V'],
+    overrides: { ...wg, TRAINING: 'bool', VEC4: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
   },
   // multi-head attention's head split (ops/attention.ts)
   attention_heads: {

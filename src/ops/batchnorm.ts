@@ -13,6 +13,7 @@ import { ones, zeros } from './create.js';
 import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
+import { batchNormKernels } from './batchnorm_kernels.js';
 
 /** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
 export interface BatchNormOptions {
@@ -32,11 +33,6 @@ export interface RunningStats {
 }
 
 const WG = 64;
-
-function planesGrid(x: number, planes: number): number[] {
-  const y = Math.min(planes, 65535);
-  return [x, y, Math.ceil(planes / y)];
-}
 
 /**
  * y = (x - E[x]) / √(Var[x] + eps) γ + β per channel (dim 1), with batch statistics when training
@@ -76,7 +72,7 @@ export function batchNorm(
     const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
     if (split) return split;
   }
-  const sizes = { n, c, s };
+  const kernels = batchNormKernels({ n, c, s });
   const temps: Tensor[] = [];
   const gamma = weight ?? (temps.push(ones([c])), temps[temps.length - 1]);
   const beta = bias ?? (temps.push(zeros([c])), temps[temps.length - 1]);
@@ -85,7 +81,6 @@ export function batchNorm(
     const scratch = running ? null : Tensor.empty([c]);
     const counter = running?.batchesTracked ?? Tensor.empty([1], 'int32');
     const uniforms = {
-      ...sizes,
       eps: options.eps,
       momentum: options.momentum,
       update_running: running && options.training ? 1 : 0,
@@ -93,13 +88,7 @@ export function batchNorm(
     const rm = running?.mean ?? scratch!;
     // Without running statistics, a scratch buffer stands in for both (the kernel does not write them).
     const rv = running?.variance ?? Tensor.empty([c]);
-    dispatch(
-      K.batchnorm_stats,
-      { WG: 256 },
-      uniforms,
-      [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer],
-      [c],
-    );
+    kernels.stats(uniforms, [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer]);
     if (running && options.training) {
       running.mean.storage.version++;
       running.variance.storage.version++;
@@ -116,13 +105,7 @@ export function batchNorm(
     );
   }
   const y = Tensor.empty(x.shape);
-  dispatch(
-    K.batchnorm_forward,
-    { WG },
-    sizes,
-    [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer],
-    planesGrid(Math.ceil(s / WG), n * c),
-  );
+  kernels.forward([x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer]);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(
     y,
@@ -130,17 +113,9 @@ export function batchNorm(
     inputs,
     (g, needs) => {
       const sums = Tensor.empty([c, 2]);
-      const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([1]);
+      const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([4]); // a placeholder a vec4 can bind
       const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
-      dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
-      if (needs[0])
-        dispatch(
-          K.batchnorm_backward,
-          { WG, TRAINING: batchStats },
-          sizes,
-          buffers,
-          planesGrid(Math.ceil(s / WG), n * c),
-        );
+      kernels.backward(batchStats, needs[0], buffers);
       // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
       const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
       const grads: (Tensor | null)[] = [needs[0] ? dx : null];
