@@ -6,7 +6,8 @@
 // Dispatch: one invocation per output element, workgroups of WG, folded into 2-D past 65535;
 //           or, entry point `rows`, x along the innermost dimension and y (z past 65535) one
 //           row of the outer ones, whose index math is then done once per workgroup.
-// Launched by src/ops/elementwise.ts (binary). T is substituted (f32 or i32).
+// Launched by src/ops/elementwise.ts (binary). T is substituted (f32 or i32; vec4<f32> for
+// same-shape float32 operands whose size divides by 4, BROADCAST false: n then counts vec4s).
 // With BROADCAST false, a, b and out have one shape and the index math is skipped.
 
 alias T = f32;

@@ -26,6 +26,7 @@ import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
+import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
 import col2im from '../shaders/col2im.wgsl';
 import compare from '../shaders/compare.wgsl';
@@ -184,6 +185,7 @@ const table = {
   // fused layers (ops/fused.ts): a residual add + relu, a Linear's bias + activation
   add_relu: { source: add_relu, entryPoints: main, bindings: rrw, aliases: ['V', 'U'], overrides: wg, params: { n: 'u32' } },
   bias_activation: { source: bias_activation, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { ACT: CONV_ACTIVATIONS, ...wg }, params: { rows: 'u32', cols: 'u32' } },
+  bias_activation_planes: { source: bias_activation_planes, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { ACT: CONV_ACTIVATIONS, ...wg }, params: { c: 'u32', s: 'u32' } },
   cast: { source: cast, entryPoints: main, bindings: rw, aliases: ['FROM', 'TO'], overrides: wg, params: { n: 'u32' } },
   // creation (ops/create.ts)
   fill: { source: fill, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: wg, params: { n: 'u32', bits: 'u32' } },

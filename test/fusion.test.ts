@@ -28,6 +28,7 @@ const CONVS = [
   { x: [1, 6, 11, 6], w: [7, 6, 1, 1], stride: 1, padding: 0 },
   { x: [3, 2, 9, 10], w: [9, 2, 3, 3], stride: 2, padding: 1 },
   { x: [1, 4, 13, 13], w: [3, 4, 7, 7], stride: 2, padding: 3 },
+  { x: [2, 3, 16, 16], w: [5, 3, 3, 3], stride: 2, padding: 1 }, // 8x8 output planes: the vec4 path of strided convs
 ];
 
 describe('fused ops against float64 references', () => {

@@ -17,7 +17,6 @@
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../autograd.js';
 import { keep, tidy } from '../memory.js';
-import { conv2d } from '../ops/conv.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { addRelu, conv2dActivation, linearActivation, type FusedActivation } from '../ops/fused.js';
 import { reshape } from '../ops/shape.js';
@@ -140,7 +139,7 @@ function fuseConv(conv: Conv2d, bn: Module | null, act: Module | null, x: Tensor
   if (act && !a) return null;
   const { weight, bias } = bn ? folded(conv, bn as BatchNorm2d) : { weight: conv.weight, bias: conv.bias };
   const options = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups };
-  return a ? conv2dActivation(x, weight, bias, options, a, 'Conv2d') : conv2d(x, weight, bias, options, 'Conv2d');
+  return conv2dActivation(x, weight, bias, options, a ?? 'none', 'Conv2d');
 }
 
 /** relu(a + b) as one pass when fusion is on (ResNet's blocks), else `relu.forward(add(a, b))`. */

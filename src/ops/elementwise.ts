@@ -74,7 +74,13 @@ function launchBinary(
       b_strides: merged.strides[1],
     };
     const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
-    if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
+    // Same-shape float32 operands: one vec4 per invocation (memory-bound: 16-byte loads and stores).
+    const vec4 = !broadcast && which.kernel === 'forward' && which.T === 'f32' && n % 4 === 0;
+    if (vec4) {
+      const v = { ...uniforms, n: n / 4 };
+      dispatch(K.binary_forward, { ...common, T: 'vec4<f32>' }, v, bindings, gridFor(n / 4, WG));
+    } else if (which.kernel === 'forward')
+      dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
     else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
   });
 }

@@ -36,24 +36,26 @@ const WG = 256;
 const recording = (...inputs: Array<Tensor | null>) => isGradEnabled() && inputs.some((t) => t?.requiresGrad);
 
 /** The activation whose backward the output determines (relu, relu6): fusable under autograd. */
-const fromOutput = (act: FusedActivation): act is 'relu' | 'relu6' => act === 'relu' || act === 'relu6';
+const fromOutput = (act: ConvActivation): act is 'relu' | 'relu6' => act === 'relu' || act === 'relu6';
 
-/** The unfused activation op. */
-function activate(act: FusedActivation, x: Tensor): Tensor {
-  return { relu, relu6, silu, hardswish }[act](x);
+/** The unfused activation op ('none': x itself). */
+function activate(act: ConvActivation, x: Tensor): Tensor {
+  return act === 'none' ? x : { relu, relu6, silu, hardswish }[act](x);
 }
 
 /**
- * y = act(conv2d(x, W, b)), `F.relu(F.conv2d(x, weight, bias, ...))` and the like, as one kernel
- * where the implicit-GEMM convolution runs the shape (stride 1 along the width, or no subgroups);
- * elsewhere (the im2col product, depthwise kernels) the convolution then the activation op.
+ * y = act(conv2d(x, W, b)), `F.relu(F.conv2d(x, weight, bias, ...))` and the like ('none': the
+ * convolution alone), as one kernel where the implicit-GEMM convolution runs the shape (stride 1
+ * along the width, or no subgroups); on the im2col product (strided convolutions) the product,
+ * then bias and activation in one pass (`bias_activation_planes.wgsl`); on depthwise kernels the
+ * convolution, then the activation op.
  */
 export function conv2dActivation(
   x: Tensor,
   weight: Tensor,
   bias: Tensor | null,
   options: Conv2dOptions,
-  act: FusedActivation,
+  act: ConvActivation,
   layer = 'conv2d',
 ): Tensor {
   const g = conv2dGeometry(x, weight, bias, options, layer);
@@ -61,9 +63,46 @@ export function conv2dActivation(
     conv2dActivation(part, weight, bias, options, act, layer),
   );
   if (split) return split;
-  if (convPath(g) === 'implicit' && (fromOutput(act) || !recording(x, weight, bias)))
-    return conv2dImplicit(x, weight, bias, g, act);
+  const exact = act === 'none' || fromOutput(act) || !recording(x, weight, bias);
+  const path = convPath(g);
+  if (path === 'implicit' && exact) return conv2dImplicit(x, weight, bias, g, act);
+  if (path === 'im2col' && exact && bias && g.cout <= 65535) {
+    const z = conv2d(x, weight, null, options, layer);
+    if (fitsBinding(z.buffer)) return biasActivationPlanes(z, bias, act);
+    return activate(act, add(z, reshape(bias, [1, g.cout, 1, 1])));
+  }
   return activate(act, conv2d(x, weight, bias, options, layer));
+}
+
+/**
+ * y[n, c, s] = act(z[n, c, s] + bias[c]) in one pass; dz = g act'(y), dbias = the sums of dz over
+ * (n, s) (relu, relu6 and none only under autograd).
+ */
+function biasActivationPlanes(z: Tensor, bias: Tensor, act: ConvActivation): Tensor {
+  const [n, c] = z.shape;
+  const s = z.size / (n * c);
+  const y = Tensor.empty(z.shape);
+  const vec4 = s % 4 === 0;
+  const sv = vec4 ? s / 4 : s;
+  dispatch(
+    K.bias_activation_planes,
+    { WG: 64, ACT: act, V: vec4 ? 'vec4<f32>' : 'f32' },
+    { c, s: sv },
+    [z.buffer, bias.buffer, y.buffer],
+    [Math.ceil(sv / 64), c, n],
+  );
+  const saved = act === 'none' ? null : y.detach();
+  return record(
+    y,
+    `conv2d_bias_${act}`,
+    [z, bias],
+    (g, needs) => {
+      const dz = act === 'none' ? g.detach() : activationGradFromOutput(act as 'relu' | 'relu6', g, saved!);
+      const db = needs[1] ? reshape(sumToShape(dz, [1, c, 1, 1]), [c]) : null;
+      return [needs[0] ? dz : null, db];
+    },
+    saved ? [saved] : [],
+  );
 }
 
 /** Runs a same-shaped elementwise kernel in V units: vec4 when the size divides by 4, else f32. */
@@ -151,6 +190,7 @@ export function linearActivation(
   const flat = x.ndim === 2 ? x : reshape(x, [-1, inFeatures]);
   const z = matmulNT(flat, weight);
   const fusable = bias && fitsBinding(z.buffer) && (fromOutput(act) || !recording(x, weight, bias));
+  // (z is the product's output: its own node, so the bias and activation are a node of their own.)
   const y2 = fusable ? biasActivation(z, bias, act) : activate(act, bias ? add(z, bias) : z);
   return x.ndim === 2 ? y2 : reshape(y2, [...x.shape.slice(0, -1), outFeatures]);
 }
