@@ -6,17 +6,24 @@
 //     training: dx = gamma invstd / M (M g - dbeta_c - xhat dgamma_c)
 //     eval:     dx = gamma invstd g          (the statistics are constants)
 //
-// Buffers:  g, x [N, C, S], stats [C, 2], gamma [C], sums [C, 2] = (dbeta, dgamma), dx [N, C, S]
+// With ACCUMULATE, dx += the gradient instead of dx = (a DenseNet feature store's shared gradient,
+// which every layer reading a channel prefix adds to).
+//
+// Buffers:  g [N, C, S], x [N, XC, S] (channels [0, C) were normalised: XC = C, or more for the
+//           channel prefix of a feature store), stats [C, 2], gamma [C], sums [C, 2] =
+//           (dbeta, dgamma), dx [N, XC, S] (channels [0, C) written)
 // Dispatch: reduce: C workgroups of WG; main: (ceil(S / WG), N C) workgroups of WG x 1 (N C
 //           folded into y and z past 65535). Launched by src/ops/batchnorm.ts.
 
 override WG: u32 = 64u;
 override TRAINING: bool = true;
+override ACCUMULATE: bool = false;
 
 struct Params {
   n: u32,
   c: u32,
   s: u32,
+  xc: u32,
 }
 
 @group(0) @binding(0) var<storage, read> g: array<f32>;
@@ -37,7 +44,8 @@ fn reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid
   var acc = vec2f(0.0);
   for (var k = lid; k < p.n * p.s; k += WG) {
     let i = ((k / p.s) * p.c + c) * p.s + k % p.s;
-    acc += vec2f(g[i], g[i] * (x[i] - mean) * invstd);
+    let xi = ((k / p.s) * p.xc + c) * p.s + k % p.s;
+    acc += vec2f(g[i], g[i] * (x[xi] - mean) * invstd);
   }
   partial[lid] = acc;
   workgroupBarrier();
@@ -59,12 +67,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: ve
   if (plane >= p.n * p.c || s >= p.s) { return; }
   let c = plane % p.c;
   let i = plane * p.s + s;
+  let xi = ((plane / p.c) * p.xc + c) * p.s + s;
   let invstd = stats[2u * c + 1u];
+  var d: f32;
   if (!TRAINING) {
-    dx[i] = g[i] * gamma[c] * invstd;
-    return;
+    d = g[i] * gamma[c] * invstd;
+  } else {
+    let m = f32(p.n * p.s);
+    let xhat = (x[xi] - stats[2u * c]) * invstd;
+    d = gamma[c] * invstd / m * (m * g[i] - sums[2u * c] - xhat * sums[2u * c + 1u]);
   }
-  let m = f32(p.n * p.s);
-  let xhat = (x[i] - stats[2u * c]) * invstd;
-  dx[i] = gamma[c] * invstd / m * (m * g[i] - sums[2u * c] - xhat * sums[2u * c + 1u]);
+  if (ACCUMULATE) { dx[xi] += d; } else { dx[xi] = d; }
 }

@@ -2,7 +2,9 @@
 // batchnorm_stats.wgsl (training) or from the running statistics (evaluation; the launcher
 // fills stats from them).
 //
-// Buffers:  x [N, C, S], stats [C, 2], gamma [C], beta [C], y [N, C, S]
+// Buffers:  x [N, XC, S] (channels [0, C) are read: XC = C, or more when x is the channel prefix
+//           of a DenseNet feature store, read in place), stats [C, 2], gamma [C], beta [C],
+//           y [N, C, S]
 // Dispatch: (ceil(S / WG), N C) workgroups of WG x 1 (N C folded into y and z past 65535):
 //           x walks the S positions, y is one (n, c) plane, so the channel is the same for the
 //           whole workgroup. Launched by src/ops/batchnorm.ts.
@@ -13,6 +15,7 @@ struct Params {
   n: u32,
   c: u32,
   s: u32,
+  xc: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -30,6 +33,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: ve
   if (plane >= p.n * p.c || s >= p.s) { return; }
   let c = plane % p.c;
   let scale = stats[2u * c + 1u] * gamma[c];
-  let i = plane * p.s + s;
-  y[i] = (x[i] - stats[2u * c]) * scale + beta[c];
+  let xi = ((plane / p.c) * p.xc + c) * p.s + s;
+  y[plane * p.s + s] = (x[xi] - stats[2u * c]) * scale + beta[c];
 }

@@ -7,7 +7,8 @@
 //   num_batches_tracked += 1
 // Two passes over the channel's M values (mean, then squared deviations): no cancellation.
 //
-// Buffers:  x [N, C, S] (S = H W, or L, or 1), stats [C, 2], running_mean [C], running_var [C]
+// Buffers:  x [N, XC, S] (S = H W, or L, or 1; channels [0, C) are normalised: XC = C, or more
+//           when the input is the channel prefix of a DenseNet feature store), stats [C, 2], running_mean [C], running_var [C]
 //           (updated), tracked [1] i32 (updated by channel 0)
 // Dispatch: C workgroups of WG; the workgroup strides over the channel and reduces in
 //           workgroup memory. Launched by src/ops/batchnorm.ts.
@@ -21,6 +22,7 @@ struct Params {
   eps: f32,
   momentum: f32,
   update_running: u32,
+  xc: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -47,7 +49,7 @@ fn workgroup_sum(lid: u32, v: f32) -> f32 {
 
 // Element k of channel c, with k = n S + s.
 fn at(c: u32, k: u32) -> f32 {
-  return x[((k / p.s) * p.c + c) * p.s + k % p.s];
+  return x[((k / p.s) * p.xc + c) * p.s + k % p.s];
 }
 
 @compute @workgroup_size(WG)

@@ -1,11 +1,14 @@
 // cross_entropy_forward: per-sample cross-entropy of logits against class indices, with label
 // smoothing eps, computed stably from the log-sum-exp (lse = m + log sum_c exp(x_c - m)):
 //   loss = (1 - eps) (lse - x_t) + (eps / C) sum_c (lse - x_c)
-// Samples whose target is IGNORE get loss 0 and weight 0; a target outside [0, C) gives NaN
-// (the launcher rejects out-of-range targets it can see before any GPU work).
+// Samples whose target is IGNORE get loss 0 and weight 0; a target outside [0, C) gives NaN and
+// raises a device-side assert: the first such target, the op's site number and C are recorded in
+// `asserts`, and the next readback throws (src/gpu/asserts.ts). The launcher rejects
+// out-of-range targets it can see before any GPU work; this catches targets made on the GPU.
 // Logits read as [N, C, inner] (PyTorch's class dimension 1; inner = product of extra dims).
 //
-// Buffers:  x [N, C, inner] f32, labels [N, inner] i32, loss [N, inner] f32, valid [N, inner] f32
+// Buffers:  x [N, C, inner] f32, labels [N, inner] i32, loss [N, inner] f32, valid [N, inner] f32,
+//           asserts [4] u32 (flag = site, bad value, unused, C)
 // Dispatch: one invocation per sample (N * inner), workgroups of WG (2-D past 65535).
 // Launched by src/ops/loss.ts; gradient in cross_entropy_backward.wgsl.
 
@@ -17,13 +20,15 @@ struct Params {
   inner: u32,
   ignore: i32,
   smoothing: f32,
+  site: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(3) var<storage, read_write> valid: array<f32>;
-@group(0) @binding(4) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read_write> asserts: array<atomic<u32>, 4>;
+@group(0) @binding(5) var<uniform> p: Params;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
@@ -39,6 +44,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   valid[s] = 1.0;
   if (t < 0 || u32(t) >= p.classes) {
     loss[s] = bitcast<f32>(0x7fc00000u | (u32(s) & 0u));   // NaN: bad target
+    if (atomicExchange(&asserts[0], p.site) == 0u) {   // the first bad target is reported
+      atomicStore(&asserts[1], bitcast<u32>(t));
+      atomicStore(&asserts[3], p.classes);
+    }
     return;
   }
   let base = (s / p.inner) * p.classes * p.inner + s % p.inner;

@@ -40,6 +40,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs `fn` with the graph recorded, also inside `noGrad` (e.g. in a backward rule), like `with torch.enable_grad():`. */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
 /**
  * Attaches a node to `out` when grad mode is on and some input requires a gradient. `owned`
  * tensors live as long as the node; without a node they are freed at once.

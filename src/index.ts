@@ -10,11 +10,12 @@
  */
 export { init, type Options as InitOptions } from './init.js';
 export { shutdown, deviceInfo, type DeviceInfo } from './gpu/device.js';
-export { flush, synchronize, setPoliteWaiting } from './gpu/commands.js';
+export { flush, synchronize, throttle, setPoliteWaiting } from './gpu/commands.js';
+export { pendingBatches, setMaxInFlight } from './gpu/inflight.js';
 export { emptyCache } from './gpu/pool.js';
 export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
 export { formatTensor } from './tensor_format.js';
-export { noGrad, isGradEnabled } from './autograd.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
 export {
   tensor,
@@ -81,6 +82,8 @@ export {
   type Reduction,
 } from './ops/loss.js';
 export { dropout } from './ops/dropout.js';
+export { embedding, type EmbeddingOptions } from './ops/embedding.js';
+export { cumsum } from './ops/cumsum.js';
 export { silu, hardswish, hardsigmoid, relu6, gelu, type GeluOptions } from './ops/activation.js';
 export { layerNorm, layerNorm2d } from './ops/layer_norm.js';
 export { scaledDotProductAttention, type AttentionOptions } from './ops/attention.js';
@@ -98,6 +101,8 @@ export { setFusion, fusionEnabled } from './nn/fusion.js';
 export * as io from './io/index.js';
 /** torchvision's classification models and the CIFAR-10 ResNets (`torchvision.models`), `get` by name. */
 export * as models from './models/index.js';
+/** torchtext's text models (`torchtext.models`: RoBERTa, XLM-R) under `sg.text.models`. */
+export * as text from './text/index.js';
 /** Images, datasets and the DataLoader (`torch.utils.data`, `torchvision.datasets`). */
 export * as data from './data/index.js';
 /** torchvision's image transforms (`torchvision.transforms`), seeded per sample. */

@@ -37,6 +37,7 @@ import conv2d_backward_weight_01 from '../shaders/conv2d/backward_weight/01_subg
 import conv2d_backward_weight_02 from '../shaders/conv2d/backward_weight/02_uniform_rows.wgsl';
 import conv2d_backward_weight_03 from '../shaders/conv2d/backward_weight/03_subgroup_row_window.wgsl';
 import cross_entropy_backward from '../shaders/cross_entropy_backward.wgsl';
+import cumsum from '../shaders/cumsum.wgsl';
 import depthwise_forward_01 from '../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
 import depthwise_forward_02 from '../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
 import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
@@ -46,6 +47,8 @@ import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_w
 import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
+import embedding_backward from '../shaders/embedding_backward.wgsl';
+import embedding_forward from '../shaders/embedding_forward.wgsl';
 import fill from '../shaders/fill.wgsl';
 import gather_strided from '../shaders/gather_strided.wgsl';
 import im2col from '../shaders/im2col.wgsl';
@@ -284,8 +287,8 @@ const table = {
   softmax_forward: { source: softmax_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   softmax_backward: { source: softmax_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: { ...wg, LOG: 'bool' }, params: { rows: 'u32', d: 'u32', inner: 'u32' } },
   cross_entropy_forward: {
-    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32' },
+    source: cross_entropy_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { samples: 'u32', classes: 'u32', inner: 'u32', ignore: 'i32', smoothing: 'f32', site: 'u32' },
   },
   cross_entropy_backward: {
     source: cross_entropy_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: wg,
@@ -298,16 +301,16 @@ const table = {
   // batch normalisation (ops/batchnorm.ts)
   batchnorm_stats: {
     source: batchnorm_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32', xc: 'u32' },
   },
   batchnorm_eval_stats: { source: batchnorm_eval_stats, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: { c: 'u32', eps: 'f32' } },
   batchnorm_forward: {
     source: batchnorm_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none, overrides: wg,
-    params: { n: 'u32', c: 'u32', s: 'u32' },
+    params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
-    overrides: { ...wg, TRAINING: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
+    overrides: { ...wg, TRAINING: 'bool', ACCUMULATE: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
   },
   // version 02: V = vec4<f32> where the plane divides by 4, channel and sample from the grid
   batchnorm_02_vec4_stats: {
@@ -350,6 +353,16 @@ const table = {
       n: 'u32', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
     },
   },
+  // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
+  embedding_forward: {
+    source: embedding_forward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32' },
+  },
+  embedding_backward: {
+    source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', padding_idx: 'i32', row_start: 'u32', row_count: 'u32' },
+  },
+  cumsum: { source: cumsum, entryPoints: main, bindings: rw, aliases: T, overrides: { ...wg, REVERSE: 'bool' }, params: { outer: 'u32', len: 'u32', inner: 'u32' } },
   // data (data/gpu_batch.ts)
   image_to_tensor: {
     source: image_to_tensor, entryPoints: main, bindings: rw, aliases: none, overrides: wg,

@@ -35,9 +35,15 @@ describe('batch norm kernel versions', () => {
           const f = (x: sg.Tensor, w: sg.Tensor, b: sg.Tensor) =>
             sg.batchNorm(x, { mean, variance, batchesTracked: null }, w, b, { training, momentum: 0.1, eps: 1e-5 });
           const inputs = [randomNd(shape, 10 + k, -2, 3), randomNd([c], 20 + k, 0.5, 1.5), randomNd([c], 30 + k)];
-          await checkOp(`${version} ${shape}`, inputs, f, batchNormRef(training, rm, rv), {
-            gradTol: { rtol: 1e-4, atol: 1e-4 },
-          });
+          await checkOp(
+            `${version} ${shape}`,
+            inputs,
+            f,
+            batchNormRef({ channels: c, eps: 1e-5, running: training ? null : { mean: rm, variance: rv } }),
+            {
+              gradTol: { rtol: 1e-4, atol: 1e-4 },
+            },
+          );
           if (training) {
             // The running statistics moved by momentum 0.1 towards the batch's (unbiased variance), once per forward.
             const [n, s] = [shape[0], inputs[0].data.length / (shape[0] * c)];

@@ -8,7 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
-if [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A node_modules shared through a symlink (several worktrees of one checkout): `npm ci` would
+  # replace the link and first empty the shared folder through it. Leave it to its owner.
+  [ -d node_modules/webgpu ] || { echo "ensure-webgpu: node_modules links to a folder without webgpu; run npm ci there" >&2; exit 1; }
+elif [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-webgpu: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
 fi

@@ -16,6 +16,7 @@
  *   the training step; the transform goes to them as data (`toJSON()`). They start on the
  *   first epoch and stay (idle, not holding the process open) until `close()`.
  */
+import { throttle } from '../gpu/commands.js';
 import { type Tensor } from '../tensor.js';
 import { tensor } from '../ops/create.js';
 import { Subset, type Dataset } from './datasets.js';
@@ -151,6 +152,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     const batches = this.batchIndices(epoch);
     if (this.numWorkers === 0) {
       for (const indices of batches) {
+        await throttle(); // bounds the GPU work in flight (src/gpu/inflight.ts)
         const loaded = indices.map((i) => this.loadInMainThread(i, sampleSeed(this.seed, epoch, i)));
         yield this.collate(
           indices,
@@ -180,6 +182,7 @@ export class DataLoader implements AsyncIterable<Batch> {
       for (let b = 0; b < batches.length; b++) {
         const samples = await pending[b];
         delete pending[b];
+        await throttle();
         if (b + ahead < batches.length) request(b + ahead);
         yield this.collate(
           batches[b],

@@ -3,9 +3,24 @@
  * command encoder; nothing reaches the GPU until a readback, `flush()`, or a full batch submits
  * it. Within a compute pass each dispatch sees the writes of the ones before it.
  */
-import { gpuDevice, throwIfDeviceFailed } from './device.js';
+import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
+import { trackSubmit, waitForRoom } from './inflight.js';
+import { politeWait } from './wait.js';
 import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { validateBindings, validateCopy } from './validate.js';
+import {
+  beginBatch,
+  currentBatch,
+  endBatch,
+  noteWrites,
+  settleBatchChecks,
+  throwIfBatchFailed,
+  throwIfLost,
+} from './batch_errors.js';
+import { armedAssertBuffer, checkAsserts } from './asserts.js';
+
+export { politeWait, setPoliteWaiting } from './wait.js';
 
 /** A binding: a whole buffer, or a byte range of one. */
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
@@ -25,7 +40,10 @@ function openEncoder(): GPUCommandEncoder {
   const device = gpuDevice();
   if (batchDevice !== device) discardBatch();
   batchDevice = device;
-  encoder ??= device.createCommandEncoder({ label: 'shadergrad batch' });
+  if (!encoder) {
+    beginBatch(device);
+    encoder = device.createCommandEncoder({ label: 'shadergrad batch' });
+  }
   return encoder;
 }
 
@@ -51,6 +69,23 @@ export function encodeDispatch(
 ): void {
   const device = gpuDevice();
   if (batchDevice !== device) openEncoder();
+  const bindings = buffers.length + (params ? 1 : 0);
+  if (bindings !== kernel.bindings.length)
+    throw new Error(`shadergrad: kernel ${kernel.name} takes ${kernel.bindings.length} bindings, got ${bindings}`);
+  validateBindings(
+    kernel.label ?? kernel.name,
+    kernel.bindings,
+    buffers,
+    device.limits.minStorageBufferOffsetAlignment,
+  );
+  const [x, y = 1, z = 1] = workgroups;
+  if (x === 0 || y === 0 || z === 0) return;
+  const limit = device.limits.maxComputeWorkgroupsPerDimension;
+  if (![x, y, z].every((v) => Number.isInteger(v) && v > 0 && v <= limit)) {
+    throw new Error(
+      `shadergrad: kernel ${kernel.name}: a dispatch of ${x} x ${y} x ${z} workgroups is not within 1 to ${limit} per dimension`,
+    );
+  }
   const { pipeline, layout } = compiled(kernel);
   const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({
     binding,
@@ -62,31 +97,22 @@ export function encodeDispatch(
     entries.push({ binding: entries.length, resource: { buffer: uniform, size: params.byteLength } });
     batchUniforms.push(uniform);
   }
-  if (entries.length !== kernel.bindings.length) {
-    throw new Error(
-      `shadergrad: kernel ${kernel.name} takes ${kernel.bindings.length} bindings, got ${entries.length}`,
-    );
-  }
-  const [x, y = 1, z = 1] = workgroups;
-  if (x === 0 || y === 0 || z === 0) return;
-  const limit = device.limits.maxComputeWorkgroupsPerDimension;
-  if (x > limit || y > limit || z > limit) {
-    throw new Error(
-      `shadergrad: kernel ${kernel.name}: dispatch of ${x} x ${y} x ${z} workgroups exceeds the limit of ${limit} per dimension`,
-    );
-  }
+  const written = buffers.filter((_, i) => kernel.bindings[i] === 'write').map((b) => ('buffer' in b ? b.buffer : b));
   const p = openPass();
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
+  noteWrites(kernel.label ?? kernel.name, written);
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 
-/** Records a buffer-to-buffer copy (ends the open compute pass). */
+/** Records a buffer-to-buffer copy (ends the open compute pass). A copy onto itself is a no-op. */
 export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
-  if (bytes === 0) return;
+  if (bytes === 0 || (src === dst && srcOffset === dstOffset)) return;
+  validateCopy(src, srcOffset, dst, dstOffset, bytes);
   closePass();
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  noteWrites('copy', [dst]);
 }
 
 /** Submits everything recorded so far. */
@@ -94,8 +120,11 @@ export function flush(): void {
   if (batchDevice !== gpuDevice()) discardBatch();
   closePass();
   if (encoder) {
-    gpuDevice().queue.submit([encoder.finish()]);
+    const device = gpuDevice();
+    device.queue.submit([encoder.finish()]);
     encoder = null;
+    endBatch(device);
+    trackSubmit(device);
   }
   dispatchesInBatch = 0;
   for (const u of batchUniforms.splice(0)) releaseBuffer(u);
@@ -111,61 +140,67 @@ export function discardBatch(): void {
   batchUniforms = [];
 }
 
-/** Reads `bytes` bytes from the start of `buffer`, after all recorded work. */
+/**
+ * Reads `bytes` bytes of `buffer` from `offset`, after all recorded work. Throws instead if the
+ * device refused the batch that wrote them (or this readback's), or if a kernel raised a
+ * device-side assert since the last readback (src/gpu/asserts.ts).
+ */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
-  const staging = acquireBuffer(Math.max(bytes, 4), READBACK_USAGE, 'readback');
-  copyBuffer(buffer, offset, staging, 0, Math.ceil(bytes / 4) * 4);
-  flush();
+  throwIfLost(buffer, 'readback');
+  const device = gpuDevice();
+  const aligned = Math.ceil(bytes / 4) * 4;
+  const asserts = armedAssertBuffer(device);
+  const total = Math.max(aligned + (asserts ? 16 : 0), 4);
+  const staging = acquireBuffer(total, READBACK_USAGE, 'readback');
+  copyBuffer(buffer, offset, staging, 0, aligned);
+  if (asserts) copyBuffer(asserts.buffer, 0, staging, aligned, 16);
+  const batch = currentBatch();
   try {
-    await politeWait(staging.mapAsync(GPUMapMode.READ, 0, Math.max(bytes, 4)));
+    flush();
+    await politeWait(staging.mapAsync(GPUMapMode.READ, 0, total));
   } catch (e) {
+    releaseBuffer(staging);
     await settleCompileChecks();
+    await settleBatchChecks();
     throwIfDeviceFailed();
     throw e;
   }
   await settleCompileChecks();
-  const data = staging.getMappedRange(0, Math.max(bytes, 4)).slice(0, bytes);
+  await settleBatchChecks();
+  const mapped = staging.getMappedRange(0, total);
+  const data = mapped.slice(0, bytes);
+  const words = asserts ? new Uint32Array(mapped.slice(aligned, aligned + 16)) : null;
   staging.unmap();
   releaseBuffer(staging);
   throwIfDeviceFailed();
+  throwIfBatchFailed(batch, 'readback');
+  throwIfLost(buffer, 'readback');
+  if (words) checkAsserts(device, words, asserts!.armed);
   return data;
+}
+
+/**
+ * Submits what was recorded and resolves once at most a few submitted batches (2 by default)
+ * are unfinished on the GPU: call it once per step in a loop that never reads a value back, so
+ * that recording cannot outrun the GPU (a DataLoader does it for you). See `src/gpu/inflight.ts`.
+ */
+export async function throttle(): Promise<void> {
+  if (!isInitialised()) return;
+  flush();
+  await waitForRoom();
+  throwIfDeviceFailed();
 }
 
 /** Resolves once the GPU has finished all submitted work. */
 export async function synchronize(): Promise<void> {
   flush();
-  await politeWait(gpuDevice().queue.onSubmittedWorkDone());
+  const device = gpuDevice();
+  await politeWait(device.queue.onSubmittedWorkDone());
   await settleCompileChecks();
+  await settleBatchChecks();
   throwIfDeviceFailed();
-}
-
-let waiters = 0;
-let savedSetImmediate: typeof setImmediate | null = null;
-let polite = true;
-
-/** Whether waits poll politely (see `politeWait`). On by default; for benchmarking the effect. */
-export function setPoliteWaiting(on: boolean): void {
-  polite = on;
-}
-
-/**
- * Awaits a WebGPU promise. In Node, Dawn polls for completion from a `setImmediate` loop while
- * a promise is pending, which keeps one CPU core busy; on a software driver that core is one
- * the GPU work needed. While we wait, its ticks are spaced by 1 ms timers instead.
- */
-export async function politeWait<T>(promise: Promise<T>): Promise<T> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode || !polite) return promise;
-  if (waiters++ === 0) {
-    savedSetImmediate = globalThis.setImmediate;
-    globalThis.setImmediate = ((fn: (...a: unknown[]) => void, ...args: unknown[]) =>
-      setTimeout(fn, 1, ...args)) as unknown as typeof setImmediate;
-  }
-  try {
-    return await promise;
-  } finally {
-    if (--waiters === 0) globalThis.setImmediate = savedSetImmediate!;
-  }
+  const asserts = armedAssertBuffer(device);
+  if (asserts) await readBuffer(asserts.buffer, 0);
 }
 
 /** Workgroup counts for `n` invocations of size `workgroupSize`, folded into 2-D past 65535. */

@@ -144,7 +144,9 @@ function resolve(kernel: NamedKernel, spec: Readonly<Record<string, unknown>>): 
       constants[name] = typeof value === 'boolean' ? (value ? 1 : 0) : (value as number);
     }
   }
-  return { name: kernel.name, source: kernel.source, bindings: kernel.bindings, entryPoint, constants, aliases };
+  const ops = Object.entries(spec).filter(([name]) => typeof kernel.overrides[name] === 'object');
+  const label = ops.length ? `${kernel.name}(${ops.map(([, v]) => String(v)).join(', ')})` : kernel.name;
+  return { name: kernel.name, label, source: kernel.source, bindings: kernel.bindings, entryPoint, constants, aliases };
 }
 
 /**

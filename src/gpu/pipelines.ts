@@ -12,6 +12,8 @@ export type BindingKind = 'read' | 'write' | 'uniform';
 export interface Kernel {
   /** The shader's name; labels the pipeline so validation errors name it. */
   name: string;
+  /** The name with the op it was specialised for, e.g. 'binary_forward(mul)', for messages. */
+  label?: string;
   source: string;
   bindings: readonly BindingKind[];
   /** The `@compute` function to run; `main` unless the file has several. */

@@ -7,6 +7,7 @@
  * the recorded commands. Released buffers therefore wait in `pending` until the next submit.
  */
 import { gpuDevice } from './device.js';
+import { forgetWrites } from './batch_errors.js';
 
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 export const UNIFORM_USAGE = 0x40 | 0x08; // UNIFORM | COPY_DST
@@ -88,6 +89,7 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   p.inUseBytes += size;
   if (reuse) {
     p.pooledBytes -= size;
+    forgetWrites(reuse.buffer);
     return reuse.buffer;
   }
   return p.device.createBuffer({ size, usage, label });

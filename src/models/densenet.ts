@@ -8,17 +8,24 @@
  * linear bias 0. Weights: see the table in `sg.models`; their old key names (`norm.1`) are
  * renamed by `remapDensenetKeys`, as torchvision's `_load_state_dict` does.
  *
- * Memory: like torchvision, each layer concatenates its inputs afresh (`cat`), so a block of L
- * layers copies O(L^2) feature maps in the forward pass, and as many in the backward (densenet121:
- * 10.2 M values (41 MB) are copied per 224 x 224 image, beside 2.9 GFLOPs of convolutions).
- * `memoryEfficient` is accepted as torchvision's `memory_efficient`, which only recomputes the
- * bottleneck in the backward pass to save memory (checkpointing): the numbers are the same, and
- * here every layer keeps its activations either way.
+ * Memory: torchvision concatenates every layer's inputs afresh (`cat`), so a block of L layers
+ * copies O(L^2) feature maps (densenet121: 10.2 M values, 41 MB, per 224 x 224 image, forward,
+ * and as many backward). Here a block writes its input and each layer's output once into one
+ * preallocated feature store [N, C_final, H, W] (`ops/feature_store.ts`), each layer's `norm1`
+ * reads its channel prefix in place, and the backward adds every layer's prefix gradient into
+ * one shared gradient buffer: O(L) copies (a store too large to bind falls back to `cat`).
+ * `memoryEfficient` (torchvision's `memory_efficient`) checkpoints norm1-relu1-conv1
+ * (`nn.checkpoint`): its activations are recomputed in the backward pass instead of kept, so a
+ * block keeps O(L) activations in training instead of O(L^2); the gradients are the same.
  * (Fields are declared and assigned in the same order: that order is the module tree's.)
  */
 import type { Tensor } from '../tensor.js';
 import type { StateDict } from '../nn/module.js';
 import { cat, flatten } from '../ops/shape.js';
+import { featureStore, storeFits, storeWrite } from '../ops/feature_store.js';
+import { isGradEnabled } from '../autograd.js';
+import { tidy } from '../memory.js';
+import { checkpoint } from '../nn/checkpoint.js';
 import { relu } from '../ops/elementwise.js';
 import { dropout } from '../ops/dropout.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
@@ -55,10 +62,24 @@ export class _DenseLayer extends Module {
     this.memoryEfficient = memoryEfficient;
   }
 
-  /** The earlier features [N, C_i, H, W] -> [N, growthRate, H, W]; they are concatenated first. */
-  forward(...features: Tensor[]): Tensor {
-    const input = features.length === 1 ? features[0] : cat(features, 1);
-    const bottleneck = this.conv1.forward(this.relu1.forward(this.norm1.forward(input)));
+  /**
+   * The earlier features (a tensor or a list, concatenated first, as torchvision's) [N, C_i, H, W]
+   * -> [N, growthRate, H, W]; `fromStore`: `input` is a block's feature store [N, C, H, W] whose
+   * channels [0, numInputFeatures) are read in place.
+   */
+  forward(input: Tensor | Tensor[], fromStore = false): Tensor {
+    const features = Array.isArray(input) ? (input.length === 1 ? input[0] : cat(input, 1)) : input;
+    const norm1 = (x: Tensor) => (fromStore ? this.norm1.forward(x, this.norm1.numFeatures) : this.norm1.forward(x));
+    return this.rest(this.bottleneck(features, norm1));
+  }
+
+  /** conv1(relu1(norm1(x))), checkpointed with `memoryEfficient` (torchvision's `call_checkpoint_bottleneck`). */
+  private bottleneck(x: Tensor, norm1: (x: Tensor) => Tensor): Tensor {
+    const run = (input: Tensor) => this.conv1.forward(this.relu1.forward(norm1(input)));
+    return this.memoryEfficient ? checkpoint(run, x) : run(x);
+  }
+
+  private rest(bottleneck: Tensor): Tensor {
     const out = this.conv2.forward(this.relu2.forward(this.norm2.forward(bottleneck)));
     return this.dropRate > 0 ? dropout(out, this.dropRate, this.training) : out;
   }
@@ -81,11 +102,27 @@ export class _DenseBlock extends Module {
     }
   }
 
-  /** [N, C, H, W] -> [N, C + numLayers * growthRate, H, W]. */
+  /** [N, C, H, W] -> [N, C + numLayers * growthRate, H, W]: the input and every layer's output, each written once into a feature store. */
   forward(x: Tensor): Tensor {
-    const features = [x];
-    for (const layer of this.children()) features.push(layer.forward(...features));
-    return cat(features, 1);
+    const layers = [...this.children()] as _DenseLayer[];
+    const channels = x.shape[1] + layers.reduce((c, layer) => c + layer.conv2.outChannels, 0);
+    if (x.ndim !== 4 || !storeFits([x.shape[0], channels, x.shape[2], x.shape[3]])) {
+      const features = [x];
+      for (const layer of layers) features.push(layer.forward(features));
+      return cat(features, 1);
+    }
+    // Without a graph to keep them, each layer's temporaries go as soon as it is done.
+    const graph = isGradEnabled() && (x.requiresGrad || this.parameters().some((p) => p.requiresGrad));
+    let store = featureStore(x, channels);
+    let at = x.shape[1];
+    for (const layer of layers) {
+      const out = graph ? layer.forward(store, true) : tidy(() => layer.forward(store, true));
+      const next = storeWrite(store, out, at);
+      at += out.shape[1];
+      if (!graph) for (const t of [out, store]) t.dispose();
+      store = next;
+    }
+    return store;
   }
 }
 

@@ -10,6 +10,8 @@
  * Initialisation as torchvision: convolution and linear weights trunc_normal_(0, 0.01, -2, 2),
  * batch norm 1 and 0. Weights: `googlenet-1378be20.pth` (see `sg.models.get`, which sets
  * `transformInput` for it as torchvision does).
+ * Memory: an Inception block concatenates its four branches once (`cat`): each value is copied
+ * once, linear in the network's depth (unlike DenseNet's growing inputs; see `densenet.ts`).
  * (Fields are declared and assigned in the same order: that order is the module tree's.)
  */
 import type { Tensor } from '../tensor.js';

@@ -4,6 +4,10 @@
  * batch's (and the running ones are updated on the GPU); in evaluation they are the running
  * ones. Kernels: `batchnorm_stats.wgsl`, `batchnorm_eval_stats.wgsl`, `batchnorm_forward.wgsl`,
  * `batchnorm_backward.wgsl`.
+ *
+ * With `channels`, only the channel prefix x[:, :channels] is normalised, read in place (the
+ * kernels take x's channel count as a stride): DenseNet's layers read their input this way from
+ * the block's feature store (`ops/feature_store.ts`), whose shared gradient the backward adds to.
  */
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
@@ -13,6 +17,7 @@ import { ones, zeros } from './create.js';
 import { splitBatch } from './batch_split.js';
 import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
+import { sharedGradient } from './feature_store.js';
 import { batchNormKernels } from './batchnorm_kernels.js';
 
 /** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
@@ -23,6 +28,11 @@ export interface BatchNormOptions {
   momentum: number;
   /** Added to the variance before the square root. */
   eps: number;
+  /**
+   * Normalise only channels [0, channels) of x, read in place (no copy); the output has
+   * `channels` channels and the gradient of x is zero beyond them. Default: all of x's.
+   */
+  channels?: number;
 }
 
 export interface RunningStats {
@@ -49,7 +59,10 @@ export function batchNorm(
   requireDtype(layer, x, 'float32');
   if (x.ndim < 2)
     throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);
-  const [n, c] = x.shape;
+  const [n, xc] = x.shape;
+  const c = options.channels ?? xc;
+  if (!Number.isInteger(c) || c < 1 || c > xc)
+    throw new Error(`${layer}: channels must be an integer in [1, ${xc}] for input ${formatShape(x.shape)}, got ${c}`);
   const s = numel(x.shape.slice(2));
   for (const [name, t] of [
     ['weight', weight],
@@ -68,11 +81,11 @@ export function batchNorm(
       `${layer}: expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`,
     );
   // With running statistics every sample is normalised on its own: large batches may be split.
-  if (!batchStats) {
+  if (!batchStats && c === xc) {
     const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
     if (split) return split;
   }
-  const kernels = batchNormKernels({ n, c, s });
+  const kernels = batchNormKernels({ n, c, s, xc });
   const temps: Tensor[] = [];
   const gamma = weight ?? (temps.push(ones([c])), temps[temps.length - 1]);
   const beta = bias ?? (temps.push(zeros([c])), temps[temps.length - 1]);
@@ -104,7 +117,7 @@ export function batchNorm(
       [Math.ceil(c / WG)],
     );
   }
-  const y = Tensor.empty(x.shape);
+  const y = Tensor.empty([n, c, ...x.shape.slice(2)]);
   kernels.forward([x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer]);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(
@@ -113,12 +126,15 @@ export function batchNorm(
     inputs,
     (g, needs) => {
       const sums = Tensor.empty([c, 2]);
-      const dx = needs[0] ? Tensor.empty(x.shape) : Tensor.empty([4]); // a placeholder a vec4 can bind
+      // A feature store's prefix adds to the store's shared gradient (and returns none for x);
+      // any other prefix gets a zero gradient beyond its channels.
+      const shared = needs[0] && options.channels !== undefined ? sharedGradient(x) : null;
+      const dx = shared ?? (!needs[0] ? Tensor.empty([4]) : c < xc ? zeros(x.shape) : Tensor.empty(x.shape));
       const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
-      kernels.backward(batchStats, needs[0], buffers);
+      kernels.backward(batchStats, needs[0], shared !== null, buffers);
       // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
       const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
-      const grads: (Tensor | null)[] = [needs[0] ? dx : null];
+      const grads: (Tensor | null)[] = [needs[0] && !shared ? dx : null];
       if (weight) grads.push(needs[grads.length] ? column(1) : null);
       if (bias) grads.push(needs[grads.length] ? column(0) : null);
       return grads;

@@ -21,10 +21,12 @@ export function setBatchNormVersion(version: BatchNormVersion | null): void {
   forced = version;
 }
 
+/** x is [N, XC, S], of which channels [0, C) are normalised (XC > C: a DenseNet feature store's prefix). */
 export interface Sizes {
   n: number;
   c: number;
   s: number;
+  xc: number;
 }
 
 const WG = 64;
@@ -36,7 +38,7 @@ function planesGrid(x: number, planes: number): number[] {
 
 /** The launches for x of `sizes`, by the forced version or the fastest that fits. */
 export function batchNormKernels(sizes: Sizes) {
-  const v2 = forced !== '01_scalar' && sizes.n <= 65535 && sizes.c <= 65535;
+  const v2 = forced !== '01_scalar' && sizes.n <= 65535 && sizes.c <= 65535 && sizes.xc === sizes.c;
   return v2 ? vec4Kernels(sizes) : scalarKernels(sizes);
 }
 
@@ -54,24 +56,27 @@ function scalarKernels(sizes: Sizes) {
     stats: (u: StatsUniforms, b: Buffers) => dispatch(K.batchnorm_stats, { WG: 256 }, { ...sizes, ...u }, b, [sizes.c]),
     /** [x, stats, gamma, beta, y] */
     forward: (b: Buffers) => dispatch(K.batchnorm_forward, { WG }, sizes, b, planes),
-    /** [g, x, stats, gamma, sums, dx]: the per-channel sums, then (if `dx`) the input gradient. */
-    backward: (training: boolean, dx: boolean, b: Buffers) => {
-      dispatch(K.batchnorm_backward, { WG, TRAINING: training, entryPoint: 'reduce' }, sizes, b, [sizes.c]);
-      if (dx) dispatch(K.batchnorm_backward, { WG, TRAINING: training }, sizes, b, planes);
+    /** [g, x, stats, gamma, sums, dx]: the per-channel sums, then (if `dx`) the input gradient, added to dx with `accumulate`. */
+    backward: (training: boolean, dx: boolean, accumulate: boolean, b: Buffers) => {
+      const spec = { WG, TRAINING: training, ACCUMULATE: accumulate };
+      dispatch(K.batchnorm_backward, { ...spec, entryPoint: 'reduce' }, sizes, b, [sizes.c]);
+      if (dx) dispatch(K.batchnorm_backward, spec, sizes, b, planes);
     },
   };
 }
 
+/** Version 02 (x is [N, C, S]: xc = c); an accumulating backward runs version 01's kernel. */
 function vec4Kernels(sizes: Sizes) {
   const VEC4 = sizes.s % 4 === 0;
   const V = VEC4 ? ('vec4<f32>' as const) : ('f32' as const);
-  const u = { ...sizes, s: VEC4 ? sizes.s / 4 : sizes.s };
+  const u = { n: sizes.n, c: sizes.c, s: VEC4 ? sizes.s / 4 : sizes.s };
   const grid = [Math.ceil(u.s / WG), sizes.c, sizes.n];
   return {
     stats: (su: StatsUniforms, b: Buffers) =>
       dispatch(K.batchnorm_02_vec4_stats, { WG: 256, VEC4, V }, { ...u, ...su }, b, [sizes.c]),
     forward: (b: Buffers) => dispatch(K.batchnorm_02_vec4_forward, { WG, V }, u, b, grid),
-    backward: (training: boolean, dx: boolean, b: Buffers) => {
+    backward: (training: boolean, dx: boolean, accumulate: boolean, b: Buffers) => {
+      if (accumulate) return scalarKernels(sizes).backward(training, dx, accumulate, b);
       const spec = { TRAINING: training, VEC4, V };
       dispatch(K.batchnorm_02_vec4_backward, { ...spec, WG: 256, entryPoint: 'reduce' }, u, b, [sizes.c]);
       if (dx) dispatch(K.batchnorm_02_vec4_backward, { ...spec, WG }, u, b, grid);

@@ -4,6 +4,8 @@
  * written with the elementwise kernels.
  */
 import { gridFor } from '../gpu/commands.js';
+import { gpuDevice } from '../gpu/device.js';
+import { assertBuffer, assertSite } from '../gpu/asserts.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
@@ -30,7 +32,8 @@ const WG = 256;
 /**
  * Cross-entropy -log softmax(logits)[target], averaged, between logits [N, C] (or [N, C, d1, ...])
  * and int32 class indices [N] (or [N, d1, ...]), as `F.cross_entropy` (ignoreIndex, labelSmoothing). Out-of-range targets known on the CPU are an error
- * before any GPU work; ones computed on the GPU give NaN.
+ * before any GPU work; ones computed on the GPU (argmax, `.int()`) raise a device-side assert:
+ * the next readback throws "Target 7 is out of bounds", as PyTorch does.
  */
 export function crossEntropy(
   logits: Tensor,
@@ -67,8 +70,8 @@ export function crossEntropy(
   dispatch(
     K.cross_entropy_forward,
     { WG },
-    uniforms,
-    [logits.buffer, target.buffer, losses.buffer, valid.buffer],
+    { ...uniforms, site: assertSite(layer) },
+    [logits.buffer, target.buffer, losses.buffer, valid.buffer, assertBuffer(gpuDevice())],
     gridFor(samples, WG),
   );
   const perSample = record(losses, 'cross_entropy', [logits], (g) => {

@@ -57,8 +57,21 @@ abstract class BatchNorm extends Module {
   /** The input ranks this layer accepts, for its error message. */
   protected abstract checkInput(x: Tensor): void;
 
-  forward(x: Tensor): Tensor {
+  /**
+   * Normalises x; with `channels` (= numFeatures), only the channel prefix x[:, :channels] of a
+   * wider x, read in place (no copy): DenseNet's layers read their input so from the block's
+   * feature store (`ops/feature_store.ts`).
+   */
+  forward(x: Tensor, channels?: number): Tensor {
     this.checkInput(x);
+    if (channels !== undefined && channels !== this.numFeatures)
+      throw new Error(
+        `${this.constructor.name}: a channel prefix must have ${this.numFeatures} channels, got ${channels}`,
+      );
+    return this.normalize(x, channels);
+  }
+
+  private normalize(x: Tensor, channels?: number): Tensor {
     const running = this.trackRunningStats
       ? { mean: this.running_mean, variance: this.running_var, batchesTracked: this.num_batches_tracked }
       : null;
@@ -67,7 +80,7 @@ abstract class BatchNorm extends Module {
       running,
       this.weight,
       this.bias,
-      { training: this.training, momentum: this.momentum, eps: this.eps },
+      { training: this.training, momentum: this.momentum, eps: this.eps, channels },
       this.constructor.name,
     );
   }

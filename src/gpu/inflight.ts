@@ -1,0 +1,77 @@
+/**
+ * Bounding the work in flight. Ops are synchronous: they record commands and return, and a
+ * training step submits its command buffer without waiting (`optimizer.step()` → `flush()`).
+ * Left alone, recording outruns the GPU, and Dawn keeps every submitted command buffer and bind
+ * group until it learns that the GPU finished them. It learns that only when it is ticked, and
+ * in Node it ticks only from the event loop while some WebGPU promise is pending: a loop that
+ * never reads a value back never lets it, host memory grows without end and the driver
+ * eventually fails (lavapipe: a crash in `createBindGroup` after a few thousand steps).
+ *
+ * JavaScript cannot block, so the bound lives at the points where a loop already awaits:
+ * - every submit asks `queue.onSubmittedWorkDone()`, so Dawn ticks (and frees finished work)
+ *   whenever the event loop turns, and we count the batches not yet finished;
+ * - `waitForRoom()` resolves once at most `maxInFlight` batches are unfinished; the data
+ *   loader awaits it before handing out each batch, `sg.throttle()` exposes it for loops over
+ *   tensors already on the GPU, and readbacks and `sg.synchronize()` wait for everything;
+ * - a loop that never awaits cannot be helped by any library (nothing can tick Dawn); past
+ *   `WARN_AT` unfinished batches it gets one warning saying where to put an `await`.
+ */
+import { politeWait } from './wait.js';
+
+/** Unfinished batches `waitForRoom()` allows: the GPU works on one while the next is recorded. */
+let maxInFlight = 2;
+/** Unfinished batches at which a loop that never yields is warned (once). */
+const WARN_AT = 256;
+
+interface InFlight {
+  device: GPUDevice;
+  /** Completion promises of the unfinished batches, oldest first. */
+  done: Array<Promise<void>>;
+  warned: boolean;
+}
+let state: InFlight | null = null;
+
+/** Records one submit on `device`; its completion is counted when Dawn reports it. */
+export function trackSubmit(device: GPUDevice): void {
+  if (state?.device !== device) state = { device, done: [], warned: false };
+  const s = state;
+  const done: Promise<void> = device.queue.onSubmittedWorkDone().then(
+    () => settle(s, done),
+    () => settle(s, done),
+  );
+  s.done.push(done);
+  if (s.done.length >= WARN_AT && !s.warned) {
+    s.warned = true;
+    const message =
+      `shadergrad: ${s.done.length} submitted command batches are unfinished and the program has not ` +
+      'yielded to the event loop: the GPU cannot keep up and finished work cannot be freed. ' +
+      'Await something in the loop: `await sg.throttle()` each step, a readback, or a DataLoader.';
+    if (typeof process !== 'undefined' && process.emitWarning) process.emitWarning(message);
+    else console.warn(message);
+  }
+}
+
+function settle(s: InFlight, done: Promise<void>): void {
+  const i = s.done.indexOf(done);
+  if (i >= 0) s.done.splice(i, 1);
+  if (s.done.length === 0) s.warned = false;
+}
+
+/** How many submitted command batches the GPU has not yet finished (as far as Dawn has reported). */
+export function pendingBatches(): number {
+  return state?.done.length ?? 0;
+}
+
+/** Waits (politely) until at most `max` submitted batches are unfinished. */
+export async function waitForRoom(max = maxInFlight): Promise<void> {
+  const s = state;
+  while (s && s.done.length > max) await politeWait(s.done[0]);
+}
+
+/** Sets how many unfinished batches `waitForRoom()` allows (at least 1); returns the previous value. */
+export function setMaxInFlight(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`shadergrad: setMaxInFlight takes an integer >= 1, got ${n}`);
+  const old = maxInFlight;
+  maxInFlight = n;
+  return old;
+}

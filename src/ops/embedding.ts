@@ -1,0 +1,90 @@
+/**
+ * Embedding lookup (`shaders/embedding_forward.wgsl`) and its deterministic scatter-add backward
+ * (`shaders/embedding_backward.wgsl`), for tables of any size: XLM-R's token table (250,002 x
+ * 768 floats, 733 MiB) is bigger than one storage binding, so the table and its gradient are
+ * bound in aligned runs of rows (gpu/chunks.ts), one launch per run.
+ */
+import { forEachChunk } from '../gpu/chunks.js';
+import { gridFor } from '../gpu/commands.js';
+import { dispatch } from '../gpu/kernel.js';
+import { K } from '../kernels.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { zeros } from './create.js';
+import { formatShape, requireDtype } from './util.js';
+
+const WG = 256;
+
+/** Options of `embedding`, as the keyword arguments of `F.embedding`. */
+export interface EmbeddingOptions {
+  /** The row whose gradient stays zero (PyTorch's `padding_idx`); negative counts from the end. */
+  paddingIdx?: number | null;
+}
+
+function check(ids: Tensor, weight: Tensor, paddingIdx: number | null): void {
+  requireDtype('embedding', ids, 'int32');
+  requireDtype('embedding', weight, 'float32');
+  if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-D [num, dim], got ${formatShape(weight.shape)}`);
+  const num = weight.shape[0];
+  if (paddingIdx !== null && !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < num))
+    throw new Error(`embedding: padding_idx ${paddingIdx} must be within num_embeddings ${num}`);
+  const r = ids.valueRange;
+  if (r && ids.size > 0 && (r[0] < 0 || r[1] >= num))
+    throw new Error(`embedding: index out of range in self (ids in [${r[0]}, ${r[1]}], table of ${num} rows)`);
+}
+
+/**
+ * out[..., :] = weight[ids[...], :], as `torch.nn.functional.embedding(ids, weight, padding_idx)`:
+ * ids int32 of any shape, weight [num, dim] -> [...ids.shape, dim]. Backward: dweight[r] = the sum
+ * of g over the positions holding r (summed in position order, no atomics), zero for the padding
+ * row and for rows no position uses. Ids known on the CPU are checked against the table; an id
+ * out of range that is only on the GPU reads as NaN.
+ */
+export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  const num = weight.shape[0];
+  let paddingIdx = options.paddingIdx ?? null;
+  if (paddingIdx !== null && paddingIdx < 0) paddingIdx += num;
+  check(ids, weight, paddingIdx);
+  const dim = weight.shape[1];
+  const n = ids.size;
+  const out = Tensor.empty([...ids.shape, dim]);
+  if (out.size > 0) {
+    forEachChunk('embedding', num, [{ buffer: weight.buffer, rowBytes: 4 * dim }], (start, count, [w]) =>
+      dispatch(
+        K.embedding_forward,
+        { WG },
+        { n, dim, num, row_start: start, row_count: count },
+        [ids.buffer, w, out.buffer],
+        gridFor(n * dim, WG),
+      ),
+    );
+  }
+  return record(out, 'embedding', [weight], (g) => [embeddingBackward(ids, g, num, dim, paddingIdx)]);
+}
+
+/** The table's gradient [num, dim]: zeros, then one chain-following sum per (distinct id, d). */
+function embeddingBackward(ids: Tensor, g: Tensor, num: number, dim: number, paddingIdx: number | null): Tensor {
+  const n = ids.size;
+  const dweight = zeros([num, dim]);
+  if (n === 0 || dim === 0) return dweight;
+  const chains = Tensor.empty([2 * n], 'int32');
+  const base = { n, dim, padding_idx: paddingIdx ?? -1 };
+  dispatch(
+    K.embedding_backward,
+    { WG, entryPoint: 'links' },
+    { ...base, row_start: 0, row_count: 0 },
+    [ids.buffer, g.buffer, chains.buffer, dweight.buffer],
+    gridFor(n, WG),
+  );
+  forEachChunk('embedding backward', num, [{ buffer: dweight.buffer, rowBytes: 4 * dim }], (start, count, [dw]) =>
+    dispatch(
+      K.embedding_backward,
+      { WG, entryPoint: 'scatter' },
+      { ...base, row_start: start, row_count: count },
+      [ids.buffer, g.buffer, chains.buffer, dw],
+      gridFor(n * dim, WG),
+    ),
+  );
+  chains.dispose();
+  return dweight;
+}

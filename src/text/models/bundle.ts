@@ -1,0 +1,161 @@
+/**
+ * torchtext's RobertaBundle and its four published encoders: a configuration, the URL of its
+ * `*.encoder.pt` weights, and the text transform. `getModel` builds the model, loads weights
+ * (renaming pre-0.14 keys as torchtext's `_load_from_state_dict` does) and attaches a head,
+ * whose fresh weights replace any head in the checkpoint (torchtext's `override_checkpoint_head`).
+ */
+import type { Tensor } from '../../tensor.js';
+import type { Module } from '../../nn/module.js';
+import { load } from '../../io/index.js';
+import { cachedFile } from '../../models/weights/hub_node.js';
+import { RobertaEncoderConf } from './conf.js';
+import { RobertaModel } from './roberta.js';
+
+/**
+ * What `transform()` returns: torchtext's text pipeline (tokenizer, vocabulary, Truncate,
+ * AddToken), a string (or strings) to token ids.
+ */
+export interface TextTransform {
+  /** Token ids of one string, or of each string of a batch. */
+  forward(text: string | string[]): number[] | number[][];
+}
+
+/** Options of `RobertaBundle.getModel`. */
+export interface GetModelOptions {
+  /** A module attached after the encoder (replacing the checkpoint's head, if any). */
+  head?: Module | null;
+  /**
+   * The weights: a `*.encoder.pt` path, its bytes, or a state dict. Default: the bundle's file
+   * from PyTorch's cache (`$TORCH_HOME/hub/checkpoints`, where torchtext puts it), downloaded when absent.
+   */
+  weights?: string | Uint8Array | Map<string, Tensor>;
+  /** false: random initialisation (default true, as torchtext). */
+  loadWeights?: boolean;
+  /** requiresGrad false on every encoder parameter (default false). */
+  freezeEncoder?: boolean;
+}
+
+const BETTER_TO_OLD: Record<string, string> = {
+  'self_attn.in_proj_weight': 'attention.input_projection.weight',
+  'self_attn.in_proj_bias': 'attention.input_projection.bias',
+  'self_attn.out_proj.weight': 'attention.output_projection.weight',
+  'self_attn.out_proj.bias': 'attention.output_projection.bias',
+  'linear1.weight': 'residual_mlp.mlp.0.weight',
+  'linear1.bias': 'residual_mlp.mlp.0.bias',
+  'linear2.weight': 'residual_mlp.mlp.3.weight',
+  'linear2.bias': 'residual_mlp.mlp.3.bias',
+  'norm1.weight': 'attention_layer_norm.weight',
+  'norm1.bias': 'attention_layer_norm.bias',
+  'norm2.weight': 'final_layer_norm.weight',
+  'norm2.bias': 'final_layer_norm.bias',
+};
+const OLD_TO_BETTER = new Map(Object.entries(BETTER_TO_OLD).map(([b, o]) => [o, b]));
+
+/**
+ * Pre-0.14 torchtext key names (`...layers.3.attention.input_projection.weight`) renamed to
+ * PyTorch's (`...layers.layers.3.self_attn.in_proj_weight`), as torchtext's loader does; other
+ * keys unchanged, order kept.
+ */
+export function remapRobertaKeys(state: Map<string, Tensor>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [k, t] of state) {
+    const m = /^(.*?)layers\.(\d+)\.(.+)$/.exec(k);
+    const better = m ? OLD_TO_BETTER.get(m[3]) : undefined;
+    out.set(m && better ? `${m[1]}layers.layers.${m[2]}.${better}` : k, t);
+  }
+  return out;
+}
+
+/** torchtext's RobertaBundle: `getModel(options)`, `transform()`, `encoderConf`. */
+export class RobertaBundle {
+  constructor(
+    /** The bundle's name, as torchtext's attribute (`XLMR_BASE_ENCODER`). */
+    readonly name: string,
+    /** The encoder's configuration. */
+    readonly encoderConf: RobertaEncoderConf,
+    /** The published weights (torchtext's `_path`). */
+    readonly url: string,
+    private readonly makeTransform: () => TextTransform,
+  ) {}
+
+  /**
+   * The model with this bundle's configuration, `head` attached, weights loaded unless
+   * `loadWeights: false`; as torchtext's `bundle.get_model(head=..., load_weights=..., freeze_encoder=...)`.
+   */
+  async getModel(options: GetModelOptions = {}): Promise<RobertaModel> {
+    const { head = null, loadWeights = true, freezeEncoder = false } = options;
+    const model = new RobertaModel(this.encoderConf, head, { freezeEncoder });
+    if (!loadWeights) return model;
+    const source = options.weights ?? (await cachedFile(this.url, this.url.split('/').pop()!, { checkHash: false }));
+    await loadRobertaWeights(model, source, this.name);
+    return model;
+  }
+
+  /** The text transform of this bundle: strings to token ids, begin and end tokens added. */
+  transform(): TextTransform {
+    return this.makeTransform();
+  }
+}
+
+/**
+ * Loads torchtext weights into `model`: old keys renamed, the model's own head kept when it has
+ * one (the checkpoint's head dropped), non-strict as torchtext (missing keys keep their values;
+ * a shape mismatch is an error naming the key).
+ */
+export async function loadRobertaWeights(
+  model: RobertaModel,
+  source: string | Uint8Array | Map<string, Tensor>,
+  what = 'RobertaModel',
+): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {
+  const state = source instanceof Map ? source : await load(source);
+  try {
+    const renamed = remapRobertaKeys(state);
+    if (model.head) for (const k of [...renamed.keys()]) if (k.startsWith('head.')) renamed.delete(k);
+    return model.loadStateDict(renamed, { strict: false });
+  } catch (e) {
+    throw new Error(`${what}: cannot load weights: ${(e as Error).message}`);
+  } finally {
+    if (!(source instanceof Map)) for (const t of state.values()) t.dispose();
+  }
+}
+
+const TEXT_BUCKET = 'https://download.pytorch.org/models/text/';
+
+/** Until the tokenizers land: an error saying what the transform needs. */
+const noTokenizer = (name: string, tokenizer: string) => (): TextTransform => {
+  throw new Error(
+    `${name}.transform(): needs the ${tokenizer} tokenizer and torchtext's vocabulary file, not yet in shadergrad; tokenize elsewhere and pass token ids (begin 0, end 2, padding 1)`,
+  );
+};
+
+const base = new RobertaEncoderConf();
+const large = { embeddingDim: 1024, ffnDimension: 4096, numAttentionHeads: 16, numEncoderLayers: 24 };
+
+/** XLM-R base (250,002 tokens, 12 layers of 768; 278M parameters), torchtext's `XLMR_BASE_ENCODER`. */
+export const XLMR_BASE_ENCODER = new RobertaBundle(
+  'XLMR_BASE_ENCODER',
+  new RobertaEncoderConf({ vocabSize: 250002 }),
+  `${TEXT_BUCKET}xlmr.base.encoder.pt`,
+  noTokenizer('XLMR_BASE_ENCODER', 'SentencePiece'),
+);
+/** XLM-R large (24 layers of 1024; 560M parameters), torchtext's `XLMR_LARGE_ENCODER`. */
+export const XLMR_LARGE_ENCODER = new RobertaBundle(
+  'XLMR_LARGE_ENCODER',
+  new RobertaEncoderConf({ vocabSize: 250002, ...large }),
+  `${TEXT_BUCKET}xlmr.large.encoder.pt`,
+  noTokenizer('XLMR_LARGE_ENCODER', 'SentencePiece'),
+);
+/** RoBERTa base (50,265 tokens; 125M parameters), torchtext's `ROBERTA_BASE_ENCODER`. */
+export const ROBERTA_BASE_ENCODER = new RobertaBundle(
+  'ROBERTA_BASE_ENCODER',
+  base,
+  `${TEXT_BUCKET}roberta.base.encoder.pt`,
+  noTokenizer('ROBERTA_BASE_ENCODER', 'GPT-2 BPE'),
+);
+/** RoBERTa large (24 layers of 1024; 355M parameters), torchtext's `ROBERTA_LARGE_ENCODER`. */
+export const ROBERTA_LARGE_ENCODER = new RobertaBundle(
+  'ROBERTA_LARGE_ENCODER',
+  new RobertaEncoderConf(large),
+  `${TEXT_BUCKET}roberta.large.encoder.pt`,
+  noTokenizer('ROBERTA_LARGE_ENCODER', 'GPT-2 BPE'),
+);
