@@ -88,8 +88,12 @@ export async function trainEpoch(
     pending.push({ loss, hits, n: b.indices.length });
     b.images.dispose();
     b.labels.dispose();
-    if (o.signal?.aborted || pending.length >= (o.readEvery ?? 1)) await flush();
-    if (o.signal?.aborted) return { progress, interrupted: true }; // (a reader may abort in onBatch)
+    if (pending.length >= (o.readEvery ?? 1)) await flush();
+    // Read once per batch, after onBatch (which may abort); what is pending is read back first.
+    if (o.signal?.aborted) {
+      if (pending.length) await flush();
+      return { progress, interrupted: true };
+    }
   }
   if (pending.length) await flush();
   return { progress, interrupted: false };
