@@ -4,13 +4,17 @@
  * (weights + activations, `sg.memory().peakBytes`), then one transfer-learning training step
  * of VGG-16 with frozen features (forward, backward through the classifier, SGD) at batch 8.
  * Each figure: one warm-up, then the median of two timed runs, synchronised with the GPU.
+ * Then the speed targets (bench/model_targets.ts): resnet18, efficientnet_b0, mobilenet_v2,
+ * vit_b_32 at batch 8 and the matmul kernel, round-robin, and their ratios.
  *
  *   node tools/run.mjs bench/models.ts                        every model
  *   BENCH_MODELS=resnet18,squeezenet1_1 BENCH_BATCHES=1 node tools/run.mjs bench/models.ts
  *   BENCH_TRAIN=0 ...                                         skip the VGG-16 training step
+ *   BENCH_TARGETS=0 ...                                       skip the speed targets
  */
 import * as sg from '../src/index.js';
 import { fixed, median, printTable } from './timing.js';
+import { benchModelTargets } from './model_targets.js';
 
 const RUNS = 2;
 const MiB = 1024 * 1024;
@@ -100,5 +104,6 @@ export async function benchModels(): Promise<void> {
   }
   const header = ['model', 'input', 'weights MiB', ...batches.flatMap((b) => [`images/s @${b}`, `peak MiB @${b}`])];
   printTable('model zoo inference (eval mode, no graph; peak = weights + activations)', header, rows);
+  if (process.env.BENCH_TARGETS !== '0') await benchModelTargets();
   if (process.env.BENCH_TRAIN !== '0') await vggTrainingStep();
 }

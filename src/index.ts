@@ -17,6 +17,10 @@ export { Tensor, type DType, type Shape, type NestedArray } from './tensor.js';
 export { formatTensor } from './tensor_format.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { tidy, tidyAsync, keep, memory, resetPeakMemory, type MemoryInfo } from './memory.js';
+export { profile, profiler, type ProfileOptions } from './profile/profiler.js';
+export { Profile, type LaunchRecord, type KeyAverage, type ProfileInfo, type TableOptions } from './profile/profile.js';
+export { type SortKey } from './profile/table.js';
+export { adapterPeaks, type Peaks } from './profile/peaks.js';
 export {
   tensor,
   full,

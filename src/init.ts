@@ -11,9 +11,18 @@ export interface Options extends InitOptions {
   tune?: boolean;
 }
 
-/** Acquires a WebGPU adapter and device and prepares the kernels. Returns what was found. */
-export async function init(options: Options = {}): Promise<DeviceInfo> {
-  const info = await initDevice(options);
-  if (options.tune !== false) await tuneMatmul();
-  return info;
+/** An `init()` in progress: concurrent calls share it (one device, one tuning run). */
+let starting: Promise<DeviceInfo> | null = null;
+
+/**
+ * Acquires a WebGPU adapter and device and prepares the kernels. Returns what was found. A
+ * second call returns the same device; concurrent calls share one start.
+ */
+export function init(options: Options = {}): Promise<DeviceInfo> {
+  starting ??= (async () => {
+    const info = await initDevice(options);
+    if (options.tune !== false) await tuneMatmul();
+    return info;
+  })().finally(() => (starting = null));
+  return starting;
 }

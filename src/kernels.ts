@@ -72,6 +72,8 @@ import layernorm_forward from '../shaders/layernorm_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
+import probe_copy_peak from '../shaders/probe_copy_peak.wgsl';
+import probe_fma_peak from '../shaders/probe_fma_peak.wgsl';
 import random from '../shaders/random.wgsl';
 import random_inplace from '../shaders/random_inplace.wgsl';
 import reduce from '../shaders/reduce.wgsl';
@@ -368,6 +370,9 @@ const table = {
     source: image_to_tensor, entryPoints: main, bindings: rw, aliases: none, overrides: wg,
     params: { n: 'u32', hw: 'u32', c: 'u32', pad: 'u32', mean: 'vec4f', stdev: 'vec4f' },
   },
+  // the adapter's measured peaks (profile/peaks.ts): instruments, not ops
+  probe_fma_peak: { source: probe_fma_peak, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: wg, params: { iters: 'u32' } },
+  probe_copy_peak: { source: probe_copy_peak, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: { n: 'u32' } },
 } as const satisfies Record<string, KernelSpec>;
 
 /** Every kernel, by name: `K.binary_forward`, `K.matmul_03_vec4_4x4`, ... */

@@ -73,6 +73,32 @@ export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/**
+ * The scope of one module's forward under `noGrad` (nn/forward_scope.ts): `tidy`, except that a
+ * result it cannot see into (a Map, a class instance, a Promise) keeps every tensor made inside.
+ */
+export function tidyForward<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    endScope(scope, undefined);
+    throw e;
+  }
+  endScope(scope, isTransparent(result) ? result : [...scope]);
+  return result;
+}
+
+/** Whether `collectTensors` sees every tensor `value` holds. */
+function isTransparent(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(isTransparent);
+  if ('storage' in value && 'shape' in value && 'dispose' in value) return true;
+  return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isTransparent);
+}
+
 function endScope(scope: Set<Tensor>, result: unknown): void {
   const index = scopes.lastIndexOf(scope);
   if (index !== scopes.length - 1)

@@ -66,12 +66,10 @@ export function numel(shape: Shape): number {
 export class Tensor {
   /** A number unique to this tensor object, in creation order. */
   readonly id = nextId++;
-  /** Sizes of the dimensions, as `tensor.shape`. */
-  readonly shape: Shape;
   /** Element type, as `tensor.dtype`. */
   readonly dtype: DType;
-  /** Number of elements. */
-  readonly size: number;
+  private readonly dims: Shape;
+  private readonly count: number;
   /** Whether gradients flow to this tensor; set it on leaves you want `.grad` for. */
   requiresGrad = false;
   /** Accumulated gradient, filled by `backward()` for leaves with `requiresGrad`. */
@@ -90,9 +88,9 @@ export class Tensor {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`shadergrad: invalid shape [${shape.join(', ')}]`);
     }
-    this.shape = Object.freeze([...shape]);
+    this.dims = Object.freeze([...shape]);
     this.dtype = dtype;
-    this.size = numel(shape);
+    this.count = numel(shape);
     this.storageRef = storage;
     countLive(1, 0);
     trackTensor(this);
@@ -104,10 +102,29 @@ export class Tensor {
     return new Tensor(shape, dtype, new Storage(acquireBuffer(bytes), bytes));
   }
 
+  /**
+   * Sizes of the dimensions, as `tensor.shape`. Throws once disposed: every op looks at its
+   * inputs' shapes first, so an op on a disposed tensor fails before it allocates anything.
+   */
+  get shape(): Shape {
+    if (!this.storageRef) this.throwDisposed();
+    return this.dims;
+  }
+
+  /** Number of elements (throws once disposed, as `shape`). */
+  get size(): number {
+    if (!this.storageRef) this.throwDisposed();
+    return this.count;
+  }
+
   /** The reference-counted GPU buffer holding the elements (shared by views); throws once disposed. */
   get storage(): Storage {
-    if (!this.storageRef) throw new Error(`shadergrad: tensor ${this.describe()} was disposed and cannot be used`);
+    if (!this.storageRef) this.throwDisposed();
     return this.storageRef;
+  }
+
+  private throwDisposed(): never {
+    throw new Error(`shadergrad: tensor ${this.describe()} was disposed and cannot be used`);
   }
 
   /** The WebGPU buffer holding the elements (4 bytes each, row-major); throws once disposed. */
@@ -127,7 +144,7 @@ export class Tensor {
 
   /** `[2, 3] float32`, for error messages. */
   describe(): string {
-    return `[${this.shape.join(', ')}] ${this.dtype}`;
+    return `[${this.dims.join(', ')}] ${this.dtype}`;
   }
 
   /** Frees the GPU memory now (it goes back to the pool). Safe to call twice. */
@@ -285,7 +302,7 @@ export class Tensor {
 
   /** `Tensor(shape=[2, 3], dtype=float32)` (no GPU read); `toStringAsync` gives the values. */
   toString(): string {
-    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
+    return `Tensor(shape=[${this.dims.join(', ')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad=true' : ''})`;
   }
 };
 

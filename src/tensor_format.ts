@@ -23,7 +23,8 @@ export function gradFnName(t: Tensor): string | null {
 
 /** The metadata-only description that `console.log` shows (no GPU read). */
 export function describeTensor(t: Tensor): string {
-  const parts = [`shape=[${t.shape.join(', ')}]`, `dtype=${t.dtype}`];
+  const shape = t.describe().replace(/ \w+$/, ''); // readable after dispose, unlike t.shape
+  const parts = [`shape=${shape}`, `dtype=${t.dtype}`];
   if (t.requiresGrad) parts.push('requiresGrad=true');
   const fn = gradFnName(t);
   if (fn) parts.push(`gradFn=${fn}`);

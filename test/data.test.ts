@@ -137,7 +137,7 @@ describe('ImageFolder', () => {
 
   it('fails at construction on files that are not JPEG or PNG, naming them', () => {
     expect(() => new D.ImageFolder(join(root, 'bad'))).toThrow(
-      /ImageFolder: 2 files in .* cannot be decoded: ant\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\); bee\/readme\.txt: not a JPEG or PNG image .*skipInvalid: true/,
+      /ImageFolder: 2 files in .* cannot be decoded: ant\/imageNotFound\.gif: GIF images are not supported \(expected JPEG or PNG\); bee\/readme\.txt: not a JPEG or PNG image .*onBadImage: 'skip'/,
     );
   });
 

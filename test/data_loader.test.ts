@@ -1,7 +1,7 @@
 // The DataLoader (shapes, seeded order, dropLast, epochs, identical batches with 0 and 2 worker
 // threads) and the GPU ToTensor + Normalize kernel against a float64 reference.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
@@ -216,7 +216,9 @@ describe('DataLoader over an ImageFolder', () => {
     }
     expect(seen).toBe(2);
     const broken = join(root, 'cat', '9.jpg');
-    writeFileSync(broken, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]));
+    // A valid header (so ImageFolder's construction-time check passes) and cut-off image data.
+    const whole = readFileSync(join(root, 'cat', '0.jpg'));
+    writeFileSync(broken, whole.subarray(0, whole.length >> 1));
     try {
       const bad = new D.ImageFolder(root, { transform: train() });
       const it = new D.DataLoader(bad, { batchSize: 11, numWorkers: 1 })[Symbol.asyncIterator]();

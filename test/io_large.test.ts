@@ -1,4 +1,4 @@
-// Weight files over 2 GiB (fs.readFile refuses them): a sparse 2.1 GiB safetensors file whose
+// Weight files over 2 GiB (fs.readFile refuses them): a sparse 2.1 GiB torch.save zip whose
 // 256 MiB tensor is zeros and whose last tensor lies past the 2 GiB mark loads, read by ranges
 // with progress, and the process's peak memory grows by about the file's size, not twice it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -6,6 +6,8 @@ import { closeSync, mkdtempSync, openSync, rmSync, ftruncateSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
+import { Pickle } from './fuzz/pickle_writer.js';
+import { zipParts } from './fuzz/zip_writer.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -13,27 +15,28 @@ const BIG = 64 * MiB; // elements: 256 MiB of float32 zeros
 const DATA = 2.1 * GiB; // bytes after the header
 const SMALL = [1.5, -2, 3.25];
 
-/** Writes the file sparsely: header, the small tensor at the end, a hole for the zeros. */
+/**
+ * Writes a torch.save zip sparsely: data.pkl, the zeros (a hole), an unreferenced 1.8 GiB record
+ * (a hole: safetensors would not allow bytes no tensor covers) and the small tensor's storage
+ * past the 2 GiB mark.
+ */
 function writeSparse(path: string): number {
-  const end = Math.floor(DATA / 4) * 4;
-  const header: Record<string, unknown> = {
-    big: { dtype: 'F32', shape: [BIG], data_offsets: [0, BIG * 4] },
-    small: { dtype: 'F32', shape: [3], data_offsets: [end - 12, end] },
-  };
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const head = new Uint8Array(8 + json.length);
-  new DataView(head.buffer).setBigUint64(0, BigInt(json.length), true);
-  head.set(new TextEncoder().encode(json), 8);
+  const pickle = new Pickle().proto().emptyDict().mark();
+  pickle.str('big').tensor('0', BIG, [BIG], [1]).str('small').tensor('1', 3, [3], [1]).setitems().stop();
+  const { parts, size } = zipParts([
+    { name: 'archive/data.pkl', data: pickle.bytes() },
+    { name: 'archive/data/0', size: BIG * 4 },
+    { name: 'archive/padding', size: Math.floor(DATA) - BIG * 4 },
+    { name: 'archive/data/1', data: new Uint8Array(Float32Array.from(SMALL).buffer) },
+  ]);
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, head, 0, head.length, 0);
-    writeSync(fd, new Uint8Array(Float32Array.from(SMALL).buffer), 0, 12, head.length + end - 12);
-    ftruncateSync(fd, head.length + end);
+    for (const [at, bytes] of parts) writeSync(fd, bytes, 0, bytes.length, at);
+    ftruncateSync(fd, size);
   } finally {
     closeSync(fd);
   }
-  return head.length + end;
+  return size;
 }
 
 describe('files over 2 GiB', () => {
@@ -41,7 +44,7 @@ describe('files over 2 GiB', () => {
   beforeAll(async () => {
     await sg.init();
     dir = mkdtempSync(join(tmpdir(), 'sg-large-'));
-    path = join(dir, 'large.safetensors');
+    path = join(dir, 'large.pth');
     size = writeSparse(path);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

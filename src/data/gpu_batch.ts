@@ -65,7 +65,7 @@ function copyPadded(pixels: Uint8Array, bytes: number): Uint8Array {
   return out;
 }
 
-/** Float samples of one shape stacked into a [B, ...shape] float32 tensor. */
+/** Samples of one shape stacked into a [B, ...shape] tensor (int32 for samples of dtype 'int32', token ids). */
 export function stackHost(samples: readonly HostTensor[]): Tensor {
   const shape = samples[0].shape;
   const row = samples[0].data.length;
@@ -78,5 +78,5 @@ export function stackHost(samples: readonly HostTensor[]): Tensor {
     }
     data.set(s.data, i * row);
   });
-  return tensor(data, { shape: [samples.length, ...shape] });
+  return tensor(data, { shape: [samples.length, ...shape], dtype: samples[0].dtype ?? 'float32' });
 }

@@ -8,6 +8,7 @@
 import jpegEncode from 'jpeg-js/lib/encoder.js';
 import { decodeJpeg } from './jpeg.js';
 import { nodeFs, nodeRequire } from './node.js';
+import { checkImageSize, jpegSize, pngSize } from './image_size.js';
 
 type PngJs = typeof import('pngjs');
 let pngjs: PngJs | null = null;
@@ -32,6 +33,11 @@ export interface HostTensor {
   shape: number[];
   /** The values, row-major; as many as the product of `shape`. */
   data: Float32Array;
+  /**
+   * 'int32': the values are integers (token ids, exact below 2^24) that batches and `classify`
+   * upload as an int32 tensor; default float32.
+   */
+  dtype?: 'float32' | 'int32';
 }
 
 /** Whether `x` is an `Image` (uint8 pixels with `width` and `height`). */
@@ -91,11 +97,28 @@ export function headerProblem(header: Uint8Array, name: string): string | null {
   return `${name}: not a JPEG or PNG image (the file starts with bytes ${hex})`;
 }
 
-/** Decodes JPEG or PNG bytes to 8-bit RGB. Throws an error starting with `name` when it cannot. */
-export function decodeImage(bytes: Uint8Array, name = 'image'): Image {
+/** Options of `decodeImage` and `readImage`. */
+export interface DecodeOptions {
+  /**
+   * The decompression-bomb limit in pixels, checked on the header before decoding: above it a
+   * warning, above twice it an error (default 89,478,485, Pillow's `Image.MAX_IMAGE_PIXELS`;
+   * null: no limit).
+   */
+  maxImagePixels?: number | null;
+}
+
+/**
+ * Decodes JPEG or PNG bytes to 8-bit RGB, as Pillow's `Image.open(f).convert('RGB')`. The
+ * header's declared size is checked against `maxImagePixels` first (see image_size.ts). Throws
+ * an error starting with `name` when it cannot decode.
+ */
+export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeOptions = {}): Image {
   const problem = headerProblem(bytes.subarray(0, HEADER_BYTES), name);
   if (problem) throw new Error(problem);
   const format = sniffFormat(bytes);
+  const size = format === 'JPEG' ? jpegSize(bytes) : pngSize(bytes);
+  if ('problem' in size) throw new Error(`${name}: corrupt or unsupported ${format} file (${size.problem})`);
+  checkImageSize(size.width, size.height, name, options.maxImagePixels);
   try {
     return format === 'JPEG' ? decodeJpeg(bytes) : decodePng(bytes);
   } catch (e) {
@@ -117,10 +140,12 @@ function decodePng(bytes: Uint8Array): Image {
   return { width: image.width, height: image.height, channels: 3, data };
 }
 
-/** Reads and decodes an image file (Node only). Errors name the file. */
-export function readImage(path: string): Image {
-  const bytes = nodeFs('readImage').readFileSync(path);
-  return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+/** Reads and decodes an image file (Node only), as `decodeImage`. Errors name the file. */
+export function readImage(path: string, options: DecodeOptions = {}): Image {
+  const fs = nodeFs('readImage');
+  if (!fs.statSync(path).isFile()) throw new Error(`${path}: not a regular file`);
+  const bytes = fs.readFileSync(path);
+  return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, options);
 }
 
 /** Encodes an image as baseline JPEG (jpeg-js), `quality` 1..100. */

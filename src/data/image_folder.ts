@@ -2,11 +2,14 @@
  * `ImageFolder`: images arranged as root/<class>/<file>, as `torchvision.datasets.ImageFolder`.
  * Classes are the sorted sub-folder names (class index = position); samples are every file
  * under each class folder (recursively, folders and files in sorted order, as torchvision's
- * sorted os.walk). Files whose first bytes are not JPEG or PNG are found at construction, by
- * reading 12 bytes of each (not by their extension): an error names them, or, with
- * `skipInvalid`, they are left out, counted in `skipped` and reported in one warning. Node only.
+ * sorted os.walk). Bad files are found at construction, by reading the header of each (not
+ * by its extension): empty files, files that are not JPEG or PNG, headers that are corrupt or
+ * declare a decompression bomb (over twice `maxImagePixels`). With `onBadImage: 'error'` (the
+ * default) an error names them; with 'skip' they are left out, counted in `skipped` and
+ * reported in one warning. Node only.
  */
-import { HEADER_BYTES, headerProblem, readImage, type Image } from './image.js';
+import { headerProblem, readImage, sniffFormat, type Image } from './image.js';
+import { checkImageSize, jpegSize, pngSize } from './image_size.js';
 import { checkIndex, type Dataset, type Example } from './datasets.js';
 import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
@@ -18,8 +21,15 @@ export interface ImageFolderOptions {
   transform?: AnyTransform;
   /** Applied to each class index. Runs in the main thread (it need not be serialisable). */
   targetTransform?: (target: number) => number;
-  /** Leave out files that are not JPEG or PNG (default false: throw, naming them). */
+  /**
+   * What to do with a bad file (empty, not JPEG or PNG, a corrupt header, or over twice
+   * `maxImagePixels`): 'error' (the default) throws naming it, 'skip' leaves it out with a warning.
+   */
+  onBadImage?: 'error' | 'skip';
+  /** The same as `onBadImage: 'skip'` when true (the older name). */
   skipInvalid?: boolean;
+  /** The decompression-bomb limit (see `decodeImage`; default Pillow's 89,478,485 pixels, null: none). */
+  maxImagePixels?: number | null;
   /** Throw unless there are at least this many classes (default 1). */
   minClasses?: number;
 }
@@ -43,6 +53,8 @@ export class ImageFolder implements Dataset<Example> {
   readonly skipped: number;
   readonly skippedFiles: string[];
   readonly transform?: AnyTransform;
+  /** The pixel limit used when decoding (see `ImageFolderOptions.maxImagePixels`). */
+  readonly maxImagePixels?: number | null;
   /** Applied to each class index, as torchvision's `target_transform`. */
   readonly targetTransform?: (target: number) => number;
 
@@ -53,6 +65,10 @@ export class ImageFolder implements Dataset<Example> {
     this.root = root;
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
+    this.maxImagePixels = options.maxImagePixels;
+    const onBad = options.onBadImage ?? (options.skipInvalid ? 'skip' : 'error');
+    if (onBad !== 'error' && onBad !== 'skip')
+      throw new Error(`ImageFolder: onBadImage must be 'error' or 'skip', got ${JSON.stringify(onBad)}`);
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
       throw new Error(`ImageFolder: ${root} is not a folder`);
     const isDir = (p: string) => fs.statSync(p).isDirectory();
@@ -70,23 +86,20 @@ export class ImageFolder implements Dataset<Example> {
     }
     this.classToIdx = Object.fromEntries(this.classes.map((c, i) => [c, i]));
 
-    const header = new Uint8Array(HEADER_BYTES);
+    const header = new Uint8Array(HEADER_READ);
     const problems: string[] = [];
     this.samples = [];
     this.classes.forEach((cls, index) => {
       for (const file of walk(fs, path, path.join(root, cls))) {
-        const fd = fs.openSync(file, 'r');
-        const n = fs.readSync(fd, header, 0, HEADER_BYTES, 0);
-        fs.closeSync(fd);
-        const problem = headerProblem(header.subarray(0, n), path.relative(root, file));
+        const problem = fileProblem(fs, file, header, path.relative(root, file), this.maxImagePixels);
         if (problem) problems.push(problem);
         else this.samples.push([file, index]);
       }
     });
-    if (problems.length && !options.skipInvalid) {
+    if (problems.length && onBad === 'error') {
       const list = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
       throw new Error(
-        `ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass skipInvalid: true to leave such files out`,
+        `ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass onBadImage: 'skip' to leave such files out`,
       );
     }
     this.skippedFiles = problems.map((p) => p.slice(0, p.indexOf(': ')));
@@ -110,7 +123,7 @@ export class ImageFolder implements Dataset<Example> {
   /** Sample `index` decoded, before any transform. */
   loadImage(index: number): Image {
     checkIndex('ImageFolder', index, this.samples.length);
-    return readImage(this.samples[index][0]);
+    return readImage(this.samples[index][0], { maxImagePixels: this.maxImagePixels });
   }
 
   /** [transform(image), targetTransform(class index)]; random transforms draw from `rng`. */
@@ -133,6 +146,47 @@ export class ImageFolder implements Dataset<Example> {
       lines.push(`    StandardTransform`, `Transform: ${String(this.transform).replace(/\n/g, '\n           ')}`);
     return lines.join('\n');
   }
+}
+
+/** Bytes read from each file at construction: enough for the header of almost every JPEG. */
+const HEADER_READ = 64 * 1024;
+
+/**
+ * Why `file` cannot be decoded, judged from its first 64 KiB, or null. A JPEG whose frame header
+ * lies beyond them (large EXIF data) is left to the decoder.
+ */
+function fileProblem(
+  fs: ReturnType<typeof nodeFs>,
+  file: string,
+  header: Uint8Array,
+  name: string,
+  maxImagePixels: number | null | undefined,
+): string | null {
+  let n: number, size: number;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      size = fs.fstatSync(fd).size;
+      n = fs.readSync(fd, header, 0, header.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    return `${name}: cannot be read (${(e as Error).message})`;
+  }
+  const head = header.subarray(0, n);
+  const problem = headerProblem(head, name);
+  if (problem) return problem;
+  const format = sniffFormat(head);
+  const declared = format === 'JPEG' ? jpegSize(head) : pngSize(head);
+  if ('problem' in declared)
+    return n < size ? null : `${name}: corrupt or unsupported ${format} file (${declared.problem})`;
+  try {
+    checkImageSize(declared.width, declared.height, name, maxImagePixels);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
 }
 
 /** Every non-hidden file under `dir`: folders in sorted order of their path, files sorted within. */

@@ -19,7 +19,9 @@ export {
   isHostTensor,
   type Image,
   type HostTensor,
+  type DecodeOptions,
 } from './image.js';
+export { MAX_IMAGE_PIXELS } from './image_size.js';
 export {
   Subset,
   randomSplit,

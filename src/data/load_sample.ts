@@ -6,14 +6,20 @@ import { readImage, type HostTensor, type Image } from './image.js';
 import { seededRandom } from './rng.js';
 import { type AnyTransform, type TransformSpec } from './transforms/base.js';
 
-export function loadFileSample(path: string, transform: AnyTransform | undefined, seed: number): Image | HostTensor {
-  const image = readImage(path);
+export function loadFileSample(
+  path: string,
+  transform: AnyTransform | undefined,
+  seed: number,
+  maxImagePixels?: number | null,
+): Image | HostTensor {
+  const image = readImage(path, { maxImagePixels });
   return transform ? transform.apply(image, seededRandom(seed)) : image;
 }
 
 /** Messages from the DataLoader to a worker: the pipeline once, then batches of [path, seed]. */
 export type WorkerRequest =
-  { kind: 'init'; spec: TransformSpec | null } | { kind: 'batch'; id: number; items: Array<[string, number]> };
+  | { kind: 'init'; spec: TransformSpec | null; maxImagePixels?: number | null }
+  | { kind: 'batch'; id: number; items: Array<[string, number]> };
 
 /** A worker's answer to one batch request. */
 export type WorkerReply =

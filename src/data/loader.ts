@@ -164,7 +164,11 @@ export class DataLoader implements AsyncIterable<Batch> {
     }
     if (this.pool && (await this.pool).dead) await this.close();
     if (!this.pool)
-      this.pool = WorkerPool.start(this.numWorkers, this.cpuTransform ? this.cpuTransform.toJSON() : null);
+      this.pool = WorkerPool.start(
+        this.numWorkers,
+        this.cpuTransform ? this.cpuTransform.toJSON() : null,
+        this.source?.folder.maxImagePixels,
+      );
     const pool = await this.pool;
     pool.hold(true);
     try {
@@ -209,7 +213,12 @@ export class DataLoader implements AsyncIterable<Batch> {
   private loadInMainThread(i: number, seed: number): [Image | HostTensor, number] {
     if (this.source)
       return [
-        loadFileSample(this.source.folder.samples[this.source.baseIndex(i)][0], this.cpuTransform, seed),
+        loadFileSample(
+          this.source.folder.samples[this.source.baseIndex(i)][0],
+          this.cpuTransform,
+          seed,
+          this.source.folder.maxImagePixels,
+        ),
         this.fileTarget(i),
       ];
     const [x, y] = this.dataset.get(i, seededRandom(seed));

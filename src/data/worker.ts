@@ -10,14 +10,16 @@ import { loadFileSample, type WorkerReply, type WorkerRequest } from './load_sam
 import { type AnyTransform } from './transforms/base.js';
 
 let transform: AnyTransform | undefined;
+let maxImagePixels: number | null | undefined;
 
 parentPort!.on('message', (msg: WorkerRequest) => {
   if (msg.kind === 'init') {
     transform = msg.spec ? fromJSON(msg.spec) : undefined;
+    maxImagePixels = msg.maxImagePixels;
     return;
   }
   try {
-    const samples = msg.items.map(([path, seed]) => loadFileSample(path, transform, seed));
+    const samples = msg.items.map(([path, seed]) => loadFileSample(path, transform, seed, maxImagePixels));
     const reply: WorkerReply = { id: msg.id, samples };
     parentPort!.postMessage(reply, [...new Set(samples.map((s) => s.data.buffer as ArrayBuffer))]);
   } catch (e) {

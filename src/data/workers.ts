@@ -90,7 +90,7 @@ export class WorkerPool {
   /** Set when a worker died; the loader then starts a new pool. */
   dead = false;
 
-  static async start(count: number, spec: TransformSpec | null): Promise<WorkerPool> {
+  static async start(count: number, spec: TransformSpec | null, maxImagePixels?: number | null): Promise<WorkerPool> {
     const pool = new WorkerPool();
     const { Worker } = builtin<typeof import('node:worker_threads')>('node:worker_threads', 'DataLoader workers');
     const file = await workerScript();
@@ -99,7 +99,7 @@ export class WorkerPool {
       w.on('message', (reply: WorkerReply) => pool.settle(reply));
       w.on('error', (e) => pool.fail(new Error(`DataLoader worker ${i}: ${e.message}`)));
       w.on('exit', (code) => pool.fail(new Error(`DataLoader worker ${i} exited (code ${code})`)));
-      const init: WorkerRequest = { kind: 'init', spec };
+      const init: WorkerRequest = { kind: 'init', spec, maxImagePixels };
       w.postMessage(init);
       w.unref();
       pool.workers.push(w);

@@ -7,7 +7,7 @@ import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
-import { acquireBuffer, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
   beginBatch,
@@ -21,9 +21,9 @@ import {
 import { armedAssertBuffer, checkAsserts } from './asserts.js';
 
 export { politeWait, setPoliteWaiting } from './wait.js';
+import { launchObserver, type BufferBinding } from './launch_observer.js';
 
-/** A binding: a whole buffer, or a byte range of one. */
-export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+export type { BufferBinding } from './launch_observer.js';
 
 /** Submit automatically after this many dispatches, to bound the memory held by a batch. */
 const MAX_DISPATCHES_PER_BATCH = 512;
@@ -59,13 +59,15 @@ function closePass(): void {
 
 /**
  * Records one dispatch. `buffers` fill the kernel's storage bindings in order; `params`, if
- * given, fills its uniform binding (which must be the last one).
+ * given, fills its uniform binding (which must be the last one); `uniforms` are its fields by
+ * name, for a launch observer (the profiler).
  */
 export function encodeDispatch(
   kernel: Kernel,
   buffers: BufferBinding[],
   params: ArrayBuffer | null,
   workgroups: readonly number[],
+  uniforms: Readonly<Record<string, number | readonly number[]>> = {},
 ): void {
   const device = gpuDevice();
   if (batchDevice !== device) openEncoder();
@@ -98,11 +100,22 @@ export function encodeDispatch(
     batchUniforms.push(uniform);
   }
   const written = buffers.filter((_, i) => kernel.bindings[i] === 'write').map((b) => ('buffer' in b ? b.buffer : b));
+  const observer = launchObserver();
+  if (observer) {
+    // A pass of its own, so that its timestamps bracket this launch alone.
+    const timestampWrites = observer.beginLaunch({ kernel, uniforms, params, buffers, grid: [x, y, z] });
+    closePass();
+    pass = openEncoder().beginComputePass({ label: kernel.name, timestampWrites });
+  }
   const p = openPass();
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
   noteWrites(kernel.label ?? kernel.name, written);
+  if (observer) {
+    closePass();
+    observer.endLaunch();
+  }
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 
@@ -146,6 +159,7 @@ export function discardBatch(): void {
  * device-side assert since the last readback (src/gpu/asserts.ts).
  */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+  checkDevice(buffer, 'readback');
   throwIfLost(buffer, 'readback');
   const device = gpuDevice();
   const aligned = Math.ceil(bytes / 4) * 4;

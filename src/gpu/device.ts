@@ -58,9 +58,17 @@ interface GpuState {
 let state: GpuState | null = null;
 let wasShutDown = false;
 
-/** Acquire an adapter and device. Safe to call more than once; returns the same device. */
+/** The device being acquired, so that concurrent `init()` calls share it. */
+let starting: Promise<DeviceInfo> | null = null;
+
+/** Acquire an adapter and device. Safe to call more than once, also concurrently: one device. */
 export async function init(options: InitOptions = {}): Promise<DeviceInfo> {
   if (state) return state.info;
+  starting ??= start(options).finally(() => (starting = null));
+  return starting;
+}
+
+async function start(options: InitOptions): Promise<DeviceInfo> {
   const gpu = await findGpu(options);
   const adapter = await gpu.requestAdapter(options.adapter as GPURequestAdapterOptions);
   if (!adapter) throw new Error(INSTALL_HINT);
@@ -99,7 +107,17 @@ async function findGpu(options: InitOptions): Promise<GPU> {
   for (const [name, value] of Object.entries(webgpu.globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
-  return webgpu.create(options.dawnFlags ?? []);
+  return webgpu.create(dawnFlags(options.dawnFlags ?? []));
+}
+
+/**
+ * Dawn quantises timestamp queries to 65.5 microseconds by default (a browser's defence against
+ * timing attacks), too coarse for the profiler's per-launch times; in Node we ask for full
+ * resolution unless the caller sets `disable-dawn-features` itself.
+ */
+function dawnFlags(flags: string[]): string[] {
+  if (flags.some((f) => f.startsWith('disable-dawn-features='))) return flags;
+  return [...flags, 'disable-dawn-features=timestamp_quantization'];
 }
 
 function describe(adapter: GPUAdapter, device: GPUDevice): DeviceInfo {

@@ -163,5 +163,6 @@ export function dispatch<N extends string, S extends KernelSpec>(
 ): void {
   const hasUniform = kernel.bindings[kernel.bindings.length - 1] === 'uniform';
   const bytes = hasUniform ? packUniforms(kernel, uniforms as Record<string, number | readonly number[]>) : null;
-  encodeDispatch(resolve(kernel, spec as Record<string, unknown>), buffers, bytes, grid);
+  const values = uniforms as Record<string, number | readonly number[]>;
+  encodeDispatch(resolve(kernel, spec as Record<string, unknown>), buffers, bytes, grid, values);
 }

@@ -6,7 +6,7 @@
  * out again before those commands are submitted: a `queue.writeBuffer` into it would run before
  * the recorded commands. Released buffers therefore wait in `pending` until the next submit.
  */
-import { gpuDevice } from './device.js';
+import { gpuDevice, isInitialised } from './device.js';
 import { forgetWrites } from './batch_errors.js';
 
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
@@ -59,6 +59,21 @@ interface PoolState {
 
 let pool: PoolState | null = null;
 
+/** The device each pooled buffer was made on (buffers die with their device at `sg.shutdown()`). */
+const madeOn = new WeakMap<GPUBuffer, GPUDevice>();
+
+/**
+ * Throws if `buffer` belongs to an earlier device (a tensor made before `sg.shutdown()` and a
+ * new `sg.init()`): its memory was freed with that device. `what` names the op.
+ */
+export function checkDevice(buffer: GPUBuffer, what: string): void {
+  const device = madeOn.get(buffer);
+  if (device && device !== gpuDevice())
+    throw new Error(
+      `shadergrad: ${what}: this tensor was made before sg.shutdown(); its memory was freed with that device, so it cannot be used with the new one`,
+    );
+}
+
 function current(): PoolState {
   const device = gpuDevice();
   if (pool?.device !== device)
@@ -76,6 +91,14 @@ function current(): PoolState {
 
 const key = (size: number, usage: number) => `${usage}:${size}`;
 
+/** The bytes asked for when each buffer was last handed out (buffers are rounded up to buckets). */
+const requested = new WeakMap<GPUBuffer, number>();
+
+/** The bytes last asked for of a pooled buffer (its size for buffers from elsewhere): what the profiler counts as moved. */
+export function requestedBytes(buffer: GPUBuffer): number {
+  return requested.get(buffer) ?? buffer.size;
+}
+
 /** A buffer of at least `bytes` bytes. Its contents are whatever the last user left. */
 export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: string): GPUBuffer {
   const p = current();
@@ -90,13 +113,19 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   if (reuse) {
     p.pooledBytes -= size;
     forgetWrites(reuse.buffer);
+    requested.set(reuse.buffer, bytes);
     return reuse.buffer;
   }
-  return p.device.createBuffer({ size, usage, label });
+  const buffer = p.device.createBuffer({ size, usage, label });
+  madeOn.set(buffer, p.device);
+  requested.set(buffer, bytes);
+  return buffer;
 }
 
 /** Gives a buffer back. It becomes reusable after the commands recorded so far are submitted. */
 export function releaseBuffer(buffer: GPUBuffer): void {
+  // After sg.shutdown() (or for a buffer of an earlier device) there is nothing to give back.
+  if (!isInitialised() || madeOn.get(buffer) !== gpuDevice()) return;
   const p = current();
   p.inUseBytes -= buffer.size;
   p.pending.push([key(buffer.size, buffer.usage), buffer]);

@@ -7,6 +7,7 @@
  */
 import type { BindingKind } from './pipelines.js';
 import { throwIfLost } from './batch_errors.js';
+import { checkDevice } from './pool.js';
 
 /** A binding as `encodeDispatch` takes it: a whole buffer, or a byte range of one. */
 type Binding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
@@ -37,6 +38,7 @@ export function validateBindings(
     if (start % alignment !== 0)
       throw new Error(`shadergrad: ${op}: binding ${i} starts at byte ${start}, not a multiple of ${alignment}`);
     if (size % 4 !== 0) throw new Error(`shadergrad: ${op}: binding ${i} has ${size} bytes, not a multiple of 4`);
+    checkDevice(buffer, op);
     if (kinds[i] !== 'write') throwIfLost(buffer, op);
     return { buffer, start, end: start + size, writable: kinds[i] === 'write' };
   });
@@ -67,5 +69,7 @@ export function validateCopy(
     throw new Error(`shadergrad: ${where}: outside the source (${src.size} bytes) or destination (${dst.size} bytes)`);
   if (src === dst && srcOffset < dstOffset + bytes && dstOffset < srcOffset + bytes)
     throw new Error(`shadergrad: ${where}: source and destination overlap in the same buffer`);
+  checkDevice(src, 'copy');
+  checkDevice(dst, 'copy');
   throwIfLost(src, 'copy');
 }

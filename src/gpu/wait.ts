@@ -8,9 +8,11 @@ let waiters = 0;
 let savedSetImmediate: typeof setImmediate | null = null;
 let polite = true;
 
-/** Whether waits poll politely (see `politeWait`). On by default; for benchmarking the effect. */
-export function setPoliteWaiting(on: boolean): void {
+/** Whether waits poll politely (see `politeWait`). On by default; for benchmarking the effect. Returns the previous setting. */
+export function setPoliteWaiting(on: boolean): boolean {
+  const previous = polite;
   polite = on;
+  return previous;
 }
 
 /**

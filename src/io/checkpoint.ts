@@ -19,6 +19,8 @@ import type { Tensor } from '../tensor.js';
 import { readSource, writeAtomic } from './files.js';
 import { isSafetensors, readSafetensors, encodeSafetensors } from './safetensors.js';
 import { materializeTensor, type TensorRecord } from './records.js';
+import { ByteBudget } from './limits.js';
+import { checkMetadata, checkOptimizerState, checkSchedulerState, type OptimizerMeta } from './restore_checks.js';
 import { toGpu, toRecords } from './upload.js';
 
 /** The `format` metadata value that marks a training checkpoint. */
@@ -104,35 +106,14 @@ export class Checkpoint {
     rng?: boolean;
   }): void {
     const { model, optimizer, scheduler } = targets;
+    // Everything that can be checked without changing anything is checked first; the model's
+    // loadStateDict then checks its part before writing; what follows cannot fail.
     if (optimizer) {
       if (!this.optimizerState) throw new Error(`${this.file}: the checkpoint holds no optimizer state`);
-      if (this.optimizerState.type !== optimizer.constructor.name) {
-        throw new Error(
-          `${this.file}: the checkpoint holds ${this.optimizerState.type} state, the optimizer is ${optimizer.constructor.name}`,
-        );
-      }
-      const params = optimizer.paramGroups.flatMap((g) => g.params);
-      if (params.length !== this.optimizerState.state.length)
-        throw new Error(
-          `${this.file}: the optimizer state has ${this.optimizerState.state.length} parameters, the optimizer ${params.length}`,
-        );
-      this.optimizerState.state.forEach((s, i) => {
-        for (const [name, data] of Object.entries(s?.tensors ?? {})) {
-          // Adam keeps a 1-element placeholder max_exp_avg_sq when amsgrad is off.
-          if (data.length !== params[i].size && !(name === 'max_exp_avg_sq' && data.length === 1)) {
-            throw new Error(
-              `${this.file}: optimizer state ${name} of parameter ${i} has ${data.length} elements, the parameter [${params[i].shape.join(', ')}] has ${params[i].size}`,
-            );
-          }
-        }
-      });
-      if (this.optimizerState.groups.length !== optimizer.paramGroups.length) {
-        throw new Error(
-          `${this.file}: the optimizer state has ${this.optimizerState.groups.length} parameter groups, the optimizer ${optimizer.paramGroups.length}`,
-        );
-      }
+      checkOptimizerState(this.file, this.optimizerState, optimizer);
     }
     if (scheduler && !this.schedulerState) throw new Error(`${this.file}: the checkpoint holds no scheduler state`);
+    if (scheduler) checkSchedulerState(this.file, this.schedulerState!, scheduler.stateDict());
     if (model) {
       const loaded = toGpu(this.modelState);
       try {
@@ -166,16 +147,17 @@ export async function load(source: string | Uint8Array, options: { name?: string
       throw new Error(`${file}: bad checkpoint metadata '${key}'`);
     }
   };
+  const meta = Object.fromEntries(
+    ['epoch', 'rng', 'optimizer', 'scheduler', 'extra'].map((key) => [key, json(key)]),
+  ) as Record<string, unknown>;
+  checkMetadata(file, meta);
+  const budget = new ByteBudget(file, bytes.length);
   const records = new Map<string, TensorRecord>();
   for (const [name, lazy] of st.tensors)
-    records.set(name, materializeTensor(lazy, st.storage(name), `${file}, tensor '${name}'`));
+    records.set(name, materializeTensor(lazy, st.storage(name), `${file}, tensor '${name}'`, { budget }));
   const modelState = new Map<string, TensorRecord>();
   for (const [name, r] of records) if (name.startsWith('model.')) modelState.set(name.slice('model.'.length), r);
-  const opt = json('optimizer') as {
-    type: string;
-    params: Array<{ step: number; tensors: string[] } | null>;
-    groups: Array<Record<string, unknown>>;
-  } | null;
+  const opt = meta.optimizer as OptimizerMeta | null;
   let optimizerState: (OptimizerState & { type: string }) | null = null;
   if (opt) {
     const state = opt.params.map((p, i) => {
@@ -193,10 +175,10 @@ export async function load(source: string | Uint8Array, options: { name?: string
   return new Checkpoint(
     modelState,
     optimizerState,
-    json('scheduler'),
-    json('epoch'),
-    json('rng'),
-    json('extra') ?? {},
+    meta.scheduler as object | null,
+    meta.epoch as number | null,
+    meta.rng as { seed: number; stream: number } | null,
+    (meta.extra as Record<string, unknown> | null) ?? {},
     file,
   );
 }

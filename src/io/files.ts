@@ -33,9 +33,15 @@ export async function readSource(
       `${file}: reading files needs Node's fs module; in a browser, pass the file's bytes (a Uint8Array) instead`,
     );
   }
+  // Only regular files, whose size is known before reading: an endless device (/dev/zero), a
+  // FIFO (whose open() would wait for a writer) or a socket is refused before it is opened, and
+  // the file is opened non-blocking in case one was swapped in since.
   let handle: import('node:fs/promises').FileHandle;
   try {
-    handle = await fs.open(source, 'r');
+    const kind = fileKind(await fs.stat(source));
+    if (kind) throw Object.assign(new Error(`it is ${kind}, not a regular file`), { code: 'ENOTFILE' });
+    const { constants } = await import('node:fs');
+    handle = await fs.open(source, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
@@ -43,7 +49,8 @@ export async function readSource(
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new Error('it is a directory');
+    const kind = fileKind(stat);
+    if (kind) throw new Error(`it is ${kind}, not a regular file`);
     if (stat.size > MAX_BYTES)
       throw new Error(`it is ${stat.size} bytes; files over 4 GiB (JavaScript's largest array) are not supported`);
     const bytes = new Uint8Array(stat.size);
@@ -59,6 +66,17 @@ export async function readSource(
   } finally {
     await handle.close();
   }
+}
+
+/** What a non-regular file is ('a directory', 'a FIFO', ...), or null for a regular file. */
+function fileKind(stat: import('node:fs').Stats): string | null {
+  if (stat.isFile()) return null;
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 /** Writes `bytes` to `path` atomically (temp file `path.tmp-<pid>-<random>`, fsync, rename). */

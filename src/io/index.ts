@@ -15,18 +15,13 @@ import { toGpu, toRecords } from './upload.js';
 import { isSafetensors, readSafetensors, encodeSafetensors } from './safetensors.js';
 import { readTorch } from './torch.js';
 import { CHECKPOINT_FORMAT } from './checkpoint.js';
-import {
-  LazyTensor,
-  materialize,
-  materializeTensor,
-  walkTensors,
-  isLazy,
-  type StorageRef,
-  type TensorRecord,
-} from './records.js';
+import { LazyTensor, isLazy, type StorageRef, type TensorRecord } from './records.js';
+import { ByteBudget, maxWalkNodes, type ReadLimits } from './limits.js';
+import { RecordCache, materialize, walkTensors } from './walk.js';
 
 export type { TensorRecord, SourceDType } from './records.js';
 export type { ReadProgress } from './files.js';
+export type { ReadLimits } from './limits.js';
 /** Training checkpoints, also exported at the top level as `sg.save` / `sg.load`. */
 export { save as saveCheckpoint, load as loadCheckpoint, Checkpoint, type CheckpointContents } from './checkpoint.js';
 
@@ -38,6 +33,8 @@ interface Parsed {
   storage(ref: StorageRef, path: string): Uint8Array;
   metadata?: Record<string, string>;
   truncated?: string;
+  /** The file's size in bytes (the limits scale with it). */
+  size: number;
 }
 
 /** Reads and parses any supported file (no tensor data is decoded yet). */
@@ -54,10 +51,11 @@ async function parseFile(
       root: st.tensors,
       storage: (ref) => st.storage(ref.key),
       metadata: st.metadata,
+      size: bytes.length,
     };
   }
   const t = await readTorch(bytes, file, options.allowTruncated ?? false);
-  return { file, format: t.format, root: t.root, storage: t.storage, truncated: t.truncated };
+  return { file, format: t.format, root: t.root, storage: t.storage, truncated: t.truncated, size: bytes.length };
 }
 
 /** The keys that wrap a model's state_dict in training checkpoints. */
@@ -96,22 +94,26 @@ function unwrap(root: unknown, metadata?: Record<string, string>): unknown {
  * Large files: the file is read by ranges (`onProgress(bytesRead, fileSize)` after each 64 MiB)
  * into one buffer, and float32/int32 tensors stored contiguously and aligned are uploaded from
  * views of it, not copies, so host memory peaks near the file's size (files up to 4 GiB).
+ * Keys that share one storage view (tied weights) get the same GPU tensor.
+ *
+ * Untrusted files: time and memory stay proportional to the file (see limits.ts); decoded
+ * tensors may take at most `maxTensorBytes` (default 4 x the file's size + 16 MiB), which only
+ * files repeating data through expanded (stride-0) views reach.
  */
 export async function load(
   source: string | Uint8Array,
-  options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } = {},
+  options: { stripPrefix?: string; name?: string; onProgress?: ReadProgress } & ReadLimits = {},
 ): Promise<Map<string, Tensor>> {
   const parsed = await parseFile(source, options);
+  const cache = new RecordCache(parsed.storage, parsed.file, new ByteBudget(parsed.file, parsed.size, options), true);
   const records = new Map<string, TensorRecord>();
-  for (const [path, lazy] of walkTensors(unwrap(parsed.root, parsed.metadata), isLazy, parsed.file)) {
+  const tree = unwrap(parsed.root, parsed.metadata);
+  for (const [path, lazy] of walkTensors(tree, isLazy, parsed.file, maxWalkNodes(parsed.size))) {
     const key =
       options.stripPrefix && path.startsWith(options.stripPrefix) ? path.slice(options.stripPrefix.length) : path;
     if (records.has(key))
       throw new Error(`${parsed.file}: two tensors are named '${key}' after stripping '${options.stripPrefix}'`);
-    records.set(
-      key,
-      materializeTensor(lazy, parsed.storage(lazy.storage, path), `${parsed.file}, tensor '${path}'`, { view: true }),
-    );
+    records.set(key, cache.get(lazy, path));
   }
   return toGpu(records);
 }
@@ -120,11 +122,17 @@ export async function load(
  * The whole object tree of a checkpoint on the CPU, for content that is not a plain state dict
  * (a training checkpoint with optimizer state, epoch and loss): dicts become Maps, lists arrays,
  * tensors `TensorRecord`s `{dtype, shape, data, sourceDtype}`. A safetensors file gives a Map of
- * records (its `__metadata__` is under the key `__metadata__` when present).
+ * records (its `__metadata__` is under the key `__metadata__` when present). Containers and
+ * tensors the file shares by reference stay shared, as `torch.load` gives them; `maxTensorBytes`
+ * as for `load`.
  */
-export async function readCheckpoint(source: string | Uint8Array, options: { name?: string } = {}): Promise<unknown> {
+export async function readCheckpoint(
+  source: string | Uint8Array,
+  options: { name?: string } & ReadLimits = {},
+): Promise<unknown> {
   const parsed = await parseFile(source, options);
-  const tree = materialize(parsed.root, parsed.storage, parsed.file);
+  const budget = new ByteBudget(parsed.file, parsed.size, options);
+  const tree = materialize(parsed.root, new RecordCache(parsed.storage, parsed.file, budget), parsed.file);
   if (parsed.metadata && Object.keys(parsed.metadata).length)
     (tree as Map<string, unknown>).set('__metadata__', new Map(Object.entries(parsed.metadata)));
   return tree;
@@ -161,7 +169,7 @@ export type InspectResult = InspectEntry[] & { format: string; truncated?: strin
  */
 export async function inspect(source: string | Uint8Array, options: { name?: string } = {}): Promise<InspectResult> {
   const parsed = await parseFile(source, { ...options, allowTruncated: true });
-  const found = [...walkTensors(parsed.root, isLazy, parsed.file)];
+  const found = [...walkTensors(parsed.root, isLazy, parsed.file, maxWalkNodes(parsed.size))];
   const list = found.map(([name, t]: [string, LazyTensor]) => ({ name, dtype: t.storage.dtype, shape: [...t.shape] }));
   let truncated = parsed.truncated;
   if (truncated) {

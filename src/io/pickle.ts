@@ -31,6 +31,13 @@ export interface UnpickleOptions {
 }
 
 const MARK = Symbol('mark');
+/**
+ * The largest integers read (LONG4: bytes; LONG: decimal digits). torch.save files hold small
+ * integers (sizes, counts, a 9-byte magic number); a megabyte-long one is an attack on the
+ * decoder (Python itself caps int-from-text at 4300 digits).
+ */
+const MAX_LONG_BYTES = 1024;
+const MAX_LONG_DIGITS = 2500;
 const decoder = new TextDecoder();
 
 /** Runs a pickle program from `bytes[start]` up to its STOP; returns the value and the end offset. */
@@ -84,14 +91,21 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
   const call = (fn: unknown, args: unknown) => {
     const builder = fn instanceof PickleGlobal ? options.globals.get(fn.fullName) : null;
     if (!builder) fail(`cannot call ${fn instanceof PickleGlobal ? fn.fullName : typeof fn}`);
-    return builder!(args as unknown[]);
+    if (!Array.isArray(args)) fail(`${(fn as PickleGlobal).fullName} called with ${describe(args)} instead of a tuple`);
+    try {
+      return builder!(args as unknown[]);
+    } catch (e) {
+      const why = (e as Error).message.replace(/^unpickle: /, '');
+      return fail(`${(fn as PickleGlobal).fullName}: ${why}`);
+    }
   };
   const setItems = (target: unknown, items: unknown[]) => {
     if (!(target instanceof Map)) fail('SETITEM(S) on something that is not a dict');
     for (let i = 0; i + 1 < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[]) => {
-    if (Array.isArray(target)) target.push(...items);
+    // One at a time: push(...items) passes every item as an argument, and 300,000 of them overflow the stack.
+    if (Array.isArray(target) && !Object.isFrozen(target)) for (const x of items) target.push(x);
     else if (target instanceof Set) items.forEach((x) => target.add(x));
     else fail('APPEND(S) on something that is not a list');
   };
@@ -125,9 +139,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       case 0x4b: stack.push(u8()); break; // BININT1
       case 0x4d: stack.push(u16()); break; // BININT2
       case 0x8a: stack.push(decodeLong(take(u8()))); break; // LONG1
-      case 0x8b: stack.push(decodeLong(take(u32()))); break; // LONG4
+      case 0x8b: { const n = u32(); if (n > MAX_LONG_BYTES) fail(`an integer of ${n} bytes (LONG4; at most ${MAX_LONG_BYTES} are read)`); stack.push(decodeLong(take(n))); break; } // LONG4
       case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; } // INT
-      case 0x4c: stack.push(textLong(line())); break; // LONG (text)
+      case 0x4c: { const s = line(); if (s.length > MAX_LONG_DIGITS) fail(`an integer of ${s.length} digits (LONG; at most ${MAX_LONG_DIGITS} are read)`); stack.push(textLong(s)); break; } // LONG (text)
       case 0x47: need(8); stack.push(dv.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
       case 0x46: stack.push(Number(line())); break; // FLOAT (text)
       case 0x58: stack.push(decoder.decode(take(u32()))); break; // BINUNICODE
@@ -190,13 +204,25 @@ function build(target: unknown): void {
     throw new Error(`unpickle: BUILD on ${target === null ? 'None' : typeof target}`);
 }
 
-/** Two's-complement little-endian integer; a BigInt when it is beyond 2^53. */
+/**
+ * Two's-complement little-endian integer; a BigInt when it is beyond 2^53. Decoded through one
+ * hex string (linear in the length) rather than a shift per byte (quadratic).
+ */
 export function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  let hex = '';
+  for (let i = b.length - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
+  let v = BigInt(`0x${hex}`);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
   return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+}
+
+/** A short description of an unpickled value for error messages. */
+function describe(x: unknown): string {
+  if (x === null) return 'None';
+  if (x instanceof Map) return 'a dict';
+  if (Array.isArray(x)) return 'a list';
+  return typeof x;
 }
 
 function textLong(s: string): number | bigint {

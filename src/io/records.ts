@@ -2,8 +2,10 @@
  * Tensors as they come out of a weight file, before any GPU work. A file first yields
  * `LazyTensor`s (a storage key, dtype, offset, shape and stride: what torch's
  * `_rebuild_tensor_v2` receives); `materialize` then copies each one out of its storage bytes
- * into a contiguous `TensorRecord` of float32 or int32, checking every size on the way.
+ * into a contiguous `TensorRecord` of float32 or int32, checking every size on the way
+ * (walk.ts walks the trees of them).
  */
+import type { ByteBudget } from './limits.js';
 
 /** The element types found in checkpoints (torch's and safetensors' names mapped to these). */
 export type SourceDType =
@@ -104,7 +106,7 @@ export function materializeTensor(
   t: LazyTensor,
   bytes: Uint8Array,
   where: string,
-  options: { view?: boolean } = {},
+  options: { view?: boolean; budget?: ByteBudget } = {},
 ): TensorRecord {
   const { dtype, numel: storageNumel, base } = t.storage;
   const size = ELEMENT_SIZE[dtype];
@@ -129,6 +131,7 @@ export function materializeTensor(
       `byte-length mismatch in ${where}: shape [${t.shape.join(', ')}] with stride [${t.stride.join(', ')}] and offset ${t.offset} needs ${(last + 1) * size} bytes, the storage has ${bytes.length}`,
     );
   }
+  options.budget?.take(n * 4, where);
   const floating = isFloating(dtype);
   const shape = [...t.shape];
   // Fast path: a contiguous float32/int32 view is one aligned copy (the common case by far), or
@@ -183,54 +186,6 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array(shape.length).fill(1);
   for (let k = shape.length - 2; k >= 0; k--) s[k] = s[k + 1] * shape[k + 1];
   return s;
-}
-
-/**
- * Replaces every LazyTensor in a tree (Maps, arrays, plain values) by its TensorRecord.
- * `storage(key)` returns a storage's bytes or throws; `file` names the file in errors.
- */
-export function materialize(
-  tree: unknown,
-  storage: (ref: StorageRef, path: string) => Uint8Array,
-  file: string,
-  path = '',
-  open = new Set<unknown>(),
-): unknown {
-  if (tree instanceof LazyTensor)
-    return materializeTensor(tree, storage(tree.storage, path), `${file}, tensor '${path}'`);
-  if (!(tree instanceof Map) && !Array.isArray(tree)) return tree;
-  enter(tree, open, file, path);
-  const child = (k: unknown, v: unknown) =>
-    materialize(v, storage, file, path ? `${path}.${String(k)}` : String(k), open);
-  const out =
-    tree instanceof Map ? new Map([...tree].map(([k, v]) => [k, child(k, v)])) : tree.map((v, i) => child(i, v));
-  open.delete(tree);
-  return out;
-}
-
-/** Every tensor (lazy or materialized) in a tree with its dotted path, in order; `file` names it in errors. */
-export function* walkTensors<T>(
-  tree: unknown,
-  is: (x: unknown) => x is T,
-  file: string,
-  path = '',
-  open = new Set<unknown>(),
-): Generator<[string, T]> {
-  if (is(tree)) {
-    yield [path, tree];
-  } else if (tree instanceof Map || Array.isArray(tree)) {
-    enter(tree, open, file, path);
-    const entries: Array<[unknown, unknown]> = tree instanceof Map ? [...tree] : tree.map((v, i) => [i, v]);
-    for (const [k, v] of entries) yield* walkTensors(v, is, file, path ? `${path}.${String(k)}` : String(k), open);
-    open.delete(tree);
-  }
-}
-
-/** A pickle can make a container hold itself (memo references); refuse that instead of recursing forever. */
-function enter(node: unknown, open: Set<unknown>, file: string, path: string): void {
-  if (open.has(node))
-    throw new Error(`${file}: the object at '${path}' contains itself (a cyclic pickle); not a state dict`);
-  open.add(node);
 }
 
 export const isLazy = (x: unknown): x is LazyTensor => x instanceof LazyTensor;

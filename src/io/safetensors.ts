@@ -3,20 +3,8 @@
  * JSON `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {str: str}}`
  * (offsets relative to the end of the header), then the raw little-endian tensor bytes.
  */
-import { LazyTensor, ELEMENT_SIZE, contiguousStrides, type SourceDType, type TensorRecord } from './records.js';
-
-const DTYPES: Record<string, SourceDType> = {
-  F32: 'float32',
-  F16: 'float16',
-  BF16: 'bfloat16',
-  F64: 'float64',
-  I64: 'int64',
-  I32: 'int32',
-  I16: 'int16',
-  I8: 'int8',
-  U8: 'uint8',
-  BOOL: 'bool',
-};
+import { LazyTensor, contiguousStrides, type TensorRecord } from './records.js';
+import { MAX_HEADER_BYTES, parseHeader } from './safetensors_header.js';
 
 export interface SafetensorsFile {
   tensors: Map<string, LazyTensor>;
@@ -34,47 +22,29 @@ export function isSafetensors(bytes: Uint8Array): boolean {
   return n > 1n && n < 2n ** 32n && bytes[8] === 0x7b;
 }
 
+/** Reads a safetensors file's header (checked as the reference parser does, see safetensors_header.ts). */
 export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
   if (bytes.length < 8)
     throw new Error(`truncated: ${file} is ${bytes.length} bytes, shorter than a safetensors header length`);
-  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES))
+    throw new Error(
+      `${file}: the safetensors header claims ${declared} bytes, over the format's cap of ${MAX_HEADER_BYTES}`,
+    );
+  const headerLen = Number(declared);
   if (8 + headerLen > bytes.length)
     throw new Error(
       `truncated: ${file}: the safetensors header needs ${headerLen} bytes, the file has ${bytes.length - 8} after the length`,
     );
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
-  } catch (e) {
-    throw new Error(`${file}: bad safetensors header JSON (${(e as Error).message})`);
-  }
   const data = bytes.subarray(8 + headerLen);
+  const { entries, metadata } = parseHeader(bytes.subarray(8, 8 + headerLen), data.length, file);
   const tensors = new Map<string, LazyTensor>();
   const ranges = new Map<string, [number, number]>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const {
-      dtype,
-      shape,
-      data_offsets: offsets,
-    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const type = DTYPES[dtype];
-    if (!type) throw new Error(`${file}: tensor '${name}' has unsupported safetensors dtype ${dtype}`);
+  for (const { name, dtype, shape, begin, end } of entries) {
     const numel = shape.reduce((a, b) => a * b, 1);
-    const [begin, end] = offsets;
-    if (end - begin !== numel * ELEMENT_SIZE[type]) {
-      throw new Error(
-        `byte-length mismatch in ${file}, tensor '${name}': ${dtype} [${shape.join(', ')}] needs ${numel * ELEMENT_SIZE[type]} bytes, data_offsets give ${end - begin}`,
-      );
-    }
-    if (end > data.length)
-      throw new Error(
-        `truncated: ${file}: tensor '${name}' needs data bytes ${begin}..${end}, the file has ${data.length}`,
-      );
-    tensors.set(name, new LazyTensor({ key: name, dtype: type, numel, base: 0 }, 0, shape, contiguousStrides(shape)));
+    tensors.set(name, new LazyTensor({ key: name, dtype, numel, base: 0 }, 0, shape, contiguousStrides(shape)));
     ranges.set(name, [begin, end]);
   }
-  const metadata = (header.__metadata__ as Record<string, string> | undefined) ?? {};
   return { tensors, metadata, storage: (key) => data.subarray(...ranges.get(key)!) };
 }
 

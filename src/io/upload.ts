@@ -3,13 +3,21 @@ import { tensor } from '../ops/create.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorRecord } from './records.js';
 
-/** Makes GPU tensors from checked CPU records; if making one fails, disposes those already made. */
+/**
+ * Makes GPU tensors from checked CPU records (one tensor per distinct record: keys sharing a
+ * record, as tied weights do, share the tensor); if making one fails, disposes those already made.
+ */
 export function toGpu(records: Map<string, TensorRecord>): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
+  const made = new Map<TensorRecord, Tensor>();
   try {
-    for (const [key, r] of records) out.set(key, tensor(r.data, { shape: r.shape, dtype: r.dtype }));
+    for (const [key, r] of records) {
+      let t = made.get(r);
+      if (!t) made.set(r, (t = tensor(r.data, { shape: r.shape, dtype: r.dtype })));
+      out.set(key, t);
+    }
   } catch (e) {
-    for (const t of out.values()) t.dispose();
+    for (const t of made.values()) t.dispose();
     throw e;
   }
   return out;

@@ -94,10 +94,21 @@ export function readZip(bytes: Uint8Array): ZipArchive {
       headerOffset: dv.getUint32(at + 42, true),
     };
     applyZip64Extra(dv, at + 46 + nameLen, extraLen, entry);
+    checkName(name);
     entries.set(name, entry);
     at += 46 + nameLen + extraLen + commentLen;
   }
   return { entries, truncated: false };
+}
+
+/**
+ * Refuses entry names that would leave the archive if extracted (`../x`, `/etc/x`, `C:\\x`):
+ * torch.save never writes them, so one is a crafted file (a "zip slip").
+ */
+function checkName(name: string): void {
+  const parts = name.split(/[\\/]/);
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name) || parts.includes('..') || name.includes('\0'))
+    throw new ZipError(`bad zip: the entry name '${name}' points outside the archive (a path traversal); refused`);
 }
 
 /** The ZIP64 extra field (id 1) holds, in order, whichever of these fields were saturated. */
@@ -138,6 +149,7 @@ export function scanLocalHeaders(bytes: Uint8Array): ZipArchive {
     };
     if (entry.size === 0xffffffff || entry.compressedSize === 0xffffffff)
       applyZip64Extra(dv, at + 30 + nameLen, extraLen, entry, true);
+    checkName(entry.name);
     const start = at + 30 + nameLen + extraLen;
     let end = start + entry.compressedSize;
     // Bit 3 (torch sets it): the sizes are zero here and follow the data in a descriptor.
@@ -177,14 +189,20 @@ function dataStart(bytes: Uint8Array, e: ZipEntry): number {
   return e.headerOffset + 30 + dv.getUint16(e.headerOffset + 26, true) + dv.getUint16(e.headerOffset + 28, true);
 }
 
-/** Raw DEFLATE decompression (node:zlib's inflateRawSync in Node); null where unavailable. */
-export type Inflate = ((data: Uint8Array) => Uint8Array) | null;
+/**
+ * Raw DEFLATE decompression that stops once the output would exceed `maxBytes` (node:zlib's
+ * inflateRawSync with `maxOutputLength`, in Node; null where unavailable).
+ */
+export type Inflate = ((data: Uint8Array, maxBytes: number) => Uint8Array) | null;
+
+/** DEFLATE's best ratio is about 1032:1 (RFC 1951 blocks of 258-byte matches); a larger claim is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
 
 /** Loads node:zlib when running in Node (the library also bundles for browsers). */
 export async function loadInflate(): Promise<Inflate> {
   try {
     const zlib = await import('node:zlib');
-    return (data) => new Uint8Array(zlib.inflateRawSync(data));
+    return (data, maxBytes) => new Uint8Array(zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) }));
   } catch {
     return null;
   }
@@ -208,7 +226,21 @@ export function readEntry(bytes: Uint8Array, e: ZipEntry, inflate: Inflate = nul
     throw new ZipError(
       `${e.name} is deflated, and decompressing it needs node:zlib (not available here); re-save it with torch.save, which stores records uncompressed`,
     );
-  const out = inflate(raw);
+  if (e.size > MAX_DEFLATE_RATIO * e.compressedSize + 1024)
+    throw new ZipError(
+      `bad zip: ${e.name} claims to inflate from ${e.compressedSize} to ${e.size} bytes, more than DEFLATE can (a decompression bomb?)`,
+    );
+  // Inflating stops at the declared size: an entry that would grow past it (a bomb whose
+  // directory understates it) is refused while inflating, before the memory is spent.
+  let out: Uint8Array;
+  try {
+    out = inflate(raw, e.size);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+      throw new ZipError(`bad zip: ${e.name} inflates to more than the ${e.size} bytes its directory entry declares`);
+    throw new ZipError(`bad zip: ${e.name} does not inflate: ${(err as Error).message}`);
+  }
   if (out.length !== e.size)
     throw new ZipError(`bad zip: ${e.name} inflates to ${out.length} bytes, the directory says ${e.size}`);
   return out;

@@ -124,12 +124,8 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
 
 /** Frees a model's GPU memory now: its parameters, their gradients and its buffers. */
 export function disposeModel(model: Module): void {
-  releaseFusionCache(model);
-  for (const p of model.parameters()) {
-    p.grad?.dispose();
-    p.grad = null;
-  }
-  for (const t of model.stateDict().values()) t.dispose();
+  releaseFusionCache(model); // the folded batch norm weights (nn/fusion.ts)
+  model.dispose();
 }
 
 /** Number of parameters (as `sum(p.numel() for p in model.parameters())`). */

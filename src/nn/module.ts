@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
+import { instrumentForward } from './forward_scope.js';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
@@ -24,6 +25,11 @@ export function trainGeneration(): number {
 export abstract class Module {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
+
+  constructor() {
+    // Memory scopes under noGrad and profiler paths around every class's forward (forward_scope.ts).
+    instrumentForward(new.target.prototype, Module.prototype);
+  }
 
   /**
    * The computation. Most layers take and return one Tensor; some take several inputs or options
@@ -146,6 +152,22 @@ export abstract class Module {
     for (const p of this.parameters()) {
       p.grad?.dispose();
       p.grad = null;
+    }
+  }
+
+  /**
+   * Frees the GPU memory this module and its descendants hold: parameters and their gradients,
+   * buffers, and any other tensor kept in a field. The module cannot be used afterwards (PyTorch
+   * frees it with the module object; here GPU memory is freed explicitly). Safe to call twice.
+   */
+  dispose(): void {
+    for (const m of this.modules()) {
+      for (const [, value] of m.fields()) {
+        if (!(value instanceof Tensor)) continue;
+        value.grad?.dispose();
+        value.grad = null;
+        value.dispose();
+      }
     }
   }
 

@@ -5,6 +5,7 @@
  * are `classifier.6.weight`.
  */
 import type { Tensor } from '../tensor.js';
+import { isGradEnabled } from '../autograd.js';
 import { Module } from './module.js';
 import { fusedStep } from './fusion.js';
 
@@ -56,13 +57,20 @@ export class Sequential extends Module {
     yield* this.children();
   }
 
-  /** Each module in turn; runs of modules that fuse (conv, eval batch norm, activation; nn/fusion.ts) as one op. */
+  /**
+   * Each child on the previous one's output; runs of modules that fuse (conv, eval batch norm,
+   * activation; nn/fusion.ts) as one op. Under `noGrad` nothing else can hold an output made
+   * here, so each is freed as soon as the next child has consumed it.
+   */
   forward(x: Tensor): Tensor {
+    const input = x;
     const modules = [...this.children()];
     for (let i = 0; i < modules.length;) {
       const fused = fusedStep(modules, i, x);
-      if (fused) [x, i] = [fused.y, fused.next];
-      else x = modules[i++].forward(x);
+      const y = fused ? fused.y : (modules[i].forward(x) as Tensor);
+      i = fused ? fused.next : i + 1;
+      if (x !== input && x !== y && !isGradEnabled()) x.dispose();
+      x = y;
     }
     return x;
   }

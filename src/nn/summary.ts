@@ -11,7 +11,7 @@
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
-import { getRngState, rand, setRngState } from '../ops/create.js';
+import { getRngState, rand, setRngState, zeros } from '../ops/create.js';
 import { clone } from '../ops/elementwise.js';
 import { Module } from './module.js';
 import { Sequential } from './sequential.js';
@@ -23,6 +23,11 @@ export interface SummaryOptions {
   batchSize?: number;
   /** Also print the table with console.log. */
   print?: boolean;
+  /**
+   * The input's dtype (torchsummary's `dtypes`): 'int32' for token ids, which are zeros, as
+   * torchsummary's `torch.rand(2, *size).type(torch.long)` (default 'float32').
+   */
+  dtype?: 'float32' | 'int32';
 }
 
 interface Row {
@@ -40,7 +45,7 @@ const right = (s: string, width: number) => s.padStart(width);
 /** The torchsummary table for `model` on inputs of shape `inputShape` (without the batch dimension). */
 export function summary(model: Module, inputShape: readonly number[], options: SummaryOptions = {}): string {
   const batchSize = options.batchSize ?? -1;
-  const rows = recordRows(model, inputShape, batchSize);
+  const rows = recordRows(model, inputShape, batchSize, options.dtype ?? 'float32');
   let total = 0;
   let trainable = 0;
   let totalOutput = 0;
@@ -73,7 +78,12 @@ export function summary(model: Module, inputShape: readonly number[], options: S
 }
 
 /** Runs the forward pass with every module's `forward` wrapped to record a row when it returns. */
-function recordRows(model: Module, inputShape: readonly number[], batchSize: number): Row[] {
+function recordRows(
+  model: Module,
+  inputShape: readonly number[],
+  batchSize: number,
+  dtype: 'float32' | 'int32',
+): Row[] {
   const rows: Row[] = [];
   const modes = model.modules().map((m) => [m, m.training] as const);
   const buffers = model.buffers();
@@ -100,7 +110,10 @@ function recordRows(model: Module, inputShape: readonly number[], batchSize: num
     };
   }
   try {
-    tidy(() => noGrad(() => model.forward(rand([2, ...inputShape]))));
+    // The block returns nothing, so tidy frees the output too (returning it would keep it).
+    tidy(() => {
+      noGrad(() => model.forward(dtype === 'int32' ? zeros([2, ...inputShape], { dtype }) : rand([2, ...inputShape])));
+    });
   } finally {
     for (const m of wrapped) delete (m as { forward?: unknown }).forward; // back to the class method
     for (const [m, training] of modes) m.training = training;

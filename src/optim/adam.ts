@@ -55,6 +55,7 @@ export class Adam extends Optimizer<AdamOptions> {
       amsgrad: false,
       ...defined(options),
     });
+    this.holdState(this.state);
   }
 
   protected update(): void {

@@ -3,7 +3,7 @@
  * per-parameter state (kept on the GPU), `zeroGrad`, `step` and state dicts for resuming.
  * Parameters without a gradient (frozen, or unused this step) are skipped.
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { flush } from '../gpu/commands.js';
 import type { Parameter } from '../nn/parameter.js';
 
@@ -30,6 +30,21 @@ export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Per-parameter state: plain objects whose Tensor fields (moments, momentum buffers) the optimiser owns. */
+type StateMap = Map<Parameter, object>;
+
+function freeState(state: StateMap): void {
+  for (const entry of state.values())
+    for (const value of Object.values(entry)) if (value instanceof Tensor) value.dispose();
+  state.clear();
+}
+
+/**
+ * A safety net: an optimiser dropped without `dispose()` frees its state (Adam: twice the
+ * model) when it is garbage-collected. The registry holds the state map, not the optimiser.
+ */
+const dropped = new FinalizationRegistry<StateMap>(freeState);
+
 /** The base of the optimisers, as `torch.optim.Optimizer`: parameter groups with their own options, `zeroGrad()`, `step()` and state dicts. */
 export abstract class Optimizer<O extends { lr: number }> {
   /** The parameter groups, as `optimizer.param_groups`. */
@@ -53,6 +68,24 @@ export abstract class Optimizer<O extends { lr: number }> {
         seen.add(p);
       }
     }
+  }
+
+  private heldState: StateMap | null = null;
+
+  /** Subclasses hand over their state map: `dispose()` (or garbage collection) frees its tensors. */
+  protected holdState(state: StateMap): void {
+    this.heldState = state;
+    dropped.register(this, state, this);
+  }
+
+  /**
+   * Frees the optimiser's state on the GPU (Adam's moments, SGD's momentum buffers) now; the
+   * parameters are untouched. A later `step()` starts from fresh state. Safe to call twice.
+   */
+  dispose(): void {
+    if (!this.heldState) return;
+    freeState(this.heldState);
+    dropped.unregister(this);
   }
 
   /** Every parameter with its group's options. */

@@ -32,6 +32,7 @@ export class SGD extends Optimizer<SGDOptions> {
   /** `new SGD(model.parameters(), {lr: 0.1, momentum: 0.9})`, or groups `[{params, lr}, ...]`, as `torch.optim.SGD`; Nesterov needs momentum > 0 and dampening 0. */
   constructor(params: Iterable<Parameter> | Array<GroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
     super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...defined(options) });
+    this.holdState(this.state);
     for (const g of this.paramGroups) {
       if (g.options.nesterov && (g.options.momentum <= 0 || g.options.dampening !== 0)) {
         throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');

@@ -67,6 +67,10 @@ export interface FinetuneOptions {
   resume?: string | Uint8Array;
   /** Input side (default 224; 32 for cifar_resnet*). */
   imageSize?: number;
+  /** A bad image file (empty, not JPEG/PNG, corrupt header, a decompression bomb): 'error' (default) stops naming it, 'skip' leaves it out with a warning. */
+  onBadImage?: 'error' | 'skip';
+  /** The decompression-bomb limit in pixels for the images (default Pillow's 89,478,485). */
+  maxImagePixels?: number;
   /** DataLoader worker threads that decode and augment ahead of the GPU (default 2). */
   numWorkers?: number;
   /** Aborting stops training at the next batch, after saving a checkpoint. */
@@ -192,12 +196,17 @@ function folders(o: FinetuneOptions, name: string, seed: number) {
   const size = o.imageSize ?? (name.startsWith('cifar') ? 32 : 224);
   const trainFolder = new ImageFolder(o.data, {
     transform: imageTransform(size, true),
-    skipInvalid: true,
+    onBadImage: o.onBadImage,
+    maxImagePixels: o.maxImagePixels,
     minClasses: 2,
   });
   const classes = trainFolder.classes;
   if (o.val) {
-    const valFolder = new ImageFolder(o.val, { transform: imageTransform(size, false), skipInvalid: true });
+    const valFolder = new ImageFolder(o.val, {
+      transform: imageTransform(size, false),
+      onBadImage: o.onBadImage,
+      maxImagePixels: o.maxImagePixels,
+    });
     if (valFolder.classes.join('\n') !== classes.join('\n')) {
       throw new Error(
         `finetune: ${o.val} has classes [${valFolder.classes.join(', ')}], ${o.data} has [${classes.join(', ')}]`,
@@ -214,7 +223,11 @@ function folders(o: FinetuneOptions, name: string, seed: number) {
   if (!(f > 0 && f < 1)) throw new Error(`finetune: valSplit must be in (0, 1), got ${f}`);
   const nVal = Math.max(1, Math.round(trainFolder.length * f));
   const [tr, va] = randomSplit(trainFolder, [trainFolder.length - nVal, nVal], { seed });
-  const valFolder = new ImageFolder(o.data, { transform: imageTransform(size, false), skipInvalid: true });
+  const valFolder = new ImageFolder(o.data, {
+    transform: imageTransform(size, false),
+    onBadImage: o.onBadImage,
+    maxImagePixels: o.maxImagePixels,
+  });
   const val = new Subset(valFolder, va.indices);
   return {
     train: tr as Dataset<Example>,

@@ -13,6 +13,22 @@ export { fit, type FitOptions, type FitResult, type Phase, type GroupSpec, type 
 export { trainEpoch, type EpochOptions, type EpochProgress } from './epoch.js';
 export { evaluateModel, type Evaluation } from './evaluate.js';
 export { classify, topK } from './predict.js';
+export {
+  finetuneText,
+  classifyText,
+  TEXT_BUNDLES,
+  type TextFinetuneOptions,
+  type TextFinetuneResult,
+} from './text_finetune.js';
+export {
+  TokenDataset,
+  WordVocabulary,
+  readLabelledText,
+  readLabelledTable,
+  readTextFolder,
+  tokenSample,
+  type LabelledText,
+} from './text_data.js';
 export { batches, imageTransform, type Batch, type BatchOptions } from './data.js';
 export { freezePlan, type Freeze, type FreezePlan } from './freeze.js';
 export { headPath, moduleAt, replaceHead } from './head.js';

@@ -9,7 +9,7 @@ import { logitsOf } from '../models/outputs.js';
 
 /**
  * The class probabilities softmax(model(x)) of one preprocessed image `x` [C, H, W] (a host
- * tensor, as a transform pipeline ending in ToTensor/Normalize gives it), with the model in eval
+ * tensor, as a transform pipeline ending in ToTensor/Normalize gives it; or token ids [S] of dtype int32), with the model in eval
  * mode and no graph: `model.eval(); torch.softmax(model(x[None]), 1)[0]` under `torch.no_grad()`.
  */
 export async function classify(model: Module, x: HostTensor): Promise<Float32Array> {
@@ -17,7 +17,9 @@ export async function classify(model: Module, x: HostTensor): Promise<Float32Arr
   model.eval();
   try {
     const probs = noGrad(() =>
-      tidy(() => softmax(logitsOf(model.forward(tensor(x.data, { shape: [1, ...x.shape] }))), 1)),
+      tidy(() =>
+        softmax(logitsOf(model.forward(tensor(x.data, { shape: [1, ...x.shape], dtype: x.dtype ?? 'float32' }))), 1),
+      ),
     );
     const values = await probs.data();
     probs.dispose();

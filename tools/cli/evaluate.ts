@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as sg from '../../src/index.js';
 import { UsageError, flag, helpText, num, parseArgs, required, str, type OptionSpec } from './args.js';
 import { modelName } from './summary.js';
+import { BAD_IMAGE_SPEC, badImageOptions } from './bad_image.js';
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model name (sg.models.names), e.g. resnet18' },
@@ -23,6 +24,7 @@ const SPEC: Record<string, OptionSpec> = {
   'batch-size': { type: 'string', help: 'images per batch', default: '16' },
   workers: { type: 'string', help: 'worker threads decoding images', default: '2' },
   out: { type: 'string', help: 'also write confusion.png and confusion.csv into DIR' },
+  ...BAD_IMAGE_SPEC,
 };
 
 /** Runs `shadergrad evaluate`; `write` receives the output (default: stdout). */
@@ -39,7 +41,8 @@ export async function evaluateCommand(
     dir = required(p, 'evaluate', 'data');
   const size = num(p, 'evaluate', 'image-size', { integer: true }) ?? (name.startsWith('cifar') ? 32 : 224);
   const batchSize = num(p, 'evaluate', 'batch-size', { integer: true })!;
-  const folderClasses = new sg.data.ImageFolder(dir, { skipInvalid: true }).classes;
+  const images = badImageOptions(p, 'evaluate');
+  const folderClasses = new sg.data.ImageFolder(dir, images).classes;
   const classesFile = str(p, 'classes');
   if (classesFile && !existsSync(classesFile))
     throw new UsageError(`evaluate: --classes ${classesFile} does not exist`);
@@ -54,7 +57,7 @@ export async function evaluateCommand(
   const dataset = new sg.data.ImageFolder(dir, {
     transform: sg.train.imageTransform(size, false),
     targetTransform: (y) => remap[y],
-    skipInvalid: true,
+    ...images,
   });
 
   await sg.init();

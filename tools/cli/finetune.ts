@@ -8,6 +8,8 @@
 import * as sg from '../../src/index.js';
 import { UsageError, flag, helpText, num, parseArgs, required, str, type OptionSpec } from './args.js';
 import { modelName } from './summary.js';
+import { BAD_IMAGE_SPEC, badImageOptions } from './bad_image.js';
+import { TEXT_SPEC, looksLikeText, textOptions } from './finetune_text.js';
 
 const SPEC: Record<string, OptionSpec> = {
   data: { type: 'string', help: 'training images, DIR/<class>/<image>' },
@@ -54,7 +56,42 @@ const SPEC: Record<string, OptionSpec> = {
     help: 'show a progress bar during each epoch (--no-progress: only the epoch lines)',
     default: 'true',
   },
+  ...BAD_IMAGE_SPEC,
+  ...TEXT_SPEC,
 };
+
+/** Image or text fine-tuning, with its options (null for --help). */
+export type FinetuneCommand =
+  { task: 'image'; options: sg.train.FinetuneOptions } | { task: 'text'; options: sg.train.TextFinetuneOptions };
+
+/** Parses the command line of either task (exported for tests). */
+export function finetuneOptionsFor(args: string[]): FinetuneCommand | null {
+  const p = parseArgs('finetune', args, SPEC);
+  if (flag(p, 'help')) return null;
+  const data = required(p, 'finetune', 'data');
+  const task = str(p, 'task') ?? (looksLikeText(data) ? 'text' : 'image');
+  if (task === 'image') return { task, options: finetuneOptions(args)! };
+  if (task !== 'text') throw new UsageError(`finetune: --task must be image or text, got "${task}"`);
+  if (p.positional.length) throw new UsageError(`finetune: unexpected argument "${p.positional[0]}"`);
+  const n = (name: string, integer = false) => num(p, 'finetune', name, { integer });
+  const common = {
+    val: str(p, 'val'),
+    valSplit: n('val-split'),
+    weights: str(p, 'weights'),
+    headLr: n('head-lr'),
+    backboneLr: n('backbone-lr'),
+    epochs: n('epochs', true),
+    headEpochs: n('head-epochs', true),
+    batchSize: n('batch-size', true),
+    optimizer: str(p, 'optimizer') as sg.train.OptimizerName,
+    scheduler: str(p, 'scheduler') as sg.train.SchedulerName,
+    clipGradNorm: n('clip-grad-norm'),
+    out: str(p, 'out'),
+    seed: n('seed', true),
+    ...(p.options.get('progress') === false ? { stream: { write: () => true } } : {}),
+  };
+  return { task: 'text', options: textOptions(p, data, common) };
+}
 
 /** Parses the command line into FinetuneOptions (exported for tests). */
 export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null {
@@ -94,6 +131,7 @@ export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null
     resume: str(p, 'resume'),
     imageSize: n('image-size', true),
     numWorkers: n('workers', true),
+    ...badImageOptions(p, 'finetune'),
     ...(p.options.get('progress') === false ? { stream: { write: () => true } } : {}),
   };
 }
@@ -103,9 +141,11 @@ export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null
  * after the current batch and saves a checkpoint; a second one quits at once.
  */
 export async function finetuneCommand(args: string[]): Promise<void> {
-  const options = finetuneOptions(args);
-  if (!options) {
-    process.stdout.write(helpText('shadergrad finetune --data DIR --model NAME [--weights FILE] [options]', SPEC));
+  const command = finetuneOptionsFor(args);
+  if (!command) {
+    process.stdout.write(
+      helpText('shadergrad finetune --data DIR|FILE.tsv [--task text] --model NAME [--weights FILE] [options]', SPEC),
+    );
     return;
   }
   const stop = new AbortController();
@@ -116,7 +156,10 @@ export async function finetuneCommand(args: string[]): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await sg.train.finetune({ ...options, signal: stop.signal });
+    const result =
+      command.task === 'text'
+        ? await sg.train.finetuneText({ ...command.options, signal: stop.signal })
+        : await sg.train.finetune({ ...command.options, signal: stop.signal });
     sg.models.disposeModel(result.model);
   } finally {
     process.off('SIGINT', onSigint);

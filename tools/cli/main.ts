@@ -27,6 +27,10 @@ const commands: Record<string, Command> = {
     summary: 'the module tree, as print(model) in PyTorch',
     run: async () => (await import('./print.js')).printCommand,
   },
+  profile: {
+    summary: 'where the time of a forward pass or training step goes, by kernel and by module (GPU timestamps)',
+    run: async () => (await import('./profile.js')).profileCommand,
+  },
   predict: {
     summary: 'top-5 classes of images with a pretrained or fine-tuned model',
     run: async () => (await import('./predict.js')).predictCommand,

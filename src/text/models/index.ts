@@ -5,7 +5,7 @@ export {
   RobertaEncoder,
   RobertaClassificationHead,
   PositionalEmbedding,
-  TextTransformerEncoder,
+  TransformerEncoder,
   makePositions,
   type RobertaClassificationHeadArgs,
   type RobertaModelArgs,

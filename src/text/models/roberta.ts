@@ -63,10 +63,10 @@ interface EncoderArgs {
 }
 
 /**
- * torchtext's TransformerEncoder (printed under that name): embeddings, LayerNorm (post-LN) or
+ * torchtext's TransformerEncoder (`torchtext.models.roberta.modules`, not PyTorch's, which it holds as `layers`): embeddings, LayerNorm (post-LN) or
  * not, dropout, PyTorch's encoder stack with the padding keys masked, LayerNorm at the end (pre-LN).
  */
-export class TextTransformerEncoder extends Module {
+export class TransformerEncoder extends Module {
   readonly paddingIdx: number;
   token_embedding: Embedding;
   layers: TorchTransformerEncoder;
@@ -97,10 +97,6 @@ export class TextTransformerEncoder extends Module {
     this.normalizeBefore = a.normalizeBefore;
   }
 
-  protected override typeName(): string {
-    return 'TransformerEncoder';
-  }
-
   /** tokens [B, S] int32 -> features [B, S, D]. */
   forward(tokens: Tensor): Tensor {
     const padding = eq(tokens, this.paddingIdx);
@@ -117,11 +113,11 @@ export class TextTransformerEncoder extends Module {
 
 /** torchtext's RobertaEncoder: the transformer, frozen on request. */
 export class RobertaEncoder extends Module {
-  transformer: TextTransformerEncoder;
+  transformer: TransformerEncoder;
 
   constructor(conf: RobertaEncoderConf, freeze = false) {
     super();
-    this.transformer = new TextTransformerEncoder(conf);
+    this.transformer = new TransformerEncoder(conf);
     if (freeze) this.requiresGrad_(false);
   }
 

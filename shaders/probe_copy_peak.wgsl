@@ -1,8 +1,8 @@
-// copy_peak (benchmark probe, not a library kernel): memory bandwidth. dst = src, one vec4 per
+// probe_copy_peak (a measuring instrument, not an op): the adapter's memory bandwidth. dst = src, one vec4 per
 // invocation.
 //
 // Buffers:  src [n] vec4f, dst [n] vec4f
-// Dispatch: ceil(n / WG) workgroups of WG, folded into 2-D past 65535. Launched by bench/probes.ts.
+// Dispatch: ceil(n / WG) workgroups of WG, folded into 2-D past 65535. Launched by src/profile/peaks.ts.
 
 override WG: u32 = 256u;
 

@@ -1,11 +1,11 @@
-// fma_peak (benchmark probe, not a library kernel): arithmetic peak. Each invocation runs
+// probe_fma_peak (a measuring instrument, not an op): the adapter's arithmetic peak. Each invocation runs
 // `iters` rounds of 8 independent vec4 FMA chains (enough independent work to hide FMA
 // latency), touching memory only once at the end: 64 FLOPs per round per invocation.
 //
 // Buffers:  out [invocations] vec4f (so the compiler cannot drop the work)
-// Dispatch: any number of workgroups of WG (1024 here). Launched by bench/probes.ts.
+// Dispatch: any number of workgroups of WG (1024 where the device allows). Launched by src/profile/peaks.ts.
 
-override WG: u32 = 1024u;
+override WG: u32 = 256u;
 
 struct Params {
   iters: u32,
