@@ -20,6 +20,7 @@ import { keep, tidy } from '../memory.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { addRelu, conv2dActivation, linearActivation, type FusedActivation } from '../ops/fused.js';
 import { reshape } from '../ops/shape.js';
+import { isTrackingModules } from '../profile/module_stack.js';
 import { Module, trainGeneration } from './module.js';
 import { Conv2d } from './layers/conv.js';
 import { BatchNorm2d } from './layers/batchnorm.js';
@@ -40,6 +41,9 @@ export function setFusion(on: boolean): void {
 export function fusionEnabled(): boolean {
   return enabled;
 }
+
+/** Fusion on, and no profiler recording per module (it must see each module's own launches). */
+const active = () => enabled && !isTrackingModules();
 
 /** A module whose forward was replaced on the instance (a hook, nn/summary.ts) must run as is. */
 const wrapped = (m: Module) => Object.prototype.hasOwnProperty.call(m, 'forward');
@@ -126,7 +130,7 @@ export function releaseFusionCache(model: Module): void {
  * the layers allow it, else module by module. ResNet's blocks call it for their conv-bn(-relu).
  */
 export function convBnAct(conv: Conv2d, bn: BatchNorm2d | null, act: Module | null, x: Tensor): Tensor {
-  const fused = enabled && conv.constructor === Conv2d && !wrapped(conv) ? fuseConv(conv, bn, act, x) : null;
+  const fused = active() && conv.constructor === Conv2d && !wrapped(conv) ? fuseConv(conv, bn, act, x) : null;
   if (fused) return fused;
   const y = bn ? bn.forward(conv.forward(x)) : conv.forward(x);
   return act ? act.forward(y) : y;
@@ -144,7 +148,7 @@ function fuseConv(conv: Conv2d, bn: Module | null, act: Module | null, x: Tensor
 
 /** relu(a + b) as one pass when fusion is on (ResNet's blocks), else `relu.forward(add(a, b))`. */
 export function residualRelu(relu: Module, a: Tensor, b: Tensor): Tensor {
-  return enabled && activationOf(relu) === 'relu' ? addRelu(a, b) : relu.forward(add(a, b));
+  return active() && activationOf(relu) === 'relu' ? addRelu(a, b) : relu.forward(add(a, b));
 }
 
 /**
@@ -152,7 +156,7 @@ export function residualRelu(relu: Module, a: Tensor, b: Tensor): Tensor {
  * output and the index of the next module to run, or null when modules[i] runs on its own.
  */
 export function fusedStep(modules: readonly Module[], i: number, x: Tensor): { y: Tensor; next: number } | null {
-  if (!enabled) return null;
+  if (!active()) return null;
   const m = modules[i];
   if (wrapped(m)) return null;
   if (m.constructor === Conv2d) {
