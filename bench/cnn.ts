@@ -10,7 +10,7 @@ import { CONV_VERSIONS, chosenConvVersion, setConvVersion, type ConvVersion } fr
 import type { loadTfjs } from './tfjs_peer.js';
 import { timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
-import { VGG_CONV, VGG_CONV_FLOPS, mnistStep, tfjsMnistStep, tfjsVggConv, vggConv } from './workloads.js';
+import { MnistNet, VGG_CONV, VGG_CONV_FLOPS, mnistStep, tfjsMnistStep, tfjsVggConv, vggConv } from './workloads.js';
 
 type Tf = NonNullable<Awaited<ReturnType<typeof loadTfjs>>>;
 
@@ -114,6 +114,9 @@ export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
   layer.dispose();
   for (const t of [a, b, pooled]) t.dispose();
 }
+
+/** The reference MNIST network (bench/networks.ts times it against PyTorch). */
+export const mnistNet = () => new MnistNet();
 
 export async function benchTrainingStep(tf: Tf | null, runs: number): Promise<void> {
   const batch = 64;

@@ -32,6 +32,12 @@ export type Scalar = number;
 /** A reference-counted GPU buffer that several tensors (views) may share. */
 export class Storage {
   private refs = 1;
+  /**
+   * In-place writes so far (copy_, fills, random init, optimiser steps, running statistics), as
+   * PyTorch's `tensor._version`: caches derived from a tensor (nn/fusion.ts's folded batch norm)
+   * compare it to know when to recompute.
+   */
+  version = 0;
   constructor(
     readonly buffer: GPUBuffer,
     readonly byteLength: number,

@@ -61,6 +61,8 @@ export interface FinetuneOptions {
   /** Per phase, stepped each epoch: StepLR(stepSize, 0.1) or CosineAnnealingLR(phase epochs). */
   scheduler?: SchedulerName;
   stepSize?: number;
+  /** Read the loss and accuracy back every this many batches (default 1; the CLI uses 10: each read stalls the GPU queue). */
+  readEvery?: number;
   clipGradNorm?: number;
   /** Output folder (Node); without it nothing is written and no best weights are kept. */
   out?: string;
@@ -133,6 +135,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     onBadImage: ['error', 'skip'],
     maxImagePixels: 'number|null',
     keepBest: 'boolean',
+    readEvery: 'integer',
   });
   if (o.data === undefined || typeof o.model !== 'string')
     throw new Error(`finetune: options 'data' (an image folder or its files) and 'model' (a model name) are required`);
@@ -207,6 +210,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     scheduler: o.scheduler,
     stepSize: o.stepSize,
     clipGradNorm: o.clipGradNorm,
+    readEvery: o.readEvery,
     seed,
     numWorkers,
     groupNames: ['head', 'backbone'],
