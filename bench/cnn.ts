@@ -10,6 +10,7 @@ import { CONV_VERSIONS, chosenConvVersion, setConvVersion, type ConvVersion } fr
 import type { loadTfjs } from './tfjs_peer.js';
 import { timeTfjs } from './tfjs_peer.js';
 import { fixed, median, printTable } from './timing.js';
+import { MnistNet, VGG_CONV, VGG_CONV_FLOPS, mnistStep, tfjsMnistStep, tfjsVggConv, vggConv } from './workloads.js';
 
 type Tf = NonNullable<Awaited<ReturnType<typeof loadTfjs>>>;
 
@@ -44,21 +45,11 @@ async function timeInterleaved(works: Array<() => void>, runs: number): Promise<
 }
 
 export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
-  const [n, c, h, w, cout] = [8, 64, 56, 56, 64];
-  const flops = 2 * n * h * w * cout * c * 9;
-  const x = sg.uniform([n, c, h, w], -1, 1);
-  const weight = sg.uniform([cout, c, 3, 3], -0.1, 0.1);
-  const bias = sg.uniform([cout], -0.1, 0.1);
-  const xg = sg.uniform([n, c, h, w], -1, 1, { requiresGrad: true });
-  const wg = sg.uniform([cout, c, 3, 3], -0.1, 0.1, { requiresGrad: true });
-  const forwardWork = () => void sg.conv2d(x, weight, bias, { padding: 1 });
-  const trainWork = () => {
-    sg.conv2d(xg, wg, null, { padding: 1 }).sum().backward();
-    xg.grad?.dispose();
-    wg.grad?.dispose();
-    xg.grad = null;
-    wg.grad = null;
-  };
+  const { n, c, h, w, cout } = VGG_CONV;
+  const flops = VGG_CONV_FLOPS;
+  const layer = vggConv();
+  const forwardWork = layer.forward;
+  const trainWork = layer.train;
   const a = sg.uniform([n * h * w, c * 9], -1, 1);
   const b = sg.uniform([c * 9, cout], -1, 1);
   const chosen = chosenConvVersion();
@@ -85,18 +76,10 @@ export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
   ]);
   let tfForward = NaN;
   if (tf) {
-    const tx = tf.randomUniform([n, h, w, c]) as import('@tensorflow/tfjs-core').Tensor4D;
-    const tw = tf.randomUniform([3, 3, c, cout]) as import('@tensorflow/tfjs-core').Tensor4D;
-    const tb = tf.randomUniform([cout]) as import('@tensorflow/tfjs-core').Tensor1D;
     // tfjs's own fused path, which adds the bias in the convolution's program as we do.
-    tfForward = await timeTfjs(
-      (t) => t.fused.conv2d({ x: tx, filter: tw, strides: 1, pad: 'same', bias: tb }),
-      runs,
-      false,
-    );
-    tx.dispose();
-    tw.dispose();
-    tb.dispose();
+    const peer = tfjsVggConv(tf);
+    tfForward = await timeTfjs(peer.forward, runs, false);
+    peer.dispose();
   }
   const g = (s: number) => flops / s / 1e9;
   const vsGemm = (s: number) =>
@@ -128,78 +111,23 @@ export async function benchConv(tf: Tf | null, runs: number): Promise<void> {
   console.log(
     `max_pool2d 2x2 on [8, 64, 56, 56]: ${fixed(pool * 1000)} ms (${fixed((n * c * h * w * 4 * 1.25) / pool / 1e9)} GB/s)`,
   );
-  for (const t of [x, weight, bias, xg, wg, a, b, pooled]) t.dispose();
+  layer.dispose();
+  for (const t of [a, b, pooled]) t.dispose();
 }
 
-/** The reference network of the CNN issue, in shadergrad. */
-class Net extends sg.nn.Module {
-  features = new sg.nn.Sequential(
-    new sg.nn.Conv2d(1, 32, 3, { padding: 1 }),
-    new sg.nn.ReLU(),
-    new sg.nn.MaxPool2d(2),
-    new sg.nn.Conv2d(32, 64, 3, { padding: 1 }),
-    new sg.nn.ReLU(),
-    new sg.nn.MaxPool2d(2),
-  );
-  classifier = new sg.nn.Sequential(
-    new sg.nn.Flatten(),
-    new sg.nn.Linear(3136, 128),
-    new sg.nn.ReLU(),
-    new sg.nn.Linear(128, 10),
-  );
-
-  forward(x: sg.Tensor): sg.Tensor {
-    return this.classifier.forward(this.features.forward(x));
-  }
-}
+/** The reference MNIST network (bench/networks.ts times it against PyTorch). */
+export const mnistNet = () => new MnistNet();
 
 export async function benchTrainingStep(tf: Tf | null, runs: number): Promise<void> {
   const batch = 64;
-  const model = new Net();
-  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const x = sg.rand([batch, 1, 28, 28]);
-  const y = sg.tensor(
-    Array.from({ length: batch }, (_, i) => i % 10),
-    { dtype: 'int32' },
-  );
-  const ours = await timeGpu(() => {
-    const loss = sg.crossEntropy(model.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }, runs);
+  const step = mnistStep(batch);
+  const ours = await timeGpu(step.step, runs);
+  step.dispose();
   let theirs = NaN;
   if (tf) {
-    const v = (shape: number[], fanIn: number) =>
-      tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
-    const w1 = v([3, 3, 1, 32], 9),
-      b1 = v([32], 9),
-      w2 = v([3, 3, 32, 64], 288),
-      b2 = v([64], 288);
-    const w3 = v([3136, 128], 3136),
-      b3 = v([128], 3136),
-      w4 = v([128, 10], 128),
-      b4 = v([10], 128);
-    const optimizer = tf.train.momentum(0.01, 0.9);
-    const tx = tf.randomUniform([batch, 28, 28, 1]);
-    const ty = tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: batch }, (_, i) => i % 10),
-        'int32',
-      ),
-      10,
-    );
-    const step = () => {
-      optimizer.minimize(() => {
-        let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(tx as never, w1 as never, 1, 'same'), b1)) as never, 2, 2, 'valid');
-        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as never, w2 as never, 1, 'same'), b2)) as never, 2, 2, 'valid');
-        const f = tf.reshape(h, [batch, 3136]);
-        const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(f, w3), b3)), w4), b4);
-        return tf.losses.softmaxCrossEntropy(ty, logits) as import('@tensorflow/tfjs-core').Scalar;
-      });
-      return tf.sum(w4);
-    };
-    theirs = await timeTfjs(() => step(), runs, false);
+    const peer = tfjsMnistStep(tf, batch);
+    theirs = await timeTfjs(() => peer.step(), runs, false);
+    peer.dispose();
   }
   printTable(
     'one training step of the reference MNIST CNN (batch 64: forward, backward, SGD)',

@@ -10,6 +10,7 @@
  *   BENCH_ONLY=loader                        only the DataLoader's per-worker JPEG throughput
  *   BENCH_ONLY=warmup                        only the cold-start table (a process per cold figure)
  *   BENCH_ONLY=text                          only XLM-R base with a head (bench/text.ts; BENCH_SKIP_TEXT=1 leaves it out)
+ *   BENCH_ONLY=networks                      issue 14's ratios: relu/BN vs copy, networks vs the conv layer, training
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,8 +26,10 @@ import { benchModels } from './models.js';
 import { benchLayers } from './layers.js';
 import { benchLoader } from './loader.js';
 import { benchDepthwise } from './depthwise.js';
+import { benchInflight } from './inflight.js';
 import { benchWarmup } from './warmup.js';
 import { benchText } from './text.js';
+import { benchNetworks } from './networks.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -51,8 +54,19 @@ if (process.env.BENCH_ONLY === 'models') {
   await sg.shutdown();
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'inflight') {
+  await benchInflight(sg, quick);
+  await sg.shutdown();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'text') {
   await benchText();
+  await sg.shutdown();
+  process.exit(0);
+}
+// Issue 14's ratios side by side: copy C, conv K, memory-bound layers, networks, training (bench/networks.ts).
+if (process.env.BENCH_ONLY === 'networks') {
+  await benchNetworks((torchCpu()?.mnist_step64 as number) ?? null);
   await sg.shutdown();
   process.exit(0);
 }
@@ -238,6 +252,7 @@ if (!process.env.BENCH_SKIP_LAYERS) await benchLayers(copy);
 benchLoader(quick);
 if (!process.env.BENCH_SKIP_MODELS) await benchModels();
 if (!process.env.BENCH_SKIP_TEXT) await benchText();
+if (!process.env.BENCH_SKIP_NETWORKS) await benchNetworks((torch?.mnist_step64 as number) ?? null);
 if (torch) console.log(`\nPyTorch ${torch.version} on the CPU with ${torch.threads} threads.`);
 await sg.shutdown();
 process.exit(0);

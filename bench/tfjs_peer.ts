@@ -1,5 +1,6 @@
 /**
- * TensorFlow.js's WebGPU backend as a peer, on the same Dawn adapter: `navigator.gpu` comes
+ * TensorFlow.js's WebGPU backend as a peer, on the same Dawn adapter (in a browser, `useTfjs`
+ * hands over the page's own TensorFlow.js): `navigator.gpu` comes
  * from the same `webgpu` package shadergrad uses. Loaded lazily; if it cannot run, the
  * benchmark prints why instead of a figure.
  */
@@ -31,6 +32,12 @@ export async function loadTfjs(): Promise<Tf | null> {
     failure = (e as Error).message.split('\n')[0];
   }
   return tf;
+}
+
+/** Uses an already loaded TensorFlow.js with its backend set (a browser page imports its own). */
+export function useTfjs(core: Tf): void {
+  tf = core;
+  failure = null;
 }
 
 export function tfjsFailure(): string | null {

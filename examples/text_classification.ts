@@ -36,7 +36,7 @@ await sg.init();
 sg.manualSeed(0);
 
 // 1. Labelled sentences, a held-out fifth for validation, and token ids.
-const data = sg.train.readLabelledText(new URL('data/reviews.tsv', import.meta.url).pathname);
+const data = sg.train.readLabelledText('examples/data/reviews.tsv');
 const order = Array.from({ length: data.sentences.length }, (_, i) => i);
 const valIdx = order.filter((i) => i % 5 === 4);
 const trainIdx = order.filter((i) => i % 5 !== 4);

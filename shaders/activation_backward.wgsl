@@ -4,12 +4,15 @@
 //   HARDSWISH   0 for x < -3, x / 3 + 1/2 for -3 <= x <= 3, else 1   (NaN: 1, as PyTorch)
 //   HARDSIGMOID 1/6 for -3 < x < 3, else 0                           (NaN: 0)
 //   RELU6       0 for x <= 0 or x >= 6, else 1                       (NaN: 1)
+//   RELU        g where x > 0, else 0 (a select: an infinite g stays finite where x <= 0; NaN: g)
 //   GELU        Phi(x) + x phi(x),  Phi(x) = erfc(-x / sqrt 2) / 2,  phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
 //   GELU_TANH   (1 + t) / 2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2),
 //               t = tanh(sqrt(2/pi) (x + 0.044715 x^3))
 // V is substituted as in the forward (vec4<f32> when the count divides by 4, else f32).
 //
 // Buffers:  g [n] (upstream gradient), x [n] (the forward's input), dx [n]   (n counted in V)
+//           For RELU and RELU6 x may be the forward's output instead: the same sign tests hold
+//           (the fused convolutions of src/ops/fused_conv.ts save only their output).
 // Dispatch: one invocation per V, workgroups of WG, 2-D past 65535 workgroups (gridFor).
 // Launched by src/ops/activation.ts.
 
@@ -21,6 +24,7 @@ const HARDSIGMOID = 2u;
 const RELU6 = 3u;
 const GELU = 4u;
 const GELU_TANH = 5u;
+const RELU = 6u;
 
 override OP: u32 = SILU;
 override WG: u32 = 256u;
@@ -91,5 +95,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
         @builtin(local_invocation_index) lid: u32) {
   let i = (wg.y * groups.x + wg.x) * WG + lid;
   if (i >= p.n) { return; }
+  if (OP == RELU) {
+    dx[i] = select(g[i], V(0.0), x[i] <= V(0.0));
+    return;
+  }
   dx[i] = g[i] * derivative(x[i]);
 }

@@ -5,6 +5,7 @@
 //   RELU6       clamp(x, 0, 6)                                   (nn.ReLU6)
 //   GELU        x * Phi(x) = x/2 * erfc(-x / sqrt 2)             (nn.GELU())
 //   GELU_TANH   x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))  (nn.GELU(approximate='tanh'))
+//   RELU        max(x, 0)                                        (nn.ReLU, float32)
 // NaN in gives NaN out, as PyTorch (clamp and select would otherwise swallow it).
 // V (and U) are substituted: vec4<f32> when the element count divides by 4 (one 16-byte load and store
 // per invocation: these layers are memory-bound), else f32. Every formula is written for V.
@@ -22,6 +23,7 @@ const HARDSIGMOID = 2u;
 const RELU6 = 3u;
 const GELU = 4u;
 const GELU_TANH = 5u;
+const RELU = 6u;
 
 override OP: u32 = SILU;
 override WG: u32 = 256u;
@@ -62,8 +64,15 @@ fn activate(v: V) -> V {
     case SILU: { return v * sigmoid_v(v); }
     case HARDSWISH: { return v * clamp(v + 3.0, V(0.0), V(6.0)) / 6.0; }
     case HARDSIGMOID: { return clamp(v + 3.0, V(0.0), V(6.0)) / 6.0; }
-    case RELU6: { return clamp(v, V(0.0), V(6.0)); }
-    case GELU: { return 0.5 * v * erfc_v(-v * 0.70710678118654752); }
+    // Selects, not clamp: NaN and -0 pass through, as PyTorch's hardtanh.
+    case RELU6: { return select(select(v, V(6.0), v > V(6.0)), V(0.0), v < V(0.0)); }
+    case GELU: {
+      // A zero result is +0 in PyTorch (x * Phi(x) gives -0 for x = -0 and large negative x).
+      let y = 0.5 * v * erfc_v(-v * 0.70710678118654752);
+      return select(y, V(0.0), y == V(0.0));
+    }
+    // A select, not max: NaN and -0 pass through, as PyTorch's relu.
+    case RELU: { return select(v, V(0.0), v < V(0.0)); }
     default: {
       let u = 0.79788456080286536 * (v + 0.044715 * v * v * v);
       return 0.5 * v * (1.0 + tanh_v(u));

@@ -44,16 +44,27 @@ struct Params {
 
 // same as unary_forward.wgsl:power
 fn power(v: f32, e: f32) -> f32 {
-  if (e == 2.0) { return v * v; }
-  if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
+  if (e == 1.0) { return v; }
   if (e == 0.5) { return sqrt(v); }
-  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
-  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
-  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
-  if (v >= 0.0) { return magnitude; }
-  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
+  if (e == -0.5) { return 1.0 / sqrt(v); }
+  if (e == 2.0) { return v * v; }
+  if (e == 3.0) { return v * v * v; }
+  if (e == -1.0) { return 1.0 / v; }
+  if (e == -2.0) { return 1.0 / (v * v); }
+  // Built from runtime values: a constant NaN or inf is a WGSL error.
+  let zero_bits = bitcast<u32>(v) & 0u;
+  let inf = bitcast<f32>(0x7f800000u | zero_bits);
+  let nan = bitcast<f32>(0x7fc00000u | zero_bits);
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  let a = abs(v);
+  var magnitude = pow(a, e);
+  if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
+  if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
+  let negative = (bitcast<u32>(v) >> 31u) == 1u;
+  if (!negative) { return magnitude; }
+  let integer = floor(e) == e;
+  if (!integer) { return select(nan, magnitude, a == 0.0 || a == inf); }
   let odd = abs(e % 2.0) == 1.0;
   return select(magnitude, -magnitude, odd);
 }

@@ -36,19 +36,39 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-// x^e for any real x, as PyTorch's pow (the launcher allows pow on float32 only).
+// The test reads the bits: compilers may fold `v != v` to false. Integers are never NaN.
+fn is_nan(v: T) -> bool {
+  if (T(0.5) == T(0)) { return false; }
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// x^e as PyTorch 1.13 computes it: e of 0.5, -0.5, 2, 3, -1, -2 are sqrt, rsqrt, x*x, x*x*x,
+// 1/x and 1/(x*x) (so pow(-0, -1) = -inf, pow(-0, -0.5) = -inf); any other e follows C's pow:
+// x^e is real for negative x only for integer e (NaN otherwise), and the zeros and infinities
+// of either sign follow C's table. WGSL's pow (exp2(e log2 x)) is used for |x| only.
 // same as unary_forward.wgsl:power
 fn power(v: f32, e: f32) -> f32 {
-  if (e == 2.0) { return v * v; }
-  if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
+  if (e == 1.0) { return v; }
   if (e == 0.5) { return sqrt(v); }
-  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
-  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
-  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
-  if (v >= 0.0) { return magnitude; }
-  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
+  if (e == -0.5) { return 1.0 / sqrt(v); }
+  if (e == 2.0) { return v * v; }
+  if (e == 3.0) { return v * v * v; }
+  if (e == -1.0) { return 1.0 / v; }
+  if (e == -2.0) { return 1.0 / (v * v); }
+  // Built from runtime values: a constant NaN or inf is a WGSL error.
+  let zero_bits = bitcast<u32>(v) & 0u;
+  let inf = bitcast<f32>(0x7f800000u | zero_bits);
+  let nan = bitcast<f32>(0x7fc00000u | zero_bits);
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  let a = abs(v);
+  var magnitude = pow(a, e);
+  if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
+  if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
+  let negative = (bitcast<u32>(v) >> 31u) == 1u;
+  if (!negative) { return magnitude; }
+  let integer = floor(e) == e;
+  if (!integer) { return select(nan, magnitude, a == 0.0 || a == inf); }
   let odd = abs(e % 2.0) == 1.0;
   return select(magnitude, -magnitude, odd);
 }
@@ -60,8 +80,10 @@ fn apply(x: T, y: T) -> T {
     case MUL: { return x * y; }
     case DIV: { return x / y; }
     case POW: { return T(power(f32(x), f32(y))); }
-    case MAXIMUM: { return max(x, y); }
-    default: { return min(x, y); }
+    // NaN wins and a tie (0 and -0) gives x, as torch.maximum / torch.minimum (WGSL's max and
+    // min may drop NaN and pick either zero).
+    case MAXIMUM: { return select(select(y, x, x >= y), x + y, is_nan(x) || is_nan(y)); }
+    default: { return select(select(y, x, x <= y), x + y, is_nan(x) || is_nan(y)); }
   }
 }
 

@@ -30,10 +30,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+// same as binary_forward.wgsl:is_nan
+fn is_nan(v: T) -> bool {
+  if (T(0.5) == T(0)) { return false; }
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn test(x: T, y: T) -> bool {
   switch OP {
     case EQ: { return x == y; }
-    case NE: { return x != y; }
+    // NOTE: NaN != anything, NaN included, as IEEE and PyTorch (drivers may compile `!=` ordered).
+    case NE: { return x != y || is_nan(x) || is_nan(y); }
     case LT: { return x < y; }
     case LE: { return x <= y; }
     case GT: { return x > y; }

@@ -63,5 +63,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let lse = m + log(total);
   let nll = lse - x[base + u32(t) * p.inner];
   let spread = lse - sum_x / f32(p.classes);   // mean over classes of (lse - x_c)
-  loss[s] = (1.0 - p.smoothing) * nll + p.smoothing * spread;
+  // NOTE: without smoothing the spread term is left out, not multiplied by 0: a logit of -inf
+  // makes it infinite, and 0 * inf would turn a finite loss into NaN (PyTorch gives the loss).
+  loss[s] = select((1.0 - p.smoothing) * nll + p.smoothing * spread, nll, p.smoothing == 0.0);
 }

@@ -23,6 +23,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> index: array<i32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+// same as argmax.wgsl:is_nan
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -42,11 +47,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
       if (iw < 0 || iw >= i32(p.w)) { continue; }
       let at = u32(ih) * p.w + u32(iw);
       let v = x[base + at];
-      // NaN propagates, as in PyTorch.
-      if (v > best || v != v || best_index < 0) {
+      // NaN propagates, as in PyTorch: the first NaN of the window is the max (and its index).
+      if (best_index < 0 || (!is_nan(best) && (v > best || is_nan(v)))) {
         best = v;
         best_index = i32(at);
-        if (v != v) { break; }
       }
     }
   }

@@ -28,18 +28,32 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<T>;
 @group(0) @binding(2) var<uniform> p: Params;
 
-// x^e for any real x: WGSL's pow is undefined for x < 0, but x^e is real for integer e.
+// x^e as PyTorch 1.13 computes it: e of 0.5, -0.5, 2, 3, -1, -2 are sqrt, rsqrt, x*x, x*x*x,
+// 1/x and 1/(x*x) (so pow(-0, -1) = -inf, pow(-0, -0.5) = -inf); any other e follows C's pow:
+// x^e is real for negative x only for integer e (NaN otherwise), and the zeros and infinities
+// of either sign follow C's table. WGSL's pow (exp2(e log2 x)) is used for |x| only.
 fn power(v: f32, e: f32) -> f32 {
-  if (e == 2.0) { return v * v; }
-  if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
+  if (e == 1.0) { return v; }
   if (e == 0.5) { return sqrt(v); }
-  // NOTE: WGSL's pow is exp2(e * log2(x)), undefined at x = 0; 0^e is 0 for e > 0, inf for e < 0.
-  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));
-  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
-  if (v >= 0.0) { return magnitude; }
-  // NaN, as PyTorch; built from a runtime value because a constant NaN is a WGSL error.
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }
+  if (e == -0.5) { return 1.0 / sqrt(v); }
+  if (e == 2.0) { return v * v; }
+  if (e == 3.0) { return v * v * v; }
+  if (e == -1.0) { return 1.0 / v; }
+  if (e == -2.0) { return 1.0 / (v * v); }
+  // Built from runtime values: a constant NaN or inf is a WGSL error.
+  let zero_bits = bitcast<u32>(v) & 0u;
+  let inf = bitcast<f32>(0x7f800000u | zero_bits);
+  let nan = bitcast<f32>(0x7fc00000u | zero_bits);
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  let a = abs(v);
+  var magnitude = pow(a, e);
+  if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
+  if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
+  let negative = (bitcast<u32>(v) >> 31u) == 1u;
+  if (!negative) { return magnitude; }
+  let integer = floor(e) == e;
+  if (!integer) { return select(nan, magnitude, a == 0.0 || a == inf); }
   let odd = abs(e % 2.0) == 1.0;
   return select(magnitude, -magnitude, odd);
 }
@@ -48,7 +62,7 @@ fn apply(v: T) -> T {
   switch OP {
     case NEG: { return -v; }
     case ABS: { return abs(v); }
-    case RELU: { return max(v, T(0)); }
+    case RELU: { return select(v, T(0), v < T(0)); }   // NaN and -0 stay, as PyTorch
     default: {}
   }
   let f = f32(v);

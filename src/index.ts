@@ -57,6 +57,7 @@ export {
 } from './ops/elementwise.js';
 export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
 export { max, min, argmax, argmin } from './ops/extrema.js';
+export { clamp } from './ops/clamp.js';
 export {
   reshape,
   flatten,
@@ -102,6 +103,7 @@ export * as ops from './vision_ops.js';
 export * as optim from './optim/index.js';
 export { batchNorm, type BatchNormOptions } from './ops/batchnorm.js';
 export { summary, type SummaryOptions } from './nn/summary.js';
+export { setFusion, fusionEnabled } from './nn/fusion.js';
 /** Weight files (`torch.load`, safetensors): `load`, `save`, `inspect`, `readCheckpoint`, training checkpoints. */
 export * as io from './io/index.js';
 /** torchvision's classification models and the CIFAR-10 ResNets (`torchvision.models`), `get` by name. */

@@ -10,6 +10,7 @@
 import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
+import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
 import attention_heads from '../shaders/attention_heads.wgsl';
@@ -19,8 +20,13 @@ import batchnorm_backward from '../shaders/batchnorm_backward.wgsl';
 import batchnorm_eval_stats from '../shaders/batchnorm_eval_stats.wgsl';
 import batchnorm_forward from '../shaders/batchnorm_forward.wgsl';
 import batchnorm_stats from '../shaders/batchnorm_stats.wgsl';
+import batchnorm_02_backward from '../shaders/batchnorm/02_vec4_backward.wgsl';
+import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
+import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import bias_activation from '../shaders/bias_activation.wgsl';
+import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
 import col2im from '../shaders/col2im.wgsl';
 import compare from '../shaders/compare.wgsl';
@@ -38,6 +44,7 @@ import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_ro
 import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
 import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
 import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
+import depthwise_backward_weight_03 from '../shaders/depthwise_conv2d/backward_weight_03_vec4_strips_shift.wgsl';
 import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
@@ -87,7 +94,9 @@ export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sig
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
-export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5 } as const;
+export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5, relu: 6 } as const;
+/** The activations a convolution applies as it stores its outputs (ops/fused_conv.ts). */
+export const CONV_ACTIVATIONS = { none: 0, relu: 1, relu6: 2, silu: 3, hardswish: 4 } as const;
 
 // ---- shared shapes of entries ----
 
@@ -116,7 +125,7 @@ const convGeometry = {
 const convForward = {
   entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'uniform'], aliases: none,
   overrides: {
-    WG_X: 'u32', KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool',
+    WG_X: 'u32', KH: 'u32', KW: 'u32', STRIDE_H: 'u32', STRIDE_W: 'u32', DIL_H: 'u32', DIL_W: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool', ACT: CONV_ACTIVATIONS,
   },
   params: {
     src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', rows: 'u32', reduce: 'u32', groups: 'u32', pad_h: 'u32', pad_w: 'u32',
@@ -179,6 +188,10 @@ const table = {
   // the activations of post-2016 networks (ops/activation.ts): V is vec4<f32> or f32, U its unsigned twin
   activation_forward: { source: activation_forward, entryPoints: main, bindings: rw, aliases: ['V', 'U'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
   activation_backward: { source: activation_backward, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { OP: ACTIVATIONS, ...wg }, params: { n: 'u32' } },
+  // fused layers (ops/fused.ts): a residual add + relu, a Linear's bias + activation
+  add_relu: { source: add_relu, entryPoints: main, bindings: rrw, aliases: ['V', 'U'], overrides: wg, params: { n: 'u32' } },
+  bias_activation: { source: bias_activation, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { ACT: CONV_ACTIVATIONS, ...wg }, params: { rows: 'u32', cols: 'u32' } },
+  bias_activation_planes: { source: bias_activation_planes, entryPoints: main, bindings: rrw, aliases: ['V'], overrides: { ACT: CONV_ACTIVATIONS, ...wg }, params: { c: 'u32', s: 'u32' } },
   cast: { source: cast, entryPoints: main, bindings: rw, aliases: ['FROM', 'TO'], overrides: wg, params: { n: 'u32' } },
   // creation (ops/create.ts)
   fill: { source: fill, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: wg, params: { n: 'u32', bits: 'u32' } },
@@ -263,6 +276,11 @@ const table = {
     overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', TAPS: 'u32' },
     params: { ...depthwisePlanes, strips: 'u32' },
   },
+  depthwise_conv2d_backward_weight_03_vec4_strips_shift: {
+    source: depthwise_backward_weight_03, entryPoints: main, aliases: none, bindings: rrw,
+    overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SHIFT: 'u32', KEEP: 'u32', TAPS: 'u32' },
+    params: { ...depthwisePlanes, strips: 'u32' },
+  },
   depthwise_conv2d_backward_weight_sum: {
     source: depthwise_backward_weight_sum, entryPoints: main, bindings: rw, aliases: none, overrides: wg,
     params: { n: 'u32', cout: 'u32', stride: 'u32', first: 'u32', taps: 'u32', strips: 'u32' },
@@ -301,6 +319,19 @@ const table = {
   batchnorm_backward: {
     source: batchnorm_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, TRAINING: 'bool', ACCUMULATE: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32', xc: 'u32' },
+  },
+  // version 02: V = vec4<f32> where the plane divides by 4, channel and sample from the grid
+  batchnorm_02_vec4_stats: {
+    source: batchnorm_02_stats, entryPoints: main, bindings: ['read', 'write', 'write', 'write', 'write', 'uniform'], aliases: ['V'], overrides: { ...wg, VEC4: 'bool' },
+    params: { n: 'u32', c: 'u32', s: 'u32', eps: 'f32', momentum: 'f32', update_running: 'u32' },
+  },
+  batchnorm_02_vec4_forward: {
+    source: batchnorm_02_forward, entryPoints: main, bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: ['V'], overrides: wg,
+    params: { n: 'u32', c: 'u32', s: 'u32' },
+  },
+  batchnorm_02_vec4_backward: {
+    source: batchnorm_02_backward, entryPoints: ['main', 'reduce'], bindings: ['read', 'read', 'read', 'read', 'write', 'write', 'uniform'], aliases: ['V'],
+    overrides: { ...wg, TRAINING: 'bool', VEC4: 'bool' }, params: { n: 'u32', c: 'u32', s: 'u32' },
   },
   // multi-head attention's head split (ops/attention.ts)
   attention_heads: {

@@ -91,6 +91,11 @@ export function tidyForward<T>(fn: () => T): T {
   return result;
 }
 
+/** Whether `t` belongs to the innermost open scope: made there (or returned into it) and not kept. */
+export function inInnermostScope(t: Tensor): boolean {
+  return scopes.at(-1)?.has(t) ?? false;
+}
+
 /** Whether `collectTensors` sees every tensor `value` holds. */
 function isTransparent(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;

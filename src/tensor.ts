@@ -20,6 +20,7 @@ import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
 import { onesLike } from './ops/create.js';
 import { matmul } from './ops/matmul.js';
+import { clamp as clampOp } from './ops/clamp.js';
 import { describeTensor, tensorToStringAsync } from './tensor_format.js';
 
 /** Element type of a tensor: `'float32'` (`torch.float32`) or `'int32'` (`torch.int32`). */
@@ -31,6 +32,12 @@ export type Scalar = number;
 /** A reference-counted GPU buffer that several tensors (views) may share. */
 export class Storage {
   private refs = 1;
+  /**
+   * In-place writes so far (copy_, fills, random init, optimiser steps, running statistics), as
+   * PyTorch's `tensor._version`: caches derived from a tensor (nn/fusion.ts's folded batch norm)
+   * compare it to know when to recompute.
+   */
+  version = 0;
   constructor(
     readonly buffer: GPUBuffer,
     readonly byteLength: number,
@@ -252,6 +259,8 @@ export class Tensor {
   abs(): Tensor { return ew.abs(this); }
   /** `this^exponent`, the exponent a number or a tensor (broadcast); see `sg.pow` (`torch.Tensor.pow`). */
   pow(exponent: number | Tensor): Tensor { return ew.pow(this, exponent); }
+  /** `min(max(this, min), max)`; see `sg.clamp` (`torch.Tensor.clamp`). */
+  clamp(min?: number | null, max?: number | null): Tensor { return clampOp(this, min, max); }
   /** `max(this, 0)`; see `sg.relu` (`torch.Tensor.relu`). */
   relu(): Tensor { return ew.relu(this); }
   /** `1 / (1 + e^-this)`; see `sg.sigmoid` (`torch.Tensor.sigmoid`). */

@@ -56,10 +56,13 @@ describe('batchNorm over a channel prefix, read in place', () => {
 
   it('refuses a channel count outside [1, C] before any GPU work', () => {
     const x = sg.zeros([2, 3, 2, 2]);
-    for (const channels of [0, 4, 1.5])
-      expect(() => sg.batchNorm(x, null, null, null, { training: true, momentum: 0.1, eps: 1e-5, channels })).toThrow(
+    const run = (channels: number) => () =>
+      sg.batchNorm(x, null, null, null, { training: true, momentum: 0.1, eps: 1e-5, channels });
+    for (const channels of [0, 4])
+      expect(run(channels)).toThrow(
         `batch_norm: channels must be an integer in [1, 3] for input [2, 3, 2, 2], got ${channels}`,
       );
+    expect(run(1.5)).toThrow("batch_norm: option 'channels' must be an integer, got 1.5");
     x.dispose();
   });
 });

@@ -93,6 +93,7 @@ const cases: Case[] = [
 const versionSets: Array<[string, () => void]> = [
   ['fastest versions', resetVersions],
   ['forward 03', () => setDepthwiseVersion('forward', '03_vec4_rows')],
+  ['dW 02', () => setDepthwiseVersion('weightGrad', '02_vec4_strips')],
   [
     'forward 02, dx 01, dW 01',
     () => {
@@ -216,7 +217,7 @@ describe('depthwise conv2d choices', () => {
       depthwiseVersion('forward', g),
       depthwiseVersion('inputGrad', g),
       depthwiseVersion('weightGrad', g),
-    ]).toEqual(['03_vec4_rows', '03_vec4_rows', '02_vec4_strips']);
+    ]).toEqual(['03_vec4_rows', '03_vec4_rows', '03_vec4_strips_shift']);
     const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
     expect([
       depthwiseVersion('forward', small),

@@ -2,7 +2,7 @@
 // and Sequential frees each child's output once the next child has consumed it, so a VGG-like
 // network peaks at its weights plus about 3x its largest activation (input, output and a
 // workspace), where the same forward with a graph holds every activation. Results are the same.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as sg from '../src/index.js';
 
 const { nn } = sg;
@@ -10,6 +10,10 @@ const { nn } = sg;
 beforeAll(async () => {
   await sg.init();
 });
+// These peaks compare noGrad's freeing with a kept graph of the unfused layers: fusion (nn/fusion.ts)
+// would shrink the graph's peak too, so it is off here (test/fusion.test.ts covers it).
+beforeAll(() => sg.setFusion(false));
+afterAll(() => sg.setFusion(true));
 
 /** VGG's layout in small: [16, 16, M, 32, 32, M] on 1 x 3 x 40 x 40, then a linear head. */
 function vggLike(): sg.nn.Sequential {
@@ -73,6 +77,22 @@ describe('inference memory', () => {
     withGraph.values.forEach((v, i) => expect(inference.values[i]).toBeCloseTo(v, 4));
     x.dispose();
     sg.models.disposeModel(model);
+  });
+
+  it('Sequential frees only what was made inside it: a kept tensor a child returns survives', async () => {
+    class Constant extends nn.Module {
+      value = sg.keep(sg.full([3], 2));
+      forward(): sg.Tensor {
+        return this.value;
+      }
+    }
+    const c = new Constant();
+    const seq = new nn.Sequential(c, new nn.ReLU());
+    const x = sg.ones([3]);
+    const y = sg.noGrad(() => seq.forward(x));
+    expect(c.value.isDisposed).toBe(false);
+    expect(await y.toArray()).toEqual([2, 2, 2]);
+    for (const t of [x, y, c.value]) t.dispose();
   });
 
   it('a module keeping a tensor it made is left alone when it returns something opaque', () => {

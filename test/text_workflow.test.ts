@@ -99,7 +99,7 @@ describe('reading labelled text', () => {
 describe('finetuneText', () => {
   it('trains a tiny RoBERTa (head, then all with a lower encoder rate), evaluates, classifies a sentence', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-text-'));
-    const rows = sentences(48);
+    const rows = sentences(96);
     writeFileSync(join(dir, 'train.tsv'), 'sentence\tlabel\n' + rows.map(([s, l]) => `${s}\t${l}`).join('\n') + '\n');
     const lines: string[] = [];
     const r = await sg.train.finetuneText({
@@ -107,22 +107,26 @@ describe('finetuneText', () => {
       valSplit: 0.25,
       model: 'ROBERTA_BASE_ENCODER',
       encoder: { ...TINY, dropout: 0 },
-      epochs: 6,
+      epochs: 8,
       headEpochs: 1,
-      headLr: 3e-3,
-      backboneLr: 3e-3,
+      headLr: 1e-2,
+      backboneLr: 5e-3,
       batchSize: 8,
       out: join(dir, 'run'),
       log: (l) => lines.push(l),
       stream: { write: () => true },
     });
-    expect(r.rows.length).toBe(6);
+    expect(r.rows.length).toBe(8);
     expect(r.classes).toEqual(['0', '1']);
     // Phase 1 trained the head only; phase 2 everything.
-    expect(lines.join('\n')).toMatch(/36 training and 12 validation sentences/);
-    expect(r.bestAcc).toBeGreaterThanOrEqual(0.75);
+    expect(lines.join('\n')).toMatch(/72 training and 24 validation sentences/);
+    expect(r.bestAcc).toBeGreaterThanOrEqual(0.85);
+    expect(r.rows[7].trainLoss).toBeLessThan(r.rows[0].trainLoss / 2);
     expect(existsSync(join(dir, 'run', 'model.safetensors'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'run', 'classes.json'), 'utf8'))).toEqual(['0', '1']);
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'vocab.json'), 'utf8'))).toEqual(
+      (r.tokenizer as sg.train.WordVocabulary).itos,
+    );
     const p = await sg.train.classifyText(r.model, r.tokenizer, 'the film was wonderful');
     expect(p.length).toBe(2);
     expect(p[0] + p[1]).toBeCloseTo(1, 5);

@@ -63,6 +63,28 @@ beforeAll(async () => {
 });
 
 describe('sg.train.fit', () => {
+  it('readEvery: the loss and accuracy are read back (and reported) every k batches, with the same results', async () => {
+    const run = async (readEvery: number) => {
+      sg.manualSeed(3);
+      const net = network();
+      const events: number[] = [];
+      const r = await sg.train.fit(net.model, {
+        ...base,
+        readEvery,
+        phases: [{ name: 'all', epochs: 1, groups: [{ name: 'head', params: net.head, lr: 0.1 }] }],
+        on: { batch: ({ seen }) => void events.push(seen) },
+      });
+      sg.models.disposeModel(net.model);
+      return { events, row: strip(r.rows)[0] };
+    };
+    const every = await run(1);
+    const third = await run(3);
+    expect(every.events).toEqual([8, 16, 24, 30]); // 30 samples in batches of 8
+    expect(third.events).toEqual([24, 30]); // after batches 3 and 4 (the end)
+    expect(third.row.trainLoss).toBeCloseTo(every.row.trainLoss, 5);
+    expect(third.row).toMatchObject({ trainAcc: every.row.trainAcc });
+  });
+
   it('trains phase by phase: frozen backbone (and its batch-norm statistics) in phase 1, both groups in phase 2', async () => {
     const live = sg.memory().liveTensors;
     const net = network();

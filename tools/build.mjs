@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { browserPlugins } from './browser_plugins.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 // Every bundle: one ESM file, shaders inlined as text, class names kept (module reprs print them).
@@ -31,26 +31,6 @@ await build({
   external: ['webgpu', 'node:*'],
 });
 
-// In the browser build, Node built-ins and `webgpu` (Dawn, for Node) become a module that throws
-// when loaded: the library reaches them only through dynamic imports on Node-only paths, which
-// already turn that failure into a clear error; browsers use navigator.gpu.
-const nodeOnly = {
-  name: 'node-only',
-  setup(b) {
-    b.onResolve({ filter: /^(node:.*|webgpu)$/ }, (args) => ({ path: args.path, namespace: 'node-only' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`${args.path} is not available in the browser`)});`,
-    }));
-  },
-};
-// The JPEG decoder's wasm binary: Node reads it from node_modules (src/data/jpeg_wasm.ts); the
-// browser build carries it (src/data/jpeg_wasm_browser.ts, esbuild's binary loader).
-const jpegWasmInline = {
-  name: 'jpeg-wasm-inline',
-  setup(b) {
-    b.onResolve({ filter: /\/jpeg_wasm\.js$/ }, (args) => ({ path: join(args.resolveDir, 'jpeg_wasm_browser.ts') }));
-  },
-};
 await build({
   ...common,
   entryPoints: ['src/index.ts'],
@@ -58,7 +38,7 @@ await build({
   platform: 'browser',
   target: 'es2022',
   loader: { ...common.loader, '.wasm': 'binary' },
-  plugins: [nodeOnly, jpegWasmInline],
+  plugins: browserPlugins,
 });
 // The command line (package.json "bin" runs it through tools/shadergrad.mjs).
 await build({ ...nodeProgram, entryPoints: ['tools/cli/main.ts'], outfile: 'dist/cli.js' });

@@ -33,6 +33,7 @@ export {
   type MnistOptions,
 } from './datasets.js';
 export { ImageFolder, type ImageFolderOptions } from './image_folder.js';
+export { ImageFiles, type ImageFile } from './image_files.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './loader.js';
 export { imagesToTensor } from './gpu_batch.js';
 export { IMAGENET_CLASSES, evalTransform, type EvalTransformOptions } from './imagenet.js';

@@ -113,11 +113,11 @@ export function encodeDispatch(
   p.setPipeline(pipeline);
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
+  noteWrites(kernel.label ?? kernel.name, written);
   if (observer) {
     closePass();
     observer.endLaunch();
   }
-  noteWrites(kernel.label ?? kernel.name, written);
   if (++dispatchesInBatch >= MAX_DISPATCHES_PER_BATCH) flush();
 }
 

@@ -157,7 +157,18 @@ export async function save(
   options: { metadata?: Record<string, string> } = {},
 ): Promise<void> {
   checkOptions('io.save', options, { metadata: 'object' });
-  await writeAtomic(path, encodeSafetensors(await toRecords(stateDict), options.metadata));
+  await writeAtomic(path, await toSafetensors(stateDict, options));
+}
+
+/**
+ * The bytes `save` writes, for where there is no file system (a browser's download): a state
+ * dict as safetensors (F32 and I32) with string `metadata`. As `safetensors.torch.save(state_dict, metadata)`.
+ */
+export async function toSafetensors(
+  stateDict: Map<string, Tensor> | Record<string, Tensor>,
+  options: { metadata?: Record<string, string> } = {},
+): Promise<Uint8Array> {
+  return encodeSafetensors(await toRecords(stateDict), options.metadata);
 }
 
 /** One tensor of a weight file as `inspect` lists it: dotted name, stored dtype and shape. */

@@ -81,6 +81,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
     items.shift();
     return items;
   };
+  const textLongAt = (s: string) => {
+    try {
+      return textLong(s);
+    } catch (e) {
+      return fail((e as Error).message.replace(/^unpickle: /, ''));
+    }
+  };
   const lookup = (module: string, name: string) => {
     const full = `${module}.${name}`;
     if (!options.globals.has(full)) {
@@ -141,7 +148,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       case 0x8a: stack.push(decodeLong(take(u8()))); break; // LONG1
       case 0x8b: { const n = u32(); if (n > MAX_LONG_BYTES) fail(`an integer of ${n} bytes (LONG4; at most ${MAX_LONG_BYTES} are read)`); stack.push(decodeLong(take(n))); break; } // LONG4
       case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; } // INT
-      case 0x4c: { const s = line(); if (s.length > MAX_LONG_DIGITS) fail(`an integer of ${s.length} digits (LONG; at most ${MAX_LONG_DIGITS} are read)`); stack.push(textLong(s)); break; } // LONG (text)
+      case 0x4c: { const s = line(); if (s.length > MAX_LONG_DIGITS) fail(`an integer of ${s.length} digits (LONG; at most ${MAX_LONG_DIGITS} are read)`); stack.push(textLongAt(s)); break; } // LONG (text)
       case 0x47: need(8); stack.push(dv.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
       case 0x46: stack.push(Number(line())); break; // FLOAT (text)
       case 0x58: stack.push(decoder.decode(take(u32()))); break; // BINUNICODE
@@ -172,7 +179,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
       case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ cls(*args)
       case 0x92: { pop(); const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ_EX (kwargs ignored)
-      case 0x62: pop(); build(top()); break; // BUILD (state dropped)
+      // BUILD sets an object's state (`obj.__setstate__(state)`). Our objects are plain data, so the
+      // state is dropped: a state_dict's OrderedDict gets `_metadata` this way, a numpy dtype its byte order.
+      case 0x62: { pop(); const t = top(); if (typeof t !== 'object' || t === null) fail(`BUILD on ${describe(t)}`); break; } // BUILD (state dropped)
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent id without a loader');
@@ -192,16 +201,6 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
         fail(`unsupported pickle opcode 0x${op.toString(16)}`);
     }
   }
-}
-
-/**
- * BUILD sets an object's state (`obj.__setstate__(state)`). Our objects are plain data, so the
- * state is dropped: a state_dict's OrderedDict gets `_metadata` (module versions) this way, a
- * numpy dtype its byte order. Nothing is ever called.
- */
-function build(target: unknown): void {
-  if (typeof target !== 'object' || target === null)
-    throw new Error(`unpickle: BUILD on ${target === null ? 'None' : typeof target}`);
 }
 
 /**
@@ -226,6 +225,7 @@ function describe(x: unknown): string {
 }
 
 function textLong(s: string): number | bigint {
+  if (!/^[-+]?\d+L?$/.test(s)) throw new Error(`unpickle: LONG text '${s.slice(0, 20)}' is not an integer`);
   const v = BigInt(s.endsWith('L') ? s.slice(0, -1) : s);
   return Number.isSafeInteger(Number(v)) ? Number(v) : v;
 }

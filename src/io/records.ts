@@ -117,7 +117,7 @@ export function materializeTensor(
     );
   }
   const ok = (v: number) => Number.isSafeInteger(v) && v >= 0;
-  if (t.shape.length !== t.stride.length || !ok(t.offset) || !t.shape.every(ok) || !t.stride.every(ok)) {
+  if (!ok(base) || t.shape.length !== t.stride.length || !ok(t.offset) || !t.shape.every(ok) || !t.stride.every(ok)) {
     throw new Error(
       `${where}: invalid view: shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}`,
     );

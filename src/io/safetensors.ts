@@ -13,13 +13,14 @@ export interface SafetensorsFile {
 }
 
 /**
- * True when the bytes start like a safetensors file: a plausible header length, then '{' (no
- * zip or pickle has '{' there). A header longer than the file is a truncated safetensors file.
+ * True when the bytes start like a safetensors file: a header length, then '{' (no zip or pickle
+ * has '{' there). A header longer than the file is a truncated safetensors file, one over the
+ * format's cap an error (see readSafetensors).
  */
 export function isSafetensors(bytes: Uint8Array): boolean {
   if (bytes.length < 10) return false;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  return n > 1n && n < 2n ** 32n && bytes[8] === 0x7b;
+  return n > 1n && bytes[8] === 0x7b;
 }
 
 /** Reads a safetensors file's header (checked as the reference parser does, see safetensors_header.ts). */

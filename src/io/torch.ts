@@ -54,8 +54,11 @@ const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 /** The globals a state_dict or training checkpoint may name, each rebuilt as plain data. */
 function torchGlobals(): Map<string, Builder | null> {
   const g = new Map<string, Builder | null>();
+  const ints = (x: unknown) => Array.isArray(x) && x.every((v) => typeof v === 'number' || typeof v === 'bigint');
   const rebuild = ([storage, offset, size, stride]: unknown[]) => {
     if (!(storage instanceof StoredRef)) throw new Error('unpickle: _rebuild_tensor without a storage');
+    if (!ints([offset]) || !ints(size) || !ints(stride))
+      throw new Error(`the offset, size and stride of a tensor must be integers and lists of integers`);
     return new LazyTensor(
       storage.ref,
       Number(offset),
@@ -122,6 +125,10 @@ function storageFromPid(pid: unknown, file: string, seen: Map<string, SourceDTyp
     );
   }
   const [, type, key, , numel, view] = pid as unknown[];
+  const count = (x: unknown) =>
+    (typeof x === 'number' || typeof x === 'bigint') && Number.isSafeInteger(Number(x)) && Number(x) >= 0;
+  if ((typeof key !== 'string' && typeof key !== 'number') || !count(numel) || (Array.isArray(view) && !count(view[1])))
+    throw new Error(`${file}: a storage's persistent id is malformed (its key, element count or view offset)`);
   const typeName = type instanceof PickleGlobal ? type.name : String(type);
   const dtype = typeName === 'UntypedStorage' ? 'uint8' : (STORAGE_TYPES[typeName] ?? DTYPE_OBJECTS[typeName]);
   if (!dtype) throw new Error(`${file}: unsupported storage type ${typeName}`);
@@ -261,8 +268,21 @@ export function readTorchLegacy(bytes: Uint8Array, file: string, allowTruncated 
   };
 }
 
-/** Detects the torch format by content and reads it. */
+/**
+ * Detects the torch format by content and reads it. Any error is reported with the file's name
+ * (a RangeError from a field pointing outside the file is a corrupt file, said as such).
+ */
 export async function readTorch(bytes: Uint8Array, file: string, allowTruncated = false): Promise<TorchFile> {
+  try {
+    return await detectAndRead(bytes, file, allowTruncated);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (e instanceof Error && msg.includes(file)) throw e;
+    throw new Error(`${file}: corrupt torch file (${msg})`);
+  }
+}
+
+async function detectAndRead(bytes: Uint8Array, file: string, allowTruncated: boolean): Promise<TorchFile> {
   if (isZip(bytes)) return readTorchZip(bytes, file, allowTruncated);
   if (isLegacyTorch(bytes)) return readTorchLegacy(bytes, file, allowTruncated);
   if (isTar(bytes)) {

@@ -18,15 +18,15 @@ import { LazyTensor, materializeTensor, type StorageRef, type TensorRecord } fro
 type Container = Map<unknown, unknown> | unknown[];
 
 const isContainer = (x: unknown): x is Container => x instanceof Map || Array.isArray(x);
-const entriesOf = (c: Container): Array<[unknown, unknown]> => (c instanceof Map ? [...c] : c.map((v, i) => [i, v]));
+/** A container's [key, value] pairs, one at a time (no copy of a long list). */
+const entriesOf = (c: Container): Iterator<[unknown, unknown]> => (c instanceof Map ? c.entries() : c.entries());
 const join = (path: string, key: unknown) => (path ? `${path}.${String(key)}` : String(key));
 
 /** One container being walked: its entries and how far the walk is. */
 interface Frame {
   node: Container;
   path: string;
-  entries: Array<[unknown, unknown]>;
-  next: number;
+  entries: Iterator<[unknown, unknown]>;
   /** Whether a tensor was found under it (walkTensors) or its copy (materialize). */
   tensors: boolean;
   out?: Container;
@@ -55,12 +55,13 @@ export function* walkTensors<T>(
   const enter = (node: Container, path: string) => {
     if (open.has(node)) throw cyclic(file, path);
     open.add(node);
-    stack.push({ node, path, entries: entriesOf(node), next: 0, tensors: false });
+    stack.push({ node, path, entries: entriesOf(node), tensors: false });
   };
   enter(tree, '');
   while (stack.length) {
     const f = stack[stack.length - 1];
-    if (f.next === f.entries.length) {
+    const next = f.entries.next();
+    if (next.done) {
       stack.pop();
       open.delete(f.node);
       done.set(f.node, f.tensors);
@@ -72,7 +73,7 @@ export function* walkTensors<T>(
         `${file}: the object tree reaches more than ${maxNodes} entries (containers shared by reference repeat their tensors under every path; a file of this size holds fewer); refused`,
       );
     }
-    const [key, value] = f.entries[f.next++];
+    const [key, value] = next.value;
     const path = join(f.path, key);
     if (is(value)) {
       f.tensors = true;
@@ -135,18 +136,19 @@ export function materialize(tree: unknown, records: RecordCache, file: string): 
     const out: Container = value instanceof Map ? new Map() : [];
     copies.set(value, out);
     open.add(value);
-    stack.push({ node: value, path, entries: entriesOf(value), next: 0, tensors: false, out });
+    stack.push({ node: value, path, entries: entriesOf(value), tensors: false, out });
     return out;
   };
   const root = convert(tree, '');
   while (stack.length) {
     const f = stack[stack.length - 1];
-    if (f.next === f.entries.length) {
+    const next = f.entries.next();
+    if (next.done) {
       stack.pop();
       open.delete(f.node);
       continue;
     }
-    const [key, value] = f.entries[f.next++];
+    const [key, value] = next.value;
     const copy = convert(value, join(f.path, key));
     if (f.out instanceof Map) f.out.set(key, copy);
     else f.out!.push(copy);

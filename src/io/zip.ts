@@ -116,9 +116,14 @@ function applyZip64Extra(dv: DataView, start: number, length: number, e: ZipEntr
   for (let at = start; at + 4 <= start + length;) {
     const id = dv.getUint16(at, true);
     const size = dv.getUint16(at + 2, true);
+    if (at + 4 + size > dv.byteLength)
+      throw new ZipError(`bad zip: the extra field of ${e.name} runs past the file's end`);
     if (id === 1) {
       let p = at + 4;
-      const take = () => ((p += 8), u64(dv, p - 8));
+      const take = () => {
+        if (p + 8 > at + 4 + size) throw new ZipError(`bad zip: the ZIP64 extra field of ${e.name} is too short`);
+        return ((p += 8), u64(dv, p - 8));
+      };
       if (e.size === 0xffffffff || local) e.size = take();
       if (e.compressedSize === 0xffffffff || local) e.compressedSize = take();
       if (!local && e.headerOffset === 0xffffffff) e.headerOffset = take();

@@ -6,6 +6,7 @@
 import { load } from '../io/index.js';
 import type { Tensor } from '../tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
+import { releaseFusionCache } from '../nn/fusion.js';
 import { pretrainedOptions, afterPretrained, matchAuxHeads } from './pretrained.js';
 // The modern half of the zoo (EfficientNet, MobileNet, ConvNeXt, ViT):
 import { resolveWeights, fetchWeights, type FetchWeightsOptions, type Weights } from './weights/index.js';
@@ -116,6 +117,7 @@ export async function get<N extends string>(name: N, options: GetOptions = {}): 
 
 /** Frees a model's GPU memory now: its parameters, their gradients and its buffers. */
 export function disposeModel(model: Module): void {
+  releaseFusionCache(model); // the folded batch norm weights (nn/fusion.ts)
   model.dispose();
 }
 

@@ -11,10 +11,10 @@
  * (Fields are declared and assigned in the same order: that order is the module tree's.)
  */
 import type { Tensor } from '../tensor.js';
-import { add } from '../ops/elementwise.js';
 import { flatten } from '../ops/shape.js';
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
+import { convBnAct, residualRelu } from '../nn/fusion.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { ReLU } from '../nn/layers/activation.js';
@@ -60,9 +60,10 @@ export class BasicBlock extends Module {
     this.downsample = downsample;
   }
 
+  /** relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)); conv-bn(-relu) and the final add + relu fuse (nn/fusion.ts). */
   forward(x: Tensor): Tensor {
-    const out = this.bn2.forward(this.conv2.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)))));
-    return this.relu.forward(add(out, this.downsample ? this.downsample.forward(x) : x));
+    const out = convBnAct(this.conv2, this.bn2, null, convBnAct(this.conv1, this.bn1, this.relu, x));
+    return residualRelu(this.relu, out, this.downsample ? this.downsample.forward(x) : x);
   }
 }
 
@@ -104,11 +105,12 @@ export class Bottleneck extends Module {
     this.downsample = downsample;
   }
 
+  /** relu(bn3(conv3(...)) + shortcut(x)), fused as BasicBlock's. */
   forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    return this.relu.forward(add(out, this.downsample ? this.downsample.forward(x) : x));
+    let out = convBnAct(this.conv1, this.bn1, this.relu, x);
+    out = convBnAct(this.conv2, this.bn2, this.relu, out);
+    out = convBnAct(this.conv3, this.bn3, null, out);
+    return residualRelu(this.relu, out, this.downsample ? this.downsample.forward(x) : x);
   }
 }
 
@@ -217,7 +219,7 @@ export class ResNet extends Module {
 
   /** [N, 3, H, W] (224 x 224 for ImageNet) -> logits [N, numClasses]. */
   forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    x = this.maxpool.forward(convBnAct(this.conv1, this.bn1, this.relu, x));
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     return this.fc.forward(flatten(this.avgpool.forward(x), 1));
   }

@@ -13,6 +13,12 @@ import { checkOptions, isPlainObject } from '../args.js';
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order, as PyTorch's `state_dict()` (an OrderedDict). */
 export type StateDict = Map<string, Tensor>;
 
+let trainCalls = 0;
+/** How many times `train()` / `eval()` has been called on any module: caches of eval-mode results (nn/fusion.ts) compare it. */
+export function trainGeneration(): number {
+  return trainCalls;
+}
+
 /**
  * The base class of layers and models, as `torch.nn.Module`: subclasses assign submodules and
  * Parameters to fields in their constructor and implement `forward`; `call(x)` runs it.
@@ -126,6 +132,7 @@ export abstract class Module {
 
   /** Sets train mode on this module and all descendants. Returns this. */
   train(mode = true): this {
+    trainCalls++;
     for (const m of this.modules()) m.training = mode;
     return this;
   }

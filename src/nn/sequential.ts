@@ -6,7 +6,9 @@
  */
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from '../autograd.js';
+import { inInnermostScope } from '../memory.js';
 import { Module } from './module.js';
+import { fusedStep } from './fusion.js';
 
 /** Modules applied one after another, each to the previous one's output, and indexed like a list (`seq[0]`), as `torch.nn.Sequential`. */
 export class Sequential extends Module {
@@ -57,14 +59,19 @@ export class Sequential extends Module {
   }
 
   /**
-   * Each child on the previous one's output. Under `noGrad` nothing else can hold an output
-   * made here, so each is freed as soon as the next child has consumed it.
+   * Each child on the previous one's output; runs of modules that fuse (conv, eval batch norm,
+   * activation; nn/fusion.ts) as one op. Under `noGrad` nothing else can hold an output made
+   * here (this forward runs in its own memory scope: forward_scope.ts), so each is freed as soon
+   * as the next step has consumed it; a tensor a child returns from elsewhere (kept) is not.
    */
   forward(x: Tensor): Tensor {
     const input = x;
-    for (const m of this) {
-      const y = m.forward(x) as Tensor;
-      if (x !== input && x !== y && !isGradEnabled()) x.dispose();
+    const modules = [...this.children()];
+    for (let i = 0; i < modules.length;) {
+      const fused = fusedStep(modules, i, x);
+      const y = fused ? fused.y : (modules[i].forward(x) as Tensor);
+      i = fused ? fused.next : i + 1;
+      if (x !== input && x !== y && !isGradEnabled() && inInnermostScope(x)) x.dispose();
       x = y;
     }
     return x;

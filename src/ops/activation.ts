@@ -39,7 +39,8 @@ function overVectors(
   );
 }
 
-function activation(op: Activation, x: Tensor): Tensor {
+/** Runs the forward kernel: y = op(x), a new tensor. */
+function activationForward(op: Activation, x: Tensor): Tensor {
   requireDtype(op, x, 'float32');
   const y = Tensor.empty(x.shape);
   if (x.size > 0) {
@@ -53,16 +54,39 @@ function activation(op: Activation, x: Tensor): Tensor {
       ),
     );
   }
-  return record(y, op, [x], (g) => {
-    const dx = Tensor.empty(x.shape);
-    if (x.size > 0) {
-      overVectors(op, x.size, [g.buffer, x.buffer, dx.buffer], (vec4, n, bound) =>
-        dispatch(K.activation_backward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32' }, { n }, bound, gridFor(n, WG)),
-      );
-    }
-    return [dx];
-  });
+  return y;
 }
+
+/** dx = g op'(x) by the backward kernel. */
+function activationBackward(op: Activation, g: Tensor, x: Tensor): Tensor {
+  const dx = Tensor.empty(x.shape);
+  if (x.size > 0) {
+    overVectors(op, x.size, [g.buffer, x.buffer, dx.buffer], (vec4, n, bound) =>
+      dispatch(K.activation_backward, { OP: op, WG, V: vec4 ? 'vec4<f32>' : 'f32' }, { n }, bound, gridFor(n, WG)),
+    );
+  }
+  return dx;
+}
+
+function activation(op: Activation, x: Tensor): Tensor {
+  const y = activationForward(op, x);
+  return record(y, op, [x], (g) => [activationBackward(op, g, x)]);
+}
+
+/**
+ * dx = g op'(x) computed from the forward's output y = op(x), for the activations whose
+ * derivative y determines: relu (x > 0 exactly where y > 0) and relu6 (0 < x < 6 exactly where
+ * 0 < y < 6). The fused layers (ops/fused_conv.ts, ops/fused.ts) save only y.
+ */
+export function activationGradFromOutput(op: 'relu' | 'relu6', g: Tensor, y: Tensor): Tensor {
+  return activationBackward(op, g, y);
+}
+
+/**
+ * max(x, 0) for float32 tensors by the vectorised activation kernel (`torch.relu`); dx = g where
+ * x > 0 (NOTE: 0 at x = 0, as PyTorch). `sg.relu` calls it for float32 (int32 runs unary_forward).
+ */
+export const reluFloat = (x: Tensor) => activation('relu', x);
 
 /** x * sigmoid(x), the swish of EfficientNet (`F.silu`). */
 export const silu = (x: Tensor) => activation('silu', x);

@@ -19,6 +19,7 @@ import { reshape, slice } from './shape.js';
 import { formatShape, requireDtype } from './util.js';
 import { sharedGradient } from './feature_store.js';
 import { checkOptions } from '../args.js';
+import { batchNormKernels } from './batchnorm_kernels.js';
 
 /** Options of `batchNorm`: batch statistics (training) or running ones, the running-statistics momentum, and eps; as `torch.nn.functional.batch_norm`. */
 export interface BatchNormOptions {
@@ -44,11 +45,6 @@ export interface RunningStats {
 
 const WG = 64;
 
-function planesGrid(x: number, planes: number): number[] {
-  const y = Math.min(planes, 65535);
-  return [x, y, Math.ceil(planes / y)];
-}
-
 /**
  * y = (x - E[x]) / √(Var[x] + eps) γ + β per channel (dim 1), with batch statistics when training
  * (updating `running` with `momentum`) or the running ones; `F.batch_norm`.
@@ -61,7 +57,7 @@ export function batchNorm(
   options: BatchNormOptions,
   layer = 'batch_norm',
 ): Tensor {
-  checkOptions(layer, options, { training: 'boolean', momentum: 'number', eps: 'number', channels: 'integer' });
+  checkOptions(layer, options, { training: 'boolean', momentum: 'number', eps: 'number', channels: 'number' });
   requireDtype(layer, x, 'float32');
   if (x.ndim < 2)
     throw new Error(`${layer}: expected an input of at least 2 dimensions [N, C, ...], got ${formatShape(x.shape)}`);
@@ -91,7 +87,7 @@ export function batchNorm(
     const split = splitBatch(layer, x, c * s, (part) => batchNorm(part, running, weight, bias, options, layer));
     if (split) return split;
   }
-  const sizes = { n, c, s, xc };
+  const kernels = batchNormKernels({ n, c, s, xc });
   const temps: Tensor[] = [];
   const gamma = weight ?? (temps.push(ones([c])), temps[temps.length - 1]);
   const beta = bias ?? (temps.push(zeros([c])), temps[temps.length - 1]);
@@ -100,7 +96,6 @@ export function batchNorm(
     const scratch = running ? null : Tensor.empty([c]);
     const counter = running?.batchesTracked ?? Tensor.empty([1], 'int32');
     const uniforms = {
-      ...sizes,
       eps: options.eps,
       momentum: options.momentum,
       update_running: running && options.training ? 1 : 0,
@@ -108,13 +103,11 @@ export function batchNorm(
     const rm = running?.mean ?? scratch!;
     // Without running statistics, a scratch buffer stands in for both (the kernel does not write them).
     const rv = running?.variance ?? Tensor.empty([c]);
-    dispatch(
-      K.batchnorm_stats,
-      { WG: 256 },
-      uniforms,
-      [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer],
-      [c],
-    );
+    kernels.stats(uniforms, [x.buffer, stats.buffer, rm.buffer, rv.buffer, counter.buffer]);
+    if (running && options.training) {
+      running.mean.storage.version++;
+      running.variance.storage.version++;
+    }
     if (!running) temps.push(scratch!, rv, counter);
     else if (!running.batchesTracked) temps.push(counter);
   } else {
@@ -127,13 +120,7 @@ export function batchNorm(
     );
   }
   const y = Tensor.empty([n, c, ...x.shape.slice(2)]);
-  dispatch(
-    K.batchnorm_forward,
-    { WG },
-    sizes,
-    [x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer],
-    planesGrid(Math.ceil(s / WG), n * c),
-  );
+  kernels.forward([x.buffer, stats.buffer, gamma.buffer, beta.buffer, y.buffer]);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(
     y,
@@ -144,17 +131,9 @@ export function batchNorm(
       // A feature store's prefix adds to the store's shared gradient (and returns none for x);
       // any other prefix gets a zero gradient beyond its channels.
       const shared = needs[0] && options.channels !== undefined ? sharedGradient(x) : null;
-      const dx = shared ?? (!needs[0] ? Tensor.empty([1]) : c < xc ? zeros(x.shape) : Tensor.empty(x.shape));
+      const dx = shared ?? (!needs[0] ? Tensor.empty([4]) : c < xc ? zeros(x.shape) : Tensor.empty(x.shape));
       const buffers = [g.buffer, x.buffer, stats.buffer, gamma.buffer, sums.buffer, dx.buffer];
-      dispatch(K.batchnorm_backward, { WG, TRAINING: batchStats, entryPoint: 'reduce' }, sizes, buffers, [c]);
-      if (needs[0])
-        dispatch(
-          K.batchnorm_backward,
-          { WG, TRAINING: batchStats, ACCUMULATE: shared !== null },
-          sizes,
-          buffers,
-          planesGrid(Math.ceil(s / WG), n * c),
-        );
+      kernels.backward(batchStats, needs[0], shared !== null, buffers);
       // sums[:, 0] = sum of g (the bias gradient), sums[:, 1] = sum of g * x_hat (gamma's).
       const column = (k: number) => reshape(slice(sums, 1, k, k + 1), [c]);
       const grads: (Tensor | null)[] = [needs[0] && !shared ? dx : null];

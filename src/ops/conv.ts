@@ -14,33 +14,24 @@
  */
 import { gpuDevice, hasFeature } from '../gpu/device.js';
 import { dispatch } from '../gpu/kernel.js';
-import { K } from '../kernels.js';
+import { K, type CONV_ACTIVATIONS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
-import { formatShape, requireDtype } from './util.js';
 import { splitBatch } from './batch_split.js';
 import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
-import { pair, type Pair, type Geometry } from './conv_geometry.js';
+import { conv2dGeometry, type Conv2dOptions, type Geometry } from './conv_geometry.js';
 import { conv2dIm2col } from './conv_im2col.js';
 import { PAIR, checkOptions } from '../args.js';
+import { activationGradFromOutput } from './activation.js';
+
+/** The activation a convolution applies as it stores its outputs ('none': plain conv2d). */
+export type ConvActivation = keyof typeof CONV_ACTIVATIONS;
 
 const WG = 64;
 
-export { pair, type Pair } from './conv_geometry.js';
-
-/** Options of `conv2d`, as the keyword arguments of `torch.nn.functional.conv2d` (stride 1, padding 0, dilation 1, groups 1 by default). */
-export interface Conv2dOptions {
-  /** Step of the kernel over the input, one number or [h, w] (default 1). */
-  stride?: Pair;
-  /** Zeros added on each side of the input, one number or [h, w] (default 0). */
-  padding?: Pair;
-  /** Spacing between kernel elements, one number or [h, w] (default 1). */
-  dilation?: Pair;
-  /** Split the channels into this many independent convolutions (default 1; `inChannels` for depthwise). */
-  groups?: number;
-}
+export { pair, convOutputSize, conv2dGeometry, type Pair, type Conv2dOptions } from './conv_geometry.js';
 
 // ---- which algorithm ----
 
@@ -118,6 +109,7 @@ function launchImplicit(
   out: Tensor,
   g: Geometry,
   transposed: boolean,
+  act: ConvActivation = 'none',
 ): void {
   const version = kernelVersion(g);
   const taps = g.kh * g.kw;
@@ -154,6 +146,7 @@ function launchImplicit(
     DIL_W: g.dil[1],
     TRANSPOSED: transposed,
     HAS_BIAS: bias !== null,
+    ACT: act,
   };
   const grid = [g.groups * Math.ceil(rows / 8), Math.ceil(lanes / wgX), g.n];
   dispatch(KERNELS[version], spec, uniforms, [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer], grid);
@@ -205,27 +198,44 @@ function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Ge
   return dw;
 }
 
-function conv2dImplicit(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+/**
+ * The implicit-GEMM convolution as an op, y = act(conv + bias). With an activation the backward
+ * first turns dy into dz = dy act'(z) from the saved output (relu and relu6 only: their
+ * derivative is a function of y; ops/fused_conv.ts never records silu or hardswish here).
+ */
+export function conv2dImplicit(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  g: Geometry,
+  act: ConvActivation = 'none',
+): Tensor {
   const out = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
-  launchImplicit(x, weight, bias, out, g, false);
-  return record(out, 'conv2d', bias ? [x, weight, bias] : [x, weight], (dy, needs) => {
-    let dx: Tensor | null = null;
-    if (needs[0]) {
-      dx = Tensor.empty(x.shape);
-      launchImplicit(dy, weight, null, dx, g, true);
-    }
-    const dw = needs[1] ? weightGrad(dy, x, weight.shape, g) : null;
-    const db = needs[2] ? reshape(sumToShape(dy, [1, g.cout, 1, 1]), [g.cout]) : null;
-    return [dx, dw, db];
-  });
+  launchImplicit(x, weight, bias, out, g, false, act);
+  const saved = act === 'none' ? null : out.detach(); // the output, alive as long as the node
+  const name = act === 'none' ? 'conv2d' : `conv2d_${act}`;
+  return record(
+    out,
+    name,
+    bias ? [x, weight, bias] : [x, weight],
+    (dyIn, needs) => {
+      if (act === 'silu' || act === 'hardswish') throw new Error(`${name}: no backward from the output`);
+      const dy = act === 'none' ? dyIn : activationGradFromOutput(act, dyIn, saved!);
+      let dx: Tensor | null = null;
+      if (needs[0]) {
+        dx = Tensor.empty(x.shape);
+        launchImplicit(dy, weight, null, dx, g, true);
+      }
+      const dw = needs[1] ? weightGrad(dy, x, weight.shape, g) : null;
+      const db = needs[2] ? reshape(sumToShape(dy, [1, g.cout, 1, 1]), [g.cout]) : null;
+      if (dy !== dyIn) dy.dispose();
+      return [dx, dw, db];
+    },
+    saved ? [saved] : [],
+  );
 }
 
 // ---- the op ----
-
-/** Output size along one axis, as PyTorch: floor((in + 2P - D(K - 1) - 1) / S) + 1. */
-export function convOutputSize(size: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
-}
 
 /**
  * y[n, co] = b[co] + Σ_{ci, kh, kw} W[co, ci, kh, kw] x[n, ci, oy S + kh D - P, ox S + kw D - P],
@@ -241,42 +251,23 @@ export function conv2d(
   layer = 'conv2d',
 ): Tensor {
   checkOptions(layer, options, { stride: PAIR, padding: PAIR, dilation: PAIR, groups: 'integer' });
-  requireDtype(layer, x, 'float32');
-  const groups = options.groups ?? 1;
-  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${formatShape(x.shape)}`);
-  if (weight.ndim !== 4)
-    throw new Error(`${layer}: expected a 4-D weight [Cout, Cin/groups, KH, KW], got ${formatShape(weight.shape)}`);
-  const [n, c, h, w] = x.shape;
-  const [cout, cg, kh, kw] = weight.shape;
-  if (c !== cg * groups) {
-    throw new Error(
-      `${layer}: given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input ${formatShape(x.shape)} to have ${cg * groups} channels, but got ${c} channels instead`,
-    );
-  }
-  if (cout % groups !== 0) throw new Error(`${layer}: out_channels ${cout} must be divisible by groups ${groups}`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout))
-    throw new Error(`${layer}: bias of shape ${formatShape(bias.shape)} does not match ${cout} output channels`);
-  const stride = pair(options.stride ?? 1);
-  const pad = pair(options.padding ?? 0);
-  const dil = pair(options.dilation ?? 1);
-  const oh = convOutputSize(h, kh, stride[0], pad[0], dil[0]);
-  const ow = convOutputSize(w, kw, stride[1], pad[1], dil[1]);
-  if (oh <= 0 || ow <= 0) {
-    throw new Error(
-      `${layer}: input ${formatShape(x.shape)} (padded ${h + 2 * pad[0]}x${w + 2 * pad[1]}) is smaller than the kernel ${kh}x${kw} (dilation ${dil.join('x')})`,
-    );
-  }
-  if (n > 65535)
-    throw new Error(`${layer}: batch of ${n} exceeds the 65535 samples one dispatch can cover; split the batch`);
-  const split = splitBatch(layer, x, cout * oh * ow, (part) => conv2d(part, weight, bias, options, layer));
+  const g = conv2dGeometry(x, weight, bias, options, layer);
+  const split = splitBatch(layer, x, g.cout * g.oh * g.ow, (part) => conv2d(part, weight, bias, options, layer));
   if (split) return split;
-  const g: Geometry = { n, c, h, w, cout, groups, oh, ow, kh, kw, stride, pad, dil };
-  // Depthwise (groups = C, Cout a multiple of C) has kernels of its own unless a version is forced.
-  const depthwise = groups === c && cout % c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
-  if (depthwise) return depthwiseConv2d(x, weight, bias, g);
-  // Left to choose: the row window where it fits, else (with subgroups) the matmul's product.
+  const path = convPath(g);
+  if (path === 'depthwise') return depthwiseConv2d(x, weight, bias, g);
+  return path === 'im2col' ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);
+}
+
+/**
+ * Which algorithm runs a convolution of geometry g: depthwise kernels (groups = C, Cout a multiple
+ * of C) unless a version is forced; else the row window where it fits; else, with subgroups, the
+ * matmul's product over im2col columns; else the implicit kernels.
+ */
+export function convPath(g: Geometry): 'depthwise' | 'im2col' | 'implicit' {
+  const depthwise =
+    g.groups === g.c && g.cout % g.c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
+  if (depthwise) return 'depthwise';
   const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
-  return forced === 'im2col_matmul' || im2colBetter
-    ? conv2dIm2col(x, weight, bias, g)
-    : conv2dImplicit(x, weight, bias, g);
+  return forced === 'im2col_matmul' || im2colBetter ? 'im2col' : 'implicit';
 }

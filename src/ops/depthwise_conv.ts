@@ -18,6 +18,8 @@
  *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
  *                                         (53-115% against 03's 50-59%)
  *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
+ *   dW 03 vec4 strips, shifted windows    stride 1 as 02; stride 2: 74-121% against 02's 53-74%
+ *                                         (3 loaded runs; x row windows reused at any stride)
  *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
  * 5x5 runs at 33-42% (forward) and 7x7 at 20-25%: there the FMAs weigh (49 per output, ~8
  * GFLOP per CPU-second against the dense conv's ~14); weights read as vec4 rows (a padded copy)
@@ -45,7 +47,7 @@ export type { DepthwiseGeometry } from './depthwise_kernels.js';
 export const DEPTHWISE_VERSIONS = {
   forward: ['03_vec4_rows', '02_sliding_rows', '01_register_tile'],
   inputGrad: ['03_vec4_rows', '01_register_tile'],
-  weightGrad: ['02_vec4_strips', '01_plane_partials'],
+  weightGrad: ['03_vec4_strips_shift', '02_vec4_strips', '01_plane_partials'],
 } as const;
 export type DepthwisePass = keyof typeof DEPTHWISE_VERSIONS;
 type Version<P extends DepthwisePass> = (typeof DEPTHWISE_VERSIONS)[P][number];
@@ -125,8 +127,9 @@ export function depthwiseWeightGrad(
   weight = true,
   bias = false,
 ): [Tensor | null, Tensor | null] {
+  const version = depthwiseVersion('weightGrad', g);
   const partials: Partials =
-    depthwiseVersion('weightGrad', g) === '02_vec4_strips' ? partialsPerStrip(x, dy, g) : partialsPerPlane(x, dy, g);
+    version === '01_plane_partials' ? partialsPerPlane(x, dy, g) : partialsPerStrip(version, x, dy, g);
   const dw = weight ? sumPartials(partials, g, 0, [g.cout, 1, g.kh, g.kw]) : null;
   const db = bias ? sumPartials(partials, g, g.kh * g.kw, [g.cout]) : null;
   partials.partial.dispose();

@@ -223,9 +223,12 @@ export interface Partials {
   strips: number;
 }
 
+const stripsFit = (g: DepthwiseGeometry) =>
+  g.kh <= MAX_KH && g.kh * g.kw <= MAX_TAPS && vec4Fits(g.w, g.ow, g.kw, g.stride[1], g.dil[1], g.pad[1], STRIP);
+
 export const weightGradFits = {
-  '02_vec4_strips': (g: DepthwiseGeometry) =>
-    g.kh <= MAX_KH && g.kh * g.kw <= MAX_TAPS && vec4Fits(g.w, g.ow, g.kw, g.stride[1], g.dil[1], g.pad[1], STRIP),
+  '03_vec4_strips_shift': stripsFit,
+  '02_vec4_strips': stripsFit,
   '01_plane_partials': (g: DepthwiseGeometry) =>
     g.kh * g.kw <= MAX_TAPS && segment(TILE.bw, g.kw, g.stride[1], g.dil[1]) <= MAX_SEG,
 };
@@ -250,8 +253,13 @@ export function partialsPerPlane(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   return { partial, strips: 1 };
 }
 
-/** Version 02: one invocation per strip of 8 columns, vec4 rows. */
-export function partialsPerStrip(x: Tensor, dy: Tensor, g: DepthwiseGeometry): Partials {
+/** Versions 02 and 03: one invocation per strip of 8 columns, vec4 rows (03: row windows reused at any stride). */
+export function partialsPerStrip(
+  version: '02_vec4_strips' | '03_vec4_strips_shift',
+  x: Tensor,
+  dy: Tensor,
+  g: DepthwiseGeometry,
+): Partials {
   const taps = g.kh * g.kw;
   const strips = Math.ceil(g.ow / STRIP);
   const partial = Tensor.empty([g.n * g.cout, strips, taps + 1]);
@@ -259,7 +267,9 @@ export function partialsPerStrip(x: Tensor, dy: Tensor, g: DepthwiseGeometry): P
   const spec = { ...geometryConstants(g), WG_X: wgX, BW: STRIP };
   overPlanes(g.n * g.cout, (p0, planes) =>
     dispatch(
-      K.depthwise_conv2d_backward_weight_02_vec4_strips,
+      version === '02_vec4_strips'
+        ? K.depthwise_conv2d_backward_weight_02_vec4_strips
+        : K.depthwise_conv2d_backward_weight_03_vec4_strips_shift,
       spec,
       { ...planeUniforms(g, p0), strips },
       [x.buffer, dy.buffer, partial.buffer],

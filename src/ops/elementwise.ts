@@ -24,6 +24,7 @@ import { full } from './create.js';
 import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
 import { checkArg } from '../args.js';
+import { reluFloat } from './activation.js';
 
 const WG = 256;
 
@@ -74,6 +75,8 @@ function launchBinary(
       b_strides: merged.strides[1],
     };
     const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
+    // Scalar per invocation: the NaN-aware maximum/minimum and PyTorch's pow are scalar functions
+    // (a vec4 variant for same-shape add/sub/mul/div needs a kernel of its own).
     if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
     else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
   });
@@ -193,7 +196,7 @@ export const sqrt = (x: Tensor) => unary('sqrt', x);
 /** y = |x|; `torch.abs`. dx = g sign(x). */
 export const abs = (x: Tensor) => unary('abs', x);
 /** y = max(x, 0); `torch.relu`. dx = g where x > 0 (NOTE: 0 at x = 0, as PyTorch). */
-export const relu = (x: Tensor) => unary('relu', x);
+export const relu = (x: Tensor) => (x.dtype === 'float32' ? reluFloat(x) : unary('relu', x));
 /** y = 1 / (1 + e^-x); `torch.sigmoid`. dx = g y (1 - y). */
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 /** y = tanh x; `torch.tanh`. dx = g (1 - y²). */
@@ -216,6 +219,7 @@ export function copyInto<T extends Tensor>(target: T, src: Tensor): T {
     throw new Error(`copy_: cannot copy ${src.describe()} into ${target.describe()}`);
   }
   copyBuffer(src.buffer, 0, target.buffer, 0, src.size * 4);
+  target.storage.version++;
   return target;
 }
 

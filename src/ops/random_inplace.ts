@@ -31,6 +31,7 @@ function fill(t: Tensor, dist: 'uniform' | 'normal', low: number, high: number, 
       gridFor(Math.ceil(n / PER), WG),
     ),
   );
+  t.storage.version++;
   return t;
 }
 

@@ -30,6 +30,10 @@ function inferShape(x: Tensor, shape: Shape): number[] {
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1) throw new Error(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
   const known = numel(shape.filter((d) => d !== -1));
+  if (unknown === 1 && known === 0)
+    throw new Error(
+      `reshape: cannot reshape a tensor of ${x.size} elements into shape ${formatShape(shape)}: the size of -1 is ambiguous`,
+    );
   const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
   if (numel(resolved) !== x.size || resolved.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(

@@ -88,6 +88,7 @@ export class Adam extends Optimizer<AdamOptions> {
       forEachChunk('Adam.step', p.size, operands, (_, n, bindings) =>
         dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
       );
+      p.storage.version++;
     }
   }
 

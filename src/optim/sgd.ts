@@ -69,6 +69,7 @@ export class SGD extends Optimizer<SGDOptions> {
         dispatch(K.sgd_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
       );
       scratch?.dispose();
+      p.storage.version++;
       s.step++;
     }
   }

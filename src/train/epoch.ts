@@ -12,6 +12,7 @@ import { eq } from '../ops/compare.js';
 import type { Batch } from './data.js';
 import { logitsOf } from '../models/outputs.js';
 import { checkOptions } from '../args.js';
+import type { Tensor } from '../tensor.js';
 
 /** Progress through an epoch: batches done and the running sums of its metrics. */
 export interface EpochProgress {
@@ -28,8 +29,14 @@ export interface EpochOptions {
   clipGradNorm?: number;
   /** Checked after each batch; when aborted the epoch stops there. */
   signal?: AbortSignal;
-  /** Called after each batch with the progress so far. */
+  /** Called with the progress so far each time the running sums are read back (every `readEvery` batches, and at the end). */
   onBatch?: (progress: EpochProgress) => void;
+  /**
+   * Read the loss and hits back from the GPU every this many batches (default 1): each read
+   * waits for the GPU to finish, so reading every batch stalls the queue once per step; the
+   * CLI's progress bar reads every 10. An abort is still seen after every batch.
+   */
+  readEvery?: number;
 }
 
 /**
@@ -49,6 +56,7 @@ export async function trainEpoch(
     clipGradNorm: 'number',
     signal: 'object',
     onBatch: 'function',
+    readEvery: 'integer',
   });
   model.train();
   for (const m of model.modules()) if (m.parameters().length && m.parameters().every((p) => !p.requiresGrad)) m.eval();
@@ -56,6 +64,20 @@ export async function trainEpoch(
   const progress = { ...(o.resumeFrom ?? { batches: 0, seen: 0, lossSum: 0, correct: 0 }) };
   const skip = progress.batches;
   let k = 0;
+  // Batches trained but not yet read back: their loss and hits stay on the GPU until a flush.
+  const pending: Array<{ loss: Tensor; hits: Tensor; n: number }> = [];
+  const flush = async () => {
+    for (const p of pending) {
+      progress.lossSum += (await p.loss.item()) * p.n;
+      progress.correct += await p.hits.item();
+      progress.seen += p.n;
+      progress.batches++;
+      p.loss.dispose();
+      p.hits.dispose();
+    }
+    pending.length = 0;
+    o.onBatch?.(progress);
+  };
   for await (const b of data) {
     if (k++ < skip) {
       b.images.dispose();
@@ -71,14 +93,16 @@ export async function trainEpoch(
       opt.step();
       return [l.detach(), eq(argmax(logits, 1), b.labels).sum()];
     });
-    const n = b.indices.length;
-    progress.lossSum += (await loss.item()) * n;
-    progress.correct += await hits.item();
-    progress.seen += n;
-    progress.batches++;
-    for (const t of [loss, hits, b.images, b.labels]) t.dispose();
-    o.onBatch?.(progress);
-    if (o.signal?.aborted) return { progress, interrupted: true };
+    pending.push({ loss, hits, n: b.indices.length });
+    b.images.dispose();
+    b.labels.dispose();
+    if (pending.length >= (o.readEvery ?? 1)) await flush();
+    // Read once per batch, after onBatch (which may abort); what is pending is read back first.
+    if (o.signal?.aborted) {
+      if (pending.length) await flush();
+      return { progress, interrupted: true };
+    }
   }
+  if (pending.length) await flush();
   return { progress, interrupted: false };
 }

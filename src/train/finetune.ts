@@ -12,19 +12,22 @@
  */
 import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
+import type { Tensor } from '../tensor.js';
+import type { Image } from '../data/image.js';
+import { toGpu, toRecords } from '../io/upload.js';
+import type { TensorRecord } from '../io/records.js';
 import { init } from '../init.js';
 import { manualSeed } from '../ops/create.js';
 import { load as loadCheckpoint } from '../io/checkpoint.js';
 import { load as loadWeights } from '../io/index.js';
-import { ImageFolder } from '../data/image_folder.js';
-import { Subset, randomSplit, type Dataset, type Example } from '../data/datasets.js';
 import { confusionCsv, confusionPng } from '../plot/confusion.js';
 import { type ShownPrediction, predictionOutputs } from './prediction_grid.js';
-import { batches, imageTransform } from './data.js';
-import { evaluateModel } from './evaluate.js';
+import { batches } from './data.js';
+import { type Evaluation, evaluateModel } from './evaluate.js';
 import { exists, joinPath, makeDir, writeAtomic } from './files.js';
 import { type FitResult, type Phase, type TrainEvents, fit } from './fit.js';
 import { type Freeze, freezePlan } from './freeze.js';
+import { type ImageSource, folderSplit } from './folders.js';
 import { confusionMatrix } from './metrics.js';
 import type { OptimizerName, SchedulerName } from './optimizers.js';
 import { canonicalModelName, loadModel } from './pretrained.js';
@@ -34,10 +37,10 @@ import { checkOptions } from '../args.js';
 
 /** Options of `finetune`; only `data` and `model` are required. */
 export interface FinetuneOptions {
-  /** Training images, DIR/<class>/<image>. */
-  data: string;
-  /** Validation folder; without it `valSplit` of `data` is held out (default 0.2). */
-  val?: string;
+  /** Training images, DIR/<class>/<image>: the folder's path, or its files in memory (a browser's; paths relative to DIR). */
+  data: ImageSource;
+  /** Validation folder (path or files); without it `valSplit` of `data` is held out (default 0.2). */
+  val?: ImageSource;
   valSplit?: number;
   /** A name of sg.models.names. */
   model: string;
@@ -58,6 +61,8 @@ export interface FinetuneOptions {
   /** Per phase, stepped each epoch: StepLR(stepSize, 0.1) or CosineAnnealingLR(phase epochs). */
   scheduler?: SchedulerName;
   stepSize?: number;
+  /** Read the loss and accuracy back every this many batches (default 1; the CLI uses 10: each read stalls the GPU queue). */
+  readEvery?: number;
   clipGradNorm?: number;
   /** Output folder (Node); without it nothing is written and no best weights are kept. */
   out?: string;
@@ -70,7 +75,9 @@ export interface FinetuneOptions {
   onBadImage?: 'error' | 'skip';
   /** The decompression-bomb limit in pixels for the images (default Pillow's 89,478,485). */
   maxImagePixels?: number;
-  /** DataLoader worker threads that decode and augment ahead of the GPU (default 2). */
+  /** Keep a copy of the best weights in memory and load them into the model at the end, also when stopped (default false; with `out` the best weights are read back from model.safetensors). */
+  keepBest?: boolean;
+  /** DataLoader worker threads that decode and augment ahead of the GPU (default 2 for a path, 0 for files in memory). */
   numWorkers?: number;
   /** Aborting stops training at the next batch, after saving a checkpoint. */
   signal?: AbortSignal;
@@ -89,7 +96,11 @@ export interface FinetuneResult extends FitResult {
   confusion?: number[][];
   /** The validation images of predictions.png, as the best weights classify them (with `out`, absent when interrupted). */
   shown?: ShownPrediction[];
-  /** The trained model, holding the best weights when `out` is given (dispose with sg.models.disposeModel). */
+  /** The best weights' predictions on the validation set (with `out` or `keepBest`; absent when no epoch finished). */
+  evaluation?: Evaluation;
+  /** The decoded image of validation sample k (`evaluation.indices` are such k). */
+  valImage: (k: number) => Image;
+  /** The trained model, holding the best weights when `out` or `keepBest` is given (dispose with sg.models.disposeModel). */
   model: Module;
   out?: string;
 }
@@ -97,8 +108,8 @@ export interface FinetuneResult extends FitResult {
 /** Trains, evaluates, checkpoints and writes the outputs; see the file comment. */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   checkOptions('finetune', o, {
-    data: 'string',
-    val: 'string',
+    data: 'string|array',
+    val: 'string|array',
     valSplit: 'number',
     model: 'string',
     weights: 'string|bytes',
@@ -123,29 +134,42 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     on: 'object',
     onBadImage: ['error', 'skip'],
     maxImagePixels: 'number|null',
+    keepBest: 'boolean',
+    readEvery: 'integer',
   });
-  if (typeof o.data !== 'string' || typeof o.model !== 'string')
-    throw new Error(`finetune: options 'data' (an image folder) and 'model' (a model name) are required`);
+  if (o.data === undefined || typeof o.model !== 'string')
+    throw new Error(`finetune: options 'data' (an image folder or its files) and 'model' (a model name) are required`);
   const seed = o.seed ?? 0,
     epochs = o.epochs ?? 10,
     batchSize = o.batchSize ?? 16,
     freeze = o.freeze ?? 'features';
   const name = canonicalModelName(o.model),
     out = o.out,
-    numWorkers = o.numWorkers ?? 2;
+    numWorkers = o.numWorkers ?? (typeof o.data === 'string' ? 2 : 0);
   const ckpt = o.resume ? await loadCheckpoint(o.resume) : undefined;
   // A resumed run keeps its phase boundary even when `epochs` grows.
   const headEpochs =
     o.headEpochs ?? (ckpt?.extra.headEpochs as number | undefined) ?? (freeze === 'none' ? 0 : Math.ceil(epochs / 2));
   const headLr = o.headLr ?? 1e-3,
     backboneLr = o.backboneLr ?? 1e-4;
-  const events = combineEvents(consoleReporter({ log: o.log, stream: o.stream }), o.on);
+  // With keepBest, a CPU copy of the weights each time validation accuracy improves.
+  let best: Map<string, TensorRecord> | null = null;
+  const keeper: TrainEvents = {
+    epochEnd: async (_row, e) => {
+      if (o.keepBest && e.best) best = await toRecords(model.stateDict() as Map<string, Tensor>);
+    },
+  };
+  const events = combineEvents(consoleReporter({ log: o.log, stream: o.stream }), keeper, o.on);
   const log = (line: string) => events.log?.(line);
   if (!(headEpochs >= 0 && headEpochs <= epochs))
     throw new Error(`finetune: headEpochs ${headEpochs} must be between 0 and epochs (${epochs})`);
   if (out) makeDir(out);
 
-  const { train, val, classes, image, file } = folders(o, name, seed);
+  const size = o.imageSize ?? (name.startsWith('cifar') ? 32 : 224);
+  const { train, val, classes, image, file } = folderSplit(o.data, o.val, o.valSplit ?? 0.2, size, seed, {
+    onBadImage: o.onBadImage,
+    maxImagePixels: o.maxImagePixels,
+  });
   if (out) writeAtomic(joinPath(out, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
   log(
     `${classes.length} classes (${classes.join(', ')}); ${train.length} training and ${val.length} validation images`,
@@ -186,6 +210,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     scheduler: o.scheduler,
     stepSize: o.stepSize,
     clipGradNorm: o.clipGradNorm,
+    readEvery: o.readEvery,
     seed,
     numWorkers,
     groupNames: ['head', 'backbone'],
@@ -197,24 +222,27 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     metadata: { model: name, classes: JSON.stringify(classes) },
     checkpointExtra: { headEpochs, classes, modelName: name },
   });
-  let confusion: number[][] | undefined, shown: ShownPrediction[] | undefined;
-  if (!result.interrupted && out && exists(joinPath(out, 'model.safetensors'))) {
+  let confusion: number[][] | undefined, evaluation: Evaluation | undefined, shown: ShownPrediction[] | undefined;
+  const saved = !result.interrupted && out && exists(joinPath(out, 'model.safetensors'));
+  if (saved || best) {
     // The best weights, restored and evaluated once more for the confusion matrix and the grid.
-    const state = await loadWeights(joinPath(out, 'model.safetensors'));
+    const state = saved ? await loadWeights(joinPath(out, 'model.safetensors')) : toGpu(best!);
     model.loadStateDict(state);
     for (const t of state.values()) t.dispose();
-    const ev = await evaluateModel(model, batches(val, { batchSize, numWorkers }));
-    if (Math.abs(ev.accuracy - result.bestAcc) > 1e-9)
+    evaluation = await evaluateModel(model, batches(val, { batchSize, numWorkers }));
+    if (Math.abs(evaluation.accuracy - result.bestAcc) > 1e-9)
       log(
-        `note: the restored best weights score ${(100 * ev.accuracy).toFixed(2)}%, ${(100 * result.bestAcc).toFixed(2)}% when saved`,
+        `note: the restored best weights score ${(100 * evaluation.accuracy).toFixed(2)}%, ${(100 * result.bestAcc).toFixed(2)}% when saved`,
       );
-    confusion = confusionMatrix(ev.preds, ev.targets, classes.length);
+    confusion = confusionMatrix(evaluation.preds, evaluation.targets, classes.length);
+  }
+  if (saved && evaluation && confusion) {
     writeAtomic(
       joinPath(out, 'confusion.png'),
       confusionPng(confusion, classes, { title: `Validation, epoch ${result.bestEpoch}` }),
     );
     writeAtomic(joinPath(out, 'confusion.csv'), confusionCsv(confusion, classes));
-    const grid = predictionOutputs(ev, classes, result.bestEpoch, image, file);
+    const grid = predictionOutputs(evaluation, classes, result.bestEpoch, image, file);
     writeAtomic(joinPath(out, 'predictions.png'), grid.png);
     writeAtomic(joinPath(out, 'predictions.csv'), grid.csv);
     shown = grid.shown;
@@ -223,58 +251,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
       `best epoch ${result.bestEpoch}: validation accuracy ${(100 * result.bestAcc).toFixed(2)}%; outputs in ${out}/`,
     );
   }
-  return { ...result, classes, confusion, shown, model, out };
-}
-
-/**
- * The training and validation sets: two views of the folders (train / eval transforms) that
- * share one split, their classes (at least two), and the raw image of a validation index.
- */
-function folders(o: FinetuneOptions, name: string, seed: number) {
-  const size = o.imageSize ?? (name.startsWith('cifar') ? 32 : 224);
-  const trainFolder = new ImageFolder(o.data, {
-    transform: imageTransform(size, true),
-    onBadImage: o.onBadImage,
-    maxImagePixels: o.maxImagePixels,
-    minClasses: 2,
-  });
-  const classes = trainFolder.classes;
-  if (o.val) {
-    const valFolder = new ImageFolder(o.val, {
-      transform: imageTransform(size, false),
-      onBadImage: o.onBadImage,
-      maxImagePixels: o.maxImagePixels,
-    });
-    if (valFolder.classes.join('\n') !== classes.join('\n')) {
-      throw new Error(
-        `finetune: ${o.val} has classes [${valFolder.classes.join(', ')}], ${o.data} has [${classes.join(', ')}]`,
-      );
-    }
-    return {
-      train: trainFolder as Dataset<Example>,
-      val: valFolder as Dataset<Example>,
-      classes,
-      image: (k: number) => valFolder.loadImage(k),
-      file: (k: number) => valFolder.samples[k][0],
-    };
-  }
-  const f = o.valSplit ?? 0.2;
-  if (!(f > 0 && f < 1)) throw new Error(`finetune: valSplit must be in (0, 1), got ${f}`);
-  const nVal = Math.max(1, Math.round(trainFolder.length * f));
-  const [tr, va] = randomSplit(trainFolder, [trainFolder.length - nVal, nVal], { seed });
-  const valFolder = new ImageFolder(o.data, {
-    transform: imageTransform(size, false),
-    onBadImage: o.onBadImage,
-    maxImagePixels: o.maxImagePixels,
-  });
-  const val = new Subset(valFolder, va.indices);
-  return {
-    train: tr as Dataset<Example>,
-    val: val as Dataset<Example>,
-    classes,
-    image: (k: number) => valFolder.loadImage(val.indices[k]),
-    file: (k: number) => valFolder.samples[val.indices[k]][0],
-  };
+  return { ...result, classes, confusion, evaluation, shown, valImage: image, model, out };
 }
 
 const count = (ps: Iterable<Parameter>) => [...ps].reduce((n, p) => n + p.size, 0).toLocaleString('en-US');

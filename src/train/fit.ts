@@ -79,6 +79,8 @@ export interface FitOptions {
   stepSize?: number;
   /** Clips the gradient norm of the trainable parameters to this value (`clip_grad_norm_`). */
   clipGradNorm?: number;
+  /** Read the running loss and accuracy back (and report `on.batch`) every this many batches (default 1; see trainEpoch). */
+  readEvery?: number;
   /** Seed of the shuffles and augmentation (default 0). */
   seed?: number;
   /** DataLoader worker threads (default 2). */
@@ -136,6 +138,7 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
     resume: 'object',
     signal: 'object',
     on: 'object',
+    readEvery: 'integer',
   });
   const on = o.on ?? {},
     log = (line: string) => on.log?.(line);
@@ -215,6 +218,7 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
       {
         resumeFrom: partial,
         clipGradNorm: o.clipGradNorm,
+        readEvery: o.readEvery,
         signal: o.signal,
         onBatch: (p) =>
           on.batch?.({

@@ -30,6 +30,7 @@ export {
   type LabelledText,
 } from './text_data.js';
 export { batches, imageTransform, type Batch, type BatchOptions } from './data.js';
+export { folderSplit, type FolderSplit, type ImageSource } from './folders.js';
 export { freezePlan, type Freeze, type FreezePlan } from './freeze.js';
 export { headPath, moduleAt, replaceHead } from './head.js';
 export { loadModel, canonicalModelName } from './pretrained.js';

@@ -62,7 +62,7 @@ export interface TextFinetuneOptions {
   scheduler?: SchedulerName;
   clipGradNorm?: number;
   seed?: number;
-  /** Output folder: model.safetensors (best), classes.json, metrics, curves.png. */
+  /** Output folder: model.safetensors (best), classes.json, vocab.json (a WordVocabulary's tokens), metrics, curves.png. */
   out?: string;
   /** Aborting stops training at the next batch. */
   signal?: AbortSignal;
@@ -111,6 +111,9 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
   if (o.out) {
     makeDir(o.out);
     writeAtomic(joinPath(o.out, 'classes.json'), JSON.stringify(train.classes, null, 2) + '\n');
+    // The word vocabulary the model was trained with (its tokens by id), to tokenize for it later.
+    if (tokenizer instanceof WordVocabulary)
+      writeAtomic(joinPath(o.out, 'vocab.json'), JSON.stringify(tokenizer.itos) + '\n');
   }
   await init();
   manualSeed(seed);

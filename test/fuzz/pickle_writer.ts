@@ -34,6 +34,14 @@ export class Pickle {
   int(n: number): this {
     return this.raw(0x4a).u32(n);
   }
+  /** BININT within int32, else LONG1 with 8 bytes (two's complement). */
+  num(n: number): this {
+    if (n >= -(2 ** 31) && n < 2 ** 31) return this.int(n);
+    const v = BigInt.asUintN(64, BigInt(n));
+    this.raw(0x8a, 8);
+    for (let i = 0n; i < 8n; i++) this.chunks.push(Number((v >> (8n * i)) & 0xffn));
+    return this;
+  }
   str(s: string): this {
     const b = enc.encode(s);
     this.raw(0x58).u32(b.length);
@@ -86,12 +94,12 @@ export class Pickle {
    */
   tensor(key: string, numel: number, shape: number[], stride: number[], offset = 0, type = 'FloatStorage'): this {
     this.global('torch._utils', '_rebuild_tensor_v2').mark();
-    this.mark().str('storage').global('torch', type).str(key).str('cpu').int(numel).tuple().binpersid();
-    this.int(offset);
+    this.mark().str('storage').global('torch', type).str(key).str('cpu').num(numel).tuple().binpersid();
+    this.num(offset);
     this.mark();
-    for (const d of shape) this.int(d);
+    for (const d of shape) this.num(d);
     this.tuple().mark();
-    for (const s of stride) this.int(s);
+    for (const s of stride) this.num(s);
     this.tuple().newfalse().global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce();
     return this;
   }

@@ -125,6 +125,7 @@ export function finetuneOptions(args: string[]): sg.train.FinetuneOptions | null
     scheduler: choice('scheduler', ['none', 'step', 'cosine'] as const),
     stepSize: n('step-size', true),
     clipGradNorm: n('clip-grad-norm'),
+    readEvery: 10, // the progress bar reads loss and accuracy back every 10 batches, not every one
     out: str(p, 'out'),
     seed: n('seed', true),
     resume: str(p, 'resume'),

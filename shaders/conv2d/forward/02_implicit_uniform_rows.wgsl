@@ -27,6 +27,14 @@ override DIL_H: u32 = 1u;
 override DIL_W: u32 = 1u;
 override TRANSPOSED: bool = false;
 override HAS_BIAS: bool = false;
+// The activation applied as each output is stored (src/kernels.ts: CONV_ACTIVATIONS; the fused
+// conv + bias + activation of src/ops/fused_conv.ts). NONE for dx (TRANSPOSED).
+override ACT: u32 = 0u;
+const NONE = 0u;
+const RELU = 1u;
+const RELU6 = 2u;
+const SILU = 3u;
+const HARDSWISH = 4u;
 
 struct Params {
   src_h: u32, src_w: u32,        // source plane
@@ -76,6 +84,19 @@ fn tap(oy: u32, ox: u32, kh: u32, kw: u32) -> i32 {
   return i32(sy * p.src_w + sx);
 }
 
+// y = act(v) for the fused activations: relu, relu6 = clamp(v, 0, 6), silu = v sigmoid(v),
+// hardswish = v clamp(v + 3, 0, 6) / 6.
+// same as conv2d/forward/01_implicit_subgroup.wgsl:activate
+fn activate(v: vec4f) -> vec4f {
+  switch ACT {
+    case RELU: { return max(v, vec4f(0.0)); }
+    case RELU6: { return clamp(v, vec4f(0.0), vec4f(6.0)); }
+    case SILU: { return v / (vec4f(1.0) + exp(-v)); }
+    case HARDSWISH: { return v * clamp(v + vec4f(3.0), vec4f(0.0), vec4f(6.0)) / 6.0; }
+    default: { return v; }
+  }
+}
+
 @compute @workgroup_size(WG_X, 1)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wg: vec3u) {
   let pixels = p.out_h * p.out_w;
@@ -122,7 +143,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wg: vec
     let ch = row + i;
     if (ch >= p.rows) { break; }
     let oc = g * p.rows + ch;
-    let v = acc[i] + vec4f(select(0.0, bias[oc], HAS_BIAS));
+    let v = activate(acc[i] + vec4f(select(0.0, bias[oc], HAS_BIAS)));
     let base = (n * p.groups * p.rows + oc) * pixels + pix;
     for (var j = 0u; j < 4u; j++) {
       if (pix + j < pixels) { out[base + j] = v[j]; }

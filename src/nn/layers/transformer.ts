@@ -71,7 +71,9 @@ export class TransformerEncoderLayer extends Module {
       batchFirst: false,
       normFirst: false,
     };
-    const o = parseArgs('TransformerEncoderLayer', ['dimFeedforward', 'dropout', 'activation'], rest, defaults);
+    const o = parseArgs('TransformerEncoderLayer', ['dimFeedforward', 'dropout', 'activation'], rest, defaults, {
+      activation: 'string|object',
+    });
     if (!(o.activation instanceof Module) && o.activation !== 'relu' && o.activation !== 'gelu')
       throw new Error(`TransformerEncoderLayer: activation should be relu/gelu, not ${String(o.activation)}`);
     Object.defineProperty(this, 'args', { value: { ...o, dModel, nhead }, enumerable: false });

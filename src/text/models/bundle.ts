@@ -10,6 +10,7 @@ import { load } from '../../io/index.js';
 import { cachedFile } from '../../models/weights/hub_node.js';
 import { RobertaEncoderConf } from './conf.js';
 import { RobertaModel } from './roberta.js';
+import { checkOptions } from '../../args.js';
 
 /**
  * What `transform()` returns: torchtext's text pipeline (tokenizer, vocabulary, Truncate,
@@ -83,6 +84,12 @@ export class RobertaBundle {
    * `loadWeights: false`; as torchtext's `bundle.get_model(head=..., load_weights=..., freeze_encoder=...)`.
    */
   async getModel(options: GetModelOptions = {}): Promise<RobertaModel> {
+    checkOptions('getModel', options, {
+      head: 'object|null',
+      weights: 'string|bytes|object',
+      loadWeights: 'boolean',
+      freezeEncoder: 'boolean',
+    });
     const { head = null, loadWeights = true, freezeEncoder = false } = options;
     const model = new RobertaModel(this.encoderConf, head, { freezeEncoder });
     if (!loadWeights) return model;

@@ -1,0 +1,99 @@
+// Image folders holding a corrupt, a zero-byte, a bomb, a 1x1 and an 8000x8000 image:
+// ImageFolder (and finetune / the CLI through it) stops naming the bad file, or with
+// onBadImage 'skip' (--on-bad-image skip) leaves it out with one warning; 1x1 and 8000x8000
+// images decode and batch, the big one within bounded memory.
+import { describe, it, expect, beforeAll, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as sg from '../../src/index.js';
+import { finetuneOptions } from '../../tools/cli/finetune.js';
+import { jpegHeader, png } from './hostile_files.js';
+
+const { data: D, transforms: T } = sg;
+let root: string;
+
+beforeAll(async () => {
+  await sg.init();
+  root = mkdtempSync(join(tmpdir(), 'sg-badimages-'));
+  for (const c of ['ants', 'bees']) mkdirSync(join(root, c));
+  const tiny: sg.data.Image = { width: 1, height: 1, channels: 3, data: Uint8Array.from([200, 10, 30]) };
+  writeFileSync(join(root, 'ants', 'one.jpg'), D.encodeJpeg(tiny));
+  writeFileSync(join(root, 'ants', 'one.png'), D.encodePng(tiny));
+  writeFileSync(join(root, 'ants', 'big.png'), png(8000, 8000));
+  writeFileSync(join(root, 'ants', 'empty.jpg'), new Uint8Array(0));
+  writeFileSync(join(root, 'bees', 'corrupt.jpg'), Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 1, 2, 7, 7, 7, 7]));
+  writeFileSync(join(root, 'bees', 'bomb.jpg'), jpegHeader(15000, 15000));
+  writeFileSync(join(root, 'bees', 'ok.png'), png(5, 3));
+});
+
+describe('ImageFolder with bad images', () => {
+  it("onBadImage 'error' (the default) names every bad file", () => {
+    expect(() => new D.ImageFolder(root)).toThrow(
+      /3 files in .* cannot be decoded: ants\/empty\.jpg: the file is empty.*bees\/bomb\.jpg: image size \(15000x15000.*bees\/corrupt\.jpg: corrupt or unsupported JPEG file/,
+    );
+    expect(() => new D.ImageFolder(root, { onBadImage: 'bad' as 'skip' })).toThrow(
+      /onBadImage must be 'error' or 'skip'/,
+    );
+  });
+
+  it("onBadImage 'skip' leaves them out with one warning; 1x1 and 8000x8000 images load and batch", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const tf = new T.Compose([new T.Resize([4, 4]), new T.ToTensor()]);
+    const ds = new D.ImageFolder(root, { onBadImage: 'skip', transform: tf });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/skipped 3 files/);
+    warn.mockRestore();
+    expect(ds.skippedFiles).toEqual(['ants/empty.jpg', 'bees/bomb.jpg', 'bees/corrupt.jpg']);
+    expect(ds.samples.map(([p]) => p.slice(root.length + 1))).toEqual([
+      'ants/big.png',
+      'ants/one.jpg',
+      'ants/one.png',
+      'bees/ok.png',
+    ]);
+    const peak = () => process.resourceUsage().maxRSS * 1024;
+    const before = peak();
+    const big = ds.loadImage(0);
+    expect([big.width, big.height]).toEqual([8000, 8000]);
+    expect(big.data[3 * (8000 * 8000 - 1)]).toBe(128);
+    // 64 MP: 192 MB of RGB, the decoder's RGBA and its inflated rows; well under a gigabyte more.
+    expect(peak() - before).toBeLessThan(2 ** 30);
+    const one = ds.loadImage(1);
+    expect([one.width, one.height]).toEqual([1, 1]);
+    let n = 0;
+    for await (const b of new D.DataLoader(ds, { batchSize: 2 })) {
+      expect(b.x.shape).toEqual([2, 3, 4, 4]);
+      n += 2;
+      b.dispose();
+    }
+    expect(n).toBe(4);
+  });
+
+  it('maxImagePixels: a lower limit refuses the 8000x8000 image, null lifts the limit for the bomb header', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const low = new D.ImageFolder(root, { onBadImage: 'skip', maxImagePixels: 10_000_000 });
+    expect(low.skippedFiles).toContain('ants/big.png');
+    const none = new D.ImageFolder(root, { onBadImage: 'skip', maxImagePixels: null });
+    expect(none.skippedFiles).toEqual(['ants/empty.jpg', 'bees/corrupt.jpg']);
+    warn.mockRestore();
+  });
+
+  it('finetune stops before any training, naming the file; --on-bad-image and --max-image-pixels parse', async () => {
+    await expect(sg.train.finetune({ data: root, model: 'resnet18', epochs: 1 })).rejects.toThrow(/ants\/empty\.jpg/);
+    const o = finetuneOptions([
+      '--data',
+      root,
+      '--model',
+      'resnet18',
+      '--on-bad-image',
+      'skip',
+      '--max-image-pixels',
+      '100',
+    ])!;
+    expect([o.onBadImage, o.maxImagePixels]).toEqual(['skip', 100]);
+    expect(finetuneOptions(['--data', root, '--model', 'resnet18'])!.onBadImage).toBe('error');
+    expect(() => finetuneOptions(['--data', root, '--model', 'resnet18', '--on-bad-image', 'ignore'])).toThrow(
+      /--on-bad-image must be one of error, skip, got "ignore"/,
+    );
+  });
+});
