@@ -26,7 +26,7 @@ describe('shadergrad profile', () => {
     expect(text).toMatch(/\nlayer1\.1\.bn2 +BatchNorm2d /);
     expect(text).toMatch(/\nfc +Linear /);
     expect(text).toMatch(/\nResNet +ResNet /); // the top module, by its class
-    expect(text).toMatch(/\nconv2d_\d\d_\w+ +\d\d /); // a versioned kernel row
+    expect(text).toMatch(/\nconv2d_\d\d_\w+(\(\w+\))? +\d\d /); // a versioned kernel row (with its fused activation)
     expect(text).toMatch(/Self GPU time total: [\d.]+ ms in \d+ launches/);
     expect(text).toMatch(/Timing: (GPU timestamp queries|synchronised)/);
     expect(sg.memory().liveTensors).toBe(live);

@@ -62,7 +62,7 @@ describe('batchNorm over a channel prefix, read in place', () => {
       expect(run(channels)).toThrow(
         `batch_norm: channels must be an integer in [1, 3] for input [2, 3, 2, 2], got ${channels}`,
       );
-    expect(run(1.5)).toThrow("batch_norm: option 'channels' must be an integer, got 1.5");
+    expect(run(1.5)).toThrow('batch_norm: channels must be an integer in [1, 3] for input [2, 3, 2, 2], got 1.5');
     x.dispose();
   });
 });

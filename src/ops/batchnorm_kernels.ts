@@ -36,9 +36,17 @@ function planesGrid(x: number, planes: number): number[] {
   return [x, y, Math.ceil(planes / y)];
 }
 
+/**
+ * Below this many values per channel the scalar kernels run unless 02 is forced: vec4 loads gain
+ * nothing there, and version 01's pure tree reduction rounds less (tiny training batches, where
+ * batch norm's gradient amplifies rounding, are where that shows).
+ */
+const VEC4_MIN_PER_CHANNEL = 4096;
+
 /** The launches for x of `sizes`, by the forced version or the fastest that fits. */
 export function batchNormKernels(sizes: Sizes) {
-  const v2 = forced !== '01_scalar' && sizes.n <= 65535 && sizes.c <= 65535 && sizes.xc === sizes.c;
+  const big = forced === '02_vec4' || sizes.n * sizes.s >= VEC4_MIN_PER_CHANNEL;
+  const v2 = forced !== '01_scalar' && big && sizes.n <= 65535 && sizes.c <= 65535 && sizes.xc === sizes.c;
   return v2 ? vec4Kernels(sizes) : scalarKernels(sizes);
 }
 

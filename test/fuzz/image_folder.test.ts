@@ -33,7 +33,7 @@ describe('ImageFolder with bad images', () => {
       /3 files in .* cannot be decoded: ants\/empty\.jpg: the file is empty.*bees\/bomb\.jpg: image size \(15000x15000.*bees\/corrupt\.jpg: corrupt or unsupported JPEG file/,
     );
     expect(() => new D.ImageFolder(root, { onBadImage: 'bad' as 'skip' })).toThrow(
-      /onBadImage must be 'error' or 'skip'/,
+      /option 'onBadImage' must be one of "error", "skip"/,
     );
   });
 
