@@ -36,6 +36,7 @@ import {
   inputGradTile,
   partialsPerPlane,
   partialsPerStrip,
+  stream3x3,
   sumPartials,
   vec4Rows,
   weightGradFits,
@@ -45,8 +46,8 @@ export type { DepthwiseGeometry } from './depthwise_kernels.js';
 
 /** Kernel versions of each pass, fastest first. */
 export const DEPTHWISE_VERSIONS = {
-  forward: ['03_vec4_rows', '02_sliding_rows', '01_register_tile'],
-  inputGrad: ['03_vec4_rows', '01_register_tile'],
+  forward: ['04_stream3x3', '03_vec4_rows', '02_sliding_rows', '01_register_tile'],
+  inputGrad: ['04_stream3x3', '03_vec4_rows', '01_register_tile'],
   weightGrad: ['03_vec4_strips_shift', '02_vec4_strips', '01_plane_partials'],
 } as const;
 export type DepthwisePass = keyof typeof DEPTHWISE_VERSIONS;
@@ -103,7 +104,8 @@ export const depthwiseFastPath = (): boolean => fastPath;
 export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
   const y = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
   const version = depthwiseVersion('forward', g);
-  if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
+  if (version === '04_stream3x3') stream3x3(x, weight, bias, y, g, false);
+  else if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
   else forwardRowTile(version, x, weight, bias, y, g);
   return y;
 }
@@ -111,7 +113,9 @@ export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null,
 /** dx from dy (`torch.nn.grad.conv2d_input` for groups = C). */
 export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
   const dx = Tensor.empty([g.n, g.c, g.h, g.w]);
-  if (depthwiseVersion('inputGrad', g) === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
+  const version = depthwiseVersion('inputGrad', g);
+  if (version === '04_stream3x3') stream3x3(dy, weight, null, dx, g, true);
+  else if (version === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
   else inputGradTile(dy, weight, dx, g);
   return dx;
 }
