@@ -10,8 +10,12 @@
 // (7 x 8 invocations of 8 x 7 outputs: 56 lanes, 7 full 8-wide SIMD rows on llvmpipe), where
 // version 03's power-of-two workgroups leave 1/8 of the columns and rows idle.
 // Needs source and output widths that are multiples of 4 (rows start on vec4s).
-// Measured (llvmpipe, 2 cores, 8x144x56x56, pad 1, round-robin with the copy probe and version 03,
-// loaded machine, 2026-12-07): see the header figures in src/ops/depthwise_conv.ts.
+// Measured (llvmpipe, 2 cores, heavily loaded, 8x144x56x56, pad 1, % of the vec4 copy probe's GB/s
+// timed in the same round-robin beside version 03, 11 runs, 2026-12-07): forward 35-63% (median 52)
+// run first after the probe, 60-77% run second, against 03's 45-51% first and 44-75% (median 53)
+// second (the slot right after the copy probe runs slowest: compare like slots); dx 48-80%
+// (median 61) against 03's 45-79% (median 59): a tie within this machine's noise. Tried and lost:
+// x lanes down the plane and y across (8 x 7), forward 31-40% against 03's 38-68%.
 //
 // Buffers:  src [N, SRC_C, SH_, SW_] as vec4s, w [M C, 1, 3, 3], bias [M C] (read only if HAS_BIAS),
 //           out [N, OUT_C, OH_, OW_] as vec4s; all f32.

@@ -15,6 +15,9 @@
  * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
  * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
  * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
+ *   forward and dx 04, 3x3 stride 1 streams (widths of 4n, pad 1 across): forward 52% median run
+ *                                         first (03 there: 45-51%), 60-77% run second (03: median 53%);
+ *                                         dx median 61% against 03's 59% (11 loaded runs)
  *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
  *                                         (53-115% against 03's 50-59%)
  *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
