@@ -11,6 +11,7 @@
  * - T(copy of dy) (backward copies the gradient it is given).
  *
  *   BENCH_ONLY=depthwise npm run bench        this section only (after the copy probe)
+ *   DEPTHWISE_SHAPES=3x3 ...                  only the shapes whose name starts so (no grouped table)
  */
 import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
@@ -219,11 +220,12 @@ async function benchGrouped(runs: number): Promise<void> {
 /** Prints the depthwise table and the grouped convolution. */
 export async function benchDepthwise(runs: number): Promise<void> {
   const rows: string[][] = [];
-  for (const s of SHAPES) rows.push(...(await benchShape(s, runs)));
+  const only = process.env.DEPTHWISE_SHAPES;
+  for (const s of SHAPES.filter((s) => !only || s.name.startsWith(only))) rows.push(...(await benchShape(s, runs)));
   printTable(
     "depthwise conv2d, batch 8, 144 channels, 56x56, pad k/2 (bytes read + written; * = the version chosen; % of the copy probe of that shape's round)",
     ['shape, pass', 'version', 'MiB moved', 'ms', 'GB/s', '% of copy GB/s', 'general path ms', 'speedup'],
     rows,
   );
-  await benchGrouped(runs);
+  if (!only) await benchGrouped(runs);
 }

@@ -41,6 +41,7 @@ import cumsum from '../shaders/cumsum.wgsl';
 import depthwise_forward_01 from '../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
 import depthwise_forward_02 from '../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
 import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
+import depthwise_forward_04 from '../shaders/depthwise_conv2d/forward_04_stream3x3.wgsl';
 import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
 import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
 import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
@@ -262,6 +263,11 @@ const table = {
     overrides: {
       ...depthwiseGeometry, ...tileLanes, TRANSPOSED: 'bool', HAS_BIAS: 'bool', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', PHASES: 'u32', SOURCES: 'u32',
     },
+    params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
+  },
+  depthwise_conv2d_forward_04_stream3x3: {
+    source: depthwise_forward_04, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: { WG_X: 'u32', WG_Y: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool', BH: 'u32' },
     params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {

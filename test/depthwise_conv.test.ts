@@ -87,12 +87,22 @@ const cases: Case[] = [
   { x: [2, 3, 9, 8], k: [3, 3], padding: [2, 2], dilation: [2, 2], bias: true },
   { x: [1, 2, 6, 12], k: [3, 5], padding: [4, 6], bias: true },
   { x: [1, 4, 30, 68], k: [3, 3], padding: [1, 1], bias: true },
+  // 3x3 stride 1 with row padding 0 and 2 (version 04 streams; strips of 8 ending half way).
+  { x: [2, 3, 11, 12], k: [3, 3], padding: [0, 1], bias: true },
+  { x: [1, 3, 5, 20], k: [3, 3], padding: [2, 1], mult: 2 },
+  { x: [1, 2, 58, 56], k: [3, 3], padding: [1, 1] },
 ];
 
 /** Version sets: the fastest that fits each shape, then the older versions (each falls back where it does not fit). */
 const versionSets: Array<[string, () => void]> = [
   ['fastest versions', resetVersions],
-  ['forward 03', () => setDepthwiseVersion('forward', '03_vec4_rows')],
+  [
+    'forward 03, dx 03',
+    () => {
+      setDepthwiseVersion('forward', '03_vec4_rows');
+      setDepthwiseVersion('inputGrad', '03_vec4_rows');
+    },
+  ],
   ['dW 02', () => setDepthwiseVersion('weightGrad', '02_vec4_strips')],
   [
     'forward 02, dx 01, dW 01',
@@ -217,7 +227,7 @@ describe('depthwise conv2d choices', () => {
       depthwiseVersion('forward', g),
       depthwiseVersion('inputGrad', g),
       depthwiseVersion('weightGrad', g),
-    ]).toEqual(['03_vec4_rows', '03_vec4_rows', '03_vec4_strips_shift']);
+    ]).toEqual(['04_stream3x3', '04_stream3x3', '03_vec4_strips_shift']);
     const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
     expect([
       depthwiseVersion('forward', small),
@@ -239,7 +249,7 @@ describe('depthwise conv2d choices', () => {
 
   it('setDepthwiseVersion rejects an unknown version', () => {
     expect(() => setDepthwiseVersion('forward', '09_nope' as never)).toThrow(
-      /setDepthwiseVersion: unknown forward version 09_nope; versions: 03_vec4_rows/,
+      /setDepthwiseVersion: unknown forward version 09_nope; versions: 04_stream3x3, 03_vec4_rows/,
     );
   });
 

@@ -15,6 +15,9 @@
  * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
  * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
  * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
+ *   forward and dx 04, 3x3 stride 1 streams (widths of 4n, pad 1 across): forward 52% median run
+ *                                         first (03 there: 45-51%), 60-77% run second (03: median 53%);
+ *                                         dx median 61% against 03's 59% (11 loaded runs)
  *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
  *                                         (53-115% against 03's 50-59%)
  *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
@@ -36,6 +39,7 @@ import {
   inputGradTile,
   partialsPerPlane,
   partialsPerStrip,
+  stream3x3,
   sumPartials,
   vec4Rows,
   weightGradFits,
@@ -45,8 +49,8 @@ export type { DepthwiseGeometry } from './depthwise_kernels.js';
 
 /** Kernel versions of each pass, fastest first. */
 export const DEPTHWISE_VERSIONS = {
-  forward: ['03_vec4_rows', '02_sliding_rows', '01_register_tile'],
-  inputGrad: ['03_vec4_rows', '01_register_tile'],
+  forward: ['04_stream3x3', '03_vec4_rows', '02_sliding_rows', '01_register_tile'],
+  inputGrad: ['04_stream3x3', '03_vec4_rows', '01_register_tile'],
   weightGrad: ['03_vec4_strips_shift', '02_vec4_strips', '01_plane_partials'],
 } as const;
 export type DepthwisePass = keyof typeof DEPTHWISE_VERSIONS;
@@ -103,7 +107,8 @@ export const depthwiseFastPath = (): boolean => fastPath;
 export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
   const y = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
   const version = depthwiseVersion('forward', g);
-  if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
+  if (version === '04_stream3x3') stream3x3(x, weight, bias, y, g, false);
+  else if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
   else forwardRowTile(version, x, weight, bias, y, g);
   return y;
 }
@@ -111,7 +116,9 @@ export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null,
 /** dx from dy (`torch.nn.grad.conv2d_input` for groups = C). */
 export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
   const dx = Tensor.empty([g.n, g.c, g.h, g.w]);
-  if (depthwiseVersion('inputGrad', g) === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
+  const version = depthwiseVersion('inputGrad', g);
+  if (version === '04_stream3x3') stream3x3(dy, weight, null, dx, g, true);
+  else if (version === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
   else inputGradTile(dy, weight, dx, g);
   return dx;
 }

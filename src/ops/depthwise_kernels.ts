@@ -89,6 +89,7 @@ function vec4Fits(srcW: number, outW: number, kw: number, sw: number, dw: number
 // ---- forward ----
 
 export const forwardFits = {
+  '04_stream3x3': (g: DepthwiseGeometry) => stream3x3Fits(g, false),
   '03_vec4_rows': (g: DepthwiseGeometry) => vec4Fits(g.w, g.ow, g.kw, g.stride[1], g.dil[1], g.pad[1], VEC4_TILE.bw),
   '02_sliding_rows': (g: DepthwiseGeometry) => segment(TILE.bw, g.kw, g.stride[1], g.dil[1]) <= MAX_SEG,
   '01_register_tile': (g: DepthwiseGeometry) => segment(TILE.bw, g.kw, g.stride[1], g.dil[1]) <= MAX_SEG,
@@ -173,6 +174,75 @@ export function vec4Rows(
   );
 }
 
+/** Version 04 (3x3 streams): 3x3, stride 1, dilation 1, column padding 1, widths of 4n (dx: M = 1). */
+export const stream3x3Fits = (g: DepthwiseGeometry, transposed: boolean) =>
+  g.kh === 3 &&
+  g.kw === 3 &&
+  g.stride[0] === 1 &&
+  g.stride[1] === 1 &&
+  g.dil[0] === 1 &&
+  g.dil[1] === 1 &&
+  g.pad[1] === 1 &&
+  g.pad[0] <= 2 &&
+  g.w % 4 === 0 &&
+  (!transposed || g.cout === g.c);
+
+/**
+ * Version 04's lanes and rows: strips of 8 columns across (WG_X of them, at most 16), then BH
+ * (4 to 8) rows per invocation chosen so that WG_Y rows of tiles cover the plane with the least
+ * idle lanes: 56 x 56 runs as 7 x 8 invocations of 8 x 7 outputs.
+ */
+function streamLanes(outH: number, outW: number) {
+  const strips = Math.ceil(outW / 8);
+  const wgX = Math.min(strips, 16);
+  const maxY = Math.max(1, Math.floor(64 / wgX));
+  const bh = Math.min(8, Math.max(4, Math.ceil(outH / maxY)));
+  const wgY = Math.min(maxY, Math.ceil(outH / bh));
+  return { strips, wgX, wgY, bh };
+}
+
+/** Version 04: out = src (*) w + bias, or with `transposed` the input gradient (3x3, stride 1). */
+export function stream3x3(
+  src: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+  g: DepthwiseGeometry,
+  transposed: boolean,
+): void {
+  const [srcH, srcW, outH, outW, srcC, outC] = transposed
+    ? [g.oh, g.ow, g.h, g.w, g.cout, g.c]
+    : [g.h, g.w, g.oh, g.ow, g.c, g.cout];
+  const { strips, wgX, wgY, bh } = streamLanes(outH, outW);
+  const spec = {
+    WG_X: wgX,
+    WG_Y: wgY,
+    BH: bh,
+    PAD_H: transposed ? 2 - g.pad[0] : g.pad[0],
+    MULT: g.cout / g.c,
+    TRANSPOSED: transposed,
+    HAS_BIAS: !!bias,
+  };
+  const uniforms = (plane0: number) => ({
+    src_h: srcH,
+    src_w: srcW,
+    out_h: outH,
+    out_w: outW,
+    src_c: srcC,
+    out_c: outC,
+    plane0,
+  });
+  overPlanes(g.n * outC, (p0, planes) =>
+    dispatch(
+      K.depthwise_conv2d_forward_04_stream3x3,
+      spec,
+      uniforms(p0),
+      [src.buffer, weight.buffer, (bias ?? weight).buffer, out.buffer],
+      [Math.ceil(strips / wgX), Math.ceil(Math.ceil(outH / bh) / wgY), planes],
+    ),
+  );
+}
+
 // ---- input gradient ----
 
 /** Version 01's dx tile: multiples of the strides, so that every tile starts on a stride boundary. */
@@ -186,6 +256,7 @@ function inputTile(g: DepthwiseGeometry) {
 }
 
 export const inputGradFits = {
+  '04_stream3x3': (g: DepthwiseGeometry) => stream3x3Fits(g, true),
   '03_vec4_rows': (g: DepthwiseGeometry) =>
     g.stride[0] === 1 &&
     g.stride[1] === 1 &&
