@@ -25,12 +25,13 @@ interface Decoder {
 }
 
 let decoder: Decoder | null = null;
+let compiled: WebAssembly.Module | null = null;
 /** libjpeg's messages during the current decode (warnings and the fatal error, if any). */
 const messages: string[] = [];
 
 function libjpeg(): Decoder {
   if (decoder) return decoder;
-  const wasm = new WebAssembly.Module(jpegWasm() as BufferSource);
+  const wasm = (compiled ??= new WebAssembly.Module(jpegWasm() as BufferSource));
   const module = {
     noInitialRun: true,
     print: (s: string) => messages.push(s),
@@ -60,6 +61,9 @@ export function decodeJpeg(bytes: Uint8Array): Image {
   try {
     result = libjpeg().decode(bytes as BufferSource, false);
   } catch (e) {
+    // An error thrown out of the wasm stack skips libjpeg's cleanup (its heap and the C stack
+    // pointer stay as they were): the next decode gets a fresh instance of the compiled module.
+    decoder = null;
     const why = messages.join('; ') || (e as Error).message;
     if (/Unsupported color conversion/i.test(why)) return decodeWithJpegJs(bytes);
     throw new Error(why);
