@@ -144,6 +144,10 @@ export class Tensor {
     return this.storageRef;
   }
 
+  private tooManyDimsForT(): never {
+    throw new Error(`t: expects a tensor with <= 2 dimensions, but the tensor is ${this.ndim}-D (use transpose or permute)`);
+  }
+
   private throwDisposed(): never {
     throw new Error(`shadergrad: tensor ${this.describe()} was disposed and cannot be used`);
   }
@@ -312,8 +316,14 @@ export class Tensor {
   squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
   /** Swaps dims `dim0` and `dim1` (a contiguous copy); see `sg.transpose` (`torch.Tensor.transpose`). */
   transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
-  /** Swaps the two dimensions of a 2-D tensor. */
-  get T(): Tensor { return sh.transpose(this, 0, 1); }
+  /** The dims reversed (a 2-D tensor's transpose; 0-D and 1-D as they are), as `torch.Tensor.T`. */
+  get T(): Tensor { return this.ndim < 2 ? sh.reshape(this, this.shape) : sh.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
+  /** The transpose of a 2-D tensor (0-D and 1-D as they are), as `torch.Tensor.t`; more dims are an error. */
+  t(): Tensor { return this.ndim < 2 ? sh.reshape(this, this.shape) : this.ndim === 2 ? sh.transpose(this, 0, 1) : this.tooManyDimsForT(); }
+  /** The number of elements (as `size`), as `torch.Tensor.numel()`. */
+  numel(): number { return this.size; }
+  /** The number of dimensions (as `ndim`), as `torch.Tensor.dim()`. */
+  dim(): number { return this.ndim; }
   /** Reorders the dims: output dim k is input dim `dims[k]` (a contiguous copy), `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])`; see `sg.permute` (`torch.Tensor.permute`). */
   permute(...dims: number[] | [readonly number[]]): Tensor { return sh.permute(this, sizesArg('permute', 'dims', dims)); }
   /** This tensor as a view (tensors are always contiguous here), as `torch.Tensor.contiguous`. */

@@ -19,6 +19,7 @@ import {
 import { full, zeros } from './create.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
+import { describeValue } from '../args.js';
 
 const WG = 256;
 type CompareOp = keyof typeof COMPARE_OPS;
@@ -85,6 +86,10 @@ function whereRaw(cond: Tensor, a: Tensor, b: Tensor, outShape: readonly number[
  * `torch.where`. da = g where cond, db = g elsewhere.
  */
 export function where(cond: Tensor, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tensor {
+  if (!(cond instanceof Tensor))
+    throw new Error(
+      `where: argument 'condition' must be a Tensor (a mask such as x.gt(0); JavaScript's x > 0 compares objects), got ${describeValue(cond)}`,
+    );
   requireDtype('where', cond, 'float32');
   const like = typeof aIn === 'number' ? (typeof bIn === 'number' ? cond : bIn) : aIn;
   for (const x of [aIn, bIn]) {

@@ -93,6 +93,8 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   // Validate everything before any GPU work (a number operand is a fill kernel).
   checkArg(op, 'input', aIn, 'tensor|number');
   checkArg(op, op === 'pow' ? 'exponent' : 'other', bIn, 'tensor|number');
+  if (aIn === undefined || bIn === undefined)
+    throw new Error(`${op}: missing argument '${aIn === undefined ? 'input' : op === 'pow' ? 'exponent' : 'other'}'`);
   const like = typeof aIn === 'number' ? (bIn as Tensor) : aIn;
   for (const x of [aIn, bIn]) {
     if (typeof x === 'number') requireScalarFits(op, x, like);

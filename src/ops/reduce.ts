@@ -209,7 +209,8 @@ function reduceBuffers(
 
 /** Normalised, sorted, de-duplicated dims; all dims when `dim` is undefined. */
 export function dimsToReduce(op: string, x: Tensor, dim: number | number[] | undefined): number[] {
-  if (dim === undefined) return x.shape.map((_, d) => d);
+  // An empty list reduces every dim, as torch 1.13's x.sum(dim=[]).
+  if (dim === undefined || (Array.isArray(dim) && dim.length === 0)) return x.shape.map((_, d) => d);
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(op, d, x.ndim));
   return [...new Set(dims)].sort((a, b) => a - b);
 }

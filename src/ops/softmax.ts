@@ -12,6 +12,8 @@ const WG = 256;
 function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   const name = log ? 'log_softmax' : 'softmax';
   checkArg(name, 'dim', dim, 'integer');
+  // PyTorch's implicit dim (deprecated: 1 for 4-D inputs, not -1) is never guessed.
+  if (dim === undefined) throw new Error(`${name}: missing argument 'dim' (the dimension to normalise over)`);
   requireDtype(name, x, 'float32');
   const d = normalizeDim(name, dim, x.ndim);
   const size = x.ndim === 0 ? 1 : x.shape[d];
@@ -28,6 +30,6 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
 }
 
 /** y_i = exp(x_i) / Σ_j exp(x_j) along `dim`; `torch.softmax`. dx = y (g - Σ g y). */
-export const softmax = (x: Tensor, dim = -1) => softmaxOp(x, dim, false);
+export const softmax = (x: Tensor, dim: number) => softmaxOp(x, dim, false);
 /** y_i = x_i - log Σ_j exp(x_j) along `dim`; `torch.log_softmax`. dx = g - softmax(x) Σ g. */
-export const logSoftmax = (x: Tensor, dim = -1) => softmaxOp(x, dim, true);
+export const logSoftmax = (x: Tensor, dim: number) => softmaxOp(x, dim, true);
