@@ -32,6 +32,7 @@ async function stepAlone(name: string, make: Make, runs: number): Promise<string
   const model = await sg.models.get('resnet18');
   const params = model.parameters();
   for (const p of params) p.grad = sg.keep(sg.randn(p.shape));
+  const floats = params.reduce((a, p) => a + p.size, 0);
   const opt = make(params);
   const [single, multi] = await both(() => opt.step(), runs);
   opt.dispose();
@@ -39,7 +40,6 @@ async function stepAlone(name: string, make: Make, runs: number): Promise<string
   sg.models.disposeModel(model);
   sg.emptyCache();
   // Bytes: SGD reads p, g, buf and writes p, buf; Adam reads p, g, m, v and writes p, m, v.
-  const floats = params.reduce((a, p) => a + p.size, 0);
   const bytes = 4 * floats * (name.startsWith('SGD') ? 5 : 7);
   const row = (s: number) => `${fixed(s * 1e3, 1)} ms (${fixed(bytes / s / 1e9)} GB/s)`;
   return [`${name}, ResNet-18's ${params.length} tensors`, row(single), row(multi), `${fixed(single / multi, 2)}x`];

@@ -71,8 +71,8 @@ function optimizer(kind: string, groups: Array<{ params: sg.nn.Parameter[] } & O
 }
 
 /** Runs STEPS steps over two groups (parameters 0-7 and 8-11); returns the parameters and the launches of the last step. */
-async function train(kind: string, o1: Options & AdamOpts, o2: Options & AdamOpts, multi: boolean) {
-  setMultiTensor(multi);
+async function train(kind: string, o1: Options & AdamOpts, o2: Options & AdamOpts, multi: boolean, largest?: number) {
+  setMultiTensor(multi, largest);
   const params = p0.map((v) => sg.nn.parameter(sg.tensor(v)));
   params[4].requiresGrad = false;
   const opt = optimizer(kind, [
@@ -112,6 +112,12 @@ describe('multi-tensor optimiser steps', () => {
       expect(multi.kernels.filter((k) => k === name).length).toBe(Math.ceil(7 / slots) + Math.ceil(3 / slots));
       expect(multi.kernels.filter((k) => k.endsWith('_step'))).toEqual([]);
       expect(single.kernels.filter((k) => k.endsWith('_step')).length).toBe(10);
+      // Parameters over the size limit keep their own launch: 4099 and 512 of group 1, 769 of group 2.
+      const mixed = await train(kind, o1, o2, true, 500);
+      SIZES.forEach((_, j) => expect(mixed.out[j]).toEqual(single.out[j]));
+      expect(mixed.kernels.filter((k) => k.endsWith('_step')).length).toBe(3);
+      expect(mixed.kernels.filter((k) => k === name).length).toBe(Math.ceil(5 / slots) + Math.ceil(2 / slots));
+      expect(sg.memory().liveTensors).toBe(live);
     });
   }
 

@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
-import { adamMultiTensor, fitsOneBinding, multiTensorAvailable, type AdamUniforms } from './multi_tensor.js';
+import { adamMultiTensor, multiTensorItem, multiTensorAvailable, type AdamUniforms } from './multi_tensor.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
@@ -101,11 +101,11 @@ export class Adam extends Optimizer<AdamOptions> {
       // Several parameters per launch (multi_tensor.ts) where the device allows it.
       const multi = multiTensorAvailable();
       adamMultiTensor(
-        items.filter((it) => multi && it.n > 0 && fitsOneBinding(it)),
+        items.filter((it) => multi && multiTensorItem(it)),
         uniforms,
       );
       for (const it of items) {
-        if (!multi || !fitsOneBinding(it)) stepOne(it.p, it.s, uniforms);
+        if (!multi || !multiTensorItem(it)) stepOne(it.p, it.s, uniforms);
         it.p.storage.version++;
       }
     }

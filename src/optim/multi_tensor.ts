@@ -22,11 +22,25 @@ const WG = 256;
 /** Storage buffers a multi-tensor launch binds: 5 SGD slots of 3, or 3 Adam slots of 5. */
 const STORAGE_PER_LAUNCH = 15;
 
-let forced: boolean | null = null;
+/**
+ * Parameters of at most this many elements go into multi-tensor launches; larger ones keep
+ * their own launch. On llvmpipe a kernel runs every `case` of its slot switch under a lane mask
+ * (no real branch), so each element pays for all the slots: worth it where the launch, not the
+ * elements, costs (biases, norms, small convolutions), a loss on large tensors (measured by
+ * bench/optim_steps.ts).
+ */
+export const MULTI_TENSOR_MAX_ELEMENTS = 1 << 16;
 
-/** Forces the multi-tensor path on or off (null: decide from the device); tests and bench/optim_steps.ts compare both. */
-export function setMultiTensor(on: boolean | null): void {
+let forced: boolean | null = null;
+let maxElements = MULTI_TENSOR_MAX_ELEMENTS;
+
+/**
+ * Forces the multi-tensor path on or off (null: decide from the device) and sets the largest
+ * parameter it takes; tests and bench/optim_steps.ts compare the paths.
+ */
+export function setMultiTensor(on: boolean | null, largest = MULTI_TENSOR_MAX_ELEMENTS): void {
   forced = on;
+  maxElements = largest;
 }
 
 /** Whether this device can run the multi-tensor kernels. */
@@ -42,8 +56,9 @@ export interface SlotItem {
   grad: GPUBuffer;
 }
 
-/** Whether every buffer of the item can be bound whole. */
-export function fitsOneBinding(item: SlotItem): boolean {
+/** Whether `item` goes into a multi-tensor launch: small enough, non-empty, every buffer bound whole. */
+export function multiTensorItem(item: SlotItem): boolean {
+  if (item.n === 0 || item.n > maxElements) return false;
   return fitsBinding(item.grad) && item.written.every((b) => b === null || fitsBinding(b));
 }
 

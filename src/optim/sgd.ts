@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { tensor } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
-import { fitsOneBinding, multiTensorAvailable, sgdMultiTensor, type SgdUniforms } from './multi_tensor.js';
+import { multiTensorItem, multiTensorAvailable, sgdMultiTensor, type SgdUniforms } from './multi_tensor.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
@@ -88,11 +88,11 @@ export class SGD extends Optimizer<SGDOptions> {
       // Several parameters per launch (multi_tensor.ts) where the device allows it.
       const multi = multiTensorAvailable();
       sgdMultiTensor(
-        items.filter((it) => multi && it.n > 0 && fitsOneBinding(it)),
+        items.filter((it) => multi && multiTensorItem(it)),
         uniforms,
       );
       for (const it of items) {
-        if (!multi || !fitsOneBinding(it)) stepOne(it.p, it.s, uniforms);
+        if (!multi || !multiTensorItem(it)) stepOne(it.p, it.s, uniforms);
         it.p.storage.version++;
         it.s.step++;
       }
