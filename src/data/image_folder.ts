@@ -4,12 +4,14 @@
  * under each class folder (recursively, folders and files in sorted order, as torchvision's
  * sorted os.walk). Bad files are found at construction, by reading the header of each (not
  * by its extension): empty files, files that are not JPEG or PNG, headers that are corrupt or
- * declare a decompression bomb (over twice `maxImagePixels`). With `onBadImage: 'error'` (the
+ * declare a decompression bomb (over twice `maxImagePixels`), files far too short for the size
+ * they declare (image_data_bound.ts). With `onBadImage: 'error'` (the
  * default) an error names them; with 'skip' they are left out, counted in `skipped` and
  * reported in one warning. Node only.
  */
 import { headerProblem, readImage, sniffFormat, type Image } from './image.js';
 import { checkImageSize, jpegSize, pngSize } from './image_size.js';
+import { jpegDataProblem, pngDataProblem } from './image_data_bound.js';
 import { checkIndex, type Dataset, type Example } from './datasets.js';
 import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
@@ -195,7 +197,8 @@ function fileProblem(
   } catch (e) {
     return (e as Error).message;
   }
-  return null;
+  const short = format === 'JPEG' ? jpegDataProblem(head, size) : pngDataProblem(head, size);
+  return short && `${name}: ${short}`;
 }
 
 /** Every non-hidden file under `dir`: folders in sorted order of their path, files sorted within. */
