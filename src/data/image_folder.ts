@@ -26,7 +26,8 @@ export interface ImageFolderOptions {
   targetTransform?: (target: number) => number;
   /**
    * What to do with a bad file (empty, not JPEG or PNG, a corrupt header, or over twice
-   * `maxImagePixels`): 'error' (the default) throws naming it, 'skip' leaves it out with a warning.
+   * `maxImagePixels`, found at construction; a corrupt body, found when a DataLoader decodes it):
+   * 'error' (the default) throws naming it, 'skip' leaves it out with a warning naming it.
    */
   onBadImage?: 'error' | 'skip';
   /** The same as `onBadImage: 'skip'` when true (the older name). */
@@ -52,9 +53,13 @@ export class ImageFolder implements Dataset<Example> {
   readonly samples: Array<[string, number]>;
   /** The class index of every sample. */
   readonly targets: number[];
-  /** How many files were left out by `skipInvalid`, and which (paths relative to root). */
-  readonly skipped: number;
+  /**
+   * The files left out (paths relative to root): bad headers found at construction, then, with
+   * onBadImage 'skip', files that a DataLoader failed to decode (a corrupt body).
+   */
   readonly skippedFiles: string[];
+  /** 'error' or 'skip': what happens to a bad file (see `ImageFolderOptions.onBadImage`). */
+  readonly onBadImage: 'error' | 'skip';
   readonly transform?: AnyTransform;
   /** The pixel limit used when decoding (see `ImageFolderOptions.maxImagePixels`). */
   readonly maxImagePixels?: number | null;
@@ -113,8 +118,8 @@ export class ImageFolder implements Dataset<Example> {
         `ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass onBadImage: 'skip' to leave such files out`,
       );
     }
+    this.onBadImage = onBad;
     this.skippedFiles = problems.map((p) => p.slice(0, p.indexOf(': ')));
-    this.skipped = problems.length;
     if (problems.length)
       console.warn(
         `ImageFolder: skipped ${problems.length} file${problems.length === 1 ? '' : 's'} of ${root} that cannot be decoded (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''})`,
@@ -129,6 +134,25 @@ export class ImageFolder implements Dataset<Example> {
 
   get length(): number {
     return this.samples.length;
+  }
+
+  /** How many files were left out (`skippedFiles.length`). */
+  get skipped(): number {
+    return this.skippedFiles.length;
+  }
+
+  /**
+   * Notes that `path` (a sample's file) failed to decode, with the decoder's `message`: with
+   * onBadImage 'skip' the file joins `skippedFiles` with one warning naming it (once per file);
+   * with 'error' it throws naming it. Called by the DataLoader.
+   */
+  badFile(path: string, message: string): void {
+    if (this.onBadImage === 'error')
+      throw new Error(`DataLoader: ${message}. Pass onBadImage: 'skip' to the ImageFolder to leave such files out`);
+    const name = nodePath('ImageFolder').relative(this.root, path);
+    if (this.skippedFiles.includes(name)) return;
+    this.skippedFiles.push(name);
+    console.warn(`ImageFolder: skipped ${name}, whose header is valid but which cannot be decoded (${message})`);
   }
 
   /** Sample `index` decoded, before any transform. */
