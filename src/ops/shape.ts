@@ -247,7 +247,8 @@ export function expand(x: Tensor, sizes: Shape, scale = 1): Tensor {
     const broadcastDims = shape.flatMap((size, d) =>
       d < offset || (x.shape[d - offset] === 1 && size !== 1) ? [d] : [],
     );
-    const summed = g.sum(broadcastDims, { keepdim: true }).reshape(x.shape);
+    // No broadcast dims: g as it is (an empty list would sum every dim, as torch's sum(dim=[])).
+    const summed = (broadcastDims.length ? g.sum(broadcastDims, { keepdim: true }) : g).reshape(x.shape);
     return [scale === 1 ? summed : gather(summed, summed.shape, contiguousStrides(summed.shape), 0, scale)];
   });
 }
