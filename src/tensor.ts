@@ -317,7 +317,7 @@ export class Tensor {
   /** Swaps dims `dim0` and `dim1` (a contiguous copy); see `sg.transpose` (`torch.Tensor.transpose`). */
   transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
   /** The dims reversed (a 2-D tensor's transpose; 0-D and 1-D as they are), as `torch.Tensor.T`. */
-  get T(): Tensor { return this.ndim < 2 ? sh.reshape(this, this.shape) : sh.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
+  get T(): Tensor { return this.ndim <= 2 ? this.t() : sh.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
   /** The transpose of a 2-D tensor (0-D and 1-D as they are), as `torch.Tensor.t`; more dims are an error. */
   t(): Tensor { return this.ndim < 2 ? sh.reshape(this, this.shape) : this.ndim === 2 ? sh.transpose(this, 0, 1) : this.tooManyDimsForT(); }
   /** The number of elements (as `size`), as `torch.Tensor.numel()`. */
