@@ -54,3 +54,41 @@ describe('SentencePieceTokenizer vs sentencepiece 0.1.97', () => {
     });
   }
 });
+
+describe('SentencePieceTokenizer input checks', () => {
+  const path = join(DIR, 'unigram_nmt.model');
+  const bytes = new Uint8Array(readFileSync(path));
+
+  it('reads the bytes as the path, and batches like torchtext', () => {
+    const [a, b] = [new SentencePieceTokenizer(path), new SentencePieceTokenizer(bytes)];
+    expect(b.forward(['Hello world', '', 'café'])).toEqual(a.forward(['Hello world', '', 'café']));
+    expect(a.forward('')).toEqual([]);
+    expect(a.modelType).toBe('unigram');
+    expect(a.pieceToId('<s>')).toBe(1);
+    expect(a.pieceToId('no such piece')).toBe(0);
+    expect(() => a.idToPiece(a.vocabSize)).toThrow(/idToPiece: id 400 out of range \[0, 400\)/);
+    expect(() => a.forward(3 as unknown as string)).toThrow(/SentencePieceTokenizer.forward: expects a string/);
+  });
+
+  it('refuses bad files with errors naming them', () => {
+    expect(() => new SentencePieceTokenizer(join(DIR, 'missing.model'))).toThrow(
+      /SentencePieceTokenizer: cannot read '.*missing.model': no such file/,
+    );
+    expect(() => new SentencePieceTokenizer(bytes.subarray(0, bytes.length - 1000))).toThrow(
+      /SentencePieceTokenizer: <bytes>: not a valid sentencepiece model: truncated protobuf/,
+    );
+    expect(() => new SentencePieceTokenizer(new TextEncoder().encode('{"not": "a model"}'))).toThrow(
+      /SentencePieceTokenizer: <bytes>: not a (valid )?sentencepiece model/,
+    );
+    expect(() => new SentencePieceTokenizer(join(DIR, 'bundles.json'))).toThrow(
+      /bundles.json: not a (valid )?sentencepiece model/,
+    );
+    // A word model: pieces [<unk> (UNKNOWN)], trainer_spec { model_type: WORD }.
+    const word = Uint8Array.of(0x0a, 9, 0x0a, 5, ...new TextEncoder().encode('<unk>'), 0x18, 2, 0x12, 2, 0x18, 3);
+    expect(() => new SentencePieceTokenizer(word)).toThrow(
+      /model_type word is not supported \(unigram and BPE models only\)/,
+    );
+    const noUnk = Uint8Array.of(0x0a, 7, 0x0a, 5, ...new TextEncoder().encode('hello'), 0x12, 2, 0x18, 1);
+    expect(() => new SentencePieceTokenizer(noUnk)).toThrow(/the model has no unknown piece/);
+  });
+});
