@@ -21,9 +21,17 @@ export function binary(text: string): string {
   return out;
 }
 
+// NOTE: ignoreBOM keeps a leading U+FEFF (a piece of its own); the default decoder drops it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** A binary string back to text. */
 export function fromBinary(s: string): string {
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+  let ascii = true;
+  for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+  if (ascii) return s;
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return utf8.decode(bytes);
 }
 
 /** Bytes of the UTF-8 character starting with byte `lead` (sentencepiece's `OneCharLen`). */
@@ -86,6 +94,8 @@ class DoubleArray {
 export class Normalizer {
   private readonly trie: DoubleArray | null = null;
   private readonly normalized: Uint8Array = new Uint8Array(0);
+  /** Replacement strings decoded so far, by their offset in `normalized`. */
+  private readonly replacements = new Map<number, string>();
 
   constructor(
     private readonly spec: NormalizerSpec,
@@ -113,11 +123,16 @@ export class Normalizer {
       const n = Math.min(oneCharLen(s.charCodeAt(pos)), s.length - pos);
       return [s.substr(pos, n), n];
     }
-    let end = value;
-    while (end < this.normalized.length && this.normalized[end] !== 0) end++;
-    if (end >= this.normalized.length)
-      throw new Error('SentencePieceTokenizer: the charsmap has an unterminated string');
-    return [String.fromCharCode(...this.normalized.subarray(value, end)), length];
+    let replacement = this.replacements.get(value);
+    if (replacement === undefined) {
+      let end = value;
+      while (end < this.normalized.length && this.normalized[end] !== 0) end++;
+      if (end >= this.normalized.length)
+        throw new Error('SentencePieceTokenizer: the charsmap has an unterminated string');
+      replacement = String.fromCharCode(...this.normalized.subarray(value, end));
+      this.replacements.set(value, replacement);
+    }
+    return [replacement, length];
   }
 
   /** The normalized binary string of the binary string `input`. */
@@ -138,10 +153,12 @@ export class Normalizer {
     let isPrevSpace = removeExtraWhitespaces;
     while (pos < input.length) {
       const [replacement, n] = this.prefix(input, pos);
-      const sp = isPrevSpace ? replacement.replace(/^ +/, '') : replacement;
+      let skip = 0;
+      if (isPrevSpace) while (skip < replacement.length && replacement.charCodeAt(skip) === 32) skip++;
+      const sp = skip > 0 ? replacement.slice(skip) : replacement;
       if (sp.length > 0) {
-        out.push(escapeWhitespaces ? sp.replace(/ /g, SPACE_SYMBOL) : sp);
-        isPrevSpace = sp.endsWith(' ');
+        out.push(escapeWhitespaces && sp.includes(' ') ? sp.replace(/ /g, SPACE_SYMBOL) : sp);
+        isPrevSpace = sp.charCodeAt(sp.length - 1) === 32;
       }
       pos += n;
       if (!removeExtraWhitespaces) isPrevSpace = false;
