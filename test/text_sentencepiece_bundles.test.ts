@@ -49,6 +49,17 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
     );
     const bytes = new Uint8Array(readFileSync(join(DIR, 'xlmr.vocab.pt')));
     expect(() => sg.text.vocab.loadVocab(bytes.subarray(0, 900))).toThrow(/loadVocab: <bytes>: .*truncated/);
+    let seed = 7; // fixed-seed mutants: each loads or fails with an error naming loadVocab
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 300; i++) {
+      const mutant = bytes.slice(0, i % 3 === 0 ? rand(bytes.length) : bytes.length);
+      for (let k = 0; k <= rand(3); k++) mutant[rand(mutant.length)] = rand(256);
+      try {
+        sg.text.vocab.loadVocab(mutant);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^loadVocab: <bytes>: /);
+      }
+    }
   });
 });
 

@@ -43,9 +43,13 @@ function fromState(state: unknown, file: string): Vocab {
   if (!Array.isArray(integers) || integers.length > 1 || !integers.every((i) => Number.isInteger(i)))
     throw bad('the default index list is not [] or [index]');
   if (!Array.isArray(strings) || !strings.every((t) => typeof t === 'string')) throw bad('the tokens are not strings');
-  const vocab = new Vocab(strings as string[]);
-  if (integers.length === 1) vocab.setDefaultIndex(integers[0] as number);
-  return vocab;
+  try {
+    const vocab = new Vocab(strings as string[]);
+    if (integers.length === 1) vocab.setDefaultIndex(integers[0] as number);
+    return vocab;
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
 }
 
 /**
