@@ -30,6 +30,9 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
         expect(v.getItem('certainly not a token')).toBe(3);
       }
     }
+    const legacy = sg.text.vocab.loadVocab(join(DIR, 'legacy.vocab.pt')); // torch.save's pre-1.6 format
+    expect(legacy.getItos()).toEqual(['<s>', '<pad>', '</s>', '<unk>', 'x', '▁y']);
+    expect(legacy.getDefaultIndex()).toBe(3);
     const plain = sg.text.vocab.loadVocab(join(DIR, 'nodefault.vocab.pt'));
     expect(plain.getItos()).toEqual(['a', 'b', 'c']);
     expect(plain.getDefaultIndex()).toBeNull();
@@ -41,7 +44,7 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
       /loadVocab: cannot read .*missing.vocab.pt.*no such file/,
     );
     expect(() => sg.text.vocab.loadVocab(join(DIR, 'unigram_nmt.model'))).toThrow(
-      /loadVocab: .*unigram_nmt.model: not a torch.save zip/,
+      /loadVocab: .*unigram_nmt.model: not a torch.save file \(neither the zip nor the legacy format\)/,
     );
     const stateDict = join(__dirname, 'fixtures/text/post_ln.pt');
     expect(() => sg.text.vocab.loadVocab(stateDict)).toThrow(
