@@ -92,3 +92,31 @@ describe('SentencePieceTokenizer input checks', () => {
     expect(() => new SentencePieceTokenizer(noUnk)).toThrow(/the model has no unknown piece/);
   });
 });
+
+describe('SentencePieceTokenizer on damaged models', () => {
+  // A fixed-seed linear congruential generator: the same mutants on every run.
+  let seed = 19;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const named = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect((e as Error).message).toMatch(/^SentencePieceTokenizer/);
+    }
+  };
+
+  it('truncations and byte mutations load and encode, or fail with an error naming the tokenizer', () => {
+    for (const name of ['bpe_raw', 'unigram_suffix', 'unigram_nmt']) {
+      const bytes = new Uint8Array(readFileSync(join(DIR, `${name}.model`)));
+      const step = Math.max(7, Math.floor(bytes.length / 100));
+      const mutants = bytes.length > 100000 ? 60 : 300;
+      for (let n = 0; n < bytes.length; n += step)
+        named(() => new SentencePieceTokenizer(bytes.subarray(0, n)).encode('a b'));
+      for (let i = 0; i < mutants; i++) {
+        const mutant = bytes.slice();
+        for (let k = 0; k <= rand(4); k++) mutant[rand(mutant.length)] = rand(256);
+        named(() => new SentencePieceTokenizer(mutant).encode('Hello wörld 😀 你好'));
+      }
+    }
+  });
+});

@@ -30,6 +30,9 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
         expect(v.getItem('certainly not a token')).toBe(3);
       }
     }
+    const legacy = sg.text.vocab.loadVocab(join(DIR, 'legacy.vocab.pt')); // torch.save's pre-1.6 format
+    expect(legacy.getItos()).toEqual(['<s>', '<pad>', '</s>', '<unk>', 'x', '▁y']);
+    expect(legacy.getDefaultIndex()).toBe(3);
     const plain = sg.text.vocab.loadVocab(join(DIR, 'nodefault.vocab.pt'));
     expect(plain.getItos()).toEqual(['a', 'b', 'c']);
     expect(plain.getDefaultIndex()).toBeNull();
@@ -41,7 +44,7 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
       /loadVocab: cannot read .*missing.vocab.pt.*no such file/,
     );
     expect(() => sg.text.vocab.loadVocab(join(DIR, 'unigram_nmt.model'))).toThrow(
-      /loadVocab: .*unigram_nmt.model: not a torch.save zip/,
+      /loadVocab: .*unigram_nmt.model: not a torch.save file \(neither the zip nor the legacy format\)/,
     );
     const stateDict = join(__dirname, 'fixtures/text/post_ln.pt');
     expect(() => sg.text.vocab.loadVocab(stateDict)).toThrow(
@@ -49,6 +52,17 @@ describe('loadVocab (torchtext *.vocab.pt)', () => {
     );
     const bytes = new Uint8Array(readFileSync(join(DIR, 'xlmr.vocab.pt')));
     expect(() => sg.text.vocab.loadVocab(bytes.subarray(0, 900))).toThrow(/loadVocab: <bytes>: .*truncated/);
+    let seed = 7; // fixed-seed mutants: each loads or fails with an error naming loadVocab
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 300; i++) {
+      const mutant = bytes.slice(0, i % 3 === 0 ? rand(bytes.length) : bytes.length);
+      for (let k = 0; k <= rand(3); k++) mutant[rand(mutant.length)] = rand(256);
+      try {
+        sg.text.vocab.loadVocab(mutant);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^loadVocab: <bytes>: /);
+      }
+    }
   });
 });
 

@@ -4,11 +4,12 @@
  * `torchtext._torchtext.Vocab`. That one pickles as its `_serialize_vocab` tuple
  * `(version_str, integers, strings, tensors)`: the default index (when set) is `integers[0]` and
  * the tokens, in index order, are `strings`. Read with the safe unpickler: only these two classes,
- * `OrderedDict` and `set` are allowed, and they are rebuilt as data.
+ * `OrderedDict` and `set` are allowed, and they are rebuilt as data. Zip and legacy torch.save formats.
  */
 import { builtin } from '../data/node.js';
 import { unpickle, PickleObject, type Builder } from '../io/pickle.js';
 import { isZip, readZip, readEntry } from '../io/zip.js';
+import { isLegacyTorch } from '../io/torch.js';
 import { Vocab } from './vocab.js';
 
 const OP = 'loadVocab';
@@ -24,14 +25,29 @@ function vocabGlobals(): Map<string, Builder | null> {
   return g;
 }
 
-/** The pickle of a zip-format torch.save file (torch >= 1.6; the records are stored, not deflated). */
-function dataPickle(bytes: Uint8Array, file: string): Uint8Array {
-  if (!isZip(bytes))
-    throw new Error(`${OP}: ${file}: not a torch.save zip file (only the zip format of torch >= 1.6 is read)`);
+/**
+ * The object a torch.save file holds: zip format (torch >= 1.6; `data.pkl`, records stored, not
+ * deflated) or legacy (magic number, protocol 1001 and sys_info pickles, then the object's).
+ */
+function readObject(bytes: Uint8Array, file: string): unknown {
+  // Legacy files record each nn.Module class as the persistent id ('module', class, file, source).
+  const persistentLoad = (pid: unknown) => {
+    if (Array.isArray(pid) && pid[0] === 'module') return pid[1];
+    throw new Error('only a torchtext Vocab can be read (the file holds tensor storages)');
+  };
+  const options = { name: file, globals: vocabGlobals(), persistentLoad };
+  if (isLegacyTorch(bytes)) {
+    const plain = { name: file, globals: new Map<string, Builder | null>() };
+    const magic = unpickle(bytes, plain);
+    const protocol = unpickle(bytes, plain, magic.end);
+    if (protocol.value !== 1001) throw new Error(`legacy torch file with protocol version ${String(protocol.value)}`);
+    return unpickle(bytes, options, unpickle(bytes, plain, protocol.end).end).value;
+  }
+  if (!isZip(bytes)) throw new Error('not a torch.save file (neither the zip nor the legacy format)');
   const zip = readZip(bytes);
   const entry = [...zip.entries.values()].find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
-  if (!entry) throw new Error(`${OP}: ${file}: a zip, but not a torch.save archive (no data.pkl record)`);
-  return readEntry(bytes, entry);
+  if (!entry) throw new Error('a zip, but not a torch.save archive (no data.pkl record)');
+  return unpickle(readEntry(bytes, entry), options).value;
 }
 
 /** The tokens and default index of the C++ vocab's pickled state. */
@@ -43,9 +59,13 @@ function fromState(state: unknown, file: string): Vocab {
   if (!Array.isArray(integers) || integers.length > 1 || !integers.every((i) => Number.isInteger(i)))
     throw bad('the default index list is not [] or [index]');
   if (!Array.isArray(strings) || !strings.every((t) => typeof t === 'string')) throw bad('the tokens are not strings');
-  const vocab = new Vocab(strings as string[]);
-  if (integers.length === 1) vocab.setDefaultIndex(integers[0] as number);
-  return vocab;
+  try {
+    const vocab = new Vocab(strings as string[]);
+    if (integers.length === 1) vocab.setDefaultIndex(integers[0] as number);
+    return vocab;
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
 }
 
 /**
@@ -71,7 +91,7 @@ export function loadVocab(fileOrBytes: string | Uint8Array): Vocab {
   } else bytes = fileOrBytes;
   let root: unknown;
   try {
-    root = unpickle(dataPickle(bytes, file), { name: file, globals: vocabGlobals() }).value;
+    root = readObject(bytes, file);
   } catch (e) {
     const msg = (e as Error).message;
     throw new Error(msg.startsWith(OP) ? msg : `${OP}: ${file}: ${msg}`);

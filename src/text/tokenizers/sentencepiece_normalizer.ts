@@ -66,7 +66,8 @@ class DoubleArray {
     for (let i = 0; i < this.units.length; i++) this.units[i] = dv.getUint32(4 * i, true);
   }
   private unit(id: number): number {
-    if (id >= this.units.length) throw new Error('the normalizer trie points outside itself (corrupt charsmap)');
+    if (id >= this.units.length)
+      throw new Error('SentencePieceTokenizer: the normalizer trie points outside itself (corrupt charsmap)');
     return this.units[id];
   }
   /** [length, value] of the longest key that is a prefix of `s[pos..]`, or [0, 0]. */
