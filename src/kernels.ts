@@ -26,6 +26,7 @@ import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
 import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import binary_02_vec4 from '../shaders/binary/02_vec4_same_shape.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
 import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -184,6 +185,7 @@ const matmulNT = {
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  binary_02_vec4: { source: binary_02_vec4, entryPoints: main, bindings: rrw, aliases: none, overrides: { OP: BINARY_OPS, ...wg }, params: { n: 'u32' } },
   binary_backward: { source: binary_backward, entryPoints: ['main', 'rows'], bindings: rrrw, aliases: none, overrides: { OP: BINARY_OPS, SIDE: 'u32', BROADCAST: 'bool', ...wg }, params: broadcastParams },
   unary_forward: { source: unary_forward, entryPoints: main, bindings: rw, aliases: T, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
   unary_backward: { source: unary_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
