@@ -73,6 +73,7 @@ import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
 import layernorm_backward from '../shaders/layernorm_backward.wgsl';
 import layernorm_backward_affine from '../shaders/layernorm_backward_affine.wgsl';
 import layernorm_forward from '../shaders/layernorm_forward.wgsl';
+import layernorm_02_vec4_rows from '../shaders/layernorm/02_vec4_rows_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
@@ -357,6 +358,10 @@ const table = {
   // layer normalisation (ops/layer_norm.ts): x as [outer, d, inner]
   layernorm_forward: {
     source: layernorm_forward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
+  },
+  layernorm_02_vec4_rows: {
+    source: layernorm_02_vec4_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
   },
   layernorm_backward: {
