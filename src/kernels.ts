@@ -78,6 +78,7 @@ import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
 import maxpool2d_02_planes from '../shaders/maxpool2d/02_planes_forward.wgsl';
+import maxpool2d_03_vec4_2x2 from '../shaders/maxpool2d/03_vec4_2x2.wgsl';
 import probe_copy_peak from '../shaders/probe_copy_peak.wgsl';
 import probe_fma_peak from '../shaders/probe_fma_peak.wgsl';
 import random from '../shaders/random.wgsl';
@@ -307,6 +308,7 @@ const table = {
   // pooling (ops/pool.ts)
   maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
   maxpool2d_02_planes: { source: maxpool2d_02_planes, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_03_vec4_2x2: { source: maxpool2d_03_vec4_2x2, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
   maxpool2d_backward: { source: maxpool2d_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: pool },
   avgpool2d_forward: { source: avgpool2d_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
   avgpool2d_backward: { source: avgpool2d_backward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },

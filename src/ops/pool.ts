@@ -117,7 +117,15 @@ const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({
 const WG_ROW = 64;
 let maxPoolPlanes = true;
 
-/** Turns max pooling version 02 (`shaders/maxpool2d/02_planes_forward.wgsl`) off or back on, for tests and benchmarks. */
+/** A 2 x 2 window at stride 2 without padding or dilation, every window inside the input (ceil mode may add a half one). */
+const isPlain2x2 = (g: PoolGeometry) =>
+  [...g.k, ...g.s].every((v) => v === 2) &&
+  g.p.every((v) => v === 0) &&
+  g.d.every((v) => v === 1) &&
+  g.ow * 2 === g.w &&
+  g.oh * 2 <= g.h;
+
+/** Turns max pooling versions 02 and 03 (`shaders/maxpool2d/0*.wgsl`) off or back on, for tests and benchmarks. */
 export function setMaxPoolPlanes(on: boolean): void {
   maxPoolPlanes = on;
 }
@@ -144,8 +152,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   const planes = n * c;
   // Version 02 takes the output position from the grid (no integer division per element).
   if (maxPoolPlanes && planes <= 65535 && g.oh <= 65535 && out.size > 0) {
-    const grid = [Math.ceil(g.ow / WG_ROW), g.oh, planes];
-    dispatch(K.maxpool2d_02_planes, { WG: WG_ROW }, uniforms, [x.buffer, out.buffer, index.buffer], grid);
+    // Version 03: the plain 2 x 2 / 2 window, one vec4 per input row for two outputs.
+    const pairs = isPlain2x2(g) && g.w % 4 === 0;
+    const grid = [Math.ceil((pairs ? g.w / 4 : g.ow) / WG_ROW), g.oh, planes];
+    const kernel = pairs ? K.maxpool2d_03_vec4_2x2 : K.maxpool2d_02_planes;
+    dispatch(kernel, { WG: WG_ROW }, uniforms, [x.buffer, out.buffer, index.buffer], grid);
   } else dispatch(K.maxpool2d_forward, { WG }, uniforms, [x.buffer, out.buffer, index.buffer], gridFor(out.size, WG));
   return record(
     out,
