@@ -17,6 +17,8 @@ import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
 import { setBatchNormVersion, BATCHNORM_VERSIONS } from '../src/ops/batchnorm_kernels.js';
 import { addRelu } from '../src/ops/fused.js';
+import { setBinaryVec4 } from '../src/ops/binary_vec4.js';
+import { setMaxPoolPlanes } from '../src/ops/pool.js';
 import { copyProbe } from './probes.js';
 import { fixed, median, printTable } from './timing.js';
 import { mnistNet } from './cnn.js';
@@ -66,6 +68,13 @@ async function probes(runs: number): Promise<{ copy: number; k: number }> {
   return { copy: (8 * floats) / copyS / 1e9, k: (2 * 8 * 56 * 56 * 64 * 64 * 9) / convS / 1e9 };
 }
 
+/** Runs `work` with binary ops on version 01 (one element per invocation). */
+function scalarBinary(work: () => unknown): void {
+  setBinaryVec4(false);
+  work();
+  setBinaryVec4(true);
+}
+
 /** Memory-bound layers over 8x64x112x112 as GB/s (bytes read + written) and x C. */
 async function memoryBound(copy: number, runs: number): Promise<string[][]> {
   const shape = [8, 64, 112, 112];
@@ -77,10 +86,23 @@ async function memoryBound(copy: number, runs: number): Promise<string[][]> {
   const yr = sg.relu(xr);
   const bn = new sg.nn.BatchNorm2d(64).eval();
   const bnTrain = new sg.nn.BatchNorm2d(64);
+  const pool = (k: number, stride: number, padding: number, fast: boolean) => {
+    setMaxPoolPlanes(fast);
+    sg.noGrad(() => sg.maxPool2d(x, k, { stride, padding }));
+    setMaxPoolPlanes(true);
+  };
   const rows: Array<[string, number, () => void, string | null]> = [
     ['relu forward', 8 * n, () => void sg.relu(x), null],
     ['relu backward', 12 * n, () => void sg.noGrad(() => yr.gradFn!.backward(g, [true])), null],
-    ['add (same shape)', 12 * n, () => void sg.add(x, b), null],
+    ['add (same shape), 02 vec4', 12 * n, () => void sg.add(x, b), null],
+    ['add (same shape), 01 scalar', 12 * n, () => scalarBinary(() => sg.add(x, b)), null],
+    ['maximum (same shape), 02 vec4', 12 * n, () => void sg.maximum(x, b), null],
+    ['maximum (same shape), 01 scalar', 12 * n, () => scalarBinary(() => sg.maximum(x, b)), null],
+    // Max pooling reads x and writes the output and its int32 indices (a quarter of x each).
+    ['maxPool2d 2x2/2, 03 vec4', 4 * n + 2 * n, () => pool(2, 2, 0, true), null],
+    ['maxPool2d 2x2/2, 01', 4 * n + 2 * n, () => pool(2, 2, 0, false), null],
+    ['maxPool2d 3x3/2 pad 1, 02 planes', 4 * n + 2 * n, () => pool(3, 2, 1, true), null],
+    ['maxPool2d 3x3/2 pad 1, 01', 4 * n + 2 * n, () => pool(3, 2, 1, false), null],
     ['add + relu (fused)', 12 * n, () => void sg.noGrad(() => addRelu(x, b)), null],
   ];
   for (const v of BATCHNORM_VERSIONS) {

@@ -26,6 +26,7 @@ import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
 import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import binary_02_vec4 from '../shaders/binary/02_vec4_same_shape.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
 import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -73,9 +74,12 @@ import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
 import layernorm_backward from '../shaders/layernorm_backward.wgsl';
 import layernorm_backward_affine from '../shaders/layernorm_backward_affine.wgsl';
 import layernorm_forward from '../shaders/layernorm_forward.wgsl';
+import layernorm_02_vec4_rows from '../shaders/layernorm/02_vec4_rows_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
+import maxpool2d_02_planes from '../shaders/maxpool2d/02_planes_forward.wgsl';
+import maxpool2d_03_vec4_2x2 from '../shaders/maxpool2d/03_vec4_2x2.wgsl';
 import probe_copy_peak from '../shaders/probe_copy_peak.wgsl';
 import probe_fma_peak from '../shaders/probe_fma_peak.wgsl';
 import random from '../shaders/random.wgsl';
@@ -187,6 +191,7 @@ const matmulNT = {
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  binary_02_vec4: { source: binary_02_vec4, entryPoints: main, bindings: rrw, aliases: none, overrides: { OP: BINARY_OPS, ...wg }, params: { n: 'u32' } },
   binary_backward: { source: binary_backward, entryPoints: ['main', 'rows'], bindings: rrrw, aliases: none, overrides: { OP: BINARY_OPS, SIDE: 'u32', BROADCAST: 'bool', ...wg }, params: broadcastParams },
   unary_forward: { source: unary_forward, entryPoints: main, bindings: rw, aliases: T, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
   unary_backward: { source: unary_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
@@ -308,6 +313,8 @@ const table = {
   col2im: { source: col2im, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
   // pooling (ops/pool.ts)
   maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_02_planes: { source: maxpool2d_02_planes, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_03_vec4_2x2: { source: maxpool2d_03_vec4_2x2, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
   maxpool2d_backward: { source: maxpool2d_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: pool },
   avgpool2d_forward: { source: avgpool2d_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
   avgpool2d_backward: { source: avgpool2d_backward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
@@ -361,6 +368,10 @@ const table = {
   // layer normalisation (ops/layer_norm.ts): x as [outer, d, inner]
   layernorm_forward: {
     source: layernorm_forward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
+  },
+  layernorm_02_vec4_rows: {
+    source: layernorm_02_vec4_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
   },
   layernorm_backward: {
