@@ -22,7 +22,7 @@ import { reshape } from './shape.js';
 import { splitBatch } from './batch_split.js';
 import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
 import { conv2dGeometry, type Conv2dOptions, type Geometry } from './conv_geometry.js';
-import { conv2dIm2col } from './conv_im2col.js';
+import { conv2dIm2col, isPointwise } from './conv_im2col.js';
 import { PAIR, checkOptions } from '../args.js';
 import { activationGradFromOutput } from './activation.js';
 
@@ -260,14 +260,27 @@ export function conv2d(
 }
 
 /**
+ * Whether the product over im2col columns, [Cout/G, Cg KH KW] x [Cg KH KW, OH OW] per sample and
+ * group, runs the matmul's vec4 versions: both its reduction and its columns multiples of 4. Else
+ * the matmul falls back to its scalar version 02 (ResNet's stem, Cg KH KW = 147, ran at a quarter
+ * of K that way; the 7x7 planes of ResNet's last stage, OH OW = 49, at a third).
+ */
+function im2colVectorised(g: Geometry): boolean {
+  return ((g.c / g.groups) * g.kh * g.kw) % 4 === 0 && (g.oh * g.ow) % 4 === 0;
+}
+
+/**
  * Which algorithm runs a convolution of geometry g: depthwise kernels (groups = C, Cout a multiple
- * of C) unless a version is forced; else the row window where it fits; else, with subgroups, the
- * matmul's product over im2col columns; else the implicit kernels.
+ * of C) unless a version is forced; else, with subgroups, the matmul where its vec4 versions run
+ * and either the shape is pointwise (1x1, stride 1, no padding: the input is its own im2col
+ * columns, conv_im2col.ts skips the unrolling) or no row window fits (strides along the width);
+ * else the implicit kernels (03's row window where it fits, else 01; 02 without subgroups).
  */
 export function convPath(g: Geometry): 'depthwise' | 'im2col' | 'implicit' {
   const depthwise =
     g.groups === g.c && g.cout % g.c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
   if (depthwise) return 'depthwise';
-  const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
+  const im2colBetter =
+    forced === null && subgroupsOf8() && im2colVectorised(g) && (isPointwise(g) || !rowWindowFits(g));
   return forced === 'im2col_matmul' || im2colBetter ? 'im2col' : 'implicit';
 }

@@ -1,7 +1,8 @@
 /**
  * Convolution as im2col then matmul (version 'im2col_matmul' of `conv2d`): `shaders/im2col.wgsl`
  * unrolls the receptive fields into columns, one matmul per group multiplies them by the weights;
- * the gradient of the unrolling is `shaders/col2im.wgsl`. With subgroups it still wins where no
+ * the gradient of the unrolling is `shaders/col2im.wgsl`. A pointwise convolution (1x1, stride 1,
+ * no padding, one group) skips the unrolling: its input already is the columns. With subgroups it still wins where no
  * row window fits (strides or dilations along the width), so `conv.ts` chooses it per shape.
  */
 import { dispatch } from '../gpu/kernel.js';
@@ -14,6 +15,15 @@ import { reshape } from './shape.js';
 import type { Geometry } from './conv_geometry.js';
 
 const WG = 64;
+
+/**
+ * A 1x1 convolution with stride 1, no padding and one group: y[n] = W [Cout, C] @ x[n] [C, H W],
+ * a plain product whose right operand is the input as it lies in memory (no im2col pass).
+ */
+export function isPointwise(g: Geometry): boolean {
+  const [s, p] = [g.stride, g.pad];
+  return g.kh === 1 && g.kw === 1 && s[0] === 1 && s[1] === 1 && p[0] === 0 && p[1] === 0 && g.groups === 1;
+}
 
 /** im2col's and col2im's uniforms. */
 function geometryUniforms(g: Geometry) {
@@ -76,7 +86,8 @@ export function conv2dIm2col(x: Tensor, weight: Tensor, bias: Tensor | null, g: 
   const keep = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
   const temps: Tensor[] = [];
   const temp = (t: Tensor) => (temps.push(t), t);
-  const cols = temp(im2col(x, g)); //                                       [N, G, Kg, OH*OW]
+  // A pointwise convolution's columns are its input: [N, C, H, W] read as [N, 1, C, H*W].
+  const cols = temp(isPointwise(g) ? reshape(x, [g.n, 1, g.c, g.h * g.w]) : im2col(x, g)); // [N, G, Kg, OH*OW]
   const w3 = temp(reshape(weight, [g.groups, coutG, kg])); //              [G, Cout/G, Kg]
   const prod = temp(
     g.groups === 1
