@@ -12,7 +12,15 @@
 // On llvmpipe a storage-buffer access costs per lane about the same for a vec4 as for an f32, so
 // what counts is accesses per output vec4: (V + 2) / V loads (the side vec4s only inside the
 // plane) and 1 store, against the copy probe's 1 and 1; the 9 taps are SIMD FMAs across lanes.
-// Needs widths that are multiples of 4 (src and out have the same width).
+// Needs widths that are multiples of 4 (src and out have the same width). The row buffer xs is
+// zeroed explicitly each row: left to its declaration's implicit zero inside the loop, rows
+// outside the plane kept the previous row's values on llvmpipe (the tests caught it).
+//
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad 1, % of the copy probe's GB/s for the same bytes,
+// timed round-robin from a cold cache by bench/depthwise.ts, 3 runs at load average 23-25,
+// 2026-12-07): forward 90/96/146%, dx 78/128/143%, against version 03's 42-74% and 37-70% and
+// the deleted version 04's 33% / 49% in one run (strips of 2 vec4s and 7 rows: 4 loads per 2
+// output vec4s, and its accumulators in a private array indexed by a row variable).
 //
 // Buffers:  src [N, SRC_C, SH_, W] as vec4s, w [M C, 1, 3, 3], bias [M C] (read only if HAS_BIAS),
 //           out [N, OUT_C, OH_, W] as vec4s; all f32.

@@ -10,6 +10,10 @@
 //   y[n, co, oh, ow] = b[co] + sum_{kh, kw} w[co, 0, kh, kw] x[n, co / M, 2 oh - 1 + kh, 2 ow - 1 + kw]
 // Needs W = 2 OW with OW a multiple of 4 (rows start on vec4s); any height.
 //
+// Measured (llvmpipe, 2 cores, 8x144x56x56, % of the copy probe's GB/s for the same bytes, 3
+// runs at load average 23-25, 2026-12-07): 91/102/103%, against version 01's 61-86% and 03's
+// 64-85% in the same rounds.
+//
 // Buffers:  x [N, C, H, 2 OW] as vec4s, w [M C, 1, 3, 3], bias [M C] (read only if HAS_BIAS),
 //           y [N, M C, OH, OW] as vec4s; all f32.
 // Dispatch: (ceil(strips / WG_X), ceil(OH / BH), ceil(planes / WG_Z)) workgroups of WG_X x 1 x WG_Z,
