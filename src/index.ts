@@ -27,6 +27,7 @@ export {
   full,
   zeros,
   ones,
+  empty,
   zerosLike,
   onesLike,
   arange,
@@ -36,7 +37,10 @@ export {
   normal,
   manualSeed,
   type TensorOptions,
+  type LikeOptions,
 } from './ops/create.js';
+export { type SizeArgs } from './ops/size_args.js';
+export { randint, type RandintOptions } from './ops/randint.js';
 export {
   add,
   sub,

@@ -95,6 +95,8 @@ export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sig
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
+/** random.wgsl's draws: the distributions, and uniform integers (randint). */
+export const RANDOM_DRAWS = { ...DISTRIBUTIONS, integer: 2 } as const;
 export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5, relu: 6 } as const;
 /** The activations a convolution applies as it stores its outputs (ops/fused_conv.ts). */
 export const CONV_ACTIVATIONS = { none: 0, relu: 1, relu6: 2, silu: 3, hardswish: 4 } as const;
@@ -201,8 +203,8 @@ const table = {
     params: { n: 'u32', start: 'f32', step: 'f32', start_i: 'i32', step_i: 'i32', base: 'u32' },
   },
   random: {
-    source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, ...wg },
-    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32' },
+    source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: { DIST: RANDOM_DRAWS, ...wg },
+    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32', low_i: 'i32', range: 'u32' },
   },
   random_inplace: {
     source: random_inplace, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, PER: 'u32', ...wg },
