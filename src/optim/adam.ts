@@ -7,6 +7,9 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
+import { rowGradOf } from '../ops/row_grad.js';
+import { coalesceRowGrads } from '../ops/embedding.js';
+import { sparseAdamRows } from './sparse_rows.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
@@ -62,13 +65,20 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected update(): void {
     for (const [p, o] of this.entries()) {
-      if (!p.grad || !p.requiresGrad) continue;
+      // A row-sparse gradient (Embedding with sparse: true) gets SparseAdam's update of its rows.
+      const rows = p.requiresGrad ? rowGradOf(p, coalesceRowGrads) : null;
+      if (!rows && (!p.grad || !p.requiresGrad)) continue;
       let s = this.state.get(p);
       if (!s) {
         s = { step: 0, m: keep(zeros(p.shape)), v: keep(zeros(p.shape)), vmax: keep(zeros(o.amsgrad ? p.shape : [1])) };
         this.state.set(p, s);
       }
       s.step++;
+      if (rows) {
+        sparseAdamRows(p, rows, s.m, s.v, s.step, o);
+        p.storage.version++;
+        continue;
+      }
       const [b1, b2] = o.betas;
       const uniforms = {
         amsgrad: o.amsgrad ? 1 : 0,
@@ -83,7 +93,7 @@ export class Adam extends Optimizer<AdamOptions> {
       };
       // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts); vmax is
       // a one-element placeholder (bound whole) without amsgrad.
-      const operands = [p, p.grad, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
+      const operands = [p, p.grad!, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
       operands.push({ buffer: s.vmax.buffer, rowBytes: o.amsgrad ? 4 : 0 });
       forEachChunk('Adam.step', p.size, operands, (_, n, bindings) =>
         dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
