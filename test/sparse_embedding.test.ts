@@ -3,12 +3,14 @@
 // against PyTorch 1.13 (tools/fixtures/make_sparse_embedding_fixture.py: repeated ids, padding,
 // two backward passes before a step) and against the dense gradient.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
 import { rowGradOf, hasRowGrad } from '../src/ops/row_grad.js';
 import { coalesceRowGrads } from '../src/ops/embedding.js';
 import { expectClose } from './helpers.js';
+import { finetuneOptionsFor } from '../tools/cli/finetune.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -92,5 +94,78 @@ describe('nn.Embedding({sparse: true})', () => {
       'embedding: sparse gradients need the table to be a leaf tensor (a Parameter)',
     );
     for (const t of [w, twice, ids]) t.dispose();
+  });
+});
+
+describe('finetuneText: freezeEmbeddings, sparseEmbeddings (and the CLI flags)', () => {
+  const TINY = {
+    numEncoderLayers: 1,
+    embeddingDim: 16,
+    numAttentionHeads: 2,
+    ffnDimension: 32,
+    maxSeqLen: 40,
+    vocabSize: 64,
+  };
+  const words = ['good', 'bad', 'film', 'plot', 'the', 'was'];
+
+  /** The token table finetuneText starts from (same seed, same order of construction). */
+  async function initialTable(): Promise<Float32Array> {
+    sg.manualSeed(0);
+    const conf = new sg.text.models.RobertaEncoderConf({ ...sg.text.models.ROBERTA_BASE_ENCODER.encoderConf, ...TINY });
+    const model = new sg.text.models.RobertaModel(conf, new sg.text.models.RobertaClassificationHead(2, 16));
+    const w = (await model.encoder.transformer.token_embedding.weight.data()) as Float32Array;
+    sg.models.disposeModel(model);
+    return w;
+  }
+
+  async function run(extra: Partial<sg.train.TextFinetuneOptions>) {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-sparse-'));
+    const rows = Array.from({ length: 24 }, (_, i) => `${words[i % 6]} ${words[(i * 5) % 6]}\t${i % 2}`);
+    writeFileSync(join(dir, 'train.tsv'), 'sentence\tlabel\n' + rows.join('\n') + '\n');
+    return sg.train.finetuneText({
+      data: join(dir, 'train.tsv'),
+      model: 'ROBERTA_BASE_ENCODER',
+      encoder: TINY,
+      epochs: 2,
+      headEpochs: 1,
+      batchSize: 8,
+      backboneLr: 1e-2,
+      log: () => undefined,
+      stream: { write: () => true },
+      ...extra,
+    });
+  }
+
+  it('freezes the token table, or updates only the rows of the tokens seen', async () => {
+    const w0 = await initialTable();
+    const frozen = await run({ freezeEmbeddings: true });
+    const table = frozen.model.encoder.transformer.token_embedding.weight;
+    expect(table.requiresGrad).toBe(false);
+    expect(Array.from(await table.data())).toEqual(Array.from(w0));
+    sg.models.disposeModel(frozen.model);
+
+    const sparse = await run({ sparseEmbeddings: true });
+    const emb = sparse.model.encoder.transformer.token_embedding;
+    expect(emb.toString()).toBe('Embedding(64, 16, padding_idx=1, sparse=True)');
+    const w = await emb.weight.data();
+    const seen = (sparse.tokenizer as sg.train.WordVocabulary).itos.length; // ids >= seen never occur
+    const row = (t: ArrayLike<number>, r: number) => Array.from(t).slice(r * 16, (r + 1) * 16);
+    for (let r = seen; r < 64; r++) expect(row(w, r)).toEqual(row(w0, r));
+    expect(row(w, 4)).not.toEqual(row(w0, 4)); // a word of the data
+    expect(row(w, 1)).toEqual(row(w0, 1)); // the padding row
+    sg.models.disposeModel(sparse.model);
+  }, 120_000);
+
+  it('refuses both at once, and sparse with SGD, before any work; the CLI passes the flags', async () => {
+    await expect(run({ freezeEmbeddings: true, sparseEmbeddings: true })).rejects.toThrow(
+      'finetuneText: freezeEmbeddings and sparseEmbeddings exclude each other',
+    );
+    await expect(run({ sparseEmbeddings: true, optimizer: 'sgd' })).rejects.toThrow(
+      /needs optimizer 'adam' or 'adamw'/,
+    );
+    const o = finetuneOptionsFor(['--data', 'x/train.tsv', '--freeze-embeddings']);
+    expect(o?.options).toMatchObject({ freezeEmbeddings: true, sparseEmbeddings: false });
+    const s = finetuneOptionsFor(['--data', 'x/train.tsv', '--sparse-embeddings']);
+    expect(s?.options).toMatchObject({ freezeEmbeddings: false, sparseEmbeddings: true });
   });
 });
