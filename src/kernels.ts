@@ -11,6 +11,7 @@ import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
 import adam_multi_tensor from '../shaders/optim/02_adam_multi_tensor.wgsl';
+import sparse_adam_rows from '../shaders/sparse_adam_rows.wgsl';
 import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
@@ -53,6 +54,7 @@ import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
 import embedding_backward from '../shaders/embedding_backward.wgsl';
+import embedding_backward_rows from '../shaders/embedding_backward_rows.wgsl';
 import embedding_forward from '../shaders/embedding_forward.wgsl';
 import fill from '../shaders/fill.wgsl';
 import gather_strided from '../shaders/gather_strided.wgsl';
@@ -407,6 +409,10 @@ const table = {
       eps: 'f32', weight_decay: 'f32',
     },
   },
+  sparse_adam_rows: {
+    source: sparse_adam_rows, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', row_start: 'u32', row_count: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', step_size: 'f32' },
+  },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
   embedding_forward: {
     source: embedding_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
@@ -415,6 +421,10 @@ const table = {
   embedding_backward: {
     source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
     params: { n: 'u32', dim: 'u32', padding_idx: 'i32', row_start: 'u32', row_count: 'u32' },
+  },
+  embedding_backward_rows: {
+    source: embedding_backward_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', padding_idx: 'i32' },
   },
   cumsum: { source: cumsum, entryPoints: main, bindings: rw, aliases: T, overrides: { ...wg, REVERSE: 'bool' }, params: { outer: 'u32', len: 'u32', inner: 'u32' } },
   // data (data/gpu_batch.ts)

@@ -5,6 +5,7 @@
  * as `features.0.weight` come for free and nothing needs registering by hand. Buffers
  * (running statistics) are the exception, as in PyTorch: `registerBuffer`.
  */
+import { clearRowGrad } from '../ops/row_grad.js';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { instrumentForward } from './forward_scope.js';
@@ -161,6 +162,7 @@ export abstract class Module {
     for (const p of this.parameters()) {
       p.grad?.dispose();
       p.grad = null;
+      clearRowGrad(p); // a row-sparse gradient (Embedding with sparse: true)
     }
   }
 
