@@ -230,12 +230,13 @@ async function bench() {
   );
   await page.screenshot({ path: resolve(shots, 'bench.png'), fullPage: true });
   await page.close();
+  return rows;
 }
 
-let pageStep;
+let pageStep, benchRows;
 try {
   if (only !== 'bench') pageStep = await studio();
-  if (only !== 'studio') await bench();
+  if (only !== 'studio') benchRows = await bench();
 } catch (e) {
   check('e2e run', false, e.stack ?? String(e));
 } finally {
@@ -258,6 +259,18 @@ if (args.includes('--compare-node') && pageStep) {
       `(matmul ${pageStep.kernels.matmul}, conv2d ${pageStep.kernels.conv}); Node ${own.toFixed(0)} ms with its own kernels ` +
       `(${(pageStep.ms / own).toFixed(2)}x), ${same.toFixed(0)} ms with the page's (${(pageStep.ms / same).toFixed(2)}x)`,
   );
+}
+if (args.includes('--compare-node') && benchRows) {
+  // The fixed cost of one dispatch, page against Node (bench/dispatch_overhead.ts on both sides).
+  const out = execFileSync('node', ['tools/run.mjs', 'bench/dispatch_node.ts'], { cwd: root, encoding: 'utf8' });
+  const node = JSON.parse(/DISPATCH_US (.*)/.exec(out)[1]);
+  for (const n of node) {
+    const p = benchRows.find((r) => r.name === `empty dispatch: ${n.name}`);
+    if (p)
+      console.log(
+        `empty dispatch, ${n.name}: page ${p.value.toFixed(1)} us, Node ${n.us.toFixed(1)} us (${(p.value / n.us).toFixed(2)}x)`,
+      );
+  }
 }
 console.log(`screenshots in docs/web/; total ${secs()} s`);
 console.log(`${passed} passed, ${failed} failed`);
