@@ -28,7 +28,7 @@ const quick = !!process.env.BENCH_QUICK;
 const withTfjs = process.env.BENCH_TFJS !== '0';
 
 /** Median seconds of each work, timed round-robin after one warm-up round (each run in tidy). */
-async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
+export async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
   const times = works.map(() => [] as number[]);
   for (let i = 0; i <= runs; i++) {
     for (const [k, work] of works.entries()) {

@@ -27,6 +27,7 @@ export {
   full,
   zeros,
   ones,
+  empty,
   zerosLike,
   onesLike,
   arange,
@@ -36,7 +37,10 @@ export {
   normal,
   manualSeed,
   type TensorOptions,
+  type LikeOptions,
 } from './ops/create.js';
+export { type SizeArgs } from './ops/size_args.js';
+export { randint, type RandintOptions } from './ops/randint.js';
 export {
   add,
   sub,
@@ -56,7 +60,8 @@ export {
   clone,
 } from './ops/elementwise.js';
 export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
-export { max, min, argmax, argmin } from './ops/extrema.js';
+export { max, min, amax, amin, argmax, argmin } from './ops/extrema.js';
+export { ValuesIndices } from './values_indices.js';
 export { clamp } from './ops/clamp.js';
 export {
   reshape,

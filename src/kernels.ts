@@ -10,6 +10,7 @@
 import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
+import adam_multi_tensor from '../shaders/optim/02_adam_multi_tensor.wgsl';
 import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
@@ -81,12 +82,14 @@ import random_inplace from '../shaders/random_inplace.wgsl';
 import reduce from '../shaders/reduce.wgsl';
 import scatter_strided from '../shaders/scatter_strided.wgsl';
 import sgd_step from '../shaders/sgd_step.wgsl';
+import sgd_multi_tensor from '../shaders/optim/02_sgd_multi_tensor.wgsl';
 import softmax_backward from '../shaders/softmax_backward.wgsl';
 import softmax_forward from '../shaders/softmax_forward.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 import unary_forward from '../shaders/unary_forward.wgsl';
 import where_forward from '../shaders/where_forward.wgsl';
 import { nameKernels, type KernelSpec } from './gpu/kernel.js';
+import type { BindingKind } from './gpu/pipelines.js';
 
 // ---- op codes: each name is a `const NAME = value;` in the shaders that switch on it ----
 
@@ -95,6 +98,8 @@ export const UNARY_OPS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sig
 export const COMPARE_OPS = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export const REDUCE_OPS = { sum: 0, max: 1, min: 2 } as const;
 export const DISTRIBUTIONS = { uniform: 0, normal: 1 } as const;
+/** random.wgsl's draws: the distributions, and uniform integers (randint). */
+export const RANDOM_DRAWS = { ...DISTRIBUTIONS, integer: 2 } as const;
 export const ACTIVATIONS = { silu: 0, hardswish: 1, hardsigmoid: 2, relu6: 3, gelu: 4, gelu_tanh: 5, relu: 6 } as const;
 /** The activations a convolution applies as it stores its outputs (ops/fused_conv.ts). */
 export const CONV_ACTIVATIONS = { none: 0, relu: 1, relu6: 2, silu: 3, hardswish: 4 } as const;
@@ -108,6 +113,9 @@ const rw = ['read', 'write', 'uniform'] as const;
 const rrw = ['read', 'read', 'write', 'uniform'] as const;
 const rrrw = ['read', 'read', 'read', 'write', 'uniform'] as const;
 const wg = { WG: 'u32' } as const;
+/** `count` copies of one slot's bindings, for the multi-tensor kernels. */
+const slots = (count: number, kinds: readonly BindingKind[]): BindingKind[] =>
+  Array.from({ length: count }, () => kinds).flat();
 /** n elements, the output's shape and two operands' strides (0 on broadcast dims). */
 const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: 'dims', b_strides: 'dims' } as const;
 // prettier-ignore
@@ -201,8 +209,8 @@ const table = {
     params: { n: 'u32', start: 'f32', step: 'f32', start_i: 'i32', step_i: 'i32', base: 'u32' },
   },
   random: {
-    source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, ...wg },
-    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32' },
+    source: random, entryPoints: main, bindings: ['write', 'uniform'], aliases: T, overrides: { DIST: RANDOM_DRAWS, ...wg },
+    params: { n: 'u32', seed: 'u32', stream: 'u32', low: 'f32', high: 'f32', base: 'u32', low_i: 'i32', range: 'u32' },
   },
   random_inplace: {
     source: random_inplace, entryPoints: main, bindings: ['write', 'uniform'], aliases: none, overrides: { DIST: DISTRIBUTIONS, PER: 'u32', ...wg },
@@ -365,6 +373,21 @@ const table = {
     source: adam_step, entryPoints: main, bindings: ['write', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
     params: {
       n: 'u32', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
+    },
+  },
+  // multi-tensor optimiser steps, several parameters of one group per launch (optim/multi_tensor.ts)
+  sgd_multi_tensor: {
+    source: sgd_multi_tensor, entryPoints: main, bindings: [...slots(5, ['write', 'read', 'write']), 'uniform'], aliases: none, overrides: wg,
+    params: {
+      n: 'dims', wg_start: 'dims', first_step: 'dims', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32',
+    },
+  },
+  adam_multi_tensor: {
+    source: adam_multi_tensor, entryPoints: main, bindings: [...slots(3, ['write', 'read', 'write', 'write', 'write']), 'uniform'], aliases: none,
+    overrides: wg,
+    params: {
+      n: 'dims', wg_start: 'dims', step_size: 'vec4f', bc2_sqrt: 'vec4f', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32',
+      eps: 'f32', weight_decay: 'f32',
     },
   },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)

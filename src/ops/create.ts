@@ -10,6 +10,7 @@ import { K } from '../kernels.js';
 import { Tensor, numel, type DType, type Shape, type NestedArray } from '../tensor.js';
 import { formatShape } from './util.js';
 import { checkArg, checkOptions } from '../args.js';
+import { sizeArgs } from './size_args.js';
 
 const WG = 256;
 
@@ -85,13 +86,13 @@ function valueRange(values: Int32Array): [number, number] {
 }
 
 /** The factories' options, checked before any GPU work. */
-function checkTensorOptions(op: string, options: TensorOptions): void {
+export function checkTensorOptions(op: string, options: TensorOptions): void {
   checkOptions(op, options, { shape: 'integer[]', dtype: ['float32', 'int32'], requiresGrad: 'boolean' });
   if (options.requiresGrad && options.dtype === 'int32')
     throw new Error(`${op}: only float32 tensors can require gradients, got int32`);
 }
 
-function finish(t: Tensor, options: TensorOptions): Tensor {
+export function finish(t: Tensor, options: TensorOptions): Tensor {
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -143,14 +144,52 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   return finish(t, options);
 }
 
-/** A tensor of `shape` filled with 0; `torch.zeros`. */
-export const zeros = (shape: Shape, options: TensorOptions = {}) => full(shape, 0, options);
-/** A tensor of `shape` filled with 1; `torch.ones`. */
-export const ones = (shape: Shape, options: TensorOptions = {}) => full(shape, 1, options);
-/** Zeros of `t`'s shape and dtype; `torch.zeros_like`. */
-export const zerosLike = (t: Tensor) => full(t.shape, 0, { dtype: t.dtype });
-/** Ones of `t`'s shape and dtype; `torch.ones_like`. */
-export const onesLike = (t: Tensor) => full(t.shape, 1, { dtype: t.dtype });
+/** A tensor of the given size filled with 0: `zeros([2, 3])` or `zeros(2, 3)`, options last; `torch.zeros`. */
+export function zeros(shape: Shape, options?: TensorOptions): Tensor;
+export function zeros(...sizes: number[]): Tensor;
+export function zeros(...args: [...sizes: number[], options: TensorOptions]): Tensor;
+export function zeros(...args: unknown[]): Tensor {
+  const { shape, options } = sizeArgs('zeros', args);
+  checkTensorOptions('zeros', options);
+  return full(shape, 0, options);
+}
+
+/** A tensor of the given size filled with 1: `ones([2, 3])` or `ones(2, 3)`, options last; `torch.ones`. */
+export function ones(shape: Shape, options?: TensorOptions): Tensor;
+export function ones(...sizes: number[]): Tensor;
+export function ones(...args: [...sizes: number[], options: TensorOptions]): Tensor;
+export function ones(...args: unknown[]): Tensor {
+  const { shape, options } = sizeArgs('ones', args);
+  checkTensorOptions('ones', options);
+  return full(shape, 1, options);
+}
+
+/**
+ * A tensor of the given size whose values are whatever its (pooled) buffer held: `empty(2, 3)`;
+ * `torch.empty`. Write every element before reading one.
+ */
+export function empty(shape: Shape, options?: TensorOptions): Tensor;
+export function empty(...sizes: number[]): Tensor;
+export function empty(...args: [...sizes: number[], options: TensorOptions]): Tensor;
+export function empty(...args: unknown[]): Tensor {
+  const { shape, options } = sizeArgs('empty', args);
+  checkTensorOptions('empty', options);
+  return finish(Tensor.empty(shape, options.dtype ?? 'float32'), options);
+}
+
+/** The options of `zerosLike` and `onesLike`: the dtype (default: the input's) and `requiresGrad`. */
+export type LikeOptions = Omit<TensorOptions, 'shape'>;
+
+function like(op: string, t: Tensor, value: number, options: LikeOptions | undefined): Tensor {
+  checkArg(op, 'input', t, 'tensor');
+  const o = checkOptions<LikeOptions>(op, options, { dtype: ['float32', 'int32'], requiresGrad: 'boolean' });
+  return full(t.shape, value, { dtype: o.dtype ?? t.dtype, requiresGrad: o.requiresGrad });
+}
+
+/** Zeros of `t`'s shape and dtype (or `options.dtype`); `torch.zeros_like`. */
+export const zerosLike = (t: Tensor, options?: LikeOptions) => like('zerosLike', t, 0, options);
+/** Ones of `t`'s shape and dtype (or `options.dtype`); `torch.ones_like`. */
+export const onesLike = (t: Tensor, options?: LikeOptions) => like('onesLike', t, 1, options);
 
 /** `start, start + step, ...` up to but excluding `end`, as `torch.arange`. */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
@@ -209,22 +248,49 @@ function random(shape: Shape, dist: 'uniform' | 'normal', low: number, high: num
   checkTensorOptions(op, options);
   checkArg(op, dist === 'uniform' ? 'low' : 'mean', low, 'number');
   checkArg(op, dist === 'uniform' ? 'high' : 'std', high, 'number');
-  const t = Tensor.empty(shape);
-  const { seed, stream } = nextRandomStream();
-  // Element i depends only on (seed, stream, i), so a chunked fill draws the same numbers.
-  forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (base, n, bindings) =>
-    dispatch(K.random, { DIST: dist, WG }, { n, seed, stream, low, high, base }, bindings, gridFor(n, WG)),
-  );
-  return finish(t, options);
+  if (options.dtype === 'int32') throw new Error(`${op}: int32 is not a floating dtype (use randint)`);
+  return finish(draw(Tensor.empty(shape), dist, { low, high }), options);
 }
 
-/** x ~ U[0, 1) (or [low, high) with `uniform`); `torch.rand`. */
-export const rand = (shape: Shape, options: TensorOptions = {}) => random(shape, 'uniform', 0, 1, options);
+/**
+ * Fills `t` with one draw of random.wgsl: uniform or normal (`low`, `high` as the kernel reads
+ * them) or, for 'integer', `lowInt + (hash mod range)`. Element i depends only on (seed, stream,
+ * i), so a chunked fill draws the same numbers.
+ */
+export function draw(
+  t: Tensor,
+  dist: 'uniform' | 'normal' | 'integer',
+  { low = 0, high = 0, lowInt = 0, range = 0 }: { low?: number; high?: number; lowInt?: number; range?: number },
+): Tensor {
+  const { seed, stream } = nextRandomStream();
+  const spec = { DIST: dist, WG, T: t.dtype === 'int32' ? 'i32' : 'f32' } as const;
+  forEachChunk('random', t.size, [{ buffer: t.buffer, rowBytes: 4 }], (base, n, bindings) =>
+    dispatch(K.random, spec, { n, seed, stream, low, high, base, low_i: lowInt, range }, bindings, gridFor(n, WG)),
+  );
+  return t;
+}
+
+/** x ~ U[0, 1): `rand([2, 3])` or `rand(2, 3)`, options last; `torch.rand`. */
+export function rand(shape: Shape, options?: TensorOptions): Tensor;
+export function rand(...sizes: number[]): Tensor;
+export function rand(...args: [...sizes: number[], options: TensorOptions]): Tensor;
+export function rand(...args: unknown[]): Tensor {
+  const { shape, options } = sizeArgs('rand', args);
+  return random(shape, 'uniform', 0, 1, options);
+}
+
+/** x ~ N(0, 1): `randn([2, 3])` or `randn(2, 3)`, options last; `torch.randn`. */
+export function randn(shape: Shape, options?: TensorOptions): Tensor;
+export function randn(...sizes: number[]): Tensor;
+export function randn(...args: [...sizes: number[], options: TensorOptions]): Tensor;
+export function randn(...args: unknown[]): Tensor {
+  const { shape, options } = sizeArgs('randn', args);
+  return random(shape, 'normal', 0, 1, options);
+}
+
 /** x ~ U[low, high), by default U[0, 1); `torch.empty(shape).uniform_(low, high)`. */
 export const uniform = (shape: Shape, low = 0, high = 1, options: TensorOptions = {}) =>
   random(shape, 'uniform', low, high, options);
-/** x ~ N(0, 1); `torch.randn`. */
-export const randn = (shape: Shape, options: TensorOptions = {}) => random(shape, 'normal', 0, 1, options);
 /** x ~ N(mean, std²); `torch.normal(mean, std, shape)`. */
 export const normal = (shape: Shape, mean: number, std: number, options: TensorOptions = {}) =>
   random(shape, 'normal', mean, std, options);

@@ -33,3 +33,22 @@ export function normalCdf(z: number): number {
   const erf = 1 - poly * Math.exp(-(z * z) / 2);
   return 0.5 * (1 + Math.sign(z) * erf);
 }
+
+/** random.wgsl's pcg3d hash in u32 arithmetic (an independent re-implementation for exact checks). */
+export function pcg3dRef(x: number, y: number, z: number): [number, number, number] {
+  let v = [x, y, z].map((a) => (Math.imul(a, 1664525) + 1013904223) >>> 0);
+  const mix = (): void => {
+    v[0] = (v[0] + Math.imul(v[1], v[2])) >>> 0;
+    v[1] = (v[1] + Math.imul(v[2], v[0])) >>> 0;
+    v[2] = (v[2] + Math.imul(v[0], v[1])) >>> 0;
+  };
+  mix();
+  v = v.map((a) => (a ^ (a >>> 16)) >>> 0);
+  mix();
+  return v as [number, number, number];
+}
+
+/** torch.randint's values as random.wgsl draws them: low + (hash mod (high - low)) for element i. */
+export function randintRef(seed: number, stream: number, n: number, low: number, high: number): number[] {
+  return Array.from({ length: n }, (_, i) => low + (pcg3dRef(i, seed, stream)[0] % (high - low)));
+}
