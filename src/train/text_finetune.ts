@@ -10,6 +10,7 @@
  *   await sg.train.classifyText(r.model, r.tokenizer, 'a gripping film');  // probabilities
  */
 import { init } from '../init.js';
+import { padCollate } from '../text/collate.js';
 import { manualSeed } from '../ops/create.js';
 import type { Module } from '../nn/module.js';
 import { Subset, randomSplit, type Dataset, type Example } from '../data/datasets.js';
@@ -102,7 +103,7 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
     new TokenDataset(
       t.sentences.map((s) => ids(tokenizer, s)),
       t.labels,
-      { maxLength, paddingIdx: bundle.encoderConf.paddingIdx },
+      { maxLength, paddingIdx: bundle.encoderConf.paddingIdx, padding: false },
     );
   const [trainSet, valSet] = [toSet(train), toSet(val)];
   events.log?.(
@@ -142,6 +143,8 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
     clipGradNorm: o.clipGradNorm,
     seed,
     numWorkers: 0,
+    // Each batch padded to its longest sentence (the padding keys are masked in attention).
+    collateFn: padCollate({ paddingValue: bundle.encoderConf.paddingIdx }),
     groupNames: ['head', 'backbone'],
     out: o.out,
     title: 'Text fine-tuning',
