@@ -283,18 +283,18 @@ const table = {
   },
   depthwise_conv2d_forward_05_stream_rows: {
     source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_forward_06_stream_rows_s2: {
     source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_backward_input_02_stream_s2: {
     source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
-    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32', br: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
