@@ -11,6 +11,7 @@ import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
 import adam_multi_tensor from '../shaders/optim/02_adam_multi_tensor.wgsl';
+import sparse_adam_rows from '../shaders/sparse_adam_rows.wgsl';
 import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
@@ -26,6 +27,7 @@ import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
 import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import binary_02_vec4 from '../shaders/binary/02_vec4_same_shape.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
 import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -52,6 +54,7 @@ import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
 import embedding_backward from '../shaders/embedding_backward.wgsl';
+import embedding_backward_rows from '../shaders/embedding_backward_rows.wgsl';
 import embedding_forward from '../shaders/embedding_forward.wgsl';
 import fill from '../shaders/fill.wgsl';
 import gather_strided from '../shaders/gather_strided.wgsl';
@@ -73,9 +76,12 @@ import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
 import layernorm_backward from '../shaders/layernorm_backward.wgsl';
 import layernorm_backward_affine from '../shaders/layernorm_backward_affine.wgsl';
 import layernorm_forward from '../shaders/layernorm_forward.wgsl';
+import layernorm_02_vec4_rows from '../shaders/layernorm/02_vec4_rows_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
+import maxpool2d_02_planes from '../shaders/maxpool2d/02_planes_forward.wgsl';
+import maxpool2d_03_vec4_2x2 from '../shaders/maxpool2d/03_vec4_2x2.wgsl';
 import probe_copy_peak from '../shaders/probe_copy_peak.wgsl';
 import probe_fma_peak from '../shaders/probe_fma_peak.wgsl';
 import random from '../shaders/random.wgsl';
@@ -187,6 +193,7 @@ const matmulNT = {
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  binary_02_vec4: { source: binary_02_vec4, entryPoints: main, bindings: rrw, aliases: none, overrides: { OP: BINARY_OPS, ...wg }, params: { n: 'u32' } },
   binary_backward: { source: binary_backward, entryPoints: ['main', 'rows'], bindings: rrrw, aliases: none, overrides: { OP: BINARY_OPS, SIDE: 'u32', BROADCAST: 'bool', ...wg }, params: broadcastParams },
   unary_forward: { source: unary_forward, entryPoints: main, bindings: rw, aliases: T, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
   unary_backward: { source: unary_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
@@ -276,18 +283,18 @@ const table = {
   },
   depthwise_conv2d_forward_05_stream_rows: {
     source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_forward_06_stream_rows_s2: {
     source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_backward_input_02_stream_s2: {
     source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
-    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32', br: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
@@ -308,6 +315,8 @@ const table = {
   col2im: { source: col2im, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
   // pooling (ops/pool.ts)
   maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_02_planes: { source: maxpool2d_02_planes, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_03_vec4_2x2: { source: maxpool2d_03_vec4_2x2, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
   maxpool2d_backward: { source: maxpool2d_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: pool },
   avgpool2d_forward: { source: avgpool2d_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
   avgpool2d_backward: { source: avgpool2d_backward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
@@ -363,6 +372,10 @@ const table = {
     source: layernorm_forward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
   },
+  layernorm_02_vec4_rows: {
+    source: layernorm_02_vec4_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
+  },
   layernorm_backward: {
     source: layernorm_backward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'read', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, AFFINE: 'bool' }, params: layerNorm,
@@ -396,6 +409,10 @@ const table = {
       eps: 'f32', weight_decay: 'f32',
     },
   },
+  sparse_adam_rows: {
+    source: sparse_adam_rows, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', row_start: 'u32', row_count: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', step_size: 'f32' },
+  },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
   embedding_forward: {
     source: embedding_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
@@ -404,6 +421,10 @@ const table = {
   embedding_backward: {
     source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
     params: { n: 'u32', dim: 'u32', padding_idx: 'i32', row_start: 'u32', row_count: 'u32' },
+  },
+  embedding_backward_rows: {
+    source: embedding_backward_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', padding_idx: 'i32' },
   },
   cumsum: { source: cumsum, entryPoints: main, bindings: rw, aliases: T, overrides: { ...wg, REVERSE: 'bool' }, params: { outer: 'u32', len: 'u32', inner: 'u32' } },
   // data (data/gpu_batch.ts)

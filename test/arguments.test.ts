@@ -186,7 +186,7 @@ function badCalls(): Array<[string, () => unknown, RegExp | string]> {
     [
       'a DataLoader with batch_size',
       () => new data.DataLoader(ds, { batch_size: 2 } as never),
-      "DataLoader: unknown option 'batch_size' (did you mean 'batchSize'?); accepted options: batchSize, shuffle, dropLast, seed, numWorkers, prefetchFactor, transformOnGpu",
+      "DataLoader: unknown option 'batch_size' (did you mean 'batchSize'?); accepted options: batchSize, shuffle, dropLast, seed, numWorkers, prefetchFactor, transformOnGpu, collateFn",
     ],
     [
       'a DataLoader with a fractional batch',

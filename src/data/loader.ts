@@ -49,7 +49,16 @@ export interface DataLoaderOptions {
   prefetchFactor?: number;
   /** Run a trailing ToTensor + Normalize on the GPU (default true). */
   transformOnGpu?: boolean;
+  /**
+   * Makes a batch of the samples (each `[input, target]`, after the CPU transforms), as PyTorch's
+   * `collate_fn`; default: stack the inputs (one shape per batch) and the integer targets. E.g.
+   * `sg.text.datasets.padCollate()` pads token ids to the batch's longest sentence.
+   */
+  collateFn?: CollateFn;
 }
+
+/** A DataLoader `collateFn`: samples to the batch's GPU tensors (the loader adds `dispose`). */
+export type CollateFn = (samples: Array<[Image | HostTensor, number]>) => { x: Tensor; y: Tensor };
 
 /** One batch, owned by the consumer. */
 export interface Batch {
@@ -100,6 +109,7 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly source: FileSource | null;
   private readonly cpuTransform: AnyTransform | undefined;
   private readonly gpuTail: { mean: number[]; std: number[] } | null;
+  private readonly collateFn: CollateFn | null;
   private pool: Promise<WorkerPool> | null = null;
 
   /** `new DataLoader(dataset, {batchSize, shuffle, ...})`, as `DataLoader(dataset, batch_size=..., shuffle=...)`; options are checked now. */
@@ -115,7 +125,9 @@ export class DataLoader implements AsyncIterable<Batch> {
       numWorkers: 'integer',
       prefetchFactor: 'integer',
       transformOnGpu: 'boolean',
+      collateFn: 'function',
     });
+    this.collateFn = options.collateFn ?? null;
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
@@ -272,6 +284,10 @@ export class DataLoader implements AsyncIterable<Batch> {
   }
 
   private collate(indices: number[], inputs: Array<Image | HostTensor>, targets: number[]): Batch {
+    if (this.collateFn) {
+      const { x, y } = this.collateFn(inputs.map((input, k) => [input, targets[k]]));
+      return { x, y, dispose: () => (x.dispose(), y.dispose()) };
+    }
     const labels = Int32Array.from(targets, (t, k) => {
       if (!Number.isInteger(t))
         throw new Error(

@@ -13,6 +13,9 @@ import { K } from '../kernels.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { zeros } from './create.js';
+import { fillInPlace } from './elementwise.js';
+import { cat } from './shape.js';
+import { addRowGrad, type RowGrad } from './row_grad.js';
 import { formatShape, requireDtype } from './util.js';
 
 const WG = 256;
@@ -24,6 +27,11 @@ const indexOutOfRange = (id: number, num: number) => `index out of range in self
 export interface EmbeddingOptions {
   /** The row whose gradient stays zero (PyTorch's `padding_idx`); negative counts from the end. */
   paddingIdx?: number | null;
+  /**
+   * The table's gradient as its touched rows only (PyTorch's `sparse=True`; src/ops/row_grad.ts):
+   * `weight.grad` stays null and Adam/AdamW update those rows (SparseAdam's rule). Default false.
+   */
+  sparse?: boolean;
 }
 
 function check(ids: Tensor, weight: Tensor, paddingIdx: number | null): void {
@@ -67,7 +75,66 @@ export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions
       ),
     );
   }
-  return record(out, 'embedding', [weight], (g) => [embeddingBackward(ids, g, num, dim, paddingIdx)]);
+  if (options.sparse && weight.gradFn)
+    throw new Error('embedding: sparse gradients need the table to be a leaf tensor (a Parameter)');
+  return record(out, 'embedding', [weight], (g) => {
+    if (!options.sparse) return [embeddingBackward(ids, g, num, dim, paddingIdx)];
+    addRowGrad(weight, embeddingRowGrad(ids, g, dim, paddingIdx));
+    return [null];
+  });
+}
+
+/**
+ * Chains of equal ids (`links`): chains[t] = the next token with ids[t] (n if none), chains[n + t]
+ * = 1 where t is the first token with its id. `rowBinding` is any buffer of >= 4 dim bytes: links
+ * binds one row of the output, never touching it.
+ */
+function linkChains(ids: Tensor, g: Tensor, dim: number, paddingIdx: number | null, rowBinding: GPUBuffer): Tensor {
+  const n = ids.size;
+  const chains = Tensor.empty([2 * n], 'int32');
+  dispatch(
+    K.embedding_backward,
+    { WG, entryPoint: 'links' },
+    { n, dim, padding_idx: paddingIdx ?? -1, row_start: 0, row_count: 0 },
+    [ids.buffer, g.buffer, chains.buffer, range(rowBinding, 0, 4 * dim)],
+    gridFor(n, WG),
+  );
+  return chains;
+}
+
+/**
+ * The table's gradient as touched rows (`shaders/embedding_backward_rows.wgsl`): for the first
+ * token of each id (not the padding id), indices = the id and values = the sum of g over the
+ * tokens with that id; -1 and zeros for the other tokens. `ids` [...] int32 (-1 entries are
+ * skipped), g [..., dim]. Work and memory follow the number of tokens, not the table's rows.
+ */
+export function embeddingRowGrad(ids: Tensor, g: Tensor, dim: number, paddingIdx: number | null): RowGrad {
+  const n = ids.size;
+  const values = Tensor.empty([n, dim]);
+  const indices = Tensor.empty([n], 'int32');
+  if (n === 0) return { indices, values };
+  if (dim === 0) return { indices: fillInPlace(indices, -1), values };
+  const chains = linkChains(ids, g, dim, paddingIdx, values.buffer);
+  dispatch(
+    K.embedding_backward_rows,
+    { WG },
+    { n, dim, padding_idx: paddingIdx ?? -1 },
+    [ids.buffer, g.buffer, chains.buffer, values.buffer, indices.buffer],
+    gridFor(n * dim, WG),
+  );
+  chains.dispose();
+  return { indices, values };
+}
+
+/** Several row gradients of one table as one (each row listed once): the same kernels over their concatenation. */
+export function coalesceRowGrads(parts: RowGrad[]): RowGrad {
+  const dim = parts[0].values.shape[1];
+  const ids = cat(parts.map((p) => p.indices));
+  const values = cat(parts.map((p) => p.values));
+  const merged = embeddingRowGrad(ids, values, dim, null);
+  ids.dispose();
+  values.dispose();
+  return merged;
 }
 
 /** The table's gradient [num, dim]: zeros, then one chain-following sum per (distinct id, d). */
@@ -75,16 +142,8 @@ function embeddingBackward(ids: Tensor, g: Tensor, num: number, dim: number, pad
   const n = ids.size;
   const dweight = zeros([num, dim]);
   if (n === 0 || dim === 0) return dweight;
-  const chains = Tensor.empty([2 * n], 'int32');
+  const chains = linkChains(ids, g, dim, paddingIdx, dweight.buffer);
   const base = { n, dim, padding_idx: paddingIdx ?? -1 };
-  dispatch(
-    K.embedding_backward,
-    { WG, entryPoint: 'links' },
-    { ...base, row_start: 0, row_count: 0 },
-    // `links` never touches the table: one row of it is bound, however big the table.
-    [ids.buffer, g.buffer, chains.buffer, range(dweight.buffer, 0, 4 * dim)],
-    gridFor(n, WG),
-  );
   forEachChunk('embedding backward', num, [{ buffer: dweight.buffer, rowBytes: 4 * dim }], (start, count, [dw]) =>
     dispatch(
       K.embedding_backward,
