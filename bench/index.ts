@@ -11,6 +11,7 @@
  *   BENCH_ONLY=warmup                        only the cold-start table (a process per cold figure)
  *   BENCH_ONLY=text                          only XLM-R base with a head (bench/text.ts; BENCH_SKIP_TEXT=1 leaves it out)
  *   BENCH_ONLY=networks                      issue 14's ratios: relu/BN vs copy, networks vs the conv layer, training
+ *   BENCH_ONLY=optim                         only the optimiser steps, per parameter vs multi-tensor (bench/optim_steps.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { benchInflight } from './inflight.js';
 import { benchWarmup } from './warmup.js';
 import { benchText } from './text.js';
 import { benchNetworks } from './networks.js';
+import { benchOptimSteps } from './optim_steps.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
@@ -65,8 +67,13 @@ if (process.env.BENCH_ONLY === 'text') {
   process.exit(0);
 }
 // Issue 14's ratios side by side: copy C, conv K, memory-bound layers, networks, training (bench/networks.ts).
-if (process.env.BENCH_ONLY === 'networks') {
-  await benchNetworks((torchCpu()?.mnist_step64 as number) ?? null);
+if (process.env.BENCH_ONLY === 'networks' || process.env.BENCH_ONLY === 'optim') {
+  if (process.env.BENCH_ONLY === 'networks') await benchNetworks((torchCpu()?.mnist_step64 as number) ?? null);
+  printTable(
+    'optimiser steps: one launch per parameter vs multi-tensor (src/optim/multi_tensor.ts)',
+    ['', 'per parameter', 'multi-tensor', 'speed-up'],
+    await benchOptimSteps(quick),
+  );
   await sg.shutdown();
   process.exit(0);
 }

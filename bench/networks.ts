@@ -34,7 +34,7 @@ const cpuTime = !!process.env.BENCH_CPU_TIME;
 const clock = () => (cpuTime ? ((u) => (u.user + u.system) / 1000)(process.cpuUsage()) : performance.now());
 
 /** Median seconds of each work, timed round-robin after one warm-up round (each run in tidy). */
-async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
+export async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
   const times = works.map(() => [] as number[]);
   for (let i = 0; i <= runs; i++) {
     for (const [k, work] of works.entries()) {

@@ -10,6 +10,7 @@
 import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
+import adam_multi_tensor from '../shaders/optim/02_adam_multi_tensor.wgsl';
 import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
@@ -41,10 +42,11 @@ import cumsum from '../shaders/cumsum.wgsl';
 import depthwise_forward_01 from '../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
 import depthwise_forward_02 from '../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
 import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
-import depthwise_forward_04 from '../shaders/depthwise_conv2d/forward_04_stream3x3.wgsl';
+import depthwise_forward_05 from '../shaders/depthwise_conv2d/forward_05_stream_rows.wgsl';
+import depthwise_forward_06 from '../shaders/depthwise_conv2d/forward_06_stream_rows_s2.wgsl';
+import depthwise_backward_input_02 from '../shaders/depthwise_conv2d/backward_input_02_stream_s2.wgsl';
 import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
 import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
-import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
 import depthwise_backward_weight_03 from '../shaders/depthwise_conv2d/backward_weight_03_vec4_strips_shift.wgsl';
 import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
@@ -81,12 +83,14 @@ import random_inplace from '../shaders/random_inplace.wgsl';
 import reduce from '../shaders/reduce.wgsl';
 import scatter_strided from '../shaders/scatter_strided.wgsl';
 import sgd_step from '../shaders/sgd_step.wgsl';
+import sgd_multi_tensor from '../shaders/optim/02_sgd_multi_tensor.wgsl';
 import softmax_backward from '../shaders/softmax_backward.wgsl';
 import softmax_forward from '../shaders/softmax_forward.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 import unary_forward from '../shaders/unary_forward.wgsl';
 import where_forward from '../shaders/where_forward.wgsl';
 import { nameKernels, type KernelSpec } from './gpu/kernel.js';
+import type { BindingKind } from './gpu/pipelines.js';
 
 // ---- op codes: each name is a `const NAME = value;` in the shaders that switch on it ----
 
@@ -110,6 +114,9 @@ const rw = ['read', 'write', 'uniform'] as const;
 const rrw = ['read', 'read', 'write', 'uniform'] as const;
 const rrrw = ['read', 'read', 'read', 'write', 'uniform'] as const;
 const wg = { WG: 'u32' } as const;
+/** `count` copies of one slot's bindings, for the multi-tensor kernels. */
+const slots = (count: number, kinds: readonly BindingKind[]): BindingKind[] =>
+  Array.from({ length: count }, () => kinds).flat();
 /** n elements, the output's shape and two operands' strides (0 on broadcast dims). */
 const broadcastParams = { n: 'u32', rank: 'u32', out_shape: 'dims', a_strides: 'dims', b_strides: 'dims' } as const;
 // prettier-ignore
@@ -267,10 +274,20 @@ const table = {
     },
     params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
   },
-  depthwise_conv2d_forward_04_stream3x3: {
-    source: depthwise_forward_04, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Y: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool', BH: 'u32' },
-    params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
+  depthwise_conv2d_forward_05_stream_rows: {
+    source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+  },
+  depthwise_conv2d_forward_06_stream_rows_s2: {
+    source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+  },
+  depthwise_conv2d_backward_input_02_stream_s2: {
+    source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
@@ -278,11 +295,6 @@ const table = {
   depthwise_conv2d_backward_weight_01_plane_partials: {
     source: depthwise_backward_weight_01, ...depthwiseTile, bindings: rrw,
     overrides: { ...depthwiseGeometry, ...tileLanes, SEG_H: 'u32', SEG_W: 'u32', TAPS: 'u32' },
-  },
-  depthwise_conv2d_backward_weight_02_vec4_strips: {
-    source: depthwise_backward_weight_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', TAPS: 'u32' },
-    params: { ...depthwisePlanes, strips: 'u32' },
   },
   depthwise_conv2d_backward_weight_03_vec4_strips_shift: {
     source: depthwise_backward_weight_03, entryPoints: main, aliases: none, bindings: rrw,
@@ -369,10 +381,25 @@ const table = {
       n: 'u32', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
     },
   },
+  // multi-tensor optimiser steps, several parameters of one group per launch (optim/multi_tensor.ts)
+  sgd_multi_tensor: {
+    source: sgd_multi_tensor, entryPoints: main, bindings: [...slots(5, ['write', 'read', 'write']), 'uniform'], aliases: none, overrides: wg,
+    params: {
+      n: 'dims', wg_start: 'dims', first_step: 'dims', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32',
+    },
+  },
+  adam_multi_tensor: {
+    source: adam_multi_tensor, entryPoints: main, bindings: [...slots(3, ['write', 'read', 'write', 'write', 'write']), 'uniform'], aliases: none,
+    overrides: wg,
+    params: {
+      n: 'dims', wg_start: 'dims', step_size: 'vec4f', bc2_sqrt: 'vec4f', amsgrad: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32',
+      eps: 'f32', weight_decay: 'f32',
+    },
+  },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
   embedding_forward: {
-    source: embedding_forward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg,
-    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32' },
+    source: embedding_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32', site: 'u32' },
   },
   embedding_backward: {
     source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,

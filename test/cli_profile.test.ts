@@ -37,7 +37,7 @@ describe('shadergrad profile', () => {
     expect(json).toMatchObject({ model: 'cifar_resnet20', batch: 2, size: 32, train: true });
     expect(json.warmupMs).toBeGreaterThan(0);
     const kernels = new Set(json.launches.map((l: { kernel: string }) => l.kernel));
-    expect(kernels).toContain('sgd_step');
+    expect(kernels).toContain('sgd_multi_tensor');
     expect([...kernels].some((k) => /^conv2d_backward_weight_\d\d/.test(k as string))).toBe(true);
     expect(json.modules.map((r: { name: string }) => r.name)).toContain('layer3.2.conv2');
   });

@@ -113,7 +113,7 @@ describe('sg.profile', () => {
       },
       { timing: 'sync', peaks: false },
     );
-    expect(p.launches.some((l) => l.kernel === 'sgd_step' && l.module === null)).toBe(true);
+    expect(p.launches.some((l) => l.kernel === 'sgd_multi_tensor' && l.module === null)).toBe(true);
     const after = (await lin.weight.toArray()) as number[][];
     after.forEach((row, i) =>
       row.forEach((w, j) => expect(w).toBeCloseTo((before as number[][])[i][j] - 0.5 * grad[i][j], 5)),

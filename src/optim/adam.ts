@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
+import { adamMultiTensor, multiTensorItem, multiTensorAvailable, type AdamUniforms } from './multi_tensor.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `Adam` and `AdamW` (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 0.01), amsgrad false), as torch's keyword arguments. */
@@ -32,9 +33,21 @@ interface AdamState {
   vmax: Tensor;
 }
 
+/** One parameter's update with `adam_step.wgsl`, in chunks if it exceeds a storage binding (gpu/chunks.ts). */
+function stepOne(p: Parameter, s: AdamState, uniforms: AdamUniforms): void {
+  const step_size = uniforms.lr / (1 - uniforms.beta1 ** s.step);
+  const bc2_sqrt = Math.sqrt(1 - uniforms.beta2 ** s.step);
+  // vmax is a one-element placeholder (bound whole) without amsgrad.
+  const operands = [p, p.grad!, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
+  operands.push({ buffer: s.vmax.buffer, rowBytes: uniforms.amsgrad ? 4 : 0 });
+  forEachChunk('Adam.step', p.size, operands, (_, n, bindings) =>
+    dispatch(K.adam_step, { WG }, { n, step_size, bc2_sqrt, ...uniforms }, bindings, gridFor(n, WG)),
+  );
+}
+
 /**
  * Adam, as `torch.optim.Adam`: m = β1 m + (1 - β1) g, v = β2 v + (1 - β2) g²,
- * p -= lr m̂ / (√v̂ + eps) with bias-corrected m̂, v̂ (and amsgrad, L2 weight decay); one WGSL kernel per parameter.
+ * p -= lr m̂ / (√v̂ + eps) with bias-corrected m̂, v̂ (and amsgrad, L2 weight decay); several parameters per WGSL launch (multi_tensor.ts).
  */
 export class Adam extends Optimizer<AdamOptions> {
   private state = new Map<Parameter, AdamState>();
@@ -61,34 +74,40 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(): void {
-    for (const [p, o] of this.entries()) {
-      if (!p.grad || !p.requiresGrad) continue;
-      let s = this.state.get(p);
-      if (!s) {
-        s = { step: 0, m: keep(zeros(p.shape)), v: keep(zeros(p.shape)), vmax: keep(zeros(o.amsgrad ? p.shape : [1])) };
-        this.state.set(p, s);
-      }
-      s.step++;
-      const [b1, b2] = o.betas;
+    for (const g of this.paramGroups) {
+      const o = g.options;
+      const [beta1, beta2] = o.betas;
       const uniforms = {
         amsgrad: o.amsgrad ? 1 : 0,
         decoupled: this.decoupled ? 1 : 0,
         lr: o.lr,
-        beta1: b1,
-        beta2: b2,
+        beta1,
+        beta2,
         eps: o.eps,
         weight_decay: o.weightDecay,
-        step_size: o.lr / (1 - b1 ** s.step),
-        bc2_sqrt: Math.sqrt(1 - b2 ** s.step),
       };
-      // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts); vmax is
-      // a one-element placeholder (bound whole) without amsgrad.
-      const operands = [p, p.grad, s.m, s.v].map((t) => ({ buffer: t.buffer, rowBytes: 4 }));
-      operands.push({ buffer: s.vmax.buffer, rowBytes: o.amsgrad ? 4 : 0 });
-      forEachChunk('Adam.step', p.size, operands, (_, n, bindings) =>
-        dispatch(K.adam_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
+      const items = [];
+      for (const p of g.params) {
+        if (!p.grad || !p.requiresGrad) continue;
+        let s = this.state.get(p);
+        if (!s) {
+          const vmax = keep(zeros(o.amsgrad ? p.shape : [1]));
+          this.state.set(p, (s = { step: 0, m: keep(zeros(p.shape)), v: keep(zeros(p.shape)), vmax }));
+        }
+        s.step++;
+        const written = [p.buffer, s.m.buffer, s.v.buffer, o.amsgrad ? s.vmax.buffer : null];
+        items.push({ p, s, n: p.size, written, grad: p.grad.buffer, step: s.step });
+      }
+      // Several parameters per launch (multi_tensor.ts) where the device allows it.
+      const multi = multiTensorAvailable();
+      adamMultiTensor(
+        items.filter((it) => multi && multiTensorItem(it)),
+        uniforms,
       );
-      p.storage.version++;
+      for (const it of items) {
+        if (!multi || !multiTensorItem(it)) stepOne(it.p, it.s, uniforms);
+        it.p.storage.version++;
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.js';
 import { tensor } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
+import { multiTensorItem, multiTensorAvailable, sgdMultiTensor, type SgdUniforms } from './multi_tensor.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
 /** Options of `SGD` (lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false), as torch's keyword arguments. */
@@ -25,7 +26,24 @@ export interface SGDOptions {
 
 const WG = 256;
 
-/** SGD, as `torch.optim.SGD`: d = g + wd p, buf = μ buf + (1 - dampening) d, p -= lr (buf, or d + μ buf with Nesterov); one WGSL kernel per parameter. */
+/** One parameter's update with `sgd_step.wgsl`, in chunks if it exceeds a storage binding (gpu/chunks.ts). */
+function stepOne(p: Parameter, s: { step: number; buf: Tensor | null }, uniforms: SgdUniforms): void {
+  // Without momentum the kernel ignores buf; a buffer cannot be bound read-only and
+  // writable in one dispatch, so a one-element scratch one (bound whole) stands in.
+  const scratch = s.buf ? null : Tensor.empty([1]);
+  const operands = [
+    { buffer: p.buffer, rowBytes: 4 },
+    { buffer: p.grad!.buffer, rowBytes: 4 },
+    scratch ? { buffer: scratch.buffer, rowBytes: 0 } : { buffer: s.buf!.buffer, rowBytes: 4 },
+  ];
+  const first_step = s.step === 0 ? 1 : 0;
+  forEachChunk('SGD.step', p.size, operands, (_, n, bindings) =>
+    dispatch(K.sgd_step, { WG }, { n, first_step, ...uniforms }, bindings, gridFor(n, WG)),
+  );
+  scratch?.dispose();
+}
+
+/** SGD, as `torch.optim.SGD`: d = g + wd p, buf = μ buf + (1 - dampening) d, p -= lr (buf, or d + μ buf with Nesterov); several parameters per WGSL launch (multi_tensor.ts). */
 export class SGD extends Optimizer<SGDOptions> {
   private state = new Map<Parameter, { step: number; buf: Tensor | null }>();
 
@@ -44,33 +62,40 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(): void {
-    for (const [p, o] of this.entries()) {
-      if (!p.grad || !p.requiresGrad) continue;
-      let s = this.state.get(p);
-      if (!s) this.state.set(p, (s = { step: 0, buf: o.momentum ? keep(Tensor.empty(p.shape)) : null }));
+    for (const g of this.paramGroups) {
+      const o = g.options;
       const uniforms = {
-        first_step: s.step === 0 ? 1 : 0,
         nesterov: o.nesterov ? 1 : 0,
         lr: o.lr,
         momentum: o.momentum,
         dampening: o.dampening,
         weight_decay: o.weightDecay,
       };
-      // Without momentum the kernel ignores buf; a buffer cannot be bound read-only and
-      // writable in one dispatch, so a one-element scratch one (bound whole) stands in.
-      const scratch = s.buf ? null : Tensor.empty([1]);
-      const operands = [
-        { buffer: p.buffer, rowBytes: 4 },
-        { buffer: p.grad.buffer, rowBytes: 4 },
-        scratch ? { buffer: scratch.buffer, rowBytes: 0 } : { buffer: s.buf!.buffer, rowBytes: 4 },
-      ];
-      // Parameters larger than a storage binding are updated in chunks (gpu/chunks.ts).
-      forEachChunk('SGD.step', p.size, operands, (_, n, bindings) =>
-        dispatch(K.sgd_step, { WG }, { n, ...uniforms }, bindings, gridFor(n, WG)),
+      const items = [];
+      for (const p of g.params) {
+        if (!p.grad || !p.requiresGrad) continue;
+        let s = this.state.get(p);
+        if (!s) this.state.set(p, (s = { step: 0, buf: o.momentum ? keep(Tensor.empty(p.shape)) : null }));
+        items.push({
+          p,
+          s,
+          n: p.size,
+          written: [p.buffer, s.buf?.buffer ?? null],
+          grad: p.grad.buffer,
+          first: s.step === 0,
+        });
+      }
+      // Several parameters per launch (multi_tensor.ts) where the device allows it.
+      const multi = multiTensorAvailable();
+      sgdMultiTensor(
+        items.filter((it) => multi && multiTensorItem(it)),
+        uniforms,
       );
-      scratch?.dispose();
-      p.storage.version++;
-      s.step++;
+      for (const it of items) {
+        if (!multi || !multiTensorItem(it)) stepOne(it.p, it.s, uniforms);
+        it.p.storage.version++;
+        it.s.step++;
+      }
     }
   }
 
