@@ -13,7 +13,8 @@
  *     its ms and "x TF.js" = its time over ours (BENCH_TFJS=0 leaves it out).
  *
  *   BENCH_ONLY=networks npm run bench     (BENCH_QUICK=1: fewer runs; BENCH_VGG8=1 adds VGG-16 at batch 8,
- *                                          ~5 GiB; BENCH_SHAPES=0 leaves out the per-shape conv table)
+ *                                          ~5 GiB; BENCH_SHAPES=0 leaves out the per-shape conv table;
+ *                                          BENCH_CPU_TIME=1 times by process CPU time, for a loaded machine)
  */
 import * as sg from '../src/index.js';
 import { synchronize } from '../src/gpu/commands.js';
@@ -29,16 +30,25 @@ import { speedup, tfjsForward, tfjsMnist, tfjsResnetStep } from './tfjs_networks
 const quick = !!process.env.BENCH_QUICK;
 const withTfjs = process.env.BENCH_TFJS !== '0';
 
+/**
+ * BENCH_CPU_TIME=1 times each work by this process's CPU time instead of the wall clock: on a
+ * software adapter (llvmpipe) the kernels run on this process's threads, so CPU seconds count the
+ * work done whatever other processes load the machine (wall-clock ratios of a short and a long
+ * work swing by 2x at load 20). Meaningless on a hardware GPU.
+ */
+const cpuTime = !!process.env.BENCH_CPU_TIME;
+const clock = () => (cpuTime ? ((u) => (u.user + u.system) / 1000)(process.cpuUsage()) : performance.now());
+
 /** Median seconds of each work, timed round-robin after one warm-up round (each run in tidy). */
 export async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
   const times = works.map(() => [] as number[]);
   for (let i = 0; i <= runs; i++) {
     for (const [k, work] of works.entries()) {
       await synchronize();
-      const start = performance.now();
+      const start = clock();
       sg.tidy(work);
       await synchronize();
-      if (i > 0) times[k].push((performance.now() - start) / 1000);
+      if (i > 0) times[k].push((clock() - start) / 1000);
     }
   }
   return times.map(median);
@@ -168,7 +178,10 @@ const SHAPES: Array<[string, number[], number[], number, number]> = [
   ['VGG first layer 3->64 @224', [8, 3, 224, 224], [64, 3, 3, 3], 1, 1],
   ['ResNet stem 7x7/2 3->64 @224', [8, 3, 224, 224], [64, 3, 7, 7], 2, 3],
   ['1x1 256->64 @56', [8, 256, 56, 56], [64, 256, 1, 1], 1, 0],
+  ['1x1 64->256 @56', [8, 64, 56, 56], [256, 64, 1, 1], 1, 0],
   ['3x3/2 128->256 @28', [8, 128, 28, 28], [256, 128, 3, 3], 2, 1],
+  ['3x3/2 256->512 @14 (7x7 out)', [8, 256, 14, 14], [512, 256, 3, 3], 2, 1],
+  ['1x1/2 256->512 @14 (shortcut)', [8, 256, 14, 14], [512, 256, 1, 1], 2, 0],
   ['3x3 512->512 @14', [8, 512, 14, 14], [512, 512, 3, 3], 1, 1],
   ['3x3 512->512 @7', [8, 512, 7, 7], [512, 512, 3, 3], 1, 1],
 ];
@@ -266,6 +279,10 @@ export async function benchNetworks(torchMnistSeconds: number | null): Promise<v
   const runs = quick ? 2 : 4;
   const { copy, k } = await probes(runs + 2);
   console.log(`C (vec4 copy) = ${fixed(copy)} GB/s, K (VGG-like conv layer forward) = ${fixed(k)} GFLOP/s`);
+  if (cpuTime)
+    console.log(
+      'timed by process CPU time (BENCH_CPU_TIME): ratios hold; the PyTorch row compares against its wall clock',
+    );
   printTable(
     `memory-bound layers over 8x64x112x112 (C = ${fixed(copy)} GB/s)`,
     ['op', 'ms', 'GB/s', 'x C'],

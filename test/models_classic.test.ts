@@ -151,11 +151,19 @@ describe('classic zoo: training mode with the auxiliary heads against PyTorch fl
           const grad = await params.get(name)!.grad!.data();
           expect(grad.length, name).toBe(want.size);
           // Batch-norm gradients subtract nearly equal terms: compare against the gradient's scale.
+          // GoogLeNet at 64 x 64 trains its last batch norms on 2 x 2 planes (8 values per
+          // channel): they amplify float32 rounding about 1e4-fold, so the summation order of
+          // its first convolution alone (the implicit kernel against the im2col product, outputs
+          // equal within 1e-5) moves its early gradients by up to 2.2% of their scale.
+          const scale = c.name.startsWith('googlenet') ? 3e-2 : 5e-3;
           expectClose(
             want.index.map((i) => grad[i]),
             want.values,
             `grad of ${name}`,
-            { ...rel, atol: 5e-3 * maxAbs(want.values) },
+            {
+              ...rel,
+              atol: scale * maxAbs(want.values),
+            },
           );
         }
       } finally {
