@@ -404,8 +404,8 @@ const table = {
   },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
   embedding_forward: {
-    source: embedding_forward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg,
-    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32' },
+    source: embedding_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32', site: 'u32' },
   },
   embedding_backward: {
     source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,

@@ -4,7 +4,9 @@
  * 768 floats, 733 MiB) is bigger than one storage binding, so the table and its gradient are
  * bound in aligned runs of rows (gpu/chunks.ts), one launch per run.
  */
+import { assertLaunch } from '../gpu/asserts.js';
 import { forEachChunk, range } from '../gpu/chunks.js';
+import { gpuDevice } from '../gpu/device.js';
 import { gridFor } from '../gpu/commands.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
@@ -17,6 +19,9 @@ import { addRowGrad, type RowGrad } from './row_grad.js';
 import { formatShape, requireDtype } from './util.js';
 
 const WG = 256;
+
+/** PyTorch's IndexError for an id outside the table. */
+const indexOutOfRange = (id: number, num: number) => `index out of range in self (id ${id}, num_embeddings ${num})`;
 
 /** Options of `embedding`, as the keyword arguments of `F.embedding`. */
 export interface EmbeddingOptions {
@@ -46,7 +51,9 @@ function check(ids: Tensor, weight: Tensor, paddingIdx: number | null): void {
  * ids int32 of any shape, weight [num, dim] -> [...ids.shape, dim]. Backward: dweight[r] = the sum
  * of g over the positions holding r (summed in position order, no atomics), zero for the padding
  * row and for rows no position uses. Ids known on the CPU are checked against the table; an id
- * out of range that is only on the GPU reads as NaN.
+ * out of range that is only on the GPU (argmax, `.int()`) writes NaN and raises a device-side
+ * assert: reading the output, or anything computed from it, throws "index out of range in self"
+ * naming the id (src/gpu/asserts.ts).
  */
 export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   const num = weight.shape[0];
@@ -57,12 +64,13 @@ export function embedding(ids: Tensor, weight: Tensor, options: EmbeddingOptions
   const n = ids.size;
   const out = Tensor.empty([...ids.shape, dim]);
   if (out.size > 0) {
+    const check = assertLaunch(gpuDevice(), 'embedding', indexOutOfRange);
     forEachChunk('embedding', num, [{ buffer: weight.buffer, rowBytes: 4 * dim }], (start, count, [w]) =>
       dispatch(
         K.embedding_forward,
         { WG },
-        { n, dim, num, row_start: start, row_count: count },
-        [ids.buffer, w, out.buffer],
+        { n, dim, num, row_start: start, row_count: count, site: check.site },
+        [ids.buffer, w, out.buffer, check.buffer],
         gridFor(n * dim, WG),
       ),
     );
