@@ -27,6 +27,7 @@ import batchnorm_02_forward from '../shaders/batchnorm/02_vec4_forward.wgsl';
 import batchnorm_02_stats from '../shaders/batchnorm/02_vec4_stats.wgsl';
 import binary_backward from '../shaders/binary_backward.wgsl';
 import binary_forward from '../shaders/binary_forward.wgsl';
+import binary_02_vec4 from '../shaders/binary/02_vec4_same_shape.wgsl';
 import bias_activation from '../shaders/bias_activation.wgsl';
 import bias_activation_planes from '../shaders/bias_activation_planes.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -75,9 +76,12 @@ import matmul_13 from '../shaders/matmul/13_nt_subgroup.wgsl';
 import layernorm_backward from '../shaders/layernorm_backward.wgsl';
 import layernorm_backward_affine from '../shaders/layernorm_backward_affine.wgsl';
 import layernorm_forward from '../shaders/layernorm_forward.wgsl';
+import layernorm_02_vec4_rows from '../shaders/layernorm/02_vec4_rows_forward.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import maxpool2d_backward from '../shaders/maxpool2d_backward.wgsl';
 import maxpool2d_forward from '../shaders/maxpool2d_forward.wgsl';
+import maxpool2d_02_planes from '../shaders/maxpool2d/02_planes_forward.wgsl';
+import maxpool2d_03_vec4_2x2 from '../shaders/maxpool2d/03_vec4_2x2.wgsl';
 import probe_copy_peak from '../shaders/probe_copy_peak.wgsl';
 import probe_fma_peak from '../shaders/probe_fma_peak.wgsl';
 import random from '../shaders/random.wgsl';
@@ -189,6 +193,7 @@ const matmulNT = {
 const table = {
   // elementwise (ops/elementwise.ts, ops/compare.ts)
   binary_forward: { source: binary_forward, entryPoints: ['main', 'rows'], bindings: rrw, aliases: T, overrides: { OP: BINARY_OPS, BROADCAST: 'bool', ...wg }, params: broadcastParams },
+  binary_02_vec4: { source: binary_02_vec4, entryPoints: main, bindings: rrw, aliases: none, overrides: { OP: BINARY_OPS, ...wg }, params: { n: 'u32' } },
   binary_backward: { source: binary_backward, entryPoints: ['main', 'rows'], bindings: rrrw, aliases: none, overrides: { OP: BINARY_OPS, SIDE: 'u32', BROADCAST: 'bool', ...wg }, params: broadcastParams },
   unary_forward: { source: unary_forward, entryPoints: main, bindings: rw, aliases: T, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
   unary_backward: { source: unary_backward, entryPoints: main, bindings: rrrw, aliases: none, overrides: { OP: UNARY_OPS, ...wg }, params: { n: 'u32', exponent: 'f32' } },
@@ -278,18 +283,18 @@ const table = {
   },
   depthwise_conv2d_forward_05_stream_rows: {
     source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_forward_06_stream_rows_s2: {
     source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_backward_input_02_stream_s2: {
     source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
-    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32', br: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
@@ -310,6 +315,8 @@ const table = {
   col2im: { source: col2im, entryPoints: main, bindings: rw, aliases: none, overrides: wg, params: convGeometry },
   // pooling (ops/pool.ts)
   maxpool2d_forward: { source: maxpool2d_forward, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_02_planes: { source: maxpool2d_02_planes, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
+  maxpool2d_03_vec4_2x2: { source: maxpool2d_03_vec4_2x2, entryPoints: main, bindings: ['read', 'write', 'write', 'uniform'], aliases: none, overrides: wg, params: pool },
   maxpool2d_backward: { source: maxpool2d_backward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg, params: pool },
   avgpool2d_forward: { source: avgpool2d_forward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
   avgpool2d_backward: { source: avgpool2d_backward, entryPoints: main, bindings: rw, aliases: none, overrides: { ...wg, ADAPTIVE: 'bool', COUNT_PAD: 'bool' }, params: poolParams },
@@ -363,6 +370,10 @@ const table = {
   // layer normalisation (ops/layer_norm.ts): x as [outer, d, inner]
   layernorm_forward: {
     source: layernorm_forward, entryPoints: ['rows', 'columns'], bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
+    overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
+  },
+  layernorm_02_vec4_rows: {
+    source: layernorm_02_vec4_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none,
     overrides: { ...wg, AFFINE: 'bool', BIAS: 'bool' }, params: layerNorm,
   },
   layernorm_backward: {

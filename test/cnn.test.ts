@@ -3,6 +3,7 @@
 // dilation 2, groups 2, ceil mode; gradients by central differences of the references.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
+import { setMaxPoolPlanes } from '../src/ops/pool.js';
 import {
   adaptiveAvgPoolRef,
   avgPoolRef,
@@ -140,31 +141,72 @@ describe('conv2d', () => {
 });
 
 describe('pooling', () => {
-  it('maxPool2d forward and gradient (strides, padding, dilation, ceil mode)', async () => {
-    const cases: Array<[number[], [number, number], [number, number], [number, number], [number, number], boolean]> = [
-      [[2, 3, 8, 8], [2, 2], [2, 2], [0, 0], [1, 1], false],
-      [[1, 2, 7, 9], [3, 3], [2, 2], [1, 1], [1, 1], false],
-      [[1, 2, 7, 9], [3, 3], [2, 2], [1, 1], [1, 1], true],
-      [[1, 1, 10, 11], [3, 2], [1, 2], [1, 0], [2, 2], false],
-      [[2, 2, 5, 5], [2, 2], [2, 2], [0, 0], [1, 1], true],
-      [[1, 3, 13, 13], [3, 3], [2, 2], [0, 0], [1, 1], true],
-    ];
-    for (const [shape, k, s, p, d, ceil] of cases) {
-      const x = arr(shape, 10); // distinct random values: no ties
-      const ref = (xx: Arr) => maxPoolRef(xx, k, s, p, d, ceil);
-      poison();
-      const out = sg.maxPool2d(gpu(x), k, { stride: s, padding: p, dilation: d, ceilMode: ceil });
-      const want = ref(x);
-      expect(out.shape).toEqual(want.shape);
-      close(await out.data(), want.data, `maxpool ${shape} k${k} s${s} p${p} d${d} ceil ${ceil}`);
-      await checkGrads(
-        `maxpool ${shape}`,
-        [x],
-        (t) => sg.maxPool2d(t, k, { stride: s, padding: p, dilation: d, ceilMode: ceil }),
-        ref,
-        [0],
-      );
+  // Version 02 (output position from the grid) and version 01 (divided out of a flat index).
+  for (const planes of [true, false])
+    it(`maxPool2d forward and gradient (strides, padding, dilation, ceil mode), version ${planes ? '02 and 03' : '01'}`, async () => {
+      setMaxPoolPlanes(planes);
+      const cases: Array<[number[], [number, number], [number, number], [number, number], [number, number], boolean]> =
+        [
+          [[2, 3, 8, 8], [2, 2], [2, 2], [0, 0], [1, 1], false],
+          [[1, 2, 5, 261], [3, 3], [2, 2], [1, 1], [1, 1], false],
+          [[2, 1, 4, 130], [2, 2], [2, 2], [0, 0], [1, 1], false],
+          [[1, 2, 7, 12], [2, 2], [2, 2], [0, 0], [1, 1], true],
+          [[3, 2, 6, 260], [2, 2], [2, 2], [0, 0], [1, 1], false],
+          [[1, 2, 7, 9], [3, 3], [2, 2], [1, 1], [1, 1], false],
+          [[1, 2, 7, 9], [3, 3], [2, 2], [1, 1], [1, 1], true],
+          [[1, 1, 10, 11], [3, 2], [1, 2], [1, 0], [2, 2], false],
+          [[2, 2, 5, 5], [2, 2], [2, 2], [0, 0], [1, 1], true],
+          [[1, 3, 13, 13], [3, 3], [2, 2], [0, 0], [1, 1], true],
+        ];
+      for (const [shape, k, s, p, d, ceil] of cases) {
+        const x = arr(shape, 10); // distinct random values: no ties
+        const ref = (xx: Arr) => maxPoolRef(xx, k, s, p, d, ceil);
+        poison();
+        const out = sg.maxPool2d(gpu(x), k, { stride: s, padding: p, dilation: d, ceilMode: ceil });
+        const want = ref(x);
+        expect(out.shape).toEqual(want.shape);
+        close(await out.data(), want.data, `maxpool ${shape} k${k} s${s} p${p} d${d} ceil ${ceil}`);
+        await checkGrads(
+          `maxpool ${shape}`,
+          [x],
+          (t) => sg.maxPool2d(t, k, { stride: s, padding: p, dilation: d, ceilMode: ceil }),
+          ref,
+          [0],
+        );
+      }
+      setMaxPoolPlanes(true);
+    });
+
+  it('maxPool2d versions 01, 02 and 03 agree bit for bit on NaN windows and ties, values and indices', async () => {
+    const v = [NaN, 1, 1, 2, 0, -0, 3, NaN, 5, 5, 5, 5, -1, -2, NaN, NaN];
+    const x = sg.tensor([...v, ...v.map((e) => -e), ...v.reverse()], { shape: [1, 3, 4, 4] });
+    const run = async (planes: boolean, k: number, stride: number) => {
+      setMaxPoolPlanes(planes);
+      const xg = x.detach().requiresGrad_();
+      let y: sg.Tensor | null = null;
+      const p = await sg.profile(() => void (y = sg.keep(sg.maxPool2d(xg, k, { stride }))), {
+        timing: 'sync',
+        peaks: false,
+      });
+      y!.backward(sg.onesLike(y!));
+      const bits = Array.from(new Uint32Array(((await y!.data()) as Float32Array).slice().buffer));
+      const out = { kernels: p.launches.map((l) => l.kernel), bits, grad: await xg.grad!.toArray() };
+      y!.dispose();
+      xg.grad!.dispose();
+      return out;
+    };
+    for (const [k, stride, kernel] of [
+      [2, 1, 'maxpool2d_02_planes'],
+      [2, 2, 'maxpool2d_03_vec4_2x2'],
+    ] as const) {
+      const [fast, v1] = [await run(true, k, stride), await run(false, k, stride)];
+      expect(fast.kernels).toEqual([kernel]);
+      expect(v1.kernels).toEqual(['maxpool2d_forward']);
+      expect(fast.bits).toEqual(v1.bits);
+      expect(fast.grad).toEqual(v1.grad);
     }
+    setMaxPoolPlanes(true);
+    x.dispose();
   });
 
   it('avgPool2d forward and gradient (countIncludePad, ceil mode)', async () => {

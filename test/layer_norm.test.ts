@@ -1,6 +1,7 @@
 // LayerNorm over the last dims and ConvNeXt's channels-first LayerNorm2d against a float64
 // reference (test/ref/layer_norm.ts) on odd widths around the workgroup size, widths of real
-// models (96 ... 1280), both kernels (one workgroup per row; one invocation per position),
+// models (96 ... 1280), every kernel (one workgroup per row; one invocation per position; version
+// 02's invocation per row on vec4s),
 // with and without affine parameters; and against PyTorch 1.13 (test/fixtures/layers/layer_norm.json).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import * as sg from '../src/index.js';
 import { setLayerNormKernel } from '../src/ops/layer_norm.js';
 import { setBindingLimitForTesting } from '../src/gpu/chunks.js';
 import { channelsFirst, lastDims, layerNormRef } from './ref/layer_norm.js';
-import { checkOp, expectClose, randomNd } from './helpers.js';
+import { checkOp, expectClose, randomNd, toTensor } from './helpers.js';
 import { deterministicInput, setDeterministic } from './ref/deterministic.js';
 
 beforeAll(async () => {
@@ -37,8 +38,9 @@ describe('layerNorm over the last dims', () => {
   ];
   for (const [shape, dims] of cases) {
     const normalized = shape.slice(shape.length - dims);
-    // Both kernels for contiguous rows: one workgroup per row (GPUs) and one invocation per row (CPU adapters).
-    for (const kernel of ['rows', 'columns'] as const) {
+    // Every kernel for contiguous rows: one workgroup per row (GPUs), one invocation per row (CPU
+    // adapters), and version 02's invocation per row on vec4s (D a multiple of 4; others fall back).
+    for (const kernel of ['rows', 'columns', 'vec4_rows'] as const) {
       it(`[${shape}] over [${normalized}], affine and not, ${kernel} kernel`, async () => {
         setLayerNormKernel(kernel);
         const x = randomNd(shape, shape.length * 31 + shape[shape.length - 1], -2, 3);
@@ -59,6 +61,29 @@ describe('layerNorm over the last dims', () => {
       });
     }
   }
+});
+
+describe('layerNorm version 02 (vec4 rows)', () => {
+  afterAll(() => setLayerNormKernel(null));
+  it('runs where D divides by 4 and falls back to one float per load otherwise', async () => {
+    setLayerNormKernel('vec4_rows');
+    for (const [d, kernel] of [
+      [768, 'layernorm_02_vec4_rows'],
+      [1001, 'layernorm_forward'],
+    ] as const) {
+      const [x, w, b] = [randomNd([5, d], d, -2, 3), randomNd([d], 5, 0.5, 1.5), randomNd([d], 6, -0.5, 0.5)];
+      const [tx, tw, tb] = [x, w, b].map((t) => toTensor(t));
+      let y: sg.Tensor | null = null;
+      const p = await sg.profile(() => void (y = sg.keep(sg.layerNorm(tx, [d], tw, tb))), {
+        timing: 'sync',
+        peaks: false,
+      });
+      expect(p.launches.map((l) => l.kernel)).toEqual([kernel]);
+      const want = layerNormRef(lastDims(1), 1e-5, true).forward(x, w, b);
+      expectClose(await y!.data(), want.data, `layer_norm [5, ${d}]`);
+      for (const t of [tx, tw, tb, y!]) t.dispose();
+    }
+  });
 });
 
 describe('layerNorm2d over the channels of NCHW (no permuted copies)', () => {

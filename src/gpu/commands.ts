@@ -7,7 +7,7 @@ import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
-import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE } from './pool.js';
 import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
@@ -20,6 +20,7 @@ import {
   throwIfLost,
 } from './batch_errors.js';
 import { ASSERT_BYTES, checkAsserts, noteDependencies, pendingAsserts, throwUnreported } from './asserts.js';
+import { UniformArena } from './uniform_arena.js';
 
 export { politeWait, setPoliteWaiting } from './wait.js';
 
@@ -35,6 +36,16 @@ let pass: GPUComputePassEncoder | null = null;
 let dispatchesInBatch = 0;
 /** Uniform buffers of the open batch, returned to the pool once it is submitted. */
 let batchUniforms: GPUBuffer[] = [];
+/** The open batch's uniforms, packed into one buffer written once at submit (uniform_arena.ts). */
+let arena: { device: GPUDevice; uniforms: UniformArena } | null = null;
+
+function uniformArena(device: GPUDevice): UniformArena {
+  if (arena?.device !== device) {
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    arena = { device, uniforms: new UniformArena(MAX_DISPATCHES_PER_BATCH * align, align) };
+  }
+  return arena.uniforms;
+}
 
 function openEncoder(): GPUCommandEncoder {
   const device = gpuDevice();
@@ -96,10 +107,12 @@ export function encodeDispatch(
     resource: 'buffer' in b ? b : { buffer: b },
   }));
   if (params) {
-    const uniform = acquireBuffer(params.byteLength, UNIFORM_USAGE, 'params');
-    device.queue.writeBuffer(uniform, 0, params);
-    entries.push({ binding: entries.length, resource: { buffer: uniform, size: params.byteLength } });
-    batchUniforms.push(uniform);
+    let resource = uniformArena(device).place(params);
+    if (!resource) {
+      flush(); // this batch's uniforms are full: the dispatch starts the next batch
+      resource = uniformArena(device).place(params)!;
+    }
+    entries.push({ binding: entries.length, resource });
   }
   const bound = buffers.map((b) => ('buffer' in b ? b.buffer : b));
   const written = bound.filter((_, i) => kernel.bindings[i] === 'write');
@@ -139,6 +152,8 @@ export function flush(): void {
   closePass();
   if (encoder) {
     const device = gpuDevice();
+    const uniforms = uniformArena(device).upload(device.queue);
+    if (uniforms) batchUniforms.push(uniforms);
     device.queue.submit([encoder.finish()]);
     encoder = null;
     endBatch(device);
@@ -156,6 +171,7 @@ export function discardBatch(): void {
   encoder = null;
   dispatchesInBatch = 0;
   batchUniforms = [];
+  arena?.uniforms.discard();
 }
 
 /**

@@ -20,6 +20,14 @@ export function trainGeneration(): number {
   return trainCalls;
 }
 
+/** Per-module resources held outside its fields (nn/fusion.ts's folded weights), released by `dispose()`. */
+const releasers = new WeakMap<object, () => void>();
+/** Registers what `module.dispose()` must also free (null: nothing any more). */
+export function onDispose(module: object, release: (() => void) | null): void {
+  if (release) releasers.set(module, release);
+  else releasers.delete(module);
+}
+
 /**
  * The base class of layers and models, as `torch.nn.Module`: subclasses assign submodules and
  * Parameters to fields in their constructor and implement `forward`; `call(x)` runs it.
@@ -160,11 +168,14 @@ export abstract class Module {
 
   /**
    * Frees the GPU memory this module and its descendants hold: parameters and their gradients,
-   * buffers, and any other tensor kept in a field. The module cannot be used afterwards (PyTorch
+   * buffers, any other tensor kept in a field, and caches built from them (batch norm weights
+   * folded into a convolution by layer fusion). The module cannot be used afterwards (PyTorch
    * frees it with the module object; here GPU memory is freed explicitly). Safe to call twice.
    */
   dispose(): void {
     for (const m of this.modules()) {
+      releasers.get(m)?.();
+      releasers.delete(m);
       for (const [, value] of m.fields()) {
         if (!(value instanceof Tensor)) continue;
         value.grad?.dispose();

@@ -25,6 +25,7 @@ import { mergeDims, stridedLaunch } from './strided.js';
 import { sumToShape } from './reduce.js';
 import { checkArg } from '../args.js';
 import { reluFloat } from './activation.js';
+import { binaryVec4, binaryVec4Applies } from './binary_vec4.js';
 
 const WG = 256;
 
@@ -75,8 +76,8 @@ function launchBinary(
       b_strides: merged.strides[1],
     };
     const common = { OP: which.op, BROADCAST: broadcast, WG: wg, entryPoint };
-    // Scalar per invocation: the NaN-aware maximum/minimum and PyTorch's pow are scalar functions
-    // (a vec4 variant for same-shape add/sub/mul/div needs a kernel of its own).
+    // One element per invocation; same-shape float32 forwards of 4k elements run four at a time
+    // in binary_vec4.ts instead.
     if (which.kernel === 'forward') dispatch(K.binary_forward, { ...common, T: which.T }, uniforms, bindings, grid);
     else dispatch(K.binary_backward, { ...common, SIDE: which.side }, uniforms, bindings, grid);
   });
@@ -103,11 +104,13 @@ function binary(op: BinaryOp, aIn: Tensor | Scalar, bIn: Tensor | Scalar): Tenso
   const a = asTensor(aIn, like);
   const b = asTensor(bIn, like);
   const out = Tensor.empty(outShape, a.dtype);
-  launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [
-    [a.buffer, 'a'],
-    [b.buffer, 'b'],
-    [out.buffer, 'out'],
-  ]);
+  if (binaryVec4Applies(a, b, outShape)) binaryVec4(op, a, b, out);
+  else
+    launchBinary({ kernel: 'forward', op, T: wgslType(a) }, outShape, a, b, [
+      [a.buffer, 'a'],
+      [b.buffer, 'b'],
+      [out.buffer, 'out'],
+    ]);
   const scalars = [a, b].filter((t) => t !== aIn && t !== bIn);
   return record(
     out,

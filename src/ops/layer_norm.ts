@@ -3,7 +3,8 @@
  * of NCHW (ConvNeXt's `LayerNorm2d`) without permuted copies. Both view the input as
  * [outer, D, inner] and normalise each of the outer * inner rows of D values:
  *   y = (x - mean) / sqrt(var + eps) * w + b,   var biased (divided by D), w and b of shape [D].
- * Kernels: `shaders/layernorm_forward.wgsl` (keeps mean and 1/std per row for the backward),
+ * Kernels: `shaders/layernorm_forward.wgsl` (keeps mean and 1/std per row for the backward; version
+ * 02, `layernorm/02_vec4_rows_forward.wgsl`, for rows of 4k values on CPU adapters),
  * `layernorm_backward.wgsl` (dx) and `layernorm_backward_affine.wgsl` (dw, db).
  */
 import { gridFor } from '../gpu/commands.js';
@@ -26,12 +27,14 @@ interface Layout {
 /** Rows narrower than this take one invocation each (the `columns` kernel with inner = 1). */
 const NARROW = 32;
 
-type RowKernel = 'rows' | 'columns';
+type RowKernel = 'rows' | 'columns' | 'vec4_rows';
 let forcedRowKernel: RowKernel | null = null;
 
 /**
- * Forces the kernel for contiguous rows (inner = 1): 'rows' (one workgroup per row) or
- * 'columns' (one invocation per row); null goes back to the adapter's choice. For tests and benchmarks.
+ * Forces the kernel for contiguous rows (inner = 1): 'rows' (one workgroup per row),
+ * 'columns' (one invocation per row) or 'vec4_rows' (one invocation per row loading vec4s,
+ * `shaders/layernorm/02_vec4_rows_forward.wgsl`, where D divides by 4; its backward is
+ * 'columns'); null goes back to the adapter's choice. For tests and benchmarks.
  */
 export function setLayerNormKernel(kernel: RowKernel | null): void {
   forcedRowKernel = kernel;
@@ -44,21 +47,23 @@ export function setLayerNormKernel(kernel: RowKernel | null): void {
  * takes 20 ms that way on llvmpipe (2 cores) against 49 ms (workgroups of 32) to 140 ms (256).
  */
 function rowKernel(d: number): RowKernel {
-  if (forcedRowKernel) return forcedRowKernel;
+  if (forcedRowKernel) return forcedRowKernel === 'vec4_rows' && d % 4 !== 0 ? 'columns' : forcedRowKernel;
   if (d < NARROW) return 'columns';
-  return /llvmpipe|swiftshader/i.test(deviceInfo().adapterName) ? 'columns' : 'rows';
+  if (!/llvmpipe|swiftshader/i.test(deviceInfo().adapterName)) return 'rows';
+  return d % 4 === 0 ? 'vec4_rows' : 'columns';
 }
 
 /**
  * Entry point and grid: `rows` with a workgroup of about a quarter of the row (32 ... 256), or
  * `columns` (channels-first input, narrow rows, CPU adapters).
  */
-function geometry(l: Layout): { entryPoint: 'rows' | 'columns'; grid: [number, number]; wg: number } {
-  if (l.inner === 1 && rowKernel(l.d) === 'rows') {
+function geometry(l: Layout): { entryPoint: 'rows' | 'columns'; grid: [number, number]; wg: number; vec4: boolean } {
+  const kernel = l.inner === 1 ? rowKernel(l.d) : 'columns';
+  if (kernel === 'rows') {
     const wg = Math.min(WG, Math.max(32, 2 ** Math.ceil(Math.log2(l.d / 4))));
-    return { entryPoint: 'rows', grid: gridFor(l.outer, 1), wg };
+    return { entryPoint: 'rows', grid: gridFor(l.outer, 1), wg, vec4: false };
   }
-  return { entryPoint: 'columns', grid: gridFor(l.outer * l.inner, WG), wg: WG };
+  return { entryPoint: 'columns', grid: gridFor(l.outer * l.inner, WG), wg: WG, vec4: kernel === 'vec4_rows' };
 }
 
 function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
@@ -67,17 +72,12 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | null, bias
   const stats = Tensor.empty([rows, 2]);
   const uniforms = { outer: l.outer, d: l.d, inner: l.inner, eps };
   const affine = weight !== null;
-  const { entryPoint, grid, wg } = geometry(l);
+  const { entryPoint, grid, wg, vec4 } = geometry(l);
   // Without weight and bias, x is bound in their places (read-only aliases, never read).
-  if (x.size > 0) {
-    dispatch(
-      K.layernorm_forward,
-      { entryPoint, WG: wg, AFFINE: affine, BIAS: bias !== null },
-      uniforms,
-      [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer],
-      grid,
-    );
-  }
+  const buffers = [x.buffer, (weight ?? x).buffer, (bias ?? x).buffer, y.buffer, stats.buffer];
+  const switches = { WG: wg, AFFINE: affine, BIAS: bias !== null };
+  if (x.size > 0 && vec4) dispatch(K.layernorm_02_vec4_rows, switches, uniforms, buffers, grid);
+  else if (x.size > 0) dispatch(K.layernorm_forward, { entryPoint, ...switches }, uniforms, buffers, grid);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(
     y,

@@ -113,6 +113,23 @@ function poolUniforms(total: number, g: PoolGeometry) {
 
 const withDilation = (u: ReturnType<typeof poolUniforms>, g: PoolGeometry) => ({ ...u, dil_h: g.d[0], dil_w: g.d[1] });
 
+/** Invocations per workgroup along an output row in maxpool2d version 02. */
+const WG_ROW = 64;
+let maxPoolPlanes = true;
+
+/** A 2 x 2 window at stride 2 without padding or dilation, every window inside the input (ceil mode may add a half one). */
+const isPlain2x2 = (g: PoolGeometry) =>
+  [...g.k, ...g.s].every((v) => v === 2) &&
+  g.p.every((v) => v === 0) &&
+  g.d.every((v) => v === 1) &&
+  g.ow * 2 === g.w &&
+  g.oh * 2 <= g.h;
+
+/** Turns max pooling versions 02 and 03 (`shaders/maxpool2d/0*.wgsl`) off or back on, for tests and benchmarks. */
+export function setMaxPoolPlanes(on: boolean): void {
+  maxPoolPlanes = on;
+}
+
 /** out = max over each KH x KW window (stride, padding, dilation, ceilMode); `F.max_pool2d`. The gradient flows to the selected element. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}, layer = 'max_pool2d'): Tensor {
   checkOptions(layer, options, { stride: PAIR, padding: PAIR, dilation: PAIR, ceilMode: 'boolean' });
@@ -131,13 +148,16 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   if (split) return split;
   const out = Tensor.empty([n, c, g.oh, g.ow]);
   const index = Tensor.empty([n, c, g.oh, g.ow], 'int32');
-  dispatch(
-    K.maxpool2d_forward,
-    { WG },
-    withDilation(poolUniforms(out.size, g), g),
-    [x.buffer, out.buffer, index.buffer],
-    gridFor(out.size, WG),
-  );
+  const uniforms = withDilation(poolUniforms(out.size, g), g);
+  const planes = n * c;
+  // Version 02 takes the output position from the grid (no integer division per element).
+  if (maxPoolPlanes && planes <= 65535 && g.oh <= 65535 && out.size > 0) {
+    // Version 03: the plain 2 x 2 / 2 window, one vec4 per input row for two outputs.
+    const pairs = isPlain2x2(g) && g.w % 4 === 0;
+    const grid = [Math.ceil((pairs ? g.w / 4 : g.ow) / WG_ROW), g.oh, planes];
+    const kernel = pairs ? K.maxpool2d_03_vec4_2x2 : K.maxpool2d_02_planes;
+    dispatch(kernel, { WG: WG_ROW }, uniforms, [x.buffer, out.buffer, index.buffer], grid);
+  } else dispatch(K.maxpool2d_forward, { WG }, uniforms, [x.buffer, out.buffer, index.buffer], gridFor(out.size, WG));
   return record(
     out,
     'max_pool2d',
