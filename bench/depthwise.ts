@@ -35,22 +35,33 @@ interface Work {
   runs: number;
 }
 
-/** Median seconds of each work, timed round-robin after one warm-up round; a work stops after its own number of runs. */
-async function timeRoundRobin(works: Work[]): Promise<number[]> {
+/**
+ * Median seconds of each work, timed round-robin: one untimed warm-up round, then `runs` rounds,
+ * each starting one place further along the list (no work always follows the same one), and an
+ * untimed scrub before every timed run so that each starts with the same cold cache (the 32 MiB
+ * L3 held whatever the work before it had touched: the first version after the copy probe read
+ * 15-25 points slower than the rest).
+ */
+async function timeRoundRobin(works: Work[], scrub: () => void): Promise<number[]> {
   const times = works.map(() => [] as number[]);
   const rounds = Math.max(...works.map((w) => w.runs));
   for (let i = 0; i <= rounds; i++) {
-    for (const [k, work] of works.entries()) {
-      if (i > work.runs) continue;
+    for (let j = 0; j < works.length; j++) {
+      const k = (i + j) % works.length;
+      if (i > works[k].runs) continue;
+      scrub();
       await synchronize();
       const start = performance.now();
-      sg.tidy(work.run);
+      sg.tidy(works[k].run);
       await synchronize();
       if (i > 0) times[k].push((performance.now() - start) / 1000);
     }
   }
   return times.map(median);
 }
+
+/** Floats copied by the untimed scrub: 2 x 40 MiB moved, more than the 32 MiB L3 of this machine's CPU. */
+const SCRUB_FLOATS = 10 << 20;
 
 interface Shape {
   name: string;
@@ -62,11 +73,11 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-  { name: '3x3 s1', n: 8, c: 144, hw: 56, k: 3, stride: 1 },
-  { name: '3x3 s2', n: 8, c: 144, hw: 56, k: 3, stride: 2 },
-  { name: '5x5 s1', n: 8, c: 144, hw: 56, k: 5, stride: 1 },
-  { name: '5x5 s2', n: 8, c: 144, hw: 56, k: 5, stride: 2 },
-  { name: '7x7 s1 (ConvNeXt, 96 ch)', n: 8, c: 96, hw: 56, k: 7, stride: 1 },
+  { name: '3x3', n: 8, c: 144, hw: 56, k: 3, stride: 1 },
+  { name: '3x3', n: 8, c: 144, hw: 56, k: 3, stride: 2 },
+  { name: '5x5', n: 8, c: 144, hw: 56, k: 5, stride: 1 },
+  { name: '5x5', n: 8, c: 144, hw: 56, k: 5, stride: 2 },
+  { name: '7x7, 96 ch (ConvNeXt)', n: 8, c: 96, hw: 56, k: 7, stride: 1 },
 ];
 
 function geometry(s: Shape): DepthwiseGeometry {
@@ -100,10 +111,16 @@ function withVersion(pass: DepthwisePass, version: string | null, work: () => vo
   };
 }
 
-/** Rows of the table for one shape: each pass's versions, then the general path. */
-async function benchShape(s: Shape, runs: number): Promise<string[][]> {
+/** Rows of the table for one shape: each pass's versions (copy probe and general path in the same round-robin). */
+async function benchShape(s: Shape, runs: number, scrub: () => void): Promise<string[][]> {
   const g = geometry(s);
-  const copy = copyProbe(g.n * g.c * g.h * g.w);
+  const xFloats = g.n * g.c * g.h * g.w;
+  const yFloats = g.n * g.cout * g.oh * g.ow;
+  // Every pass moves x and y (forward: reads x, writes y; dx: reads dy, writes dx; dW: reads both):
+  // the probe copies half of that, so that it too reads and writes the conv's byte count.
+  const bytes = 4 * (xFloats + yFloats);
+  const copyFloats = 4 * Math.ceil((xFloats + yFloats) / 8);
+  const copy = copyProbe(copyFloats);
   const options = { stride: s.stride, padding: g.pad[0], groups: s.c };
   const x = sg.uniform([g.n, g.c, g.h, g.w], -1, 1);
   const w = sg.uniform([g.cout, 1, g.kh, g.kw], -0.3, 0.3);
@@ -136,26 +153,30 @@ async function benchShape(s: Shape, runs: number): Promise<string[][]> {
   };
   // The general path takes seconds on some of these (its dW of a 5x5): fewer runs.
   const slow = Math.min(runs, 2);
-  const times = await timeRoundRobin([
-    { run: copy.run, runs },
-    ...versions.map((v) => ({ run: v.run, runs })),
-    { run: general(() => void sg.conv2d(x, w, null, options)), runs: slow },
-    { run: general(backwardTo(xg, xg, w)), runs: slow },
-    { run: general(backwardTo(wg, x, wg)), runs: slow },
-    { run: () => void sg.clone(dy), runs: slow },
-  ]);
+  const times = await timeRoundRobin(
+    [
+      { run: copy.run, runs },
+      ...versions.map((v) => ({ run: v.run, runs })),
+      { run: general(() => void sg.conv2d(x, w, null, options)), runs: slow },
+      { run: general(backwardTo(xg, xg, w)), runs: slow },
+      { run: general(backwardTo(wg, x, wg)), runs: slow },
+      { run: () => void sg.clone(dy), runs: slow },
+    ],
+    scrub,
+  );
   for (const t of [x, w, dy, xg, wg]) t.dispose();
   copy.dispose();
-  const copyGBps = (8 * g.n * g.c * g.h * g.w) / times.shift()! / 1e9;
+  const copyGBps = (8 * copyFloats) / times.shift()! / 1e9;
   const [oldFwd, oldFwdDx, oldFwdDw, copyDy] = times.slice(versions.length);
   const old = { forward: oldFwd, inputGrad: oldFwdDx - oldFwd - copyDy, weightGrad: oldFwdDw - oldFwd - copyDy };
-  const bytes = 4 * (g.n * g.c * g.h * g.w + g.n * g.cout * g.oh * g.ow);
   const label = { forward: 'forward', inputGrad: 'dx', weightGrad: 'dW' };
   return versions.map(({ pass, version }, i) => {
     const gbps = bytes / times[i] / 1e9;
     const chosen = version === depthwiseVersion(pass, g);
     return [
-      `${s.name} ${label[pass]}`,
+      s.name,
+      String(s.stride),
+      label[pass],
       `${version}${chosen ? ' *' : ''}`,
       fixed(bytes / 2 ** 20),
       fixed(times[i] * 1000, 2),
@@ -177,27 +198,30 @@ function withForced<T>(pass: DepthwisePass, version: string, f: () => T): T {
 }
 
 /** A ResNeXt-50 layer1 grouped convolution (general path) beside a dense layer of the same run. */
-async function benchGrouped(runs: number): Promise<void> {
+async function benchGrouped(runs: number, scrub: () => void): Promise<void> {
   const x = sg.uniform([8, 128, 56, 56], -1, 1);
   const w = sg.uniform([128, 4, 3, 3], -0.1, 0.1);
   const xd = sg.uniform([8, 64, 56, 56], -1, 1);
   const wd = sg.uniform([64, 64, 3, 3], -0.1, 0.1);
   const xs = sg.uniform([8, 128, 56, 56], -1, 1, { requiresGrad: true });
   const ws = sg.uniform([128, 4, 3, 3], -0.1, 0.1, { requiresGrad: true });
-  const [grouped, dense, train] = await timeRoundRobin([
-    { run: () => void sg.conv2d(x, w, null, { padding: 1, groups: 32 }), runs },
-    { run: () => void sg.conv2d(xd, wd, null, { padding: 1 }), runs },
-    {
-      run: () => {
-        sg.conv2d(xs, ws, null, { padding: 1, groups: 32 }).sum().backward();
-        for (const t of [xs, ws]) {
-          t.grad?.dispose();
-          t.grad = null;
-        }
+  const [grouped, dense, train] = await timeRoundRobin(
+    [
+      { run: () => void sg.conv2d(x, w, null, { padding: 1, groups: 32 }), runs },
+      { run: () => void sg.conv2d(xd, wd, null, { padding: 1 }), runs },
+      {
+        run: () => {
+          sg.conv2d(xs, ws, null, { padding: 1, groups: 32 }).sum().backward();
+          for (const t of [xs, ws]) {
+            t.grad?.dispose();
+            t.grad = null;
+          }
+        },
+        runs,
       },
-      runs,
-    },
-  ]);
+    ],
+    scrub,
+  );
   for (const t of [x, w, xd, wd, xs, ws]) t.dispose();
   const gflops = (f: number, s: number) => fixed(f / s / 1e9);
   const [fg, fd] = [2 * 8 * 56 * 56 * 128 * 4 * 9, 2 * 8 * 56 * 56 * 64 * 64 * 9];
@@ -221,11 +245,15 @@ async function benchGrouped(runs: number): Promise<void> {
 export async function benchDepthwise(runs: number): Promise<void> {
   const rows: string[][] = [];
   const only = process.env.DEPTHWISE_SHAPES;
-  for (const s of SHAPES.filter((s) => !only || s.name.startsWith(only))) rows.push(...(await benchShape(s, runs)));
+  const scrubber = copyProbe(SCRUB_FLOATS);
+  for (const s of SHAPES.filter((s) => !only || s.name.startsWith(only)))
+    rows.push(...(await benchShape(s, runs, scrubber.run)));
   printTable(
-    "depthwise conv2d, batch 8, 144 channels, 56x56, pad k/2 (bytes read + written; * = the version chosen; % of the copy probe of that shape's round)",
-    ['shape, pass', 'version', 'MiB moved', 'ms', 'GB/s', '% of copy GB/s', 'general path ms', 'speedup'],
+    'depthwise conv2d, batch 8, 144 channels, 56x56, pad k/2: bytes read + written; * = the version chosen; ' +
+      "% of the copy probe's GB/s (the same byte count, timed in the same round-robin, every run from a cold cache)",
+    ['kernel', 'stride', 'pass', 'version', 'MiB moved', 'ms', 'GB/s', '% of copy GB/s', 'general path ms', 'speedup'],
     rows,
   );
-  if (!only) await benchGrouped(runs);
+  if (!only) await benchGrouped(runs, scrubber.run);
+  scrubber.dispose();
 }

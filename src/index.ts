@@ -60,7 +60,8 @@ export {
   clone,
 } from './ops/elementwise.js';
 export { sum, mean, sumToShape, type ReduceOptions } from './ops/reduce.js';
-export { max, min, argmax, argmin } from './ops/extrema.js';
+export { max, min, amax, amin, argmax, argmin } from './ops/extrema.js';
+export { ValuesIndices } from './values_indices.js';
 export { clamp } from './ops/clamp.js';
 export {
   reshape,

@@ -43,10 +43,11 @@ import cumsum from '../shaders/cumsum.wgsl';
 import depthwise_forward_01 from '../shaders/depthwise_conv2d/forward_01_register_tile.wgsl';
 import depthwise_forward_02 from '../shaders/depthwise_conv2d/forward_02_sliding_rows.wgsl';
 import depthwise_forward_03 from '../shaders/depthwise_conv2d/forward_03_vec4_rows.wgsl';
-import depthwise_forward_04 from '../shaders/depthwise_conv2d/forward_04_stream3x3.wgsl';
+import depthwise_forward_05 from '../shaders/depthwise_conv2d/forward_05_stream_rows.wgsl';
+import depthwise_forward_06 from '../shaders/depthwise_conv2d/forward_06_stream_rows_s2.wgsl';
+import depthwise_backward_input_02 from '../shaders/depthwise_conv2d/backward_input_02_stream_s2.wgsl';
 import depthwise_backward_input_01 from '../shaders/depthwise_conv2d/backward_input_01_register_tile.wgsl';
 import depthwise_backward_weight_01 from '../shaders/depthwise_conv2d/backward_weight_01_plane_partials.wgsl';
-import depthwise_backward_weight_02 from '../shaders/depthwise_conv2d/backward_weight_02_vec4_strips.wgsl';
 import depthwise_backward_weight_03 from '../shaders/depthwise_conv2d/backward_weight_03_vec4_strips_shift.wgsl';
 import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_weight_sum.wgsl';
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
@@ -278,10 +279,20 @@ const table = {
     },
     params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
   },
-  depthwise_conv2d_forward_04_stream3x3: {
-    source: depthwise_forward_04, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Y: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool', BH: 'u32' },
-    params: { src_h: 'u32', src_w: 'u32', out_h: 'u32', out_w: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32' },
+  depthwise_conv2d_forward_05_stream_rows: {
+    source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+  },
+  depthwise_conv2d_forward_06_stream_rows_s2: {
+    source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+  },
+  depthwise_conv2d_backward_input_02_stream_s2: {
+    source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
@@ -289,11 +300,6 @@ const table = {
   depthwise_conv2d_backward_weight_01_plane_partials: {
     source: depthwise_backward_weight_01, ...depthwiseTile, bindings: rrw,
     overrides: { ...depthwiseGeometry, ...tileLanes, SEG_H: 'u32', SEG_W: 'u32', TAPS: 'u32' },
-  },
-  depthwise_conv2d_backward_weight_02_vec4_strips: {
-    source: depthwise_backward_weight_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { ...depthwiseGeometry, WG_X: 'u32', BW: 'u32', SEG_W: 'u32', LEAD: 'u32', OFF: 'u32', NV: 'u32', SLIDE: 'bool', TAPS: 'u32' },
-    params: { ...depthwisePlanes, strips: 'u32' },
   },
   depthwise_conv2d_backward_weight_03_vec4_strips_shift: {
     source: depthwise_backward_weight_03, entryPoints: main, aliases: none, bindings: rrw,

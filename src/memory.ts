@@ -4,6 +4,7 @@
  */
 import type { Tensor } from './tensor.js';
 import { poolStats } from './gpu/pool.js';
+import { ValuesIndices } from './values_indices.js';
 
 /** The tensors created in each open `tidy` scope, innermost last. */
 const scopes: Set<Tensor>[] = [];
@@ -100,6 +101,7 @@ export function inInnermostScope(t: Tensor): boolean {
 function isTransparent(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;
   if (Array.isArray(value)) return value.every(isTransparent);
+  if (value instanceof ValuesIndices) return true;
   if ('storage' in value && 'shape' in value && 'dispose' in value) return true;
   return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isTransparent);
 }
@@ -124,6 +126,7 @@ function collectTensors(value: unknown, out: Set<Tensor>): void {
     return;
   }
   if (Array.isArray(value)) for (const v of value) collectTensors(v, out);
+  else if (value instanceof ValuesIndices) for (const v of value) collectTensors(v, out);
   else if (Object.getPrototypeOf(value) === Object.prototype)
     for (const v of Object.values(value)) collectTensors(v, out);
 }

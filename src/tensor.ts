@@ -15,6 +15,7 @@ import * as red from './ops/reduce.js';
 import * as ext from './ops/extrema.js';
 import * as smx from './ops/softmax.js';
 import type { ReduceOptions } from './ops/reduce.js';
+import type { ValuesIndices } from './values_indices.js';
 import { checkArg, checkOptions, sizesArg } from './args.js';
 import * as sh from './ops/shape.js';
 import * as cmp from './ops/compare.js';
@@ -273,10 +274,22 @@ export class Tensor {
   sum(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.sum(this, dim, keepdim); }
   /** Mean over `dim` (all dims if omitted); `x.mean(0, true)` keeps it; see `sg.mean` (`torch.Tensor.mean`). */
   mean(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions): Tensor { return red.mean(this, dim, keepdim); }
-  /** Maximum along `dim` (of all elements if omitted), values only; `x.max(1, true)` keeps it; see `sg.max` (`torch.Tensor.amax`). */
-  max(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.max(this, dim, keepdim); }
-  /** Minimum along `dim` (of all elements if omitted), values only; `x.min(1, true)` keeps it; see `sg.min` (`torch.Tensor.amin`). */
-  min(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.min(this, dim, keepdim); }
+  /** The largest element; with `dim`, the pair (values, int32 indices) along it, `const [v, i] = x.max(1)`; with a tensor, `maximum`; see `sg.max` (`torch.Tensor.max`). */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean | ReduceOptions): ValuesIndices;
+  max(dim: null | undefined, keepdim?: boolean | ReduceOptions): Tensor;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor | null, keepdim?: boolean | ReduceOptions): Tensor | ValuesIndices { return ext.max(this, dim as number, keepdim); }
+  /** The smallest element; with `dim`, the pair (values, int32 indices) along it, `const [v, i] = x.min(1)`; with a tensor, `minimum`; see `sg.min` (`torch.Tensor.min`). */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean | ReduceOptions): ValuesIndices;
+  min(dim: null | undefined, keepdim?: boolean | ReduceOptions): Tensor;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor | null, keepdim?: boolean | ReduceOptions): Tensor | ValuesIndices { return ext.min(this, dim as number, keepdim); }
+  /** Maximum along `dim` (of all elements if omitted), values only; `x.amax(1, true)` keeps it; see `sg.amax` (`torch.Tensor.amax`). */
+  amax(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.amax(this, dim, keepdim); }
+  /** Minimum along `dim` (of all elements if omitted), values only; `x.amin(1, true)` keeps it; see `sg.amin` (`torch.Tensor.amin`). */
+  amin(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.amin(this, dim, keepdim); }
   /** Index (int32) of the maximum along `dim`, or in the flattened tensor; see `sg.argmax` (`torch.Tensor.argmax`). */
   argmax(dim?: number | null, keepdim?: boolean | ReduceOptions): Tensor { return ext.argmax(this, dim, keepdim); }
   /** Index (int32) of the minimum along `dim`, or in the flattened tensor; see `sg.argmin` (`torch.Tensor.argmin`). */

@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as sg from '../src/index.js';
 import { getRngState } from '../src/ops/create.js';
-import { randintRef } from './ref/create.js';
+import { randintRef } from './ref/random.js';
 import { poisonPool } from './helpers.js';
 
 beforeAll(async () => {
@@ -66,8 +66,16 @@ describe('sizes as separate numbers', () => {
   const bad: [string, () => unknown, RegExp][] = [
     ['zeros(2, [3])', () => sg.zeros(2, [3] as never), /^zeros: argument 'size' .* found \[3\] at position 2/],
     ['zeros(2.5)', () => sg.zeros(2.5), /^zeros: argument 'size' .* found 2.5 at position 1/],
-    ['zeros(-1)', () => sg.zeros(-1), /^zeros: trying to create a tensor with negative dimension -1: \[-1\]/],
-    ['ones(2, -3)', () => sg.ones(2, -3), /^ones: trying to create a tensor with negative dimension -3: \[2, -3\]/],
+    [
+      'zeros(-1)',
+      () => sg.zeros(-1),
+      /^zeros: trying to create a tensor with negative dimension -1 \(dimension 0\): \[-1\]/,
+    ],
+    [
+      'ones(2, -3)',
+      () => sg.ones(2, -3),
+      /^ones: trying to create a tensor with negative dimension -3 \(dimension 1\): \[2, -3\]/,
+    ],
     ['zeros()', () => (sg.zeros as () => sg.Tensor)(), /^zeros: missing argument 'size'/],
     ['zeros([2], 3)', () => sg.zeros([2], 3 as never), /^zeros: after a list of sizes only an options object/],
     ['zeros([2], {}, {})', () => (sg.zeros as (...a: unknown[]) => sg.Tensor)([2], {}, {}), /^zeros: after a list/],

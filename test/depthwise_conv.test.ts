@@ -91,11 +91,18 @@ const cases: Case[] = [
   { x: [2, 3, 11, 12], k: [3, 3], padding: [0, 1], bias: true },
   { x: [1, 3, 5, 20], k: [3, 3], padding: [2, 1], mult: 2 },
   { x: [1, 2, 58, 56], k: [3, 3], padding: [1, 1] },
+  // 3x3 stride 2 pad 1 with W = 2 OW, OW = 4n (forward 06, dx 02): odd and even heights, strips of
+  // 2 to 7 vec4s, a last strip ending half way (OW 36: strips of 5 vec4s), multiplier 2 (forward only).
+  { x: [2, 3, 9, 16], k: [3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+  { x: [1, 2, 10, 40], k: [3, 3], stride: [2, 2], padding: [1, 1] },
+  { x: [1, 2, 13, 72], k: [3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+  { x: [1, 3, 7, 16], k: [3, 3], stride: [2, 2], padding: [1, 1], mult: 2, bias: true },
+  { x: [1, 2, 57, 56], k: [3, 3], stride: [2, 2], padding: [1, 1] },
 ];
 
-/** Version sets: the fastest that fits each shape, then the older versions (each falls back where it does not fit). */
+/** Version sets: the routed ones, then the others forced (each falls back to its route where it does not fit). */
 const versionSets: Array<[string, () => void]> = [
-  ['fastest versions', resetVersions],
+  ['routed versions', resetVersions],
   [
     'forward 03, dx 03',
     () => {
@@ -103,7 +110,6 @@ const versionSets: Array<[string, () => void]> = [
       setDepthwiseVersion('inputGrad', '03_vec4_rows');
     },
   ],
-  ['dW 02', () => setDepthwiseVersion('weightGrad', '02_vec4_strips')],
   [
     'forward 02, dx 01, dW 01',
     () => {
@@ -221,13 +227,13 @@ describe('depthwise nn.Conv2d against PyTorch 1.13 (tools/fixtures/make_depthwis
 });
 
 describe('depthwise conv2d choices', () => {
-  it("runs the vec4 versions on MobileNet's 56x56 planes and falls back on 14x14 ones", () => {
+  it("runs the streams on MobileNet's 56x56 planes (stride 1 and 2) and falls back on 14x14 ones", () => {
     const g = run({ x: [8, 144, 56, 56], k: [3, 3], padding: [1, 1] }).g;
     expect([
       depthwiseVersion('forward', g),
       depthwiseVersion('inputGrad', g),
       depthwiseVersion('weightGrad', g),
-    ]).toEqual(['04_stream3x3', '04_stream3x3', '03_vec4_strips_shift']);
+    ]).toEqual(['05_stream_rows', '05_stream_rows', '03_vec4_strips_shift']);
     const small = run({ x: [8, 144, 14, 14], k: [3, 3], padding: [1, 1] }).g;
     expect([
       depthwiseVersion('forward', small),
@@ -236,7 +242,18 @@ describe('depthwise conv2d choices', () => {
     ]).toEqual(['02_sliding_rows', '01_register_tile', '01_plane_partials']);
     const strided = run({ x: [8, 144, 56, 56], k: [3, 3], stride: [2, 2], padding: [1, 1] }).g;
     expect([depthwiseVersion('forward', strided), depthwiseVersion('inputGrad', strided)]).toEqual([
+      '06_stream_rows_s2',
+      '02_stream_s2',
+    ]);
+    // Strided shapes the streams do not take run version 01 (5x5 stride 2; 3x3 stride 2 with M = 2 for dx).
+    const wide = run({ x: [8, 144, 56, 56], k: [5, 5], stride: [2, 2], padding: [2, 2] }).g;
+    expect([depthwiseVersion('forward', wide), depthwiseVersion('inputGrad', wide)]).toEqual([
       '01_register_tile',
+      '01_register_tile',
+    ]);
+    const mult = run({ x: [8, 144, 56, 56], k: [3, 3], stride: [2, 2], padding: [1, 1], mult: 2 }).g;
+    expect([depthwiseVersion('forward', mult), depthwiseVersion('inputGrad', mult)]).toEqual([
+      '06_stream_rows_s2',
       '01_register_tile',
     ]);
     setDepthwiseVersion('forward', '03_vec4_rows');
@@ -249,7 +266,7 @@ describe('depthwise conv2d choices', () => {
 
   it('setDepthwiseVersion rejects an unknown version', () => {
     expect(() => setDepthwiseVersion('forward', '09_nope' as never)).toThrow(
-      /setDepthwiseVersion: unknown forward version 09_nope; versions: 04_stream3x3, 03_vec4_rows/,
+      /setDepthwiseVersion: unknown forward version 09_nope; versions: 06_stream_rows_s2, 05_stream_rows, 03_vec4_rows/,
     );
   });
 

@@ -191,9 +191,12 @@ describe('dimensions and shapes', () => {
     expectEarlyError(() => x.reshape([-2, -3]), /^reshape: shape \[-2, -3\] is invalid/);
     expectEarlyError(
       () => sg.zeros([2, -1]),
-      'shadergrad: trying to create a tensor with negative dimension -1 (dimension 1): [2, -1]',
+      'zeros: trying to create a tensor with negative dimension -1 (dimension 1): [2, -1]',
     );
-    expectEarlyError(() => sg.zeros([1.5]), "full: argument 'shape' must be a list of integers, got [1.5]");
+    expectEarlyError(
+      () => sg.zeros([1.5]),
+      "zeros: argument 'size' must be a list of integers or integers, but found 1.5 at position 1",
+    );
   });
 
   it('slice steps, split sizes, cat of nothing or of 0-d tensors', () => {

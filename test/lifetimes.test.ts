@@ -104,7 +104,7 @@ describe('numbers refused before anything is allocated', () => {
     expect(() => sg.ones([2, Infinity])).toThrow(/Infinity/);
     expect(() => sg.zeros([2.5])).toThrow(/2.5/);
     expect(() => sg.zeros([-1])).toThrow(
-      'shadergrad: trying to create a tensor with negative dimension -1 (dimension 0): [-1]',
+      'zeros: trying to create a tensor with negative dimension -1 (dimension 0): [-1]',
     );
     expect(() => sg.randn([3, -2])).toThrow(/negative dimension -2/);
     expect(() => sg.tensor([1, 2], { shape: [NaN] })).toThrow();

@@ -105,7 +105,7 @@ describe('memory', () => {
     });
     const flat = y
       .reshape([2, 4, 25])
-      .max(2)
+      .amax(2)
       .mul(sg.expand(v.slice(0, 0, 1), [2, 4], 0.5));
     const prod = sg.matmul(m.mul(v), sg.where(v.gt(0), v, 0).unsqueeze(1).relu());
     const loss = flat.sum().add(prod.sum(undefined).mul(0.1)).mean();

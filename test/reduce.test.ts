@@ -181,7 +181,7 @@ describe('max', () => {
         await checkOp(
           `max [${shape}] dim ${dim} keepdim ${keepdim}`,
           [x],
-          (t) => t.max(dim, { keepdim }),
+          (t) => t.amax(dim, { keepdim }),
           maxRef(dim, keepdim),
         );
       }
@@ -198,10 +198,10 @@ describe('max', () => {
       ] as Array<[number[], number | undefined]>
     ).entries()) {
       const x = levelsNd(shape, 300 + i, [-1, 0, 0.5, 1]);
-      await checkOp(`max with ties [${shape}] dim ${dim}`, [x], (t) => t.max(dim), maxRef(dim), { fd: false });
+      await checkOp(`max with ties [${shape}] dim ${dim}`, [x], (t) => t.amax(dim), maxRef(dim), { fd: false });
     }
     const x = sg.tensor([[3, 1, 3]], { requiresGrad: true });
-    x.max(1).sum().backward();
+    x.max(1).values.sum().backward();
     expect(await x.grad!.toArray()).toEqual([[1, 0, 0]]);
   });
 
@@ -214,7 +214,7 @@ describe('max', () => {
           new Array(210).fill(0).map((_, i) => -1000 - i),
         ),
       ],
-      (t) => t.max(1),
+      (t) => t.max(1).values,
       maxRef(1),
     );
     expect(await sg.tensor([-Infinity, -Infinity]).max().item()).toBe(-Infinity);
@@ -235,7 +235,7 @@ describe('NaN', () => {
       poisonPool();
       const t = toTensor(nd(shape, x.data));
       expectClose(
-        await t.max(dim).data(),
+        await t.amax(dim).data(),
         dim === undefined ? [NaN] : [Math.max(...x.data.slice(0, 70)), NaN, NaN],
         `max with NaN, dim ${dim}`,
       );
@@ -312,7 +312,7 @@ describe('min and argmin', () => {
         await checkOp(
           `min [${shape}] dim ${dim} keepdim ${keepdim}`,
           [randomNd(shape, 700 + i)],
-          (t) => t.min(dim, keepdim),
+          (t) => t.amin(dim, keepdim),
           minRef(dim, keepdim),
         );
       }
@@ -321,8 +321,8 @@ describe('min and argmin', () => {
 
   it('min with ties: the gradient goes to the first minimal element only', async () => {
     const x = levelsNd([8, 9], 800, [-1, 0, 0.5, 1]);
-    await checkOp('min with ties', [x], (t) => t.min(1), minRef(1), { fd: false });
-    await checkOp('min with ties, dim 0', [x], (t) => sg.min(t, 0), minRef(0), { fd: false });
+    await checkOp('min with ties', [x], (t) => t.min(1).values, minRef(1), { fd: false });
+    await checkOp('min with ties, dim 0', [x], (t) => sg.min(t, 0).values, minRef(0), { fd: false });
   });
 
   it('argmin: the first minimal index, with ties, every dim, keepdim', async () => {
@@ -352,7 +352,8 @@ describe('min and argmin', () => {
       [3, NaN, -5],
       [NaN, NaN, 0],
     ]);
-    expectClose(await x.min(1).data(), [1, NaN, NaN], 'min with NaN');
+    expectClose(await x.min(1).values.data(), [1, NaN, NaN], 'min with NaN');
+    expect(await x.min(1).indices.toArray()).toEqual([1, 1, 0]);
     expect(await x.argmin(1).toArray()).toEqual([1, 1, 0]);
     expect(await x.argmin().item()).toBe(4);
     expect(Number.isNaN(await x.min().item())).toBe(true);
@@ -373,10 +374,14 @@ describe('empty tensors, as PyTorch', () => {
 
   it('max, min, argmax, argmin over no elements are errors naming the op; over a kept empty dim, empty', () => {
     const m = sg.zeros([0, 3]);
-    for (const op of ['max', 'min', 'argmax', 'argmin'] as const) {
-      expect(() => m[op](), op).toThrow(new RegExp(`^${op}: cannot reduce over a dimension of size 0`));
-      expect(() => m[op](0), op).toThrow(new RegExp(`^${op}: cannot reduce over a dimension of size 0`));
+    for (const op of ['amax', 'amin', 'argmax', 'argmin'] as const) {
+      const name = op.replace(/^a(max|min)$/, '$1');
+      expect(() => m[op](), op).toThrow(new RegExp(`^${name}: cannot reduce over a dimension of size 0`));
+      expect(() => m[op](0), op).toThrow(new RegExp(`^${name}: cannot reduce over a dimension of size 0`));
       expect(m[op](1).shape, op).toEqual([0]);
     }
+    expect(() => m.max(0)).toThrow(/^max: cannot reduce over a dimension of size 0/);
+    const { values, indices } = m.min(1);
+    expect([values.shape, indices.shape, indices.dtype]).toEqual([[0], [0], 'int32']);
   });
 });

@@ -28,7 +28,7 @@ describe('smoke', () => {
       [2, 2, 2],
     ]);
     expect(await sg.mean(a, 1).toArray()).toEqual([2, 5]);
-    expect(await a.max(1).toArray()).toEqual([3, 6]);
+    expect(await a.max(1).values.toArray()).toEqual([3, 6]);
     expect(await a.argmax(1).toArray()).toEqual([2, 2]);
     expect(await a.transpose(0, 1).toArray()).toEqual([
       [1, 4],

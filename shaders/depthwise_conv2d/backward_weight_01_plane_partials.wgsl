@@ -15,7 +15,7 @@
 // Buffers:  x [N, C, H, W], dy [N, M C, OH, OW], partial [N M C, TAPS + 1]; all f32.
 // Dispatch: (1, 1, planes) workgroups of WG_X x WG_Y, planes = N M C counted from p.plane0
 //           (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_kernels.ts.
+// Launched by src/ops/depthwise_weight_kernels.ts.
 
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;

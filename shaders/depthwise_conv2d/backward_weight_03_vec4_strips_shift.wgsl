@@ -2,13 +2,13 @@
 // with shifted row windows.
 //   dw[co, 0, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, co / M, oh SH - PH + kh DH, ow SW - PW + kw DW]
 //   db[co]            = sum_{n, oh, ow} dy[n, co, oh, ow]
-// As version 02 (backward_weight_02_vec4_strips.wgsl: one invocation per strip of BW output
-// columns of one plane, walking down its OH rows with the KH KW + 1 sums in registers, no
-// branches, vec4 loads), but the x row windows of consecutive dy rows are reused at every stride
-// that is a multiple of the dilation, not only at SH = DH: dy row oh + 1 meets the x rows of row
-// oh shifted by SHIFT = SH / DH kernel rows, so each step keeps KH - SHIFT windows and loads
-// SHIFT new ones (3x3 stride 2: 2 rows per step instead of version 02's 3). Other strides load
-// all KH rows, as version 02. Writes partial[n Cout + co, strip, TAPS + 1]; pass 2
+// One invocation per strip of BW output columns of one plane, walking down its OH rows with the
+// KH KW + 1 sums in registers, no branches, vec4 loads; the x row windows of consecutive dy rows
+// are reused at every stride that is a multiple of the dilation: dy row oh + 1 meets the x rows
+// of row oh shifted by SHIFT = SH / DH kernel rows, so each step keeps KH - SHIFT windows and
+// loads SHIFT new ones (3x3 stride 2: 2 rows per step instead of the 3 of version 02, which
+// reloaded all rows at strides above 1 and was deleted: this version ties it at stride 1). Other
+// strides load all KH rows. Writes partial[n Cout + co, strip, TAPS + 1]; pass 2
 // (backward_weight_sum.wgsl) adds strips and samples in a fixed order. Deterministic. Needs W and
 // OW multiples of 4; otherwise version 01 runs.
 // Measured (llvmpipe, 2 cores, 8x144x56x56, pad k/2, round-robin beside version 02 and the vec4
@@ -18,7 +18,7 @@
 // Buffers:  x [N, C, H, W] as vec4s, dy [N, M C, OH, OW] as vec4s, partial [N M C, STRIPS, TAPS + 1]; f32.
 // Dispatch: (ceil(STRIPS / WG_X), 1, planes) workgroups of WG_X, STRIPS = ceil(OW / BW),
 //           planes = N M C counted from p.plane0 (at most 65535 per dispatch).
-// Launched by src/ops/depthwise_kernels.ts.
+// Launched by src/ops/depthwise_weight_kernels.ts.
 
 override WG_X: u32 = 8u;
 override KH: u32 = 3u;
@@ -63,7 +63,6 @@ struct Params {
 var<private> rows: array<array<f32, MAX_V * 4u>, MAX_KH>;
 
 // rows[slot] = x[plane at plane4 (in vec4s), row ih, columns col0 ..< col0 + 4 NV], zeros outside.
-// same as depthwise_conv2d/backward_weight_02_vec4_strips.wgsl:load_row
 fn load_row(slot: u32, plane4: u32, ih: i32, col0: i32) {
   let row_inside = ih >= 0 && ih < i32(p.h);
   let row4 = plane4 + u32(clamp(ih, 0, i32(p.h) - 1)) * (p.w / 4u);

@@ -1,5 +1,5 @@
 // Depthwise conv2d, gradients of the weight and bias, pass 2 of 2: adds the partial sums of
-// pass 1 (backward_weight_01_plane_partials.wgsl: one per sample; backward_weight_02_vec4_strips.wgsl:
+// pass 1 (backward_weight_01_plane_partials.wgsl: one per sample; backward_weight_03_vec4_strips_shift.wgsl:
 // one per sample and column strip) in a fixed order:
 //   out[co, t] = sum_{n, s} partial[n Cout + co, s, first + t],  t < p.taps, s < p.strips
 // Run once for dw (first 0, taps KH KW: out is [Cout, 1, KH, KW]) and once for db (first KH KW,
@@ -7,7 +7,7 @@
 //
 // Buffers:  partial [N Cout, p.strips, p.stride], out [Cout, p.taps]; f32.
 // Dispatch: ceil(Cout p.taps / WG) workgroups of WG, folded into 2-D past 65535.
-// Launched by src/ops/depthwise_kernels.ts.
+// Launched by src/ops/depthwise_weight_kernels.ts.
 
 override WG: u32 = 64u;
 

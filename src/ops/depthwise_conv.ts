@@ -30,41 +30,52 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import {
-  type DepthwiseGeometry,
-  type Partials,
-  forwardFits,
-  forwardRowTile,
-  inputGradFits,
-  inputGradTile,
-  partialsPerPlane,
-  partialsPerStrip,
-  stream3x3,
-  sumPartials,
-  vec4Rows,
-  weightGradFits,
-} from './depthwise_kernels.js';
+import type { DepthwiseGeometry } from './depthwise_geometry.js';
+import { FORWARD, INPUT_GRAD } from './depthwise_kernels.js';
+import { WEIGHT_GRAD, sumPartials } from './depthwise_weight_kernels.js';
 
-export type { DepthwiseGeometry } from './depthwise_kernels.js';
+export type { DepthwiseGeometry } from './depthwise_geometry.js';
 
-/** Kernel versions of each pass, fastest first. */
+/** Kernel versions of each pass (any can be forced where it fits; `ROUTES` picks among them). */
 export const DEPTHWISE_VERSIONS = {
-  forward: ['04_stream3x3', '03_vec4_rows', '02_sliding_rows', '01_register_tile'],
-  inputGrad: ['04_stream3x3', '03_vec4_rows', '01_register_tile'],
-  weightGrad: ['03_vec4_strips_shift', '02_vec4_strips', '01_plane_partials'],
+  forward: ['06_stream_rows_s2', '05_stream_rows', '03_vec4_rows', '02_sliding_rows', '01_register_tile'],
+  inputGrad: ['05_stream_rows', '02_stream_s2', '03_vec4_rows', '01_register_tile'],
+  weightGrad: ['03_vec4_strips_shift', '01_plane_partials'],
 } as const;
 export type DepthwisePass = keyof typeof DEPTHWISE_VERSIONS;
 type Version<P extends DepthwisePass> = (typeof DEPTHWISE_VERSIONS)[P][number];
 
-const FITS: { [P in DepthwisePass]: Record<Version<P>, (g: DepthwiseGeometry) => boolean> } = {
-  forward: forwardFits,
-  inputGrad: inputGradFits,
-  weightGrad: weightGradFits,
+const TABLES: { [P in DepthwisePass]: Record<Version<P>, { fits: (g: DepthwiseGeometry) => boolean }> } = {
+  forward: FORWARD,
+  inputGrad: INPUT_GRAD,
+  weightGrad: WEIGHT_GRAD,
+};
+
+/**
+ * The routes, in one table: per pass, at stride 1 and at larger strides, the versions tried in
+ * order (the fastest measured on this machine's adapter first; each runs where it fits, see
+ * depthwise_kernels.ts). At strides above 1 version 01's unrolled rows beat 03's sliding phases
+ * (3x3: 53-115% of the copy probe against 50-59%; 5x5: 29-86% against 23-54%), and 02 fits
+ * exactly where 01 does.
+ */
+const ROUTES: { [P in DepthwisePass]: { stride1: readonly Version<P>[]; strided: readonly Version<P>[] } } = {
+  forward: {
+    stride1: ['05_stream_rows', '03_vec4_rows', '02_sliding_rows'],
+    strided: ['06_stream_rows_s2', '01_register_tile'],
+  },
+  inputGrad: {
+    stride1: ['05_stream_rows', '03_vec4_rows', '01_register_tile'],
+    strided: ['02_stream_s2', '01_register_tile'],
+  },
+  weightGrad: {
+    stride1: ['03_vec4_strips_shift', '01_plane_partials'],
+    strided: ['03_vec4_strips_shift', '01_plane_partials'],
+  },
 };
 
 const forced: { [P in DepthwisePass]?: Version<P> } = {};
 
-/** Forces a pass's kernel version (benchmarks, tests) where the shape allows it; null for the fastest that fits. */
+/** Forces a pass's kernel version (benchmarks, tests) where the shape allows it; null for the routed one. */
 export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: Version<P> | null): void {
   if (version !== null && !(DEPTHWISE_VERSIONS[pass] as readonly string[]).includes(version)) {
     throw new Error(
@@ -75,25 +86,18 @@ export function setDepthwiseVersion<P extends DepthwisePass>(pass: P, version: V
   else (forced as Record<string, string>)[pass] = version;
 }
 
-/**
- * The measured exception to "fastest first": strided forwards run 01, whose fully unrolled row
- * loop beat 03's sliding phases in three runs (3x3 stride 2: 53-115% of the copy probe against
- * 50-59%; 5x5 stride 2: 29-86% against 23-54%).
- */
-const preferred = (pass: DepthwisePass, g: DepthwiseGeometry) =>
-  pass === 'forward' && g.stride[0] > 1 ? '01_register_tile' : undefined;
-
-/** The version a pass runs for this shape: the forced (else preferred) one if it fits, else the first that fits. */
+/** The version a pass runs for this shape: the forced one if it fits, else the first of its route that fits. */
 export function depthwiseVersion<P extends DepthwisePass>(pass: P, g: DepthwiseGeometry): Version<P> {
-  const fits = FITS[pass] as Record<string, (g: DepthwiseGeometry) => boolean>;
-  const want = (forced[pass] as string | undefined) ?? preferred(pass, g);
-  if (want && fits[want](g)) return want as Version<P>;
-  return (DEPTHWISE_VERSIONS[pass] as readonly string[]).find((v) => fits[v](g)) as Version<P>;
+  const table = TABLES[pass] as Record<string, { fits: (g: DepthwiseGeometry) => boolean }>;
+  const want = forced[pass] as string | undefined;
+  if (want && table[want].fits(g)) return want as Version<P>;
+  const route = ROUTES[pass][g.stride[0] > 1 || g.stride[1] > 1 ? 'strided' : 'stride1'] as readonly string[];
+  return route.find((v) => table[v].fits(g)) as Version<P>;
 }
 
 /** Whether these kernels cover the shape (every pass has a version that fits); else conv2d's general kernels run it. */
 export function depthwiseFits(g: DepthwiseGeometry): boolean {
-  return (Object.keys(FITS) as DepthwisePass[]).every((pass) => depthwiseVersion(pass, g) !== undefined);
+  return (Object.keys(TABLES) as DepthwisePass[]).every((pass) => depthwiseVersion(pass, g) !== undefined);
 }
 
 let fastPath = true;
@@ -106,20 +110,14 @@ export const depthwiseFastPath = (): boolean => fastPath;
 /** y = depthwise conv of x with w, plus bias (`F.conv2d(x, w, b, ..., groups=C)` without autograd). */
 export function depthwiseForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: DepthwiseGeometry): Tensor {
   const y = Tensor.empty([g.n, g.cout, g.oh, g.ow]);
-  const version = depthwiseVersion('forward', g);
-  if (version === '04_stream3x3') stream3x3(x, weight, bias, y, g, false);
-  else if (version === '03_vec4_rows') vec4Rows(x, weight, bias, y, g, false);
-  else forwardRowTile(version, x, weight, bias, y, g);
+  FORWARD[depthwiseVersion('forward', g)].run(x, weight, bias, y, g);
   return y;
 }
 
 /** dx from dy (`torch.nn.grad.conv2d_input` for groups = C). */
 export function depthwiseInputGrad(dy: Tensor, weight: Tensor, g: DepthwiseGeometry): Tensor {
   const dx = Tensor.empty([g.n, g.c, g.h, g.w]);
-  const version = depthwiseVersion('inputGrad', g);
-  if (version === '04_stream3x3') stream3x3(dy, weight, null, dx, g, true);
-  else if (version === '03_vec4_rows') vec4Rows(dy, weight, null, dx, g, true);
-  else inputGradTile(dy, weight, dx, g);
+  INPUT_GRAD[depthwiseVersion('inputGrad', g)].run(dy, weight, dx, g);
   return dx;
 }
 
@@ -134,9 +132,7 @@ export function depthwiseWeightGrad(
   weight = true,
   bias = false,
 ): [Tensor | null, Tensor | null] {
-  const version = depthwiseVersion('weightGrad', g);
-  const partials: Partials =
-    version === '01_plane_partials' ? partialsPerPlane(x, dy, g) : partialsPerStrip(version, x, dy, g);
+  const partials = WEIGHT_GRAD[depthwiseVersion('weightGrad', g)].partials(x, dy, g);
   const dw = weight ? sumPartials(partials, g, 0, [g.cout, 1, g.kh, g.kw]) : null;
   const db = bias ? sumPartials(partials, g, g.kh * g.kw, [g.cout]) : null;
   partials.partial.dispose();

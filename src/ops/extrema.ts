@@ -1,5 +1,6 @@
 /**
- * The extrema: max and min (values, over all elements or some dimensions) by `reduce.wgsl`, and
+ * The extrema: amax and amin (values, over all elements or some dimensions) by `reduce.wgsl`; max
+ * and min as torch's (a value, a (values, indices) pair along a dim, or elementwise); and
  * argmax and argmin (the index along one dimension) by `argmax.wgsl`. Backward passes route the
  * gradient to the selected element with `max_backward.wgsl`.
  *
@@ -14,6 +15,8 @@ import { record } from '../autograd.js';
 import { formatShape, normalizeDim, requireDtype } from './util.js';
 import { dimsToReduce, reduceInto, reducedShape, type ReduceOptions } from './reduce.js';
 import { reduceArgs } from '../args.js';
+import { ValuesIndices } from '../values_indices.js';
+import { maximum, minimum } from './elementwise.js';
 
 const WG = 256;
 
@@ -83,16 +86,64 @@ function extreme(op: 'max' | 'min', x: Tensor, dimArg: unknown, keepdimArg: unkn
 }
 
 /**
- * out = max_i x_i along `dim`, or of the whole tensor; `torch.amax` (values only; `x.max(1,
- * true)` keeps the dim as `torch.max(x, 1, True).values`). The gradient goes to the element that
- * was selected (the first one on ties, as `argmax`). NaN propagates.
+ * out = max_i x_i along `dim` (values only), or of the whole tensor; `torch.amax`. `amax(x, 1,
+ * true)` keeps the dim. The gradient goes to the element that was selected (the first one on
+ * ties, as `argmax`). NaN propagates.
  */
-export const max = (x: Tensor, dim?: number | null, keepdim?: boolean | ReduceOptions) =>
+export const amax = (x: Tensor, dim?: number | null, keepdim?: boolean | ReduceOptions) =>
   extreme('max', x, dim, keepdim);
 /**
- * out = min_i x_i along `dim`, or of the whole tensor; `torch.amin` (values only; `x.min(1,
- * true)` keeps the dim as `torch.min(x, 1, True).values`). The gradient goes to the element that
- * was selected (the first one on ties, as `argmin`). NaN propagates.
+ * out = min_i x_i along `dim` (values only), or of the whole tensor; `torch.amin`. `amin(x, 1,
+ * true)` keeps the dim. The gradient goes to the element that was selected (the first one on
+ * ties, as `argmin`). NaN propagates.
  */
-export const min = (x: Tensor, dim?: number | null, keepdim?: boolean | ReduceOptions) =>
+export const amin = (x: Tensor, dim?: number | null, keepdim?: boolean | ReduceOptions) =>
   extreme('min', x, dim, keepdim);
+
+/** torch.max's three forms: of all elements, (values, indices) along a dim, or elementwise with a tensor. */
+function maxOrMin(op: 'max' | 'min', x: Tensor, dim: unknown, keepdim: unknown): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) {
+    if (keepdim !== undefined) throw new Error(`${op}: keepdim has no meaning with a tensor \`other\``);
+    return op === 'max' ? maximum(x, dim) : minimum(x, dim);
+  }
+  if (dim === undefined || dim === null) return extreme(op, x, dim, keepdim);
+  const values = extreme(op, x, dim, keepdim); // checks the arguments first
+  const { keepdim: keep } = reduceArgs(op, dim, keepdim, false);
+  return new ValuesIndices(values, argExtreme(op === 'max' ? 'argmax' : 'argmin', x, dim, keep));
+}
+
+/**
+ * `max(x)`: the largest element (a 0-d tensor); `max(x, dim, keepdim?)`: the pair (values,
+ * indices) along `dim` (`const [values, indices] = sg.max(x, 1)`), indices int32 (PyTorch: int64),
+ * the first one on ties; `max(x, other)`: `maximum(x, other)`. As `torch.max`. NaN propagates
+ * (its index is the first NaN's). The gradient flows through the values to the selected element.
+ */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean | ReduceOptions): ValuesIndices;
+export function max(x: Tensor, dim: null | undefined, keepdim?: boolean | ReduceOptions): Tensor;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(
+  x: Tensor,
+  dim?: number | Tensor | null,
+  keepdim?: boolean | ReduceOptions,
+): Tensor | ValuesIndices {
+  return maxOrMin('max', x, dim, keepdim);
+}
+
+/**
+ * `min(x)`: the smallest element (a 0-d tensor); `min(x, dim, keepdim?)`: the pair (values,
+ * indices) along `dim` (`const [values, indices] = sg.min(x, 1)`), indices int32 (PyTorch: int64),
+ * the first one on ties; `min(x, other)`: `minimum(x, other)`. As `torch.min`. NaN propagates
+ * (its index is the first NaN's). The gradient flows through the values to the selected element.
+ */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean | ReduceOptions): ValuesIndices;
+export function min(x: Tensor, dim: null | undefined, keepdim?: boolean | ReduceOptions): Tensor;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(
+  x: Tensor,
+  dim?: number | Tensor | null,
+  keepdim?: boolean | ReduceOptions,
+): Tensor | ValuesIndices {
+  return maxOrMin('min', x, dim, keepdim);
+}

@@ -36,9 +36,11 @@ export function sizeArgs(op: string, args: readonly unknown[]): { shape: number[
       );
   });
   const shape = sizes as number[];
-  const negative = shape.find((d) => d < 0);
-  if (negative !== undefined)
-    throw new Error(`${op}: trying to create a tensor with negative dimension ${negative}: [${shape.join(', ')}]`);
+  const at = shape.findIndex((d) => d < 0);
+  if (at >= 0)
+    throw new Error(
+      `${op}: trying to create a tensor with negative dimension ${shape[at]} (dimension ${at}): [${shape.join(', ')}]`,
+    );
   if (isPlainObject(options) && 'shape' in options)
     throw new Error(`${op}: unknown option 'shape' (the size is given by the arguments)`);
   return { shape: [...shape], options: (options ?? {}) as TensorOptions };

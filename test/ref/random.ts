@@ -38,3 +38,8 @@ export function randomRef(
   }
   return out;
 }
+
+/** torch.randint's values as random.wgsl draws them: low + (hash mod (high - low)) for element i. */
+export function randintRef(seed: number, stream: number, n: number, low: number, high: number): number[] {
+  return Array.from({ length: n }, (_, i) => low + (pcg3d(i, seed, stream)[0] % (high - low)));
+}
