@@ -67,9 +67,18 @@ describe('shaders compile on the null backend', () => {
     return out;
   }
 
+  /**
+   * Whether a pipeline with `storage` storage buffers can be built here. The null adapter allows
+   * WebGPU's default of 8; the multi-tensor optimiser kernels bind 15 and run only on devices
+   * that allow them (src/optim/multi_tensor.ts, tested on the real adapter by
+   * test/optim_multi_tensor.test.ts): here their WGSL is compiled, not built into a pipeline.
+   */
+  const buildable = (storage: number) => storage <= device.limits.maxStorageBuffersPerShaderStage;
+
   it('every kernel of the table builds each entry point with the bindings the table gives', async () => {
     const types = { read: 'read-only-storage', write: 'storage', uniform: 'uniform' } as const;
     for (const [name, spec] of Object.entries(K)) {
+      if (!buildable(spec.bindings.filter((b) => b !== 'uniform').length)) continue;
       device.pushErrorScope('validation');
       const entries = spec.bindings.map((kind, binding) => ({
         binding,
@@ -95,7 +104,10 @@ describe('shaders compile on the null backend', () => {
           .filter((m) => m.type === 'error')
           .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
         expect(errors, file).toEqual([]);
-        for (const [, entryPoint] of code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)) {
+        const entryPoints = buildable(code.match(/var<storage/g)?.length ?? 0)
+          ? code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)
+          : [];
+        for (const [, entryPoint] of entryPoints) {
           device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
         }
         const error = await device.popErrorScope();
