@@ -8,7 +8,9 @@
  *   VGG-16 (batch 1; 8 with BENCH_VGG8=1), ResNet-18 and ResNet-50 (batch 8) forward at 224, eval, no graph,
  *     with fusion on and off (sg.setFusion), as x K (FLOPs: torchvision's multiply-adds x 2);
  *   a ResNet-18 training step (batch 8, forward + backward + SGD) over its eval forward;
- *   the MNIST CNN's training step (batch 64) over PyTorch 1.13 on the CPU (bench/torch_cpu.py).
+ *   the MNIST CNN's training step (batch 64) over PyTorch 1.13 on the CPU (bench/torch_cpu.py);
+ *   beside each network, TensorFlow.js's WebGPU backend on the same network (bench/tfjs_networks.ts):
+ *     its ms and "x TF.js" = its time over ours (BENCH_TFJS=0 leaves it out).
  *
  *   BENCH_ONLY=networks npm run bench     (BENCH_QUICK=1: fewer runs; BENCH_VGG8=1 adds VGG-16 at batch 8,
  *                                          ~5 GiB; BENCH_SHAPES=0 leaves out the per-shape conv table)
@@ -22,8 +24,10 @@ import { setMaxPoolPlanes } from '../src/ops/pool.js';
 import { copyProbe } from './probes.js';
 import { fixed, median, printTable } from './timing.js';
 import { mnistNet } from './cnn.js';
+import { speedup, tfjsForward, tfjsMnist, tfjsResnetStep } from './tfjs_networks.js';
 
 const quick = !!process.env.BENCH_QUICK;
+const withTfjs = process.env.BENCH_TFJS !== '0';
 
 /** Median seconds of each work, timed round-robin after one warm-up round (each run in tidy). */
 export async function interleaved(works: Array<() => void>, runs: number): Promise<number[]> {
@@ -154,7 +158,8 @@ async function forward(name: string, batch: number, runs: number): Promise<strin
   const k = layer.flops / kSeconds / 1e9;
   const flops = 2 * GMACS[name] * 1e9 * batch;
   const ratio = (s: number) => `${fixed(flops / s / 1e9 / k, 2)} K`;
-  return [`${name} b${batch}`, fixed(on * 1e3, 0), fixed(flops / on / 1e9), fixed(k), ratio(on), ratio(off)];
+  const peer = withTfjs ? speedup(on, await tfjsForward(name as 'vgg16', batch, runs)) : [];
+  return [`${name} b${batch}`, fixed(on * 1e3, 0), fixed(flops / on / 1e9), fixed(k), ratio(on), ratio(off), ...peer];
 }
 
 /** The convolution shapes networks have (batch 8), forward, dX and dW each as x K (K timed in the same rounds). */
@@ -224,15 +229,17 @@ async function resnetTraining(runs: number): Promise<string[]> {
   labels.dispose();
   sg.models.disposeModel(model);
   sg.emptyCache();
+  const peer = withTfjs ? speedup(train, await tfjsResnetStep(8, runs)) : [];
   return [
     'ResNet-18 b8 training step / eval forward',
     fixed(train * 1e3, 0),
     fixed(fwd * 1e3, 0),
     `${fixed(train / fwd, 2)}x`,
+    ...peer,
   ];
 }
 
-/** The MNIST CNN's step (batch 64) in images/s. */
+/** The MNIST CNN's step (batch 64) in seconds. */
 async function mnist(runs: number): Promise<number> {
   const model = mnistNet();
   const opt = new sg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
@@ -251,7 +258,7 @@ async function mnist(runs: number): Promise<number> {
   );
   x.dispose();
   y.dispose();
-  return 64 / s;
+  return s;
 }
 
 /** Prints the tables; `torchMnistSeconds` is PyTorch's MNIST step (bench/torch_cpu.py), if it ran. */
@@ -264,14 +271,16 @@ export async function benchNetworks(torchMnistSeconds: number | null): Promise<v
     ['op', 'ms', 'GB/s', 'x C'],
     await memoryBound(copy, runs),
   );
-  const ours = await mnist(runs + 2);
-  const theirs = torchMnistSeconds ? 64 / torchMnistSeconds : NaN;
+  const oursS = await mnist(runs + 2);
+  const [ours, theirs] = [64 / oursS, torchMnistSeconds ? 64 / torchMnistSeconds : NaN];
+  const tfMnist = withTfjs ? await tfjsMnist(64, runs + 2) : null;
+  const tfColumns = (head: string[]) => (withTfjs ? [...head, 'TF.js ms', 'x TF.js'] : head);
   printTable(
     'MNIST CNN training step (batch 64) against PyTorch 1.13 on the CPU (same machine, same run)',
-    ['shadergrad images/s', 'PyTorch images/s', 'ratio'],
-    [[fixed(ours, 0), fixed(theirs, 0), `${fixed(ours / theirs, 2)}x`]],
+    tfColumns(['shadergrad images/s', 'PyTorch images/s', 'ratio']),
+    [[fixed(ours, 0), fixed(theirs, 0), `${fixed(ours / theirs, 2)}x`, ...(tfMnist ? speedup(oursS, tfMnist) : [])]],
   );
-  printTable('training', ['', 'step ms', 'forward ms', 'ratio'], [await resnetTraining(quick ? 1 : 2)]);
+  printTable('training', tfColumns(['', 'step ms', 'forward ms', 'ratio']), [await resnetTraining(quick ? 1 : 2)]);
   sg.emptyCache();
   if (process.env.BENCH_SHAPES !== '0')
     printTable(
@@ -291,5 +300,5 @@ export async function benchNetworks(torchMnistSeconds: number | null): Promise<v
     rows.push(await forward(name, batch, quick ? 1 : 2));
     console.log(`  ${rows.at(-1)!.join('  ')}`);
   }
-  printTable('network forward at 224, eval', ['network', 'ms', 'GFLOP/s', 'K', 'x K', 'x K unfused'], rows);
+  printTable('network forward at 224, eval', tfColumns(['network', 'ms', 'GFLOP/s', 'K', 'x K', 'x K unfused']), rows);
 }

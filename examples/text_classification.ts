@@ -19,8 +19,8 @@
  * `https://download.pytorch.org/models/text/xlmr.base.encoder.pt` wherever you have a network
  * (torchtext's `XLMR_BASE_ENCODER.get_model()` puts it in `~/.cache/torch/hub/checkpoints`, where
  * `XLMR_BASE_ENCODER.getModel()` looks first) and pass its path. Token ids must then come from
- * XLM-R's sentencepiece model and vocabulary (`XLMR_BASE_ENCODER.transform()` once shadergrad's
- * tokenizers land; until then any tool giving the same ids, with <s> 0, </s> 2, padding 1).
+ * XLM-R's sentencepiece model and vocabulary: `XLMR_BASE_ENCODER.transform({spModel, vocab})` with
+ * torchtext's `xlmr.sentencepiece.bpe.model` and `xlmr.vocab.pt` (<s> 0, </s> 2, padding 1).
  * Environment: HEAD_EPOCHS (3), FINE_EPOCHS (6), BATCH (8), OUT (text-out).
  */
 import { mkdirSync } from 'node:fs';

@@ -99,5 +99,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     dx[i] = select(g[i], V(0.0), x[i] <= V(0.0));
     return;
   }
-  dx[i] = g[i] * derivative(x[i]);
+  let d = derivative(x[i]);
+  // A zero derivative gives +0 (PyTorch's backward kernels select 0 there; g * 0 could be -0).
+  if (OP == HARDSWISH || OP == HARDSIGMOID || OP == RELU6) {
+    dx[i] = select(g[i] * d, V(0.0), d == V(0.0));
+    return;
+  }
+  dx[i] = g[i] * d;
 }

@@ -9,7 +9,7 @@
 //
 // Buffers:  split: qkv [B, S, P, H, Dh] (read), out (write); merge: g (read), dqkv (write)
 // Dispatch: ceil(B * S * H / WG) workgroups (2-D past 65535, gridFor).
-// Launched by src/ops/attention.ts.
+// Launched by src/ops/attention_heads.ts (splitHeads, and mergeHeads: merge forward, split backward).
 
 override WG: u32 = 64u;
 override TRANSPOSED: bool = false;

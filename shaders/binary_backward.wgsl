@@ -6,8 +6,8 @@
 //   sub: da = g,      db = -g
 //   mul: da = g * b,  db = g * a
 //   div: da = g / b,  db = -g * a / b^2
-//   maximum / minimum: the gradient goes to the selected operand; on ties it is split evenly
-//                      (as PyTorch does).
+//   maximum / minimum: the gradient goes to the selected operand; on ties it is split evenly;
+//                      where either is NaN both get g (PyTorch masks only the losing side).
 //   pow: da = g * b * a^(b-1)  (0 where b == 0),
 //        db = g * a^b * log(a) (0 where a == 0 and b >= 0; NaN for a < 0), as PyTorch's.
 //
@@ -42,23 +42,19 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-// same as unary_forward.wgsl:power
-fn power(v: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (e == 1.0) { return v; }
-  if (e == 0.5) { return sqrt(v); }
-  if (e == -0.5) { return 1.0 / sqrt(v); }
-  if (e == 2.0) { return v * v; }
-  if (e == 3.0) { return v * v * v; }
-  if (e == -1.0) { return 1.0 / v; }
-  if (e == -2.0) { return 1.0 / (v * v); }
+// same as binary_forward.wgsl:c_power
+fn c_power(v: f32, e: f32) -> f32 {
   // Built from runtime values: a constant NaN or inf is a WGSL error.
   let zero_bits = bitcast<u32>(v) & 0u;
   let inf = bitcast<f32>(0x7f800000u | zero_bits);
   let nan = bitcast<f32>(0x7fc00000u | zero_bits);
-  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  if (e == 0.0 || v == 1.0) { return 1.0; }
+  if ((bitcast<u32>(e) & 0x7fffffffu) > 0x7f800000u) { return e; }   // NaN exponent
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN base
   let a = abs(v);
+  if (a == 1.0 && abs(e) == inf) { return 1.0; }
   var magnitude = pow(a, e);
+  if (abs(e) == inf) { magnitude = select(select(inf, 0.0, a < 1.0), select(0.0, inf, a < 1.0), e < 0.0); }
   if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
   if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
   let negative = (bitcast<u32>(v) >> 31u) == 1u;
@@ -71,14 +67,14 @@ fn power(v: f32, e: f32) -> f32 {
 
 // d(x^e)/dx and d(x^e)/de, as PyTorch's pow_backward_self and pow_backward_exponent.
 fn pow_grad(gi: f32, x: f32, e: f32) -> f32 {
-  if (SIDE == 0u) { return select(gi * e * power(x, e - 1.0), 0.0, e == 0.0); }
+  if (SIDE == 0u) { return select(gi * e * c_power(x, e - 1.0), 0.0, e == 0.0); }
   if (x == 0.0 && e >= 0.0) { return 0.0; }
   // NOTE: WGSL's log is undefined for x <= 0: log(0) = -inf and log(x < 0) = NaN, built from
   // runtime values (constant infinities and NaN are WGSL errors).
   let neg_inf = bitcast<f32>(0xff800000u | (bitcast<u32>(x) & 0u));
   let nan = bitcast<f32>(0x7fc00000u | (bitcast<u32>(x) & 0u));
   let log_x = select(select(log(x), neg_inf, x == 0.0), nan, x < 0.0);
-  return gi * power(x, e) * log_x;
+  return gi * c_power(x, e) * log_x;
 }
 
 fn local_grad(gi: f32, x: f32, y: f32) -> f32 {
@@ -89,9 +85,12 @@ fn local_grad(gi: f32, x: f32, y: f32) -> f32 {
     case DIV: { return select(gi / y, -gi * x / (y * y), SIDE == 1u); }
     case POW: { return pow_grad(gi, x, y); }
     default: {
+      // PyTorch zeroes only where the other operand wins: with a NaN neither wins, both get g.
       if (x == y) { return 0.5 * gi; }
-      let a_wins = select((x < y), (x > y), OP == MAXIMUM);
-      return select(0.0, gi, a_wins == (SIDE == 0u));
+      let a_less = x < y;
+      let a_greater = x > y;
+      let loses = select(select(a_greater, a_less, OP == MAXIMUM), select(a_less, a_greater, OP == MAXIMUM), SIDE == 1u);
+      return select(gi, 0.0, loses);
     }
   }
 }

@@ -2,13 +2,13 @@
 // smoothing eps, computed stably from the log-sum-exp (lse = m + log sum_c exp(x_c - m)):
 //   loss = (1 - eps) (lse - x_t) + (eps / C) sum_c (lse - x_c)
 // Samples whose target is IGNORE get loss 0 and weight 0; a target outside [0, C) gives NaN and
-// raises a device-side assert: the first such target, the op's site number and C are recorded in
-// `asserts`, and the next readback throws (src/gpu/asserts.ts). The launcher rejects
+// raises a device-side assert: the launch's assert id (`site`), the first such target and C are
+// recorded in `asserts`, and reading what depends on it throws (src/gpu/asserts.ts). The launcher rejects
 // out-of-range targets it can see before any GPU work; this catches targets made on the GPU.
 // Logits read as [N, C, inner] (PyTorch's class dimension 1; inner = product of extra dims).
 //
 // Buffers:  x [N, C, inner] f32, labels [N, inner] i32, loss [N, inner] f32, valid [N, inner] f32,
-//           asserts [4] u32 (flag = site, bad value, unused, C)
+//           asserts [8] u32 (max failed id, ~min failed id, flag, first id, bad value, C, unused x2)
 // Dispatch: one invocation per sample (N * inner), workgroups of WG (2-D past 65535).
 // Launched by src/ops/loss.ts; gradient in cross_entropy_backward.wgsl.
 
@@ -27,7 +27,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(3) var<storage, read_write> valid: array<f32>;
-@group(0) @binding(4) var<storage, read_write> asserts: array<atomic<u32>, 4>;
+@group(0) @binding(4) var<storage, read_write> asserts: array<atomic<u32>, 8>;
 @group(0) @binding(5) var<uniform> p: Params;
 
 @compute @workgroup_size(WG)
@@ -44,9 +44,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   valid[s] = 1.0;
   if (t < 0 || u32(t) >= p.classes) {
     loss[s] = bitcast<f32>(0x7fc00000u | (u32(s) & 0u));   // NaN: bad target
-    if (atomicExchange(&asserts[0], p.site) == 0u) {   // the first bad target is reported
-      atomicStore(&asserts[1], bitcast<u32>(t));
-      atomicStore(&asserts[3], p.classes);
+    atomicMax(&asserts[0], p.site);
+    atomicMax(&asserts[1], ~p.site);
+    if (atomicExchange(&asserts[2], 1u) == 0u) {   // the first bad target is reported
+      atomicStore(&asserts[3], p.site);
+      atomicStore(&asserts[4], bitcast<u32>(t));
+      atomicStore(&asserts[5], p.classes);
     }
     return;
   }

@@ -33,15 +33,31 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-// x^e for real x and integer e (see unary_forward).
+// same as unary_forward.wgsl:power
 fn power(v: f32, e: f32) -> f32 {
-  if (e == 1.0) { return v; }
   if (e == 0.0) { return 1.0; }
-  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(v) & 0u));   // 0^e for e < 0 (see unary_forward)
-  let magnitude = select(pow(abs(v), e), select(0.0, inf, e < 0.0), v == 0.0);
-  if (v >= 0.0) { return magnitude; }
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(v) & 0u)); }   // NaN
-  return select(magnitude, -magnitude, abs(e % 2.0) == 1.0);
+  if (e == 1.0) { return v; }
+  if (e == 0.5) { return sqrt(v); }
+  if (e == -0.5) { return 1.0 / sqrt(v); }
+  if (e == 2.0) { return v * v; }
+  if (e == 3.0) { return v * v * v; }
+  if (e == -1.0) { return 1.0 / v; }
+  if (e == -2.0) { return 1.0 / (v * v); }
+  // Built from runtime values: a constant NaN or inf is a WGSL error.
+  let zero_bits = bitcast<u32>(v) & 0u;
+  let inf = bitcast<f32>(0x7f800000u | zero_bits);
+  let nan = bitcast<f32>(0x7fc00000u | zero_bits);
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  let a = abs(v);
+  var magnitude = pow(a, e);
+  if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
+  if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
+  let negative = (bitcast<u32>(v) >> 31u) == 1u;
+  if (!negative) { return magnitude; }
+  let integer = floor(e) == e;
+  if (!integer) { return select(nan, magnitude, a == 0.0 || a == inf); }
+  let odd = abs(e % 2.0) == 1.0;
+  return select(magnitude, -magnitude, odd);
 }
 
 fn local_grad(gi: f32, xi: f32, yi: f32) -> f32 {

@@ -80,7 +80,7 @@ export {
 export { eq, ne, lt, le, gt, ge, where, cast } from './ops/compare.js';
 export { matmul } from './ops/matmul.js';
 export { setMatmulVersion, chosenMatmulVersion, MATMUL_VERSIONS } from './ops/matmul_versions.js';
-export { tuneMatmul } from './ops/matmul_tuning.js';
+export { tuneMatmul, matmulTuning, type MatmulTuning } from './ops/matmul_tuning.js';
 export { conv2d, setConvVersion, chosenConvVersion, CONV_VERSIONS, type Conv2dOptions } from './ops/conv.js';
 export { setDepthwiseVersion, setDepthwiseFastPath, DEPTHWISE_VERSIONS } from './ops/depthwise_conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.js';

@@ -11,6 +11,7 @@ import activation_backward from '../shaders/activation_backward.wgsl';
 import activation_forward from '../shaders/activation_forward.wgsl';
 import adam_step from '../shaders/adam_step.wgsl';
 import adam_multi_tensor from '../shaders/optim/02_adam_multi_tensor.wgsl';
+import sparse_adam_rows from '../shaders/sparse_adam_rows.wgsl';
 import add_relu from '../shaders/add_relu.wgsl';
 import arange from '../shaders/arange.wgsl';
 import argmax from '../shaders/argmax.wgsl';
@@ -53,6 +54,7 @@ import depthwise_backward_weight_sum from '../shaders/depthwise_conv2d/backward_
 import cross_entropy_forward from '../shaders/cross_entropy_forward.wgsl';
 import dropout_forward from '../shaders/dropout_forward.wgsl';
 import embedding_backward from '../shaders/embedding_backward.wgsl';
+import embedding_backward_rows from '../shaders/embedding_backward_rows.wgsl';
 import embedding_forward from '../shaders/embedding_forward.wgsl';
 import fill from '../shaders/fill.wgsl';
 import gather_strided from '../shaders/gather_strided.wgsl';
@@ -281,18 +283,18 @@ const table = {
   },
   depthwise_conv2d_forward_05_stream_rows: {
     source: depthwise_forward_05, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', PAD_H: 'u32', MULT: 'u32', TRANSPOSED: 'bool', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', w4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_forward_06_stream_rows_s2: {
     source: depthwise_forward_06, entryPoints: main, aliases: none, bindings: rrrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BH: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
-    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', MULT: 'u32', HAS_BIAS: 'bool' },
+    params: { src_h: 'u32', out_h: 'u32', ow4: 'u32', src_c: 'u32', out_c: 'u32', plane0: 'u32', planes: 'u32', bh: 'u32' },
   },
   depthwise_conv2d_backward_input_02_stream_s2: {
     source: depthwise_backward_input_02, entryPoints: main, aliases: none, bindings: rrw,
-    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32', BR: 'u32' },
-    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32' },
+    overrides: { WG_X: 'u32', WG_Z: 'u32', V: 'u32' },
+    params: { dx_h: 'u32', dy_h: 'u32', ow4: 'u32', c: 'u32', plane0: 'u32', planes: 'u32', br: 'u32' },
   },
   depthwise_conv2d_backward_input_01_register_tile: {
     source: depthwise_backward_input_01, ...depthwiseTile, bindings: rrw, overrides: { ...depthwiseGeometry, ...tileLanes },
@@ -407,14 +409,22 @@ const table = {
       eps: 'f32', weight_decay: 'f32',
     },
   },
+  sparse_adam_rows: {
+    source: sparse_adam_rows, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', row_start: 'u32', row_count: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', step_size: 'f32' },
+  },
   // embeddings and running sums (ops/embedding.ts, ops/cumsum.ts)
   embedding_forward: {
-    source: embedding_forward, entryPoints: main, bindings: rrw, aliases: none, overrides: wg,
-    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32' },
+    source: embedding_forward, entryPoints: main, bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', num: 'u32', row_start: 'u32', row_count: 'u32', site: 'u32' },
   },
   embedding_backward: {
     source: embedding_backward, entryPoints: ['links', 'scatter'], bindings: ['read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
     params: { n: 'u32', dim: 'u32', padding_idx: 'i32', row_start: 'u32', row_count: 'u32' },
+  },
+  embedding_backward_rows: {
+    source: embedding_backward_rows, entryPoints: main, bindings: ['read', 'read', 'read', 'write', 'write', 'uniform'], aliases: none, overrides: wg,
+    params: { n: 'u32', dim: 'u32', padding_idx: 'i32' },
   },
   cumsum: { source: cumsum, entryPoints: main, bindings: rw, aliases: T, overrides: { ...wg, REVERSE: 'bool' }, params: { outer: 'u32', len: 'u32', inner: 'u32' } },
   // data (data/gpu_batch.ts)

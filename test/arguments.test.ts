@@ -174,9 +174,9 @@ function badCalls(): Array<[string, () => unknown, RegExp | string]> {
       /^AdamW \(parameter group 0\): unknown option 'learningRate'; accepted options: lr, betas/,
     ],
     [
-      'StepLR with a Python keyword object',
-      () => new optim.lrScheduler.StepLR(new optim.SGD([p]), { stepSize: 3 } as never),
-      "StepLR: argument 'stepSize' must be an integer, got an object",
+      'StepLR with a Python keyword',
+      () => new optim.lrScheduler.StepLR(new optim.SGD([p]), { step_size: 3 } as never),
+      /^StepLR: unknown option 'step_size' \(did you mean 'stepSize'\?\)/,
     ],
     [
       'ReduceLROnPlateau with a bad mode',
@@ -186,7 +186,7 @@ function badCalls(): Array<[string, () => unknown, RegExp | string]> {
     [
       'a DataLoader with batch_size',
       () => new data.DataLoader(ds, { batch_size: 2 } as never),
-      "DataLoader: unknown option 'batch_size' (did you mean 'batchSize'?); accepted options: batchSize, shuffle, dropLast, seed, numWorkers, prefetchFactor, transformOnGpu",
+      "DataLoader: unknown option 'batch_size' (did you mean 'batchSize'?); accepted options: batchSize, shuffle, dropLast, seed, numWorkers, prefetchFactor, transformOnGpu, collateFn",
     ],
     [
       'a DataLoader with a fractional batch',

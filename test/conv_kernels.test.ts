@@ -7,7 +7,14 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as sg from '../src/index.js';
 import { gpuDevice } from '../src/gpu/device.js';
-import { CONV_VERSIONS, chosenConvVersion, setConvVersion, type ConvVersion } from '../src/ops/conv.js';
+import {
+  CONV_VERSIONS,
+  chosenConvVersion,
+  convOutputSize,
+  convPath,
+  setConvVersion,
+  type ConvVersion,
+} from '../src/ops/conv.js';
 import { conv2dRef, type Arr, type ConvRefOptions } from './ref/cnn.js';
 import { expectClose, poisonPool, randomNd } from './helpers.js';
 
@@ -77,6 +84,15 @@ const cases: Case[] = [
     padding: [1, 1],
   },
   { name: '1x1 (pointwise)', x: [2, 6, 7, 8], w: [10, 6, 1, 1] },
+  { name: '1x1, C and H W multiples of 4 (the vec4 matmul on the input itself)', x: [3, 8, 5, 4], w: [13, 8, 1, 1] },
+  { name: '1x1 stride 2 (a downsampling shortcut), 4x4 output', x: [2, 8, 7, 7], w: [9, 8, 1, 1], stride: [2, 2] },
+  {
+    name: '3x3 stride 2, 5x5 output (H W not a multiple of 4: no vec4 matmul)',
+    x: [2, 4, 10, 9],
+    w: [6, 4, 3, 3],
+    stride: [2, 2],
+    padding: [1, 1],
+  },
   {
     name: '11x11 stride 4 pad 2 (AlexNet first layer)',
     x: [1, 3, 31, 35],
@@ -166,6 +182,27 @@ describe('conv2d kernel paths', () => {
     expect(chosenConvVersion()).toBe(subgroups ? '03_implicit_subgroup_row_window' : '02_implicit_uniform_rows');
     setConvVersion('im2col_matmul');
     expect(chosenConvVersion()).toBe('im2col_matmul');
+  });
+
+  it('routes each shape to the matmul only where its vec4 versions run (else the implicit kernels)', () => {
+    const info = (gpuDevice() as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+    const subgroups = sg.deviceInfo().features.includes('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+    const route = ([n, c, h, w]: number[], [cout, , kh, kw]: number[], s: number, p: number) => {
+      const [oh, ow] = [convOutputSize(h, kh, s, p, 1), convOutputSize(w, kw, s, p, 1)];
+      const [stride, pad, dil]: Array<[number, number]> = [
+        [s, s],
+        [p, p],
+        [1, 1],
+      ];
+      return convPath({ n, c, h, w, cout, groups: 1, oh, ow, kh, kw, stride, pad, dil });
+    };
+    const matmulIfSubgroups = subgroups ? 'im2col' : 'implicit';
+    expect(route([8, 256, 56, 56], [64, 256, 1, 1], 1, 0), 'ResNet-50 1x1').toBe(matmulIfSubgroups);
+    expect(route([8, 128, 28, 28], [256, 128, 3, 3], 2, 1), '3x3/2 to 14x14').toBe(matmulIfSubgroups);
+    expect(route([8, 3, 224, 224], [64, 3, 7, 7], 2, 3), 'ResNet stem, Cin KH KW = 147').toBe('implicit');
+    expect(route([8, 256, 14, 14], [512, 256, 3, 3], 2, 1), '3x3/2 to 7x7 planes').toBe('implicit');
+    expect(route([8, 512, 7, 7], [2048, 512, 1, 1], 1, 0), '1x1 on 7x7 planes').toBe('implicit');
+    expect(route([8, 64, 56, 56], [64, 64, 3, 3], 1, 1), 'VGG-like 3x3').toBe('implicit');
   });
 
   it('setConvVersion rejects an unknown name', () => {

@@ -100,6 +100,64 @@ describe('device-side asserts', () => {
     for (const t of [logits, target, loss]) t.dispose();
   });
 
+  it('only reads of what depends on the failed launch throw; unrelated reads stay good', async () => {
+    const logits = sg
+      .tensor([
+        [0.5, 0.1, 0.2],
+        [0.3, 0.9, 0.1],
+      ])
+      .requiresGrad_();
+    const target = sg.tensor([1, 5]).int(); // 5: out of range for 3 classes, made on the GPU
+    const unrelated = sg.tensor([1, 2, 3]).mul(2);
+    const loss = sg.crossEntropy(logits, target);
+    const scaled = loss.mul(3); // depends on the loss
+    loss.backward();
+    const after = unrelated.add(1); // recorded after the assert, but independent of it
+    expect(Array.from(await unrelated.data())).toEqual([2, 4, 6]);
+    expect(Array.from(await after.data())).toEqual([3, 5, 7]);
+    await expect(scaled.item()).rejects.toThrow(
+      'shadergrad: cross_entropy: Target 5 is out of bounds (classes: 3) (a device-side assert)',
+    );
+    await expect(loss.item()).rejects.toThrow(/Target 5 is out of bounds/); // still poisoned
+    await expect(logits.grad!.data()).rejects.toThrow(/Target 5 is out of bounds/); // backward read it
+    expect(Array.from(await logits.data())).toEqual(Array.from(Float32Array.from([0.5, 0.1, 0.2, 0.3, 0.9, 0.1])));
+    await sg.synchronize(); // already reported by a read: not thrown again
+    for (const t of [logits, logits.grad!, target, unrelated, loss, scaled, after]) t.dispose();
+  });
+
+  it('nn.Embedding: an id out of range made on the GPU throws "index out of range in self" where it is used', async () => {
+    const emb = new sg.nn.Embedding(10, 4);
+    const scores = sg.tensor([
+      [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3],
+      [0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ]);
+    const ids = scores.argmax(1); // [12, 2]: 12 is outside a table of 10 rows
+    const out = emb.forward(ids);
+    const pooled = out.sum();
+    const other = sg.tensor([4, 5]).mul(2);
+    expect(Array.from(await other.data())).toEqual([8, 10]);
+    await expect(pooled.item()).rejects.toThrow(
+      'shadergrad: embedding: index out of range in self (id 12, num_embeddings 10) (a device-side assert)',
+    );
+    // Ids in range afterwards: the same table reads back normally.
+    const good = emb.forward(sg.tensor([3, 9]).int());
+    expect((await good.data()).every(Number.isFinite)).toBe(true);
+    for (const t of [scores, ids, out, pooled, other, good]) t.dispose();
+    emb.dispose();
+  });
+
+  it('an assert nothing reads is thrown once by sg.synchronize()', async () => {
+    const emb = new sg.nn.Embedding(3, 2);
+    const out = emb.forward(sg.tensor([0, -1]).int());
+    const other = sg.tensor([1]).add(1);
+    expect(await other.item()).toBe(2); // reads the assert buffer too, and does not throw
+    await expect(sg.synchronize()).rejects.toThrow(/embedding: index out of range in self \(id -1, num_embeddings 3\)/);
+    await sg.synchronize();
+    await expect(out.data()).rejects.toThrow(/index out of range in self/); // reading it still throws
+    for (const t of [out, other]) t.dispose();
+    emb.dispose();
+  });
+
   it('ignoreIndex targets are not an error', async () => {
     const logits = sg.zeros([2, 4]);
     const target = sg.tensor([1, -100]).int();

@@ -29,6 +29,7 @@ const CONVS = [
   { x: [3, 2, 9, 10], w: [9, 2, 3, 3], stride: 2, padding: 1 },
   { x: [1, 4, 13, 13], w: [3, 4, 7, 7], stride: 2, padding: 3 },
   { x: [2, 3, 16, 16], w: [5, 3, 3, 3], stride: 2, padding: 1 }, // 8x8 output planes: the vec4 path of strided convs
+  { x: [2, 8, 6, 6], w: [5, 8, 1, 1], stride: 1, padding: 0 }, // pointwise, C and H W multiples of 4: the matmul on x itself
 ];
 
 describe('fused ops against float64 references', () => {
@@ -310,6 +311,21 @@ describe('the folded batch norm cache', () => {
     expect(sg.memory().liveTensors).toBe(withCache);
     sg.models.disposeModel(model);
     expect(sg.memory().liveTensors).toBe(before - model.stateDict().size);
+    x.dispose();
+  });
+
+  it('model.dispose() frees the folded weights with the parameters', async () => {
+    const model = new sg.nn.Sequential(new sg.nn.Conv2d(3, 4, 3), new sg.nn.BatchNorm2d(4), new sg.nn.ReLU()).eval();
+    const x = sg.randn([1, 3, 6, 6]);
+    const before = sg.memory();
+    sg.tidy(() => void sg.noGrad(() => model.forward(x)));
+    expect(sg.memory().liveTensors).toBe(before.liveTensors + 2); // W' and b'
+    model.dispose();
+    const after = sg.memory();
+    expect(after.liveTensors).toBe(before.liveTensors - model.stateDict().size);
+    expect(after.bytesInUse).toBeLessThan(before.bytesInUse);
+    model.dispose(); // twice is safe
+    expect(sg.memory().liveTensors).toBe(after.liveTensors);
     x.dispose();
   });
 

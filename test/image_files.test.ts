@@ -61,6 +61,8 @@ describe('sg.data.ImageFiles', () => {
       ['b/sub/a.jpg', 1],
     ]);
     expect(ds.skippedFiles).toEqual(['a/notes.txt']);
+    // onBadImage 'skip', as finetune passes it for in-memory files, does the same.
+    expect(new sg.data.ImageFiles(files, { onBadImage: 'skip' }).skippedFiles).toEqual(['a/notes.txt']);
     expect(() => new sg.data.ImageFiles([{ path: 'a/y.jpg', bytes: jpeg }], { minClasses: 2 })).toThrow(
       /ImageFiles: 1 files has 1 class folder \(a\); at least 2 are needed/,
     );

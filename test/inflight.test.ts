@@ -92,7 +92,7 @@ describe('work in flight', () => {
   });
 
   it('warns once when a loop never yields to the event loop', () => {
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const t = sg.zeros([4]);
     for (let i = 0; i < 300; i++) {
       t.add_(1);

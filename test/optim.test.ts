@@ -154,7 +154,7 @@ describe('learning-rate schedulers match PyTorch', () => {
       const sched = make(opt);
       const want: number[][] = schedules.schedulers[name];
       want.forEach((lrs, epoch) => {
-        sched.step(schedules.schedulers.plateau_metrics[epoch]);
+        stepWith(sched, schedules.schedulers.plateau_metrics[epoch]);
         lrs.forEach((lr, i) => expect(opt.lrs[i]).toBeCloseTo(lr, 12));
       });
     });
@@ -190,13 +190,13 @@ describe('learning-rate schedulers resume from their state dict', () => {
       };
       const half = Math.floor(want.length / 2);
       const first = fresh();
-      for (let e = 0; e < half; e++) first.sched.step(metrics[e]);
+      for (let e = 0; e < half; e++) stepWith(first.sched, metrics[e]);
       const saved = JSON.parse(JSON.stringify({ sched: first.sched.stateDict(), lrs: first.opt.lrs }));
       const second = fresh();
       second.opt.paramGroups.forEach((g, i) => (g.options.lr = saved.lrs[i])); // as the optimizer's own state dict does
       second.sched.loadStateDict(saved.sched as never);
       for (let e = half; e < want.length; e++) {
-        second.sched.step(metrics[e]);
+        stepWith(second.sched, metrics[e]);
         want[e].forEach((lr, i) => expect(second.opt.lrs[i]).toBeCloseTo(lr, 12));
       }
     });
@@ -223,3 +223,9 @@ describe('gradient clipping', () => {
     expect(await a.grad.toArray()).toEqual([-1, -0.5, 0.5, 1]);
   });
 });
+
+/** `step(metric)` for ReduceLROnPlateau, `step()` for the epoch-based schedules (which take no argument). */
+function stepWith(sched: { step(...args: never[]): void }, metric: number): void {
+  if (sched instanceof sg.optim.lrScheduler.ReduceLROnPlateau) sched.step(metric);
+  else (sched as { step(): void }).step();
+}

@@ -55,6 +55,11 @@ describe('shaders compile on the null backend', () => {
     device.destroy();
   });
 
+  /** Storage buffers per shader stage on this device (8 on the null backend). */
+  function storageLimit(): number {
+    return device.limits.maxStorageBuffersPerShaderStage;
+  }
+
   /** The element types each `alias NAME = ...;` line may be specialised to. */
   function variants(code: string): string[] {
     const out = [code];
@@ -67,26 +72,26 @@ describe('shaders compile on the null backend', () => {
     return out;
   }
 
-  /**
-   * Whether a pipeline with `storage` storage buffers can be built here. The null adapter allows
-   * WebGPU's default of 8; the multi-tensor optimiser kernels bind 15 and run only on devices
-   * that allow them (src/optim/multi_tensor.ts, tested on the real adapter by
-   * test/optim_multi_tensor.test.ts): here their WGSL is compiled, not built into a pipeline.
-   */
-  const buildable = (storage: number) => storage <= device.limits.maxStorageBuffersPerShaderStage;
-
   it('every kernel of the table builds each entry point with the bindings the table gives', async () => {
     const types = { read: 'read-only-storage', write: 'storage', uniform: 'uniform' } as const;
     for (const [name, spec] of Object.entries(K)) {
-      if (!buildable(spec.bindings.filter((b) => b !== 'uniform').length)) continue;
       device.pushErrorScope('validation');
       const entries = spec.bindings.map((kind, binding) => ({
         binding,
         visibility: GPUShaderStage.COMPUTE,
         buffer: { type: types[kind] },
       }));
-      const layout = device.createPipelineLayout({ bindGroupLayouts: [device.createBindGroupLayout({ entries })] });
       const module = device.createShaderModule({ code: spec.source });
+      const storage = spec.bindings.filter((kind) => kind !== 'uniform').length;
+      if (storage > storageLimit()) {
+        // More storage buffers than the null backend allows (8): the launcher uses such a
+        // kernel only where the device allows them, so here its WGSL alone is checked.
+        const info = await module.getCompilationInfo();
+        expect(info.messages.filter((m) => m.type === 'error').length, name).toBe(0);
+        expect((await device.popErrorScope())?.message ?? null, name).toBeNull();
+        continue;
+      }
+      const layout = device.createPipelineLayout({ bindGroupLayouts: [device.createBindGroupLayout({ entries })] });
       for (const entryPoint of spec.entryPoints)
         device.createComputePipeline({ layout, compute: { module, entryPoint } });
       const error = await device.popErrorScope();
@@ -104,10 +109,12 @@ describe('shaders compile on the null backend', () => {
           .filter((m) => m.type === 'error')
           .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
         expect(errors, file).toEqual([]);
-        const entryPoints = buildable(code.match(/var<storage/g)?.length ?? 0)
-          ? code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)
-          : [];
-        for (const [, entryPoint] of entryPoints) {
+        // A pipeline needs its storage buffers within the device's limit (see the table test above).
+        if ((code.match(/var<storage/g) ?? []).length > storageLimit()) {
+          expect((await device.popErrorScope())?.message ?? null, file).toBeNull();
+          continue;
+        }
+        for (const [, entryPoint] of code.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)) {
           device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
         }
         const error = await device.popErrorScope();

@@ -182,7 +182,7 @@ describe('loading torchtext files', () => {
       /RobertaModel: cannot load weights: .*size mismatch/s,
     );
     expect(() => T.XLMR_BASE_ENCODER.transform()).toThrow(
-      /XLMR_BASE_ENCODER.transform\(\): needs the SentencePiece tokenizer/,
+      /XLMR_BASE_ENCODER.transform\(\): needs 'spModel', 'vocab' .*missing spModel, vocab/,
     );
     f.dispose();
     long.dispose();

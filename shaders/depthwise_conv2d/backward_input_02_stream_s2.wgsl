@@ -11,17 +11,20 @@
 // memory, barriers or dynamically indexed arrays (the V loops unroll).
 // Needs W = 2 OW with OW a multiple of 4; any height (OH = floor((H - 1) / 2) + 1).
 //
+// Measured (llvmpipe, 2 cores, 8x144x56x56, % of the copy probe's GB/s for the same bytes, 3
+// runs at load average 23-25, 2026-12-07): 161/207/213%, against version 01's 47-61% (its
+// register tiles, still routed for other strided shapes).
+//
 // Buffers:  dy [N, C, OH, OW] as vec4s, w [C, 1, 3, 3], dx [N, C, H, 2 OW] as vec4s; all f32.
-// Dispatch: (ceil(strips / WG_X), ceil((OH + 1) / BR), ceil(planes / WG_Z)) workgroups of
+// Dispatch: (ceil(strips / WG_X), ceil((OH + 1) / p.br), ceil(planes / WG_Z)) workgroups of
 //           WG_X x 1 x WG_Z, strips = ceil(OW / (4 V)), planes = N C counted from p.plane0
 //           (p.planes of them); an invocation gives dx row pairs (2 r - 1, 2 r) for r in
-//           [BR gid.y, BR gid.y + BR), r <= OH.
+//           [p.br gid.y, p.br (gid.y + 1)), r <= OH.
 // Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 1u;
 override WG_Z: u32 = 16u;
 override V: u32 = 7u;             // dy vec4s per invocation along the row (at most MAX_V)
-override BR: u32 = 29u;           // dx row pairs per invocation
 
 const MAX_V = 8u;
 
@@ -31,6 +34,7 @@ struct Params {
   c: u32,                        // channels
   plane0: u32,                   // first plane n C + c of this dispatch
   planes: u32,                   // planes in this dispatch
+  br: u32,                       // dx row pairs per invocation
 }
 
 @group(0) @binding(0) var<storage, read> dy: array<vec4f>;
@@ -64,7 +68,7 @@ fn spread(ds: ptr<function, array<vec4f, MAX_V + 1u>>, v: u32, k: vec3f) -> arra
 @compute @workgroup_size(WG_X, 1, WG_Z)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let u0 = gid.x * V;                                // first dy vec4 of the strip
-  let r0 = gid.y * BR;
+  let r0 = gid.y * p.br;
   if (gid.z >= p.planes || u0 >= p.ow4 || r0 > p.dy_h) { return; }
   let plane = p.plane0 + gid.z;                      // n C + c
   let dy4 = plane * p.dy_h * p.ow4;
@@ -74,7 +78,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let k1 = vec3f(w[t + 3u], w[t + 4u], w[t + 5u]);
   let k2 = vec3f(w[t + 6u], w[t + 7u], w[t + 8u]);
   var prev = load_row(dy4, r0 - 1u, u0);             // r0 - 1 wraps past dy_h when r0 = 0: zeros
-  let pairs = min(BR, p.dy_h + 1u - r0);
+  let pairs = min(p.br, p.dy_h + 1u - r0);
   for (var i = 0u; i < pairs; i++) {
     let r = r0 + i;
     var cur = load_row(dy4, r, u0);

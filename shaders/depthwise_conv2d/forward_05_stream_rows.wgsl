@@ -1,6 +1,6 @@
 // Depthwise conv2d 3x3, stride 1, dilation 1, column padding 1 (and, with TRANSPOSED, its input
 // gradient: the same gather with the kernel flipped), version 05: each invocation owns a strip of
-// V vec4s (4 V columns) of BH output rows and streams down it: every source row is loaded once, as
+// V vec4s (4 V columns) of p.bh output rows and streams down it: every source row is loaded once, as
 // V aligned vec4s plus the neighbouring vec4 on each side (skipped at the plane's edges), and
 // added, shifted left / centre / right, into the three output rows it touches, held in three
 // rolling accumulator rows (a0 completes and is stored, then a0 <- a1 <- a2). No workgroup
@@ -12,18 +12,25 @@
 // On llvmpipe a storage-buffer access costs per lane about the same for a vec4 as for an f32, so
 // what counts is accesses per output vec4: (V + 2) / V loads (the side vec4s only inside the
 // plane) and 1 store, against the copy probe's 1 and 1; the 9 taps are SIMD FMAs across lanes.
-// Needs widths that are multiples of 4 (src and out have the same width).
+// Needs widths that are multiples of 4 (src and out have the same width). The row buffer xs is
+// zeroed explicitly each row: left to its declaration's implicit zero inside the loop, rows
+// outside the plane kept the previous row's values on llvmpipe (the tests caught it).
+//
+// Measured (llvmpipe, 2 cores, 8x144x56x56, pad 1, % of the copy probe's GB/s for the same bytes,
+// timed round-robin from a cold cache by bench/depthwise.ts, 3 runs at load average 23-25,
+// 2026-12-07): forward 90/96/146%, dx 78/128/143%, against version 03's 42-74% and 37-70% and
+// the deleted version 04's 33% / 49% in one run (strips of 2 vec4s and 7 rows: 4 loads per 2
+// output vec4s, and its accumulators in a private array indexed by a row variable).
 //
 // Buffers:  src [N, SRC_C, SH_, W] as vec4s, w [M C, 1, 3, 3], bias [M C] (read only if HAS_BIAS),
 //           out [N, OUT_C, OH_, W] as vec4s; all f32.
-// Dispatch: (ceil(strips / WG_X), ceil(OH_ / BH), ceil(planes / WG_Z)) workgroups of WG_X x 1 x WG_Z,
+// Dispatch: (ceil(strips / WG_X), ceil(OH_ / p.bh), ceil(planes / WG_Z)) workgroups of WG_X x 1 x WG_Z,
 //           strips = ceil(W / (4 V)), planes = N OUT_C counted from p.plane0 (p.planes of them).
 // Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 2u;
 override WG_Z: u32 = 16u;
 override V: u32 = 7u;             // output vec4s per invocation along the row (at most MAX_V)
-override BH: u32 = 56u;           // output rows per invocation
 override PAD_H: u32 = 1u;         // 0, 1 or 2
 override MULT: u32 = 1u;
 override TRANSPOSED: bool = false;
@@ -37,6 +44,7 @@ struct Params {
   src_c: u32, out_c: u32,        // channels of src and out
   plane0: u32,                   // first plane n OUT_C + c of this dispatch
   planes: u32,                   // planes in this dispatch
+  bh: u32,                       // output rows per invocation
 }
 
 @group(0) @binding(0) var<storage, read> src: array<vec4f>;
@@ -60,13 +68,13 @@ fn kernel_row(c: u32, kh: u32) -> vec3f {
 @compute @workgroup_size(WG_X, 1, WG_Z)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let v0 = gid.x * V;                                // first output vec4 of the strip
-  let oh0 = gid.y * BH;
+  let oh0 = gid.y * p.bh;
   if (gid.z >= p.planes || v0 >= p.w4 || oh0 >= p.out_h) { return; }
   let plane = p.plane0 + gid.z;                      // n OUT_C + c
   let n = plane / p.out_c;
   let c = plane - n * p.out_c;
   let src_plane = (n * p.src_c + select(c / MULT, c, TRANSPOSED)) * p.src_h * p.w4;
-  let rows = min(BH, p.out_h - oh0);
+  let rows = min(p.bh, p.out_h - oh0);
   let k0 = kernel_row(c, 0u);
   let k1 = kernel_row(c, 1u);
   let k2 = kernel_row(c, 2u);

@@ -1,6 +1,6 @@
 // Depthwise conv2d 3x3, stride 2, padding 1, dilation 1, version 06: version 05's streams at
 // stride 2. Each invocation owns a strip of V output vec4s (4 V columns, read from 8 V source
-// columns) of BH output rows; output row oh reads source rows 2 oh - 1, 2 oh and 2 oh + 1, so it
+// columns) of p.bh output rows; output row oh reads source rows 2 oh - 1, 2 oh and 2 oh + 1, so it
 // streams down the source rows two at a time, each loaded once as 2 V aligned vec4s plus the
 // vec4 on its left (for its last column; skipped at the plane's edge), with two accumulator rows:
 // the output row being finished and the kernel row 0 part of the next one (source row 2 oh + 1).
@@ -10,16 +10,19 @@
 //   y[n, co, oh, ow] = b[co] + sum_{kh, kw} w[co, 0, kh, kw] x[n, co / M, 2 oh - 1 + kh, 2 ow - 1 + kw]
 // Needs W = 2 OW with OW a multiple of 4 (rows start on vec4s); any height.
 //
+// Measured (llvmpipe, 2 cores, 8x144x56x56, % of the copy probe's GB/s for the same bytes, 3
+// runs at load average 23-25, 2026-12-07): 91/102/103%, against version 01's 61-86% and 03's
+// 64-85% in the same rounds.
+//
 // Buffers:  x [N, C, H, 2 OW] as vec4s, w [M C, 1, 3, 3], bias [M C] (read only if HAS_BIAS),
 //           y [N, M C, OH, OW] as vec4s; all f32.
-// Dispatch: (ceil(strips / WG_X), ceil(OH / BH), ceil(planes / WG_Z)) workgroups of WG_X x 1 x WG_Z,
+// Dispatch: (ceil(strips / WG_X), ceil(OH / p.bh), ceil(planes / WG_Z)) workgroups of WG_X x 1 x WG_Z,
 //           strips = ceil(OW / (4 V)), planes = N M C counted from p.plane0 (p.planes of them).
 // Launched by src/ops/depthwise_kernels.ts.
 
 override WG_X: u32 = 1u;
 override WG_Z: u32 = 16u;
 override V: u32 = 7u;             // output vec4s per invocation along the row (at most MAX_V)
-override BH: u32 = 28u;           // output rows per invocation
 override MULT: u32 = 1u;
 override HAS_BIAS: bool = false;
 
@@ -31,6 +34,7 @@ struct Params {
   src_c: u32, out_c: u32,        // channels of x and y
   plane0: u32,                   // first plane n OUT_C + c of this dispatch
   planes: u32,                   // planes in this dispatch
+  bh: u32,                       // output rows per invocation
 }
 
 @group(0) @binding(0) var<storage, read> x: array<vec4f>;
@@ -67,7 +71,7 @@ fn taps(xs: ptr<function, array<vec4f, 2u * MAX_V + 1u>>, v: u32, k: vec3f) -> v
 @compute @workgroup_size(WG_X, 1, WG_Z)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let v0 = gid.x * V;                                // first output vec4 of the strip
-  let oh0 = gid.y * BH;
+  let oh0 = gid.y * p.bh;
   if (gid.z >= p.planes || v0 >= p.ow4 || oh0 >= p.out_h) { return; }
   let plane = p.plane0 + gid.z;                      // n OUT_C + c
   let n = plane / p.out_c;
@@ -83,7 +87,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var next: array<vec4f, MAX_V>;
   var xs = load_row(plane4, 2 * i32(oh0) - 1, v0);
   for (var v = 0u; v < V; v++) { next[v] = b0 + taps(&xs, v, k0); }
-  let rows = min(BH, p.out_h - oh0);
+  let rows = min(p.bh, p.out_h - oh0);
   for (var i = 0u; i < rows; i++) {
     let oh = oh0 + i;
     var acc = next;

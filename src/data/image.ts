@@ -9,6 +9,7 @@ import jpegEncode from 'jpeg-js/lib/encoder.js';
 import { decodeJpeg } from './jpeg.js';
 import { nodeFs, nodeRequire } from './node.js';
 import { checkImageSize, jpegSize, pngSize } from './image_size.js';
+import { jpegDataProblem, pngDataProblem } from './image_data_bound.js';
 
 type PngJs = typeof import('pngjs');
 let pngjs: PngJs | null = null;
@@ -109,7 +110,9 @@ export interface DecodeOptions {
 
 /**
  * Decodes JPEG or PNG bytes to 8-bit RGB, as Pillow's `Image.open(f).convert('RGB')`. The
- * header's declared size is checked against `maxImagePixels` first (see image_size.ts). Throws
+ * header's declared size is checked against `maxImagePixels` first (see image_size.ts), then
+ * against the compressed data the file holds (a file far too short for its size is refused
+ * before decoding: image_data_bound.ts). Throws
  * an error starting with `name` when it cannot decode.
  */
 export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeOptions = {}): Image {
@@ -119,6 +122,8 @@ export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeOp
   const size = format === 'JPEG' ? jpegSize(bytes) : pngSize(bytes);
   if ('problem' in size) throw new Error(`${name}: corrupt or unsupported ${format} file (${size.problem})`);
   checkImageSize(size.width, size.height, name, options.maxImagePixels);
+  const short = format === 'JPEG' ? jpegDataProblem(bytes) : pngDataProblem(bytes);
+  if (short) throw new Error(`${name}: ${short}`);
   try {
     return format === 'JPEG' ? decodeJpeg(bytes) : decodePng(bytes);
   } catch (e) {

@@ -73,9 +73,10 @@ export class ImageFiles implements Dataset<Example> {
       if (problem) problems.push(problem);
       else this.files.push(f);
     }
-    if (problems.length && !options.skipInvalid)
+    // onBadImage 'skip' (what finetune passes) or the older skipInvalid leave bad files out.
+    if (problems.length && !options.skipInvalid && options.onBadImage !== 'skip')
       throw new Error(
-        `ImageFiles: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${name} cannot be decoded: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}. Pass skipInvalid: true to leave such files out`,
+        `ImageFiles: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${name} cannot be decoded: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}. Pass onBadImage: 'skip' to leave such files out`,
       );
     this.skippedFiles = problems.map((p) => p.slice(0, p.indexOf(': ')));
     this.skipped = problems.length;

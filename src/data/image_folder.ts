@@ -4,12 +4,14 @@
  * under each class folder (recursively, folders and files in sorted order, as torchvision's
  * sorted os.walk). Bad files are found at construction, by reading the header of each (not
  * by its extension): empty files, files that are not JPEG or PNG, headers that are corrupt or
- * declare a decompression bomb (over twice `maxImagePixels`). With `onBadImage: 'error'` (the
+ * declare a decompression bomb (over twice `maxImagePixels`), files far too short for the size
+ * they declare (image_data_bound.ts). With `onBadImage: 'error'` (the
  * default) an error names them; with 'skip' they are left out, counted in `skipped` and
  * reported in one warning. Node only.
  */
 import { headerProblem, readImage, sniffFormat, type Image } from './image.js';
 import { checkImageSize, jpegSize, pngSize } from './image_size.js';
+import { jpegDataProblem, pngDataProblem } from './image_data_bound.js';
 import { checkIndex, type Dataset, type Example } from './datasets.js';
 import { nodeFs, nodePath } from './node.js';
 import { type Rng } from './rng.js';
@@ -24,7 +26,8 @@ export interface ImageFolderOptions {
   targetTransform?: (target: number) => number;
   /**
    * What to do with a bad file (empty, not JPEG or PNG, a corrupt header, or over twice
-   * `maxImagePixels`): 'error' (the default) throws naming it, 'skip' leaves it out with a warning.
+   * `maxImagePixels`, found at construction; a corrupt body, found when a DataLoader decodes it):
+   * 'error' (the default) throws naming it, 'skip' leaves it out with a warning naming it.
    */
   onBadImage?: 'error' | 'skip';
   /** The same as `onBadImage: 'skip'` when true (the older name). */
@@ -50,9 +53,13 @@ export class ImageFolder implements Dataset<Example> {
   readonly samples: Array<[string, number]>;
   /** The class index of every sample. */
   readonly targets: number[];
-  /** How many files were left out by `skipInvalid`, and which (paths relative to root). */
-  readonly skipped: number;
+  /**
+   * The files left out (paths relative to root): bad headers found at construction, then, with
+   * onBadImage 'skip', files that a DataLoader failed to decode (a corrupt body).
+   */
   readonly skippedFiles: string[];
+  /** 'error' or 'skip': what happens to a bad file (see `ImageFolderOptions.onBadImage`). */
+  readonly onBadImage: 'error' | 'skip';
   readonly transform?: AnyTransform;
   /** The pixel limit used when decoding (see `ImageFolderOptions.maxImagePixels`). */
   readonly maxImagePixels?: number | null;
@@ -111,8 +118,8 @@ export class ImageFolder implements Dataset<Example> {
         `ImageFolder: ${problems.length} file${problems.length === 1 ? '' : 's'} in ${root} cannot be decoded: ${list}. Pass onBadImage: 'skip' to leave such files out`,
       );
     }
+    this.onBadImage = onBad;
     this.skippedFiles = problems.map((p) => p.slice(0, p.indexOf(': ')));
-    this.skipped = problems.length;
     if (problems.length)
       console.warn(
         `ImageFolder: skipped ${problems.length} file${problems.length === 1 ? '' : 's'} of ${root} that cannot be decoded (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''})`,
@@ -127,6 +134,25 @@ export class ImageFolder implements Dataset<Example> {
 
   get length(): number {
     return this.samples.length;
+  }
+
+  /** How many files were left out (`skippedFiles.length`). */
+  get skipped(): number {
+    return this.skippedFiles.length;
+  }
+
+  /**
+   * Notes that `path` (a sample's file) failed to decode, with the decoder's `message`: with
+   * onBadImage 'skip' the file joins `skippedFiles` with one warning naming it (once per file);
+   * with 'error' it throws naming it. Called by the DataLoader.
+   */
+  badFile(path: string, message: string): void {
+    if (this.onBadImage === 'error')
+      throw new Error(`DataLoader: ${message}. Pass onBadImage: 'skip' to the ImageFolder to leave such files out`);
+    const name = nodePath('ImageFolder').relative(this.root, path);
+    if (this.skippedFiles.includes(name)) return;
+    this.skippedFiles.push(name);
+    console.warn(`ImageFolder: skipped ${name}, whose header is valid but which cannot be decoded (${message})`);
   }
 
   /** Sample `index` decoded, before any transform. */
@@ -195,7 +221,8 @@ function fileProblem(
   } catch (e) {
     return (e as Error).message;
   }
-  return null;
+  const short = format === 'JPEG' ? jpegDataProblem(head, size) : pngDataProblem(head, size);
+  return short && `${name}: ${short}`;
 }
 
 /** Every non-hidden file under `dir`: folders in sorted order of their path, files sorted within. */

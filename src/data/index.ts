@@ -34,7 +34,7 @@ export {
 } from './datasets.js';
 export { ImageFolder, type ImageFolderOptions } from './image_folder.js';
 export { ImageFiles, type ImageFile } from './image_files.js';
-export { DataLoader, type DataLoaderOptions, type Batch } from './loader.js';
+export { DataLoader, type DataLoaderOptions, type Batch, type CollateFn } from './loader.js';
 export { imagesToTensor } from './gpu_batch.js';
 export { IMAGENET_CLASSES, evalTransform, type EvalTransformOptions } from './imagenet.js';
 export { seededRandom, sampleSeed, mixSeed, manualSeed, type Rng } from './rng.js';

@@ -15,6 +15,9 @@
  *   CPU transforms run in worker threads, up to `prefetchFactor` batches per worker ahead of
  *   the training step; the transform goes to them as data (`toJSON()`). They start on the
  *   first epoch and stay (idle, not holding the process open) until `close()`.
+ * - Bad files: an ImageFolder file whose header passed but whose body fails to decode stops the
+ *   epoch naming it (onBadImage 'error'), or is left out of its batch with one warning per file
+ *   (onBadImage 'skip'; that batch is smaller, and a batch left empty is not yielded).
  */
 import { throttle } from '../gpu/commands.js';
 import { type Tensor } from '../tensor.js';
@@ -23,7 +26,7 @@ import { Subset, type Dataset } from './datasets.js';
 import { imagesToTensor, stackHost } from './gpu_batch.js';
 import { ImageFolder } from './image_folder.js';
 import { isHostTensor, isImage, type HostTensor, type Image } from './image.js';
-import { loadFileSample } from './load_sample.js';
+import { isBadSample, tryLoadFileSample, type BadSample } from './load_sample.js';
 import { mixSeed, randperm, sampleSeed, seededRandom } from './rng.js';
 import { type AnyTransform } from './transforms/base.js';
 import { fromJSON, splitForGpu } from './transforms/compose.js';
@@ -46,7 +49,16 @@ export interface DataLoaderOptions {
   prefetchFactor?: number;
   /** Run a trailing ToTensor + Normalize on the GPU (default true). */
   transformOnGpu?: boolean;
+  /**
+   * Makes a batch of the samples (each `[input, target]`, after the CPU transforms), as PyTorch's
+   * `collate_fn`; default: stack the inputs (one shape per batch) and the integer targets. E.g.
+   * `sg.text.datasets.padCollate()` pads token ids to the batch's longest sentence.
+   */
+  collateFn?: CollateFn;
 }
+
+/** A DataLoader `collateFn`: samples to the batch's GPU tensors (the loader adds `dispose`). */
+export type CollateFn = (samples: Array<[Image | HostTensor, number]>) => { x: Tensor; y: Tensor };
 
 /** One batch, owned by the consumer. */
 export interface Batch {
@@ -97,6 +109,7 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly source: FileSource | null;
   private readonly cpuTransform: AnyTransform | undefined;
   private readonly gpuTail: { mean: number[]; std: number[] } | null;
+  private readonly collateFn: CollateFn | null;
   private pool: Promise<WorkerPool> | null = null;
 
   /** `new DataLoader(dataset, {batchSize, shuffle, ...})`, as `DataLoader(dataset, batch_size=..., shuffle=...)`; options are checked now. */
@@ -112,7 +125,9 @@ export class DataLoader implements AsyncIterable<Batch> {
       numWorkers: 'integer',
       prefetchFactor: 'integer',
       transformOnGpu: 'boolean',
+      collateFn: 'function',
     });
+    this.collateFn = options.collateFn ?? null;
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
@@ -161,14 +176,19 @@ export class DataLoader implements AsyncIterable<Batch> {
     const epoch = this.epoch++;
     const batches = this.batchIndices(epoch);
     if (this.numWorkers === 0) {
-      for (const indices of batches) {
+      for (const all of batches) {
         await throttle(); // bounds the GPU work in flight (src/gpu/inflight.ts)
-        const loaded = indices.map((i) => this.loadInMainThread(i, sampleSeed(this.seed, epoch, i)));
-        yield this.collate(
-          indices,
+        const loaded = all.map((i) => this.loadInMainThread(i, sampleSeed(this.seed, epoch, i)));
+        const [indices, inputs] = this.dropBad(
+          all,
           loaded.map((s) => s[0]),
-          loaded.map((s) => s[1]),
         );
+        if (indices.length)
+          yield this.collate(
+            indices,
+            inputs,
+            indices.map((i) => loaded[all.indexOf(i)][1]),
+          );
       }
       return;
     }
@@ -182,7 +202,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     const pool = await this.pool;
     pool.hold(true);
     try {
-      const pending: Array<Promise<Array<Image | HostTensor>>> = [];
+      const pending: Array<Promise<Array<Image | HostTensor | BadSample>>> = [];
       const request = (b: number) => {
         pending[b] = pool.load(
           batches[b].map((i): [string, number] => [
@@ -194,15 +214,16 @@ export class DataLoader implements AsyncIterable<Batch> {
       const ahead = this.numWorkers * this.prefetchFactor;
       for (let b = 0; b < Math.min(ahead, batches.length); b++) request(b);
       for (let b = 0; b < batches.length; b++) {
-        const samples = await pending[b];
+        const [indices, samples] = this.dropBad(batches[b], await pending[b]);
         delete pending[b];
         await throttle();
         if (b + ahead < batches.length) request(b + ahead);
-        yield this.collate(
-          batches[b],
-          samples,
-          batches[b].map((i) => this.fileTarget(i)),
-        );
+        if (indices.length)
+          yield this.collate(
+            indices,
+            samples,
+            indices.map((i) => this.fileTarget(i)),
+          );
       }
     } finally {
       pool.hold(false);
@@ -219,11 +240,32 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (pool) await (await pool).close();
   }
 
+  /**
+   * The samples of a batch that decoded, with their indices: a file that failed to decode is
+   * reported by its ImageFolder (onBadImage 'error': throws naming it; 'skip': one warning per
+   * file), and left out of the batch, which is then smaller (empty batches are not yielded).
+   */
+  private dropBad(
+    indices: number[],
+    samples: Array<Image | HostTensor | BadSample>,
+  ): [number[], Array<Image | HostTensor>] {
+    const keep: number[] = [];
+    const good: Array<Image | HostTensor> = [];
+    samples.forEach((s, k) => {
+      if (isBadSample(s)) this.source!.folder.badFile(s.path, s.bad);
+      else {
+        keep.push(indices[k]);
+        good.push(s);
+      }
+    });
+    return [keep, good];
+  }
+
   /** Sample `i` (its input after the CPU transforms, and its target) loaded in this thread. */
-  private loadInMainThread(i: number, seed: number): [Image | HostTensor, number] {
+  private loadInMainThread(i: number, seed: number): [Image | HostTensor | BadSample, number] {
     if (this.source)
       return [
-        loadFileSample(
+        tryLoadFileSample(
           this.source.folder.samples[this.source.baseIndex(i)][0],
           this.cpuTransform,
           seed,
@@ -242,6 +284,10 @@ export class DataLoader implements AsyncIterable<Batch> {
   }
 
   private collate(indices: number[], inputs: Array<Image | HostTensor>, targets: number[]): Batch {
+    if (this.collateFn) {
+      const { x, y } = this.collateFn(inputs.map((input, k) => [input, targets[k]]));
+      return { x, y, dispose: () => (x.dispose(), y.dispose()) };
+    }
     const labels = Int32Array.from(targets, (t, k) => {
       if (!Number.isInteger(t))
         throw new Error(

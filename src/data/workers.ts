@@ -7,7 +7,7 @@
  */
 import { nodeFs, nodePath, builtin } from './node.js';
 import { type HostTensor, type Image } from './image.js';
-import { type WorkerReply, type WorkerRequest } from './load_sample.js';
+import { type BadSample, type WorkerReply, type WorkerRequest } from './load_sample.js';
 import { type TransformSpec } from './transforms/base.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -84,7 +84,10 @@ function isPackageRoot(fs: ReturnType<typeof nodeFs>, path: ReturnType<typeof no
  */
 export class WorkerPool {
   private workers: NodeWorker[] = [];
-  private waiting = new Map<number, { resolve: (s: Array<Image | HostTensor>) => void; reject: (e: Error) => void }>();
+  private waiting = new Map<
+    number,
+    { resolve: (s: Array<Image | HostTensor | BadSample>) => void; reject: (e: Error) => void }
+  >();
   private next = 0;
   private nextId = 0;
   /** Set when a worker died; the loader then starts a new pool. */
@@ -113,9 +116,9 @@ export class WorkerPool {
   }
 
   /** Loads one batch on the next worker (round robin). */
-  load(items: Array<[string, number]>): Promise<Array<Image | HostTensor>> {
+  load(items: Array<[string, number]>): Promise<Array<Image | HostTensor | BadSample>> {
     const id = this.nextId++;
-    const promise = new Promise<Array<Image | HostTensor>>((resolve, reject) => {
+    const promise = new Promise<Array<Image | HostTensor | BadSample>>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const request: WorkerRequest = { kind: 'batch', id, items };
       this.workers[this.next++ % this.workers.length].postMessage(request);

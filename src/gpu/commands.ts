@@ -7,7 +7,7 @@ import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
 import { trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
-import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE, UNIFORM_USAGE } from './pool.js';
+import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE } from './pool.js';
 import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
 import { validateBindings, validateCopy } from './validate.js';
 import {
@@ -19,7 +19,8 @@ import {
   throwIfBatchFailed,
   throwIfLost,
 } from './batch_errors.js';
-import { armedAssertBuffer, checkAsserts } from './asserts.js';
+import { ASSERT_BYTES, checkAsserts, noteDependencies, pendingAsserts, throwUnreported } from './asserts.js';
+import { UniformArena } from './uniform_arena.js';
 
 export { politeWait, setPoliteWaiting } from './wait.js';
 
@@ -35,6 +36,16 @@ let pass: GPUComputePassEncoder | null = null;
 let dispatchesInBatch = 0;
 /** Uniform buffers of the open batch, returned to the pool once it is submitted. */
 let batchUniforms: GPUBuffer[] = [];
+/** The open batch's uniforms, packed into one buffer written once at submit (uniform_arena.ts). */
+let arena: { device: GPUDevice; uniforms: UniformArena } | null = null;
+
+function uniformArena(device: GPUDevice): UniformArena {
+  if (arena?.device !== device) {
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    arena = { device, uniforms: new UniformArena(MAX_DISPATCHES_PER_BATCH * align, align) };
+  }
+  return arena.uniforms;
+}
 
 function openEncoder(): GPUCommandEncoder {
   const device = gpuDevice();
@@ -96,12 +107,15 @@ export function encodeDispatch(
     resource: 'buffer' in b ? b : { buffer: b },
   }));
   if (params) {
-    const uniform = acquireBuffer(params.byteLength, UNIFORM_USAGE, 'params');
-    device.queue.writeBuffer(uniform, 0, params);
-    entries.push({ binding: entries.length, resource: { buffer: uniform, size: params.byteLength } });
-    batchUniforms.push(uniform);
+    let resource = uniformArena(device).place(params);
+    if (!resource) {
+      flush(); // this batch's uniforms are full: the dispatch starts the next batch
+      resource = uniformArena(device).place(params)!;
+    }
+    entries.push({ binding: entries.length, resource });
   }
-  const written = buffers.filter((_, i) => kernel.bindings[i] === 'write').map((b) => ('buffer' in b ? b.buffer : b));
+  const bound = buffers.map((b) => ('buffer' in b ? b.buffer : b));
+  const written = bound.filter((_, i) => kernel.bindings[i] === 'write');
   const observer = launchObserver();
   if (observer) {
     // A pass of its own, so that its timestamps bracket this launch alone.
@@ -114,6 +128,7 @@ export function encodeDispatch(
   p.setBindGroup(0, device.createBindGroup({ label: kernel.name, layout, entries }));
   p.dispatchWorkgroups(x, y, z);
   noteWrites(kernel.label ?? kernel.name, written);
+  noteDependencies(bound, written);
   if (observer) {
     closePass();
     observer.endLaunch();
@@ -128,6 +143,7 @@ export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, ds
   closePass();
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   noteWrites('copy', [dst]);
+  noteDependencies([src], [dst]);
 }
 
 /** Submits everything recorded so far. */
@@ -136,6 +152,8 @@ export function flush(): void {
   closePass();
   if (encoder) {
     const device = gpuDevice();
+    const uniforms = uniformArena(device).upload(device.queue);
+    if (uniforms) batchUniforms.push(uniforms);
     device.queue.submit([encoder.finish()]);
     encoder = null;
     endBatch(device);
@@ -153,23 +171,24 @@ export function discardBatch(): void {
   encoder = null;
   dispatchesInBatch = 0;
   batchUniforms = [];
+  arena?.uniforms.discard();
 }
 
 /**
  * Reads `bytes` bytes of `buffer` from `offset`, after all recorded work. Throws instead if the
- * device refused the batch that wrote them (or this readback's), or if a kernel raised a
- * device-side assert since the last readback (src/gpu/asserts.ts).
+ * device refused the batch that wrote them (or this readback's), or if `buffer` depends on a
+ * launch that raised a device-side assert (src/gpu/asserts.ts).
  */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
   checkDevice(buffer, 'readback');
   throwIfLost(buffer, 'readback');
   const device = gpuDevice();
   const aligned = Math.ceil(bytes / 4) * 4;
-  const asserts = armedAssertBuffer(device);
-  const total = Math.max(aligned + (asserts ? 16 : 0), 4);
+  const asserts = pendingAsserts(device);
+  const total = Math.max(aligned + (asserts ? ASSERT_BYTES : 0), 4);
   const staging = acquireBuffer(total, READBACK_USAGE, 'readback');
   copyBuffer(buffer, offset, staging, 0, aligned);
-  if (asserts) copyBuffer(asserts.buffer, 0, staging, aligned, 16);
+  if (asserts) copyBuffer(asserts.buffer, 0, staging, aligned, ASSERT_BYTES);
   const batch = currentBatch();
   try {
     flush();
@@ -185,13 +204,13 @@ export async function readBuffer(buffer: GPUBuffer, bytes: number, offset = 0): 
   await settleBatchChecks();
   const mapped = staging.getMappedRange(0, total);
   const data = mapped.slice(0, bytes);
-  const words = asserts ? new Uint32Array(mapped.slice(aligned, aligned + 16)) : null;
+  const words = asserts ? new Uint32Array(mapped.slice(aligned, aligned + ASSERT_BYTES)) : null;
   staging.unmap();
   releaseBuffer(staging);
   throwIfDeviceFailed();
   throwIfBatchFailed(batch, 'readback');
   throwIfLost(buffer, 'readback');
-  if (words) checkAsserts(device, words, asserts!.armed);
+  checkAsserts(device, words, asserts?.upTo ?? 0, buffer);
   return data;
 }
 
@@ -207,7 +226,10 @@ export async function throttle(): Promise<void> {
   throwIfDeviceFailed();
 }
 
-/** Resolves once the GPU has finished all submitted work. */
+/**
+ * Resolves once the GPU has finished all submitted work; throws a device-side assert that no
+ * readback has thrown yet (once).
+ */
 export async function synchronize(): Promise<void> {
   flush();
   const device = gpuDevice();
@@ -215,8 +237,9 @@ export async function synchronize(): Promise<void> {
   await settleCompileChecks();
   await settleBatchChecks();
   throwIfDeviceFailed();
-  const asserts = armedAssertBuffer(device);
+  const asserts = pendingAsserts(device);
   if (asserts) await readBuffer(asserts.buffer, 0);
+  throwUnreported(device);
 }
 
 /** Workgroup counts for `n` invocations of size `workgroupSize`, folded into 2-D past 65535. */

@@ -15,6 +15,12 @@
  *   tensors already on the GPU, and readbacks and `sg.synchronize()` wait for everything;
  * - a loop that never awaits cannot be helped by any library (nothing can tick Dawn); past
  *   `WARN_AT` unfinished batches it gets one warning saying where to put an `await`.
+ *
+ * Why nothing can tick Dawn synchronously (checked on webgpu 0.6.2, Dawn's node bindings):
+ * GPU, GPUDevice and GPUQueue expose no processEvents/tick/waitAny method, `create([...])` takes
+ * only Dawn toggles and backend/adapter names, and the native `wgpuInstanceProcessEvents` is
+ * called only from `AsyncRunner::ScheduleProcessEvents`, a task on Node's event loop queued
+ * while a WebGPU promise is pending. A blocking wait (Atomics.wait) would block that loop too.
  */
 import { politeWait } from './wait.js';
 
@@ -46,8 +52,9 @@ export function trackSubmit(device: GPUDevice): void {
       `shadergrad: ${s.done.length} submitted command batches are unfinished and the program has not ` +
       'yielded to the event loop: the GPU cannot keep up and finished work cannot be freed. ' +
       'Await something in the loop: `await sg.throttle()` each step, a readback, or a DataLoader.';
-    if (typeof process !== 'undefined' && process.emitWarning) process.emitWarning(message);
-    else console.warn(message);
+    // Written at once: process.emitWarning delivers on process.nextTick, which a loop that
+    // never yields never reaches (the warning appeared only after the crash, that is never).
+    console.warn(message);
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { gpuDevice, isInitialised } from './device.js';
 import { forgetWrites } from './batch_errors.js';
+import { forgetDependencies } from './asserts.js';
 
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 export const UNIFORM_USAGE = 0x40 | 0x08; // UNIFORM | COPY_DST
@@ -113,6 +114,7 @@ export function acquireBuffer(bytes: number, usage = STORAGE_USAGE, label?: stri
   if (reuse) {
     p.pooledBytes -= size;
     forgetWrites(reuse.buffer);
+    forgetDependencies(reuse.buffer);
     requested.set(reuse.buffer, bytes);
     return reuse.buffer;
   }

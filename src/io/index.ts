@@ -41,7 +41,7 @@ interface Parsed {
 /** Reads and parses any supported file (no tensor data is decoded yet). */
 async function parseFile(
   source: string | Uint8Array,
-  options: { name?: string; allowTruncated?: boolean; onProgress?: ReadProgress } = {},
+  options: { name?: string; allowTruncated?: boolean; onProgress?: ReadProgress } & ReadLimits = {},
 ): Promise<Parsed> {
   const { bytes, file } = await readSource(source, options.name, options.onProgress);
   if (isSafetensors(bytes)) {
@@ -55,7 +55,7 @@ async function parseFile(
       size: bytes.length,
     };
   }
-  const t = await readTorch(bytes, file, options.allowTruncated ?? false);
+  const t = await readTorch(bytes, file, options.allowTruncated ?? false, { maxTensorBytes: options.maxTensorBytes });
   return { file, format: t.format, root: t.root, storage: t.storage, truncated: t.truncated, size: bytes.length };
 }
 

@@ -6,6 +6,9 @@
  *   plus 16 MiB. A tensor decodes to at most 4 bytes per stored byte (int8 -> int32), so only
  *   views that repeat data (an expanded, stride-0 view, as `x.expand(8192, 8192)` saves) can
  *   pass it; raise the option for such files.
+ * - the deflated records of a torch zip may inflate to at most `maxTensorBytes` together, judged
+ *   on their declared sizes before inflating (torch.save stores records uncompressed: a 510 KB
+ *   entry honestly declaring 512 MiB is refused at once).
  * - a walk of the object tree visits at most 4x the file's size plus 100,000 nodes: a container
  *   shared by reference is walked once when it holds no tensor, and every repeated visit of one
  *   that does counts (lists sharing references 2^40 ways stop here, in milliseconds).

@@ -18,6 +18,16 @@ export class PickleGlobal {
   }
 }
 
+/**
+ * An instance of an allowlisted class whose pickled state a loader wants (torchtext's `Vocab`):
+ * its builder returns one, and BUILD stores the state in it instead of dropping it.
+ */
+export class PickleObject {
+  /** The state BUILD gave (`obj.__setstate__(state)`), undefined until then. */
+  state: unknown = undefined;
+  constructor(readonly className: string) {}
+}
+
 /** What REDUCE may call: an allowlisted global turned into a builder of plain values. */
 export type Builder = (args: unknown[]) => unknown;
 
@@ -180,8 +190,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ cls(*args)
       case 0x92: { pop(); const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ_EX (kwargs ignored)
       // BUILD sets an object's state (`obj.__setstate__(state)`). Our objects are plain data, so the
-      // state is dropped: a state_dict's OrderedDict gets `_metadata` this way, a numpy dtype its byte order.
-      case 0x62: { pop(); const t = top(); if (typeof t !== 'object' || t === null) fail(`BUILD on ${describe(t)}`); break; } // BUILD (state dropped)
+      // state is dropped (a state_dict's OrderedDict gets `_metadata` this way, a numpy dtype its
+      // byte order), except by a PickleObject, which keeps it as data.
+      case 0x62: { const state = pop(); const t = top(); if (typeof t !== 'object' || t === null) fail(`BUILD on ${describe(t)}`); if (t instanceof PickleObject) t.state = state; break; } // BUILD
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent id without a loader');

@@ -14,7 +14,17 @@
  */
 import { unpickle, PickleGlobal, type Builder } from './pickle.js';
 import { LazyTensor, ELEMENT_SIZE, type SourceDType, type StorageRef } from './records.js';
-import { readZip, scanLocalHeaders, readEntry, isZip, loadInflate, ZipError, type ZipArchive } from './zip.js';
+import {
+  readZip,
+  scanLocalHeaders,
+  readEntry,
+  isZip,
+  loadInflate,
+  ZipError,
+  InflateBudget,
+  type ZipArchive,
+} from './zip.js';
+import { ByteBudget, type ReadLimits } from './limits.js';
 
 /** torch's storage classes and the element type each one holds. */
 const STORAGE_TYPES: Record<string, SourceDType> = {
@@ -162,8 +172,17 @@ export function isLegacyTorch(bytes: Uint8Array): boolean {
   }
 }
 
-/** Reads a zip-format torch.save file. With `allowTruncated`, a missing central directory is tolerated. */
-export async function readTorchZip(bytes: Uint8Array, file: string, allowTruncated = false): Promise<TorchFile> {
+/**
+ * Reads a zip-format torch.save file. With `allowTruncated`, a missing central directory is
+ * tolerated. Deflated records may inflate to `maxTensorBytes` together (limits.ts's default:
+ * 4 x the file's size + 16 MiB), checked on their declared sizes before inflating.
+ */
+export async function readTorchZip(
+  bytes: Uint8Array,
+  file: string,
+  allowTruncated = false,
+  limits: ReadLimits = {},
+): Promise<TorchFile> {
   let zip: ZipArchive;
   let truncated: string | undefined;
   try {
@@ -180,9 +199,13 @@ export async function readTorchZip(bytes: Uint8Array, file: string, allowTruncat
     );
   const root = pkl.slice(0, -'data.pkl'.length);
   const inflate = [...zip.entries.values()].some((e) => e.method !== 0) ? await loadInflate() : null;
+  const budget = new InflateBudget(
+    new ByteBudget(file, bytes.length, limits).limit,
+    `pass { maxTensorBytes } to allow more than 4 x the file's size + 16 MiB`,
+  );
   const entry = (name: string) => {
     const e = zip.entries.get(root + name);
-    return e ? readEntry(bytes, e, inflate) : null;
+    return e ? readEntry(bytes, e, inflate, budget) : null;
   };
   let order: Uint8Array | null = null;
   try {
@@ -272,9 +295,14 @@ export function readTorchLegacy(bytes: Uint8Array, file: string, allowTruncated 
  * Detects the torch format by content and reads it. Any error is reported with the file's name
  * (a RangeError from a field pointing outside the file is a corrupt file, said as such).
  */
-export async function readTorch(bytes: Uint8Array, file: string, allowTruncated = false): Promise<TorchFile> {
+export async function readTorch(
+  bytes: Uint8Array,
+  file: string,
+  allowTruncated = false,
+  limits: ReadLimits = {},
+): Promise<TorchFile> {
   try {
-    return await detectAndRead(bytes, file, allowTruncated);
+    return await detectAndRead(bytes, file, allowTruncated, limits);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (e instanceof Error && msg.includes(file)) throw e;
@@ -282,8 +310,13 @@ export async function readTorch(bytes: Uint8Array, file: string, allowTruncated 
   }
 }
 
-async function detectAndRead(bytes: Uint8Array, file: string, allowTruncated: boolean): Promise<TorchFile> {
-  if (isZip(bytes)) return readTorchZip(bytes, file, allowTruncated);
+async function detectAndRead(
+  bytes: Uint8Array,
+  file: string,
+  allowTruncated: boolean,
+  limits: ReadLimits,
+): Promise<TorchFile> {
+  if (isZip(bytes)) return readTorchZip(bytes, file, allowTruncated, limits);
   if (isLegacyTorch(bytes)) return readTorchLegacy(bytes, file, allowTruncated);
   if (isTar(bytes)) {
     throw new Error(

@@ -213,8 +213,44 @@ export async function loadInflate(): Promise<Inflate> {
   }
 }
 
-/** An entry's bytes (a view into `bytes` for stored entries). */
-export function readEntry(bytes: Uint8Array, e: ZipEntry, inflate: Inflate = null): Uint8Array {
+/**
+ * A cap on the bytes all deflated entries of one archive may inflate to together, charged with
+ * each entry's declared size before it is inflated (once per entry). An honest entry within
+ * DEFLATE's ratio can still declare 512 MiB from 510 KB: torch.save stores its records
+ * uncompressed, so deflated ones are unusual, and they share the file's tensor budget.
+ */
+export class InflateBudget {
+  private used = 0;
+  private readonly charged = new Set<string>();
+
+  /** `limit` bytes; `raise` says how to allow more (the option, for the message). */
+  constructor(
+    readonly limit: number,
+    private readonly raise: string,
+  ) {}
+
+  /** Charges `e`'s declared size, or throws a ZipError before anything is inflated. */
+  take(e: ZipEntry): void {
+    if (this.charged.has(e.name)) return;
+    if (this.used + e.size > this.limit)
+      throw new ZipError(
+        `bad zip: ${e.name} declares ${e.size} bytes once inflated, bringing the archive's inflated records to ${this.used + e.size} bytes, over the limit of ${this.limit}; refused before inflating (torch.save stores records uncompressed: ${this.raise})`,
+      );
+    this.used += e.size;
+    this.charged.add(e.name);
+  }
+}
+
+/**
+ * An entry's bytes (a view into `bytes` for stored entries). A deflated entry is charged to
+ * `budget`, if given, after its declared size passed DEFLATE's ratio and before it is inflated.
+ */
+export function readEntry(
+  bytes: Uint8Array,
+  e: ZipEntry,
+  inflate: Inflate = null,
+  budget: InflateBudget | null = null,
+): Uint8Array {
   const start = dataStart(bytes, e);
   if (start + e.compressedSize > bytes.length) {
     throw new ZipError(
@@ -235,6 +271,7 @@ export function readEntry(bytes: Uint8Array, e: ZipEntry, inflate: Inflate = nul
     throw new ZipError(
       `bad zip: ${e.name} claims to inflate from ${e.compressedSize} to ${e.size} bytes, more than DEFLATE can (a decompression bomb?)`,
     );
+  budget?.take(e);
   // Inflating stops at the declared size: an entry that would grow past it (a bomb whose
   // directory understates it) is refused while inflating, before the memory is spent.
   let out: Uint8Array;

@@ -21,7 +21,7 @@ import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { addRelu, conv2dActivation, linearActivation, type FusedActivation } from '../ops/fused.js';
 import { reshape } from '../ops/shape.js';
 import { isTrackingModules } from '../profile/module_stack.js';
-import { Module, trainGeneration } from './module.js';
+import { Module, onDispose, trainGeneration } from './module.js';
 import { Conv2d } from './layers/conv.js';
 import { BatchNorm2d } from './layers/batchnorm.js';
 import { Linear } from './layers/linear.js';
@@ -107,6 +107,7 @@ function folded(conv: Conv2d, bn: BatchNorm2d): { weight: Tensor; bias: Tensor }
   );
   const fold = { sources, versions, generation: trainGeneration(), weight, bias };
   folds.set(bn, fold);
+  onDispose(bn, () => forget(bn)); // model.dispose() frees the folded weights too
   return fold;
 }
 
@@ -116,9 +117,10 @@ function forget(bn: BatchNorm2d): void {
   fold.weight.dispose();
   fold.bias.dispose();
   folds.delete(bn);
+  onDispose(bn, null);
 }
 
-/** Frees the folded weights cached for the batch norm layers of `model` (models.disposeModel calls it). */
+/** Frees the folded weights cached for the batch norm layers of `model` (`model.dispose()` does it too). */
 export function releaseFusionCache(model: Module): void {
   for (const m of model.modules()) if (m instanceof BatchNorm2d) forget(m);
 }

@@ -5,6 +5,7 @@
  * as `features.0.weight` come for free and nothing needs registering by hand. Buffers
  * (running statistics) are the exception, as in PyTorch: `registerBuffer`.
  */
+import { clearRowGrad } from '../ops/row_grad.js';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { instrumentForward } from './forward_scope.js';
@@ -17,6 +18,14 @@ let trainCalls = 0;
 /** How many times `train()` / `eval()` has been called on any module: caches of eval-mode results (nn/fusion.ts) compare it. */
 export function trainGeneration(): number {
   return trainCalls;
+}
+
+/** Per-module resources held outside its fields (nn/fusion.ts's folded weights), released by `dispose()`. */
+const releasers = new WeakMap<object, () => void>();
+/** Registers what `module.dispose()` must also free (null: nothing any more). */
+export function onDispose(module: object, release: (() => void) | null): void {
+  if (release) releasers.set(module, release);
+  else releasers.delete(module);
 }
 
 /**
@@ -153,16 +162,20 @@ export abstract class Module {
     for (const p of this.parameters()) {
       p.grad?.dispose();
       p.grad = null;
+      clearRowGrad(p); // a row-sparse gradient (Embedding with sparse: true)
     }
   }
 
   /**
    * Frees the GPU memory this module and its descendants hold: parameters and their gradients,
-   * buffers, and any other tensor kept in a field. The module cannot be used afterwards (PyTorch
+   * buffers, any other tensor kept in a field, and caches built from them (batch norm weights
+   * folded into a convolution by layer fusion). The module cannot be used afterwards (PyTorch
    * frees it with the module object; here GPU memory is freed explicitly). Safe to call twice.
    */
   dispose(): void {
     for (const m of this.modules()) {
+      releasers.get(m)?.();
+      releasers.delete(m);
       for (const [, value] of m.fields()) {
         if (!(value instanceof Tensor)) continue;
         value.grad?.dispose();

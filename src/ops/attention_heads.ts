@@ -68,3 +68,26 @@ export function splitHeads(
     return [dPacked];
   });
 }
+
+/**
+ * The heads of attention's output put back side by side: heads [B, H, S, Dh] -> [B, S, H * Dh],
+ * as `heads.permute(0, 2, 1, 3).reshape(B, S, H * Dh)`, with the kernel above (one packed part,
+ * `merge` forward, `split` backward): rows of Dh values copied whole, not one gathered element at
+ * a time as a general permute does.
+ */
+export function mergeHeads(heads: Tensor): Tensor {
+  requireDtype('merge_heads', heads, 'float32');
+  if (heads.ndim !== 4) throw new Error(`merge_heads: expected heads [B, H, S, Dh], got ${formatShape(heads.shape)}`);
+  const [b, h, s, dh] = heads.shape;
+  const out = Tensor.empty([b, s, h * dh]);
+  const uniforms = { b, s, parts: 1, h, dh, part: 0, scale: 1 };
+  const grid = gridFor(b * s * h, WG);
+  const launch = (entryPoint: 'split' | 'merge', from: Tensor, to: Tensor) =>
+    dispatch(K.attention_heads, { entryPoint, WG, TRANSPOSED: false }, uniforms, [from.buffer, to.buffer], grid);
+  if (out.size > 0) launch('merge', heads, out);
+  return record(out, 'merge_heads', [heads], (g) => {
+    const dHeads = Tensor.empty(heads.shape);
+    if (out.size > 0) launch('split', g, dHeads);
+    return [dHeads];
+  });
+}

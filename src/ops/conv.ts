@@ -10,9 +10,10 @@
  * The previous algorithm, im2col (`shaders/im2col.wgsl`) then one matmul per sample, with its
  * gradient through the matmul's and `col2im.wgsl`, is version 'im2col_matmul'. With subgroups
  * it still wins where no row window fits (strides or dilations along the width: ResNet's
- * downsampling, AlexNet's 11x11 stride 4), so the choice is made per shape.
+ * downsampling, AlexNet's 11x11 stride 4) and for pointwise convolutions, wherever the matmul
+ * runs vectorised; and the backward of strided or few-channel shapes takes products too. Which
+ * algorithm runs each shape and each gradient is one table: conv_routes.ts.
  */
-import { gpuDevice, hasFeature } from '../gpu/device.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K, type CONV_ACTIVATIONS } from '../kernels.js';
 import { Tensor } from '../tensor.js';
@@ -20,9 +21,17 @@ import { record } from '../autograd.js';
 import { sumToShape } from './reduce.js';
 import { reshape } from './shape.js';
 import { splitBatch } from './batch_split.js';
-import { depthwiseConv2d, depthwiseFastPath, depthwiseFits } from './depthwise_conv.js';
+import { depthwiseConv2d } from './depthwise_conv.js';
 import { conv2dGeometry, type Conv2dOptions, type Geometry } from './conv_geometry.js';
-import { conv2dIm2col } from './conv_im2col.js';
+import { conv2dIm2col, inputGradIm2col, weightGradIm2col } from './conv_im2col.js';
+import {
+  backwardRoutes,
+  convPath,
+  forcedConvVersion,
+  kernelVersion,
+  subgroupsOf8,
+  type ImplicitVersion,
+} from './conv_routes.js';
 import { PAIR, checkOptions } from '../args.js';
 import { activationGradFromOutput } from './activation.js';
 
@@ -32,69 +41,13 @@ export type ConvActivation = keyof typeof CONV_ACTIVATIONS;
 const WG = 64;
 
 export { pair, convOutputSize, conv2dGeometry, type Pair, type Conv2dOptions } from './conv_geometry.js';
+export { CONV_VERSIONS, chosenConvVersion, convPath, setConvVersion, type ConvVersion } from './conv_routes.js';
 
-// ---- which algorithm ----
-
-/**
- * The convolution algorithms, fastest first where their needs are met. Forward of the VGG-like
- * layer (batch 8, 64 -> 64 channels, 56x56, 3x3, pad 1, bias) on llvmpipe (2 cores), one run of
- * bench/cnn.ts (2026-12-01; the equivalent 25088x64x576 matmul took 67.3 ms):
- *   03 row window 69.7 ms (97% of the matmul's speed), 01 106.7 ms (63%), 02 (no subgroups)
- *   179.3 ms (38%), im2col_matmul 170.4 ms (40%); forward + backward with 03: 3.2x its forward.
- */
-export const CONV_VERSIONS = [
-  '03_implicit_subgroup_row_window',
-  '01_implicit_subgroup',
-  '02_implicit_uniform_rows',
-  'im2col_matmul',
-] as const;
-export type ConvVersion = (typeof CONV_VERSIONS)[number];
-let forced: ConvVersion | null = null;
-
-/** Forces a convolution algorithm by name (benchmarks, tests); null for this adapter's choice. */
-export function setConvVersion(name: ConvVersion | null): void {
-  if (name !== null && !CONV_VERSIONS.includes(name))
-    throw new Error(`setConvVersion: unknown version ${name}; versions: ${CONV_VERSIONS.join(', ')}`);
-  forced = name;
-}
-
-/** Subgroup broadcasts need lanes 0..7 of a subgroup: the feature, and subgroups of 8 or more. */
-function subgroupsOf8(): boolean {
-  const info = (gpuDevice() as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
-  return hasFeature('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
-}
-
-/**
- * The version conv2d runs on this adapter for shapes with stride and dilation 1 along the width
- * (the VGG-like layer). Unless a version is forced, other shapes run 'im2col_matmul' where there
- * are subgroups, and 02 everywhere where there are none.
- */
-export function chosenConvVersion(): ConvVersion {
-  return forced ?? (subgroupsOf8() ? '03_implicit_subgroup_row_window' : '02_implicit_uniform_rows');
-}
-
-const KERNELS = {
+const KERNELS: Record<ImplicitVersion, (typeof K)[`conv2d_${ImplicitVersion}`]> = {
   '01_implicit_subgroup': K.conv2d_01_implicit_subgroup,
   '02_implicit_uniform_rows': K.conv2d_02_implicit_uniform_rows,
   '03_implicit_subgroup_row_window': K.conv2d_03_implicit_subgroup_row_window,
 } as const;
-
-/** Version 03's row window: stride and dilation 1 along the width, and at most 13 taps there. */
-function rowWindowFits(g: Geometry): boolean {
-  return g.stride[1] === 1 && g.dil[1] === 1 && g.kw <= 13;
-}
-
-/**
- * The kernel for the forward product and dx's: the forced version where its needs are met,
- * else the fastest that fits: 03, 01 with subgroups, 02 without.
- */
-function kernelVersion(g: Geometry): keyof typeof KERNELS {
-  const sub = subgroupsOf8();
-  const fits = (v: ConvVersion) =>
-    (v === '02_implicit_uniform_rows' || sub) && (v !== '03_implicit_subgroup_row_window' || rowWindowFits(g));
-  if (forced && forced !== 'im2col_matmul' && fits(forced)) return forced;
-  return CONV_VERSIONS.find((v): v is keyof typeof KERNELS => v !== 'im2col_matmul' && fits(v))!;
-}
 
 // ---- the implicit-GEMM kernels ----
 
@@ -179,7 +132,7 @@ function weightGrad(dy: Tensor, x: Tensor, weightShape: readonly number[], g: Ge
     dil_w: g.dil[1],
   };
   const buffers = [x.buffer, dy.buffer, dw.buffer];
-  const sub = subgroupsOf8() && forced !== '02_implicit_uniform_rows'; // 02: no subgroups anywhere
+  const sub = subgroupsOf8() && forcedConvVersion() !== '02_implicit_uniform_rows'; // 02: no subgroups anywhere
   const rowBlocks = g.groups * Math.ceil(coutG / 8);
   if (sub && g.stride[1] === 1 && g.dil[1] === 1 && g.kw >= 2 && g.kw <= 3) {
     // One lane per (ci, kh), sliding along the rows.
@@ -221,12 +174,16 @@ export function conv2dImplicit(
     (dyIn, needs) => {
       if (act === 'silu' || act === 'hardswish') throw new Error(`${name}: no backward from the output`);
       const dy = act === 'none' ? dyIn : activationGradFromOutput(act, dyIn, saved!);
+      const routes = backwardRoutes(g);
       let dx: Tensor | null = null;
-      if (needs[0]) {
+      if (needs[0] && routes.dx === 'col2im') dx = inputGradIm2col(dy, weight, g);
+      else if (needs[0]) {
         dx = Tensor.empty(x.shape);
         launchImplicit(dy, weight, null, dx, g, true);
       }
-      const dw = needs[1] ? weightGrad(dy, x, weight.shape, g) : null;
+      let dw: Tensor | null = null;
+      if (needs[1])
+        dw = routes.dw === 'im2col' ? weightGradIm2col(dy, x, weight.shape, g) : weightGrad(dy, x, weight.shape, g);
       const db = needs[2] ? reshape(sumToShape(dy, [1, g.cout, 1, 1]), [g.cout]) : null;
       if (dy !== dyIn) dy.dispose();
       return [dx, dw, db];
@@ -257,17 +214,4 @@ export function conv2d(
   const path = convPath(g);
   if (path === 'depthwise') return depthwiseConv2d(x, weight, bias, g);
   return path === 'im2col' ? conv2dIm2col(x, weight, bias, g) : conv2dImplicit(x, weight, bias, g);
-}
-
-/**
- * Which algorithm runs a convolution of geometry g: depthwise kernels (groups = C, Cout a multiple
- * of C) unless a version is forced; else the row window where it fits; else, with subgroups, the
- * matmul's product over im2col columns; else the implicit kernels.
- */
-export function convPath(g: Geometry): 'depthwise' | 'im2col' | 'implicit' {
-  const depthwise =
-    g.groups === g.c && g.cout % g.c === 0 && forced === null && depthwiseFastPath() && depthwiseFits(g);
-  if (depthwise) return 'depthwise';
-  const im2colBetter = forced === null && subgroupsOf8() && !rowWindowFits(g);
-  return forced === 'im2col_matmul' || im2colBetter ? 'im2col' : 'implicit';
 }

@@ -6,27 +6,25 @@
  * so there is nothing to share between output channels, and the implicit-GEMM kernels of
  * conv.ts (8 output channels per lane group) would leave 7/8 of their lanes idle. These
  * kernels (`shaders/depthwise_conv2d/`, launched by depthwise_kernels.ts) give each invocation a
- * tile of one plane and reuse every loaded value across the tile's taps. Gradients:
+ * tile or strip of one plane and reuse every loaded value across the tile's taps. Gradients:
  *   dx[n, c, ih, iw] = sum_{m, kh, kw} w[c M + m, 0, kh, kw] dy[n, c M + m, (ih + PH - kh DH) / SH, (iw + PW - kw DW) / SW]
  *                      over the taps where both divisions are exact;
  *   dw[co, 0, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] x[n, co / M, tap], db[co] = sum dy:
  *                      partial sums per plane or strip, then a sum over them (no atomics, deterministic).
  *
- * Versions, fastest first where their needs are met; share of the vec4 copy probe's GB/s, bytes
- * read + written (llvmpipe, 2 cores, 8x144x56x56, 3x3, pad 1, CPU time in one round-robin with
- * the probe, 2026-12-07; per-version headers in the shaders, wall-clock in bench/depthwise.ts):
- *   forward and dx 04, 3x3 stride 1 streams (widths of 4n, pad 1 across): forward 52% median run
- *                                         first (03 there: 45-51%), 60-77% run second (03: median 53%);
- *                                         dx median 61% against 03's 59% (11 loaded runs)
- *   forward 03 vec4 rows (widths of 4n)   stride 1: 53-60% (02: 39-47%, 01: 43%); stride 2 runs 01
- *                                         (53-115% against 03's 50-59%)
- *   dx 03 vec4 rows (stride 1, 4n)        55-61%; dx 01 (any stride): 45-49%, stride 2: 57-62%
- *   dW 03 vec4 strips, shifted windows    stride 1 as 02; stride 2: 74-121% against 02's 53-74%
- *                                         (3 loaded runs; x row windows reused at any stride)
- *   dW 02 vec4 strips (widths of 4n)      130-150% (reads only), stride 2: ~65%   (01: 27-36%)
- * 5x5 runs at 33-42% (forward) and 7x7 at 20-25%: there the FMAs weigh (49 per output, ~8
- * GFLOP per CPU-second against the dense conv's ~14); weights read as vec4 rows (a padded copy)
- * were tried and gained nothing.
+ * Versions (routes in `ROUTES` below; share of the vec4 copy probe's GB/s for the same bytes read
+ * + written, timed round-robin from a cold cache by bench/depthwise.ts; llvmpipe, 2 cores,
+ * 8x144x56x56, pad k/2, 2026-12-07, 3 runs on a machine loaded by other jobs (load average
+ * 23-25); per-version notes in the shaders' headers):
+ *   forward / dx 05 rolling rows        3x3 stride 1, widths of 4n: forward 90-146%, dx 78-143%
+ *                                       (03 in the same rounds: 42-74%, 37-70%)
+ *   forward 06, dx 02 streams at s2     3x3 stride 2 pad 1, W = 2 OW = 8n: forward 91-103%
+ *                                       (01: 61-86%), dx 161-213% (01: 47-61%)
+ *   forward / dx 03 vec4 rows           widths of 4n, stride 1 (5x5, 7x7): 5x5 27-42%, 7x7 17-33%
+ *   forward 02 sliding rows             stride 1, any width; forward / dx 01 register tiles: any
+ *                                       stride (5x5 stride 2: 27-33%)
+ *   dW 03 vec4 strips, shifted windows  widths of 4n: 3x3 100-136%, 5x5 46-71%; dW 01 any width
+ * 5x5 and 7x7 are bound by the FMAs (25 and 49 per output) more than by the loads on this driver.
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';

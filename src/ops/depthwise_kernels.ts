@@ -44,7 +44,11 @@ const is3x3 = (g: DepthwiseGeometry, stride: number) =>
   g.pad[1] === 1 &&
   g.pad[0] <= 2;
 
-/** Versions 05/06/dx 02's streams: strips of at most 8 vec4s (V each, as few strips as can be), and row chunks. */
+/**
+ * Versions 05/06/dx 02's streams: strips of at most 8 vec4s (V each, as few strips as can be), and
+ * chunks of bh rows (a uniform: pipelines depend on the width's vec4 count only, not on batch,
+ * channels or height).
+ */
 function streams(planes: number, vec4s: number, rows: number) {
   const strips = Math.ceil(vec4s / 8);
   const v = Math.ceil(vec4s / strips);
@@ -63,10 +67,10 @@ function streamRows(src: Tensor, weight: Tensor, bias: Tensor | null, out: Tenso
   const w4 = g.w / 4;
   const { v, bh, wgX, wgZ, grid } = streams(g.n * s.outC, w4, s.outH);
   const padH = t ? 2 - g.pad[0] : g.pad[0];
-  const spec = { WG_X: wgX, WG_Z: wgZ, V: v, BH: bh, PAD_H: padH, MULT: g.cout / g.c, TRANSPOSED: t, HAS_BIAS: !!bias };
+  const spec = { WG_X: wgX, WG_Z: wgZ, V: v, PAD_H: padH, MULT: g.cout / g.c, TRANSPOSED: t, HAS_BIAS: !!bias };
   const uniforms = (plane0: number, planes: number) => ({
     ...{ src_h: s.srcH, out_h: s.outH, w4, src_c: s.srcC, out_c: s.outC },
-    ...{ plane0, planes },
+    ...{ plane0, planes, bh },
   });
   const tensors = [src, weight, bias ?? weight, out];
   overPlanes(K.depthwise_conv2d_forward_05_stream_rows, spec, g.n * s.outC, uniforms, tensors, grid);
@@ -118,10 +122,10 @@ export const FORWARD: Record<string, { fits: (g: DepthwiseGeometry) => boolean; 
     run: (x, weight, bias, y, g) => {
       const ow4 = g.ow / 4;
       const { v, bh, wgX, wgZ, grid } = streams(g.n * g.cout, ow4, g.oh);
-      const spec = { WG_X: wgX, WG_Z: wgZ, V: v, BH: bh, MULT: g.cout / g.c, HAS_BIAS: !!bias };
+      const spec = { WG_X: wgX, WG_Z: wgZ, V: v, MULT: g.cout / g.c, HAS_BIAS: !!bias };
       const uniforms = (plane0: number, planes: number) => ({
         ...{ src_h: g.h, out_h: g.oh, ow4, src_c: g.c, out_c: g.cout },
-        ...{ plane0, planes },
+        ...{ plane0, planes, bh },
       });
       const tensors = [x, weight, bias ?? weight, y];
       overPlanes(K.depthwise_conv2d_forward_06_stream_rows_s2, spec, g.n * g.cout, uniforms, tensors, grid);
@@ -167,8 +171,16 @@ export const INPUT_GRAD: Record<string, { fits: (g: DepthwiseGeometry) => boolea
     run: (dy, weight, dx, g) => {
       const ow4 = g.ow / 4;
       const { v, bh, wgX, wgZ, grid } = streams(g.n * g.c, ow4, g.oh + 1);
-      const uniforms = (plane0: number, planes: number) => ({ dx_h: g.h, dy_h: g.oh, ow4, c: g.c, plane0, planes });
-      const spec = { WG_X: wgX, WG_Z: wgZ, V: v, BR: bh };
+      const uniforms = (plane0: number, planes: number) => ({
+        dx_h: g.h,
+        dy_h: g.oh,
+        ow4,
+        c: g.c,
+        plane0,
+        planes,
+        br: bh,
+      });
+      const spec = { WG_X: wgX, WG_Z: wgZ, V: v };
       overPlanes(K.depthwise_conv2d_backward_input_02_stream_s2, spec, g.n * g.c, uniforms, [dy, weight, dx], grid);
     },
   },

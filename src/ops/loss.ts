@@ -5,7 +5,7 @@
  */
 import { gridFor } from '../gpu/commands.js';
 import { gpuDevice } from '../gpu/device.js';
-import { assertBuffer, assertSite } from '../gpu/asserts.js';
+import { assertLaunch } from '../gpu/asserts.js';
 import { dispatch } from '../gpu/kernel.js';
 import { K } from '../kernels.js';
 import { Tensor, numel } from '../tensor.js';
@@ -32,11 +32,16 @@ export interface CrossEntropyOptions {
 
 const WG = 256;
 
+/** PyTorch's wording of a bad class index (CUDA's device-side assert in nll_loss). */
+const targetOutOfBounds = (target: number, classes: number) =>
+  `Target ${target} is out of bounds (classes: ${classes})`;
+
 /**
  * Cross-entropy -log softmax(logits)[target], averaged, between logits [N, C] (or [N, C, d1, ...])
  * and int32 class indices [N] (or [N, d1, ...]), as `F.cross_entropy` (ignoreIndex, labelSmoothing). Out-of-range targets known on the CPU are an error
  * before any GPU work; ones computed on the GPU (argmax, `.int()`) raise a device-side assert:
- * the next readback throws "Target 7 is out of bounds", as PyTorch does.
+ * reading the loss (or anything computed from it) throws "Target 7 is out of bounds", as
+ * PyTorch does (src/gpu/asserts.ts).
  */
 export function crossEntropy(
   logits: Tensor,
@@ -71,11 +76,12 @@ export function crossEntropy(
   const uniforms = { samples, classes, inner, ignore, smoothing };
   const losses = Tensor.empty(expected);
   const valid = Tensor.empty(expected);
+  const check = assertLaunch(gpuDevice(), layer, targetOutOfBounds);
   dispatch(
     K.cross_entropy_forward,
     { WG },
-    { ...uniforms, site: assertSite(layer) },
-    [logits.buffer, target.buffer, losses.buffer, valid.buffer, assertBuffer(gpuDevice())],
+    { ...uniforms, site: check.site },
+    [logits.buffer, target.buffer, losses.buffer, valid.buffer, check.buffer],
     gridFor(samples, WG),
   );
   const perSample = record(losses, 'cross_entropy', [logits], (g) => {

@@ -2,8 +2,8 @@
  * Choosing the matmul version (matmul_versions.ts). Real GPUs and software drivers reward
  * different habits (workgroup-memory tiling on one, register blocking on the other), so the
  * choice is made per adapter: `sg.init()` times every vec4 version once on a 512^3 product and
- * keeps the fastest, remembered per adapter name (in Node also in ~/.cache/shadergrad, so later
- * runs skip the timing).
+ * keeps the fastest, remembered per adapter name (and between runs by tuning_store.ts: in Node
+ * under ~/.cache/shadergrad, in a browser in IndexedDB), so later runs skip the timing.
  */
 import { deviceInfo, hasFeature } from '../gpu/device.js';
 import { synchronize } from '../gpu/commands.js';
@@ -18,6 +18,7 @@ import {
   type MatmulVersion,
 } from './matmul_versions.js';
 import { checkOptions } from '../args.js';
+import { readTuning, writeTuning } from './tuning_store.js';
 
 /** Median seconds of `runs` products of size `size`^3 with `version`, after one warm-up. */
 export async function timeVersion(version: MatmulVersion, size: number, runs = 3): Promise<number> {
@@ -59,7 +60,27 @@ async function agreesWithReference(version: MatmulVersion): Promise<boolean> {
   }
 }
 
+/** Bumped when the versions or the way of timing them change: older records are then ignored. */
 const CACHE_VERSION = 1;
+const CACHE_KEY = `matmul-v${CACHE_VERSION}`;
+
+/** How this adapter's matmul version was chosen, by the latest `tuneMatmul` (see `matmulTuning`). */
+export interface MatmulTuning {
+  adapter: string;
+  version: string;
+  /** 'timed' (the candidates were timed now), 'cache' (a stored earlier choice) or 'memory' (already chosen in this run). */
+  source: 'timed' | 'cache' | 'memory';
+}
+let last: MatmulTuning | null = null;
+
+/**
+ * How the latest `tuneMatmul` (which `sg.init()` runs) chose the matmul version: timed now, read
+ * from the cache of an earlier run (a file in Node, IndexedDB in a browser), or already known;
+ * null before any tuning.
+ */
+export function matmulTuning(): MatmulTuning | null {
+  return last && { ...last };
+}
 /** The product timed to choose a version: large enough to show cache effects, fast to run. */
 const TUNE_SIZE = 512;
 
@@ -68,12 +89,13 @@ export async function tuneMatmul(options: { useCache?: boolean } = {}): Promise<
   checkOptions('tuneMatmul', options, { useCache: 'boolean' });
   const adapter = deviceInfo().adapterName;
   const known = tunedVersion(adapter);
-  if (known) return known.name;
-  const cached = options.useCache === false ? null : await readCache(adapter);
+  if (known) return (last = { adapter, version: known.name, source: 'memory' }).version;
+  const cached = options.useCache === false ? null : await readTuning(CACHE_KEY, adapter);
+  // A stored name this build does not have, or whose feature this device lacks, is timed again.
   const fromCache = MATMUL_VERSIONS.find((v) => v.name === cached && (!v.requires || hasFeature(v.requires)));
   if (fromCache) {
     setTunedVersion(adapter, fromCache);
-    return fromCache.name;
+    return (last = { adapter, version: fromCache.name, source: 'cache' }).version;
   }
   let best = DEFAULT_VERSION;
   let bestTime = Infinity;
@@ -83,46 +105,6 @@ export async function tuneMatmul(options: { useCache?: boolean } = {}): Promise<
     if (t < bestTime) [best, bestTime] = [v, t];
   }
   setTunedVersion(adapter, best);
-  await writeCache(adapter, best.name);
-  return best.name;
-}
-
-// The on-disk cache (Node only): ~/.cache/shadergrad/matmul.json, {adapter: version}.
-async function cacheFile(): Promise<string | null> {
-  if (typeof process === 'undefined' || !process.versions?.node) return null;
-  const { homedir } = await import('node:os');
-  return `${process.env.SHADERGRAD_CACHE_DIR ?? `${homedir()}/.cache/shadergrad`}/matmul-v${CACHE_VERSION}.json`;
-}
-
-async function readCache(adapter: string): Promise<string | null> {
-  try {
-    const file = await cacheFile();
-    if (!file) return null;
-    const { readFile } = await import('node:fs/promises');
-    return (JSON.parse(await readFile(file, 'utf8')) as Record<string, string>)[adapter] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-async function writeCache(adapter: string, version: string): Promise<void> {
-  try {
-    const file = await cacheFile();
-    if (!file) return;
-    const { readFile, writeFile, mkdir, rename } = await import('node:fs/promises');
-    const { dirname } = await import('node:path');
-    await mkdir(dirname(file), { recursive: true });
-    let all: Record<string, string> = {};
-    try {
-      all = JSON.parse(await readFile(file, 'utf8'));
-    } catch {
-      // no cache yet
-    }
-    all[adapter] = version;
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(all, null, 2));
-    await rename(tmp, file);
-  } catch {
-    // A cache we cannot write only costs a re-timing next run.
-  }
+  await writeTuning(CACHE_KEY, adapter, best.name);
+  return (last = { adapter, version: best.name, source: 'timed' }).version;
 }

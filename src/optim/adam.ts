@@ -7,6 +7,9 @@ import type { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/create.js';
 import type { Parameter } from '../nn/parameter.js';
 import { keep } from '../memory.js';
+import { rowGradOf } from '../ops/row_grad.js';
+import { coalesceRowGrads } from '../ops/embedding.js';
+import { sparseAdamRows } from './sparse_rows.js';
 import { adamMultiTensor, multiTensorItem, multiTensorAvailable, type AdamUniforms } from './multi_tensor.js';
 import { Optimizer, optimizerOptions, type GroupSpec, type OptimizerState } from './optimizer.js';
 
@@ -88,15 +91,22 @@ export class Adam extends Optimizer<AdamOptions> {
       };
       const items = [];
       for (const p of g.params) {
-        if (!p.grad || !p.requiresGrad) continue;
+        // A row-sparse gradient (Embedding with sparse: true) gets SparseAdam's update of its rows.
+        const rows = p.requiresGrad ? rowGradOf(p, coalesceRowGrads) : null;
+        if (!rows && (!p.grad || !p.requiresGrad)) continue;
         let s = this.state.get(p);
         if (!s) {
           const vmax = keep(zeros(o.amsgrad ? p.shape : [1]));
           this.state.set(p, (s = { step: 0, m: keep(zeros(p.shape)), v: keep(zeros(p.shape)), vmax }));
         }
         s.step++;
+        if (rows) {
+          sparseAdamRows(p, rows, s.m, s.v, s.step, o);
+          p.storage.version++;
+          continue;
+        }
         const written = [p.buffer, s.m.buffer, s.v.buffer, o.amsgrad ? s.vmax.buffer : null];
-        items.push({ p, s, n: p.size, written, grad: p.grad.buffer, step: s.step });
+        items.push({ p, s, n: p.size, written, grad: p.grad!.buffer, step: s.step });
       }
       // Several parameters per launch (multi_tensor.ts) where the device allows it.
       const multi = multiTensorAvailable();

@@ -4,7 +4,14 @@
  * each scheduler rewrites the `lr` of every parameter group from that group's starting lr.
  */
 import type { Optimizer } from './optimizer.js';
-import { checkArg, checkOptions } from '../args.js';
+import {
+  checkLoadedState,
+  checkMilestones,
+  checkOptimizer,
+  positive,
+  positiveInteger,
+  scheduleArgs,
+} from './scheduler_args.js';
 
 /**
  * The base of the epoch-based schedules, as `torch.optim.lr_scheduler.LRScheduler`: each
@@ -18,6 +25,7 @@ export abstract class LRScheduler {
 
   /** Records each group's current lr as its starting lr (`baseLrs`). */
   constructor(protected readonly optimizer: Optimizer<{ lr: number }>) {
+    checkOptimizer(new.target.name, optimizer);
     this.baseLrs = optimizer.paramGroups.map((g) => g.options.lr);
   }
 
@@ -25,7 +33,11 @@ export abstract class LRScheduler {
   protected abstract lrAt(epoch: number, baseLr: number, i: number): number;
 
   /** Ends an epoch: `lastEpoch += 1` and every group's lr is recomputed, as `scheduler.step()`. */
-  step(): void {
+  step(...args: []): void {
+    if (args.length)
+      throw new Error(
+        `${this.constructor.name}.step: takes no arguments (PyTorch's step(epoch) is deprecated), got ${String((args as unknown[])[0])}`,
+      );
     this.lastEpoch++;
     this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
   }
@@ -42,22 +54,39 @@ export abstract class LRScheduler {
 
   /** Restores the epoch count and sets every group's lr to the schedule's value at it, as `scheduler.load_state_dict()`. */
   loadStateDict(state: { lastEpoch: number }): void {
+    checkLoadedState(`${this.constructor.name}.loadStateDict`, state, this.stateDict());
     this.lastEpoch = state.lastEpoch;
     this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, this.baseLrs[i], i)));
   }
 }
 
+/** StepLR's arguments as one object (torch's keywords `step_size`, `gamma`). */
+export interface StepLROptions {
+  /** Epochs between decays (an integer > 0). */
+  stepSize: number;
+  /** The decay factor (> 0; default 0.1). */
+  gamma?: number;
+}
+
 /** lr = base * gamma^floor(epoch / stepSize). */
 export class StepLR extends LRScheduler {
-  /** `new StepLR(optimizer, stepSize, gamma = 0.1)`, as `StepLR(optimizer, step_size, gamma)`. */
-  constructor(
-    optimizer: Optimizer<{ lr: number }>,
-    readonly stepSize: number,
-    readonly gamma = 0.1,
-  ) {
+  /** Epochs between decays. */
+  readonly stepSize: number;
+  /** The decay factor. */
+  readonly gamma: number;
+
+  /**
+   * `new StepLR(optimizer, stepSize, gamma = 0.1)` or `new StepLR(optimizer, {stepSize, gamma})`,
+   * as `StepLR(optimizer, step_size, gamma)`; stepSize an integer > 0, gamma > 0.
+   */
+  constructor(optimizer: Optimizer<{ lr: number }>, stepSize: number | StepLROptions, gamma?: number) {
     super(optimizer);
-    checkArg('StepLR', 'stepSize', stepSize, 'integer');
-    checkArg('StepLR', 'gamma', gamma, 'number');
+    const o = scheduleArgs<StepLROptions>('StepLR', stepSize, [gamma], ['stepSize', 'gamma'], {
+      stepSize: 'integer',
+      gamma: 'number',
+    });
+    this.stepSize = positiveInteger('StepLR', 'stepSize', o.stepSize);
+    this.gamma = positive('StepLR', 'gamma', o.gamma ?? 0.1);
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -65,17 +94,30 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** MultiStepLR's arguments as one object (torch's keywords `milestones`, `gamma`). */
+export interface MultiStepLROptions {
+  /** Epochs at which the lr decays: integers >= 0, increasing (a repeated one decays twice). */
+  milestones: number[];
+  /** The decay factor (> 0; default 0.1). */
+  gamma?: number;
+}
+
 /** lr = base * gamma^(number of milestones <= epoch). */
 export class MultiStepLR extends LRScheduler {
-  /** `new MultiStepLR(optimizer, milestones, gamma = 0.1)`, as `MultiStepLR(optimizer, milestones, gamma)`. */
-  constructor(
-    optimizer: Optimizer<{ lr: number }>,
-    readonly milestones: number[],
-    readonly gamma = 0.1,
-  ) {
+  /** Epochs at which the lr decays. */
+  readonly milestones: number[];
+  /** The decay factor. */
+  readonly gamma: number;
+
+  /** `new MultiStepLR(optimizer, milestones, gamma = 0.1)` or `(optimizer, {milestones, gamma})`, as `MultiStepLR(optimizer, milestones, gamma)`. */
+  constructor(optimizer: Optimizer<{ lr: number }>, milestones: number[] | MultiStepLROptions, gamma?: number) {
     super(optimizer);
-    checkArg('MultiStepLR', 'milestones', milestones, 'integer[]');
-    checkArg('MultiStepLR', 'gamma', gamma, 'number');
+    const o = scheduleArgs<MultiStepLROptions>('MultiStepLR', milestones, [gamma], ['milestones', 'gamma'], {
+      milestones: 'integer[]',
+      gamma: 'number',
+    });
+    this.milestones = checkMilestones('MultiStepLR', o.milestones);
+    this.gamma = positive('MultiStepLR', 'gamma', o.gamma ?? 0.1);
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -83,15 +125,22 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** ExponentialLR's arguments as one object (torch's keyword `gamma`). */
+export interface ExponentialLROptions {
+  /** The factor per epoch (> 0). */
+  gamma: number;
+}
+
 /** lr = base * gamma^epoch. */
 export class ExponentialLR extends LRScheduler {
-  /** `new ExponentialLR(optimizer, gamma)`, as `ExponentialLR(optimizer, gamma)`. */
-  constructor(
-    optimizer: Optimizer<{ lr: number }>,
-    readonly gamma: number,
-  ) {
+  /** The factor per epoch. */
+  readonly gamma: number;
+
+  /** `new ExponentialLR(optimizer, gamma)` or `(optimizer, {gamma})`, as `ExponentialLR(optimizer, gamma)`; gamma > 0. */
+  constructor(optimizer: Optimizer<{ lr: number }>, gamma: number | ExponentialLROptions) {
     super(optimizer);
-    checkArg('ExponentialLR', 'gamma', gamma, 'number');
+    const o = scheduleArgs<ExponentialLROptions>('ExponentialLR', gamma, [], ['gamma'], { gamma: 'number' });
+    this.gamma = positive('ExponentialLR', 'gamma', o.gamma);
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -99,17 +148,30 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** CosineAnnealingLR's arguments as one object (torch's keywords `T_max`, `eta_min`). */
+export interface CosineAnnealingLROptions {
+  /** Epochs of the half cosine (an integer > 0). */
+  tMax: number;
+  /** The smallest lr (>= 0; default 0). */
+  etaMin?: number;
+}
+
 /** lr = etaMin + (base - etaMin) (1 + cos(pi epoch / tMax)) / 2 (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
-  /** `new CosineAnnealingLR(optimizer, tMax, etaMin = 0)`, as `CosineAnnealingLR(optimizer, T_max, eta_min)`. */
-  constructor(
-    optimizer: Optimizer<{ lr: number }>,
-    readonly tMax: number,
-    readonly etaMin = 0,
-  ) {
+  /** Epochs of the half cosine. */
+  readonly tMax: number;
+  /** The smallest lr. */
+  readonly etaMin: number;
+
+  /** `new CosineAnnealingLR(optimizer, tMax, etaMin = 0)` or `(optimizer, {tMax, etaMin})`, as `CosineAnnealingLR(optimizer, T_max, eta_min)`; tMax an integer > 0. */
+  constructor(optimizer: Optimizer<{ lr: number }>, tMax: number | CosineAnnealingLROptions, etaMin?: number) {
     super(optimizer);
-    checkArg('CosineAnnealingLR', 'tMax', tMax, 'integer');
-    checkArg('CosineAnnealingLR', 'etaMin', etaMin, 'number');
+    const o = scheduleArgs<CosineAnnealingLROptions>('CosineAnnealingLR', tMax, [etaMin], ['tMax', 'etaMin'], {
+      tMax: 'integer',
+      etaMin: 'number',
+    });
+    this.tMax = positiveInteger('CosineAnnealingLR', 'tMax', o.tMax);
+    this.etaMin = positive('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0, true);
   }
 
   protected lrAt(epoch: number, base: number): number {
@@ -117,125 +179,4 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
-/** Options of `ReduceLROnPlateau`, as torch's keyword arguments (`mode='min'`, `factor=0.1`, `patience=10`, `threshold=1e-4`, `threshold_mode='rel'`, `cooldown=0`, `min_lr=0`, `eps=1e-8`). */
-export interface PlateauOptions {
-  /** Whether the metric improves by going down (default 'min', e.g. a loss) or up ('max', e.g. accuracy). */
-  mode: 'min' | 'max';
-  /** lr = lr * factor on a plateau (default 0.1; must be < 1). */
-  factor: number;
-  /** Epochs without improvement tolerated before reducing (default 10). */
-  patience: number;
-  /** The least change that counts as an improvement (default 1e-4). */
-  threshold: number;
-  /** 'rel' (default): better than best * (1 ∓ threshold); 'abs': better than best ∓ threshold. */
-  thresholdMode: 'rel' | 'abs';
-  /** Epochs to wait after a reduction before counting bad epochs again (default 0). */
-  cooldown: number;
-  /** The lr is never reduced below this (default 0). */
-  minLr: number;
-  /** A reduction smaller than this is not applied (default 1e-8). */
-  eps: number;
-}
-
-/**
- * Multiplies the lr by `factor` when the metric passed to `step(metric)` has not improved for
- * more than `patience` epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau.
- */
-export class ReduceLROnPlateau {
-  /** The options, defaults filled in. */
-  readonly options: PlateauOptions;
-  /** The best metric so far (Infinity or -Infinity before the first step). */
-  best: number;
-  /** Epochs since the metric last improved. */
-  numBadEpochs = 0;
-  /** Epochs of cooldown left after a reduction. */
-  cooldownCounter = 0;
-  /** Calls to `step` so far. */
-  lastEpoch = 0;
-
-  /** `new ReduceLROnPlateau(optimizer, {mode, factor, patience, ...})`, as `ReduceLROnPlateau(optimizer, mode='min', factor=0.1, ...)`. */
-  constructor(
-    private readonly optimizer: Optimizer<{ lr: number }>,
-    options: Partial<PlateauOptions> = {},
-  ) {
-    checkOptions('ReduceLROnPlateau', options, {
-      mode: ['min', 'max'],
-      factor: 'number',
-      patience: 'integer',
-      threshold: 'number',
-      thresholdMode: ['rel', 'abs'],
-      cooldown: 'integer',
-      minLr: 'number',
-      eps: 'number',
-    });
-    this.options = {
-      mode: 'min',
-      factor: 0.1,
-      patience: 10,
-      threshold: 1e-4,
-      thresholdMode: 'rel',
-      cooldown: 0,
-      minLr: 0,
-      eps: 1e-8,
-      ...options,
-    };
-    if (this.options.factor >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');
-    this.best = this.options.mode === 'min' ? Infinity : -Infinity;
-  }
-
-  private isBetter(a: number): boolean {
-    const { mode, thresholdMode, threshold } = this.options;
-    if (mode === 'min') return thresholdMode === 'rel' ? a < this.best * (1 - threshold) : a < this.best - threshold;
-    return thresholdMode === 'rel' ? a > this.best * (threshold + 1) : a > this.best + threshold;
-  }
-
-  /** Ends an epoch with its `metric` (e.g. validation loss); after more than `patience` epochs without improvement, every lr becomes max(lr * factor, minLr). */
-  step(metric: number): void {
-    this.lastEpoch++;
-    if (this.isBetter(metric)) {
-      this.best = metric;
-      this.numBadEpochs = 0;
-    } else {
-      this.numBadEpochs++;
-    }
-    if (this.cooldownCounter > 0) {
-      this.cooldownCounter--;
-      this.numBadEpochs = 0;
-    }
-    if (this.numBadEpochs > this.options.patience) {
-      for (const g of this.optimizer.paramGroups) {
-        const reduced = Math.max(g.options.lr * this.options.factor, this.options.minLr);
-        if (g.options.lr - reduced > this.options.eps) g.options.lr = reduced;
-      }
-      this.cooldownCounter = this.options.cooldown;
-      this.numBadEpochs = 0;
-    }
-  }
-
-  /** The learning rates now in use, one per group, as `get_last_lr()`. */
-  getLastLr(): number[] {
-    return this.optimizer.lrs;
-  }
-
-  /** The counters and the best metric so far, JSON-safe (an infinite best is kept as a string). */
-  stateDict(): PlateauState {
-    const best = Number.isFinite(this.best) ? this.best : String(this.best);
-    return { best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch };
-  }
-
-  /** Restores the counters (the learning rates themselves live in the optimizer's state). */
-  loadStateDict(state: PlateauState): void {
-    this.best = Number(state.best);
-    this.numBadEpochs = state.numBadEpochs;
-    this.cooldownCounter = state.cooldownCounter;
-    this.lastEpoch = state.lastEpoch;
-  }
-}
-
-/** The counters of `ReduceLROnPlateau` as `stateDict()` returns them (JSON-safe). */
-export interface PlateauState {
-  best: number | string;
-  numBadEpochs: number;
-  cooldownCounter: number;
-  lastEpoch: number;
-}
+export { ReduceLROnPlateau, type PlateauOptions, type PlateauState } from './plateau.js';

@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { flush } from '../gpu/commands.js';
+import { clearRowGrad } from '../ops/row_grad.js';
 import type { Parameter } from '../nn/parameter.js';
 import { type ArgType, checkOptions } from '../args.js';
 
@@ -126,6 +127,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const [p] of this.entries()) {
       p.grad?.dispose();
       p.grad = null;
+      clearRowGrad(p); // a row-sparse gradient (src/ops/row_grad.ts)
     }
   }
 

@@ -7,6 +7,7 @@ import { addToken, toTensor, truncate, type TokenInput } from './functional.js';
 import type { Vocab } from './vocab.js';
 
 export { GPT2BPETokenizer, type GPT2BPETokenizerOptions } from './tokenizers/gpt2_bpe.js';
+export { SentencePieceTokenizer } from './tokenizers/sentencepiece.js';
 
 /** Tokens to ids through a `Vocab`; torchtext's `VocabTransform(vocab)`. */
 export class VocabTransform {

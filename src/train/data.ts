@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { Dataset, Example } from '../data/datasets.js';
-import { DataLoader } from '../data/loader.js';
+import { DataLoader, type CollateFn } from '../data/loader.js';
 import * as T from '../data/transforms.js';
 import { checkOptions } from '../args.js';
 
@@ -39,6 +39,8 @@ export interface BatchOptions {
   epoch?: number;
   /** Worker threads that decode and transform ahead of the GPU (default 2; 0 decodes inline). */
   numWorkers?: number;
+  /** Makes each batch of its samples (the DataLoader's `collateFn`; default: stacked). */
+  collateFn?: CollateFn;
 }
 
 /**
@@ -52,12 +54,14 @@ export async function* batches(dataset: Dataset<Example>, o: BatchOptions): Asyn
     seed: 'integer',
     epoch: 'integer',
     numWorkers: 'integer',
+    collateFn: 'function',
   });
   const loader = new DataLoader(dataset, {
     batchSize: o.batchSize,
     shuffle: o.shuffle,
     seed: o.seed,
     numWorkers: o.numWorkers ?? 2,
+    collateFn: o.collateFn,
   });
   loader.epoch = o.epoch ?? 0;
   const order = loader.batchIndices(loader.epoch);

@@ -13,6 +13,7 @@
 import type { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Dataset, Example } from '../data/datasets.js';
+import type { CollateFn } from '../data/loader.js';
 import { type Checkpoint, save as saveCheckpoint } from '../io/checkpoint.js';
 import { save as saveWeights } from '../io/index.js';
 import { curvesPng } from '../plot/curves.js';
@@ -85,6 +86,8 @@ export interface FitOptions {
   seed?: number;
   /** DataLoader worker threads (default 2). */
   numWorkers?: number;
+  /** Makes each batch of its samples (the DataLoader's `collateFn`, e.g. `sg.text.datasets.padCollate()`). */
+  collateFn?: CollateFn;
   /** Learning-rate columns of the metrics (default: every group name, in order of appearance). */
   groupNames?: string[];
   /** Output folder (Node): model.safetensors, checkpoint.safetensors, metrics.csv/json, curves.png. Without it nothing is written. */
@@ -130,6 +133,7 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
     clipGradNorm: 'number',
     seed: 'integer',
     numWorkers: 'integer',
+    collateFn: 'function',
     groupNames: 'array',
     out: 'string',
     metadata: 'object',
@@ -214,6 +218,7 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
         seed: o.seed ?? 0,
         epoch,
         numWorkers: o.numWorkers,
+        collateFn: o.collateFn,
       }),
       {
         resumeFrom: partial,
@@ -241,7 +246,10 @@ export async function fit(model: Module, o: FitOptions): Promise<FitResult> {
       );
       break;
     }
-    const ev = await evaluateModel(model, batches(o.val, { batchSize: o.batchSize ?? 16, numWorkers: o.numWorkers }));
+    const ev = await evaluateModel(
+      model,
+      batches(o.val, { batchSize: o.batchSize ?? 16, numWorkers: o.numWorkers, collateFn: o.collateFn }),
+    );
     sched?.step();
     const { seen, lossSum, correct } = run.progress;
     const row: EpochRow = {

@@ -10,6 +10,7 @@ import type { HostTensor } from '../data/image.js';
 import { nodeFs } from '../data/node.js';
 import type { TextTransform } from '../text/models/bundle.js';
 import { joinPath } from './files.js';
+import { checkOptions } from '../args.js';
 
 /** Sentences, their class indices and the class names (`labels[i]` indexes `classes`). */
 export interface LabelledText {
@@ -122,20 +123,23 @@ export function tokenSample(ids: readonly number[], length = ids.length, padding
 }
 
 /**
- * Token-id samples with labels, each padded with `paddingIdx` to the longest (at most
- * `maxLength`), so the DataLoader stacks them into [B, S] int32 batches. Padding changes no
- * result of a RoBERTa model: padded keys are masked and the head reads the first token.
+ * Token-id samples with labels, cut to `maxLength`. By default each is padded with `paddingIdx`
+ * to the dataset's longest, so the DataLoader's default collate stacks them into [B, S] int32
+ * batches; with `padding: false` each keeps its own length, for a collate that pads per batch
+ * (`sg.text.datasets.padCollate`). Padding changes no result of a RoBERTa model: padded keys are
+ * masked and the head reads the first token.
  */
 export class TokenDataset implements Dataset<Example> {
   readonly length: number;
-  /** The common length of the samples. */
+  /** The longest sample, at most `maxLength`: the common length of the samples when they are padded. */
   readonly sequenceLength: number;
 
   constructor(
     readonly ids: readonly number[][],
     readonly labels: readonly number[],
-    readonly options: { paddingIdx?: number; maxLength?: number } = {},
+    readonly options: { paddingIdx?: number; maxLength?: number; padding?: boolean } = {},
   ) {
+    checkOptions('TokenDataset', options, { paddingIdx: 'integer', maxLength: 'integer', padding: 'boolean' });
     if (ids.length !== labels.length)
       throw new Error(`TokenDataset: ${ids.length} token sequences but ${labels.length} labels`);
     this.length = ids.length;
@@ -145,7 +149,9 @@ export class TokenDataset implements Dataset<Example> {
 
   get(index: number): Example {
     checkIndex('TokenDataset', index, this.length);
-    return [tokenSample(this.ids[index], this.sequenceLength, this.options.paddingIdx ?? 1), this.labels[index]];
+    const ids = this.ids[index];
+    const length = this.options.padding === false ? Math.min(ids.length, this.sequenceLength) : this.sequenceLength;
+    return [tokenSample(ids, length, this.options.paddingIdx ?? 1), this.labels[index]];
   }
 }
 

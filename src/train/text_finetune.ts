@@ -10,6 +10,7 @@
  *   await sg.train.classifyText(r.model, r.tokenizer, 'a gripping film');  // probabilities
  */
 import { init } from '../init.js';
+import { padCollate } from '../text/collate.js';
 import { manualSeed } from '../ops/create.js';
 import type { Module } from '../nn/module.js';
 import { Subset, randomSplit, type Dataset, type Example } from '../data/datasets.js';
@@ -56,6 +57,17 @@ export interface TextFinetuneOptions {
   /** Epochs in total (default 4) and of phase 1 (default half). */
   epochs?: number;
   headEpochs?: number;
+  /**
+   * Keep the token table (250,002 x 768 for XLM-R, 733 MiB) as it is in phase 2: no gradient for it
+   * and no optimiser state (default false).
+   */
+  freezeEmbeddings?: boolean;
+  /**
+   * Train the token table with row-sparse gradients (nn.Embedding's `sparse`): each step updates
+   * the rows of the batch's tokens with SparseAdam's rule (no weight decay, no clipping; the other
+   * rows keep their moments), not all rows with a dense gradient (default false).
+   */
+  sparseEmbeddings?: boolean;
   /** Sentences per batch (default 16). */
   batchSize?: number;
   optimizer?: OptimizerName;
@@ -94,6 +106,10 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
   if (!bundle) throw new Error(`finetuneText: unknown model '${o.model}' (${Object.keys(TEXT_BUNDLES).join(', ')})`);
   if (!(headEpochs >= 0 && headEpochs <= epochs))
     throw new Error(`finetuneText: headEpochs ${headEpochs} must be between 0 and epochs (${epochs})`);
+  if (o.freezeEmbeddings && o.sparseEmbeddings)
+    throw new Error('finetuneText: freezeEmbeddings and sparseEmbeddings exclude each other');
+  if (o.sparseEmbeddings && o.optimizer === 'sgd')
+    throw new Error("finetuneText: sparseEmbeddings needs optimizer 'adam' or 'adamw' (SparseAdam's rule)");
   const events = combineEvents(consoleReporter({ log: o.log, stream: o.stream }), o.on);
   const { train, val } = splitText(o, seed);
   const tokenizer =
@@ -102,7 +118,7 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
     new TokenDataset(
       t.sentences.map((s) => ids(tokenizer, s)),
       t.labels,
-      { maxLength, paddingIdx: bundle.encoderConf.paddingIdx },
+      { maxLength, paddingIdx: bundle.encoderConf.paddingIdx, padding: false },
     );
   const [trainSet, valSet] = [toSet(train), toSet(val)];
   events.log?.(
@@ -121,7 +137,10 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
   const head = new RobertaClassificationHead(train.classes.length, conf.embeddingDim);
   const model = new RobertaModel(conf, head);
   if (o.weights) await loadRobertaWeights(model, o.weights, bundle.name);
-  const encoder = model.encoder.parameters();
+  const table = model.encoder.transformer.token_embedding;
+  table.sparse = o.sparseEmbeddings ?? false;
+  // Parameters left out of every group are frozen by fit.
+  const encoder = model.encoder.parameters().filter((p) => !(o.freezeEmbeddings && p === table.weight));
   const result = await fit(model, {
     train: trainSet as Dataset<Example>,
     val: valSet as Dataset<Example>,
@@ -142,6 +161,8 @@ export async function finetuneText(o: TextFinetuneOptions): Promise<TextFinetune
     clipGradNorm: o.clipGradNorm,
     seed,
     numWorkers: 0,
+    // Each batch padded to its longest sentence (the padding keys are masked in attention).
+    collateFn: padCollate({ paddingValue: bundle.encoderConf.paddingIdx }),
     groupNames: ['head', 'backbone'],
     out: o.out,
     title: 'Text fine-tuning',

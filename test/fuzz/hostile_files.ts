@@ -70,6 +70,13 @@ export function jpegHeader(w: number, h: number): Uint8Array {
   return Uint8Array.from([0xff, 0xd8, ...comment, ...sof, 0xff, 0xd9]);
 }
 
+/** SOI, a baseline frame of `w` x `h` (Y 2x2, Cb and Cr 1x1: 4:2:0), a scan header, `scan` bytes, EOI. */
+export function jpegWithScan(w: number, h: number, scan: number, sof = 0xc0): Uint8Array {
+  const frame = [0xff, sof, 0, 17, 8, h >> 8, h & 0xff, w >> 8, w & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  const sos = [0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0];
+  return Uint8Array.from([0xff, 0xd8, ...frame, ...sos, ...new Array(scan).fill(0x55), 0xff, 0xd9]);
+}
+
 export function hostileFileCases(): Case[] {
   const d8 = new Uint8Array(8);
   const st = (name: string, header: unknown, data: Uint8Array, expect: RegExp, length?: bigint): Case => ({
@@ -210,5 +217,38 @@ export function hostileFileCases(): Case[] {
       expect: /no JPEG frame header/,
     },
     { name: 'one.png', reader: 'image', bytes: png(1, 1), expect: 'ok' },
+    // Under the pixel limit (81 MP) but far too short for it: refused before decoding.
+    {
+      name: 'short9000.jpg',
+      reader: 'image',
+      bytes: jpegWithScan(9000, 9000, 1000),
+      expect: /blocks\) but holds only 1002 bytes of scan data/,
+    },
+    {
+      name: 'short15000.jpg',
+      reader: 'image',
+      bytes: jpegWithScan(15000, 15000, 1000),
+      expect: /JPEG declares 15000x15000/,
+      options: { maxImagePixels: null },
+    },
+    {
+      name: 'short9000.png',
+      reader: 'image',
+      bytes: png(9000, 9000, new Uint8Array(1000)),
+      expect: /holds only 1000 bytes of IDAT data/,
+    },
+    {
+      name: 'short15000.png',
+      reader: 'image',
+      bytes: png(15000, 15000, new Uint8Array(1000)),
+      expect: /PNG declares 15000x15000/,
+      options: { maxImagePixels: null },
+    },
+    {
+      name: 'arith.jpg',
+      reader: 'image',
+      bytes: jpegWithScan(16, 16, 100, 0xc9),
+      expect: /arithmetic-coded JPEG \(SOF9\) is not supported/,
+    },
   ];
 }

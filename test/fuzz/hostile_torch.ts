@@ -66,6 +66,17 @@ function deflated(real: Uint8Array, declared: number): Uint8Array {
   return zipBytes([{ name: 'archive/data.pkl', data: deflateRawSync(real), method: 8, declared }]);
 }
 
+/**
+ * `{x: float32 tensor of n zeros}` whose storage record is deflated and declares `declared`
+ * bytes; `data` replaces the real DEFLATE stream (any bytes: the budget refuses before inflating).
+ */
+function deflatedStorage(n: number, declared = 4 * n, data?: Uint8Array): Uint8Array {
+  const p = new Pickle().proto().emptyDict().mark().str('x').tensor('0', n, [n], [1]).setitems().stop();
+  const [pkl, ...rest] = torchZipEntries(p.bytes(), {});
+  const stream = data ?? deflateRawSync(new Uint8Array(4 * n), { level: 9 });
+  return zipBytes([pkl, { name: 'archive/data/0', data: stream, method: 8, declared }, ...rest]);
+}
+
 export function hostileTorchCases(): Case[] {
   const dict = (build: (p: Pickle) => void) => {
     const p = new Pickle().proto().emptyDict().mark();
@@ -184,6 +195,28 @@ export function hostileTorchCases(): Case[] {
       bytes: deflated(new Pickle().proto().raw(0x4e).stop().bytes(), 2 ** 31),
       expect: /more than DEFLATE can/,
     },
+    {
+      // 510 KB honestly declaring 512 MiB (within DEFLATE's 1032:1): refused before inflating.
+      name: 'honest512.pth',
+      reader: 'load',
+      bytes: deflatedStorage(2 ** 27, 2 ** 29, new Uint8Array(510 * 1024)),
+      expect:
+        /archive\/data\/0 declares 536870912 bytes once inflated.*over the limit of \d+; refused before inflating.*maxTensorBytes/,
+    },
+    {
+      name: 'honest24.pth',
+      reader: 'readCheckpoint',
+      bytes: deflatedStorage(6 * 2 ** 20),
+      expect: /declares 25165824 bytes once inflated.*refused before inflating/,
+    },
+    {
+      name: 'honest24-allowed.pth',
+      reader: 'readCheckpoint',
+      bytes: deflatedStorage(6 * 2 ** 20),
+      expect: 'ok',
+      options: { maxTensorBytes: 2 ** 26 },
+    },
+    { name: 'small-deflated.pth', reader: 'load', bytes: deflatedStorage(1000), expect: 'ok' },
     { name: 'stride0.pth', reader: 'load', bytes: zip(stride0, { '0': floats(2) }), expect: /maxTensorBytes/ },
     {
       name: 'stride0.pth',

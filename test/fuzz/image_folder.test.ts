@@ -97,3 +97,67 @@ describe('ImageFolder with bad images', () => {
     );
   });
 });
+
+describe('ImageFolder with a valid header but a corrupt body', () => {
+  let bodyRoot: string;
+  beforeAll(() => {
+    bodyRoot = mkdtempSync(join(tmpdir(), 'sg-badbody-'));
+    for (const c of ['ants', 'bees']) mkdirSync(join(bodyRoot, c));
+    const noisy: sg.data.Image = { width: 32, height: 32, channels: 3, data: new Uint8Array(32 * 32 * 3) };
+    noisy.data.forEach((_, i) => (noisy.data[i] = (i * 73 + ((i * i) >> 5)) & 255));
+    const jpg = D.encodeJpeg(noisy);
+    const sos = jpg.findIndex((v, i) => v === 0xff && jpg[i + 1] === 0xda);
+    // The headers and 40 bytes of scan data: enough for the size check, not for the image.
+    writeFileSync(join(bodyRoot, 'ants', 'cut.jpg'), jpg.subarray(0, sos + 14 + 40));
+    writeFileSync(join(bodyRoot, 'ants', 'ok1.png'), png(6, 5));
+    writeFileSync(join(bodyRoot, 'ants', 'ok2.jpg'), jpg);
+    writeFileSync(join(bodyRoot, 'bees', 'ok3.png'), png(7, 3));
+    // An IDAT of 200 bytes that are not a zlib stream (as many as 8x8 RGB rows need).
+    writeFileSync(join(bodyRoot, 'bees', 'garbled.png'), png(8, 8, new Uint8Array(200).fill(0xa7)));
+  });
+
+  const tf = () => new T.Compose([new T.Resize([4, 4]), new T.ToTensor()]);
+
+  async function epoch(loader: sg.data.DataLoader): Promise<number[]> {
+    const labels: number[] = [];
+    for await (const b of loader) {
+      labels.push(...Array.from(await b.y.data()));
+      b.dispose();
+    }
+    return labels;
+  }
+
+  it.each([0, 1])("'skip' leaves out files that fail to decode, one warning each (numWorkers %i)", async (workers) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const ds = new D.ImageFolder(bodyRoot, { onBadImage: 'skip', transform: tf() });
+    expect(ds.skippedFiles).toEqual([]); // the headers are fine
+    const loader = new D.DataLoader(ds, { batchSize: 2, numWorkers: workers });
+    try {
+      expect(await epoch(loader)).toEqual([0, 0, 1]); // ok1.png, ok2.jpg | ok3.png
+      expect(await epoch(loader)).toEqual([0, 0, 1]);
+    } finally {
+      await loader.close();
+    }
+    expect(ds.skippedFiles).toEqual(['ants/cut.jpg', 'bees/garbled.png']);
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringMatching(
+        /^ImageFolder: skipped ants\/cut\.jpg, whose header is valid .*cut\.jpg: corrupt or unsupported JPEG file \(truncated/,
+      ),
+      expect.stringMatching(
+        /^ImageFolder: skipped bees\/garbled\.png, whose header is valid .*garbled\.png: corrupt or unsupported PNG file/,
+      ),
+    ]);
+    warn.mockRestore();
+  });
+
+  it("'error' (the default) stops at the first such file, naming it", async () => {
+    const ds = new D.ImageFolder(bodyRoot, { transform: tf() });
+    for (const workers of [0, 1]) {
+      const loader = new D.DataLoader(ds, { batchSize: 2, numWorkers: workers });
+      await expect(epoch(loader)).rejects.toThrow(
+        /^DataLoader: .*ants\/cut\.jpg: corrupt or unsupported JPEG file \(truncated.*Pass onBadImage: 'skip' to the ImageFolder/,
+      );
+      await loader.close();
+    }
+  });
+});

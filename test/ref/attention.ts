@@ -128,3 +128,27 @@ export function splitHeadsRef(parts: number, part: number, heads: number, scale:
     },
   };
 }
+
+/** heads [B, H, S, Dh] -> [B, S, H * Dh] (out[b, s, h Dh + d] = heads[b, h, s, d]); backward the inverse copy. */
+export function mergeHeadsRef(): RefOp {
+  const each = (shape: number[], f: (merged: number, head: number) => void) => {
+    const [b, h, s, dh] = shape;
+    for (let i = 0; i < b; i++)
+      for (let j = 0; j < h; j++)
+        for (let t = 0; t < s; t++)
+          for (let d = 0; d < dh; d++) f(((i * s + t) * h + j) * dh + d, ((i * h + j) * s + t) * dh + d);
+  };
+  return {
+    forward: (x) => {
+      const [b, h, s, dh] = x.shape;
+      const out = nd([b, s, h * dh]);
+      each(x.shape, (merged, head) => (out.data[merged] = x.data[head]));
+      return out;
+    },
+    backward: (grad, x) => {
+      const dx = nd(x.shape);
+      each(x.shape, (merged, head) => (dx.data[head] = grad.data[merged]));
+      return [dx];
+    },
+  };
+}

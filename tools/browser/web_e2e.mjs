@@ -73,9 +73,13 @@ console.log(
     .join(', ')}) and served at ${base}`,
 );
 
+// One browser context for every page: they share the origin's storage, as a visitor's tabs do
+// (the matmul tuning that the first page stores in IndexedDB is reused by the next).
+const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+
 /** Opens a page, collecting its errors; waits until `global.status` is no longer 'running'. */
 async function open(path, global) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
   let crashed = false;
@@ -184,6 +188,14 @@ async function studio() {
       `  training step in the page: ${state.msPerBatch.toFixed(0)} ms per batch of ${state.batchSize} (median, data loading included)`,
     );
   await page.close();
+  // A second load of the studio finds the matmul choice the first one stored (no re-timing).
+  const again = await open('', 'shadergradStudio');
+  check(
+    'studio: a second load reuses the stored matmul tuning',
+    state.matmulTuning === 'timed' && again.state?.matmulTuning === 'cache' && again.errors.length === 0,
+    `first load ${state.matmulTuning}, second ${again.state?.matmulTuning}`,
+  );
+  await again.page.close();
   return state.msPerBatch ? { ms: state.msPerBatch, kernels: state.kernels } : undefined;
 }
 
@@ -195,7 +207,7 @@ async function bench() {
   const rows = state.rows;
   for (const r of rows) console.log(`  ${r.name}: ${r.value.toFixed(2)} ${r.unit}`);
   const has = (re, tf) => rows.some((r) => re.test(r.name) && /TensorFlow/.test(r.name) === tf && r.value > 0);
-  check('bench: adapter named', !!state.adapter, state.adapter);
+  check('bench: adapter named', !!state.adapter, `${state.adapter} (matmul tuning: ${state.matmulTuning})`);
   check(
     'bench: matmul, conv, pooling and training step figures > 0',
     [/^matmul/, /^conv2d forward/, /^max_pool2d/, /training step/].every((re) => has(re, false)),
@@ -218,12 +230,13 @@ async function bench() {
   );
   await page.screenshot({ path: resolve(shots, 'bench.png'), fullPage: true });
   await page.close();
+  return rows;
 }
 
-let pageStep;
+let pageStep, benchRows;
 try {
   if (only !== 'bench') pageStep = await studio();
-  if (only !== 'studio') await bench();
+  if (only !== 'studio') benchRows = await bench();
 } catch (e) {
   check('e2e run', false, e.stack ?? String(e));
 } finally {
@@ -246,6 +259,18 @@ if (args.includes('--compare-node') && pageStep) {
       `(matmul ${pageStep.kernels.matmul}, conv2d ${pageStep.kernels.conv}); Node ${own.toFixed(0)} ms with its own kernels ` +
       `(${(pageStep.ms / own).toFixed(2)}x), ${same.toFixed(0)} ms with the page's (${(pageStep.ms / same).toFixed(2)}x)`,
   );
+}
+if (args.includes('--compare-node') && benchRows) {
+  // The fixed cost of one dispatch, page against Node (bench/dispatch_overhead.ts on both sides).
+  const out = execFileSync('node', ['tools/run.mjs', 'bench/dispatch_node.ts'], { cwd: root, encoding: 'utf8' });
+  const node = JSON.parse(/DISPATCH_US (.*)/.exec(out)[1]);
+  for (const n of node) {
+    const p = benchRows.find((r) => r.name === `empty dispatch: ${n.name}`);
+    if (p)
+      console.log(
+        `empty dispatch, ${n.name}: page ${p.value.toFixed(1)} us, Node ${n.us.toFixed(1)} us (${(p.value / n.us).toFixed(2)}x)`,
+      );
+  }
 }
 console.log(`screenshots in docs/web/; total ${secs()} s`);
 console.log(`${passed} passed, ${failed} failed`);

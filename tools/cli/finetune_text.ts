@@ -18,6 +18,14 @@ export const TEXT_SPEC: Record<string, OptionSpec> = {
   heads: { type: 'string', help: "text: attention heads (default the bundle's)" },
   'ffn-dim': { type: 'string', help: "text: feed-forward width (default the bundle's)" },
   'max-length': { type: 'string', help: 'text: longest token sequence kept', default: '256' },
+  'freeze-embeddings': {
+    type: 'boolean',
+    help: 'text: keep the token table as it is (no gradient, no optimiser state)',
+  },
+  'sparse-embeddings': {
+    type: 'boolean',
+    help: "text: update only the batch's rows of the token table (SparseAdam's rule; --optimizer adam/adamw)",
+  },
 };
 
 /** Whether `data` holds labelled sentences: a .tsv/.csv file, or class folders holding .txt files. */
@@ -57,5 +65,7 @@ export function textOptions(p: Parsed, data: string, common: Record<string, unkn
     model: model as keyof typeof sg.train.TEXT_BUNDLES,
     encoder,
     maxLength: n('max-length'),
+    freezeEmbeddings: p.options.get('freeze-embeddings') === true,
+    sparseEmbeddings: p.options.get('sparse-embeddings') === true,
   } as sg.train.TextFinetuneOptions;
 }

@@ -16,6 +16,8 @@ interface BenchState {
   status: 'running' | 'done' | 'error';
   message?: string;
   adapter: string;
+  /** 'timed' when this load timed the matmul versions, 'cache' when it reused this browser's earlier choice. */
+  matmulTuning?: string | null;
   rows: Array<{ name: string; value: number; unit: string }>;
 }
 
@@ -129,9 +131,9 @@ async function main(): Promise<void> {
     return publish({ status: 'error', message: check.message });
   }
   const info = await sg.init({ adapter: { featureLevel: check.featureLevel } as GPURequestAdapterOptions });
-  publish({ adapter: info.adapterName });
+  publish({ adapter: info.adapterName, matmulTuning: sg.matmulTuning()?.source ?? null });
   $('adapter').textContent =
-    `${info.adapterName} (${check.featureLevel === 'core' ? 'WebGPU' : 'WebGPU compatibility mode'}; backend ${info.backend || '-'}); matmul kernel chosen for it: ${sg.chosenMatmulVersion()}`;
+    `${info.adapterName} (${check.featureLevel === 'core' ? 'WebGPU' : 'WebGPU compatibility mode'}; backend ${info.backend || '-'}); matmul kernel chosen for it: ${sg.chosenMatmulVersion()} (${sg.matmulTuning()?.source === 'cache' ? 'remembered by this browser' : 'timed now'})`;
   $('limits').textContent = formatLimits(check.limits);
   $('features').textContent = info.features.join(', ') || 'none';
   await loadShaderIndex();

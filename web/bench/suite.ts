@@ -14,6 +14,7 @@ import fmaSource from '../../shaders/probe_fma_peak.wgsl';
 import copySource from '../../shaders/probe_copy_peak.wgsl';
 import { timeTfjs } from '../../bench/tfjs_peer.js';
 import { median } from '../../bench/timing.js';
+import { dispatchOverhead } from '../../bench/dispatch_overhead.js';
 import { VGG_CONV, VGG_CONV_FLOPS, mnistStep, tfjsMnistStep, tfjsVggConv, vggConv } from '../../bench/workloads.js';
 import type * as tfc from '@tensorflow/tfjs-core';
 
@@ -24,7 +25,7 @@ export interface BenchRow {
   section: string;
   name: string;
   value: number;
-  unit: 'GFLOP/s' | 'GB/s' | 'images/s';
+  unit: 'GFLOP/s' | 'GB/s' | 'images/s' | 'us per dispatch';
   /** value / the probe's figure (FMA peak for GFLOP/s, copy for GB/s), or NaN. */
   share: number;
   tfjs: number;
@@ -84,6 +85,18 @@ export async function runSuite(o: SuiteOptions): Promise<void> {
     tfjs: NaN,
     kernel: kernel('copy_peak', copySource),
   });
+
+  // The fixed cost of a launch (bench/dispatch_overhead.ts; Node runs the same: bench/dispatch_node.ts).
+  o.onStatus('dispatch overhead');
+  for (const d of await dispatchOverhead(1000))
+    row({
+      section: 'dispatch overhead',
+      name: `empty dispatch: ${d.name}`,
+      value: d.us,
+      unit: 'us per dispatch',
+      tfjs: NaN,
+      kernel: kernel('copy_peak', copySource),
+    });
 
   for (const size of o.quick ? [256, 512] : [256, 512, 1024]) {
     o.onStatus(`matmul ${size}`);

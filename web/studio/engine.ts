@@ -49,6 +49,7 @@ export class Engine {
       features: info.features,
       models: [...sg.models.names],
       kernels: { matmul: sg.chosenMatmulVersion(), conv: sg.chosenConvVersion() },
+      tuning: sg.matmulTuning()?.source ?? null,
     });
   }
 

@@ -24,6 +24,8 @@ interface StudioState {
   engine?: string;
   adapter?: string;
   kernels?: { matmul: string; conv: string };
+  /** 'timed' when this load timed the matmul versions, 'cache' when it reused this browser's earlier choice. */
+  matmulTuning?: string | null;
   /** Median milliseconds per training batch in the last epoch of the last run (between batch events, data loading included), and the batch size. */
   msPerBatch?: number;
   batchSize?: number;
@@ -285,7 +287,12 @@ async function main(): Promise<void> {
   $('gpu').textContent = `${check.adapter} (${check.featureLevel === 'core' ? 'WebGPU' : 'WebGPU compatibility mode'})`;
   $('limits').textContent = formatLimits(check.limits);
   engine = await startEngine(check.featureLevel, onEvent);
-  publish({ engine: engine.mode, adapter: engine.ready.adapter, kernels: engine.ready.kernels });
+  publish({
+    engine: engine.mode,
+    adapter: engine.ready.adapter,
+    kernels: engine.ready.kernels,
+    matmulTuning: engine.ready.tuning,
+  });
   // Every zoo model, by torchvision name; the CIFAR ResNets first (they have shipped weights).
   const model = $<HTMLSelectElement>('model');
   const names = [...engine.ready.models].sort((a, b) => Number(b.startsWith('cifar')) - Number(a.startsWith('cifar')));

@@ -54,6 +54,8 @@ export type EngineEvent =
       features: string[];
       models: string[];
       kernels: { matmul: string; conv: string };
+      /** How the matmul version was chosen: timed at this load, or read from this browser's cache (IndexedDB). */
+      tuning: 'timed' | 'cache' | 'memory' | null;
     }
   | { type: 'log'; line: string }
   | { type: 'progress'; text: string }

@@ -6,11 +6,11 @@
  */
 import { Tensor } from '../../tensor.js';
 import { add } from '../../ops/elementwise.js';
-import { reshape, permute, slice, transpose, squeeze, unsqueeze } from '../../ops/shape.js';
+import { reshape, slice, transpose, squeeze, unsqueeze } from '../../ops/shape.js';
 import { mean } from '../../ops/reduce.js';
 import { uniform } from '../../ops/create.js';
 import { attendScaled, additiveMask, inferenceTidy } from '../../ops/attention.js';
-import { splitHeads, type SplitHeadsOptions } from '../../ops/attention_heads.js';
+import { mergeHeads, splitHeads, type SplitHeadsOptions } from '../../ops/attention_heads.js';
 import { formatShape } from '../../ops/util.js';
 import { Module } from '../module.js';
 import { parameter, type Parameter } from '../parameter.js';
@@ -123,7 +123,7 @@ export class MultiheadAttention extends Module {
       this.training ? this.dropout : 0,
     );
     // out_proj's weights are used directly, not its forward, as PyTorch does (hooks never see it).
-    const merged = reshape(permute(heads, [0, 2, 1, 3]), [b, l, this.embedDim]);
+    const merged = mergeHeads(heads); // [B, L, E]
     const projected = linear(merged, this.out_proj.weight, this.out_proj.bias);
     const out = !batched ? squeeze(projected, 0) : this.batchFirst ? projected : transpose(projected, 0, 1);
     if (!needWeights) return [out, null];

@@ -10,6 +10,11 @@ import { parameter, type Parameter } from '../parameter.js';
 export interface EmbeddingArgs {
   /** The row that padding ids look up: initialised to zeros and never given a gradient (PyTorch's `padding_idx`). */
   paddingIdx?: number | null;
+  /**
+   * Give the table's gradient as its touched rows (PyTorch's `sparse=True`): `weight.grad` stays
+   * null, Adam/AdamW apply torch.optim.SparseAdam's update to those rows only (default false).
+   */
+  sparse?: boolean;
 }
 
 /**
@@ -21,9 +26,11 @@ export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
+  /** Row-sparse gradients (PyTorch's `sparse`); may be switched on a built model, e.g. a bundle's token table. */
+  sparse: boolean;
   weight: Parameter;
 
-  /** `new Embedding(num, dim, paddingIdx?)` or with options (`{paddingIdx}`; negative counts from the end). */
+  /** `new Embedding(num, dim, paddingIdx?)` or with options (`{paddingIdx, sparse}`; a negative paddingIdx counts from the end). */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingArgs | number | null = {}) {
     super();
     const given = typeof options === 'number' || options === null ? options : (options.paddingIdx ?? null);
@@ -36,6 +43,7 @@ export class Embedding extends Module {
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = given === null ? null : given < 0 ? given + numEmbeddings : given;
+    this.sparse = typeof options === 'object' && options !== null ? (options.sparse ?? false) : false;
     this.weight = parameter(randn([numEmbeddings, embeddingDim]));
     if (this.paddingIdx !== null && embeddingDim > 0) {
       // PyTorch's reset_parameters: normal_, then the padding row filled with 0.
@@ -46,11 +54,12 @@ export class Embedding extends Module {
   }
 
   forward(ids: Tensor): Tensor {
-    return embedding(ids, this.weight, { paddingIdx: this.paddingIdx });
+    return embedding(ids, this.weight, { paddingIdx: this.paddingIdx, sparse: this.sparse });
   }
 
-  /** `250002, 768, padding_idx=1`, as PyTorch. */
+  /** `250002, 768, padding_idx=1` (`, sparse=True` when sparse), as PyTorch. */
   override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`;
+    const padding = this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${padding}${this.sparse ? ', sparse=True' : ''}`;
   }
 }

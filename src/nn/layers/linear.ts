@@ -1,6 +1,6 @@
 /** Linear, Identity and Flatten, as torch.nn's. */
 import type { Tensor } from '../../tensor.js';
-import { add } from '../../ops/elementwise.js';
+import { addBias } from '../../ops/bias.js';
 import { matmulNT } from '../../ops/matmul.js';
 import { flatten, reshape } from '../../ops/shape.js';
 import { formatShape } from '../../ops/util.js';
@@ -26,7 +26,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, la
   const flat = x.ndim === 2 ? x : reshape(x, [-1, inFeatures]);
   const y2 = matmulNT(flat, weight);
   const y = x.ndim === 2 ? y2 : reshape(y2, [...lead, outFeatures]);
-  return bias ? add(y, bias) : y;
+  return bias ? addBias(y, bias) : y;
 }
 
 /** y = x Wᵀ + b, W [outFeatures, inFeatures], b [outFeatures], on the last dimension of x, as `torch.nn.Linear`. */

@@ -11,6 +11,16 @@ import { cachedFile } from '../../models/weights/hub_node.js';
 import { RobertaEncoderConf } from './conf.js';
 import { RobertaModel } from './roberta.js';
 import { checkOptions } from '../../args.js';
+import {
+  AddToken,
+  GPT2BPETokenizer,
+  SentencePieceTokenizer,
+  Sequential,
+  Truncate,
+  VocabTransform,
+} from '../transforms.js';
+import { Vocab } from '../vocab.js';
+import { loadVocab } from '../vocab_file.js';
 
 /**
  * What `transform()` returns: torchtext's text pipeline (tokenizer, vocabulary, Truncate,
@@ -19,6 +29,21 @@ import { checkOptions } from '../../args.js';
 export interface TextTransform {
   /** Token ids of one string, or of each string of a batch. */
   forward(text: string | string[]): number[] | number[][];
+}
+
+/**
+ * The files of a bundle's `transform` (paths in Node, or the files' bytes). torchtext's bundle
+ * downloads them from download.pytorch.org/models/text/; shadergrad takes them from the caller.
+ */
+export interface TransformFiles {
+  /** XLM-R: the sentencepiece model, torchtext's `xlmr.sentencepiece.bpe.model`. */
+  spModel?: string | Uint8Array;
+  /** RoBERTa: GPT-2's `encoder.json`, torchtext's `gpt2_bpe_encoder.json`. */
+  encoderJson?: string | Uint8Array;
+  /** RoBERTa: GPT-2's merges, torchtext's `gpt2_bpe_vocab.bpe`. */
+  vocabBpe?: string | Uint8Array;
+  /** torchtext's vocabulary `xlmr.vocab.pt` / `roberta.vocab.pt` (or a `Vocab`). */
+  vocab?: string | Uint8Array | Vocab;
 }
 
 /** Options of `RobertaBundle.getModel`. */
@@ -76,7 +101,7 @@ export class RobertaBundle {
     readonly encoderConf: RobertaEncoderConf,
     /** The published weights (torchtext's `_path`). */
     readonly url: string,
-    private readonly makeTransform: () => TextTransform,
+    private readonly makeTransform: (files: TransformFiles) => TextTransform,
   ) {}
 
   /**
@@ -98,9 +123,21 @@ export class RobertaBundle {
     return model;
   }
 
-  /** The text transform of this bundle: strings to token ids, begin and end tokens added. */
-  transform(): TextTransform {
-    return this.makeTransform();
+  /**
+   * The text transform of this bundle, as torchtext's `bundle.transform()`: tokenizer ->
+   * `VocabTransform` -> `Truncate(254)` (510 for the large models) -> `AddToken(0, begin)` ->
+   * `AddToken(2, end)`, strings to token ids. torchtext downloads the tokenizer and vocabulary
+   * files; here they are given: `{spModel, vocab}` for XLM-R, `{encoderJson, vocabBpe, vocab}`
+   * for RoBERTa (see `TransformFiles`).
+   */
+  transform(files: TransformFiles = {}): TextTransform {
+    checkOptions(`${this.name}.transform`, files, {
+      spModel: 'string|bytes',
+      encoderJson: 'string|bytes',
+      vocabBpe: 'string|bytes',
+      vocab: 'string|bytes|object',
+    });
+    return this.makeTransform(files);
   }
 }
 
@@ -128,11 +165,41 @@ export async function loadRobertaWeights(
 
 const TEXT_BUCKET = 'https://download.pytorch.org/models/text/';
 
-/** Until the tokenizers land: an error saying what the transform needs. */
-const noTokenizer = (name: string, tokenizer: string) => (): TextTransform => {
-  throw new Error(
-    `${name}.transform(): needs the ${tokenizer} tokenizer and torchtext's vocabulary file, not yet in shadergrad; tokenize elsewhere and pass token ids (begin 0, end 2, padding 1)`,
-  );
+/** The files a bundle's transform needs, or an error naming the missing ones. */
+function need<K extends keyof TransformFiles>(
+  name: string,
+  files: TransformFiles,
+  keys: K[],
+): Required<Pick<TransformFiles, K>> {
+  const missing = keys.filter((k) => files?.[k] === undefined);
+  if (missing.length > 0)
+    throw new Error(
+      `${name}.transform(): needs ${keys.map((k) => `'${k}'`).join(', ')} (torchtext downloads them from ${TEXT_BUCKET}); missing ${missing.join(', ')}`,
+    );
+  return files as Required<Pick<TransformFiles, K>>;
+}
+
+/** torchtext's bundle pipeline after the tokenizer. */
+function pipeline(tokenizer: { forward(t: never): unknown }, vocab: string | Uint8Array | Vocab, maxSeqLen: number) {
+  return new Sequential(
+    tokenizer,
+    new VocabTransform(vocab instanceof Vocab ? vocab : loadVocab(vocab)),
+    new Truncate(maxSeqLen),
+    new AddToken({ token: 0, begin: true }),
+    new AddToken({ token: 2, begin: false }),
+  ) as TextTransform;
+}
+
+/** XLM-R's transform: SentencePiece (`xlmr.sentencepiece.bpe.model`), `xlmr.vocab.pt`. */
+const xlmrTransform = (name: string, maxSeqLen: number) => (files: TransformFiles) => {
+  const { spModel, vocab } = need(name, files, ['spModel', 'vocab']);
+  return pipeline(new SentencePieceTokenizer(spModel), vocab, maxSeqLen);
+};
+
+/** RoBERTa's transform: GPT-2 BPE (`gpt2_bpe_encoder.json`, `gpt2_bpe_vocab.bpe`), `roberta.vocab.pt`. */
+const robertaTransform = (name: string, maxSeqLen: number) => (files: TransformFiles) => {
+  const { encoderJson, vocabBpe, vocab } = need(name, files, ['encoderJson', 'vocabBpe', 'vocab']);
+  return pipeline(new GPT2BPETokenizer(encoderJson, vocabBpe), vocab, maxSeqLen);
 };
 
 const base = new RobertaEncoderConf();
@@ -143,26 +210,26 @@ export const XLMR_BASE_ENCODER = new RobertaBundle(
   'XLMR_BASE_ENCODER',
   new RobertaEncoderConf({ vocabSize: 250002 }),
   `${TEXT_BUCKET}xlmr.base.encoder.pt`,
-  noTokenizer('XLMR_BASE_ENCODER', 'SentencePiece'),
+  xlmrTransform('XLMR_BASE_ENCODER', 254),
 );
 /** XLM-R large (24 layers of 1024; 560M parameters), torchtext's `XLMR_LARGE_ENCODER`. */
 export const XLMR_LARGE_ENCODER = new RobertaBundle(
   'XLMR_LARGE_ENCODER',
   new RobertaEncoderConf({ vocabSize: 250002, ...large }),
   `${TEXT_BUCKET}xlmr.large.encoder.pt`,
-  noTokenizer('XLMR_LARGE_ENCODER', 'SentencePiece'),
+  xlmrTransform('XLMR_LARGE_ENCODER', 510),
 );
 /** RoBERTa base (50,265 tokens; 125M parameters), torchtext's `ROBERTA_BASE_ENCODER`. */
 export const ROBERTA_BASE_ENCODER = new RobertaBundle(
   'ROBERTA_BASE_ENCODER',
   base,
   `${TEXT_BUCKET}roberta.base.encoder.pt`,
-  noTokenizer('ROBERTA_BASE_ENCODER', 'GPT-2 BPE'),
+  robertaTransform('ROBERTA_BASE_ENCODER', 254),
 );
 /** RoBERTa large (24 layers of 1024; 355M parameters), torchtext's `ROBERTA_LARGE_ENCODER`. */
 export const ROBERTA_LARGE_ENCODER = new RobertaBundle(
   'ROBERTA_LARGE_ENCODER',
   new RobertaEncoderConf(large),
   `${TEXT_BUCKET}roberta.large.encoder.pt`,
-  noTokenizer('ROBERTA_LARGE_ENCODER', 'GPT-2 BPE'),
+  robertaTransform('ROBERTA_LARGE_ENCODER', 510),
 );

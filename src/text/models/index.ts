@@ -20,4 +20,5 @@ export {
   loadRobertaWeights,
   type GetModelOptions,
   type TextTransform,
+  type TransformFiles,
 } from './bundle.js';

@@ -4,7 +4,7 @@
  * characters (GPT-2's byte-to-unicode table), and BPE merges are applied by rank (lowest first).
  * The ids come back as decimal strings (torchtext's behaviour), or the BPE tokens with `returnTokens`.
  */
-import { readFileSync } from 'node:fs';
+import { builtin } from '../../data/node.js';
 
 /** GPT-2's pre-tokenizer: contractions, letter runs, number runs, other runs, whitespace. */
 const PRE_TOKENIZER = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -24,12 +24,13 @@ export interface GPT2BPETokenizerOptions {
   returnTokens?: boolean;
 }
 
-/** Reads a UTF-8 text file, naming the op in the error. */
-function readText(op: string, pathOrText: string): string {
+/** A UTF-8 text file's contents (a path in Node, or the file's bytes), naming the op in the error. */
+function readText(op: string, pathOrBytes: string | Uint8Array): string {
+  if (pathOrBytes instanceof Uint8Array) return new TextDecoder().decode(pathOrBytes);
   try {
-    return readFileSync(pathOrText, 'utf8');
+    return builtin<typeof import('node:fs')>('node:fs', op).readFileSync(pathOrBytes, 'utf8');
   } catch (e) {
-    throw new Error(`${op}: cannot read '${pathOrText}': ${(e as Error).message}`);
+    throw new Error(`${op}: cannot read '${pathOrBytes}': ${(e as Error).message}`);
   }
 }
 
@@ -45,17 +46,24 @@ export class GPT2BPETokenizer {
   private readonly cache = new Map<string, string[]>();
   private readonly returnTokens: boolean;
 
-  /** `encoderJsonPath`: GPT-2's `encoder.json`; `vocabBpePath`: its `vocab.bpe` merges. */
-  constructor(encoderJsonPath: string, vocabBpePath: string, options: GPT2BPETokenizerOptions = {}) {
+  /** `encoderJsonPath`: GPT-2's `encoder.json`; `vocabBpePath`: its `vocab.bpe` merges (paths, or the files' bytes). */
+  constructor(
+    encoderJsonPath: string | Uint8Array,
+    vocabBpePath: string | Uint8Array,
+    options: GPT2BPETokenizerOptions = {},
+  ) {
     const op = 'GPT2BPETokenizer';
+    const [encoderName, mergesName] = [encoderJsonPath, vocabBpePath].map((f) =>
+      typeof f === 'string' ? f : '<bytes>',
+    );
     let parsed: unknown;
     try {
       parsed = JSON.parse(readText(op, encoderJsonPath));
     } catch (e) {
-      throw new Error(`${op}: '${encoderJsonPath}' is not a JSON encoder: ${(e as Error).message}`);
+      throw new Error(`${op}: '${encoderName}' is not a JSON encoder: ${(e as Error).message}`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error(`${op}: '${encoderJsonPath}' must hold a JSON object of token -> id`);
+      throw new Error(`${op}: '${encoderName}' must hold a JSON object of token -> id`);
     }
     this.encoder = new Map(Object.entries(parsed as Record<string, number>));
     const lines = readText(op, vocabBpePath).split('\n');
@@ -63,7 +71,7 @@ export class GPT2BPETokenizer {
     for (const [i, line] of lines.entries()) {
       if (line.startsWith('#version') || line.trim() === '') continue;
       const parts = line.split(' ');
-      if (parts.length !== 2) throw new Error(`${op}: ${vocabBpePath} line ${i + 1} is not a merge 'a b': '${line}'`);
+      if (parts.length !== 2) throw new Error(`${op}: ${mergesName} line ${i + 1} is not a merge 'a b': '${line}'`);
       this.ranks.set(`${parts[0]} ${parts[1]}`, rank++);
     }
     this.returnTokens = options.returnTokens ?? false;
