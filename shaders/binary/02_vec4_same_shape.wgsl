@@ -3,7 +3,7 @@
 // binary_forward.wgsl's same-shape path, which is memory-bound and did one element per
 // invocation. The ops and their edge cases are binary_forward.wgsl's: add, sub, mul, div on
 // vec4 directly; maximum/minimum NaN-aware (NaN wins, a tie of 0 and -0 gives a) lane by lane
-// with vector selects; pow as PyTorch 1.13 computes it, the scalar function per component.
+// with vector selects; pow as C's pow (PyTorch's rule for a tensor exponent), the scalar function per component.
 //
 // Buffers:  a [n], b [n], out [n]   (n counted in vec4s: elements / 4)
 // Dispatch: one invocation per vec4, workgroups of WG, 2-D past 65535 workgroups (gridFor).
@@ -34,27 +34,23 @@ fn is_nan4(v: vec4f) -> vec4<bool> {
   return (bitcast<vec4u>(v) & vec4u(0x7fffffffu)) > vec4u(0x7f800000u);
 }
 
-// x^e as PyTorch 1.13 computes it: e of 0.5, -0.5, 2, 3, -1, -2 are sqrt, rsqrt, x*x, x*x*x,
-// 1/x and 1/(x*x) (so pow(-0, -1) = -inf, pow(-0, -0.5) = -inf); any other e follows C's pow:
-// x^e is real for negative x only for integer e (NaN otherwise), and the zeros and infinities
-// of either sign follow C's table. WGSL's pow (exp2(e log2 x)) is used for |x| only.
-// same as unary_forward.wgsl:power
-fn power(v: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (e == 1.0) { return v; }
-  if (e == 0.5) { return sqrt(v); }
-  if (e == -0.5) { return 1.0 / sqrt(v); }
-  if (e == 2.0) { return v * v; }
-  if (e == 3.0) { return v * v * v; }
-  if (e == -1.0) { return 1.0 / v; }
-  if (e == -2.0) { return 1.0 / (v * v); }
+// x^e as C's pow, which PyTorch uses when the exponent is a tensor: no shortcuts (unlike a
+// number exponent's sqrt or 1/x), so pow(-0, 0.5) = +0 and pow(-inf, 0.5) = +inf; a NaN
+// exponent gives NaN except 1^e = 1; (-1)^(+-inf) = 1; |x| < 1 or > 1 to +-inf as C's table;
+// x^e is real for negative x only for integer e. WGSL's pow (exp2(e log2 x)) is used for |x| only.
+// same as binary_forward.wgsl:c_power
+fn c_power(v: f32, e: f32) -> f32 {
   // Built from runtime values: a constant NaN or inf is a WGSL error.
   let zero_bits = bitcast<u32>(v) & 0u;
   let inf = bitcast<f32>(0x7f800000u | zero_bits);
   let nan = bitcast<f32>(0x7fc00000u | zero_bits);
-  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN
+  if (e == 0.0 || v == 1.0) { return 1.0; }
+  if ((bitcast<u32>(e) & 0x7fffffffu) > 0x7f800000u) { return e; }   // NaN exponent
+  if ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { return v; }   // NaN base
   let a = abs(v);
+  if (a == 1.0 && abs(e) == inf) { return 1.0; }
   var magnitude = pow(a, e);
+  if (abs(e) == inf) { magnitude = select(select(inf, 0.0, a < 1.0), select(0.0, inf, a < 1.0), e < 0.0); }
   if (a == 0.0) { magnitude = select(0.0, inf, e < 0.0); }
   if (a == inf) { magnitude = select(0.0, inf, e > 0.0); }
   let negative = (bitcast<u32>(v) >> 31u) == 1u;
@@ -71,7 +67,7 @@ fn apply4(x: vec4f, y: vec4f) -> vec4f {
     case SUB: { return x - y; }
     case MUL: { return x * y; }
     case DIV: { return x / y; }
-    case POW: { return vec4f(power(x.x, y.x), power(x.y, y.y), power(x.z, y.z), power(x.w, y.w)); }
+    case POW: { return vec4f(c_power(x.x, y.x), c_power(x.y, y.y), c_power(x.z, y.z), c_power(x.w, y.w)); }
     // NaN wins and a tie (0 and -0) gives x, as torch.maximum / torch.minimum.
     case MAXIMUM: { return select(select(y, x, x >= y), x + y, is_nan4(x) | is_nan4(y)); }
     default: { return select(select(y, x, x <= y), x + y, is_nan4(x) | is_nan4(y)); }
