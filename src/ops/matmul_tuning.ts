@@ -76,7 +76,8 @@ let last: MatmulTuning | null = null;
 /**
  * How the latest `tuneMatmul` (which `sg.init()` runs) chose the matmul version: timed now, read
  * from the cache of an earlier run (a file in Node, IndexedDB in a browser), or already known;
- * null before any tuning.
+ * null before any tuning. PyTorch's nearest is `torch.backends.cudnn.benchmark` (cuDNN times
+ * its algorithms per shape), which does not report its choices.
  */
 export function matmulTuning(): MatmulTuning | null {
   return last && { ...last };
