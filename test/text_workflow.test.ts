@@ -7,7 +7,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from '../src/index.js';
-import { finetuneOptionsFor } from '../tools/cli/finetune.js';
+import { finetuneCommand, finetuneOptionsFor } from '../tools/cli/finetune.js';
+import { UsageError } from '../tools/cli/args.js';
 
 beforeAll(async () => {
   await sg.init();
@@ -159,4 +160,78 @@ describe('shadergrad finetune --task text', () => {
     const img = finetuneOptionsFor(['--data', 'imgs', '--model', 'resnet18']);
     expect(img?.task).toBe('image');
   });
+
+  const SP = join(__dirname, 'fixtures', 'sentencepiece');
+  const spFiles = { spModel: join(SP, 'unigram_nmt.model'), vocab: join(SP, 'xlmr.vocab.pt') };
+
+  it("tokenizes with XLM-R's sentencepiece pipeline from --sp-model/--vocab, trains, records the files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-text-cli-'));
+    const rows = sentences(24);
+    writeFileSync(join(dir, 'train.tsv'), 'sentence\tlabel\n' + rows.map(([s, l]) => `${s}\t${l}`).join('\n') + '\n');
+    const args = ['--data', join(dir, 'train.tsv'), '--sp-model', spFiles.spModel, '--vocab', spFiles.vocab];
+    const tiny = ['--encoder-layers', '1', '--embedding-dim', '16', '--heads', '2', '--ffn-dim', '32'];
+    const run = [...tiny, '--epochs', '2', '--head-epochs', '1', '--batch-size', '8', '--freeze-embeddings'];
+    const out = join(dir, 'run');
+    const o = finetuneOptionsFor([...args, ...run, '--out', out]);
+    if (o?.task !== 'text') throw new Error('expected the text task');
+    expect(o.tokenizerFiles).toEqual(spFiles);
+    // The ids are those of the bundle's torchtext pipeline, not of a word vocabulary.
+    const reference = sg.text.models.XLMR_BASE_ENCODER.transform(spFiles);
+    expect(o.options.tokenizer!.forward(rows[0][0])).toEqual(reference.forward(rows[0][0]));
+    expect(o.options.tokenizer).not.toBeInstanceOf(sg.train.WordVocabulary);
+
+    const log = console.log;
+    console.log = () => {};
+    try {
+      await finetuneCommand([...args, ...run, '--out', out, '--no-progress', '--weights', join(dir, 'none.pt')]).then(
+        () => expect.unreachable(),
+        (e) => expect(e).not.toBeInstanceOf(UsageError), // tokenizer files given: --weights is read (missing here)
+      );
+      await finetuneCommand([...args, ...run, '--out', out, '--no-progress']);
+    } finally {
+      console.log = log;
+    }
+    expect(JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8'))).toEqual({
+      model: 'XLMR_BASE_ENCODER',
+      files: spFiles,
+    });
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as unknown[];
+    expect(metrics.length).toBe(2); // both epochs trained
+    expect(existsSync(join(out, 'vocab.json'))).toBe(false); // no word vocabulary
+  }, 300_000);
+
+  it('refuses pretrained weights without tokenizer files, and incomplete or foreign tokenizer files', async () => {
+    const usage = (args: string[], message: RegExp) => {
+      expect(() => finetuneOptionsFor(['--data', 'x/train.tsv', ...args])).toThrow(UsageError);
+      expect(() => finetuneOptionsFor(['--data', 'x/train.tsv', ...args])).toThrow(message);
+    };
+    usage(['--weights', 'xlmr.base.encoder.pt'], /own tokenizer files: --sp-model FILE --vocab FILE.*--word-vocab/);
+    usage(
+      ['--model', 'ROBERTA_BASE_ENCODER', '--weights', 'w.pt'],
+      /--encoder-json FILE --vocab-bpe FILE --vocab FILE/,
+    );
+    usage(['--sp-model', spFiles.spModel], /needs --sp-model FILE --vocab FILE; missing --vocab/);
+    usage(['--encoder-json', 'e.json', '--vocab', spFiles.vocab], /--encoder-json is not a file of XLMR_BASE_ENCODER/);
+    usage(['--sp-model', spFiles.spModel, '--vocab', 'nope.vocab.pt'], /--vocab: no such file/);
+    usage(['--sp-model', spFiles.spModel, '--vocab', spFiles.vocab, '--word-vocab'], /--word-vocab excludes/);
+    // --word-vocab accepts the word vocabulary with weights the user trained with it.
+    const o = finetuneOptionsFor(['--data', 'x/train.tsv', '--weights', 'mine.pt', '--word-vocab']);
+    expect(o?.task === 'text' && o.options.tokenizer).toBe(undefined);
+
+    // The command line exits non-zero with the message.
+    const { spawnSync } = await import('node:child_process');
+    const entry = join(__dirname, '..', 'tools', 'shadergrad.mjs');
+    for (const args of [
+      ['--weights', 'w.pt'],
+      ['--sp-model', spFiles.spModel],
+    ]) {
+      const r = spawnSync(process.execPath, [entry, 'finetune', '--data', 'x/train.tsv', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+      });
+      expect(r.status).toBe(2); // a usage error
+      expect(r.stderr).toMatch(args[0] === '--weights' ? /own tokenizer files/ : /missing --vocab/);
+    }
+  }, 180_000);
 });

@@ -6,7 +6,8 @@
  * fine-tunes everything with the encoder at `backboneLr`; every epoch is evaluated.
  *
  *   const r = await sg.train.finetuneText({ data: 'SST-2/train.tsv', val: 'SST-2/dev.tsv',
- *     weights: 'xlmr.base.encoder.pt', tokenizer: sg.text.models.XLMR_BASE_ENCODER.transform() });
+ *     weights: 'xlmr.base.encoder.pt',
+ *     tokenizer: sg.text.models.XLMR_BASE_ENCODER.transform({ spModel: 'xlmr.sentencepiece.bpe.model', vocab: 'xlmr.vocab.pt' }) });
  *   await sg.train.classifyText(r.model, r.tokenizer, 'a gripping film');  // probabilities
  */
 import { init } from '../init.js';
@@ -48,7 +49,7 @@ export interface TextFinetuneOptions {
   encoder?: RobertaEncoderConfig;
   /** torchtext `*.encoder.pt` weights (path or bytes); default: random initialisation. */
   weights?: string | Uint8Array;
-  /** Strings to token ids (the bundle's `transform()`); default: a WordVocabulary of the training sentences. */
+  /** Strings to token ids (the bundle's `transform({spModel, vocab})` or `transform({encoderJson, vocabBpe, vocab})`); default: a WordVocabulary of the training sentences. */
   tokenizer?: TextTransform;
   /** Longest token sequence kept (default 256, torchtext's Truncate(254) plus <s> and </s>). */
   maxLength?: number;

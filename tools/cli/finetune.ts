@@ -9,7 +9,7 @@ import * as sg from '../../src/index.js';
 import { UsageError, flag, helpText, num, parseArgs, required, str, type OptionSpec } from './args.js';
 import { modelName } from './summary.js';
 import { BAD_IMAGE_SPEC, badImageOptions } from './bad_image.js';
-import { TEXT_SPEC, looksLikeText, textOptions } from './finetune_text.js';
+import { TEXT_SPEC, looksLikeText, textOptions, writeTokenizerRecord } from './finetune_text.js';
 
 const SPEC: Record<string, OptionSpec> = {
   data: { type: 'string', help: 'training images, DIR/<class>/<image>' },
@@ -62,7 +62,13 @@ const SPEC: Record<string, OptionSpec> = {
 
 /** Image or text fine-tuning, with its options (null for --help). */
 export type FinetuneCommand =
-  { task: 'image'; options: sg.train.FinetuneOptions } | { task: 'text'; options: sg.train.TextFinetuneOptions };
+  | { task: 'image'; options: sg.train.FinetuneOptions }
+  | {
+      task: 'text';
+      options: sg.train.TextFinetuneOptions;
+      /** The torchtext tokenizer files used (absolute paths by `TransformFiles` key); none for a word vocabulary. */
+      tokenizerFiles?: Record<string, string>;
+    };
 
 /** Parses the command line of either task (exported for tests). */
 export function finetuneOptionsFor(args: string[]): FinetuneCommand | null {
@@ -90,7 +96,7 @@ export function finetuneOptionsFor(args: string[]): FinetuneCommand | null {
     seed: n('seed', true),
     ...(p.options.get('progress') === false ? { stream: { write: () => true } } : {}),
   };
-  return { task: 'text', options: textOptions(p, data, common) };
+  return { task: 'text', ...textOptions(p, data, common) };
 }
 
 /** Parses the command line into FinetuneOptions (exported for tests). */
@@ -156,6 +162,8 @@ export async function finetuneCommand(args: string[]): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   try {
+    if (command.task === 'text' && command.tokenizerFiles && command.options.out)
+      writeTokenizerRecord(command.options.out, command.options.model!, command.tokenizerFiles);
     const result =
       command.task === 'text'
         ? await sg.train.finetuneText({ ...command.options, signal: stop.signal })
