@@ -104,6 +104,27 @@ describe('work in flight', () => {
     t.dispose();
   });
 
+  it('stops a loop that never yields with an error at 1,024 unfinished batches, losing no work', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await sg.synchronize(); // the test above left its batches in flight
+    expect(sg.pendingBatches()).toBe(0);
+    const t = sg.zeros([4]);
+    let steps = 0;
+    expect(() => {
+      for (; steps < 5000; steps++) {
+        t.add_(1);
+        sg.flush();
+      }
+    }).toThrow(/\d{4} submitted command batches are unfinished.*sg\.throttle\(\)/s);
+    warn.mockRestore();
+    expect(steps).toBeGreaterThanOrEqual(1023);
+    expect(steps).toBeLessThan(5000);
+    // The add of the throwing step was submitted too: every recorded add ran.
+    expect(Array.from(await t.data())).toEqual([steps + 1, steps + 1, steps + 1, steps + 1]);
+    expect(sg.pendingBatches()).toBe(0);
+    t.dispose();
+  });
+
   it('setMaxInFlight checks its argument', () => {
     expect(() => sg.setMaxInFlight(0)).toThrow(/integer >= 1/);
     expect(sg.setMaxInFlight(sg.setMaxInFlight(3))).toBe(3);

@@ -5,7 +5,7 @@
  */
 import { gpuDevice, isInitialised, throwIfDeviceFailed } from './device.js';
 import { compiled, settleCompileChecks, type Kernel } from './pipelines.js';
-import { trackSubmit, waitForRoom } from './inflight.js';
+import { refuseRunaway, trackSubmit, waitForRoom } from './inflight.js';
 import { politeWait } from './wait.js';
 import { acquireBuffer, checkDevice, recycleReleased, releaseBuffer, READBACK_USAGE } from './pool.js';
 import { launchCollector, launchObserver, type BufferBinding } from './launch_observer.js';
@@ -163,6 +163,7 @@ export function flush(): void {
   for (const u of batchUniforms.splice(0)) releaseBuffer(u);
   recycleReleased();
   throwIfDeviceFailed();
+  refuseRunaway();
 }
 
 /** Drops recorded work without submitting it (used when the device goes away). */
