@@ -36,6 +36,8 @@ import { benchOptimSteps } from './optim_steps.js';
 const quick = !!process.env.BENCH_QUICK;
 const RUNS = quick ? 3 : 7;
 const info = await sg.init();
+// Time the matmul versions afresh (and store the choice): a cached choice may have been made on a loaded machine.
+if (!process.env.BENCH_ONLY) await sg.tuneMatmul({ useCache: false });
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(
   `shadergrad benchmarks on ${info.adapterName} (${info.backend || 'webgpu'}), host CPU: ${cpu}, ${(await import('node:os')).cpus().length} cores`,
