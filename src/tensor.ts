@@ -3,10 +3,11 @@
  * `grad`, and `gradFn`, the node that made it). Tensors are always contiguous, row-major;
  * reshapes share their parent's storage, everything else writes a new buffer.
  *
- * The op methods at the bottom are one-line wrappers over `src/ops/`.
+ * The op methods at the bottom are one-line wrappers over `src/ops/`. Shapes and dtypes live in
+ * `sizes.ts`, the reference-counted buffer under a tensor in `storage.ts`.
  */
 import { readBuffer } from './gpu/commands.js';
-import { acquireBuffer, releaseBuffer } from './gpu/pool.js';
+import { acquireBuffer } from './gpu/pool.js';
 import type { GradNode } from './autograd.js';
 import { checkBackward, noGrad, runBackward, freeNode } from './autograd.js';
 import { trackTensor, untrackTensor, countLive } from './memory.js';
@@ -23,62 +24,13 @@ import { onesLike } from './ops/create.js';
 import { matmul } from './ops/matmul.js';
 import { clamp as clampOp } from './ops/clamp.js';
 import { describeTensor, tensorToStringAsync } from './tensor_format.js';
+import { type DType, type Shape, type Scalar, checkShape, numel } from './sizes.js';
+import { Storage } from './storage.js';
 
-/** Element type of a tensor: `'float32'` (`torch.float32`) or `'int32'` (`torch.int32`). */
-export type DType = 'float32' | 'int32';
-/** Sizes of a tensor's dimensions, outermost first (`torch.Size`); `[]` is a 0-d tensor. */
-export type Shape = readonly number[];
-export type Scalar = number;
-
-/** A reference-counted GPU buffer that several tensors (views) may share. */
-export class Storage {
-  private refs = 1;
-  /**
-   * In-place writes so far (copy_, fills, random init, optimiser steps, running statistics), as
-   * PyTorch's `tensor._version`: caches derived from a tensor (nn/fusion.ts's folded batch norm)
-   * compare it to know when to recompute.
-   */
-  version = 0;
-  constructor(
-    readonly buffer: GPUBuffer,
-    readonly byteLength: number,
-  ) {
-    countLive(0, byteLength);
-  }
-  retain(): this {
-    this.refs++;
-    return this;
-  }
-  release(): void {
-    if (--this.refs === 0) {
-      countLive(0, -this.byteLength);
-      releaseBuffer(this.buffer);
-    }
-  }
-}
+export { type DType, type Shape, type Scalar, checkShape, numel } from './sizes.js';
+export { Storage } from './storage.js';
 
 let nextId = 0;
-
-/**
- * Refuses sizes that are not non-negative integers (NaN, infinities, fractions, negatives),
- * before anything is allocated; PyTorch: "Trying to create tensor with negative dimension -1".
- */
-export function checkShape(shape: Shape): void {
-  if (typeof shape?.length !== 'number')
-    throw new Error(`shadergrad: a shape must be an array of sizes, got ${String(shape)}`);
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (typeof d === 'number' && Number.isInteger(d) && d >= 0) continue;
-    const why = typeof d === 'number' && d < 0 ? 'negative dimension' : 'a size that is not a non-negative integer';
-    throw new Error(
-      `shadergrad: trying to create a tensor with ${why} ${String(d)} (dimension ${i}): [${shape.join(', ')}]`,
-    );
-  }
-}
-
-export function numel(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /**
  * A multi-dimensional array of float32 or int32 values in a GPU buffer, with autograd, as
