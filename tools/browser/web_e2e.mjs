@@ -149,7 +149,13 @@ async function studio() {
     shown.confusion === 9 && shown.grid === 24 && shown.top === 2,
     JSON.stringify(shown),
   );
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#download')]);
+  // The page saves model.safetensors and classes.json one after the other; their download events
+  // may arrive in either order, so wait for the weights by name.
+  const weightsFile = (d) => d.suggestedFilename() === 'model.safetensors';
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { predicate: weightsFile, timeout: 60_000 }),
+    page.click('#download'),
+  ]);
   const file = await download.path();
   const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(file);
